@@ -1,0 +1,250 @@
+#include "server/app/actions.hpp"
+
+#include "server/domain/crypto.hpp"
+#include "server/domain/time.hpp"
+#include "server/render/markdown.hpp"
+#include "server/store/user_store.hpp"
+
+namespace peerdesk::app {
+namespace {
+
+failure invalid(domain::field_error const& e) { return {422, "invalid_field", e.message, e.field}; }
+failure not_signed_in(std::string_view what)
+{
+    return {401, "not_signed_in", "Sign in to " + std::string(what) + ".", ""};
+}
+failure not_found(std::string_view what) { return {404, "not_found", "There is no such " + std::string(what) + ".", ""}; }
+failure refused(domain::refusal const& r) { return {403, "missing_privilege", r.message, ""}; }
+
+// Renders a post or comment body, or says why it cannot be.
+std::variant<store::rendered_body, failure> render_body(std::string_view body, std::string_view field)
+{
+    auto result = render::render_markdown(body);
+    if (!result.value) return failure{422, "invalid_field", result.error, std::string(field)};
+    return store::rendered_body{std::string(body), result.value->html.str(), std::move(result.value->excerpt)};
+}
+
+std::string session_hash(std::string_view token) { return domain::sha256(token); }
+
+}  // namespace
+
+bool may_edit(context const& ctx, viewer const& who, store::post_row const& post)
+{
+    if (!who.user) return false;
+    if (post.author.id == who.user->id) return true;
+    return !domain::check_privilege(who.actor(), domain::privilege::edit_others, ctx.config.thresholds);
+}
+
+outcome<store::user_row> sign_up(context& ctx, std::string_view username, std::string_view email,
+                                 std::string_view password)
+{
+    auto const& l = ctx.config.limits;
+    if (auto e = domain::check_username(username, l)) return invalid(*e);
+    if (auto e = domain::check_email(email)) return invalid(*e);
+    if (auto e = domain::check_password(password, username, l)) return invalid(*e);
+    auto const hash = domain::hash_password(password);  // slow on purpose: outside the writer lock
+    auto const now = domain::now();
+    auto const result = ctx.db.write(
+        [&](store::connection& c) { return store::user_store(c).create(username, email, hash, "member", now); });
+    if (result.outcome == store::create_user_outcome::username_taken)
+        return failure{409, "username_taken", "The username " + std::string(username) + " is taken; choose another.",
+                       "username"};
+    if (result.outcome == store::create_user_outcome::email_taken)
+        return failure{409, "email_taken", "An account with that email address exists already; sign in instead.",
+                       "email"};
+    return *store::user_store(ctx.db.reader()).find(result.id);
+}
+
+outcome<session_started> sign_in(context& ctx, std::string_view login, std::string_view password)
+{
+    if (login.empty()) return failure{422, "invalid_field", "Enter your username or email address.", "login"};
+    if (password.empty()) return failure{422, "invalid_field", "Enter your password.", "password"};
+    auto found = store::user_store(ctx.db.reader()).find_for_login(login);
+    // The same message either way, so that sign-in does not reveal which accounts exist.
+    failure const wrong{401, "wrong_credentials", "That username or email and password do not match.", "password"};
+    if (!found) {
+        domain::hash_password(password);  // spend the same time as a real check
+        return wrong;
+    }
+    if (!domain::verify_password(password, found->second)) return wrong;
+    auto token = domain::random_token();
+    auto const now = domain::now();
+    ctx.db.write([&](store::connection& c) {
+        store::user_store(c).create_session(session_hash(token), found->first.id, now,
+                                            now + ctx.config.session_seconds);
+    });
+    return session_started{std::move(found->first), std::move(token)};
+}
+
+void sign_out(context& ctx, viewer const& who)
+{
+    if (who.auth != auth_kind::cookie) return;
+    ctx.db.write([&](store::connection& c) { store::user_store(c).delete_session(session_hash(who.session_token)); });
+}
+
+outcome<std::string> create_api_token(context& ctx, viewer const& who, std::string_view name)
+{
+    if (!who.user) return not_signed_in("create an API token");
+    auto const trimmed = domain::trim(name);
+    if (trimmed.empty() || trimmed.size() > 100 || !domain::valid_utf8(trimmed))
+        return failure{422, "invalid_field", "Name the token (1 to 100 characters), such as \"backup script\".",
+                       "name"};
+    auto token = "pd_" + domain::random_token();
+    ctx.db.write([&](store::connection& c) {
+        store::user_store(c).create_api_token(who.user->id, trimmed, session_hash(token), domain::now());
+    });
+    return token;
+}
+
+outcome<std::int64_t> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
+                          std::vector<std::string> tags)
+{
+    if (!who.user) return not_signed_in("ask a question");
+    auto const& l = ctx.config.limits;
+    if (auto e = domain::check_title(title, l)) return invalid(*e);
+    if (auto e = domain::check_body(body, l)) return invalid(*e);
+    if (auto e = domain::check_tags(tags, l)) return invalid(*e);
+    auto rendered = render_body(body, "body");
+    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+    store::new_question q{who.user->id, std::string(domain::trim(title)),
+                          std::move(std::get<store::rendered_body>(rendered)), std::move(tags)};
+    auto const now = domain::now();
+    return ctx.db.write([&](store::connection& c) { return store::post_store(c).create_question(q, now); });
+}
+
+outcome<std::int64_t> answer(context& ctx, viewer const& who, std::int64_t question_id, std::string_view body)
+{
+    if (!who.user) return not_signed_in("answer");
+    auto const question = store::post_store(ctx.db.reader()).find_post(question_id);
+    if (!question || question->kind != "question") return not_found("question");
+    if (auto e = domain::check_body(body, ctx.config.limits)) return invalid(*e);
+    auto rendered = render_body(body, "body");
+    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+    auto const now = domain::now();
+    return ctx.db.write([&](store::connection& c) {
+        return store::post_store(c).create_answer(question_id, who.user->id,
+                                                  std::get<store::rendered_body>(rendered), now);
+    });
+}
+
+outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,
+                              std::optional<std::int64_t> reply_to)
+{
+    if (!who.user) return not_signed_in("comment");
+    store::post_store posts(ctx.db.reader());
+    auto const post = posts.find_post(post_id);
+    if (!post) return not_found("post");
+    // Everyone may comment on their own posts and on answers to their own questions.
+    bool own = post->author.id == who.user->id;
+    if (!own && post->question_id) {
+        auto const question = posts.find_post(*post->question_id);
+        own = question && question->author.id == who.user->id;
+    }
+    if (!own)
+        if (auto r = domain::check_privilege(who.actor(), domain::privilege::comment_everywhere, ctx.config.thresholds))
+            return refused(*r);
+    if (reply_to) {
+        auto const parent = posts.find_comment(*reply_to);
+        if (!parent || parent->post_id != post_id)
+            return failure{422, "invalid_field", "The comment you reply to is not on this post.", "reply_to"};
+        // Replies thread one level deep: a reply to a reply joins its parent's thread.
+        if (parent->reply_to) reply_to = parent->reply_to;
+    }
+    if (auto e = domain::check_comment(body, ctx.config.limits)) return invalid(*e);
+    auto rendered = render_body(body, "body");
+    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+    auto const now = domain::now();
+    return ctx.db.write([&](store::connection& c) {
+        return store::post_store(c).create_comment(post_id, reply_to, who.user->id,
+                                                   std::get<store::rendered_body>(rendered), now);
+    });
+}
+
+outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id, edit_request request)
+{
+    if (!who.user) return not_signed_in("edit");
+    auto const post = store::post_store(ctx.db.reader()).find_post(post_id);
+    if (!post) return not_found("post");
+    if (post->author.id != who.user->id)
+        if (auto r = domain::check_privilege(who.actor(), domain::privilege::edit_others, ctx.config.thresholds))
+            return refused(*r);
+    bool const is_question = post->kind == "question";
+    if (!is_question && (request.title || request.tags))
+        return failure{422, "invalid_field", "An answer has no title or tags; change its body.",
+                       request.title ? "title" : "tags"};
+    auto const& l = ctx.config.limits;
+    if (!request.title && !request.body && !request.tags)
+        return failure{422, "invalid_field", "Change the title, the body or the tags.", "body"};
+    if (auto e = domain::check_summary(request.summary, l)) return invalid(*e);
+    store::post_edit e{who.user->id, {}, {}, {}, std::string(domain::trim(request.summary))};
+    if (request.title) {
+        if (auto err = domain::check_title(*request.title, l)) return invalid(*err);
+        e.title = std::string(domain::trim(*request.title));
+    }
+    if (request.tags) {
+        if (auto err = domain::check_tags(*request.tags, l)) return invalid(*err);
+        e.tags = std::move(*request.tags);
+    }
+    if (request.body) {
+        if (auto err = domain::check_body(*request.body, l)) return invalid(*err);
+        auto rendered = render_body(*request.body, "body");
+        if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+        e.body = std::move(std::get<store::rendered_body>(rendered));
+    }
+    bool const same = (!e.title || *e.title == post->title) && (!e.tags || *e.tags == post->tags) &&
+                      (!e.body || e.body->markdown == post->body_markdown);
+    if (same) return failure{422, "nothing_changed", "The edit changes nothing; change the text before saving.", "body"};
+    auto const now = domain::now();
+    ctx.db.write([&](store::connection& c) { store::post_store(c).edit(post_id, e, now); });
+    return post->question_id.value_or(post->id);
+}
+
+outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t post_id, int value)
+{
+    if (!who.user) return not_signed_in("vote");
+    if (value < -1 || value > 1)
+        return failure{422, "invalid_field", "A vote is 1 (up), -1 (down) or 0 (take the vote back).", "value"};
+    auto const post = store::post_store(ctx.db.reader()).find_post(post_id);
+    if (!post) return not_found("post");
+    if (post->author.id == who.user->id)
+        return failure{403, "own_post", "You cannot vote on your own post.", ""};
+    if (value == 1)
+        if (auto r = domain::check_privilege(who.actor(), domain::privilege::upvote, ctx.config.thresholds))
+            return refused(*r);
+    if (value == -1)
+        if (auto r = domain::check_privilege(who.actor(), domain::privilege::downvote, ctx.config.thresholds))
+            return refused(*r);
+    auto const now = domain::now();
+    return ctx.db.write(
+        [&](store::connection& c) { return store::post_store(c).vote(post_id, who.user->id, value, ctx.config.rules, now); });
+}
+
+outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answer_id, bool accepting)
+{
+    if (!who.user) return not_signed_in("accept an answer");
+    store::post_store posts(ctx.db.reader());
+    auto const answer_post = posts.find_post(answer_id);
+    if (!answer_post || answer_post->kind != "answer") return not_found("answer");
+    auto const question = posts.find_post(*answer_post->question_id);
+    if (!question) return not_found("question");
+    if (question->author.id != who.user->id && !who.is_moderator())
+        return failure{403, "not_asker", "Only the person who asked (or a moderator) can accept an answer.", ""};
+    if (!accepting && question->accepted_answer_id != answer_id)
+        return failure{409, "not_accepted", "That answer is not the accepted one.", ""};
+    auto const now = domain::now();
+    std::optional<std::int64_t> const target = accepting ? std::optional(answer_id) : std::nullopt;
+    ctx.db.write([&](store::connection& c) {
+        store::post_store(c).set_accepted(question->id, target, who.user->id, ctx.config.rules, now);
+    });
+    return question->id;
+}
+
+outcome<std::string> preview(std::string_view body)
+{
+    if (!domain::valid_utf8(body)) return failure{422, "invalid_field", "The body is not valid UTF-8 text.", "body"};
+    auto rendered = render_body(body, "body");
+    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+    return std::move(std::get<store::rendered_body>(rendered).html);
+}
+
+}  // namespace peerdesk::app

@@ -1,0 +1,55 @@
+#pragma once
+// The product's actions, shared by the JSON API and the HTML pages: each checks permission and
+// input, writes in one transaction, and answers a value or a failure to show the user.
+#include "server/app/context.hpp"
+#include "server/store/post_store.hpp"
+
+#include <variant>
+
+namespace peerdesk::app {
+
+template <typename T>
+using outcome = std::variant<T, failure>;
+
+template <typename T>
+failure const* failed(outcome<T> const& o)
+{
+    return std::get_if<failure>(&o);
+}
+
+struct session_started {
+    store::user_row user;
+    std::string token;  // goes into the cookie; only its hash is stored
+};
+
+outcome<store::user_row> sign_up(context& ctx, std::string_view username, std::string_view email,
+                                 std::string_view password);
+outcome<session_started> sign_in(context& ctx, std::string_view login, std::string_view password);
+void sign_out(context& ctx, viewer const& who);
+outcome<std::string> create_api_token(context& ctx, viewer const& who, std::string_view name);
+
+outcome<std::int64_t> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
+                          std::vector<std::string> tags);
+outcome<std::int64_t> answer(context& ctx, viewer const& who, std::int64_t question_id, std::string_view body);
+outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,
+                              std::optional<std::int64_t> reply_to);
+
+struct edit_request {
+    std::optional<std::string> title;
+    std::optional<std::string> body;
+    std::optional<std::vector<std::string>> tags;
+    std::string summary;
+};
+// Answers the id of the question the edited post belongs to.
+outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id, edit_request request);
+outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t post_id, int value);
+// Accepts (or, with accept == false, withdraws) an answer; answers its question's id.
+outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answer_id, bool accept);
+
+// Markdown for preview: the rendered HTML, or why it would be refused.
+outcome<std::string> preview(std::string_view body);
+
+// Whether the viewer may edit the post (author, privileged user, moderator).
+bool may_edit(context const& ctx, viewer const& who, store::post_row const& post);
+
+}  // namespace peerdesk::app

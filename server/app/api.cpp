@@ -1,0 +1,534 @@
+// The JSON API, version 1 (../shared/API.md): thin handlers over actions.hpp.
+#include "server/app/actions.hpp"
+#include "server/app/application.hpp"
+#include "server/app/auth.hpp"
+#include "server/app/respond.hpp"
+#include "server/domain/time.hpp"
+#include "server/http/forms.hpp"
+#include "server/store/user_store.hpp"
+
+#include <boost/json.hpp>
+
+namespace peerdesk::app {
+namespace {
+
+namespace json = boost::json;
+using http::response;
+
+// ---- reading input -------------------------------------------------------------------------
+
+std::variant<json::object, failure> body_object(call& c)
+{
+    auto const type = c.req.header("content-type");
+    if (!type || type->find("application/json") == std::string_view::npos)
+        return failure{415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.", ""};
+    json::parse_options options;
+    options.max_depth = 16;
+    json::error_code ec;
+    json::monotonic_resource memory;
+    auto value = json::parse(c.req.body, ec, &memory, options);
+    if (ec)
+        return failure{400, "malformed_json", "The body is not valid JSON (" + ec.message() + ").", ""};
+    if (!value.is_object()) return failure{400, "malformed_json", "The body must be a JSON object.", ""};
+    return json::object(value.as_object(), json::storage_ptr());
+}
+
+// Reads an optional string field; a present field of another type is an error.
+std::optional<failure> read_string(json::object const& o, std::string_view key, std::optional<std::string>& out)
+{
+    auto const* v = o.if_contains(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_string())
+        return failure{422, "invalid_field", "The field " + std::string(key) + " must be a string.", std::string(key)};
+    out = std::string(v->as_string());
+    return std::nullopt;
+}
+
+std::optional<failure> require_string(json::object const& o, std::string_view key, std::string& out)
+{
+    std::optional<std::string> value;
+    if (auto f = read_string(o, key, value)) return f;
+    if (!value)
+        return failure{422, "invalid_field", "The field " + std::string(key) + " is required.", std::string(key)};
+    out = std::move(*value);
+    return std::nullopt;
+}
+
+std::optional<failure> read_tags(json::object const& o, std::optional<std::vector<std::string>>& out)
+{
+    auto const* v = o.if_contains("tags");
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_array())
+        return failure{422, "invalid_field", "The field tags must be an array of strings.", "tags"};
+    std::vector<std::string> tags;
+    for (auto const& t : v->as_array()) {
+        if (!t.is_string()) return failure{422, "invalid_field", "Each tag must be a string.", "tags"};
+        if (tags.size() >= 20) return failure{422, "invalid_field", "Use at most 5 tags.", "tags"};
+        tags.emplace_back(t.as_string());
+    }
+    out = std::move(tags);
+    return std::nullopt;
+}
+
+struct paging {
+    std::int64_t page = 1;
+    std::int64_t pagesize = 30;
+};
+
+std::variant<paging, failure> read_paging(call& c, http::fields const& query)
+{
+    paging p;
+    auto read = [&](std::string_view name, std::int64_t& out, std::int64_t max) -> std::optional<failure> {
+        auto const v = http::find_field(query, name);
+        if (!v) return std::nullopt;
+        auto const n = parse_id(*v);
+        if (!n || *n > max)
+            return failure{422, "invalid_field",
+                           std::string(name) + " must be a whole number from 1 to " + std::to_string(max) + ".",
+                           std::string(name)};
+        out = *n;
+        return std::nullopt;
+    };
+    (void)c;
+    if (auto f = read("page", p.page, 100000)) return *f;
+    if (auto f = read("pagesize", p.pagesize, 100)) return *f;
+    return p;
+}
+
+std::variant<http::fields, failure> query_of(call& c)
+{
+    auto q = http::parse_urlencoded(c.req.query);
+    if (!q) return failure{400, "malformed_query", "The query string has a malformed %-escape.", ""};
+    return std::move(*q);
+}
+
+// ---- writing output ------------------------------------------------------------------------
+
+json::object author_json(store::author_ref const& a)
+{
+    return {{"id", a.id}, {"username", a.username}, {"reputation", a.reputation}};
+}
+
+json::object user_json(store::user_row const& u, store::user_counts const& counts)
+{
+    return {{"id", u.id},
+            {"username", u.username},
+            {"reputation", u.reputation},
+            {"role", u.role},
+            {"created_at", domain::rfc3339(u.created_at)},
+            {"badges", json::array()},
+            {"counts",
+             {{"questions", counts.questions}, {"answers", counts.answers}, {"accepted_answers", counts.accepted_answers}}}};
+}
+
+json::array tags_json(std::vector<std::string> const& tags)
+{
+    json::array out;
+    for (auto const& t : tags) out.emplace_back(t);
+    return out;
+}
+
+json::object comment_json(store::comment_row const& c)
+{
+    json::object o{{"id", c.id},
+                   {"post_id", c.post_id},
+                   {"author", author_json(c.author)},
+                   {"body_markdown", c.body_markdown},
+                   {"body_html", c.body_html},
+                   {"created_at", domain::rfc3339(c.created_at)}};
+    o["reply_to"] = c.reply_to ? json::value(*c.reply_to) : json::value(nullptr);
+    return o;
+}
+
+json::object post_json(store::post_row const& p, bool with_viewer)
+{
+    json::object o{{"id", p.id},
+                   {"type", p.kind},
+                   {"author", author_json(p.author)},
+                   {"body_markdown", p.body_markdown},
+                   {"body_html", p.body_html},
+                   {"score", p.score},
+                   {"created_at", domain::rfc3339(p.created_at)},
+                   {"last_activity_at", domain::rfc3339(p.last_activity_at)}};
+    o["edited_at"] = p.edited_at ? json::value(domain::rfc3339(*p.edited_at)) : json::value(nullptr);
+    if (p.kind == "answer") o["question_id"] = *p.question_id;
+    json::array comments;
+    for (auto const& c : p.comments) comments.push_back(comment_json(c));
+    o["comments"] = std::move(comments);
+    if (with_viewer) o["my_vote"] = p.my_vote;
+    return o;
+}
+
+json::object question_json(store::question_thread const& t, bool with_viewer)
+{
+    auto o = post_json(t.question, with_viewer);
+    o["title"] = t.question.title;
+    o["tags"] = tags_json(t.question.tags);
+    o["answer_count"] = t.question.answer_count;
+    o["accepted_answer_id"] =
+        t.question.accepted_answer_id ? json::value(*t.question.accepted_answer_id) : json::value(nullptr);
+    o["closed"] = false;
+    o["locked"] = false;
+    json::array answers;
+    for (auto const& a : t.answers) {
+        auto aj = post_json(a, with_viewer);
+        aj["accepted"] = t.question.accepted_answer_id == a.id;
+        answers.push_back(std::move(aj));
+    }
+    o["answers"] = std::move(answers);
+    return o;
+}
+
+json::object summary_json(store::question_summary const& q)
+{
+    return {{"id", q.id},
+            {"title", q.title},
+            {"author", author_json(q.author)},
+            {"score", q.score},
+            {"answer_count", q.answer_count},
+            {"accepted", q.accepted},
+            {"tags", tags_json(q.tags)},
+            {"excerpt", q.excerpt},
+            {"created_at", domain::rfc3339(q.created_at)},
+            {"last_activity_at", domain::rfc3339(q.last_activity_at)}};
+}
+
+template <typename T, typename Fn>
+json::object list_json(store::page_of<T> const& page, Fn&& item)
+{
+    json::array items;
+    for (auto const& i : page.items) items.push_back(item(i));
+    return {{"items", std::move(items)}, {"page", page.page}, {"pagesize", page.pagesize}, {"total", page.total}};
+}
+
+response question_response(call& c, std::int64_t id, int status)
+{
+    std::optional<std::int64_t> viewer_id;
+    if (c.who.user) viewer_id = c.who.user->id;
+    auto const t = store::post_store(c.ctx.db.reader()).thread(id, viewer_id);
+    if (!t) return error_response({404, "not_found", "There is no question " + std::to_string(id) + ".", ""});
+    return json_response(status, question_json(*t, viewer_id.has_value()));
+}
+
+std::optional<std::int64_t> id_param(call& c, std::string_view name = "id") { return parse_id(c.match[name]); }
+
+response bad_id(std::string_view what)
+{
+    return error_response({404, "not_found", "There is no such " + std::string(what) + ".", ""});
+}
+
+#define PEERDESK_TRY_BODY(name)                                    \
+    auto name##_parsed = body_object(c);                           \
+    if (auto const* f = std::get_if<failure>(&name##_parsed))      \
+        return error_response(*f);                                 \
+    auto const& name = std::get<json::object>(name##_parsed)
+
+// ---- handlers ------------------------------------------------------------------------------
+
+response create_user(call& c)
+{
+    PEERDESK_TRY_BODY(body);
+    std::string username, email, password;
+    if (auto f = require_string(body, "username", username)) return error_response(*f);
+    if (auto f = require_string(body, "email", email)) return error_response(*f);
+    if (auto f = require_string(body, "password", password)) return error_response(*f);
+    auto const result = sign_up(c.ctx, username, email, password);
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const& user = std::get<store::user_row>(result);
+    auto r = json_response(201, user_json(user, {}));
+    r.set("Location", "/api/v1/users/" + std::to_string(user.id));
+    return r;
+}
+
+response create_session(call& c)
+{
+    PEERDESK_TRY_BODY(body);
+    std::string login, password;
+    if (auto f = require_string(body, "login", login)) return error_response(*f);
+    if (auto f = require_string(body, "password", password)) return error_response(*f);
+    auto result = sign_in(c.ctx, login, password);
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const& s = std::get<session_started>(result);
+    auto const counts = store::user_store(c.ctx.db.reader()).counts(s.user.id);
+    auto r = json_response(200, json::object{{"user", user_json(s.user, counts)}, {"csrf_token", csrf_for(s.token)}});
+    r.add("Set-Cookie", session_cookie_header(s.token, c.ctx.config));
+    return r;
+}
+
+response delete_session(call& c)
+{
+    sign_out(c.ctx, c.who);
+    response r;
+    r.status = 204;
+    r.add("Set-Cookie", clear_session_cookie_header(c.ctx.config));
+    return r;
+}
+
+response me(call& c)
+{
+    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
+    auto o = user_json(*c.who.user, store::user_store(c.ctx.db.reader()).counts(c.who.user->id));
+    o["email"] = c.who.user->email;
+    o["csrf_token"] = c.who.csrf_token;
+    return json_response(200, o);
+}
+
+response create_token(call& c)
+{
+    PEERDESK_TRY_BODY(body);
+    std::string name;
+    if (auto f = require_string(body, "name", name)) return error_response(*f);
+    auto const result = create_api_token(c.ctx, c.who, name);
+    if (auto const* f = failed(result)) return error_response(*f);
+    return json_response(201, json::object{{"token", std::get<std::string>(result)}, {"name", name}});
+}
+
+response show_user(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("user");
+    store::user_store users(c.ctx.db.reader());
+    auto const user = users.find(*id);
+    if (!user) return bad_id("user");
+    return json_response(200, user_json(*user, users.counts(*id)));
+}
+
+response user_reputation(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("user");
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto paged = read_paging(c, std::get<http::fields>(query));
+    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
+    auto const p = std::get<paging>(paged);
+    store::user_store users(c.ctx.db.reader());
+    if (!users.find(*id)) return bad_id("user");
+    auto const page = users.reputation_history(*id, p.page, p.pagesize);
+    return json_response(200, list_json(page, [](store::ledger_row const& row) {
+                             json::object o{{"delta", row.delta},
+                                            {"reason", row.reason},
+                                            {"created_at", domain::rfc3339(row.created_at)}};
+                             o["post_id"] = row.post_id ? json::value(*row.post_id) : json::value(nullptr);
+                             return o;
+                         }));
+}
+
+response list_questions(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto const& q = std::get<http::fields>(query);
+    auto paged = read_paging(c, q);
+    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
+    auto const p = std::get<paging>(paged);
+    auto sort = store::question_sort::newest;
+    if (auto const s = http::find_field(q, "sort")) {
+        if (*s == "active") sort = store::question_sort::active;
+        else if (*s == "votes") sort = store::question_sort::votes;
+        else if (*s == "unanswered") sort = store::question_sort::unanswered;
+        else if (*s != "newest")
+            return error_response({422, "invalid_field", "sort is one of newest, active, votes, unanswered.", "sort"});
+    }
+    std::optional<std::string> tag;
+    if (auto const t = http::find_field(q, "tag")) tag = domain::normalize_tag(*t);
+    auto const page = store::post_store(c.ctx.db.reader()).questions(sort, tag, p.page, p.pagesize);
+    return json_response(200, list_json(page, summary_json));
+}
+
+response create_question(call& c)
+{
+    PEERDESK_TRY_BODY(body);
+    std::string title, text;
+    std::optional<std::vector<std::string>> tags;
+    if (auto f = require_string(body, "title", title)) return error_response(*f);
+    if (auto f = require_string(body, "body", text)) return error_response(*f);
+    if (auto f = read_tags(body, tags)) return error_response(*f);
+    auto const result = ask(c.ctx, c.who, title, text, tags.value_or(std::vector<std::string>{}));
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const id = std::get<std::int64_t>(result);
+    auto r = question_response(c, id, 201);
+    r.set("Location", "/api/v1/questions/" + std::to_string(id));
+    return r;
+}
+
+response show_question(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("question");
+    return question_response(c, *id, 200);
+}
+
+response edit_post_common(call& c, bool question)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id(question ? "question" : "answer");
+    auto const post = store::post_store(c.ctx.db.reader()).find_post(*id);
+    if (!post || (post->kind == "question") != question) return bad_id(question ? "question" : "answer");
+    PEERDESK_TRY_BODY(body);
+    edit_request e;
+    std::optional<std::string> summary;
+    if (auto f = read_string(body, "body", e.body)) return error_response(*f);
+    if (auto f = read_string(body, "summary", summary)) return error_response(*f);
+    if (question) {
+        if (auto f = read_string(body, "title", e.title)) return error_response(*f);
+        if (auto f = read_tags(body, e.tags)) return error_response(*f);
+    } else if (body.contains("title") || body.contains("tags")) {
+        return error_response({422, "invalid_field", "An answer has no title or tags; send body.", "body"});
+    }
+    e.summary = summary.value_or("");
+    auto const result = edit(c.ctx, c.who, *id, std::move(e));
+    if (auto const* f = failed(result)) return error_response(*f);
+    if (question) return question_response(c, *id, 200);
+    auto const updated = store::post_store(c.ctx.db.reader()).find_post(*id);
+    return json_response(200, post_json(*updated, false));
+}
+
+response edit_question(call& c) { return edit_post_common(c, true); }
+response edit_answer(call& c) { return edit_post_common(c, false); }
+
+response create_answer(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("question");
+    PEERDESK_TRY_BODY(body);
+    std::string text;
+    if (auto f = require_string(body, "body", text)) return error_response(*f);
+    auto const result = answer(c.ctx, c.who, *id, text);
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const answer_id = std::get<std::int64_t>(result);
+    auto const post = store::post_store(c.ctx.db.reader()).find_post(answer_id);
+    auto r = json_response(201, post_json(*post, false));
+    r.set("Location", "/api/v1/questions/" + std::to_string(*id));
+    return r;
+}
+
+response accept_common(call& c, bool accepting)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("answer");
+    auto const result = accept(c.ctx, c.who, *id, accepting);
+    if (auto const* f = failed(result)) return error_response(*f);
+    return question_response(c, std::get<std::int64_t>(result), 200);
+}
+
+response accept_answer(call& c) { return accept_common(c, true); }
+response unaccept_answer(call& c) { return accept_common(c, false); }
+
+response post_revisions(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("post");
+    store::post_store posts(c.ctx.db.reader());
+    if (!posts.find_post(*id)) return bad_id("post");
+    auto const revisions = posts.revisions(*id);
+    json::array items;
+    for (auto const& r : revisions) {
+        json::object o{{"id", r.id},
+                       {"number", r.number},
+                       {"author", author_json(r.author)},
+                       {"body_markdown", r.body_markdown},
+                       {"summary", r.summary},
+                       {"created_at", domain::rfc3339(r.created_at)}};
+        if (r.title) o["title"] = *r.title;
+        if (r.tags) {
+            json::array tags;
+            std::string_view rest = *r.tags;
+            while (!rest.empty()) {
+                auto const space = rest.find(' ');
+                tags.emplace_back(rest.substr(0, space));
+                rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+            }
+            o["tags"] = std::move(tags);
+        }
+        items.push_back(std::move(o));
+    }
+    auto const total = static_cast<std::int64_t>(items.size());
+    return json_response(200, json::object{{"items", std::move(items)}, {"page", 1}, {"pagesize", total},
+                                           {"total", total}});
+}
+
+response create_comment(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("post");
+    PEERDESK_TRY_BODY(body);
+    std::string text;
+    if (auto f = require_string(body, "body", text)) return error_response(*f);
+    std::optional<std::int64_t> reply_to;
+    if (auto const* v = body.if_contains("reply_to"); v && !v->is_null()) {
+        if (!v->is_int64() || v->as_int64() <= 0)
+            return error_response({422, "invalid_field", "reply_to must be a comment id.", "reply_to"});
+        reply_to = v->as_int64();
+    }
+    auto const result = comment(c.ctx, c.who, *id, text, reply_to);
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const row = store::post_store(c.ctx.db.reader()).find_comment(std::get<std::int64_t>(result));
+    return json_response(201, comment_json(*row));
+}
+
+response cast_vote(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("post");
+    PEERDESK_TRY_BODY(body);
+    auto const* v = body.if_contains("value");
+    if (!v || !v->is_int64())
+        return error_response({422, "invalid_field", "value must be 1 (up), -1 (down) or 0 (take back).", "value"});
+    auto const result = vote(c.ctx, c.who, *id, static_cast<int>(std::clamp<std::int64_t>(v->as_int64(), -2, 2)));
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const& r = std::get<store::vote_result>(result);
+    return json_response(200, json::object{{"score", r.score}, {"my_vote", r.my_vote}});
+}
+
+response list_tags(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto paged = read_paging(c, std::get<http::fields>(query));
+    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
+    auto const p = std::get<paging>(paged);
+    auto const page = store::post_store(c.ctx.db.reader()).tags(p.page, p.pagesize);
+    return json_response(200, list_json(page, [](store::tag_row const& t) {
+                             return json::object{{"name", t.name}, {"count", t.question_count}};
+                         }));
+}
+
+response render_preview(call& c)
+{
+    PEERDESK_TRY_BODY(body);
+    std::string text;
+    if (auto f = require_string(body, "body", text)) return error_response(*f);
+    auto const result = preview(text);
+    if (auto const* f = failed(result)) return error_response(*f);
+    return json_response(200, json::object{{"body_html", std::get<std::string>(result)}});
+}
+
+}  // namespace
+
+void add_api_routes(route_table& r)
+{
+    using http::method;
+    r.add(method::post, "/api/v1/users", create_user);
+    r.add(method::post, "/api/v1/session", create_session);
+    r.add(method::delete_, "/api/v1/session", delete_session);
+    r.add(method::get, "/api/v1/me", me);
+    r.add(method::post, "/api/v1/tokens", create_token);
+    r.add(method::get, "/api/v1/users/{id}", show_user);
+    r.add(method::get, "/api/v1/users/{id}/reputation", user_reputation);
+    r.add(method::get, "/api/v1/questions", list_questions);
+    r.add(method::post, "/api/v1/questions", create_question);
+    r.add(method::get, "/api/v1/questions/{id}", show_question);
+    r.add(method::patch, "/api/v1/questions/{id}", edit_question);
+    r.add(method::post, "/api/v1/questions/{id}/answers", create_answer);
+    r.add(method::patch, "/api/v1/answers/{id}", edit_answer);
+    r.add(method::post, "/api/v1/answers/{id}/accept", accept_answer);
+    r.add(method::delete_, "/api/v1/answers/{id}/accept", unaccept_answer);
+    r.add(method::get, "/api/v1/posts/{id}/revisions", post_revisions);
+    r.add(method::post, "/api/v1/posts/{id}/comments", create_comment);
+    r.add(method::post, "/api/v1/posts/{id}/vote", cast_vote);
+    r.add(method::get, "/api/v1/tags", list_tags);
+    r.add(method::post, "/api/v1/preview", render_preview);
+}
+
+}  // namespace peerdesk::app

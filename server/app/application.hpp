@@ -1,0 +1,30 @@
+#pragma once
+// The whole web application as one function from request to response.
+#include "server/app/context.hpp"
+#include "server/http/router.hpp"
+
+namespace peerdesk::app {
+
+using route_handler = http::response (*)(call&);
+using route_table = http::router<route_handler>;
+
+void add_api_routes(route_table& routes);
+void add_page_routes(route_table& routes);
+
+class application {
+public:
+    application(store::database& db, settings config);
+    // Never throws: failures become a logged 500 (or 503 when the disk is full) without detail.
+    http::response handle(http::request& req) noexcept;
+    context& ctx() { return ctx_; }
+
+private:
+    http::response dispatch(http::request& req);
+    context ctx_;
+    route_table routes_;
+};
+
+// Headers every response carries (CSP, nosniff, referrer policy, framing).
+void add_security_headers(http::response& res);
+
+}  // namespace peerdesk::app

@@ -1,0 +1,82 @@
+#include "server/app/auth.hpp"
+
+#include "server/domain/crypto.hpp"
+#include "server/domain/time.hpp"
+#include "server/http/forms.hpp"
+#include "server/store/user_store.hpp"
+
+namespace peerdesk::app {
+
+std::string csrf_for(std::string_view session_token)
+{
+    return domain::base64url(domain::sha256("peerdesk-csrf:" + std::string(session_token))).substr(0, 32);
+}
+
+viewer authenticate(http::request const& req, context& ctx)
+{
+    viewer v;
+    store::user_store users(ctx.db.reader());
+    if (auto const auth = req.header("authorization")) {
+        constexpr std::string_view bearer = "Bearer ";
+        if (auth->starts_with(bearer)) {
+            auto const token = auth->substr(bearer.size());
+            if (!token.empty() && token.size() < 200) {
+                v.user = users.find_by_api_token(domain::sha256(token));
+                if (v.user) v.auth = auth_kind::bearer;
+            }
+        }
+        return v;  // a bearer request never falls back to the cookie
+    }
+    if (auto const cookie = req.header("cookie")) {
+        auto const cookies = http::parse_cookies(*cookie);
+        if (auto const token = http::find_field(cookies, session_cookie); token && token->size() < 200) {
+            v.user = users.find_by_session(domain::sha256(*token), domain::now());
+            if (v.user) {
+                v.auth = auth_kind::cookie;
+                v.session_token = std::string(*token);
+                v.csrf_token = csrf_for(*token);
+            }
+        }
+    }
+    return v;
+}
+
+std::optional<std::string> anonymous_csrf(http::request const& req)
+{
+    if (auto const cookie = req.header("cookie")) {
+        auto const cookies = http::parse_cookies(*cookie);
+        if (auto const value = http::find_field(cookies, anonymous_csrf_cookie); value && value->size() >= 16)
+            return std::string(*value);
+    }
+    return std::nullopt;
+}
+
+bool csrf_ok(call const& c, std::optional<std::string_view> form_token)
+{
+    if (c.who.auth == auth_kind::bearer) return true;
+    auto const sent = c.req.header("x-csrf-token");
+    auto const token = sent ? sent : form_token;
+    if (c.who.auth == auth_kind::cookie) return token && domain::constant_time_equal(*token, c.who.csrf_token);
+    auto const expected = anonymous_csrf(c.req);
+    return expected && token && domain::constant_time_equal(*token, *expected);
+}
+
+std::string session_cookie_header(std::string_view token, settings const& s)
+{
+    return std::string(session_cookie) + "=" + std::string(token) + "; Path=/; Max-Age=" +
+           std::to_string(s.session_seconds) + "; HttpOnly; SameSite=Lax" + (s.secure_cookies ? "; Secure" : "");
+}
+
+std::string clear_session_cookie_header(settings const& s)
+{
+    return std::string(session_cookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" +
+           (s.secure_cookies ? "; Secure" : "");
+}
+
+std::string anonymous_csrf_cookie_header(std::string_view value, settings const& s)
+{
+    return std::string(anonymous_csrf_cookie) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Lax" +
+           (s.secure_cookies ? "; Secure" : "");
+}
+
+}  // namespace peerdesk::app

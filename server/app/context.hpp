@@ -1,0 +1,68 @@
+#pragma once
+// What every handler shares: the database, the settings, and who is asking.
+#include "server/domain/reputation.hpp"
+#include "server/domain/validation.hpp"
+#include "server/http/message.hpp"
+#include "server/http/router.hpp"
+#include "server/store/db.hpp"
+#include "server/store/models.hpp"
+
+#include <optional>
+#include <string>
+
+namespace peerdesk::app {
+
+struct settings {
+    domain::reputation_rules rules;
+    domain::privilege_thresholds thresholds;
+    domain::limits limits;
+    bool secure_cookies = false;  // set under TLS
+    std::int64_t session_seconds = 30 * 24 * 3600;
+};
+
+// Keys of the settings table that override the defaults above.
+inline constexpr char const* setting_keys[] = {"privilege.upvote", "privilege.comment", "privilege.downvote",
+                                               "privilege.edit"};
+
+// Reads overrides from the settings table. Unknown or malformed values are reported through
+// the returned message (empty when all is well) and leave the default in place.
+std::string load_settings(store::connection& db, settings& s);
+
+enum class auth_kind { none, cookie, bearer };
+
+// Who is asking, established once per request.
+struct viewer {
+    std::optional<store::user_row> user;
+    auth_kind auth = auth_kind::none;
+    std::string session_token;  // the raw cookie value, for sign-out and the CSRF token
+    std::string csrf_token;     // derived from the session; empty when signed out
+
+    bool signed_in() const { return user.has_value(); }
+    domain::actor actor() const;
+    bool is_moderator() const;  // moderator or admin
+};
+
+struct context {
+    store::database& db;
+    settings config;
+};
+
+// One request in flight, as handlers see it.
+struct call {
+    http::request& req;
+    http::route_match const& match;
+    context& ctx;
+    viewer who;
+};
+
+// A failure a user can fix, or a refusal: status, stable code, message, and the field at fault.
+struct failure {
+    int status = 400;
+    std::string code;
+    std::string message;
+    std::string field;
+};
+
+std::optional<std::int64_t> parse_id(std::string_view text);
+
+}  // namespace peerdesk::app

@@ -1,0 +1,725 @@
+// HTML pages: each handler gathers a view and renders a template inside the layout. Forms
+// post here and are answered with a redirect (303) or with the form again and its message.
+#include "server/app/pages.hpp"
+
+#include "server/app/actions.hpp"
+#include "server/app/application.hpp"
+#include "server/app/auth.hpp"
+#include "server/app/respond.hpp"
+#include "server/app/static_files.hpp"
+#include "server/domain/crypto.hpp"
+#include "server/domain/time.hpp"
+#include "server/http/forms.hpp"
+#include "server/render/templates.hpp"
+#include "server/store/user_store.hpp"
+
+namespace peerdesk::app {
+namespace {
+
+using http::response;
+using render::view;
+
+// ---- page frame ----------------------------------------------------------------------------
+
+struct page_state {
+    std::string anonymous_csrf;  // set when the page carries a signed-out form
+    bool new_cookie = false;
+};
+
+// The CSRF value a signed-out visitor's forms carry, created on first need.
+std::string ensure_anonymous_csrf(call& c, page_state& state)
+{
+    if (!state.anonymous_csrf.empty()) return state.anonymous_csrf;
+    if (auto existing = anonymous_csrf(c.req)) {
+        state.anonymous_csrf = *existing;
+    } else {
+        state.anonymous_csrf = domain::random_token(18);
+        state.new_cookie = true;
+    }
+    return state.anonymous_csrf;
+}
+
+response page(call& c, int status, std::string_view name, std::string const& title, view v,
+              page_state const& state = {})
+{
+    auto const csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
+    if (!csrf.empty()) v.set("csrf_token", csrf);
+    auto const body = render::render_template(name, v);
+    view layout;
+    layout.set("title", title);
+    layout.set("css_url", static_url("app.css"));
+    layout.set("js_url", static_url("app.js"));
+    if (!csrf.empty()) layout.set("csrf_token", csrf);
+    if (c.who.user) {
+        view u;
+        u.set("id", c.who.user->id).set("username", c.who.user->username).set("reputation", c.who.user->reputation);
+        layout.set("user", u);
+    }
+    layout.set("signin_next", http::percent_encode(c.req.target.size() < 300 ? c.req.target : "/"));
+    layout.set_html("content_html", body);
+    response r;
+    r.status = status;
+    r.set("Content-Type", "text/html; charset=utf-8");
+    r.set("Cache-Control", c.who.signed_in() ? "private, no-cache" : "no-cache");
+    r.body = render::render_template("layout", layout).str();
+    if (state.new_cookie) r.add("Set-Cookie", anonymous_csrf_cookie_header(state.anonymous_csrf, c.ctx.config));
+    return r;
+}
+
+response message_page(call& c, int status, std::string const& title, std::string const& message)
+{
+    view v;
+    v.set("heading", title).set("message", message);
+    return page(c, status, "message", title, std::move(v));
+}
+
+std::string question_url(std::int64_t id) { return "/questions/" + std::to_string(id); }
+
+// A form post: parsed fields, or nothing when the body is not a well-formed form.
+std::optional<http::fields> form_of(call& c)
+{
+    auto const type = c.req.header("content-type");
+    if (!type || type->find("application/x-www-form-urlencoded") == std::string_view::npos) return std::nullopt;
+    return http::parse_urlencoded(c.req.body, 50);
+}
+
+std::string field(http::fields const& f, std::string_view name)
+{
+    auto const v = http::find_field(f, name);
+    return v ? std::string(*v) : std::string();
+}
+
+// Checks the form's CSRF token; the refusal page when it does not match.
+std::optional<response> refuse_without_csrf(call& c, http::fields const& f)
+{
+    if (csrf_ok(c, http::find_field(f, "csrf_token"))) return std::nullopt;
+    return message_page(c, 403, "Please try again",
+                        "This form had expired or came from another site. Go back, reload the page and send it again.");
+}
+
+std::optional<response> require_signed_in(call& c)
+{
+    if (c.who.signed_in()) return std::nullopt;
+    return redirect("/signin?next=" + http::percent_encode(c.req.target.size() < 300 ? c.req.target : "/"));
+}
+
+// A same-site path to return to after signing in, never another host.
+std::string safe_next(std::string_view next)
+{
+    if (next.empty() || next.front() != '/' || next.starts_with("//") || next.starts_with("/\\") ||
+        next.find_first_of("\r\n") != std::string_view::npos)
+        return "/";
+    return std::string(next);
+}
+
+// ---- shared views --------------------------------------------------------------------------
+
+view author_view(store::author_ref const& a)
+{
+    view v;
+    v.set("id", a.id).set("username", a.username).set("reputation", a.reputation);
+    return v;
+}
+
+view time_view(std::int64_t t)
+{
+    view v;
+    v.set("iso", domain::rfc3339(t)).set("ago", domain::relative_time(t, domain::now()));
+    return v;
+}
+
+std::vector<view> tag_views(std::vector<std::string> const& tags)
+{
+    std::vector<view> out;
+    for (auto const& t : tags) {
+        view v;
+        v.set("name", t).set("url", "/tags/" + http::percent_encode(t));
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+view summary_view(store::question_summary const& q)
+{
+    view v;
+    v.set("id", q.id)
+        .set("title", q.title)
+        .set("url", question_url(q.id))
+        .set("score", q.score)
+        .set("answer_count", q.answer_count)
+        .set("answers_label", q.answer_count == 1 ? "answer" : "answers")
+        .set("votes_label", q.score == 1 || q.score == -1 ? "vote" : "votes")
+        .set("has_answers", q.answer_count > 0)
+        .set("accepted", q.accepted)
+        .set("excerpt", q.excerpt)
+        .set("tags", tag_views(q.tags))
+        .set("author", author_view(q.author))
+        .set("asked", time_view(q.created_at))
+        .set("active", time_view(q.last_activity_at));
+    return v;
+}
+
+std::vector<view> summary_views(std::vector<store::question_summary> const& items)
+{
+    std::vector<view> out;
+    for (auto const& q : items) out.push_back(summary_view(q));
+    return out;
+}
+
+view pager_view(std::int64_t page, std::int64_t pagesize, std::int64_t total, std::string const& base)
+{
+    auto const pages = std::max<std::int64_t>(1, (total + pagesize - 1) / pagesize);
+    auto const join = base.find('?') == std::string::npos ? "?" : "&";
+    view v;
+    v.set("page", page).set("pages", pages).set("several", pages > 1);
+    if (page > 1) v.set("prev_url", base + join + "page=" + std::to_string(page - 1));
+    if (page < pages) v.set("next_url", base + join + "page=" + std::to_string(page + 1));
+    return v;
+}
+
+std::int64_t page_param(http::fields const& q)
+{
+    auto const p = http::find_field(q, "page");
+    auto const n = p ? parse_id(*p) : std::nullopt;
+    return n && *n <= 100000 ? *n : 1;
+}
+
+// ---- question lists ------------------------------------------------------------------------
+
+struct sort_choice {
+    std::string_view key;
+    std::string_view label;
+    store::question_sort sort;
+};
+constexpr sort_choice sorts[] = {{"newest", "Newest", store::question_sort::newest},
+                                 {"active", "Active", store::question_sort::active},
+                                 {"votes", "Most votes", store::question_sort::votes},
+                                 {"unanswered", "Unanswered", store::question_sort::unanswered}};
+
+response question_list(call& c, std::optional<std::string> tag)
+{
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const sort_key = http::find_field(query, "sort").value_or("newest");
+    auto chosen = sorts[0];
+    for (auto const& s : sorts)
+        if (s.key == sort_key) chosen = s;
+    auto const page_number = page_param(query);
+    store::post_store posts(c.ctx.db.reader());
+    if (tag && !posts.find_tag(*tag))
+        return message_page(c, 404, "No such tag", "No question is tagged \"" + *tag + "\" yet.");
+    auto const page_data = posts.questions(chosen.sort, tag, page_number, 30);
+    std::string const base = tag ? "/tags/" + http::percent_encode(*tag) : "/questions";
+    std::vector<view> tabs;
+    for (auto const& s : sorts) {
+        view t;
+        t.set("label", s.label).set("url", base + "?sort=" + std::string(s.key)).set("current", s.key == chosen.key);
+        tabs.push_back(std::move(t));
+    }
+    view v;
+    v.set("heading", tag ? "Questions tagged [" + *tag + "]" : std::string("All questions"))
+        .set("total", page_data.total)
+        .set("total_label", page_data.total == 1 ? "question" : "questions")
+        .set("tabs", tabs)
+        .set("questions", summary_views(page_data.items))
+        .set("empty", page_data.items.empty())
+        .set("pager", pager_view(page_number, 30, page_data.total, base + "?sort=" + std::string(chosen.key)));
+    if (tag) v.set("tag", *tag);
+    return page(c, 200, "questions", tag ? "Questions tagged " + *tag : std::string("Questions"), std::move(v));
+}
+
+response home(call& c) { return question_list(c, std::nullopt); }
+
+response tag_page(call& c) { return question_list(c, domain::normalize_tag(c.match["name"])); }
+
+response tags_page(call& c)
+{
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const page_number = page_param(query);
+    auto const data = store::post_store(c.ctx.db.reader()).tags(page_number, 60);
+    std::vector<view> items;
+    for (auto const& t : data.items) {
+        view v;
+        v.set("name", t.name).set("url", "/tags/" + http::percent_encode(t.name)).set("count", t.question_count);
+        items.push_back(std::move(v));
+    }
+    view v;
+    v.set("tags", items).set("empty", items.empty()).set("pager", pager_view(page_number, 60, data.total, "/tags"));
+    return page(c, 200, "tags", "Tags", std::move(v));
+}
+
+// ---- the question page ---------------------------------------------------------------------
+
+// What a form on the question page sent back when it failed, to show it again.
+struct question_form_state {
+    std::string notice;  // a refusal to show at the top
+    std::string answer_body;
+    std::string answer_error;
+    std::int64_t comment_post_id = 0;
+    std::string comment_body;
+    std::string comment_error;
+};
+
+std::vector<view> comment_views(std::vector<store::comment_row> const& comments)
+{
+    // Top-level comments in order, each followed by its replies.
+    std::vector<view> out;
+    for (auto const& c : comments) {
+        if (c.reply_to) continue;
+        view v;
+        v.set("id", c.id).set("post_id", c.post_id).set("author", author_view(c.author)).set("created", time_view(c.created_at));
+        v.set_html("body_html", render::trusted_html(c.body_html));
+        std::vector<view> replies;
+        for (auto const& r : comments) {
+            if (r.reply_to != c.id) continue;
+            view rv;
+            rv.set("id", r.id).set("author", author_view(r.author)).set("created", time_view(r.created_at));
+            rv.set_html("body_html", render::trusted_html(r.body_html));
+            replies.push_back(std::move(rv));
+        }
+        v.set("replies", replies).set("has_replies", !replies.empty());
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+view post_view(call& c, store::post_row const& p, store::post_row const& question, question_form_state const& form)
+{
+    bool const is_answer = p.kind == "answer";
+    view v;
+    v.set("id", p.id)
+        .set("kind", p.kind)
+        .set("is_answer", is_answer)
+        .set("score", p.score)
+        .set("author", author_view(p.author))
+        .set("created", time_view(p.created_at))
+        .set("up_on", p.my_vote == 1)
+        .set("down_on", p.my_vote == -1)
+        .set("up_value", p.my_vote == 1 ? 0 : 1)
+        .set("down_value", p.my_vote == -1 ? 0 : -1)
+        .set("comments", comment_views(p.comments))
+        .set("has_comments", !p.comments.empty())
+        .set("signed_in", c.who.signed_in())
+        .set("may_edit", may_edit(c.ctx, c.who, p));
+    if (p.edited_at) v.set("edited", time_view(*p.edited_at));
+    v.set_html("body_html", render::trusted_html(p.body_html));
+    if (is_answer) {
+        bool const accepted = question.accepted_answer_id == p.id;
+        bool const may_accept = c.who.user && (question.author.id == c.who.user->id || c.who.is_moderator());
+        v.set("accepted", accepted).set("may_accept", may_accept);
+    }
+    if (form.comment_post_id == p.id) {
+        v.set("comment_body", form.comment_body).set("comment_error", form.comment_error).set("comment_open", true);
+    }
+    return v;
+}
+
+response question_page(call& c, std::int64_t id, int status, question_form_state const& form)
+{
+    std::optional<std::int64_t> viewer_id;
+    if (c.who.user) viewer_id = c.who.user->id;
+    auto const t = store::post_store(c.ctx.db.reader()).thread(id, viewer_id);
+    if (!t) return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
+    std::vector<view> answers;
+    for (auto const& a : t->answers) answers.push_back(post_view(c, a, t->question, form));
+    view v;
+    v.set("id", t->question.id)
+        .set("title", t->question.title)
+        .set("url", question_url(id))
+        .set("tags", tag_views(t->question.tags))
+        .set("question", post_view(c, t->question, t->question, form))
+        .set("answers", answers)
+        .set("answer_count", static_cast<std::int64_t>(t->answers.size()))
+        .set("answers_label", t->answers.size() == 1 ? "Answer" : "Answers")
+        .set("has_answers", !t->answers.empty())
+        .set("has_accepted", t->question.accepted_answer_id.has_value())
+        .set("asked", time_view(t->question.created_at))
+        .set("active", time_view(t->question.last_activity_at))
+        .set("signed_in", c.who.signed_in())
+        .set("answer_body", form.answer_body)
+        .set("answer_error", form.answer_error)
+        .set("notice", form.notice)
+        .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)));
+    return page(c, status, "question", t->question.title, std::move(v));
+}
+
+response show_question(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    if (!id) return message_page(c, 404, "Question not found", "There is no such question.");
+    return question_page(c, *id, 200, {});
+}
+
+// The question a post belongs to (itself for a question).
+std::optional<std::int64_t> thread_of(call& c, std::int64_t post_id)
+{
+    auto const post = store::post_store(c.ctx.db.reader()).find_post(post_id);
+    if (!post) return std::nullopt;
+    return post->question_id.value_or(post->id);
+}
+
+response post_answer(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    if (!id) return message_page(c, 404, "Question not found", "There is no such question.");
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    auto const form = form_of(c);
+    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto const body = field(*form, "body");
+    auto const result = answer(c.ctx, c.who, *id, body);
+    if (auto const* f = failed(result)) {
+        question_form_state state;
+        state.answer_body = body;
+        state.answer_error = f->message;
+        return question_page(c, *id, f->status, state);
+    }
+    return redirect(question_url(*id) + "#answer-" + std::to_string(std::get<std::int64_t>(result)));
+}
+
+response post_comment(call& c)
+{
+    auto const post_id = parse_id(c.match["id"]);
+    auto const question_id = post_id ? thread_of(c, *post_id) : std::nullopt;
+    if (!question_id) return message_page(c, 404, "Post not found", "There is no such post.");
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    auto const form = form_of(c);
+    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto const body = field(*form, "body");
+    std::optional<std::int64_t> reply_to;
+    if (auto const r = http::find_field(*form, "reply_to"); r && !r->empty()) reply_to = parse_id(*r);
+    auto const result = comment(c.ctx, c.who, *post_id, body, reply_to);
+    if (auto const* f = failed(result)) {
+        question_form_state state;
+        state.comment_post_id = *post_id;
+        state.comment_body = body;
+        state.comment_error = f->message;
+        return question_page(c, *question_id, f->status, state);
+    }
+    return redirect(question_url(*question_id) + "#comment-" + std::to_string(std::get<std::int64_t>(result)));
+}
+
+response post_vote(call& c)
+{
+    auto const post_id = parse_id(c.match["id"]);
+    auto const question_id = post_id ? thread_of(c, *post_id) : std::nullopt;
+    if (!question_id) return message_page(c, 404, "Post not found", "There is no such post.");
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    auto const form = form_of(c);
+    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto const value = field(*form, "value");
+    int const v = value == "1" ? 1 : value == "-1" ? -1 : value == "0" ? 0 : 2;
+    auto const result = vote(c.ctx, c.who, *post_id, v);
+    if (auto const* f = failed(result)) return question_page(c, *question_id, f->status, {f->message});
+    return redirect(question_url(*question_id) + "#post-" + std::to_string(*post_id));
+}
+
+response post_accept(call& c)
+{
+    auto const answer_id = parse_id(c.match["id"]);
+    auto const question_id = answer_id ? thread_of(c, *answer_id) : std::nullopt;
+    if (!question_id) return message_page(c, 404, "Answer not found", "There is no such answer.");
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    auto const form = form_of(c);
+    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto const result = accept(c.ctx, c.who, *answer_id, field(*form, "action") != "unaccept");
+    if (auto const* f = failed(result)) return question_page(c, *question_id, f->status, {f->message});
+    return redirect(question_url(*question_id) + "#answer-" + std::to_string(*answer_id));
+}
+
+// ---- asking and editing --------------------------------------------------------------------
+
+response ask_form(call& c, int status, std::string const& title, std::string const& body, std::string const& tags,
+                  failure const* error)
+{
+    view v;
+    v.set("title_value", title).set("body_value", body).set("tags_value", tags);
+    if (error) {
+        v.set("error", error->message);
+        v.set("error_" + (error->field.empty() ? std::string("form") : error->field), true);
+    }
+    return page(c, status, "ask", "Ask a question", std::move(v));
+}
+
+response ask_page(call& c)
+{
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    return ask_form(c, 200, field(query, "title").substr(0, 150), "", "", nullptr);
+}
+
+response post_ask(call& c)
+{
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    auto const form = form_of(c);
+    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags");
+    auto const result = ask(c.ctx, c.who, title, body, domain::split_tags(tags));
+    if (auto const* f = failed(result)) return ask_form(c, f->status, title, body, tags, f);
+    return redirect(question_url(std::get<std::int64_t>(result)));
+}
+
+response edit_form(call& c, int status, store::post_row const& post, std::string const& title,
+                   std::string const& body, std::string const& tags, std::string const& summary, failure const* error)
+{
+    view v;
+    v.set("id", post.id)
+        .set("is_question", post.kind == "question")
+        .set("title_value", title)
+        .set("body_value", body)
+        .set("tags_value", tags)
+        .set("summary_value", summary)
+        .set("back_url", question_url(post.question_id.value_or(post.id)));
+    if (error) v.set("error", error->message);
+    return page(c, status, "edit", post.kind == "question" ? "Edit question" : "Edit answer", std::move(v));
+}
+
+std::string join_tags(std::vector<std::string> const& tags)
+{
+    std::string out;
+    for (auto const& t : tags) out += (out.empty() ? "" : " ") + t;
+    return out;
+}
+
+response edit_page(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    auto const post = id ? store::post_store(c.ctx.db.reader()).find_post(*id) : std::nullopt;
+    if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    if (!may_edit(c.ctx, c.who, *post)) {
+        auto const r = domain::check_privilege(c.who.actor(), domain::privilege::edit_others, c.ctx.config.thresholds);
+        return message_page(c, 403, "You cannot edit this yet", r ? r->message : "You cannot edit this post.");
+    }
+    return edit_form(c, 200, *post, post->title, post->body_markdown, join_tags(post->tags), "", nullptr);
+}
+
+response post_edit(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    auto const post = id ? store::post_store(c.ctx.db.reader()).find_post(*id) : std::nullopt;
+    if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    auto const form = form_of(c);
+    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    edit_request e;
+    auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags"),
+               summary = field(*form, "summary");
+    e.body = body;
+    e.summary = summary;
+    if (post->kind == "question") {
+        e.title = title;
+        e.tags = domain::split_tags(tags);
+    }
+    auto const result = edit(c.ctx, c.who, *id, std::move(e));
+    if (auto const* f = failed(result)) return edit_form(c, f->status, *post, title, body, tags, summary, f);
+    auto const anchor = post->kind == "answer" ? "#answer-" + std::to_string(*id) : std::string();
+    return redirect(question_url(std::get<std::int64_t>(result)) + anchor);
+}
+
+response revisions_page(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    store::post_store posts(c.ctx.db.reader());
+    auto const post = id ? posts.find_post(*id) : std::nullopt;
+    if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
+    auto const revisions = posts.revisions(*id);
+    std::vector<view> items;
+    for (auto it = revisions.rbegin(); it != revisions.rend(); ++it) {
+        view v;
+        v.set("number", it->number)
+            .set("author", author_view(it->author))
+            .set("created", time_view(it->created_at))
+            .set("summary", it->summary.empty() ? (it->number == 1 ? "Original post" : "No summary") : it->summary)
+            .set("body_markdown", it->body_markdown)
+            .set("has_title", it->title.has_value() && !it->title->empty())
+            .set("title", it->title.value_or(""))
+            .set("tags", it->tags.value_or(""));
+        items.push_back(std::move(v));
+    }
+    auto const question_id = post->question_id.value_or(post->id);
+    auto const title = post->kind == "question" ? post->title : std::string("an answer");
+    view v;
+    v.set("revisions", items)
+        .set("title", title)
+        .set("back_url", question_url(question_id) + (post->kind == "answer" ? "#answer-" + std::to_string(*id) : ""));
+    return page(c, 200, "revisions", "Revisions of " + title, std::move(v));
+}
+
+// ---- users ---------------------------------------------------------------------------------
+
+std::string_view reason_label(std::string_view reason)
+{
+    if (reason == "upvote") return "upvoted";
+    if (reason == "upvote_undone") return "upvote taken back";
+    if (reason == "downvote") return "downvoted";
+    if (reason == "downvote_undone") return "downvote taken back";
+    if (reason == "downvote_cast") return "you downvoted an answer";
+    if (reason == "downvote_cast_undone") return "your downvote taken back";
+    if (reason == "accepted") return "answer accepted";
+    if (reason == "accepted_undone") return "acceptance withdrawn";
+    if (reason == "accept") return "you accepted an answer";
+    if (reason == "accept_undone") return "you withdrew an acceptance";
+    return reason;
+}
+
+response user_page(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    store::user_store users(c.ctx.db.reader());
+    auto const user = id ? users.find(*id) : std::nullopt;
+    if (!user) return message_page(c, 404, "User not found", "There is no such user.");
+    auto const counts = users.counts(*id);
+    auto const history = users.reputation_history(*id, 1, 30);
+    std::vector<view> events;
+    for (auto const& e : history.items) {
+        view v;
+        v.set("delta", (e.delta > 0 ? "+" : "") + std::to_string(e.delta))
+            .set("positive", e.delta > 0)
+            .set("reason", reason_label(e.reason))
+            .set("created", time_view(e.created_at));
+        if (e.question_id) {
+            v.set("url", question_url(*e.question_id) + (e.post_id && e.post_id != e.question_id
+                                                              ? "#answer-" + std::to_string(*e.post_id)
+                                                              : ""));
+            v.set("post_title", e.question_title.value_or("a post"));
+        }
+        events.push_back(std::move(v));
+    }
+    store::post_store posts(c.ctx.db.reader());
+    auto const asked = posts.questions_by(*id, 1, 20);
+    auto const answered = posts.answered_by(*id, 1, 20);
+    view v;
+    v.set("user", author_view({user->id, user->username, user->reputation}))
+        .set("role", user->role)
+        .set("is_staff", user->role != "member")
+        .set("joined", time_view(user->created_at))
+        .set("questions_count", counts.questions)
+        .set("answers_count", counts.answers)
+        .set("accepted_count", counts.accepted_answers)
+        .set("events", events)
+        .set("has_events", !events.empty())
+        .set("asked", summary_views(asked.items))
+        .set("has_asked", !asked.items.empty())
+        .set("answered", summary_views(answered.items))
+        .set("has_answered", !answered.items.empty())
+        .set("is_me", c.who.user && c.who.user->id == user->id);
+    return page(c, 200, "user", user->username, std::move(v));
+}
+
+// ---- signing in and up ---------------------------------------------------------------------
+
+response signin_form(call& c, int status, std::string const& login, std::string const& next, std::string const& error)
+{
+    page_state state;
+    ensure_anonymous_csrf(c, state);
+    view v;
+    v.set("login_value", login).set("next", next).set("error", error);
+    return page(c, status, "signin", "Sign in", std::move(v), state);
+}
+
+response signin_page(call& c)
+{
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const next = safe_next(field(query, "next"));
+    if (c.who.signed_in()) return redirect(next);
+    return signin_form(c, 200, "", next, "");
+}
+
+response post_signin(call& c)
+{
+    auto const form = form_of(c);
+    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto const login = field(*form, "login"), next = safe_next(field(*form, "next"));
+    auto result = sign_in(c.ctx, login, field(*form, "password"));
+    if (auto const* f = failed(result)) return signin_form(c, f->status == 401 ? 401 : f->status, login, next, f->message);
+    auto r = redirect(next);
+    r.add("Set-Cookie", session_cookie_header(std::get<session_started>(result).token, c.ctx.config));
+    return r;
+}
+
+response signup_form(call& c, int status, std::string const& username, std::string const& email,
+                     std::string const& next, failure const* error)
+{
+    page_state state;
+    ensure_anonymous_csrf(c, state);
+    view v;
+    v.set("username_value", username).set("email_value", email).set("next", next);
+    if (error) v.set("error", error->message);
+    return page(c, status, "signup", "Sign up", std::move(v), state);
+}
+
+response signup_page(call& c)
+{
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const next = safe_next(field(query, "next"));
+    if (c.who.signed_in()) return redirect(next);
+    return signup_form(c, 200, "", "", next, nullptr);
+}
+
+response post_signup(call& c)
+{
+    auto const form = form_of(c);
+    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto const username = field(*form, "username"), email = field(*form, "email"), password = field(*form, "password");
+    auto const next = safe_next(field(*form, "next"));
+    auto const created = sign_up(c.ctx, username, email, password);
+    if (auto const* f = failed(created)) return signup_form(c, f->status, username, email, next, f);
+    auto session = sign_in(c.ctx, username, password);
+    if (auto const* f = failed(session)) return signin_form(c, f->status, username, next, f->message);
+    auto r = redirect(next);
+    r.add("Set-Cookie", session_cookie_header(std::get<session_started>(session).token, c.ctx.config));
+    return r;
+}
+
+response post_signout(call& c)
+{
+    auto const form = form_of(c);
+    if (!form) return redirect("/");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    sign_out(c.ctx, c.who);
+    auto r = redirect("/");
+    r.add("Set-Cookie", clear_session_cookie_header(c.ctx.config));
+    return r;
+}
+
+}  // namespace
+
+http::response page_not_found(call& c)
+{
+    return message_page(c, 404, "Page not found", "There is nothing at this address. Try the question list or the tags.");
+}
+
+void add_page_routes(route_table& r)
+{
+    using http::method;
+    r.add(method::get, "/", home);
+    r.add(method::get, "/questions", home);
+    r.add(method::get, "/questions/ask", ask_page);
+    r.add(method::post, "/questions/ask", post_ask);
+    r.add(method::get, "/questions/{id}", show_question);
+    r.add(method::get, "/questions/{id}/{slug}", show_question);
+    r.add(method::post, "/questions/{id}/answers", post_answer);
+    r.add(method::post, "/posts/{id}/comments", post_comment);
+    r.add(method::post, "/posts/{id}/vote", post_vote);
+    r.add(method::get, "/posts/{id}/edit", edit_page);
+    r.add(method::post, "/posts/{id}/edit", post_edit);
+    r.add(method::get, "/posts/{id}/revisions", revisions_page);
+    r.add(method::post, "/answers/{id}/accept", post_accept);
+    r.add(method::get, "/tags", tags_page);
+    r.add(method::get, "/tags/{name}", tag_page);
+    r.add(method::get, "/users/{id}", user_page);
+    r.add(method::get, "/signin", signin_page);
+    r.add(method::post, "/signin", post_signin);
+    r.add(method::get, "/signup", signup_page);
+    r.add(method::post, "/signup", post_signup);
+    r.add(method::post, "/signout", post_signout);
+}
+
+}  // namespace peerdesk::app

@@ -1,0 +1,61 @@
+#pragma once
+// Requests and responses as plain values, so that handlers and their tests need no sockets.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace peerdesk::http {
+
+enum class method { get, head, post, put, patch, delete_, options, other };
+
+struct request {
+    method verb = method::get;
+    std::string method_text;  // as sent, for the access log
+    std::string target;       // path and query as sent
+    std::string path;         // before '?', still percent-encoded
+    std::string query;        // after '?', without it
+    std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+    std::string body;
+    std::string remote_address;
+    bool secure = false;  // arrived over TLS
+
+    // The first value of a header (name in lower case), if present.
+    std::optional<std::string_view> header(std::string_view name) const
+    {
+        for (auto const& [k, v] : headers)
+            if (k == name) return std::string_view(v);
+        return std::nullopt;
+    }
+};
+
+struct response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    response& set(std::string name, std::string value)
+    {
+        for (auto& [k, v] : headers)
+            if (k == name) {
+                v = std::move(value);
+                return *this;
+            }
+        headers.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+    response& add(std::string name, std::string value)
+    {
+        headers.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+    std::optional<std::string_view> header(std::string_view name) const
+    {
+        for (auto const& [k, v] : headers)
+            if (k == name) return std::string_view(v);
+        return std::nullopt;
+    }
+};
+
+}  // namespace peerdesk::http

@@ -1,0 +1,89 @@
+#pragma once
+// Routes "/questions/{id}/answers"-style patterns to handlers, by method.
+#include "server/http/message.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace peerdesk::http {
+
+// The values of a matched pattern's {placeholders}, percent-decoded.
+class route_match {
+public:
+    std::string_view operator[](std::string_view name) const
+    {
+        for (auto const& [k, v] : params_)
+            if (k == name) return v;
+        return {};
+    }
+    void add(std::string name, std::string value) { params_.emplace_back(std::move(name), std::move(value)); }
+
+private:
+    std::vector<std::pair<std::string, std::string>> params_;
+};
+
+// Splits a path into its segments and decodes each; nothing when an escape is malformed or a
+// segment decodes to something with '/' or a NUL in it. "/" and "" give no segments; a
+// trailing slash is ignored.
+std::optional<std::vector<std::string>> split_path(std::string_view path);
+
+// Matches decoded segments against a pattern's segments; fills `match` on success.
+bool match_pattern(std::vector<std::string> const& pattern, std::vector<std::string> const& segments,
+                   route_match& match);
+
+enum class route_status { found, method_not_allowed, not_found, bad_path };
+
+template <typename Handler>
+class router {
+public:
+    void add(method verb, std::string_view pattern, Handler h)
+    {
+        routes_.push_back({verb, *split_path(pattern), std::move(h)});
+    }
+
+    struct result {
+        route_status status = route_status::not_found;
+        Handler const* handler = nullptr;
+        route_match match;
+        std::vector<method> allowed;  // for 405
+    };
+
+    result find(method verb, std::string_view path) const
+    {
+        result r;
+        auto const segments = split_path(path);
+        if (!segments) {
+            r.status = route_status::bad_path;
+            return r;
+        }
+        for (auto const& route : routes_) {
+            route_match m;
+            if (!match_pattern(route.pattern, *segments, m)) continue;
+            bool const same = route.verb == verb || (verb == method::head && route.verb == method::get);
+            if (same) {
+                r.status = route_status::found;
+                r.handler = &route.handle;
+                r.match = std::move(m);
+                return r;
+            }
+            r.allowed.push_back(route.verb);
+        }
+        if (!r.allowed.empty()) r.status = route_status::method_not_allowed;
+        return r;
+    }
+
+private:
+    struct route {
+        method verb;
+        std::vector<std::string> pattern;
+        Handler handle;
+    };
+    std::vector<route> routes_;
+};
+
+std::string_view method_name(method m);
+
+}  // namespace peerdesk::http

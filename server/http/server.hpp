@@ -1,0 +1,43 @@
+#pragma once
+// The HTTP/1.1 server: listener, sessions with limits and timeouts, graceful shutdown.
+// The only code in peerdesk that touches sockets (Boost.Beast and Asio).
+#include "server/http/message.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace peerdesk::http {
+
+struct server_config {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0 picks a free port
+    int threads = 2;
+    std::size_t header_limit = 16 * 1024;   // larger header blocks get 431
+    std::size_t body_limit = 1024 * 1024;   // larger bodies get 413
+    std::chrono::seconds read_timeout{15};  // to receive a whole request once it has begun
+    std::chrono::seconds idle_timeout{60};  // between requests on a keep-alive connection
+    std::chrono::seconds shutdown_grace{10};
+};
+
+// Called on an I/O thread for every complete request; must not throw (the application wraps
+// its handlers in one catch-all). Blocking work here holds one of the I/O threads.
+using handler = std::function<response(request&)>;
+
+// One line per request for the access log, called after the response is written.
+struct access_record {
+    request const* req;
+    int status;
+    std::size_t bytes;
+    std::chrono::microseconds duration;
+};
+using access_logger = std::function<void(access_record const&)>;
+
+// Listens, serves until SIGINT or SIGTERM, then stops accepting, lets requests in flight
+// finish, closes idle connections and returns. `on_listening` receives the bound port (useful
+// with port 0). Throws std::system_error when the address cannot be bound.
+void serve(server_config const& config, handler const& handle, access_logger const& log,
+           std::function<void(std::uint16_t)> const& on_listening);
+
+}  // namespace peerdesk::http

@@ -1,0 +1,252 @@
+// The peerdesk command line: serve, migrate, recount, user create, settings.
+#include "server/app/application.hpp"
+#include "server/domain/crypto.hpp"
+#include "server/domain/time.hpp"
+#include "server/domain/validation.hpp"
+#include "server/http/server.hpp"
+#include "server/store/migrations.hpp"
+#include "server/store/user_store.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/object.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace {
+
+using namespace peerdesk;
+
+constexpr char const* usage = R"(usage:
+  peerdesk serve [--port 8080] [--address 127.0.0.1] [--data ./data] [--threads N]
+                 [--rate-limits on|off]
+  peerdesk migrate [--data ./data]
+  peerdesk recount [--data ./data]
+  peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
+  peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
+                                                       privilege.downvote, privilege.edit)
+Every option also reads the environment variable PEERDESK_<OPTION> (PEERDESK_PORT, PEERDESK_DATA, …).
+)";
+
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Options given as --name value; the environment fills in what the command line leaves out.
+class options {
+public:
+    options(std::vector<std::string> args, std::vector<std::string> const& allowed)
+    {
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            auto const& a = args[i];
+            if (!a.starts_with("--")) {
+                positional_.push_back(a);
+                continue;
+            }
+            auto name = a.substr(2);
+            std::string value;
+            if (auto const eq = name.find('='); eq != std::string::npos) {
+                value = name.substr(eq + 1);
+                name = name.substr(0, eq);
+            } else {
+                if (i + 1 >= args.size()) throw usage_error("--" + name + " needs a value");
+                value = args[++i];
+            }
+            if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+                throw usage_error("unknown option --" + name);
+            values_[name] = value;
+        }
+        for (auto const& name : allowed) {
+            if (values_.contains(name)) continue;
+            std::string env = "PEERDESK_";
+            for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            if (char const* v = std::getenv(env.c_str())) values_[name] = v;
+        }
+    }
+    std::string get(std::string const& name, std::string const& fallback) const
+    {
+        auto const it = values_.find(name);
+        return it == values_.end() ? fallback : it->second;
+    }
+    std::optional<std::string> find(std::string const& name) const
+    {
+        auto const it = values_.find(name);
+        if (it == values_.end()) return std::nullopt;
+        return it->second;
+    }
+    int number(std::string const& name, int fallback, int min, int max) const
+    {
+        auto const text = find(name);
+        if (!text) return fallback;
+        try {
+            std::size_t used = 0;
+            int const v = std::stoi(*text, &used);
+            if (used != text->size() || v < min || v > max) throw std::out_of_range(name);
+            return v;
+        } catch (std::exception const&) {
+            throw usage_error("--" + name + " takes a whole number from " + std::to_string(min) + " to " +
+                              std::to_string(max) + ", not " + *text);
+        }
+    }
+    std::vector<std::string> const& positional() const { return positional_; }
+
+private:
+    std::map<std::string, std::string> values_;
+    std::vector<std::string> positional_;
+};
+
+std::string database_path(options const& o)
+{
+    auto const dir = o.get("data", "./data");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create the data directory " + dir + ": " + ec.message());
+    return (std::filesystem::path(dir) / "peerdesk.db").string();
+}
+
+int migrate_database(store::database& db)
+{
+    return db.write([](store::connection& c) { return store::migrate(c); });
+}
+
+int command_serve(options const& o)
+{
+    http::server_config config;
+    config.address = o.get("address", "127.0.0.1");
+    config.port = static_cast<std::uint16_t>(o.number("port", 8080, 0, 65535));
+    config.threads = o.number("threads", static_cast<int>(std::max(2u, std::thread::hardware_concurrency())), 1, 256);
+    auto const rate_limits = o.get("rate-limits", "on");
+    if (rate_limits != "on" && rate_limits != "off") throw usage_error("--rate-limits is on or off");
+
+    store::database db(database_path(o));
+    migrate_database(db);
+    app::settings settings;
+    if (auto const problems = db.write([&](store::connection& c) { return app::load_settings(c, settings); });
+        !problems.empty())
+        std::cerr << "warning: " << problems;
+    app::application application(db, settings);
+
+    std::mutex log_mutex;
+    auto const log = [&](http::access_record const& r) {
+        boost::json::object line{{"time", domain::rfc3339(domain::now())},
+                                 {"remote", r.req->remote_address},
+                                 {"method", r.req->method_text},
+                                 {"path", r.req->path.substr(0, 500)},
+                                 {"status", r.status},
+                                 {"bytes", r.bytes},
+                                 {"us", r.duration.count()}};
+        auto const text = boost::json::serialize(line);
+        std::lock_guard lock(log_mutex);
+        std::cout << text << '\n' << std::flush;
+    };
+    http::serve(
+        config, [&](http::request& req) { return application.handle(req); }, log,
+        [&](std::uint16_t port) {
+            std::cout << "peerdesk listening on http://" << config.address << ":" << port << std::endl;
+        });
+    std::cout << "peerdesk stopped" << std::endl;
+    return 0;
+}
+
+int command_migrate(options const& o)
+{
+    store::database db(database_path(o));
+    int const applied = migrate_database(db);
+    std::cout << "applied " << applied << " migration(s); schema version " << store::latest_schema_version() << "\n";
+    return 0;
+}
+
+int command_recount(options const& o)
+{
+    store::database db(database_path(o));
+    migrate_database(db);
+    int const changed = db.write([](store::connection& c) {
+        return store::user_store(c).recount(domain::reputation_rules{}.start);
+    });
+    std::cout << "recounted reputation; " << changed << " total(s) corrected\n";
+    return 0;
+}
+
+int command_user(options const& o)
+{
+    auto const& p = o.positional();
+    if (p.size() != 3 || p[1] != "create") throw usage_error("user create NAME --email E --password-file F");
+    auto const& name = p[2];
+    auto const email = o.find("email");
+    auto const file = o.find("password-file");
+    if (!email || !file) throw usage_error("user create needs --email and --password-file");
+    auto const role = o.get("role", "member");
+    if (role != "member" && role != "moderator" && role != "admin")
+        throw usage_error("--role is member, moderator or admin");
+    std::ifstream in(*file);
+    if (!in) throw std::runtime_error("cannot read the password file " + *file);
+    std::string password;
+    std::getline(in, password);
+    if (auto e = domain::check_username(name)) throw std::runtime_error(e->message);
+    if (auto e = domain::check_email(*email)) throw std::runtime_error(e->message);
+    if (auto e = domain::check_password(password, name)) throw std::runtime_error(e->message);
+    store::database db(database_path(o));
+    migrate_database(db);
+    auto const hash = domain::hash_password(password);
+    auto const result = db.write([&](store::connection& c) {
+        return store::user_store(c).create(name, *email, hash, role, domain::now());
+    });
+    if (result.outcome == store::create_user_outcome::username_taken)
+        throw std::runtime_error("the username " + name + " is taken");
+    if (result.outcome == store::create_user_outcome::email_taken)
+        throw std::runtime_error("an account with the email " + *email + " exists already");
+    std::cout << "created " << role << " " << name << " (id " << result.id << ")\n";
+    return 0;
+}
+
+int command_settings(options const& o)
+{
+    auto const& p = o.positional();
+    if (p.size() != 4 || p[1] != "set") throw usage_error("settings set KEY VALUE");
+    auto const& key = p[2];
+    if (std::find_if(std::begin(app::setting_keys), std::end(app::setting_keys),
+                     [&](char const* k) { return key == k; }) == std::end(app::setting_keys))
+        throw usage_error("unknown setting " + key);
+    store::database db(database_path(o));
+    migrate_database(db);
+    db.write([&](store::connection& c) { store::user_store(c).set_setting(key, p[3]); });
+    app::settings check;
+    auto const problems = db.write([&](store::connection& c) { return app::load_settings(c, check); });
+    if (!problems.empty()) throw std::runtime_error(problems);
+    std::cout << "set " << key << " = " << p[3] << " (takes effect when the server starts)\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        std::cout << usage;
+        return args.empty() ? 2 : 0;
+    }
+    auto const command = args[0];
+    try {
+        if (command == "serve")
+            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits"}));
+        if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
+        if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
+        if (command == "user")
+            return command_user(options(args, {"data", "email", "password-file", "role"}));
+        if (command == "settings") return command_settings(options(args, {"data"}));
+        std::cerr << "peerdesk: unknown command " << command << "\n" << usage;
+        return 2;
+    } catch (usage_error const& e) {
+        std::cerr << "peerdesk: " << e.what() << "\n" << usage;
+        return 2;
+    } catch (std::exception const& e) {
+        std::cerr << "peerdesk: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,337 @@
+#include "server/render/markdown.hpp"
+
+#include <cmark.h>
+
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+namespace peerdesk::render {
+
+safe_html trusted_html(std::string html) { return safe_html(std::move(html)); }
+
+std::string escape_html(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+struct node_deleter {
+    void operator()(cmark_node* n) const { cmark_node_free(n); }
+};
+struct parser_deleter {
+    void operator()(cmark_parser* p) const { cmark_parser_free(p); }
+};
+using node_ptr = std::unique_ptr<cmark_node, node_deleter>;
+
+bool starts_with_ci(std::string_view s, std::string_view prefix)
+{
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i]) return false;
+    }
+    return true;
+}
+
+// Only these destinations may become links: anything with another scheme (javascript:,
+// data:, vbscript:, file:…) is dropped, whatever its case or the spaces around it.
+bool safe_url(std::string_view url)
+{
+    while (!url.empty() && static_cast<unsigned char>(url.front()) <= ' ') url.remove_prefix(1);
+    if (starts_with_ci(url, "http://") || starts_with_ci(url, "https://") || starts_with_ci(url, "mailto:"))
+        return true;
+    // A relative URL has no scheme: no ':' before the first '/', '?' or '#'.
+    auto const stop = url.find_first_of("/?#");
+    auto const colon = url.find(':');
+    return colon == std::string_view::npos || (stop != std::string_view::npos && stop < colon);
+}
+
+std::string_view view(char const* s) { return s ? std::string_view(s) : std::string_view(); }
+
+bool inside_link_or_code(cmark_node* n)
+{
+    for (auto* p = cmark_node_parent(n); p; p = cmark_node_parent(p)) {
+        auto const t = cmark_node_get_type(p);
+        if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE || t == CMARK_NODE_CUSTOM_INLINE) return true;
+    }
+    return false;
+}
+
+std::size_t url_end(std::string_view text, std::size_t start)
+{
+    std::size_t end = start;
+    while (end < text.size()) {
+        auto const c = static_cast<unsigned char>(text[end]);
+        if (c <= ' ' || c == '<' || c == '>' || c == '"' || c == '`') break;
+        ++end;
+    }
+    // Punctuation that ends a sentence is not part of the URL; a ')' is kept only when the
+    // URL opened one (as in Wikipedia links).
+    while (end > start) {
+        char const c = text[end - 1];
+        if (c == '.' || c == ',' || c == ':' || c == ';' || c == '!' || c == '?' || c == '\'' || c == '*' ||
+            c == '_') {
+            --end;
+        } else if (c == ')' && text.substr(start, end - start).find('(') == std::string_view::npos) {
+            --end;
+        } else {
+            break;
+        }
+    }
+    return end;
+}
+
+// Splits text nodes around bare http(s) URLs and puts a link node in between.
+void autolink(cmark_node* root)
+{
+    std::vector<cmark_node*> texts;
+    {
+        auto* it = cmark_iter_new(root);
+        for (auto ev = cmark_iter_next(it); ev != CMARK_EVENT_DONE; ev = cmark_iter_next(it)) {
+            auto* n = cmark_iter_get_node(it);
+            if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_TEXT && !inside_link_or_code(n))
+                texts.push_back(n);
+        }
+        cmark_iter_free(it);
+    }
+    for (auto* node : texts) {
+        std::string const text(view(cmark_node_get_literal(node)));
+        std::size_t done = 0;
+        cmark_node* last = node;
+        bool changed = false;
+        for (;;) {
+            auto const http = text.find("http://", done), https = text.find("https://", done);
+            auto const start = std::min(http, https);
+            if (start == std::string::npos) break;
+            auto const end = url_end(text, start);
+            auto const scheme_length = start == https ? 8u : 7u;
+            if (end <= start + scheme_length) {
+                done = start + scheme_length;
+                continue;
+            }
+            std::string const before = text.substr(done, start - done), url = text.substr(start, end - start);
+            if (!changed) {
+                cmark_node_set_literal(node, before.c_str());
+                changed = true;
+            } else if (!before.empty()) {
+                auto* t = cmark_node_new(CMARK_NODE_TEXT);
+                cmark_node_set_literal(t, before.c_str());
+                cmark_node_insert_after(last, t);
+                last = t;
+            }
+            auto* link = cmark_node_new(CMARK_NODE_LINK);
+            cmark_node_set_url(link, url.c_str());
+            auto* label = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node_set_literal(label, url.c_str());
+            cmark_node_append_child(link, label);
+            cmark_node_insert_after(last, link);
+            last = link;
+            done = end;
+        }
+        if (changed && done < text.size()) {
+            auto* t = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node_set_literal(t, text.substr(done).c_str());
+            cmark_node_insert_after(last, t);
+        }
+    }
+}
+
+// cmark's renderer writes plain <a href>; links are rewritten as custom inlines so that each
+// carries rel="nofollow ugc noopener" and only a safe destination.
+void rewrite_links(cmark_node* root)
+{
+    std::vector<cmark_node*> links;
+    auto* it = cmark_iter_new(root);
+    for (auto ev = cmark_iter_next(it); ev != CMARK_EVENT_DONE; ev = cmark_iter_next(it)) {
+        auto* n = cmark_iter_get_node(it);
+        if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_LINK) links.push_back(n);
+    }
+    cmark_iter_free(it);
+    for (auto* link : links) {
+        auto const url = view(cmark_node_get_url(link));
+        auto const title = view(cmark_node_get_title(link));
+        std::string open = "<a href=\"" + (safe_url(url) ? escape_html(url) : std::string()) + "\"";
+        if (!title.empty()) open += " title=\"" + escape_html(title) + "\"";
+        open += " rel=\"nofollow ugc noopener\">";
+        auto* custom = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+        cmark_node_set_on_enter(custom, open.c_str());
+        cmark_node_set_on_exit(custom, "</a>");
+        while (auto* child = cmark_node_first_child(link)) cmark_node_append_child(custom, child);
+        cmark_node_replace(link, custom);
+        cmark_node_free(link);
+    }
+}
+
+std::string excerpt_of(cmark_node* root, std::size_t max_characters)
+{
+    std::string out;
+    bool space = false;
+    std::size_t characters = 0;
+    auto* it = cmark_iter_new(root);
+    for (auto ev = cmark_iter_next(it); ev != CMARK_EVENT_DONE && characters < max_characters;
+         ev = cmark_iter_next(it)) {
+        auto* n = cmark_iter_get_node(it);
+        auto const type = cmark_node_get_type(n);
+        if (ev == CMARK_EVENT_EXIT && (type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING)) space = true;
+        if (ev != CMARK_EVENT_ENTER) continue;
+        if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK) space = true;
+        if (type != CMARK_NODE_TEXT && type != CMARK_NODE_CODE && type != CMARK_NODE_CODE_BLOCK) continue;
+        for (char c : view(cmark_node_get_literal(n))) {
+            if (c == '\n' || c == '\t' || c == ' ' || c == '\r') {
+                space = true;
+                continue;
+            }
+            if (space && !out.empty()) {
+                out += ' ';
+                ++characters;
+            }
+            space = false;
+            if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) {
+                if (characters >= max_characters) break;
+                ++characters;
+            }
+            out += c;
+        }
+    }
+    cmark_iter_free(it);
+    if (characters >= max_characters) out += "…";
+    return out;
+}
+
+std::string_view strip_indent(std::string_view line, std::size_t& indent)
+{
+    indent = 0;
+    std::size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
+        indent += line[i] == '\t' ? 4 - indent % 4 : 1;
+        ++i;
+    }
+    return line.substr(i);
+}
+
+// Width of a list marker at the start of `s` including the space after it, or 0.
+std::size_t list_marker(std::string_view s)
+{
+    if (s.empty()) return 0;
+    std::size_t i = 0;
+    if (s[0] == '-' || s[0] == '*' || s[0] == '+') {
+        i = 1;
+    } else {
+        while (i < s.size() && i < 9 && s[i] >= '0' && s[i] <= '9') ++i;
+        if (i == 0 || i >= s.size() || (s[i] != '.' && s[i] != ')')) return 0;
+        ++i;
+    }
+    if (i == s.size()) return i;
+    return (s[i] == ' ' || s[i] == '\t') ? i + 1 : 0;
+}
+
+// Runs of '*' or '_' outside fenced code: each is a potential emphasis delimiter, and cmark
+// 0.30.2 needs tens of milliseconds for some arrangements of a few thousand of them.
+std::size_t count_emphasis_runs(std::string_view source)
+{
+    std::size_t runs = 0;
+    bool in_fence = false, line_start = true;
+    char previous = 0;
+    for (std::size_t i = 0; i < source.size(); ++i) {
+        char const c = source[i];
+        if (line_start && (source.substr(i, 3) == "```" || source.substr(i, 3) == "~~~")) in_fence = !in_fence;
+        line_start = c == '\n';
+        if (!in_fence && (c == '*' || c == '_') && previous != c) ++runs;
+        previous = c;
+    }
+    return runs;
+}
+
+}  // namespace
+
+int estimate_nesting(std::string_view source)
+{
+    // Content columns of the list items open at the current line, innermost last.
+    std::vector<std::size_t> lists;
+    int deepest = 0;
+    std::string_view fence;
+    std::size_t start = 0;
+    while (start <= source.size()) {
+        auto end = source.find('\n', start);
+        if (end == std::string_view::npos) end = source.size();
+        std::size_t indent = 0;
+        auto rest = strip_indent(source.substr(start, end - start), indent);
+        start = end + 1;
+        if (!fence.empty()) {
+            if (rest.starts_with(fence)) fence = {};
+            continue;
+        }
+        if (rest.starts_with("```") || rest.starts_with("~~~")) {
+            fence = rest.substr(0, 3);
+            continue;
+        }
+        if (rest.empty()) continue;
+        int quotes = 0;
+        std::size_t column = indent;
+        while (!rest.empty()) {
+            if (rest.front() == '>') {
+                ++quotes;
+                rest.remove_prefix(1);
+                ++column;
+                std::size_t more = 0;
+                rest = strip_indent(rest, more);
+                column += more;
+                continue;
+            }
+            while (!lists.empty() && lists.back() > column) lists.pop_back();
+            auto const width = list_marker(rest);
+            if (width == 0) break;
+            lists.push_back(column + width);
+            rest.remove_prefix(width);
+            column += width;
+            std::size_t more = 0;
+            rest = strip_indent(rest, more);
+            column += more;
+        }
+        deepest = std::max(deepest, quotes + static_cast<int>(lists.size()));
+        if (end == source.size()) break;
+    }
+    return deepest;
+}
+
+markdown_result render_markdown(std::string_view source, markdown_limits const& limits)
+{
+    if (source.size() > limits.max_bytes)
+        return {std::nullopt, "The text is too long: shorten it to " + std::to_string(limits.max_bytes / 4) +
+                                  " characters or fewer."};
+    if (int const depth = estimate_nesting(source); depth > limits.max_nesting)
+        return {std::nullopt, "Lists and quotes are nested " + std::to_string(depth) +
+                                  " levels deep; use at most " + std::to_string(limits.max_nesting) + " levels."};
+    if (count_emphasis_runs(source) > limits.max_emphasis_runs)
+        return {std::nullopt, "The text has more than " + std::to_string(limits.max_emphasis_runs) +
+                                  " runs of * and _; put code in a fenced code block (``` on the lines before "
+                                  "and after) or use less emphasis."};
+
+    int const options = CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_SAFE;
+    std::unique_ptr<cmark_parser, parser_deleter> parser(cmark_parser_new(options));
+    cmark_parser_feed(parser.get(), source.data(), source.size());
+    node_ptr root(cmark_parser_finish(parser.get()));
+    autolink(root.get());
+    rewrite_links(root.get());
+    char* html = cmark_render_html(root.get(), options);
+    std::string out(html);
+    std::free(html);
+    return {rendered_markdown{trusted_html(std::move(out)), excerpt_of(root.get(), 200)}, {}};
+}
+
+}  // namespace peerdesk::render

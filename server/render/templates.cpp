@@ -1,0 +1,139 @@
+#include "server/render/templates.hpp"
+
+#include "server/assets.hpp"
+
+#include <kainjow/mustache.hpp>
+
+#include <map>
+#include <stdexcept>
+
+namespace peerdesk::render {
+
+namespace mustache = kainjow::mustache;
+
+view::view() : data_(std::make_unique<mustache::data>()) {}
+view::~view() = default;
+view::view(view const& other) : data_(std::make_unique<mustache::data>(*other.data_)) {}
+view::view(view&&) noexcept = default;
+view& view::operator=(view const& other)
+{
+    data_ = std::make_unique<mustache::data>(*other.data_);
+    return *this;
+}
+view& view::operator=(view&&) noexcept = default;
+
+namespace {
+
+bool names_html(std::string const& key) { return key.size() > 5 && key.ends_with("_html"); }
+
+void refuse_html_key(std::string const& key)
+{
+    if (names_html(key)) throw std::logic_error("view key " + key + " ends in _html but holds plain text");
+}
+
+}  // namespace
+
+view& view::set(std::string const& key, std::string const& text)
+{
+    refuse_html_key(key);
+    data_->set(key, text);
+    return *this;
+}
+
+view& view::set(std::string const& key, std::int64_t number)
+{
+    refuse_html_key(key);
+    data_->set(key, std::to_string(number));
+    return *this;
+}
+
+view& view::set(std::string const& key, bool flag)
+{
+    data_->set(key, mustache::data(flag));
+    return *this;
+}
+
+view& view::set(std::string const& key, view const& object)
+{
+    data_->set(key, *object.data_);
+    return *this;
+}
+
+view& view::set(std::string const& key, std::vector<view> const& list)
+{
+    mustache::data items(mustache::data::type::list);
+    for (auto const& v : list) items.push_back(*v.data_);
+    data_->set(key, items);
+    return *this;
+}
+
+view& view::set_html(std::string const& key, safe_html const& html)
+{
+    if (!names_html(key)) throw std::logic_error("safe HTML must go under a key ending in _html, not " + key);
+    data_->set(key, html.str());
+    return *this;
+}
+
+namespace {
+
+constexpr std::string_view folder = "templates/";
+constexpr std::string_view partial_folder = "templates/partials/";
+constexpr std::string_view extension = ".html";
+
+// kainjow's renderer is not documented as safe for concurrent use of one template object,
+// so each thread compiles its own copies on first use.
+struct compiled_set {
+    std::map<std::string, std::unique_ptr<mustache::mustache>, std::less<>> pages;
+    mustache::data partials{mustache::data::type::object};
+
+    compiled_set()
+    {
+        for (auto const& f : assets::all()) {
+            if (!f.path.starts_with(folder) || !f.path.ends_with(extension)) continue;
+            if (f.path.starts_with(partial_folder)) {
+                auto name = std::string(f.path.substr(partial_folder.size()));
+                name.resize(name.size() - extension.size());
+                std::string const text(f.bytes);
+                partials.set(name, mustache::partial([text] { return text; }));
+                continue;
+            }
+            auto name = std::string(f.path.substr(folder.size()));
+            name.resize(name.size() - extension.size());
+            auto compiled = std::make_unique<mustache::mustache>(std::string(f.bytes));
+            if (!compiled->is_valid())
+                throw std::runtime_error("template " + name + " is broken: " + compiled->error_message());
+            pages.emplace(std::move(name), std::move(compiled));
+        }
+    }
+};
+
+compiled_set& templates()
+{
+    thread_local compiled_set set;
+    return set;
+}
+
+}  // namespace
+
+safe_html render_template(std::string_view name, view const& values)
+{
+    auto& set = templates();
+    auto const it = set.pages.find(name);
+    if (it == set.pages.end()) throw std::runtime_error("no template named " + std::string(name));
+    // Partials are looked up through the context, so they ride along as a parent object.
+    mustache::context<std::string> ctx(&set.partials);
+    ctx.push(&values.data());
+    std::string out = it->second->render(ctx);
+    if (!it->second->error_message().empty())
+        throw std::runtime_error("template " + std::string(name) + " failed: " + it->second->error_message());
+    return trusted_html(std::move(out));
+}
+
+std::vector<std::string> template_names()
+{
+    std::vector<std::string> out;
+    for (auto const& [name, _] : templates().pages) out.push_back(name);
+    return out;
+}
+
+}  // namespace peerdesk::render

@@ -1,0 +1,55 @@
+#pragma once
+// Logic-less HTML templates (mustache) compiled into the binary from templates/.
+#include "server/render/safe_html.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kainjow::mustache {
+template <typename string_type>
+class basic_data;
+}
+
+namespace peerdesk::render {
+
+// The values a template sees. Plain strings are escaped when printed; only safe_html may be
+// printed raw, and only under a key ending in "_html" (set_html enforces the name, and a test
+// checks that templates print raw only such keys).
+class view {
+public:
+    view();
+    ~view();
+    view(view const&);
+    view(view&&) noexcept;
+    view& operator=(view const&);
+    view& operator=(view&&) noexcept;
+
+    view& set(std::string const& key, std::string const& text);
+    view& set(std::string const& key, char const* text) { return set(key, std::string(text)); }
+    view& set(std::string const& key, std::string_view text) { return set(key, std::string(text)); }
+    view& set(std::string const& key, std::int64_t number);
+    view& set(std::string const& key, int number) { return set(key, static_cast<std::int64_t>(number)); }
+    view& set(std::string const& key, bool flag);
+    view& set(std::string const& key, view const& object);
+    view& set(std::string const& key, std::vector<view> const& list);
+    // Throws std::logic_error when key does not end in "_html".
+    view& set_html(std::string const& key, safe_html const& html);
+
+    kainjow::mustache::basic_data<std::string> const& data() const { return *data_; }
+    kainjow::mustache::basic_data<std::string>& data() { return *data_; }
+
+private:
+    std::unique_ptr<kainjow::mustache::basic_data<std::string>> data_;
+};
+
+// Renders templates/NAME.html; templates/partials/*.html are available as {{>name}}.
+// Thread-safe. Throws std::runtime_error for an unknown or broken template.
+safe_html render_template(std::string_view name, view const& values);
+
+// Names of every embedded page template (without folder or extension), for tests.
+std::vector<std::string> template_names();
+
+}  // namespace peerdesk::render

@@ -1,0 +1,170 @@
+#include "server/store/db.hpp"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <map>
+
+namespace peerdesk::store {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, int code)
+{
+    throw error(code, db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+}
+
+void check(sqlite3* db, int code)
+{
+    if (code != SQLITE_OK) fail(db, code);
+}
+
+std::atomic<std::uint64_t> next_database_id{1};
+
+}  // namespace
+
+bool error::is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
+bool error::is_full() const { return (code_ & 0xff) == SQLITE_FULL || (code_ & 0xff) == SQLITE_IOERR; }
+
+statement::statement(sqlite3* db, std::string_view sql) : db_(db)
+{
+    check(db_, sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                  &stmt_, nullptr));
+}
+
+statement::~statement() { sqlite3_finalize(stmt_); }
+
+void statement::reset()
+{
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+}
+
+void statement::bind_one(int index, std::int64_t value) { check(db_, sqlite3_bind_int64(stmt_, index, value)); }
+
+void statement::bind_one(int index, std::string_view value)
+{
+    check(db_, sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+void statement::bind_one(int index, std::nullptr_t) { check(db_, sqlite3_bind_null(stmt_, index)); }
+
+bool statement::step()
+{
+    int const rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    // Reset so that a failed statement does not keep a read transaction or lock open.
+    sqlite3_reset(stmt_);
+    fail(db_, sqlite3_extended_errcode(db_));
+}
+
+void statement::run()
+{
+    while (step()) {
+    }
+    sqlite3_reset(stmt_);
+}
+
+std::int64_t statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::optional<std::int64_t> statement::optional_integer(int column) const
+{
+    if (is_null(column)) return std::nullopt;
+    return integer(column);
+}
+
+std::string_view statement::text_view(int column) const
+{
+    auto const* p = reinterpret_cast<char const*>(sqlite3_column_text(stmt_, column));
+    if (!p) return {};
+    return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
+std::string statement::text(int column) const { return std::string(text_view(column)); }
+
+std::optional<std::string> statement::optional_text(int column) const
+{
+    if (is_null(column)) return std::nullopt;
+    return text(column);
+}
+
+bool statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+transaction::transaction(connection& c) : conn_(&c) { conn_->exec("BEGIN IMMEDIATE"); }
+
+transaction::~transaction()
+{
+    if (!done_) sqlite3_exec(conn_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void transaction::commit()
+{
+    conn_->exec("COMMIT");
+    done_ = true;
+}
+
+connection::connection(std::string const& path, open_mode mode)
+{
+    int const flags = mode == open_mode::read_only ? SQLITE_OPEN_READONLY
+                                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int const rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string const message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        sqlite3_close(db_);
+        throw error(rc, "cannot open database " + path + ": " + message);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, 5000);
+    // synchronous=FULL: a commit survives power loss, so a 2xx after commit is a promise kept.
+    if (mode == open_mode::read_write) exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+    exec("PRAGMA foreign_keys=ON;");
+}
+
+connection::~connection()
+{
+    cache_.clear();
+    sqlite3_close(db_);
+}
+
+void connection::exec(std::string_view sql)
+{
+    std::string const text(sql);
+    char* message = nullptr;
+    int const rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+        std::string const what = message ? message : sqlite3_errstr(rc);
+        sqlite3_free(message);
+        throw error(sqlite3_extended_errcode(db_), what);
+    }
+}
+
+statement& connection::cached(std::string_view sql)
+{
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) it = cache_.emplace(std::string(sql), std::make_unique<statement>(db_, sql)).first;
+    return *it->second;
+}
+
+std::int64_t connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int connection::changes() const { return sqlite3_changes(db_); }
+
+database::database(std::string path)
+    : path_(std::move(path)),
+      id_(next_database_id++),
+      writer_(std::make_unique<connection>(path_, open_mode::read_write))
+{
+}
+
+database::~database() = default;
+
+connection& database::reader()
+{
+    // Keyed by database id, not address, so that a new database at a reused address never
+    // gets a stale connection in tests that open many.
+    thread_local std::map<std::uint64_t, std::unique_ptr<connection>> readers;
+    auto& slot = readers[id_];
+    if (!slot) slot = std::make_unique<connection>(path_, open_mode::read_only);
+    return *slot;
+}
+
+}  // namespace peerdesk::store

@@ -1,0 +1,149 @@
+#pragma once
+// A small RAII layer over SQLite: connections with a prepared-statement cache, statements that
+// bind and read typed values, and immediate transactions that roll back unless committed.
+// This folder is the only place that includes sqlite3.h.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace peerdesk::store {
+
+// A failure of the database itself (I/O, corruption, misuse). Never shown to users verbatim.
+class error : public std::runtime_error {
+public:
+    error(int code, std::string const& message) : std::runtime_error(message), code_(code) {}
+    int code() const { return code_; }
+    bool is_constraint() const;  // a UNIQUE, CHECK or FOREIGN KEY violation
+    bool is_full() const;        // disk or quota full
+private:
+    int code_;
+};
+
+// One prepared statement. Binding starts a new execution; step() walks the rows.
+class statement {
+public:
+    statement(sqlite3* db, std::string_view sql);
+    ~statement();
+    statement(statement const&) = delete;
+    statement& operator=(statement const&) = delete;
+
+    // Resets the statement and binds the arguments to ?1, ?2, … in order.
+    template <typename... Args>
+    statement& bind(Args const&... args)
+    {
+        reset();
+        int index = 0;
+        (bind_one(++index, args), ...);
+        return *this;
+    }
+
+    // Advances to the next row; false when there is none. Throws error on failure.
+    bool step();
+    // Runs a statement that returns no rows (or ignores them).
+    void run();
+
+    std::int64_t integer(int column) const;
+    std::optional<std::int64_t> optional_integer(int column) const;
+    std::string text(int column) const;
+    std::string_view text_view(int column) const;  // valid until the next step() or reset
+    std::optional<std::string> optional_text(int column) const;
+    bool is_null(int column) const;
+
+    void reset();
+
+private:
+    void bind_one(int index, std::int64_t value);
+    void bind_one(int index, int value) { bind_one(index, static_cast<std::int64_t>(value)); }
+    void bind_one(int index, std::string_view value);
+    void bind_one(int index, std::string const& value) { bind_one(index, std::string_view(value)); }
+    void bind_one(int index, char const* value) { bind_one(index, std::string_view(value)); }
+    void bind_one(int index, std::nullptr_t);
+    template <typename T>
+    void bind_one(int index, std::optional<T> const& value)
+    {
+        if (value) bind_one(index, *value);
+        else bind_one(index, nullptr);
+    }
+
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+class connection;
+
+// Begun with BEGIN IMMEDIATE; rolls back on destruction unless commit() was called.
+class transaction {
+public:
+    explicit transaction(connection& c);
+    ~transaction();
+    transaction(transaction const&) = delete;
+    transaction& operator=(transaction const&) = delete;
+    void commit();
+private:
+    connection* conn_;
+    bool done_ = false;
+};
+
+enum class open_mode { read_write, read_only };
+
+// One SQLite connection with its statement cache. Not thread-safe: one thread at a time.
+class connection {
+public:
+    connection(std::string const& path, open_mode mode);
+    ~connection();
+    connection(connection const&) = delete;
+    connection& operator=(connection const&) = delete;
+
+    // Runs one or more statements with no parameters (migrations, pragmas).
+    void exec(std::string_view sql);
+    // The cached prepared statement for this SQL text, prepared on first use.
+    statement& cached(std::string_view sql);
+    transaction begin_immediate() { return transaction(*this); }
+    std::int64_t last_insert_rowid() const;
+    int changes() const;
+    sqlite3* handle() const { return db_; }
+
+private:
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    sqlite3* db_ = nullptr;
+    std::unordered_map<std::string, std::unique_ptr<statement>, string_hash, std::equal_to<>> cache_;
+};
+
+// The database of one data directory: a single writer connection behind a mutex and one
+// read-only connection per thread (WAL lets readers run beside the writer). Thread-safe.
+class database {
+public:
+    explicit database(std::string path);
+    ~database();
+
+    // Runs fn with the writer connection, holding the writer lock throughout.
+    template <typename Fn>
+    decltype(auto) write(Fn&& fn)
+    {
+        std::lock_guard lock(writer_mutex_);
+        return fn(*writer_);
+    }
+    // The calling thread's reader connection, opened on first use.
+    connection& reader();
+    std::string const& path() const { return path_; }
+
+private:
+    std::string path_;
+    std::uint64_t id_;
+    std::mutex writer_mutex_;
+    std::unique_ptr<connection> writer_;
+};
+
+}  // namespace peerdesk::store

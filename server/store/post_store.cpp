@@ -1,0 +1,422 @@
+#include "server/store/post_store.hpp"
+
+#include "server/store/user_store.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace peerdesk::store {
+namespace sql {
+
+constexpr std::string_view insert_question =
+    "INSERT INTO posts (kind, author_id, title, body_markdown, body_html, excerpt, created_at, last_activity_at) "
+    "VALUES ('question', ?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+constexpr std::string_view insert_answer =
+    "INSERT INTO posts (kind, question_id, author_id, body_markdown, body_html, excerpt, created_at, "
+    "last_activity_at) VALUES ('answer', ?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+constexpr std::string_view bump_answers =
+    "UPDATE posts SET answer_count = answer_count + 1, last_activity_at = ?2 WHERE id = ?1";
+constexpr std::string_view touch_question = "UPDATE posts SET last_activity_at = ?2 WHERE id = ?1";
+constexpr std::string_view insert_comment =
+    "INSERT INTO comments (post_id, reply_to, author_id, body_markdown, body_html, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr std::string_view insert_tag = "INSERT INTO tags (name) VALUES (?1) ON CONFLICT (name) DO NOTHING";
+constexpr std::string_view link_tag =
+    "INSERT INTO question_tags (question_id, tag_id, position) SELECT ?1, id, ?3 FROM tags WHERE name = ?2";
+constexpr std::string_view count_tags_down =
+    "UPDATE tags SET question_count = question_count - 1 "
+    "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1)";
+constexpr std::string_view count_tags_up =
+    "UPDATE tags SET question_count = question_count + 1 "
+    "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1)";
+constexpr std::string_view unlink_tags = "DELETE FROM question_tags WHERE question_id = ?1";
+constexpr std::string_view tags_of =
+    "SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id WHERE qt.question_id = ?1 "
+    "ORDER BY qt.position";
+constexpr std::string_view insert_revision =
+    "INSERT INTO revisions (post_id, author_id, title, body_markdown, tags, summary, created_at) "
+    "SELECT p.id, ?2, p.title, p.body_markdown, "
+    "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
+    "  WHERE qt.question_id = p.id ORDER BY qt.position)), ?3, ?4 "
+    "FROM posts p WHERE p.id = ?1";
+constexpr std::string_view update_title = "UPDATE posts SET title = ?2 WHERE id = ?1";
+constexpr std::string_view update_body =
+    "UPDATE posts SET body_markdown = ?2, body_html = ?3, excerpt = ?4 WHERE id = ?1";
+constexpr std::string_view mark_edited = "UPDATE posts SET edited_at = ?2, last_activity_at = ?2 WHERE id = ?1";
+constexpr std::string_view find_post =
+    "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
+    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at "
+    "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1 AND p.deleted_at IS NULL";
+// Accepted answer first, then the best voted, then the oldest.
+constexpr std::string_view thread_answers =
+    "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
+    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at "
+    "FROM posts p JOIN users u ON u.id = p.author_id "
+    "WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.deleted_at IS NULL "
+    "ORDER BY p.id = ?2 DESC, p.score DESC, p.id ASC";
+constexpr std::string_view thread_comments =
+    "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
+    "c.created_at FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.author_id "
+    "WHERE (p.id = ?1 OR p.question_id = ?1) AND c.deleted_at IS NULL ORDER BY c.id";
+constexpr std::string_view thread_votes =
+    "SELECT v.post_id, v.value FROM votes v JOIN posts p ON p.id = v.post_id "
+    "WHERE v.user_id = ?2 AND (p.id = ?1 OR p.question_id = ?1)";
+constexpr std::string_view find_comment =
+    "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
+    "c.created_at FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ?1 AND c.deleted_at IS NULL";
+constexpr std::string_view vote_target =
+    "SELECT kind, author_id FROM posts WHERE id = ?1 AND deleted_at IS NULL";
+constexpr std::string_view old_vote = "SELECT value FROM votes WHERE user_id = ?1 AND post_id = ?2";
+constexpr std::string_view put_vote =
+    "INSERT INTO votes (user_id, post_id, value, created_at) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (user_id, post_id) DO UPDATE SET value = excluded.value, created_at = excluded.created_at";
+constexpr std::string_view delete_vote = "DELETE FROM votes WHERE user_id = ?1 AND post_id = ?2";
+constexpr std::string_view add_score = "UPDATE posts SET score = score + ?2 WHERE id = ?1 RETURNING score";
+constexpr std::string_view acceptance =
+    "SELECT q.author_id, q.accepted_answer_id, a.author_id FROM posts q "
+    "LEFT JOIN posts a ON a.id = q.accepted_answer_id WHERE q.id = ?1";
+constexpr std::string_view answer_author = "SELECT author_id FROM posts WHERE id = ?1";
+constexpr std::string_view set_accepted =
+    "UPDATE posts SET accepted_answer_id = ?2, last_activity_at = ?3 WHERE id = ?1";
+constexpr std::string_view revisions =
+    "SELECT r.id, u.id, u.username, u.reputation, r.title, r.body_markdown, r.tags, r.summary, r.created_at "
+    "FROM revisions r JOIN users u ON u.id = r.author_id WHERE r.post_id = ?1 ORDER BY r.id";
+constexpr std::string_view tag_count = "SELECT count(*) FROM tags WHERE question_count > 0";
+constexpr std::string_view tag_page =
+    "SELECT name, question_count FROM tags WHERE question_count > 0 "
+    "ORDER BY question_count DESC, name LIMIT ?1 OFFSET ?2";
+constexpr std::string_view find_tag = "SELECT name, question_count FROM tags WHERE name = ?1";
+
+}  // namespace sql
+
+namespace {
+
+author_ref read_author(statement& s, int first) { return {s.integer(first), s.text(first + 1), s.integer(first + 2)}; }
+
+post_row read_post(statement& s)
+{
+    post_row p;
+    p.id = s.integer(0);
+    p.kind = s.text(1);
+    p.question_id = s.optional_integer(2);
+    p.author = read_author(s, 3);
+    p.title = s.text(6);
+    p.body_markdown = s.text(7);
+    p.body_html = s.text(8);
+    p.score = s.integer(9);
+    p.answer_count = s.integer(10);
+    p.accepted_answer_id = s.optional_integer(11);
+    p.created_at = s.integer(12);
+    p.edited_at = s.optional_integer(13);
+    p.last_activity_at = s.integer(14);
+    return p;
+}
+
+comment_row read_comment(statement& s)
+{
+    return {s.integer(0), s.integer(1), s.optional_integer(2), read_author(s, 3), s.text(6), s.text(7),
+            s.integer(8)};
+}
+
+std::vector<std::string> split_words(std::string_view text)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(' ', start);
+        if (end == std::string_view::npos) end = text.size();
+        if (end > start) out.emplace_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::int64_t post_store::create_question(new_question const& q, std::int64_t now)
+{
+    auto tx = db_.begin_immediate();
+    db_.cached(sql::insert_question)
+        .bind(q.author_id, q.title, q.body.markdown, q.body.html, q.body.excerpt, now)
+        .run();
+    auto const id = db_.last_insert_rowid();
+    set_tags(id, q.tags);
+    add_revision(id, q.author_id, "", now);
+    tx.commit();
+    return id;
+}
+
+std::int64_t post_store::create_answer(std::int64_t question_id, std::int64_t author_id, rendered_body const& body,
+                                       std::int64_t now)
+{
+    auto tx = db_.begin_immediate();
+    db_.cached(sql::insert_answer).bind(question_id, author_id, body.markdown, body.html, body.excerpt, now).run();
+    auto const id = db_.last_insert_rowid();
+    db_.cached(sql::bump_answers).bind(question_id, now).run();
+    add_revision(id, author_id, "", now);
+    tx.commit();
+    return id;
+}
+
+std::int64_t post_store::create_comment(std::int64_t post_id, std::optional<std::int64_t> reply_to,
+                                        std::int64_t author_id, rendered_body const& body, std::int64_t now)
+{
+    auto tx = db_.begin_immediate();
+    db_.cached(sql::insert_comment).bind(post_id, reply_to, author_id, body.markdown, body.html, now).run();
+    auto const id = db_.last_insert_rowid();
+    tx.commit();
+    return id;
+}
+
+void post_store::set_tags(std::int64_t question_id, std::vector<std::string> const& tags)
+{
+    db_.cached(sql::count_tags_down).bind(question_id).run();
+    db_.cached(sql::unlink_tags).bind(question_id).run();
+    int position = 0;
+    for (auto const& t : tags) {
+        db_.cached(sql::insert_tag).bind(t).run();
+        db_.cached(sql::link_tag).bind(question_id, t, position++).run();
+    }
+    db_.cached(sql::count_tags_up).bind(question_id).run();
+}
+
+void post_store::add_revision(std::int64_t post_id, std::int64_t author_id, std::string_view summary,
+                              std::int64_t now)
+{
+    db_.cached(sql::insert_revision).bind(post_id, author_id, summary, now).run();
+}
+
+void post_store::edit(std::int64_t post_id, post_edit const& e, std::int64_t now)
+{
+    auto tx = db_.begin_immediate();
+    if (e.title) db_.cached(sql::update_title).bind(post_id, *e.title).run();
+    if (e.body) db_.cached(sql::update_body).bind(post_id, e.body->markdown, e.body->html, e.body->excerpt).run();
+    if (e.tags) set_tags(post_id, *e.tags);
+    db_.cached(sql::mark_edited).bind(post_id, now).run();
+    add_revision(post_id, e.editor_id, e.summary, now);
+    tx.commit();
+}
+
+vote_result post_store::vote(std::int64_t post_id, std::int64_t voter_id, int value,
+                             domain::reputation_rules const& rules, std::int64_t now)
+{
+    auto tx = db_.begin_immediate();
+    auto& target = db_.cached(sql::vote_target).bind(post_id);
+    if (!target.step()) throw error(0, "vote on a missing post");
+    auto const kind = target.text(0) == "answer" ? domain::post_kind::answer : domain::post_kind::question;
+    auto const author_id = target.integer(1);
+    target.reset();
+
+    auto& old = db_.cached(sql::old_vote).bind(voter_id, post_id);
+    int const old_value = old.step() ? static_cast<int>(old.integer(0)) : 0;
+    old.reset();
+
+    if (value == 0) db_.cached(sql::delete_vote).bind(voter_id, post_id).run();
+    else db_.cached(sql::put_vote).bind(voter_id, post_id, value, now).run();
+
+    auto& score = db_.cached(sql::add_score).bind(post_id, value - old_value);
+    score.step();
+    vote_result result{score.integer(0), value};
+    score.reset();
+
+    apply_ledger(db_, domain::vote_entries(kind, author_id, voter_id, old_value, value, rules), post_id, voter_id, now);
+    tx.commit();
+    return result;
+}
+
+void post_store::set_accepted(std::int64_t question_id, std::optional<std::int64_t> answer_id, std::int64_t actor_id,
+                              domain::reputation_rules const& rules, std::int64_t now)
+{
+    auto tx = db_.begin_immediate();
+    auto& current = db_.cached(sql::acceptance).bind(question_id);
+    if (!current.step()) throw error(0, "accept on a missing question");
+    auto const asker_id = current.integer(0);
+    auto const old_answer = current.optional_integer(1);
+    auto const old_author = current.optional_integer(2);
+    current.reset();
+    if (old_answer == answer_id) return;  // nothing changes; the transaction rolls back empty
+
+    std::optional<std::int64_t> new_author;
+    if (answer_id) {
+        auto& a = db_.cached(sql::answer_author).bind(*answer_id);
+        if (a.step()) new_author = a.integer(0);
+        a.reset();
+    }
+    db_.cached(sql::set_accepted).bind(question_id, answer_id, now).run();
+    // The ledger rows point at the answer whose acceptance changed.
+    auto entries = domain::accept_entries(asker_id, old_author, std::nullopt, rules);
+    apply_ledger(db_, entries, old_answer, actor_id, now);
+    entries = domain::accept_entries(asker_id, std::nullopt, new_author, rules);
+    apply_ledger(db_, entries, answer_id, actor_id, now);
+    tx.commit();
+}
+
+std::optional<post_row> post_store::find_post(std::int64_t id)
+{
+    auto& s = db_.cached(sql::find_post).bind(id);
+    std::optional<post_row> out;
+    if (s.step()) out = read_post(s);
+    s.reset();
+    if (out && out->kind == "question") out->tags = tags_of(id);
+    return out;
+}
+
+std::optional<comment_row> post_store::find_comment(std::int64_t id)
+{
+    auto& s = db_.cached(sql::find_comment).bind(id);
+    std::optional<comment_row> out;
+    if (s.step()) out = read_comment(s);
+    s.reset();
+    return out;
+}
+
+std::vector<std::string> post_store::tags_of(std::int64_t question_id)
+{
+    std::vector<std::string> out;
+    auto& s = db_.cached(sql::tags_of).bind(question_id);
+    while (s.step()) out.push_back(s.text(0));
+    s.reset();
+    return out;
+}
+
+std::optional<question_thread> post_store::thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id)
+{
+    auto question = find_post(question_id);
+    if (!question || question->kind != "question") return std::nullopt;
+    question_thread t{std::move(*question), {}};
+
+    auto& answers = db_.cached(sql::thread_answers).bind(question_id, t.question.accepted_answer_id.value_or(0));
+    while (answers.step()) t.answers.push_back(read_post(answers));
+    answers.reset();
+
+    std::map<std::int64_t, post_row*> by_id{{t.question.id, &t.question}};
+    for (auto& a : t.answers) by_id[a.id] = &a;
+
+    auto& comments = db_.cached(sql::thread_comments).bind(question_id);
+    while (comments.step()) {
+        auto c = read_comment(comments);
+        if (auto it = by_id.find(c.post_id); it != by_id.end()) it->second->comments.push_back(std::move(c));
+    }
+    comments.reset();
+
+    if (viewer_id) {
+        auto& votes = db_.cached(sql::thread_votes).bind(question_id, *viewer_id);
+        while (votes.step())
+            if (auto it = by_id.find(votes.integer(0)); it != by_id.end())
+                it->second->my_vote = static_cast<int>(votes.integer(1));
+        votes.reset();
+    }
+    return t;
+}
+
+page_of<question_summary> post_store::summaries(std::string_view where_sql, std::string_view order_sql,
+                                                std::variant<std::monostate, std::string, std::int64_t> const& arg,
+                                                std::int64_t page, std::int64_t pagesize)
+{
+    bool const has_arg = !std::holds_alternative<std::monostate>(arg);
+    std::string const base = " FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL ";
+    std::string const count_sql = "SELECT count(*)" + base + std::string(where_sql);
+    std::string const list_sql =
+        "SELECT p.id, p.title, u.id, u.username, u.reputation, p.score, p.answer_count, "
+        "p.accepted_answer_id IS NOT NULL, p.created_at, p.last_activity_at, p.excerpt, "
+        "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
+        "WHERE qt.question_id = p.id ORDER BY qt.position)) "
+        "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.kind = 'question' AND p.deleted_at IS NULL " +
+        std::string(where_sql) + " ORDER BY " + std::string(order_sql) +
+        (has_arg ? " LIMIT ?2 OFFSET ?3" : " LIMIT ?1 OFFSET ?2");
+
+    page_of<question_summary> out{{}, page, pagesize, 0};
+    auto& count = db_.cached(count_sql);
+    auto& list = db_.cached(list_sql);
+    std::int64_t const offset = (page - 1) * pagesize;
+    if (auto const* text = std::get_if<std::string>(&arg)) {
+        count.bind(*text);
+        list.bind(*text, pagesize, offset);
+    } else if (auto const* number = std::get_if<std::int64_t>(&arg)) {
+        count.bind(*number);
+        list.bind(*number, pagesize, offset);
+    } else {
+        count.bind();
+        list.bind(pagesize, offset);
+    }
+    if (count.step()) out.total = count.integer(0);
+    count.reset();
+    while (list.step()) {
+        question_summary q;
+        q.id = list.integer(0);
+        q.title = list.text(1);
+        q.author = read_author(list, 2);
+        q.score = list.integer(5);
+        q.answer_count = list.integer(6);
+        q.accepted = list.integer(7) != 0;
+        q.created_at = list.integer(8);
+        q.last_activity_at = list.integer(9);
+        q.excerpt = list.text(10);
+        q.tags = split_words(list.text_view(11));
+        out.items.push_back(std::move(q));
+    }
+    list.reset();
+    return out;
+}
+
+page_of<question_summary> post_store::questions(question_sort sort, std::optional<std::string> const& tag,
+                                                std::int64_t page, std::int64_t pagesize)
+{
+    std::string where;
+    if (sort == question_sort::unanswered) where += " AND p.answer_count = 0";
+    if (tag)
+        where += " AND p.id IN (SELECT qt.question_id FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
+                 "WHERE t.name = ?1)";
+    std::string_view order = "p.created_at DESC, p.id DESC";
+    if (sort == question_sort::active) order = "p.last_activity_at DESC, p.id DESC";
+    if (sort == question_sort::votes) order = "p.score DESC, p.id DESC";
+    if (tag) return summaries(where, order, *tag, page, pagesize);
+    return summaries(where, order, std::monostate{}, page, pagesize);
+}
+
+page_of<question_summary> post_store::questions_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize)
+{
+    return summaries(" AND p.author_id = ?1", "p.created_at DESC, p.id DESC", author_id, page, pagesize);
+}
+
+page_of<question_summary> post_store::answered_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize)
+{
+    return summaries(
+        " AND p.id IN (SELECT a.question_id FROM posts a WHERE a.author_id = ?1 AND a.kind = 'answer' "
+        "AND a.deleted_at IS NULL)",
+        "p.last_activity_at DESC, p.id DESC", author_id, page, pagesize);
+}
+
+std::vector<revision_row> post_store::revisions(std::int64_t post_id)
+{
+    std::vector<revision_row> out;
+    auto& s = db_.cached(sql::revisions).bind(post_id);
+    while (s.step())
+        out.push_back({s.integer(0), static_cast<std::int64_t>(out.size() + 1), read_author(s, 1),
+                       s.optional_text(4), s.text(5), s.optional_text(6), s.text(7), s.integer(8)});
+    s.reset();
+    return out;
+}
+
+page_of<tag_row> post_store::tags(std::int64_t page, std::int64_t pagesize)
+{
+    page_of<tag_row> out{{}, page, pagesize, 0};
+    auto& count = db_.cached(sql::tag_count).bind();
+    if (count.step()) out.total = count.integer(0);
+    count.reset();
+    auto& s = db_.cached(sql::tag_page).bind(pagesize, (page - 1) * pagesize);
+    while (s.step()) out.items.push_back({s.text(0), s.integer(1)});
+    s.reset();
+    return out;
+}
+
+std::optional<tag_row> post_store::find_tag(std::string_view name)
+{
+    auto& s = db_.cached(sql::find_tag).bind(name);
+    std::optional<tag_row> out;
+    if (s.step()) out = tag_row{s.text(0), s.integer(1)};
+    s.reset();
+    return out;
+}
+
+}  // namespace peerdesk::store

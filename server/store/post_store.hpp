@@ -1,0 +1,88 @@
+#pragma once
+// Questions, answers, comments, revisions, votes and acceptance. Methods that write open
+// their own immediate transaction (reputation changes go in the same one) and must be called
+// with the writer connection; readers may use any connection.
+#include "server/domain/reputation.hpp"
+#include "server/store/db.hpp"
+#include "server/store/models.hpp"
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace peerdesk::store {
+
+struct rendered_body {
+    std::string markdown;
+    std::string html;
+    std::string excerpt;
+};
+
+struct new_question {
+    std::int64_t author_id = 0;
+    std::string title;
+    rendered_body body;
+    std::vector<std::string> tags;  // already normalised
+};
+
+struct post_edit {
+    std::int64_t editor_id = 0;
+    std::optional<std::string> title;
+    std::optional<rendered_body> body;
+    std::optional<std::vector<std::string>> tags;
+    std::string summary;
+};
+
+struct vote_result {
+    std::int64_t score = 0;
+    int my_vote = 0;
+};
+
+enum class question_sort { newest, active, votes, unanswered };
+
+class post_store {
+public:
+    explicit post_store(connection& db) : db_(db) {}
+
+    std::int64_t create_question(new_question const& q, std::int64_t now);
+    std::int64_t create_answer(std::int64_t question_id, std::int64_t author_id, rendered_body const& body,
+                               std::int64_t now);
+    std::int64_t create_comment(std::int64_t post_id, std::optional<std::int64_t> reply_to, std::int64_t author_id,
+                                rendered_body const& body, std::int64_t now);
+    // Applies the edit and records the post's new state as a revision.
+    void edit(std::int64_t post_id, post_edit const& e, std::int64_t now);
+    // Sets the voter's vote (-1, 0 or 1) and moves reputation accordingly.
+    vote_result vote(std::int64_t post_id, std::int64_t voter_id, int value, domain::reputation_rules const& rules,
+                     std::int64_t now);
+    // Accepts answer_id on its question, or withdraws acceptance when answer_id is empty.
+    void set_accepted(std::int64_t question_id, std::optional<std::int64_t> answer_id, std::int64_t actor_id,
+                      domain::reputation_rules const& rules, std::int64_t now);
+
+    // A live (not deleted) question or answer, without comments.
+    std::optional<post_row> find_post(std::int64_t id);
+    std::optional<comment_row> find_comment(std::int64_t id);
+    // The whole thread; viewer_id fills my_vote.
+    std::optional<question_thread> thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id);
+    page_of<question_summary> questions(question_sort sort, std::optional<std::string> const& tag, std::int64_t page,
+                                        std::int64_t pagesize);
+    page_of<question_summary> questions_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize);
+    // Questions the user answered, with the user's answer counted.
+    page_of<question_summary> answered_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize);
+    std::vector<revision_row> revisions(std::int64_t post_id);
+    page_of<tag_row> tags(std::int64_t page, std::int64_t pagesize);
+    std::optional<tag_row> find_tag(std::string_view name);
+
+private:
+    void set_tags(std::int64_t question_id, std::vector<std::string> const& tags);
+    void add_revision(std::int64_t post_id, std::int64_t author_id, std::string_view summary, std::int64_t now);
+    std::vector<std::string> tags_of(std::int64_t question_id);
+    // where_sql may use ?1, bound to `arg` when the arg holds a value.
+    page_of<question_summary> summaries(std::string_view where_sql, std::string_view order_sql,
+                                        std::variant<std::monostate, std::string, std::int64_t> const& arg,
+                                        std::int64_t page, std::int64_t pagesize);
+
+    connection& db_;
+};
+
+}  // namespace peerdesk::store

@@ -1,0 +1,192 @@
+#include "server/store/user_store.hpp"
+
+namespace peerdesk::store {
+namespace sql {
+
+constexpr char const* user_columns = "id, username, email, role, reputation, created_at";
+constexpr std::string_view username_exists = "SELECT 1 FROM users WHERE username = ?1 COLLATE NOCASE";
+constexpr std::string_view email_exists = "SELECT 1 FROM users WHERE email = ?1 COLLATE NOCASE";
+constexpr std::string_view insert_user =
+    "INSERT INTO users (username, email, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view find_user =
+    "SELECT id, username, email, role, reputation, created_at FROM users WHERE id = ?1";
+constexpr std::string_view find_user_by_name =
+    "SELECT id, username, email, role, reputation, created_at FROM users WHERE username = ?1 COLLATE NOCASE";
+constexpr std::string_view find_for_login =
+    "SELECT id, username, email, role, reputation, created_at, password_hash FROM users "
+    "WHERE username = ?1 COLLATE NOCASE OR email = ?1 COLLATE NOCASE LIMIT 1";
+constexpr std::string_view set_role = "UPDATE users SET role = ?2 WHERE id = ?1";
+constexpr std::string_view counts =
+    "SELECT (SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'question' AND deleted_at IS NULL), "
+    "(SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'answer' AND deleted_at IS NULL), "
+    "(SELECT count(*) FROM posts a JOIN posts q ON q.accepted_answer_id = a.id WHERE a.author_id = ?1)";
+constexpr std::string_view insert_session =
+    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view find_by_session =
+    "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at FROM sessions s "
+    "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2";
+constexpr std::string_view delete_session = "DELETE FROM sessions WHERE token_hash = ?1";
+constexpr std::string_view insert_token =
+    "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view find_by_token =
+    "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at FROM api_tokens t "
+    "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1";
+constexpr std::string_view ledger_count = "SELECT count(*) FROM reputation_events WHERE user_id = ?1";
+constexpr std::string_view ledger_page =
+    "SELECT e.delta, e.reason, e.post_id, e.created_at, coalesce(p.question_id, p.id), "
+    "coalesce(q.title, p.title) FROM reputation_events e "
+    "LEFT JOIN posts p ON p.id = e.post_id LEFT JOIN posts q ON q.id = p.question_id "
+    "WHERE e.user_id = ?1 ORDER BY e.id DESC LIMIT ?2 OFFSET ?3";
+constexpr std::string_view insert_event =
+    "INSERT INTO reputation_events (user_id, delta, reason, post_id, actor_id, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr std::string_view add_reputation = "UPDATE users SET reputation = reputation + ?2 WHERE id = ?1";
+constexpr std::string_view recount =
+    "UPDATE users SET reputation = ?1 + coalesce((SELECT sum(delta) FROM reputation_events e "
+    "WHERE e.user_id = users.id), 0) WHERE reputation IS NOT ?1 + coalesce((SELECT sum(delta) "
+    "FROM reputation_events e WHERE e.user_id = users.id), 0)";
+constexpr std::string_view get_setting = "SELECT value FROM settings WHERE key = ?1";
+constexpr std::string_view put_setting =
+    "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+}  // namespace sql
+
+namespace {
+
+user_row read_user(statement& s)
+{
+    return {s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.integer(5)};
+}
+
+std::optional<user_row> one_user(statement& s)
+{
+    std::optional<user_row> out;
+    if (s.step()) out = read_user(s);
+    s.reset();
+    return out;
+}
+
+bool exists(statement& s)
+{
+    bool const found = s.step();
+    s.reset();
+    return found;
+}
+
+}  // namespace
+
+create_user_result user_store::create(std::string_view username, std::string_view email,
+                                      std::string_view password_hash, std::string_view role, std::int64_t now)
+{
+    auto tx = db_.begin_immediate();
+    if (exists(db_.cached(sql::username_exists).bind(username))) return {create_user_outcome::username_taken};
+    if (exists(db_.cached(sql::email_exists).bind(email))) return {create_user_outcome::email_taken};
+    db_.cached(sql::insert_user).bind(username, email, password_hash, role, now).run();
+    auto const id = db_.last_insert_rowid();
+    tx.commit();
+    return {create_user_outcome::created, id};
+}
+
+std::optional<user_row> user_store::find(std::int64_t id) { return one_user(db_.cached(sql::find_user).bind(id)); }
+
+std::optional<user_row> user_store::find_by_username(std::string_view username)
+{
+    return one_user(db_.cached(sql::find_user_by_name).bind(username));
+}
+
+std::optional<std::pair<user_row, std::string>> user_store::find_for_login(std::string_view login)
+{
+    auto& s = db_.cached(sql::find_for_login).bind(login);
+    std::optional<std::pair<user_row, std::string>> out;
+    if (s.step()) out.emplace(read_user(s), s.text(6));
+    s.reset();
+    return out;
+}
+
+bool user_store::set_role(std::int64_t id, std::string_view role)
+{
+    db_.cached(sql::set_role).bind(id, role).run();
+    return db_.changes() == 1;
+}
+
+user_counts user_store::counts(std::int64_t id)
+{
+    auto& s = db_.cached(sql::counts).bind(id);
+    user_counts out;
+    if (s.step()) out = {s.integer(0), s.integer(1), s.integer(2)};
+    s.reset();
+    return out;
+}
+
+void user_store::create_session(std::string_view token_hash, std::int64_t user_id, std::int64_t now,
+                                std::int64_t expires_at)
+{
+    db_.cached(sql::insert_session).bind(token_hash, user_id, now, expires_at).run();
+}
+
+std::optional<user_row> user_store::find_by_session(std::string_view token_hash, std::int64_t now)
+{
+    return one_user(db_.cached(sql::find_by_session).bind(token_hash, now));
+}
+
+void user_store::delete_session(std::string_view token_hash) { db_.cached(sql::delete_session).bind(token_hash).run(); }
+
+std::int64_t user_store::create_api_token(std::int64_t user_id, std::string_view name, std::string_view token_hash,
+                                          std::int64_t now)
+{
+    db_.cached(sql::insert_token).bind(user_id, name, token_hash, now).run();
+    return db_.last_insert_rowid();
+}
+
+std::optional<user_row> user_store::find_by_api_token(std::string_view token_hash)
+{
+    return one_user(db_.cached(sql::find_by_token).bind(token_hash));
+}
+
+page_of<ledger_row> user_store::reputation_history(std::int64_t user_id, std::int64_t page, std::int64_t pagesize)
+{
+    page_of<ledger_row> out{{}, page, pagesize, 0};
+    auto& count = db_.cached(sql::ledger_count).bind(user_id);
+    if (count.step()) out.total = count.integer(0);
+    count.reset();
+    auto& s = db_.cached(sql::ledger_page).bind(user_id, pagesize, (page - 1) * pagesize);
+    while (s.step())
+        out.items.push_back({s.integer(0), s.text(1), s.optional_integer(2), s.optional_integer(4),
+                             s.optional_text(5), s.integer(3)});
+    s.reset();
+    return out;
+}
+
+int user_store::recount(int start_value)
+{
+    auto tx = db_.begin_immediate();
+    db_.cached(sql::recount).bind(start_value).run();
+    int const changed = db_.changes();
+    tx.commit();
+    return changed;
+}
+
+std::optional<std::string> user_store::setting(std::string_view key)
+{
+    auto& s = db_.cached(sql::get_setting).bind(key);
+    std::optional<std::string> out;
+    if (s.step()) out = s.text(0);
+    s.reset();
+    return out;
+}
+
+void user_store::set_setting(std::string_view key, std::string_view value)
+{
+    db_.cached(sql::put_setting).bind(key, value).run();
+}
+
+void apply_ledger(connection& db, std::vector<domain::ledger_entry> const& entries, std::optional<std::int64_t> post_id,
+                  std::int64_t actor_id, std::int64_t now)
+{
+    for (auto const& e : entries) {
+        db.cached(sql::insert_event).bind(e.user_id, e.delta, e.reason, post_id, actor_id, now).run();
+        db.cached(sql::add_reputation).bind(e.user_id, e.delta).run();
+    }
+}
+
+}  // namespace peerdesk::store

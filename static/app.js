@@ -1,0 +1,128 @@
+// peerdesk: voting, accepting and preview without a reload. Every form also works without
+// this script; here each is sent to the JSON API instead and the page is updated in place.
+(function () {
+  'use strict';
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.content : '';
+  var toast = document.querySelector('.toast');
+  var toastTimer = null;
+
+  function say(message) {
+    if (!toast) { window.alert(message); return; }
+    toast.textContent = message;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { toast.hidden = true; }, 5000);
+  }
+
+  function api(method, path, body) {
+    return fetch('/api/v1' + path, {
+      method: method,
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (response) {
+      if (response.status === 204) return {};
+      return response.json().then(function (data) {
+        if (!response.ok) throw new Error(data.error ? data.error.message : 'Something went wrong.');
+        return data;
+      });
+    });
+  }
+
+  function signedIn() { return csrf !== ''; }
+
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (form.hasAttribute('data-vote') && signedIn()) {
+      event.preventDefault();
+      vote(form);
+    } else if (form.hasAttribute('data-accept') && signedIn()) {
+      event.preventDefault();
+      accept(form);
+    }
+  });
+
+  function vote(form) {
+    var box = form.closest('.votes');
+    var postId = box.getAttribute('data-post');
+    var value = parseInt(form.elements.value.value, 10);
+    api('POST', '/posts/' + postId + '/vote', { value: value }).then(function (result) {
+      box.querySelector('.score').textContent = result.score;
+      var forms = box.querySelectorAll('form[data-vote]');
+      var up = forms[0], down = forms[1];
+      up.elements.value.value = result.my_vote === 1 ? '0' : '1';
+      down.elements.value.value = result.my_vote === -1 ? '0' : '-1';
+      setPressed(up.querySelector('button'), result.my_vote === 1);
+      setPressed(down.querySelector('button'), result.my_vote === -1);
+    }).catch(function (error) { say(error.message); });
+  }
+
+  function setPressed(button, on) {
+    button.classList.toggle('on', on);
+    button.setAttribute('aria-pressed', on ? 'true' : 'false');
+  }
+
+  function accept(form) {
+    var answer = form.closest('.answer');
+    var answerId = answer.id.replace('answer-', '');
+    var accepting = form.elements.action.value === 'accept';
+    api(accepting ? 'POST' : 'DELETE', '/answers/' + answerId + '/accept').then(function () {
+      // The accepted answer is shown first, so the thread is laid out again.
+      document.querySelectorAll('.answer').forEach(function (other) {
+        var on = accepting && other === answer;
+        other.classList.toggle('accepted', on);
+        var banner = other.querySelector('.accepted-banner');
+        if (banner) banner.remove();
+        var mark = other.querySelector('.accepted-mark');
+        if (mark) mark.remove();
+        var f = other.querySelector('form[data-accept]');
+        if (f) {
+          f.elements.action.value = on ? 'unaccept' : 'accept';
+          f.querySelector('button').textContent = on ? 'Unaccept' : 'Accept';
+        }
+        if (on) {
+          var p = document.createElement('p');
+          p.className = 'accepted-banner';
+          p.textContent = '✓ Accepted answer';
+          other.insertBefore(p, other.firstChild);
+          var m = document.createElement('span');
+          m.className = 'accepted-mark';
+          m.title = 'Accepted answer';
+          m.setAttribute('aria-label', 'Accepted answer');
+          m.textContent = '✓';
+          var votes = other.querySelector('.votes');
+          votes.insertBefore(m, f || null);
+          var heading = document.getElementById('answers-heading');
+          heading.parentNode.insertBefore(other, heading.nextSibling);
+        }
+      });
+      say(accepting ? 'Answer accepted.' : 'Acceptance withdrawn.');
+    }).catch(function (error) { say(error.message); });
+  }
+
+  // Live preview: the server renders exactly as it will store, so what you see is what posts.
+  document.querySelectorAll('textarea[data-preview]').forEach(function (area) {
+    var target = document.getElementById(area.getAttribute('data-preview'));
+    var timer = null, sent = 0;
+    function update() {
+      var text = area.value;
+      if (text.trim() === '') { target.hidden = true; return; }
+      var ticket = ++sent;
+      api('POST', '/preview', { body: text }).then(function (result) {
+        if (ticket !== sent) return;
+        target.innerHTML = result.body_html;
+        target.hidden = false;
+      }).catch(function (error) {
+        if (ticket !== sent) return;
+        target.textContent = error.message;
+        target.hidden = false;
+      });
+    }
+    area.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(update, 250);
+    });
+    if (area.value.trim() !== '') update();
+  });
+})();

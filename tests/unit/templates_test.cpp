@@ -1,0 +1,51 @@
+#include "server/assets.hpp"
+#include "server/render/templates.hpp"
+
+#include <doctest/doctest.h>
+
+#include <regex>
+
+using namespace peerdesk;
+using namespace peerdesk::render;
+
+TEST_CASE("templates print raw HTML only under names ending in _html")
+{
+    std::regex const raw(R"(\{\{\{\s*([^}\s]+)\s*\}\}\}|\{\{&\s*([^}\s]+)\s*\}\})");
+    int files = 0;
+    for (auto const& f : assets::all()) {
+        if (!f.path.starts_with("templates/")) continue;
+        ++files;
+        std::string const text(f.bytes);
+        for (auto it = std::sregex_iterator(text.begin(), text.end(), raw); it != std::sregex_iterator(); ++it) {
+            std::string const name = (*it)[1].matched ? (*it)[1].str() : (*it)[2].str();
+            CAPTURE(f.path);
+            CAPTURE(name);
+            CHECK(name.ends_with("_html"));
+        }
+    }
+    CHECK(files > 5);
+}
+
+TEST_CASE("views refuse plain text under an _html name and safe HTML under another")
+{
+    view v;
+    CHECK_THROWS_AS(v.set("body_html", std::string("<b>")), std::logic_error);
+    CHECK_THROWS_AS(v.set_html("body", trusted_html("<b>x</b>")), std::logic_error);
+}
+
+TEST_CASE("every page template renders, and plain values are escaped")
+{
+    for (auto const& name : template_names()) {
+        CAPTURE(name);
+        view v;
+        v.set("title", "<script>alert(1)</script>").set("heading", "\"quoted\" & <b>");
+        std::string out;
+        CHECK_NOTHROW(out = render_template(name, v).str());
+        CHECK(out.find("<script>alert(1)") == std::string::npos);
+    }
+    view v;
+    v.set("heading", "<img src=x onerror=alert(1)>").set("message", "a & b");
+    auto const out = render_template("message", v).str();
+    CHECK(out.find("&lt;img src=x onerror=alert(1)&gt;") != std::string::npos);
+    CHECK(out.find("a &amp; b") != std::string::npos);
+}
