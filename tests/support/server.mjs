@@ -1,0 +1,140 @@
+// Starts the real peerdesk binary on a free loopback port with a fresh data directory, and
+// offers a small HTTP client with a cookie jar. Shared by the HTTP and browser suites.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+
+export const binary = process.env.PEERDESK_BIN || new URL('../../build/peerdesk', import.meta.url).pathname;
+const run = promisify(execFile);
+
+// Runs a peerdesk command (migrate, user create, settings …) against a data directory.
+export async function peerdesk(args, options = {}) {
+  return run(binary, args, { env: { ...process.env, ...options.env } });
+}
+
+export async function freshDataDir() {
+  return mkdtemp(join(tmpdir(), 'peerdesk-test-'));
+}
+
+// Resolves once the server has printed the port it listens on.
+export async function startServer({ dataDir, args = [], env = {} } = {}) {
+  const dir = dataDir || (await freshDataDir());
+  const child = spawn(binary, ['serve', '--port', '0', '--data', dir, '--threads', '2', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const log = [];
+  const errors = [];
+  createInterface({ input: child.stderr }).on('line', (line) => errors.push(line));
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('peerdesk did not start: ' + errors.join('\n'))), 15000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`peerdesk exited with ${code}: ${errors.join('\n')}`));
+    });
+    lines.on('line', (line) => {
+      const m = /listening on (http:\/\/\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      } else {
+        log.push(line);
+      }
+    });
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    url,
+    dir,
+    child,
+    log,
+    errors,
+    exited,
+    async stop({ keepData = false } = {}) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const result = await exited;
+      if (!keepData && !dataDir) await rm(dir, { recursive: true, force: true });
+      return result;
+    },
+  };
+}
+
+// A browser-like client: keeps cookies, remembers the CSRF token after signing in.
+export class Client {
+  constructor(base) {
+    this.base = base;
+    this.cookies = new Map();
+    this.csrf = '';
+    this.bearer = '';
+  }
+
+  cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  remember(response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (attributes.some((a) => /max-age=0/i.test(a.trim())) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  async request(method, path, { body, headers = {}, raw = false } = {}) {
+    const h = { ...headers };
+    if (this.cookies.size) h.cookie = this.cookieHeader();
+    if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
+    const response = await fetch(this.base + path, { method, headers: h, body, redirect: 'manual' });
+    this.remember(response);
+    const text = await response.text();
+    let json;
+    if ((response.headers.get('content-type') || '').includes('json') && text) json = JSON.parse(text);
+    return { status: response.status, headers: response.headers, text, body: json, raw };
+  }
+
+  // A JSON API call, with the CSRF token when signed in by cookie.
+  async api(method, path, body, headers = {}) {
+    const h = { ...headers };
+    if (body !== undefined) h['content-type'] = 'application/json';
+    if (this.csrf && !('x-csrf-token' in h)) h['x-csrf-token'] = this.csrf;
+    return this.request(method, '/api/v1' + path, {
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      headers: h,
+    });
+  }
+
+  // A form post as a browser sends it.
+  async form(path, fields) {
+    return this.request('POST', path, {
+      body: new URLSearchParams(fields).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+  }
+
+  async signUp(username, password = 'correct horse battery staple') {
+    const created = await this.api('POST', '/users', { username, email: `${username}@example.com`, password });
+    if (created.status !== 201) throw new Error(`sign-up failed: ${created.text}`);
+    await this.signIn(username, password);
+    return created.body;
+  }
+
+  async signIn(login, password = 'correct horse battery staple') {
+    const r = await this.api('POST', '/session', { login, password });
+    if (r.status !== 200) throw new Error(`sign-in failed: ${r.text}`);
+    this.csrf = r.body.csrf_token;
+    this.user = r.body.user;
+    return r;
+  }
+
+  async reputation() {
+    const r = await this.api('GET', `/users/${this.user.id}`);
+    return r.body.reputation;
+  }
+}
