@@ -49,6 +49,7 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     layout.set("title", title);
     layout.set("css_url", static_url("app.css"));
     layout.set("js_url", static_url("app.js"));
+    layout.set("icon_url", static_url("favicon.svg"));
     if (!csrf.empty()) layout.set("csrf_token", csrf);
     if (c.who.user) {
         view u;
@@ -558,12 +559,12 @@ std::string_view reason_label(std::string_view reason)
     if (reason == "upvote_undone") return "upvote taken back";
     if (reason == "downvote") return "downvoted";
     if (reason == "downvote_undone") return "downvote taken back";
-    if (reason == "downvote_cast") return "you downvoted an answer";
-    if (reason == "downvote_cast_undone") return "your downvote taken back";
+    if (reason == "downvote_cast") return "downvoted an answer";
+    if (reason == "downvote_cast_undone") return "took back a downvote";
     if (reason == "accepted") return "answer accepted";
     if (reason == "accepted_undone") return "acceptance withdrawn";
-    if (reason == "accept") return "you accepted an answer";
-    if (reason == "accept_undone") return "you withdrew an acceptance";
+    if (reason == "accept") return "accepted an answer";
+    if (reason == "accept_undone") return "withdrew an acceptance";
     return reason;
 }
 

@@ -36,7 +36,10 @@ void refuse_html_key(std::string const& key)
 view& view::set(std::string const& key, std::string const& text)
 {
     refuse_html_key(key);
-    data_->set(key, text);
+    // Mustache counts an empty string as true in {{#section}}; an empty value here means
+    // "nothing to show", so it is stored as false, which also prints as nothing.
+    if (text.empty()) data_->set(key, mustache::data(false));
+    else data_->set(key, text);
     return *this;
 }
 

@@ -27,6 +27,7 @@ public:
     view& operator=(view const&);
     view& operator=(view&&) noexcept;
 
+    // An empty text is falsy in {{#key}} sections, unlike in plain mustache.
     view& set(std::string const& key, std::string const& text);
     view& set(std::string const& key, char const* text) { return set(key, std::string(text)); }
     view& set(std::string const& key, std::string_view text) { return set(key, std::string(text)); }

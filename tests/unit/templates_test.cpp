@@ -49,3 +49,24 @@ TEST_CASE("every page template renders, and plain values are escaped")
     CHECK(out.find("&lt;img src=x onerror=alert(1)&gt;") != std::string::npos);
     CHECK(out.find("a &amp; b") != std::string::npos);
 }
+
+TEST_CASE("an empty value is falsy in sections and prints nothing")
+{
+    view v;
+    v.set("heading", "").set("message", "shown");
+    auto const out = render_template("message", v).str();
+    CHECK(out.find("<h1></h1>") != std::string::npos);
+    CHECK(out.find("shown") != std::string::npos);
+}
+
+TEST_CASE("partial names do not collide with view keys")
+{
+    // A partial is found through the same context as values: a key named like a partial
+    // would hide it, so no partial may share a name with a key the pages set.
+    for (auto const& f : assets::all()) {
+        if (!f.path.starts_with("templates/partials/")) continue;
+        CAPTURE(f.path);
+        for (auto const* key : {"comments", "answers", "question", "tags", "pager", "user", "questions", "summary"})
+            CHECK(f.path != std::string("templates/partials/") + key + ".html");
+    }
+}
