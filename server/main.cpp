@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,7 +25,7 @@ using namespace peerdesk;
 
 constexpr char const* usage = R"(usage:
   peerdesk serve [--port 8080] [--address 127.0.0.1] [--data ./data] [--threads N]
-                 [--rate-limits on|off]
+                 [--rate-limits on|off] [--read-timeout 15] [--idle-timeout 60]
   peerdesk migrate [--data ./data]
   peerdesk recount [--data ./data]
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
@@ -114,12 +115,20 @@ int migrate_database(store::database& db)
     return db.write([](store::connection& c) { return store::migrate(c); });
 }
 
+void refuse_positional(options const& o)
+{
+    if (!o.positional().empty()) throw usage_error("unexpected argument " + o.positional().front());
+}
+
 int command_serve(options const& o)
 {
+    refuse_positional(o);
     http::server_config config;
     config.address = o.get("address", "127.0.0.1");
     config.port = static_cast<std::uint16_t>(o.number("port", 8080, 0, 65535));
     config.threads = o.number("threads", static_cast<int>(std::max(2u, std::thread::hardware_concurrency())), 1, 256);
+    config.read_timeout = std::chrono::seconds(o.number("read-timeout", 15, 1, 3600));
+    config.idle_timeout = std::chrono::seconds(o.number("idle-timeout", 60, 1, 3600));
     auto const rate_limits = o.get("rate-limits", "on");
     if (rate_limits != "on" && rate_limits != "off") throw usage_error("--rate-limits is on or off");
 
@@ -155,6 +164,7 @@ int command_serve(options const& o)
 
 int command_migrate(options const& o)
 {
+    refuse_positional(o);
     store::database db(database_path(o));
     int const applied = migrate_database(db);
     std::cout << "applied " << applied << " migration(s); schema version " << store::latest_schema_version() << "\n";
@@ -163,6 +173,7 @@ int command_migrate(options const& o)
 
 int command_recount(options const& o)
 {
+    refuse_positional(o);
     store::database db(database_path(o));
     migrate_database(db);
     int const changed = db.write([](store::connection& c) {
@@ -234,7 +245,7 @@ int main(int argc, char** argv)
     auto const command = args[0];
     try {
         if (command == "serve")
-            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits"}));
+            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout"}));
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "user")

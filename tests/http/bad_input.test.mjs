@@ -13,7 +13,10 @@ before(async () => {
   q = (await alice.api('POST', '/questions', { title: 'A perfectly fine question title', body: 'A perfectly fine question body.', tags: ['fine'] })).body;
   a = (await bob.api('POST', `/questions/${q.id}/answers`, { body: 'A perfectly fine answer body here.' })).body;
 });
-after(async () => { await server.stop(); });
+after(async () => {
+  await server.stop();
+  assert.deepEqual(server.errors, [], 'no request made the server log an error');
+});
 
 function assertError(r, status, code, field) {
   assert.equal(r.status, status, r.text);

@@ -2,11 +2,23 @@
 // answer, privileges refused then earned, votes, acceptance, edits, with the ledger checked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client } from '../support/server.mjs';
+import { writeFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startServer, Client, peerdesk, freshDataDir } from '../support/server.mjs';
 
 let server;
-before(async () => { server = await startServer(); });
-after(async () => { await server.stop(); });
+before(async () => {
+  // A moderator made on the command line, as an operator would.
+  const dir = await freshDataDir();
+  await writeFile(join(dir, 'pw'), 'keeper of order 1\n');
+  await peerdesk(['user', 'create', 'mod', '--email', 'mod@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dir]);
+  server = await startServer({ dataDir: dir });
+});
+after(async () => {
+  await server.stop();
+  await rm(server.dir, { recursive: true, force: true });
+  assert.deepEqual(server.errors, [], 'no request made the server log an error');
+});
 
 const body = 'I open Settings → Billing and there is no **Export** button anywhere.';
 
@@ -199,4 +211,26 @@ test('API tokens work without CSRF, and cookie calls need the CSRF token', async
   const out = await c.api('DELETE', '/session');
   assert.equal(out.status, 204);
   assert.equal((await c.api('GET', '/me')).status, 401, 'the session ends at sign-out');
+});
+
+test('moderators hold every privilege: they accept on the asker\'s behalf, vote down and edit any post', async () => {
+  const mod = new Client(server.url);
+  await mod.signIn('mod', 'keeper of order 1');
+  assert.equal(mod.user.role, 'moderator');
+  const asker = new Client(server.url);
+  const helper = new Client(server.url);
+  await asker.signUp('asker');
+  await helper.signUp('helper');
+  const q = (await asker.api('POST', '/questions', { title: 'A question the asker never comes back to', body: 'The asker asked and then went away.', tags: ['moderation'] })).body;
+  const a = (await helper.api('POST', `/questions/${q.id}/answers`, { body: 'The answer that solves the problem.' })).body;
+  const accepted = await mod.api('POST', `/answers/${a.id}/accept`);
+  assert.equal(accepted.status, 200, accepted.text);
+  assert.equal(await helper.reputation(), 16, 'the answerer gets the same 15');
+  assert.equal(await asker.reputation(), 3, 'the asker gets the same 2');
+  const down = await mod.api('POST', `/posts/${q.id}/vote`, { value: -1 });
+  assert.equal(down.status, 200, down.text);
+  const edited = await mod.api('PATCH', `/answers/${a.id}`, { body: 'The answer that solves the problem, formatted.', summary: 'formatting' });
+  assert.equal(edited.status, 200, edited.text);
+  const revisions = await mod.api('GET', `/posts/${a.id}/revisions`);
+  assert.equal(revisions.body.items[1].author.username, 'mod');
 });

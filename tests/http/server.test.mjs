@@ -40,6 +40,29 @@ test('oversized bodies get 413 and oversized headers 431, and the server keeps s
   assert.deepEqual(server.errors, []);
 });
 
+test('idle connections and stalled requests are closed after their timeouts', async () => {
+  const server = await startServer({ args: ['--idle-timeout', '1', '--read-timeout', '1'] });
+  try {
+    const { port } = new URL(server.url);
+    const closedAfter = (bytes) => new Promise((resolve) => {
+      const started = Date.now();
+      const socket = net.connect(Number(port), '127.0.0.1');
+      socket.on('connect', () => { if (bytes) socket.write(bytes); });
+      socket.on('data', () => {});
+      socket.on('close', () => resolve(Date.now() - started));
+      socket.on('error', () => {});
+      setTimeout(() => { socket.destroy(); resolve(Infinity); }, 8000);
+    });
+    const idle = await closedAfter('');
+    assert.ok(idle >= 900 && idle < 5000, `idle connection closed after ${idle} ms`);
+    const stalled = await closedAfter('POST /api/v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user');
+    assert.ok(stalled >= 900 && stalled < 5000, `stalled request closed after ${stalled} ms`);
+    assert.equal((await fetch(server.url + '/healthz')).status, 200, 'others are still served');
+  } finally {
+    await server.stop();
+  }
+});
+
 test('static files have their types, caching headers and ETags, and no path escapes the folder', async () => {
   const server = await startServer();
   try {
@@ -147,6 +170,7 @@ test('the command line refuses unknown options with usage, reads PEERDESK_* vari
   await assert.rejects(peerdesk(['serve', '--prot', '1']), (e) => e.code === 2 && /unknown option --prot/.test(e.stderr) && /usage:/.test(e.stderr));
   await assert.rejects(peerdesk(['serve', '--port', 'eighty']), (e) => e.code === 2 && /--port takes a whole number/.test(e.stderr));
   await assert.rejects(peerdesk(['frobnicate']), (e) => e.code === 2 && /unknown command/.test(e.stderr));
+  await assert.rejects(peerdesk(['serve', 'now']), (e) => e.code === 2 && /unexpected argument now/.test(e.stderr));
   const dir = await freshDataDir();
   const passwordFile = join(dir, 'password');
   await writeFile(passwordFile, 'an admin password here\n');
