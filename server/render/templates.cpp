@@ -83,26 +83,52 @@ constexpr std::string_view folder = "templates/";
 constexpr std::string_view partial_folder = "templates/partials/";
 constexpr std::string_view extension = ".html";
 
+// Partials are spliced into the page templates once, when they are compiled: kainjow would
+// otherwise parse every partial again each time it is used, which dominated render time.
+std::string expand_partials(std::string text, std::map<std::string, std::string, std::less<>> const& partials,
+                            int depth = 0)
+{
+    if (depth > 8) throw std::runtime_error("templates: partials nested too deeply");
+    std::string out;
+    std::size_t pos = 0;
+    for (;;) {
+        auto const open = text.find("{{>", pos);
+        if (open == std::string::npos) break;
+        auto const close = text.find("}}", open);
+        if (close == std::string::npos) throw std::runtime_error("templates: unterminated partial tag");
+        std::string name = text.substr(open + 3, close - open - 3);
+        name.erase(0, name.find_first_not_of(' '));
+        name.erase(name.find_last_not_of(' ') + 1);
+        auto const it = partials.find(name);
+        if (it == partials.end()) throw std::runtime_error("templates: no partial named " + name);
+        out += text.substr(pos, open - pos);
+        out += expand_partials(it->second, partials, depth + 1);
+        pos = close + 2;
+    }
+    out += text.substr(pos);
+    return out;
+}
+
 // kainjow's renderer is not documented as safe for concurrent use of one template object,
 // so each thread compiles its own copies on first use.
 struct compiled_set {
     std::map<std::string, std::unique_ptr<mustache::mustache>, std::less<>> pages;
-    mustache::data partials{mustache::data::type::object};
 
     compiled_set()
     {
+        std::map<std::string, std::string, std::less<>> partials;
         for (auto const& f : assets::all()) {
-            if (!f.path.starts_with(folder) || !f.path.ends_with(extension)) continue;
-            if (f.path.starts_with(partial_folder)) {
-                auto name = std::string(f.path.substr(partial_folder.size()));
-                name.resize(name.size() - extension.size());
-                std::string const text(f.bytes);
-                partials.set(name, mustache::partial([text] { return text; }));
+            if (!f.path.starts_with(partial_folder) || !f.path.ends_with(extension)) continue;
+            auto name = std::string(f.path.substr(partial_folder.size()));
+            name.resize(name.size() - extension.size());
+            partials.emplace(std::move(name), std::string(f.bytes));
+        }
+        for (auto const& f : assets::all()) {
+            if (!f.path.starts_with(folder) || !f.path.ends_with(extension) || f.path.starts_with(partial_folder))
                 continue;
-            }
             auto name = std::string(f.path.substr(folder.size()));
             name.resize(name.size() - extension.size());
-            auto compiled = std::make_unique<mustache::mustache>(std::string(f.bytes));
+            auto compiled = std::make_unique<mustache::mustache>(expand_partials(std::string(f.bytes), partials));
             if (!compiled->is_valid())
                 throw std::runtime_error("template " + name + " is broken: " + compiled->error_message());
             pages.emplace(std::move(name), std::move(compiled));
@@ -123,10 +149,7 @@ safe_html render_template(std::string_view name, view const& values)
     auto& set = templates();
     auto const it = set.pages.find(name);
     if (it == set.pages.end()) throw std::runtime_error("no template named " + std::string(name));
-    // Partials are looked up through the context, so they ride along as a parent object.
-    mustache::context<std::string> ctx(&set.partials);
-    ctx.push(&values.data());
-    std::string out = it->second->render(ctx);
+    std::string out = it->second->render(values.data());
     if (!it->second->error_message().empty())
         throw std::runtime_error("template " + std::string(name) + " failed: " + it->second->error_message());
     return trusted_html(std::move(out));

@@ -46,7 +46,7 @@ private:
     std::unique_ptr<kainjow::mustache::basic_data<std::string>> data_;
 };
 
-// Renders templates/NAME.html; templates/partials/*.html are available as {{>name}}.
+// Renders templates/NAME.html; templates/partials/*.html are spliced in where {{>name}} stands.
 // Thread-safe. Throws std::runtime_error for an unknown or broken template.
 safe_html render_template(std::string_view name, view const& values);
 
