@@ -25,7 +25,7 @@ using namespace peerdesk;
 
 constexpr char const* usage = R"(usage:
   peerdesk serve [--port 8080] [--address 127.0.0.1] [--data ./data] [--threads N]
-                 [--rate-limits on|off] [--read-timeout 15] [--idle-timeout 60]
+                 [--tls-cert F --tls-key F] [--rate-limits on|off] [--read-timeout 15] [--idle-timeout 60]
   peerdesk migrate [--data ./data]
   peerdesk recount [--data ./data]
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
@@ -127,6 +127,11 @@ int command_serve(options const& o)
     config.address = o.get("address", "127.0.0.1");
     config.port = static_cast<std::uint16_t>(o.number("port", 8080, 0, 65535));
     config.threads = o.number("threads", static_cast<int>(std::max(2u, std::thread::hardware_concurrency())), 1, 256);
+    config.tls_certificate_file = o.get("tls-cert", "");
+    config.tls_key_file = o.get("tls-key", "");
+    if (config.tls_certificate_file.empty() != config.tls_key_file.empty())
+        throw usage_error("--tls-cert and --tls-key go together");
+    bool const tls = !config.tls_certificate_file.empty();
     config.read_timeout = std::chrono::seconds(o.number("read-timeout", 15, 1, 3600));
     config.idle_timeout = std::chrono::seconds(o.number("idle-timeout", 60, 1, 3600));
     auto const rate_limits = o.get("rate-limits", "on");
@@ -135,6 +140,7 @@ int command_serve(options const& o)
     store::database db(database_path(o));
     migrate_database(db);
     app::settings settings;
+    settings.secure_cookies = tls;
     if (auto const problems = db.write([&](store::connection& c) { return app::load_settings(c, settings); });
         !problems.empty())
         std::cerr << "warning: " << problems;
@@ -156,7 +162,8 @@ int command_serve(options const& o)
     http::serve(
         config, [&](http::request& req) { return application.handle(req); }, log,
         [&](std::uint16_t port) {
-            std::cout << "peerdesk listening on http://" << config.address << ":" << port << std::endl;
+            std::cout << "peerdesk listening on " << (tls ? "https://" : "http://") << config.address << ":" << port
+                      << std::endl;
         });
     std::cout << "peerdesk stopped" << std::endl;
     return 0;
@@ -245,7 +252,7 @@ int main(int argc, char** argv)
     auto const command = args[0];
     try {
         if (command == "serve")
-            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout"}));
+            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert", "tls-key"}));
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "user")

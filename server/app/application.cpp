@@ -93,6 +93,7 @@ http::response application::handle(http::request& req) noexcept
                                           "Something went wrong on our side; it has been logged.\n");
     }
     add_security_headers(res);
+    if (req.secure) res.set("Strict-Transport-Security", "max-age=31536000");
     return res;
 }
 

@@ -8,6 +8,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/ssl.h>
 
 #include <atomic>
 #include <memory>
@@ -39,64 +42,69 @@ method to_method(bhttp::verb v)
     }
 }
 
-class session;
+// What shutdown needs to reach in every session, whatever its stream.
+class session_handle {
+public:
+    virtual ~session_handle() = default;
+    // Called from another thread: closes the connection if it waits for a request.
+    virtual void close_if_idle() = 0;
+};
 
-// Shared by the listener and every session: what shutdown needs to reach.
+// Shared by the listener and every session.
 struct server_state {
     server_config config;
     handler handle;
     access_logger log;
+    std::optional<asio::ssl::context> tls;
     std::atomic<bool> stopping{false};
     std::mutex mutex;
-    std::set<session*> sessions;  // guarded by mutex
+    std::set<session_handle*> sessions;  // guarded by mutex
 };
 
-class session : public std::enable_shared_from_this<session> {
+// One connection's request loop; Derived provides stream(), begin() and end_connection() for
+// plain TCP or TLS (the CRTP shape of Beast's own flex-server example).
+template <typename Derived>
+class session : public session_handle {
 public:
-    session(tcp::socket&& socket, server_state& state) : stream_(std::move(socket)), state_(state)
+    explicit session(server_state& state, std::string remote) : state_(state), remote_(std::move(remote))
     {
-        beast::error_code ec;
-        auto const endpoint = stream_.socket().remote_endpoint(ec);
-        if (!ec) remote_ = endpoint.address().to_string();
+        std::lock_guard lock(state_.mutex);
+        state_.sessions.insert(this);
     }
 
-    ~session()
+    ~session() override
     {
         std::lock_guard lock(state_.mutex);
         state_.sessions.erase(this);
     }
 
-    void start()
+    void close_if_idle() override
     {
-        {
-            std::lock_guard lock(state_.mutex);
-            state_.sessions.insert(this);
-        }
-        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::read, shared_from_this()));
-    }
-
-    // Called at shutdown from another thread: closes the connection if it waits for a request.
-    void close_if_idle()
-    {
-        auto self = weak_from_this().lock();
+        auto self = derived().weak_from_this().lock();
         if (!self) return;  // already ending
-        asio::post(stream_.get_executor(), [self] {
-            if (self->idle_) self->stream_.socket().close();
+        asio::post(derived().stream().get_executor(), [self] {
+            if (self->idle_) {
+                beast::error_code ec;
+                beast::get_lowest_layer(self->stream()).socket().close(ec);
+            }
         });
     }
 
-private:
+protected:
+    Derived& derived() { return static_cast<Derived&>(*this); }
+    beast::tcp_stream& tcp() { return beast::get_lowest_layer(derived().stream()); }
+
     void read()
     {
-        if (state_.stopping) return close();
+        if (state_.stopping) return derived().end_connection();
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(state_.config.header_limit));
         parser_->body_limit(state_.config.body_limit);
         idle_ = true;
-        stream_.expires_after(state_.config.idle_timeout);
+        tcp().expires_after(state_.config.idle_timeout);
         // The header first, with the idle timeout; then the rest, with the read timeout.
-        bhttp::async_read_header(stream_, buffer_, *parser_,
-                                 beast::bind_front_handler(&session::on_header, shared_from_this()));
+        bhttp::async_read_header(derived().stream(), buffer_, *parser_,
+                                 beast::bind_front_handler(&session::on_header, derived().shared_from_this()));
     }
 
     void on_header(beast::error_code ec, std::size_t)
@@ -104,8 +112,9 @@ private:
         idle_ = false;
         if (ec) return on_error(ec);
         started_ = std::chrono::steady_clock::now();
-        stream_.expires_after(state_.config.read_timeout);
-        bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+        tcp().expires_after(state_.config.read_timeout);
+        bhttp::async_read(derived().stream(), buffer_, *parser_,
+                          beast::bind_front_handler(&session::on_read, derived().shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t)
@@ -127,13 +136,12 @@ private:
         }
         req.body = std::move(message.body());
         req.remote_address = remote_;
+        req.secure = state_.tls.has_value();
         keep_alive_ = message.keep_alive() && !state_.stopping;
         version_ = message.version();
+        head_only_ = req.verb == method::head;
 
         response res = state_.handle(req);
-        if (req.verb == method::head) {
-            head_only_ = true;
-        }
         send(std::move(res), &req);
     }
 
@@ -151,20 +159,20 @@ private:
             out->body().clear();
             head_only_ = false;
         }
-        if (state_.log && req) state_.log({req, res.status, bytes,
-                                            std::chrono::duration_cast<std::chrono::microseconds>(
-                                                std::chrono::steady_clock::now() - started_)});
-        stream_.expires_after(state_.config.read_timeout);
-        bhttp::async_write(stream_, *out,
-                           [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+        if (state_.log && req)
+            state_.log({req, res.status, bytes,
+                        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                              started_)});
+        tcp().expires_after(state_.config.read_timeout);
+        bhttp::async_write(derived().stream(), *out,
+                           [self = derived().shared_from_this(), out](beast::error_code ec, std::size_t) {
                                self->on_write(ec);
                            });
     }
 
     void on_write(beast::error_code ec)
     {
-        if (ec) return close();
-        if (!keep_alive_) return close();
+        if (ec || !keep_alive_) return derived().end_connection();
         read();
     }
 
@@ -172,15 +180,18 @@ private:
     {
         // End of stream, timeouts and cancellation are how connections end; they are not logged.
         if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-            ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::bad_descriptor)
-            return close();
+            ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::bad_descriptor ||
+            ec.category() == asio::error::get_ssl_category() || ec == asio::ssl::error::stream_truncated)
+            return derived().end_connection();
         int status = 400;
-        std::string message = "The request is malformed.";
+        std::string code = "malformed_request", message = "The request is malformed.";
         if (ec == bhttp::error::header_limit) {
             status = 431;
+            code = "headers_too_large";
             message = "The request headers are too large.";
         } else if (ec == bhttp::error::body_limit) {
             status = 413;
+            code = "too_large";
             message = "The request body is too large (the limit is " + std::to_string(state_.config.body_limit) +
                       " bytes).";
         }
@@ -188,21 +199,14 @@ private:
         response res;
         res.status = status;
         res.set("Content-Type", "application/json; charset=utf-8");
-        res.body = R"({"error":{"code":")" + std::string(status == 413 ? "too_large" : status == 431 ? "headers_too_large" : "malformed_request") +
-                   R"(","message":")" + message + "\"}}";
+        res.body = R"({"error":{"code":")" + code + R"(","message":")" + message + "\"}}";
         send(std::move(res), nullptr);
     }
 
-    void close()
-    {
-        beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-        stream_.socket().close(ec);
-    }
-
-    beast::tcp_stream stream_;
     server_state& state_;
     beast::flat_buffer buffer_;
+
+private:
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::string remote_;
     bool keep_alive_ = false;
@@ -210,6 +214,66 @@ private:
     unsigned version_ = 11;
     std::atomic<bool> idle_{false};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+std::string remote_of(tcp::socket const& socket)
+{
+    beast::error_code ec;
+    auto const endpoint = socket.remote_endpoint(ec);
+    return ec ? std::string() : endpoint.address().to_string();
+}
+
+class plain_session : public session<plain_session>, public std::enable_shared_from_this<plain_session> {
+public:
+    plain_session(tcp::socket&& socket, server_state& state)
+        : session(state, remote_of(socket)), stream_(std::move(socket))
+    {
+    }
+    beast::tcp_stream& stream() { return stream_; }
+    void start() { asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); }); }
+    void end_connection()
+    {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream_.socket().close(ec);
+    }
+
+private:
+    friend class session<plain_session>;
+    beast::tcp_stream stream_;
+};
+
+class tls_session : public session<tls_session>, public std::enable_shared_from_this<tls_session> {
+public:
+    tls_session(tcp::socket&& socket, server_state& state)
+        : session(state, remote_of(socket)), stream_(std::move(socket), *state.tls)
+    {
+    }
+    beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+    void start()
+    {
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+            beast::get_lowest_layer(self->stream_).expires_after(self->state_.config.handshake_timeout);
+            self->stream_.async_handshake(asio::ssl::stream_base::server, [self](beast::error_code ec) {
+                if (ec) return self->close_socket();
+                self->read();
+            });
+        });
+    }
+    void end_connection()
+    {
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+        stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close_socket(); });
+    }
+
+private:
+    void close_socket()
+    {
+        beast::error_code ec;
+        beast::get_lowest_layer(stream_).socket().close(ec);
+    }
+    friend class session<tls_session>;
+    beast::ssl_stream<beast::tcp_stream> stream_;
 };
 
 class listener : public std::enable_shared_from_this<listener> {
@@ -243,7 +307,10 @@ private:
     void on_accept(beast::error_code ec, tcp::socket socket)
     {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (!ec) std::make_shared<session>(std::move(socket), state_)->start();
+        if (!ec) {
+            if (state_.tls) std::make_shared<tls_session>(std::move(socket), state_)->start();
+            else std::make_shared<plain_session>(std::move(socket), state_)->start();
+        }
         accept();
     }
 
@@ -251,6 +318,32 @@ private:
     tcp::acceptor acceptor_;
     server_state& state_;
 };
+
+asio::ssl::context make_tls_context(server_config const& config)
+{
+    if (config.tls_certificate_file.empty() || config.tls_key_file.empty())
+        throw std::runtime_error("TLS needs both a certificate (--tls-cert) and its key (--tls-key)");
+    asio::ssl::context ctx(asio::ssl::context::tls_server);
+    ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression |
+                    asio::ssl::context::single_dh_use | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    // TLS 1.2: forward-secret AEAD suites only; TLS 1.3 suites are all modern.
+    SSL_CTX_set_cipher_list(ctx.native_handle(),
+                            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                            "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+    SSL_CTX_set_options(ctx.native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+    beast::error_code ec;
+    ctx.use_certificate_chain_file(config.tls_certificate_file, ec);
+    if (ec)
+        throw std::runtime_error("cannot load the TLS certificate " + config.tls_certificate_file + ": " + ec.message());
+    ctx.use_private_key_file(config.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) throw std::runtime_error("cannot load the TLS key " + config.tls_key_file + ": " + ec.message());
+    if (SSL_CTX_check_private_key(ctx.native_handle()) != 1)
+        throw std::runtime_error("the TLS key " + config.tls_key_file + " does not match the certificate");
+    return ctx;
+}
 
 }  // namespace
 
@@ -263,6 +356,8 @@ void serve(server_config const& config, handler const& handle, access_logger con
     state.config = config;
     state.handle = handle;
     state.log = log;
+    if (!config.tls_certificate_file.empty() || !config.tls_key_file.empty())
+        state.tls.emplace(make_tls_context(config));
 
     auto const address = asio::ip::make_address(config.address);
     auto l = std::make_shared<listener>(ioc, tcp::endpoint(address, config.port), state);

@@ -37,7 +37,7 @@ export async function startServer({ dataDir, args = [], env = {} } = {}) {
       reject(new Error(`peerdesk exited with ${code}: ${errors.join('\n')}`));
     });
     lines.on('line', (line) => {
-      const m = /listening on (http:\/\/\S+)/.exec(line);
+      const m = /listening on (https?:\/\/\S+)/.exec(line);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

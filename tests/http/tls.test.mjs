@@ -1,0 +1,76 @@
+// HTTPS with --tls-cert and --tls-key: TLS 1.2 or newer only, Secure cookies, HSTS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import https from 'node:https';
+import tls from 'node:tls';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startServer, freshDataDir, peerdesk } from '../support/server.mjs';
+
+let server, dir, ca;
+before(async () => {
+  dir = await freshDataDir();
+  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'),
+    '-out', join(dir, 'cert.pem'), '-subj', '/CN=localhost', '-days', '2', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  ca = await readFile(join(dir, 'cert.pem'));
+  server = await startServer({ dataDir: dir, args: ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')] });
+});
+after(async () => {
+  await server.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function request(method, path, body, options = {}) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(server.url + path, { method, ca, headers: body ? { 'content-type': 'application/json' } : {}, ...options }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+test('serves HTTPS with a Secure session cookie and HSTS', async () => {
+  assert.match(server.url, /^https:/);
+  const health = await request('GET', '/healthz');
+  assert.equal(health.status, 200);
+  assert.equal(health.headers['strict-transport-security'], 'max-age=31536000');
+  const created = await request('POST', '/api/v1/users', { username: 'secure', email: 'secure@example.com', password: 'correct horse battery' });
+  assert.equal(created.status, 201, created.text);
+  const session = await request('POST', '/api/v1/session', { login: 'secure', password: 'correct horse battery' });
+  assert.equal(session.status, 200);
+  assert.match(session.headers['set-cookie'][0], /; HttpOnly; SameSite=Lax; Secure$/);
+});
+
+test('refuses TLS 1.1 and plain HTTP on the TLS port', async () => {
+  const { port } = new URL(server.url);
+  // openssl's client is told to try what Debian's defaults would not even offer; the server
+  // must answer with an alert.
+  const attempt = (args) => new Promise((resolve) => {
+    const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, ...args], { timeout: 10000 },
+      (error, stdout, stderr) => resolve(stdout + stderr));
+    child.stdin.end();
+  });
+  assert.match(await attempt(['-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0']), /alert protocol version/);
+  assert.match(await attempt(['-tls1_2', '-cipher', 'AES128-SHA']), /alert handshake failure/, 'no cipher without forward secrecy');
+  const modern = await new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port: Number(port), ca, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }, () => {
+      resolve(socket.getCipher());
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+  assert.match(modern.name, /ECDHE-.*-(GCM|CHACHA20)/);
+  await assert.rejects(fetch(server.url.replace('https:', 'http:') + '/healthz'));
+});
+
+test('a missing or mismatched certificate stops start-up with a message', async () => {
+  await assert.rejects(peerdesk(['serve', '--port', '0', '--data', dir, '--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'key.pem')]),
+    (e) => e.code === 1 && /cannot load the TLS certificate/.test(e.stderr));
+  await assert.rejects(peerdesk(['serve', '--port', '0', '--data', dir, '--tls-cert', join(dir, 'cert.pem')]),
+    (e) => e.code === 2 && /--tls-cert and --tls-key go together/.test(e.stderr));
+});
