@@ -8,6 +8,7 @@
 #include "server/app/respond.hpp"
 #include "server/app/static_files.hpp"
 #include "server/domain/crypto.hpp"
+#include "server/domain/diff.hpp"
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
 #include "server/render/templates.hpp"
@@ -102,6 +103,17 @@ std::optional<response> require_signed_in(call& c)
 {
     if (c.who.signed_in()) return std::nullopt;
     return redirect("/signin?next=" + http::percent_encode(c.req.target.size() < 300 ? c.req.target : "/"));
+}
+
+// The checks every signed-in form shares: signed in (else to the sign-in page), a readable
+// form, and its CSRF token. The fields, or the response that refuses.
+std::variant<http::fields, response> signed_in_form(call& c)
+{
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    auto form = form_of(c);
+    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
+    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    return std::move(*form);
 }
 
 // A same-site path to return to after signing in, never another host.
@@ -362,10 +374,9 @@ response post_answer(call& c)
 {
     auto const id = parse_id(c.match["id"]);
     if (!id) return message_page(c, 404, "Question not found", "There is no such question.");
-    if (auto r = require_signed_in(c)) return std::move(*r);
-    auto const form = form_of(c);
-    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
-    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto checked = signed_in_form(c);
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const* form = &std::get<http::fields>(checked);
     auto const body = field(*form, "body");
     auto const result = answer(c.ctx, c.who, *id, body);
     if (auto const* f = failed(result)) {
@@ -382,10 +393,9 @@ response post_comment(call& c)
     auto const post_id = parse_id(c.match["id"]);
     auto const question_id = post_id ? thread_of(c, *post_id) : std::nullopt;
     if (!question_id) return message_page(c, 404, "Post not found", "There is no such post.");
-    if (auto r = require_signed_in(c)) return std::move(*r);
-    auto const form = form_of(c);
-    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
-    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto checked = signed_in_form(c);
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const* form = &std::get<http::fields>(checked);
     auto const body = field(*form, "body");
     std::optional<std::int64_t> reply_to;
     if (auto const r = http::find_field(*form, "reply_to"); r && !r->empty()) reply_to = parse_id(*r);
@@ -405,10 +415,9 @@ response post_vote(call& c)
     auto const post_id = parse_id(c.match["id"]);
     auto const question_id = post_id ? thread_of(c, *post_id) : std::nullopt;
     if (!question_id) return message_page(c, 404, "Post not found", "There is no such post.");
-    if (auto r = require_signed_in(c)) return std::move(*r);
-    auto const form = form_of(c);
-    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
-    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto checked = signed_in_form(c);
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const* form = &std::get<http::fields>(checked);
     auto const value = field(*form, "value");
     int const v = value == "1" ? 1 : value == "-1" ? -1 : value == "0" ? 0 : 2;
     auto const result = vote(c.ctx, c.who, *post_id, v);
@@ -421,10 +430,9 @@ response post_accept(call& c)
     auto const answer_id = parse_id(c.match["id"]);
     auto const question_id = answer_id ? thread_of(c, *answer_id) : std::nullopt;
     if (!question_id) return message_page(c, 404, "Answer not found", "There is no such answer.");
-    if (auto r = require_signed_in(c)) return std::move(*r);
-    auto const form = form_of(c);
-    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
-    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto checked = signed_in_form(c);
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const* form = &std::get<http::fields>(checked);
     auto const result = accept(c.ctx, c.who, *answer_id, field(*form, "action") != "unaccept");
     if (auto const* f = failed(result)) return question_page(c, *question_id, f->status, {f->message});
     return redirect(question_url(*question_id) + "#answer-" + std::to_string(*answer_id));
@@ -453,10 +461,9 @@ response ask_page(call& c)
 
 response post_ask(call& c)
 {
-    if (auto r = require_signed_in(c)) return std::move(*r);
-    auto const form = form_of(c);
-    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
-    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto checked = signed_in_form(c);
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const* form = &std::get<http::fields>(checked);
     auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags");
     auto const result = ask(c.ctx, c.who, title, body, domain::split_tags(tags));
     if (auto const* f = failed(result)) return ask_form(c, f->status, title, body, tags, f);
@@ -503,10 +510,9 @@ response post_edit(call& c)
     auto const id = parse_id(c.match["id"]);
     auto const post = id ? store::post_store(c.ctx.db.reader()).find_post(*id) : std::nullopt;
     if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
-    if (auto r = require_signed_in(c)) return std::move(*r);
-    auto const form = form_of(c);
-    if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
-    if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
+    auto checked = signed_in_form(c);
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const* form = &std::get<http::fields>(checked);
     edit_request e;
     auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags"),
                summary = field(*form, "summary");
@@ -530,16 +536,34 @@ response revisions_page(call& c)
     if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
     auto const revisions = posts.revisions(*id);
     std::vector<view> items;
-    for (auto it = revisions.rbegin(); it != revisions.rend(); ++it) {
+    // Newest first; each revision shows what changed from the one before it.
+    for (std::size_t k = revisions.size(); k-- > 0;) {
+        auto const& r = revisions[k];
+        auto const* previous = k > 0 ? &revisions[k - 1] : nullptr;
+        std::vector<view> lines;
+        for (auto const& l : domain::diff_lines(previous ? previous->body_markdown : "", r.body_markdown)) {
+            view line;
+            bool const added = l.change == domain::line_change::added && previous;
+            bool const removed = l.change == domain::line_change::removed;
+            line.set("kind", added ? "added" : removed ? "removed" : "same")
+                .set("mark", added ? "+ " : removed ? "− " : "  ")
+                .set("text", l.text);
+            lines.push_back(std::move(line));
+        }
+        auto const title = r.title.value_or(""), tags = r.tags.value_or("");
         view v;
-        v.set("number", it->number)
-            .set("author", author_view(it->author))
-            .set("created", time_view(it->created_at))
-            .set("summary", it->summary.empty() ? (it->number == 1 ? "Original post" : "No summary") : it->summary)
-            .set("body_markdown", it->body_markdown)
-            .set("has_title", it->title.has_value() && !it->title->empty())
-            .set("title", it->title.value_or(""))
-            .set("tags", it->tags.value_or(""));
+        v.set("number", r.number)
+            .set("author", author_view(r.author))
+            .set("created", time_view(r.created_at))
+            .set("summary", r.summary.empty() ? (previous ? "No summary" : "Original post") : r.summary)
+            .set("is_original", previous == nullptr)
+            .set("title", title)
+            .set("tags", tags)
+            .set("lines", lines)
+            .set("title_changed", previous && previous->title.value_or("") != title)
+            .set("old_title", previous ? previous->title.value_or("") : "")
+            .set("tags_changed", previous && previous->tags.value_or("") != tags)
+            .set("old_tags", previous ? previous->tags.value_or("") : "");
         items.push_back(std::move(v));
     }
     auto const question_id = post->question_id.value_or(post->id);

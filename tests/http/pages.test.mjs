@@ -130,7 +130,9 @@ test('edits through the form keep revisions, and the revisions page shows who ch
   const revisions = await c.request('GET', `/posts/${q.id}/revisions`);
   assert.match(revisions.text, /Revision 2/);
   assert.match(revisions.text, /made it clearer/);
-  assert.match(revisions.text, /The original body of the question\./);
+  assert.match(revisions.text, /class="line removed">− The original body of the question\./);
+  assert.match(revisions.text, /class="line added">\+ The improved body of the question\./);
+  assert.match(revisions.text, /<del>Original title for the edit test<\/del> → <ins>Improved title for the edit test<\/ins>/);
   const other = new Client(server.url);
   await other.signUp('stranger');
   const refused = await other.request('GET', `/posts/${q.id}/edit`);
