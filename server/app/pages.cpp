@@ -99,17 +99,21 @@ std::optional<response> refuse_without_csrf(call& c, http::fields const& f)
                         "This form had expired or came from another site. Go back, reload the page and send it again.");
 }
 
-std::optional<response> require_signed_in(call& c)
+// Signed-out visitors go to the sign-in page, which sends them back to `back` (by default
+// the page they asked for) afterwards.
+std::optional<response> require_signed_in(call& c, std::string const& back = {})
 {
     if (c.who.signed_in()) return std::nullopt;
-    return redirect("/signin?next=" + http::percent_encode(c.req.target.size() < 300 ? c.req.target : "/"));
+    auto const& next = back.empty() ? c.req.target : back;
+    return redirect("/signin?next=" + http::percent_encode(next.size() < 300 ? next : "/"));
 }
 
-// The checks every signed-in form shares: signed in (else to the sign-in page), a readable
-// form, and its CSRF token. The fields, or the response that refuses.
-std::variant<http::fields, response> signed_in_form(call& c)
+// The checks every signed-in form shares: signed in (else to the sign-in page, then back to
+// `back`, the page the form was on), a readable form, and its CSRF token. The fields, or the
+// response that refuses.
+std::variant<http::fields, response> signed_in_form(call& c, std::string const& back)
 {
-    if (auto r = require_signed_in(c)) return std::move(*r);
+    if (auto r = require_signed_in(c, back)) return std::move(*r);
     auto form = form_of(c);
     if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
     if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
@@ -374,7 +378,7 @@ response post_answer(call& c)
 {
     auto const id = parse_id(c.match["id"]);
     if (!id) return message_page(c, 404, "Question not found", "There is no such question.");
-    auto checked = signed_in_form(c);
+    auto checked = signed_in_form(c, question_url(*id));
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     auto const body = field(*form, "body");
@@ -393,7 +397,7 @@ response post_comment(call& c)
     auto const post_id = parse_id(c.match["id"]);
     auto const question_id = post_id ? thread_of(c, *post_id) : std::nullopt;
     if (!question_id) return message_page(c, 404, "Post not found", "There is no such post.");
-    auto checked = signed_in_form(c);
+    auto checked = signed_in_form(c, question_url(*question_id));
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     auto const body = field(*form, "body");
@@ -415,7 +419,7 @@ response post_vote(call& c)
     auto const post_id = parse_id(c.match["id"]);
     auto const question_id = post_id ? thread_of(c, *post_id) : std::nullopt;
     if (!question_id) return message_page(c, 404, "Post not found", "There is no such post.");
-    auto checked = signed_in_form(c);
+    auto checked = signed_in_form(c, question_url(*question_id));
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     auto const value = field(*form, "value");
@@ -430,7 +434,7 @@ response post_accept(call& c)
     auto const answer_id = parse_id(c.match["id"]);
     auto const question_id = answer_id ? thread_of(c, *answer_id) : std::nullopt;
     if (!question_id) return message_page(c, 404, "Answer not found", "There is no such answer.");
-    auto checked = signed_in_form(c);
+    auto checked = signed_in_form(c, question_url(*question_id));
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     auto const result = accept(c.ctx, c.who, *answer_id, field(*form, "action") != "unaccept");
@@ -461,7 +465,7 @@ response ask_page(call& c)
 
 response post_ask(call& c)
 {
-    auto checked = signed_in_form(c);
+    auto checked = signed_in_form(c, "/questions/ask");
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags");
@@ -510,7 +514,7 @@ response post_edit(call& c)
     auto const id = parse_id(c.match["id"]);
     auto const post = id ? store::post_store(c.ctx.db.reader()).find_post(*id) : std::nullopt;
     if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
-    auto checked = signed_in_form(c);
+    auto checked = signed_in_form(c, "/posts/" + std::to_string(*id) + "/edit");
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     edit_request e;

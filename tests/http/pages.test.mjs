@@ -93,6 +93,13 @@ test('signed-out visitors are sent to sign in, and sign-in returns them only to 
   assert.equal(ask.status, 303);
   assert.equal(ask.headers.get('location'), '/signin?next=%2Fquestions%2Fask');
   await (new Client(server.url)).signUp('returner');
+  // A signed-out vote goes to sign in, and from there back to the question, not to the form's address.
+  const asker = new Client(server.url);
+  await asker.signUp('voted-on');
+  const q = (await asker.api('POST', '/questions', { title: 'A question a visitor wants to vote on', body: 'Visitors see the vote buttons too.', tags: ['votes'] })).body;
+  const vote = await c.form(`/posts/${q.id}/vote`, { value: '1' });
+  assert.equal(vote.status, 303);
+  assert.equal(vote.headers.get('location'), `/signin?next=%2Fquestions%2F${q.id}`);
   const page = await c.request('GET', '/signin?next=//evil.example/');
   const signedIn = await c.form('/signin', { csrf_token: csrfFrom(page.text), login: 'returner', password: 'correct horse battery staple', next: '//evil.example/' });
   assert.equal(signedIn.status, 303);
