@@ -1,5 +1,7 @@
 #include "server/app/respond.hpp"
 
+#include "server/domain/validation.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -17,7 +19,8 @@ http::response json_response(int status, boost::json::value const& body)
 
 http::response error_response(failure const& f)
 {
-    boost::json::object e{{"code", f.code}, {"message", f.message}};
+    // Messages may quote what the client sent; the JSON stays valid UTF-8 whatever that was.
+    boost::json::object e{{"code", f.code}, {"message", domain::to_valid_utf8(f.message)}};
     if (!f.field.empty()) e["field"] = f.field;
     auto r = json_response(f.status, boost::json::object{{"error", e}});
     if (f.status == 401) r.set("WWW-Authenticate", "Bearer");

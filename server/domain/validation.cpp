@@ -43,38 +43,59 @@ std::optional<field_error> check_text(std::string_view field, std::string_view l
 
 }  // namespace
 
+namespace {
+
+// The length of the valid UTF-8 sequence starting at s[i], or 0 when none starts there.
+std::size_t sequence_length(std::string_view s, std::size_t i)
+{
+    auto const c = static_cast<unsigned char>(s[i]);
+    std::size_t extra;
+    std::uint32_t cp;
+    if (c < 0x80) return 1;
+    if ((c & 0xe0) == 0xc0) extra = 1, cp = c & 0x1f;
+    else if ((c & 0xf0) == 0xe0) extra = 2, cp = c & 0x0f;
+    else if ((c & 0xf8) == 0xf0) extra = 3, cp = c & 0x07;
+    else return 0;
+    if (i + extra >= s.size()) return 0;
+    for (std::size_t k = 1; k <= extra; ++k) {
+        auto const cc = static_cast<unsigned char>(s[i + k]);
+        if ((cc & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (cc & 0x3f);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return extra + 1;
+}
+
+}  // namespace
+
 bool valid_utf8(std::string_view s)
 {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto const c = static_cast<unsigned char>(s[i]);
-        std::size_t extra;
-        std::uint32_t cp;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            extra = 1, cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            extra = 2, cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            extra = 3, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + extra >= s.size()) return false;
-        for (std::size_t k = 1; k <= extra; ++k) {
-            auto const cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-            return false;
-        i += extra + 1;
+    for (std::size_t i = 0; i < s.size();) {
+        auto const n = sequence_length(s, i);
+        if (n == 0) return false;
+        i += n;
     }
     return true;
+}
+
+std::string to_valid_utf8(std::string_view s)
+{
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        auto const n = sequence_length(s, i);
+        if (n == 0) {
+            out += "\xef\xbf\xbd";
+            ++i;
+        } else {
+            out.append(s.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
 }
 
 std::size_t length_in_characters(std::string_view s)

@@ -24,6 +24,8 @@ struct limits {
 };
 
 bool valid_utf8(std::string_view s);
+// The text with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string to_valid_utf8(std::string_view s);
 // Code points in valid UTF-8.
 std::size_t length_in_characters(std::string_view s);
 // Without leading and trailing ASCII white space.

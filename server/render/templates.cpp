@@ -1,6 +1,7 @@
 #include "server/render/templates.hpp"
 
 #include "server/assets.hpp"
+#include "server/domain/validation.hpp"
 
 #include <kainjow/mustache.hpp>
 
@@ -39,6 +40,7 @@ view& view::set(std::string const& key, std::string const& text)
     // Mustache counts an empty string as true in {{#section}}; an empty value here means
     // "nothing to show", so it is stored as false, which also prints as nothing.
     if (text.empty()) data_->set(key, mustache::data(false));
+    else if (!domain::valid_utf8(text)) data_->set(key, domain::to_valid_utf8(text));  // every page stays UTF-8
     else data_->set(key, text);
     return *this;
 }

@@ -133,6 +133,14 @@ test('hostile Markdown is refused with a reason or rendered safely', async () =>
   assert.doesNotMatch(page.text, /<script>alert|<img src=x/);
 });
 
+test('pages and errors stay valid UTF-8 whatever bytes the address holds', async () => {
+  const page = await alice.request('GET', '/tags/%ff%fe');
+  assert.equal(page.status, 404);
+  assert.ok(page.text.includes('\ufffd'), 'invalid bytes are shown as U+FFFD');
+  const tagged = await alice.api('GET', '/questions?tag=%ff');
+  assert.equal(tagged.status, 200);
+});
+
 test('paging and sort parameters are checked', async () => {
   assertError(await alice.api('GET', '/questions?pagesize=101'), 422, 'invalid_field', 'pagesize');
   assertError(await alice.api('GET', '/questions?page=0'), 422, 'invalid_field', 'page');

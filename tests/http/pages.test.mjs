@@ -146,3 +146,21 @@ test('edits through the form keep revisions, and the revisions page shows who ch
   assert.equal(refused.status, 403);
   assert.match(refused.text, /Editing other people&#39;s posts needs 2000 reputation|Editing other people&apos;s posts needs 2000 reputation/);
 });
+
+test('the question list pages by 30, with links to the next and previous pages', async () => {
+  const c = new Client(server.url);
+  await c.signUp('pager');
+  for (let i = 0; i < 31; i++) {
+    const r = await c.api('POST', '/questions', { title: `Paged question number ${i} for the list`, body: 'Enough questions for two pages.', tags: ['paging'] });
+    assert.equal(r.status, 201);
+  }
+  const first = await c.request('GET', '/tags/paging');
+  assert.match(first.text, /Page 1 of 2/);
+  assert.equal((first.text.match(/class="summary"/g) || []).length, 30);
+  const next = /rel="next" href="([^"]+)"/.exec(first.text)[1].replaceAll('&amp;', '&');
+  const second = await c.request('GET', next);
+  assert.match(second.text, /Page 2 of 2/);
+  assert.match(second.text, /Paged question number 0 for the list/);
+  assert.match(second.text, /rel="prev"/);
+  assert.doesNotMatch(second.text, /rel="next"/);
+});

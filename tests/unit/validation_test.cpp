@@ -41,6 +41,14 @@ TEST_CASE("valid_utf8 refuses overlong forms, surrogates and truncation")
     CHECK_FALSE(valid_utf8("\xf4\x90\x80\x80")); // past U+10FFFF
 }
 
+TEST_CASE("to_valid_utf8 replaces each invalid byte and keeps the rest")
+{
+    CHECK(to_valid_utf8("ok \xe2\x82\xac") == "ok \xe2\x82\xac");
+    CHECK(to_valid_utf8("a\xff" "b") == "a\xef\xbf\xbd" "b");
+    CHECK(to_valid_utf8("\xe2\x82") == "\xef\xbf\xbd\xef\xbf\xbd");
+    CHECK(valid_utf8(to_valid_utf8("\xc0\xaf\xed\xa0\x80")));
+}
+
 TEST_CASE("tags are normalised, deduplicated and bounded")
 {
     std::vector<std::string> tags{"Billing", "billing", "Dark Mode"};
