@@ -257,6 +257,7 @@ response tags_page(call& c)
     for (auto const& t : data.items) {
         view v;
         v.set("name", t.name).set("url", "/tags/" + http::percent_encode(t.name)).set("count", t.question_count);
+        v.set("count_label", t.question_count == 1 ? "question" : "questions");
         items.push_back(std::move(v));
     }
     view v;
