@@ -57,7 +57,10 @@ response page(call& c, int status, std::string_view name, std::string const& tit
         u.set("id", c.who.user->id).set("username", c.who.user->username).set("reputation", c.who.user->reputation);
         layout.set("user", u);
     }
-    layout.set("signin_next", http::percent_encode(c.req.target.size() < 300 ? c.req.target : "/"));
+    // After signing in from the header, come back here; a form's address is no page to return to.
+    bool const revisitable = c.req.verb == http::method::get && c.req.target.size() < 300 &&
+                             !c.req.path.starts_with("/signin") && !c.req.path.starts_with("/signup");
+    layout.set("signin_next", http::percent_encode(revisitable ? c.req.target : "/"));
     layout.set_html("content_html", body);
     response r;
     r.status = status;
