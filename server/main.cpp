@@ -30,7 +30,7 @@ constexpr char const* usage = R"(usage:
   peerdesk recount [--data ./data]
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
   peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
-                                                       privilege.downvote, privilege.edit)
+                                      privilege.downvote, privilege.edit, post.max_characters)
 Every option also reads the environment variable PEERDESK_<OPTION> (PEERDESK_PORT, PEERDESK_DATA, …).
 )";
 
@@ -227,15 +227,21 @@ int command_settings(options const& o)
     auto const& p = o.positional();
     if (p.size() != 4 || p[1] != "set") throw usage_error("settings set KEY VALUE");
     auto const& key = p[2];
-    if (std::find_if(std::begin(app::setting_keys), std::end(app::setting_keys),
-                     [&](char const* k) { return key == k; }) == std::end(app::setting_keys))
+    if (std::none_of(std::begin(app::setting_specs), std::end(app::setting_specs),
+                     [&](app::setting_spec const& spec) { return key == spec.key; }))
         throw usage_error("unknown setting " + key);
     store::database db(database_path(o));
     migrate_database(db);
-    db.write([&](store::connection& c) { store::user_store(c).set_setting(key, p[3]); });
-    app::settings check;
-    auto const problems = db.write([&](store::connection& c) { return app::load_settings(c, check); });
-    if (!problems.empty()) throw std::runtime_error(problems);
+    // Checked in a transaction that rolls back, so that a bad value is never stored.
+    auto const problems = db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        store::user_store(c).set_setting(key, p[3]);
+        app::settings check;
+        auto found = app::load_settings(c, check);
+        if (found.empty()) tx.commit();
+        return found;
+    });
+    if (!problems.empty()) throw std::runtime_error(problems.substr(0, problems.size() - 1));
     std::cout << "set " << key << " = " << p[3] << " (takes effect when the server starts)\n";
     return 0;
 }

@@ -17,9 +17,12 @@ failure not_found(std::string_view what) { return {404, "not_found", "There is n
 failure refused(domain::refusal const& r) { return {403, "missing_privilege", r.message, ""}; }
 
 // Renders a post or comment body, or says why it cannot be.
-std::variant<store::rendered_body, failure> render_body(std::string_view body, std::string_view field)
+std::variant<store::rendered_body, failure> render_body(context const& ctx, std::string_view body,
+                                                       std::string_view field)
 {
-    auto result = render::render_markdown(body);
+    render::markdown_limits limits;
+    limits.max_bytes = ctx.config.limits.body_max * 4;  // the character limit is checked before
+    auto result = render::render_markdown(body, limits);
     if (!result.value) return failure{422, "invalid_field", result.error, std::string(field)};
     return store::rendered_body{std::string(body), result.value->html.str(), std::move(result.value->excerpt)};
 }
@@ -104,7 +107,7 @@ outcome<std::int64_t> ask(context& ctx, viewer const& who, std::string_view titl
     if (auto e = domain::check_title(title, l)) return invalid(*e);
     if (auto e = domain::check_body(body, l)) return invalid(*e);
     if (auto e = domain::check_tags(tags, l)) return invalid(*e);
-    auto rendered = render_body(body, "body");
+    auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     store::new_question q{who.user->id, std::string(domain::trim(title)),
                           std::move(std::get<store::rendered_body>(rendered)), std::move(tags)};
@@ -118,7 +121,7 @@ outcome<std::int64_t> answer(context& ctx, viewer const& who, std::int64_t quest
     auto const question = store::post_store(ctx.db.reader()).find_post(question_id);
     if (!question || question->kind != "question") return not_found("question");
     if (auto e = domain::check_body(body, ctx.config.limits)) return invalid(*e);
-    auto rendered = render_body(body, "body");
+    auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     auto const now = domain::now();
     return ctx.db.write([&](store::connection& c) {
@@ -151,7 +154,7 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
         if (parent->reply_to) reply_to = parent->reply_to;
     }
     if (auto e = domain::check_comment(body, ctx.config.limits)) return invalid(*e);
-    auto rendered = render_body(body, "body");
+    auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     auto const now = domain::now();
     return ctx.db.write([&](store::connection& c) {
@@ -187,7 +190,7 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
     }
     if (request.body) {
         if (auto err = domain::check_body(*request.body, l)) return invalid(*err);
-        auto rendered = render_body(*request.body, "body");
+        auto rendered = render_body(ctx, *request.body, "body");
         if (auto const* f = std::get_if<failure>(&rendered)) return *f;
         e.body = std::move(std::get<store::rendered_body>(rendered));
     }
@@ -239,10 +242,14 @@ outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answe
     return question->id;
 }
 
-outcome<std::string> preview(std::string_view body)
+outcome<std::string> preview(context const& ctx, std::string_view body)
 {
     if (!domain::valid_utf8(body)) return failure{422, "invalid_field", "The body is not valid UTF-8 text.", "body"};
-    auto rendered = render_body(body, "body");
+    if (domain::length_in_characters(body) > ctx.config.limits.body_max)
+        return failure{422, "invalid_field",
+                       "The body must be at most " + std::to_string(ctx.config.limits.body_max) + " characters.",
+                       "body"};
+    auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     return std::move(std::get<store::rendered_body>(rendered).html);
 }

@@ -499,7 +499,7 @@ response render_preview(call& c)
     PEERDESK_TRY_BODY(body);
     std::string text;
     if (auto f = require_string(body, "body", text)) return error_response(*f);
-    auto const result = preview(text);
+    auto const result = preview(c.ctx, text);
     if (auto const* f = failed(result)) return error_response(*f);
     return json_response(200, json::object{{"body_html", std::get<std::string>(result)}});
 }

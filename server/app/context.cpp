@@ -26,18 +26,17 @@ std::string load_settings(store::connection& db, settings& s)
 {
     store::user_store users(db);
     std::string problems;
-    int* targets[] = {&s.thresholds.upvote, &s.thresholds.comment_everywhere, &s.thresholds.downvote,
-                      &s.thresholds.edit_others};
-    for (std::size_t i = 0; i < std::size(setting_keys); ++i) {
-        auto const value = users.setting(setting_keys[i]);
+    for (auto const& spec : setting_specs) {
+        auto const value = users.setting(spec.key);
         if (!value) continue;
         int parsed = 0;
         auto const [end, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
-        if (ec != std::errc{} || end != value->data() + value->size() || parsed < 0) {
-            problems += std::string("setting ") + setting_keys[i] + " is not a whole number: " + *value + "\n";
+        if (ec != std::errc{} || end != value->data() + value->size() || parsed < spec.min || parsed > spec.max) {
+            problems += std::string("setting ") + spec.key + " must be a whole number from " +
+                        std::to_string(spec.min) + " to " + std::to_string(spec.max) + ", not " + *value + "\n";
             continue;
         }
-        *targets[i] = parsed;
+        spec.apply(s, parsed);
     }
     return problems;
 }

@@ -20,9 +20,21 @@ struct settings {
     std::int64_t session_seconds = 30 * 24 * 3600;
 };
 
-// Keys of the settings table that override the defaults above.
-inline constexpr char const* setting_keys[] = {"privilege.upvote", "privilege.comment", "privilege.downvote",
-                                               "privilege.edit"};
+// The settings an operator may change (peerdesk settings set KEY VALUE): each a whole number
+// within bounds, stored in the settings table and read at start.
+struct setting_spec {
+    char const* key;
+    int min;
+    int max;
+    void (*apply)(settings&, int);
+};
+inline constexpr setting_spec setting_specs[] = {
+    {"privilege.upvote", 0, 1'000'000, [](settings& s, int v) { s.thresholds.upvote = v; }},
+    {"privilege.comment", 0, 1'000'000, [](settings& s, int v) { s.thresholds.comment_everywhere = v; }},
+    {"privilege.downvote", 0, 1'000'000, [](settings& s, int v) { s.thresholds.downvote = v; }},
+    {"privilege.edit", 0, 1'000'000, [](settings& s, int v) { s.thresholds.edit_others = v; }},
+    {"post.max_characters", 1000, 100'000, [](settings& s, int v) { s.limits.body_max = static_cast<std::size_t>(v); }},
+};
 
 // Reads overrides from the settings table. Unknown or malformed values are reported through
 // the returned message (empty when all is well) and leave the default in place.

@@ -178,8 +178,10 @@ test('the command line refuses unknown options with usage, reads PEERDESK_* vari
   assert.match(created.stdout, /created admin boss/);
   await assert.rejects(peerdesk(['user', 'create', 'boss', '--email', 'b2@example.com', '--password-file', passwordFile, '--data', dir]), /taken/);
   await peerdesk(['settings', 'set', 'privilege.upvote', '1', '--data', dir]);
-  await assert.rejects(peerdesk(['settings', 'set', 'privilege.upvote', 'many', '--data', dir]), /not a whole number/);
-  await peerdesk(['settings', 'set', 'privilege.upvote', '1', '--data', dir]);
+  await assert.rejects(peerdesk(['settings', 'set', 'privilege.upvote', 'many', '--data', dir]), /privilege.upvote must be a whole number from 0 to 1000000, not many/);
+  await assert.rejects(peerdesk(['settings', 'set', 'post.max_characters', '10', '--data', dir]), /from 1000 to 100000/);
+  await assert.rejects(peerdesk(['settings', 'set', 'no.such.key', '1', '--data', dir]), (e) => e.code === 2 && /unknown setting/.test(e.stderr));
+  await peerdesk(['settings', 'set', 'post.max_characters', '1000', '--data', dir]);
 
   const server = await startServer({ dataDir: dir });
   try {
@@ -191,6 +193,11 @@ test('the command line refuses unknown options with usage, reads PEERDESK_* vari
     const q = (await boss.api('POST', '/questions', { title: 'A question from the admin', body: 'Upvotes need only 1 reputation here.', tags: ['config'] })).body;
     const up = await newbie.api('POST', `/posts/${q.id}/vote`, { value: 1 });
     assert.equal(up.status, 200, 'the configured threshold applies');
+    const long = await newbie.api('POST', `/questions/${q.id}/answers`, { body: 'x'.repeat(1001) });
+    assert.equal(long.status, 422);
+    assert.match(long.body.error.message, /at most 1000 characters; it has 1001/);
+    const fits = await newbie.api('POST', `/questions/${q.id}/answers`, { body: 'y'.repeat(1000) });
+    assert.equal(fits.status, 201, 'the configured size limit applies');
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });
