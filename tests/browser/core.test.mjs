@@ -106,3 +106,31 @@ test('ask, answer, accept and see the reputation, in a real browser', async () =
 
   assert.deepEqual(pageErrors, [], 'no script errors or CSP violations');
 });
+
+test('keyboard alone reaches the content and signs in; phones get no sideways scrolling', async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url + '/signup');
+  // The first Tab lands on the skip link, which is visible when focused.
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  assert.equal(await skip.evaluate((el) => el === document.activeElement), true);
+  assert.ok((await skip.boundingBox()).x >= 0, 'the focused skip link is on screen');
+  // Sign up by keyboard: the fields follow each other in tab order, Enter submits.
+  await page.getByLabel('Username').focus();
+  await page.keyboard.type('keys');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('keys@example.com');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('correct horse battery staple');
+  await page.keyboard.press('Enter');
+  await page.getByRole('link', { name: /keys/ }).waitFor();
+  for (const path of ['/', '/tags', '/questions/ask', '/questions/1', `/users/1`]) {
+    await page.goto(server.url + path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 360px wide`);
+  }
+  await context.close();
+  assert.deepEqual(pageErrors, []);
+});
