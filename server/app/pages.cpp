@@ -288,13 +288,13 @@ std::vector<view> comment_views(std::vector<store::comment_row> const& comments)
         if (c.reply_to) continue;
         view v;
         v.set("id", c.id).set("post_id", c.post_id).set("author", author_view(c.author)).set("created", time_view(c.created_at));
-        v.set_html("body_html", render::trusted_html(c.body_html));
+        v.set_html("body_html", render::stored_markdown_html(c.body_html));
         std::vector<view> replies;
         for (auto const& r : comments) {
             if (r.reply_to != c.id) continue;
             view rv;
             rv.set("id", r.id).set("author", author_view(r.author)).set("created", time_view(r.created_at));
-            rv.set_html("body_html", render::trusted_html(r.body_html));
+            rv.set_html("body_html", render::stored_markdown_html(r.body_html));
             replies.push_back(std::move(rv));
         }
         v.set("replies", replies).set("has_replies", !replies.empty());
@@ -322,7 +322,7 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         .set("signed_in", c.who.signed_in())
         .set("may_edit", may_edit(c.ctx, c.who, p));
     if (p.edited_at) v.set("edited", time_view(*p.edited_at));
-    v.set_html("body_html", render::trusted_html(p.body_html));
+    v.set_html("body_html", render::stored_markdown_html(p.body_html));
     if (is_answer) {
         bool const accepted = question.accepted_answer_id == p.id;
         bool const may_accept = c.who.user && (question.author.id == c.who.user->id || c.who.is_moderator());

@@ -1,4 +1,5 @@
 #include "server/render/markdown.hpp"
+#include "server/render/trusted_html.hpp"
 
 #include <cmark.h>
 
@@ -9,6 +10,8 @@
 namespace peerdesk::render {
 
 safe_html trusted_html(std::string html) { return safe_html(std::move(html)); }
+
+safe_html stored_markdown_html(std::string html) { return trusted_html(std::move(html)); }
 
 std::string escape_html(std::string_view text)
 {

@@ -3,10 +3,10 @@
 
 namespace peerdesk::render {
 
-// HTML that is already safe to place in a page as it is: rendered Markdown, or markup the
-// server built and escaped itself. Every other string is escaped by the templates. Only the
-// Markdown renderer and the template engine make these; a template may print a value
-// unescaped ({{{name_html}}}) only when its name ends in "_html".
+// HTML that is already safe to place in a page as it is: rendered Markdown, or a rendered
+// template. Every other string is escaped by the templates; a template may print a value
+// unescaped ({{{name_html}}}) only when its name ends in "_html" and it holds one of these.
+// Only code in server/render makes them (through trusted_html, which is not declared here).
 class safe_html {
 public:
     safe_html() = default;
@@ -18,9 +18,10 @@ private:
     std::string html_;
 };
 
-// The single door into safe_html. Call it only on output of code that escapes everything it
-// does not generate itself (the Markdown renderer, the template engine).
-safe_html trusted_html(std::string html);
+// Markdown rendered at write time and kept in a body_html column, wrapped again for a page.
+// The store's body_html columns are written only with render_markdown's output, which is
+// what makes this safe; never call it on anything else.
+safe_html stored_markdown_html(std::string html);
 
 // Escapes & < > " ' for HTML text and attribute values.
 std::string escape_html(std::string_view text);

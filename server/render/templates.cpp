@@ -1,4 +1,5 @@
 #include "server/render/templates.hpp"
+#include "server/render/trusted_html.hpp"
 
 #include "server/assets.hpp"
 #include "server/domain/validation.hpp"

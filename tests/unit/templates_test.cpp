@@ -30,7 +30,7 @@ TEST_CASE("views refuse plain text under an _html name and safe HTML under anoth
 {
     view v;
     CHECK_THROWS_AS(v.set("body_html", std::string("<b>")), std::logic_error);
-    CHECK_THROWS_AS(v.set_html("body", trusted_html("<b>x</b>")), std::logic_error);
+    CHECK_THROWS_AS(v.set_html("body", stored_markdown_html("<b>x</b>")), std::logic_error);
 }
 
 TEST_CASE("every page template renders, and plain values are escaped")
