@@ -75,7 +75,7 @@ struct paging {
     std::int64_t pagesize = 30;
 };
 
-std::variant<paging, failure> read_paging(call& c, http::fields const& query)
+std::variant<paging, failure> read_paging(http::fields const& query)
 {
     paging p;
     auto read = [&](std::string_view name, std::int64_t& out, std::int64_t max) -> std::optional<failure> {
@@ -89,7 +89,6 @@ std::variant<paging, failure> read_paging(call& c, http::fields const& query)
         out = *n;
         return std::nullopt;
     };
-    (void)c;
     if (auto f = read("page", p.page, 100000)) return *f;
     if (auto f = read("pagesize", p.pagesize, 100)) return *f;
     return p;
@@ -299,7 +298,7 @@ response user_reputation(call& c)
     if (!id) return bad_id("user");
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto paged = read_paging(c, std::get<http::fields>(query));
+    auto paged = read_paging(std::get<http::fields>(query));
     if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
     auto const p = std::get<paging>(paged);
     store::user_store users(c.ctx.db.reader());
@@ -319,7 +318,7 @@ response list_questions(call& c)
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto const& q = std::get<http::fields>(query);
-    auto paged = read_paging(c, q);
+    auto paged = read_paging(q);
     if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
     auto const p = std::get<paging>(paged);
     auto sort = store::question_sort::newest;
@@ -485,7 +484,7 @@ response list_tags(call& c)
 {
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto paged = read_paging(c, std::get<http::fields>(query));
+    auto paged = read_paging(std::get<http::fields>(query));
     if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
     auto const p = std::get<paging>(paged);
     auto const page = store::post_store(c.ctx.db.reader()).tags(p.page, p.pagesize);

@@ -86,8 +86,15 @@ http::response application::handle(http::request& req) noexcept
                           : text_response(full ? 503 : 500, "text/plain; charset=utf-8",
                                           full ? "The server cannot store anything right now; try again later.\n"
                                                : "Something went wrong on our side; it has been logged.\n");
-    } catch (std::exception const& e) {
-        std::cerr << "error: " << e.what() << " (" << req.method_text << " " << req.path << ")\n";
+    } catch (...) {
+        std::string what = "unknown exception";
+        try {
+            throw;
+        } catch (std::exception const& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        std::cerr << "error: " << what << " (" << req.method_text << " " << req.path << ")\n";
         res = is_api(req) ? error_response({500, "internal", "Something went wrong on our side; it has been logged.", ""})
                           : text_response(500, "text/plain; charset=utf-8",
                                           "Something went wrong on our side; it has been logged.\n");

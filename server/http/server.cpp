@@ -59,6 +59,7 @@ struct server_state {
     std::atomic<bool> stopping{false};
     std::mutex mutex;
     std::set<session_handle*> sessions;  // guarded by mutex
+    std::function<void()> drained;       // called once stopping and the last session has ended
 };
 
 // One connection's request loop; Derived provides stream(), begin() and end_connection() for
@@ -76,6 +77,7 @@ public:
     {
         std::lock_guard lock(state_.mutex);
         state_.sessions.erase(this);
+        if (state_.stopping && state_.sessions.empty() && state_.drained) state_.drained();
     }
 
     void close_if_idle() override
@@ -366,41 +368,24 @@ void serve(server_config const& config, handler const& handle, access_logger con
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     asio::steady_timer deadline(ioc);
+    // Once stopping, the loop runs out of work when the last session ends and the deadline
+    // timer is cancelled; the timer ends the wait for sessions that do not finish in time.
+    state.drained = [&] { asio::post(ioc, [&] { deadline.cancel(); }); };
     signals.async_wait([&](beast::error_code ec, int) {
         if (ec) return;
-        state.stopping = true;
-        l->stop();
-        {
-            std::lock_guard lock(state.mutex);
-            for (auto* s : state.sessions) s->close_if_idle();
-        }
-        // Requests in flight get a grace period; after it the loop stops regardless.
         deadline.expires_after(config.shutdown_grace);
         deadline.async_wait([&](beast::error_code e) {
             if (!e) ioc.stop();
         });
+        l->stop();
+        std::lock_guard lock(state.mutex);
+        state.stopping = true;
+        for (auto* s : state.sessions) s->close_if_idle();
+        if (state.sessions.empty()) state.drained();
     });
 
-    // Once stopping, the loop runs out of work when the last session ends; the deadline
-    // timer is then the only thing left, so it is cancelled by a watcher below.
     std::vector<std::thread> pool;
     for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
-    asio::steady_timer watcher(ioc);
-    std::function<void()> watch = [&] {
-        watcher.expires_after(std::chrono::milliseconds(50));
-        watcher.async_wait([&](beast::error_code ec) {
-            if (ec) return;
-            if (state.stopping) {
-                std::lock_guard lock(state.mutex);
-                if (state.sessions.empty()) {
-                    deadline.cancel();
-                    return;
-                }
-            }
-            watch();
-        });
-    };
-    watch();
     ioc.run();
     for (auto& t : pool) t.join();
 }

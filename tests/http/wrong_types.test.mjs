@@ -1,17 +1,11 @@
 // Every write endpoint, every field, every wrong type: a 4xx with the error shape, never a 5xx.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client } from '../support/server.mjs';
+import { Client, startWithThread } from '../support/server.mjs';
 
 let server, alice, bob, q, a, comment;
 before(async () => {
-  server = await startServer();
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  q = (await alice.api('POST', '/questions', { title: 'A question to aim bad requests at', body: 'Every field gets every wrong type.', tags: ['types'] })).body;
-  a = (await bob.api('POST', `/questions/${q.id}/answers`, { body: 'An answer to aim bad requests at.' })).body;
+  ({ server, alice, bob, q, a } = await startWithThread());
   comment = (await alice.api('POST', `/posts/${a.id}/comments`, { body: 'A comment to reply to.' })).body;
 });
 after(async () => {

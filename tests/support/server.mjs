@@ -138,3 +138,16 @@ export class Client {
     return r.body.reputation;
   }
 }
+
+// A server with one thread to aim requests at: alice asked, bob answered.
+export const threadTitle = 'A perfectly fine question title';
+export async function startWithThread() {
+  const server = await startServer();
+  const alice = new Client(server.url);
+  const bob = new Client(server.url);
+  await alice.signUp('alice');
+  await bob.signUp('bob');
+  const q = (await alice.api('POST', '/questions', { title: threadTitle, body: 'A perfectly fine question body.', tags: ['fine'] })).body;
+  const a = (await bob.api('POST', `/questions/${q.id}/answers`, { body: 'A perfectly fine answer body here.' })).body;
+  return { server, alice, bob, q, a };
+}
