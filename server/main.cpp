@@ -1,5 +1,6 @@
-// The peerdesk command line: serve, migrate, recount, user create, settings.
+// The peerdesk command line: serve, migrate, recount, reindex, user create, settings.
 #include "server/app/application.hpp"
+#include "server/app/search_service.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
@@ -18,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -28,9 +30,11 @@ constexpr char const* usage = R"(usage:
                  [--tls-cert F --tls-key F] [--rate-limits on|off] [--read-timeout 15] [--idle-timeout 60]
   peerdesk migrate [--data ./data]
   peerdesk recount [--data ./data]
+  peerdesk reindex [--data ./data]     (rebuilds the search index; a running server keeps serving)
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
   peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
-                                      privilege.downvote, privilege.edit, post.max_characters)
+                                      privilege.downvote, privilege.edit, post.max_characters,
+                                      search.quality_boost)
 Every option also reads the environment variable PEERDESK_<OPTION> (PEERDESK_PORT, PEERDESK_DATA, …).
 )";
 
@@ -110,6 +114,8 @@ std::string database_path(options const& o)
     return (std::filesystem::path(dir) / "peerdesk.db").string();
 }
 
+std::filesystem::path search_root(options const& o) { return std::filesystem::path(o.get("data", "./data")) / "search"; }
+
 int migrate_database(store::database& db)
 {
     return db.write([](store::connection& c) { return store::migrate(c); });
@@ -144,7 +150,8 @@ int command_serve(options const& o)
     if (auto const problems = db.write([&](store::connection& c) { return app::load_settings(c, settings); });
         !problems.empty())
         std::cerr << "warning: " << problems;
-    app::application application(db, settings);
+    app::search_service search(db, search_root(o));
+    app::application application(db, settings, &search);
 
     std::mutex log_mutex;
     auto const log = [&](http::access_record const& r) {
@@ -187,6 +194,68 @@ int command_recount(options const& o)
         return store::user_store(c).recount(domain::reputation_rules{}.start);
     });
     std::cout << "recounted reputation; " << changed << " total(s) corrected\n";
+    return 0;
+}
+
+// A line that rewrites itself on a terminal: done/total, rate, time left.
+class progress_bar {
+public:
+    void operator()(search::rebuild_progress const& p)
+    {
+        auto const now = std::chrono::steady_clock::now();
+        bool const finished = p.done >= p.total;
+        if (!finished && now - last_ < std::chrono::milliseconds(tty_ ? 200 : 5000)) return;
+        last_ = now;
+        auto const seconds = std::chrono::duration<double>(p.elapsed).count();
+        auto const rate = seconds > 0 ? static_cast<double>(p.done) / seconds : 0.0;
+        auto const left = rate > 0 ? static_cast<long>(static_cast<double>(p.total - p.done) / rate) : 0;
+        int const width = 30;
+        int const filled = p.total > 0 ? static_cast<int>(width * std::min<std::int64_t>(p.done, p.total) / p.total) : width;
+        char line[200];
+        std::snprintf(line, sizeof line, "[%s%s] %lld/%lld posts  %.0f posts/s  %ld:%02ld left",
+                      std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                      std::string(static_cast<std::size_t>(width - filled), '-').c_str(),
+                      static_cast<long long>(p.done), static_cast<long long>(p.total), rate, left / 60, left % 60);
+        std::cerr << (tty_ ? "\r" : "") << line << (tty_ ? "" : "\n") << std::flush;
+        shown_ = true;
+    }
+    ~progress_bar()
+    {
+        if (tty_ && shown_) std::cerr << "\n";
+    }
+
+private:
+    bool tty_ = ::isatty(2) != 0;
+    bool shown_ = false;
+    std::chrono::steady_clock::time_point last_{};
+};
+
+int command_reindex(options const& o)
+{
+    refuse_positional(o);
+    store::database db(database_path(o));
+    migrate_database(db);
+    auto const root = search_root(o);
+    std::filesystem::create_directories(root);
+    auto const old = search::current_dir(root);
+    app::database_source source(db);
+    auto const started = std::chrono::steady_clock::now();
+    std::string name;
+    {
+        progress_bar bar;
+        name = search::rebuild(root, source, [&](search::rebuild_progress const& p) { bar(p); });
+    }
+    auto const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    bool const server_running = old && search::is_locked(root / *old);
+    if (server_running) {
+        std::cout << "reindexed into " << name << " in " << seconds
+                  << " s; the running server switches to it within a second\n";
+    } else {
+        // No server to take the new index up: the outbox hold ends here, the old index goes.
+        search::settle_rebuild(root, source);
+        if (old && *old != name) std::filesystem::remove_all(root / *old);
+        std::cout << "reindexed into " << name << " in " << seconds << " s\n";
+    }
     return 0;
 }
 
@@ -261,6 +330,7 @@ int main(int argc, char** argv)
             return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert", "tls-key"}));
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
+        if (command == "reindex") return command_reindex(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "user")
             return command_user(options(args, {"data", "email", "password-file", "role"}));
         if (command == "settings") return command_settings(options(args, {"data"}));

@@ -125,4 +125,47 @@
     });
     if (area.value.trim() !== '') update();
   });
+
+  // Similar questions while a title is typed: duplicates are found before they are posted.
+  // Links open in a new tab so that the question being written is not lost.
+  document.querySelectorAll('input[data-similar]').forEach(function (input) {
+    var box = document.getElementById(input.getAttribute('data-similar'));
+    var list = box.querySelector('ul');
+    var timer = null, sent = 0;
+    function show(items) {
+      list.textContent = '';
+      items.forEach(function (item) {
+        var li = document.createElement('li');
+        var count = document.createElement('span');
+        count.className = 'count-badge' + (item.accepted ? ' accepted' : '');
+        count.textContent = item.answer_count;
+        count.title = item.answer_count + (item.answer_count === 1 ? ' answer' : ' answers') +
+          (item.accepted ? ', one accepted' : '');
+        var a = document.createElement('a');
+        a.href = item.url;
+        a.target = '_blank';
+        a.rel = 'noopener';
+        a.textContent = item.title;
+        li.appendChild(count);
+        li.appendChild(document.createTextNode(' '));
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      box.hidden = items.length === 0;
+    }
+    function update() {
+      var title = input.value.trim();
+      if (title.length < 4) { show([]); return; }
+      var ticket = ++sent;
+      fetch('/api/v1/similar?title=' + encodeURIComponent(title), { credentials: 'same-origin' })
+        .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+        .then(function (data) { if (ticket === sent) show(data.items); })
+        .catch(function () { /* similar questions are a help, not a need */ });
+    }
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(update, 250);
+    });
+    if (input.value.trim() !== '') update();
+  });
 })();

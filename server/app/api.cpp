@@ -3,6 +3,7 @@
 #include "server/app/application.hpp"
 #include "server/app/auth.hpp"
 #include "server/app/respond.hpp"
+#include "server/app/search_service.hpp"
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
 #include "server/store/user_store.hpp"
@@ -78,19 +79,8 @@ struct paging {
 std::variant<paging, failure> read_paging(http::fields const& query)
 {
     paging p;
-    auto read = [&](std::string_view name, std::int64_t& out, std::int64_t max) -> std::optional<failure> {
-        auto const v = http::find_field(query, name);
-        if (!v) return std::nullopt;
-        auto const n = parse_id(*v);
-        if (!n || *n > max)
-            return failure{422, "invalid_field",
-                           std::string(name) + " must be a whole number from 1 to " + std::to_string(max) + ".",
-                           std::string(name)};
-        out = *n;
-        return std::nullopt;
-    };
-    if (auto f = read("page", p.page, 100000)) return *f;
-    if (auto f = read("pagesize", p.pagesize, 100)) return *f;
+    if (auto f = read_number(query, "page", p.page, 100000)) return *f;
+    if (auto f = read_number(query, "pagesize", p.pagesize, 100)) return *f;
     return p;
 }
 
@@ -222,6 +212,50 @@ response bad_id(std::string_view what)
         return error_response(*f);                                 \
     auto const& name = std::get<json::object>(name##_parsed)
 
+json::object hit_json(store::hit_row const& h)
+{
+    return {{"question_id", h.question_id},
+            {"post_id", h.post_id},
+            {"type", h.is_question ? "question" : "answer"},
+            {"title", h.title},
+            {"score", h.score},
+            {"answer_count", h.answer_count},
+            {"accepted", h.accepted},
+            {"accepted_answer", h.accepted_answer},
+            {"tags", tags_json(h.tags)},
+            {"created_at", domain::rfc3339(h.created_at)}};
+}
+
+json::object search_json(search_results const& found)
+{
+    json::array items;
+    for (auto const& h : found.hits) {
+        auto o = hit_json(h.row);
+        o["snippet_html"] = h.snippet.str();
+        o["url"] = h.url;
+        items.push_back(std::move(o));
+    }
+    json::object out{{"items", std::move(items)},
+                     {"page", found.page},
+                     {"pagesize", found.pagesize},
+                     {"total", found.total},
+                     {"query", search::format_query(found.parsed.text, found.parsed.filter)}};
+    if (!found.suggestion.empty()) out["suggestion"] = found.suggestion;
+    return out;
+}
+
+json::object similar_json(std::vector<store::hit_row> const& rows)
+{
+    json::array items;
+    for (auto const& h : rows) {
+        auto o = hit_json(h);
+        o["url"] = "/questions/" + std::to_string(h.question_id);
+        items.push_back(std::move(o));
+    }
+    auto const n = static_cast<std::int64_t>(items.size());
+    return {{"items", std::move(items)}, {"page", 1}, {"pagesize", n}, {"total", n}};
+}
+
 // ---- handlers ------------------------------------------------------------------------------
 
 response create_user(call& c)
@@ -333,6 +367,70 @@ response list_questions(call& c)
     if (auto const t = http::find_field(q, "tag")) tag = domain::normalize_tag(*t);
     auto const page = store::post_store(c.ctx.db.reader()).questions(sort, tag, p.page, p.pagesize);
     return json_response(200, list_json(page, summary_json));
+}
+
+response search_posts(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto request = read_search_request(std::get<http::fields>(query), query_source::api);
+    if (auto const* f = std::get_if<failure>(&request)) return error_response(*f);
+    auto const found = find(c.ctx, std::get<search_request>(request));
+    if (auto const* f = failed(found)) return error_response(*f);
+    return json_response(200, search_json(std::get<search_results>(found)));
+}
+
+constexpr std::size_t similar_limit = 8;
+
+response similar_to_title(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto const title = http::find_field(std::get<http::fields>(query), "title");
+    if (!title) return error_response({422, "invalid_field", "Send the title typed so far as title.", "title"});
+    auto const found = similar_questions(c.ctx, *title, std::nullopt, similar_limit, true);
+    if (auto const* f = failed(found)) return error_response(*f);
+    return json_response(200, similar_json(std::get<std::vector<store::hit_row>>(found)));
+}
+
+response related_questions(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("question");
+    auto const post = store::post_store(c.ctx.db.reader()).find_post(*id);
+    if (!post || post->kind != "question") return bad_id("question");
+    auto text = post->title;
+    for (auto const& t : post->tags) text += " " + t;
+    auto const found = similar_questions(c.ctx, text, *id, similar_limit, false);
+    if (auto const* f = failed(found)) return error_response(*f);
+    return json_response(200, similar_json(std::get<std::vector<store::hit_row>>(found)));
+}
+
+// Admins: what customers searched for, most asked first; no_hits=true lists only the searches
+// that found nothing (the questions the community has not answered yet).
+response search_log(call& c)
+{
+    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
+    if (c.who.user->role != "admin") return error_response({403, "forbidden", "Only admins see the search log.", ""});
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto const& q = std::get<http::fields>(query);
+    std::int64_t days = 30;
+    if (auto const d = http::find_field(q, "days")) {
+        auto const n = parse_id(*d);
+        if (!n || *n > 3650) return error_response({422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
+        days = *n;
+    }
+    bool no_hits = false;
+    if (auto const v = http::find_field(q, "no_hits")) no_hits = *v == "1" || *v == "true";
+    auto const since = domain::now() - days * 86400;
+    store::search_store log(c.ctx.db.reader());
+    auto const rows = no_hits ? log.no_hit_queries(since, 100) : log.top_queries(since, 100);
+    json::array items;
+    for (auto const& r : rows)
+        items.push_back(json::object{{"query", r.query}, {"count", r.count}, {"last_at", domain::rfc3339(r.last_at)}});
+    auto const n = static_cast<std::int64_t>(items.size());
+    return json_response(200, json::object{{"items", std::move(items)}, {"page", 1}, {"pagesize", n}, {"total", n}});
 }
 
 response create_question(call& c)
@@ -527,6 +625,10 @@ void add_api_routes(route_table& r)
     r.add(method::post, "/api/v1/posts/{id}/comments", create_comment);
     r.add(method::post, "/api/v1/posts/{id}/vote", cast_vote);
     r.add(method::get, "/api/v1/tags", list_tags);
+    r.add(method::get, "/api/v1/search", search_posts);
+    r.add(method::get, "/api/v1/similar", similar_to_title);
+    r.add(method::get, "/api/v1/admin/searches", search_log);
+    r.add(method::get, "/api/v1/questions/{id}/similar", related_questions);
     r.add(method::post, "/api/v1/preview", render_preview);
 }
 

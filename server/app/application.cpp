@@ -3,6 +3,8 @@
 #include "server/app/auth.hpp"
 #include "server/app/pages.hpp"
 #include "server/app/respond.hpp"
+#include "server/app/search_service.hpp"
+#include "server/domain/time.hpp"
 #include "server/app/static_files.hpp"
 #include "server/store/db.hpp"
 
@@ -10,7 +12,8 @@
 
 namespace peerdesk::app {
 
-application::application(store::database& db, settings config) : ctx_{db, std::move(config)}
+application::application(store::database& db, settings config, search_service* search)
+    : ctx_{db, std::move(config), search}
 {
     add_api_routes(routes_);
     add_page_routes(routes_);
@@ -30,6 +33,43 @@ namespace {
 
 bool is_api(http::request const& req) { return req.path.starts_with("/api/"); }
 
+// 200 when the database answers and the search index can be read; 503 saying what is wrong.
+http::response health(context& ctx)
+{
+    auto& s = ctx.db.reader().cached("SELECT count(*) FROM sqlite_schema");
+    s.bind();
+    s.step();
+    s.reset();
+    if (ctx.search) {
+        if (auto problem = ctx.search->readers().problem())
+            return text_response(503, "text/plain; charset=utf-8", "search: " + *problem + "\n");
+        if (auto const st = ctx.search->indexer_status(); !st.problem.empty())
+            return text_response(503, "text/plain; charset=utf-8", "search indexer: " + st.problem + "\n");
+    }
+    return text_response(200, "text/plain; charset=utf-8", "ok\n");
+}
+
+// Prometheus text format.
+http::response metrics(context& ctx)
+{
+    std::string out;
+    auto gauge = [&](char const* name, char const* help, auto value) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
+               std::to_string(value) + "\n";
+    };
+    if (ctx.search) {
+        auto const st = ctx.search->indexer_status();
+        auto const box = store::search_store(ctx.db.reader()).outbox(st.applied_seq);
+        auto const age = box.oldest_created_at ? std::max<std::int64_t>(0, domain::now() - *box.oldest_created_at) : 0;
+        gauge("peerdesk_search_outbox_length", "Changes written but not yet in the search index.", box.length);
+        gauge("peerdesk_search_outbox_oldest_age_seconds", "Age of the oldest change waiting for the index.", age);
+        gauge("peerdesk_search_index_usable", "1 when the search index can be read.",
+              ctx.search->readers().problem() ? 0 : 1);
+        gauge("peerdesk_search_indexer_ok", "1 when the indexer's last round succeeded.", st.problem.empty() ? 1 : 0);
+    }
+    return text_response(200, "text/plain; version=0.0.4; charset=utf-8", out);
+}
+
 http::response not_found_for(call& c)
 {
     if (is_api(c.req)) return error_response({404, "not_found", "There is no such endpoint: " + c.req.path.substr(0, 200) + ".", ""});
@@ -40,13 +80,8 @@ http::response not_found_for(call& c)
 
 http::response application::dispatch(http::request& req)
 {
-    if (req.path == "/healthz") {
-        auto& s = ctx_.db.reader().cached("SELECT count(*) FROM sqlite_schema");
-        s.bind();
-        s.step();
-        s.reset();
-        return text_response(200, "text/plain; charset=utf-8", "ok\n");
-    }
+    if (req.path == "/healthz") return health(ctx_);
+    if (req.path == "/metrics") return metrics(ctx_);
     if (req.verb == http::method::get || req.verb == http::method::head)
         if (auto r = serve_static(req)) return std::move(*r);
 

@@ -41,4 +41,18 @@ std::string load_settings(store::connection& db, settings& s)
     return problems;
 }
 
+std::optional<failure> read_number(http::fields const& query, std::string_view name, std::int64_t& out,
+                                   std::int64_t max)
+{
+    auto const v = http::find_field(query, name);
+    if (!v || v->empty()) return std::nullopt;
+    auto const n = parse_id(*v);
+    if (!n || *n > max)
+        return failure{422, "invalid_field",
+                       std::string(name) + " must be a whole number from 1 to " + std::to_string(max) + ".",
+                       std::string(name)};
+    out = *n;
+    return std::nullopt;
+}
+
 }  // namespace peerdesk::app

@@ -2,6 +2,7 @@
 // What every handler shares: the database, the settings, and who is asking.
 #include "server/domain/reputation.hpp"
 #include "server/domain/validation.hpp"
+#include "server/http/forms.hpp"
 #include "server/http/message.hpp"
 #include "server/http/router.hpp"
 #include "server/store/db.hpp"
@@ -18,6 +19,7 @@ struct settings {
     domain::limits limits;
     bool secure_cookies = false;  // set under TLS
     std::int64_t session_seconds = 30 * 24 * 3600;
+    int search_quality_boost = 200;  // hundredths: relevance = BM25 + 2.00 × quality
 };
 
 // The settings an operator may change (peerdesk settings set KEY VALUE): each a whole number
@@ -34,6 +36,7 @@ inline constexpr setting_spec setting_specs[] = {
     {"privilege.downvote", 0, 1'000'000, [](settings& s, int v) { s.thresholds.downvote = v; }},
     {"privilege.edit", 0, 1'000'000, [](settings& s, int v) { s.thresholds.edit_others = v; }},
     {"post.max_characters", 1000, 100'000, [](settings& s, int v) { s.limits.body_max = static_cast<std::size_t>(v); }},
+    {"search.quality_boost", 0, 10'000, [](settings& s, int v) { s.search_quality_boost = v; }},
 };
 
 // Reads overrides from the settings table. Unknown or malformed values are reported through
@@ -54,9 +57,12 @@ struct viewer {
     bool is_moderator() const;  // moderator or admin
 };
 
+class search_service;
+
 struct context {
     store::database& db;
     settings config;
+    search_service* search = nullptr;  // absent in commands that do not search
 };
 
 // One request in flight, as handlers see it.
@@ -76,5 +82,9 @@ struct failure {
 };
 
 std::optional<std::int64_t> parse_id(std::string_view text);
+
+// Reads the query parameter name, when present, as a whole number from 1 to max into out.
+std::optional<failure> read_number(http::fields const& query, std::string_view name, std::int64_t& out,
+                                   std::int64_t max);
 
 }  // namespace peerdesk::app

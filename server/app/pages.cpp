@@ -6,6 +6,7 @@
 #include "server/app/application.hpp"
 #include "server/app/auth.hpp"
 #include "server/app/respond.hpp"
+#include "server/app/search_service.hpp"
 #include "server/app/static_files.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/diff.hpp"
@@ -334,6 +335,26 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
     return v;
 }
 
+// Questions like this one, beside it; none when search cannot answer just now.
+std::vector<view> related_views(call& c, store::post_row const& question)
+{
+    auto text = question.title;
+    for (auto const& t : question.tags) text += " " + t;
+    auto const found = similar_questions(c.ctx, text, question.id, 6, false);
+    std::vector<view> out;
+    if (failed(found)) return out;
+    for (auto const& r : std::get<std::vector<store::hit_row>>(found)) {
+        view v;
+        v.set("url", question_url(r.question_id))
+            .set("title", r.title)
+            .set("answer_count", r.answer_count)
+            .set("answers_label", r.answer_count == 1 ? "answer" : "answers")
+            .set("accepted", r.accepted);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
 response question_page(call& c, std::int64_t id, int status, question_form_state const& form)
 {
     std::optional<std::int64_t> viewer_id;
@@ -360,6 +381,8 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         .set("answer_error", form.answer_error)
         .set("notice", form.notice)
         .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)));
+    auto const related = related_views(c, t->question);
+    v.set("related", related).set("has_related", !related.empty());
     return page(c, status, "question", t->question.title, std::move(v));
 }
 
@@ -444,6 +467,122 @@ response post_accept(call& c)
     auto const result = accept(c.ctx, c.who, *answer_id, field(*form, "action") != "unaccept");
     if (auto const* f = failed(result)) return question_page(c, *question_id, f->status, {f->message});
     return redirect(question_url(*question_id) + "#answer-" + std::to_string(*answer_id));
+}
+
+// ---- search --------------------------------------------------------------------------------
+
+struct search_choice {
+    std::string_view key;
+    std::string_view label;
+    search::sort_order sort;
+};
+constexpr search_choice search_sorts[] = {{"relevance", "Best match", search::sort_order::relevance},
+                                          {"newest", "Newest", search::sort_order::newest},
+                                          {"votes", "Most votes", search::sort_order::votes}};
+
+std::string search_url(std::string const& q, std::string_view sort)
+{
+    std::string url = "/search?q=" + http::percent_encode(q);
+    if (sort != "relevance") url += "&sort=" + std::string(sort);
+    return url;
+}
+
+view hit_view(found_hit const& h)
+{
+    auto const& r = h.row;
+    view v;
+    v.set("url", h.url)
+        .set("title", r.title)
+        .set("score", r.score)
+        .set("votes_label", r.score == 1 || r.score == -1 ? "vote" : "votes")
+        .set("answer_count", r.answer_count)
+        .set("answers_label", r.answer_count == 1 ? "answer" : "answers")
+        .set("has_answers", r.answer_count > 0)
+        .set("accepted", r.accepted)
+        .set("is_answer", !r.is_question)
+        .set("accepted_answer", r.accepted_answer)
+        .set("tags", tag_views(r.tags));
+    v.set_html("snippet_html", h.snippet);
+    return v;
+}
+
+response search_page(call& c)
+{
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    view v;
+    auto const q = field(query, "q");
+    v.set("q", q);
+    auto parsed_request = read_search_request(query, query_source::site);
+    if (auto const* f = std::get_if<failure>(&parsed_request)) {
+        v.set("error", f->message);
+        return page(c, f->status, "search", "Search", std::move(v));
+    }
+    auto request = std::get<search_request>(parsed_request);
+    std::string_view sort_key = "relevance";
+    for (auto const& s : search_sorts)
+        if (s.sort == request.sort) sort_key = s.key;
+    if (sort_key != "relevance") v.set("sort_key", sort_key);
+    bool const has_parameters = !request.tags.empty() || request.answered || request.accepted;
+    if (q.empty() && !has_parameters) return page(c, 200, "search", "Search", std::move(v));
+
+    auto result = find(c.ctx, request);
+    if (auto const* f = failed(result)) {
+        v.set("error", f->message);
+        return page(c, f->status, "search", "Search", std::move(v));
+    }
+    auto const& found = std::get<search_results>(result);
+    auto const& parsed = found.parsed;
+    auto const full = search::format_query(parsed.text, parsed.filter);
+    v.set("q", full);  // parameters become visible filters in the box
+
+    // Filters are links that change the query text, so that what the box shows is what is searched.
+    std::vector<view> filters;
+    auto add_filter = [&](std::string_view label, bool on, auto&& toggle) {
+        auto f = parsed.filter;
+        toggle(f);
+        view link;
+        link.set("label", label).set("on", on).set("url", search_url(search::format_query(parsed.text, f), sort_key));
+        filters.push_back(std::move(link));
+    };
+    add_filter("Answered", parsed.filter.answered, [](search::filters& f) { f.answered = !f.answered; });
+    add_filter("Accepted", parsed.filter.accepted, [](search::filters& f) { f.accepted = !f.accepted; });
+    add_filter("Questions", parsed.filter.kind == search::post_kind::question, [](search::filters& f) {
+        f.kind = f.kind == search::post_kind::question ? search::post_kind::any : search::post_kind::question;
+    });
+    add_filter("Answers", parsed.filter.kind == search::post_kind::answer, [](search::filters& f) {
+        f.kind = f.kind == search::post_kind::answer ? search::post_kind::any : search::post_kind::answer;
+    });
+    std::vector<view> tag_filters;
+    for (auto const& t : parsed.filter.tags) {
+        auto f = parsed.filter;
+        std::erase(f.tags, t);
+        view link;
+        link.set("name", t).set("url", search_url(search::format_query(parsed.text, f), sort_key));
+        tag_filters.push_back(std::move(link));
+    }
+    std::vector<view> tabs;
+    for (auto const& s : search_sorts) {
+        view t;
+        t.set("label", s.label).set("url", search_url(full, s.key)).set("current", s.key == sort_key);
+        tabs.push_back(std::move(t));
+    }
+    std::vector<view> hits;
+    for (auto const& h : found.hits) hits.push_back(hit_view(h));
+    auto const shown_total = std::min(found.total, max_search_results);
+    v.set("searched", true)
+        .set("total", found.total)
+        .set("total_label", found.total == 1 ? "result" : "results")
+        .set("filters", filters)
+        .set("tag_filters", tag_filters)
+        .set("has_filters", full != parsed.text)
+        .set("tabs", tabs)
+        .set("hits", hits)
+        .set("empty", found.hits.empty())
+        .set("ask_url", "/questions/ask?title=" + http::percent_encode(parsed.text.substr(0, 150)))
+        .set("pager", pager_view(found.page, found.pagesize, shown_total, search_url(full, sort_key)));
+    if (!found.suggestion.empty())
+        v.set("suggestion", found.suggestion).set("suggestion_url", search_url(found.suggestion, sort_key));
+    return page(c, 200, "search", full.empty() ? "Search" : full + " · Search", std::move(v));
 }
 
 // ---- asking and editing --------------------------------------------------------------------
@@ -745,6 +884,7 @@ void add_page_routes(route_table& r)
     r.add(method::post, "/posts/{id}/edit", post_edit);
     r.add(method::get, "/posts/{id}/revisions", revisions_page);
     r.add(method::post, "/answers/{id}/accept", post_accept);
+    r.add(method::get, "/search", search_page);
     r.add(method::get, "/tags", tags_page);
     r.add(method::get, "/tags/{name}", tag_page);
     r.add(method::get, "/users/{id}", user_page);

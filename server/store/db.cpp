@@ -39,6 +39,14 @@ void statement::reset()
     sqlite3_clear_bindings(stmt_);
 }
 
+statement& statement::bind_ids(std::vector<std::int64_t> const& ids)
+{
+    reset();
+    int index = 0;
+    for (auto id : ids) bind_one(++index, id);
+    return *this;
+}
+
 void statement::bind_one(int index, std::int64_t value) { check(db_, sqlite3_bind_int64(stmt_, index, value)); }
 
 void statement::bind_one(int index, std::string_view value)

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -45,6 +46,10 @@ public:
         (bind_one(++index, args), ...);
         return *this;
     }
+
+    // Resets the statement and binds ids to ?1, ?2, … (for IN lists); the rest of the
+    // parameters are NULL.
+    statement& bind_ids(std::vector<std::int64_t> const& ids);
 
     // Advances to the next row; false when there is none. Throws error on failure.
     bool step();
@@ -128,13 +133,24 @@ public:
     explicit database(std::string path);
     ~database();
 
-    // Runs fn with the writer connection, holding the writer lock throughout.
+    // Runs fn with the writer connection, holding the writer lock throughout; then calls the
+    // after-write hook.
     template <typename Fn>
     decltype(auto) write(Fn&& fn)
     {
+        struct after {
+            database& db;
+            ~after()
+            {
+                if (db.after_write_) db.after_write_();
+            }
+        };
         std::lock_guard lock(writer_mutex_);
+        after hook{*this};
         return fn(*writer_);
     }
+    // Called after every write (set before other threads write): the search indexer's wake-up.
+    void set_after_write(std::function<void()> fn) { after_write_ = std::move(fn); }
     // The calling thread's reader connection, opened on first use.
     connection& reader();
     std::string const& path() const { return path_; }
@@ -144,6 +160,7 @@ private:
     std::uint64_t id_;
     std::mutex writer_mutex_;
     std::unique_ptr<connection> writer_;
+    std::function<void()> after_write_;
 };
 
 }  // namespace peerdesk::store

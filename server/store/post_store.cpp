@@ -1,5 +1,6 @@
 #include "server/store/post_store.hpp"
 
+#include "server/store/search_store.hpp"
 #include "server/store/user_store.hpp"
 
 #include <algorithm>
@@ -118,6 +119,9 @@ comment_row read_comment(statement& s)
             s.integer(8)};
 }
 
+
+}  // namespace
+
 std::vector<std::string> split_words(std::string_view text)
 {
     std::vector<std::string> out;
@@ -131,8 +135,6 @@ std::vector<std::string> split_words(std::string_view text)
     return out;
 }
 
-}  // namespace
-
 std::int64_t post_store::create_question(new_question const& q, std::int64_t now)
 {
     auto tx = db_.begin_immediate();
@@ -142,6 +144,7 @@ std::int64_t post_store::create_question(new_question const& q, std::int64_t now
     auto const id = db_.last_insert_rowid();
     set_tags(id, q.tags);
     add_revision(id, q.author_id, "", now);
+    enqueue_post(db_, id, now);
     tx.commit();
     return id;
 }
@@ -154,6 +157,8 @@ std::int64_t post_store::create_answer(std::int64_t question_id, std::int64_t au
     auto const id = db_.last_insert_rowid();
     db_.cached(sql::bump_answers).bind(question_id, now).run();
     add_revision(id, author_id, "", now);
+    enqueue_post(db_, id, now);
+    enqueue_post(db_, question_id, now);  // now answered
     tx.commit();
     return id;
 }
@@ -164,6 +169,7 @@ std::int64_t post_store::create_comment(std::int64_t post_id, std::optional<std:
     auto tx = db_.begin_immediate();
     db_.cached(sql::insert_comment).bind(post_id, reply_to, author_id, body.markdown, body.html, now).run();
     auto const id = db_.last_insert_rowid();
+    enqueue_post(db_, post_id, now);
     tx.commit();
     return id;
 }
@@ -194,6 +200,9 @@ void post_store::edit(std::int64_t post_id, post_edit const& e, std::int64_t now
     if (e.tags) set_tags(post_id, *e.tags);
     db_.cached(sql::mark_edited).bind(post_id, now).run();
     add_revision(post_id, e.editor_id, e.summary, now);
+    // Answers carry their question's title and tags.
+    if (e.title || e.tags) enqueue_thread(db_, post_id, now);
+    else enqueue_post(db_, post_id, now);
     tx.commit();
 }
 
@@ -220,6 +229,7 @@ vote_result post_store::vote(std::int64_t post_id, std::int64_t voter_id, int va
     score.reset();
 
     apply_ledger(db_, domain::vote_entries(kind, author_id, voter_id, old_value, value, rules), post_id, voter_id, now);
+    enqueue_post(db_, post_id, now);  // the score ranks it
     tx.commit();
     return result;
 }
@@ -248,6 +258,7 @@ void post_store::set_accepted(std::int64_t question_id, std::optional<std::int64
     apply_ledger(db_, entries, old_answer, actor_id, now);
     entries = domain::accept_entries(asker_id, std::nullopt, new_author, rules);
     apply_ledger(db_, entries, answer_id, actor_id, now);
+    enqueue_thread(db_, question_id, now);
     tx.commit();
 }
 

@@ -39,6 +39,9 @@ struct vote_result {
     int my_vote = 0;
 };
 
+// The words of a space-separated list (as group_concat(name, ' ') gives tags).
+std::vector<std::string> split_words(std::string_view text);
+
 enum class question_sort { newest, active, votes, unanswered };
 
 class post_store {

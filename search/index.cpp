@@ -1,0 +1,411 @@
+#include "search/index.hpp"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <unistd.h>
+#include <fcntl.h>
+#include <unordered_map>
+
+namespace peerdesk::search {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Value slots and term prefixes; a change here needs a reindex (and a CHANGELOG line).
+enum slot : Xapian::valueno { slot_thread = 0, slot_created = 1, slot_score = 2, slot_quality = 3 };
+constexpr char prefix_title[] = "S";
+constexpr char prefix_tag[] = "K";
+constexpr char prefix_author[] = "A";
+constexpr char term_question[] = "XTQ";
+constexpr char term_answer[] = "XTA";
+constexpr char term_answered[] = "XISanswered";
+constexpr char term_accepted[] = "XISaccepted";
+constexpr char applied_key[] = "peerdesk.applied_seq";
+// Title words count most, then the body, then comments.
+constexpr Xapian::termcount title_weight = 5, body_weight = 2, comment_weight = 1;
+constexpr std::size_t max_stored_text = 16 * 1024;
+
+// Common English words that say nothing about a problem. Indexed (so phrases work) but not
+// searched for on their own.
+constexpr char const* stop_words[] = {
+    "a",     "about", "an",    "and",   "are",   "as",    "at",    "be",    "been",  "but",   "by",    "can",
+    "could", "did",   "do",    "does",  "for",   "from",  "had",   "has",   "have",  "he",    "her",   "his",
+    "how",   "i",     "if",    "in",    "into",  "is",    "it",    "its",   "me",    "my",    "of",    "on",
+    "or",    "our",   "she",   "so",    "that",  "the",   "their", "them",  "then",  "there", "these", "they",
+    "this",  "to",    "was",   "we",    "were",  "what",  "when",  "where", "which", "who",   "why",   "will",
+    "with",  "would", "you",   "your",  "am",    "any",   "some",  "just",  "than",  "too",   "very",  "should",
+};
+
+Xapian::SimpleStopper const& stopper()
+{
+    static Xapian::SimpleStopper const s(std::begin(stop_words), std::end(stop_words));
+    return s;
+}
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// A cut at max bytes that does not split a UTF-8 sequence.
+std::string_view clip(std::string_view s, std::size_t max)
+{
+    if (s.size() <= max) return s;
+    while (max > 0 && (static_cast<unsigned char>(s[max]) & 0xC0) == 0x80) --max;
+    return s.substr(0, max);
+}
+
+Xapian::Query boolean_term(std::string const& term) { return Xapian::Query(term); }
+
+Xapian::Query filter_query(filters const& f)
+{
+    std::vector<Xapian::Query> parts;
+    for (auto const& t : f.tags) parts.push_back(boolean_term(prefix_tag + t));
+    if (f.user) parts.push_back(boolean_term(prefix_author + *f.user));
+    if (f.answered) parts.push_back(boolean_term(term_answered));
+    if (f.accepted) parts.push_back(boolean_term(term_accepted));
+    if (f.kind == post_kind::question) parts.push_back(boolean_term(term_question));
+    if (f.kind == post_kind::answer) parts.push_back(boolean_term(term_answer));
+    if (parts.empty()) return {};
+    return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+}
+
+Xapian::Query with_quality(Xapian::Query q, tuning const& tune)
+{
+    if (tune.quality_boost <= 0) return q;
+    auto* source = new Xapian::ValueWeightPostingSource(slot_quality);
+    Xapian::Query boost(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(source->release()), tune.quality_boost);
+    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, boost);
+}
+
+std::int64_t thread_of(Xapian::Document const& doc)
+{
+    auto const v = doc.get_value(slot_thread);
+    std::int64_t id = 0;
+    for (char c : v) id = id * 10 + (c - '0');
+    return id;
+}
+
+}  // namespace
+
+double quality_of(post_document const& d)
+{
+    double q = 0;
+    if (d.accepted_answer || (d.is_question && d.thread_accepted)) q += 0.5;
+    if (d.thread_answered) q += 0.2;
+    if (d.score > 0) q += std::min(0.3, 0.15 * std::log10(1.0 + static_cast<double>(d.score)));
+    return q;
+}
+
+// ---- the writer ----
+
+struct writer::impl {
+    Xapian::WritableDatabase db;
+    Xapian::TermGenerator terms;
+    std::int64_t applied = 0;
+};
+
+writer::writer(fs::path const& dir, bool create) : impl_(std::make_unique<impl>())
+{
+    try {
+        impl_->db = Xapian::WritableDatabase(dir.string(), create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+    } catch (Xapian::DatabaseLockError const& e) {
+        throw locked_error("the search index " + dir.string() + " is in use by another process");
+    }
+    impl_->terms.set_stemmer(Xapian::Stem("english"));
+    impl_->terms.set_stopper(&stopper());
+    impl_->terms.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
+    impl_->terms.set_database(impl_->db);
+    impl_->terms.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
+    auto const seq = impl_->db.get_metadata(applied_key);
+    impl_->applied = seq.empty() ? 0 : std::stoll(seq);
+}
+
+writer::~writer() = default;
+
+void writer::apply(post_document const& d)
+{
+    auto const docid = static_cast<Xapian::docid>(d.id);
+    if (!d.visible) {
+        impl_->db.delete_document(docid);  // a no-op when it was never indexed
+        return;
+    }
+    Xapian::Document doc;
+    auto& tg = impl_->terms;
+    tg.set_document(doc);
+    auto const title = std::string(clip(d.title, 1000));
+    tg.index_text(title, d.is_question ? title_weight : 1);
+    tg.increase_termpos();
+    if (d.is_question) {
+        tg.index_text(title, 1, prefix_title);
+        tg.increase_termpos();
+    }
+    auto const body = std::string(clip(d.body, max_stored_text));
+    tg.index_text(body, body_weight);
+    tg.increase_termpos();
+    auto const comments = std::string(clip(d.comments, max_stored_text));
+    tg.index_text(comments, comment_weight);
+
+    for (auto const& t : d.tags) doc.add_boolean_term(prefix_tag + t);
+    doc.add_boolean_term(prefix_author + lower(d.author));
+    doc.add_boolean_term(d.is_question ? term_question : term_answer);
+    if (d.thread_answered) doc.add_boolean_term(term_answered);
+    if (d.thread_accepted) doc.add_boolean_term(term_accepted);
+    doc.add_value(slot_thread, std::to_string(d.question_id));
+    doc.add_value(slot_created, Xapian::sortable_serialise(static_cast<double>(d.created_at)));
+    doc.add_value(slot_score, Xapian::sortable_serialise(static_cast<double>(d.score)));
+    doc.add_value(slot_quality, Xapian::sortable_serialise(quality_of(d)));
+    // The text the snippet is cut from, without the bytes that mark matches in snippets.
+    std::string data(body);
+    if (!comments.empty()) data.append("\n").append(comments);
+    std::replace_if(data.begin(), data.end(), [](char c) { return c == '\x01' || c == '\x02'; }, ' ');
+    doc.set_data(data);
+    impl_->db.replace_document(docid, doc);
+}
+
+std::int64_t writer::applied() const { return impl_->applied; }
+
+void writer::set_applied(std::int64_t seq)
+{
+    impl_->applied = seq;
+    impl_->db.set_metadata(applied_key, std::to_string(seq));
+}
+
+void writer::commit() { impl_->db.commit(); }
+
+std::size_t writer::document_count() const { return impl_->db.get_doccount(); }
+
+// ---- the directories ----
+
+std::optional<std::string> current_dir(fs::path const& root)
+{
+    std::ifstream in(root / "CURRENT");
+    std::string name;
+    if (!in || !std::getline(in, name) || name.empty() || name.find('/') != std::string::npos) return std::nullopt;
+    return name;
+}
+
+void make_current(fs::path const& root, std::string const& dir)
+{
+    auto const tmp = root / "CURRENT.tmp";
+    {
+        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) throw std::runtime_error("cannot write " + tmp.string());
+        auto const line = dir + "\n";
+        bool const ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+        ::close(fd);
+        if (!ok) throw std::runtime_error("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, root / "CURRENT");
+    if (int d = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
+        ::fsync(d);
+        ::close(d);
+    }
+}
+
+std::string new_dir_name()
+{
+    auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    return "index-" + std::to_string(ms) + "-" + std::to_string(::getpid());
+}
+
+bool is_locked(fs::path const& dir)
+{
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) return false;
+    try {
+        Xapian::WritableDatabase probe(dir.string(), Xapian::DB_OPEN);
+        return false;
+    } catch (Xapian::DatabaseLockError const&) {
+        return true;
+    } catch (Xapian::Error const&) {
+        return false;
+    }
+}
+
+// ---- the searcher ----
+
+struct searcher::handle {
+    std::uint64_t generation = 0;
+    std::string dir;
+    Xapian::Database db;
+    Xapian::QueryParser parser;
+    Xapian::Stem stem{"english"};
+    bool configured = false;
+};
+
+namespace {
+std::atomic<std::uint64_t> next_searcher_id{1};
+}
+
+searcher::searcher(fs::path root) : root_(std::move(root)), id_(next_searcher_id.fetch_add(1)) {}
+searcher::~searcher() = default;
+
+searcher::handle& searcher::open() const
+{
+    thread_local std::unordered_map<std::uint64_t, std::unique_ptr<handle>> handles;
+    auto& h = handles[id_];
+    if (!h) h = std::make_unique<handle>();
+    auto const gen = generation_.load(std::memory_order_acquire);
+    if (h->generation == gen && !h->dir.empty()) return *h;
+    auto const dir = current_dir(root_);
+    if (!dir) throw unavailable("The search index is being built; try again in a minute.");
+    try {
+        if (*dir == h->dir) h->db.reopen();
+        else h->db = Xapian::Database((root_ / *dir).string());
+    } catch (Xapian::Error const& e) {
+        h->dir.clear();
+        throw unavailable("The search index cannot be opened: " + e.get_msg());
+    }
+    h->dir = *dir;
+    h->generation = gen;
+    if (!h->configured) {
+        h->parser.set_stemmer(h->stem);
+        h->parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+        h->parser.set_stopper(&stopper());
+        h->parser.add_prefix("title", prefix_title);
+        h->parser.set_max_expansion(50, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+                                    Xapian::QueryParser::FLAG_PARTIAL | Xapian::QueryParser::FLAG_WILDCARD);
+        h->configured = true;
+    }
+    h->parser.set_database(h->db);
+    return *h;
+}
+
+namespace {
+
+// Runs fn against the thread's handle; when the writer committed twice meanwhile, reopens and
+// tries once more.
+template <typename Fn>
+auto with_retry(searcher::handle& h, Fn&& fn)
+{
+    try {
+        return fn();
+    } catch (Xapian::DatabaseModifiedError const&) {
+        h.db.reopen();
+        return fn();
+    }
+}
+
+}  // namespace
+
+results searcher::search(query_request const& request, tuning const& tune) const
+{
+    auto& h = open();
+    try {
+        return with_retry(h, [&] {
+            results out;
+            auto& qp = h.parser;
+            qp.set_default_op(Xapian::Query::OP_AND);
+            Xapian::Query q = Xapian::Query::MatchAll;
+            if (!request.text.empty()) {
+                unsigned const flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PURE_NOT |
+                                       Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+                try {
+                    q = qp.parse_query(request.text, flags);
+                } catch (Xapian::QueryParserError const&) {
+                    // Unbalanced operators and the like: search the words as plain words.
+                    q = qp.parse_query(request.text, Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+                }
+                out.suggestion = qp.get_corrected_query_string();
+                if (q.empty()) q = Xapian::Query::MatchAll;  // only stop words were typed
+            }
+            if (auto f = filter_query(request.filter); !f.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+            Xapian::Enquire enquire(h.db);
+            enquire.set_collapse_key(slot_thread);
+            switch (request.sort) {
+            case sort_order::relevance:
+                q = with_quality(q, tune);
+                break;
+            case sort_order::newest: enquire.set_sort_by_value_then_relevance(slot_created, true); break;
+            case sort_order::votes: enquire.set_sort_by_value_then_relevance(slot_score, true); break;
+            }
+            enquire.set_query(q);
+            auto const check = std::max<Xapian::doccount>(static_cast<Xapian::doccount>(request.offset + request.limit), 1000);
+            auto const mset = enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
+                                               static_cast<Xapian::doccount>(request.limit), check);
+            out.total = mset.get_matches_estimated();
+            for (auto it = mset.begin(); it != mset.end(); ++it) {
+                auto const doc = it.get_document();
+                hit one;
+                one.post_id = *it;
+                one.question_id = thread_of(doc);
+                one.is_question = one.post_id == one.question_id;
+                one.snippet = mset.snippet(doc.get_data(), 240, h.stem,
+                                                Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
+                                                    Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                                "\x01", "\x02", "…");
+                out.hits.push_back(std::move(one));
+            }
+            return out;
+        });
+    } catch (Xapian::DatabaseError const& e) {
+        h.generation = 0;  // reopen next time
+        throw unavailable("The search index cannot be read: " + e.get_msg());
+    } catch (Xapian::Error const& e) {
+        throw bad_query("This search cannot be run (" + e.get_msg() + "); change its words.");
+    }
+}
+
+std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int64_t> exclude, std::size_t limit,
+                                   bool partial, tuning const& tune) const
+{
+    auto& h = open();
+    try {
+        return with_retry(h, [&] {
+            std::vector<hit> out;
+            auto& qp = h.parser;
+            qp.set_default_op(Xapian::Query::OP_OR);
+            Xapian::Query q;
+            try {
+                q = qp.parse_query(std::string(text), partial ? Xapian::QueryParser::FLAG_PARTIAL : 0);
+            } catch (Xapian::QueryParserError const&) {
+                return out;
+            }
+            if (q.empty()) return out;
+            q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(term_question));
+            Xapian::Enquire enquire(h.db);
+            // Only questions sharing a fair part of the words: a single common word is noise.
+            enquire.set_cutoff(30);
+            enquire.set_query(with_quality(q, tune));
+            auto const mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit + 1));
+            for (auto it = mset.begin(); it != mset.end() && out.size() < limit; ++it) {
+                if (exclude && static_cast<std::int64_t>(*it) == *exclude) continue;
+                hit one;
+                one.post_id = one.question_id = *it;
+                out.push_back(std::move(one));
+            }
+            return out;
+        });
+    } catch (Xapian::DatabaseError const& e) {
+        h.generation = 0;
+        throw unavailable("The search index cannot be read: " + e.get_msg());
+    } catch (Xapian::Error const& e) {
+        throw bad_query("This search cannot be run (" + e.get_msg() + "); change its words.");
+    }
+}
+
+std::optional<std::string> searcher::problem() const
+{
+    try {
+        auto& h = open();
+        h.db.get_doccount();
+        return std::nullopt;
+    } catch (unavailable const& e) {
+        return e.what();
+    } catch (Xapian::Error const& e) {
+        return "The search index cannot be read: " + e.get_msg();
+    }
+}
+
+}  // namespace peerdesk::search

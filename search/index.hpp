@@ -1,0 +1,137 @@
+#pragma once
+// The Xapian index of a community: documents built from posts, a searcher that any thread may
+// call, and a writer for the one indexing thread. Xapian stays behind this interface.
+//
+// On disk, under the search root (data/search): one directory per index build and a file
+// CURRENT naming the one in use. A rebuild fills a new directory and then replaces CURRENT
+// with rename(), so readers switch from a complete index to a complete index.
+#include "search/query.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace peerdesk::search {
+
+// A post as the index sees it. Answers carry their question's title and tags, so that a
+// search for the problem finds the answer that solves it.
+struct post_document {
+    std::int64_t id = 0;
+    std::int64_t question_id = 0;  // its own id for a question
+    bool is_question = true;
+    bool visible = true;  // false for deleted, hidden or held posts: the index drops them
+    std::string title;
+    std::string body;      // plain text
+    std::string comments;  // plain text of the live comments
+    std::vector<std::string> tags;
+    std::string author;  // username
+    std::int64_t created_at = 0;
+    std::int64_t score = 0;
+    bool thread_answered = false;
+    bool thread_accepted = false;
+    bool accepted_answer = false;  // this answer is the thread's accepted one
+};
+
+// How much a post's quality adds to BM25: relevance = BM25 + quality_boost × quality, where
+// quality in [0, 1] is 0.5 for an accepted answer or a question with one, 0.2 for an answered
+// thread, and up to 0.3 for votes (0.15 × log10(1 + score), capped). See README, "Search".
+struct tuning {
+    double quality_boost = 2.0;
+};
+double quality_of(post_document const& d);
+
+struct hit {
+    std::int64_t post_id = 0;
+    std::int64_t question_id = 0;
+    bool is_question = true;
+    // HTML-escaped text with the matched words between the bytes \x01 and \x02
+    // (render::snippet_html makes it a page's HTML).
+    std::string snippet;
+};
+
+struct results {
+    std::vector<hit> hits;
+    std::size_t total = 0;   // an estimate when large, exact for small result sets
+    std::string suggestion;  // the free text with its spelling corrected; empty when it looks right
+};
+
+// The index cannot answer now (missing, being built, damaged): a 503 for users.
+class unavailable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Xapian would not run the query (a 422 for users, with this message).
+class bad_query : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Reads the index on behalf of any thread; each thread keeps its own Xapian handle and
+// reopens it after the writer says the index changed.
+class searcher {
+public:
+    explicit searcher(std::filesystem::path root);
+    ~searcher();
+
+    results search(query_request const& request, tuning const& tune) const;
+    // Questions like the given text (a title being typed, or a question's title and tags),
+    // closest first. With partial, the last word may be unfinished.
+    std::vector<hit> similar(std::string_view text, std::optional<std::int64_t> exclude, std::size_t limit,
+                             bool partial, tuning const& tune) const;
+    // Readers reopen before their next query.
+    void changed() { generation_.fetch_add(1, std::memory_order_release); }
+    // Why the index cannot answer, or nothing when it can.
+    std::optional<std::string> problem() const;
+    std::filesystem::path const& root() const { return root_; }
+
+    struct handle;  // one thread's Xapian database and query parser
+
+private:
+    handle& open() const;
+    std::filesystem::path root_;
+    std::uint64_t id_;
+    std::atomic<std::uint64_t> generation_{1};
+};
+
+// The one writer of an index directory (Xapian allows one; a second one gets locked_error).
+class writer {
+public:
+    // Opens the directory, creating it when create is set.
+    writer(std::filesystem::path const& dir, bool create);
+    ~writer();
+    writer(writer const&) = delete;
+    writer& operator=(writer const&) = delete;
+
+    // Adds, replaces or (when the post is not visible) removes the post's document.
+    void apply(post_document const& d);
+    // The outbox position the index reflects; stored with the documents at commit.
+    std::int64_t applied() const;
+    void set_applied(std::int64_t seq);
+    void commit();
+    std::size_t document_count() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+class locked_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// CURRENT and the directories under the root.
+std::optional<std::string> current_dir(std::filesystem::path const& root);
+void make_current(std::filesystem::path const& root, std::string const& dir);
+std::string new_dir_name();
+// Whether a writer holds the directory now (a running server or reindex).
+bool is_locked(std::filesystem::path const& dir);
+
+}  // namespace peerdesk::search

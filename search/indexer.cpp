@@ -1,0 +1,235 @@
+#include "search/indexer.hpp"
+
+#include <xapian.h>
+
+#include <iostream>
+
+namespace peerdesk::search {
+namespace {
+
+namespace fs = std::filesystem;
+using clock = std::chrono::steady_clock;
+
+constexpr std::size_t batch_size = 500;
+// Readers may still be inside an index that was replaced; it is removed after this long.
+constexpr auto retire_after = std::chrono::seconds(60);
+// Commits cost several fsyncs; under a stream of writes they are grouped to at most four a second.
+constexpr auto min_commit_interval = std::chrono::milliseconds(250);
+
+// The time encoded in a directory name by new_dir_name(), in milliseconds.
+std::optional<std::int64_t> dir_time(std::string const& name)
+{
+    if (!name.starts_with("index-")) return std::nullopt;
+    try {
+        return std::stoll(name.substr(6));
+    } catch (std::exception const&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+std::string rebuild(fs::path const& root, source& src, std::function<void(rebuild_progress const&)> const& progress)
+{
+    fs::create_directories(root);
+    if (auto other = src.rebuild_dir(); other && is_locked(root / *other))
+        throw locked_error("another reindex is running (into " + *other + ")");
+    auto const name = new_dir_name();
+    auto const dir = root / name;
+    try {
+        writer w(dir, true);  // holds the directory's lock until the switch is made
+        auto const from = src.begin_rebuild(name);
+        rebuild_progress p;
+        p.total = src.post_count();
+        auto const started = clock::now();
+        std::int64_t last = 0;
+        for (;;) {
+            auto docs = src.documents_after(last, 1000);
+            if (docs.empty()) break;
+            for (auto const& d : docs)
+                if (d.visible) w.apply(d);
+            last = docs.back().id;
+            p.done += static_cast<std::int64_t>(docs.size());
+            p.elapsed = clock::now() - started;
+            if (progress) progress(p);
+        }
+        w.set_applied(from);
+        w.commit();
+        make_current(root, name);
+    } catch (...) {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+        src.end_rebuild();
+        try {
+            throw;
+        } catch (Xapian::Error const& e) {
+            throw std::runtime_error(e.get_description());  // callers need not know Xapian
+        }
+    }
+    return name;
+}
+
+void settle_rebuild(fs::path const& root, source& src, std::string const& held)
+{
+    auto const dir = src.rebuild_dir();
+    if (!dir || (*dir != held && is_locked(root / *dir))) return;
+    if (current_dir(root) != dir) {  // abandoned half-way
+        std::error_code ec;
+        fs::remove_all(root / *dir, ec);
+    }
+    src.end_rebuild();
+}
+
+void remove_stale_dirs(fs::path const& root)
+{
+    auto const current = current_dir(root);
+    auto const now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    std::error_code ec;
+    for (auto const& entry : fs::directory_iterator(root, ec)) {
+        auto const name = entry.path().filename().string();
+        auto const t = dir_time(name);
+        // Young directories may be a reindex that has not taken its lock yet.
+        if (!t || name == current || now_ms - *t < 3600 * 1000 || is_locked(entry.path())) continue;
+        fs::remove_all(entry.path(), ec);
+    }
+}
+
+indexer::indexer(fs::path root, source& src, searcher& readers, std::chrono::milliseconds gather)
+    : root_(std::move(root)), src_(src), readers_(readers), gather_(gather)
+{
+    thread_ = std::thread([this] { run(); });
+}
+
+indexer::~indexer()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void indexer::notify()
+{
+    {
+        std::lock_guard lock(mutex_);
+        pending_ = true;
+    }
+    wake_.notify_one();
+}
+
+indexer_status indexer::status() const
+{
+    std::lock_guard lock(mutex_);
+    return status_;
+}
+
+void indexer::adopt()
+{
+    auto cur = current_dir(root_);
+    if (!cur) {
+        {
+            std::lock_guard lock(mutex_);
+            status_.building = true;
+        }
+        std::cout << "search: no index yet; building one from the database" << std::endl;
+        writer_.reset();
+        rebuild(root_, src_);
+        {
+            std::lock_guard lock(mutex_);
+            status_.building = false;
+        }
+        cur = current_dir(root_);
+        if (!cur) throw std::runtime_error("the new search index was not made current");
+    }
+    auto const old = dir_;
+    writer_.reset();
+    dir_.clear();
+    writer_ = std::make_unique<writer>(root_ / *cur, false);
+    dir_ = *cur;
+    {
+        std::lock_guard lock(mutex_);
+        status_.applied_seq = writer_->applied();
+    }
+    readers_.changed();
+    settle_rebuild(root_, src_, dir_);
+    if (!old.empty() && old != dir_) {
+        retired_ = old;
+        retired_at_ = clock::now();
+    }
+}
+
+bool indexer::drain()
+{
+    bool any = false;
+    for (;;) {
+        auto changes = src_.changes_after(writer_->applied(), batch_size);
+        if (changes.empty()) break;
+        for (auto const& c : changes) writer_->apply(c.doc);
+        writer_->set_applied(changes.back().seq);
+        writer_->commit();
+        readers_.changed();
+        src_.forget_applied(writer_->applied());
+        any = true;
+        std::lock_guard lock(mutex_);
+        status_.applied_seq = writer_->applied();
+        if (stop_) break;
+    }
+    return any;
+}
+
+void indexer::run()
+{
+    auto last_commit = clock::now() - min_commit_interval;
+    bool wait = false;
+    for (;;) {
+        bool notified = false;
+        bool stopping = false;
+        {
+            std::unique_lock lock(mutex_);
+            if (wait) wake_.wait_for(lock, std::chrono::seconds(1), [&] { return pending_ || stop_; });
+            notified = pending_;
+            pending_ = false;
+            stopping = stop_;
+        }
+        if (stopping && !notified) break;
+        wait = true;
+        if (notified && !stopping) {
+            // Let a burst of writes gather into one commit.
+            std::this_thread::sleep_until(std::max(clock::now() + gather_, last_commit + min_commit_interval));
+        }
+        std::string problem;
+        try {
+            if (!writer_ || current_dir(root_) != dir_) {
+                adopt();
+                if (first_adopt_) {
+                    remove_stale_dirs(root_);
+                    first_adopt_ = false;
+                }
+            }
+            if (drain()) last_commit = clock::now();
+            if (!retired_.empty() && clock::now() - retired_at_ > retire_after) {
+                std::error_code ec;
+                fs::remove_all(root_ / retired_, ec);
+                retired_.clear();
+            }
+        } catch (Xapian::Error const& e) {
+            problem = e.get_description();
+        } catch (std::exception const& e) {
+            problem = e.what();
+        }
+        if (!problem.empty()) {
+            writer_.reset();
+            dir_.clear();
+        }
+        std::lock_guard lock(mutex_);
+        if (!problem.empty() && problem != status_.problem) std::cerr << "search: " << problem << "\n";  // once, not every second
+        status_.problem = problem;
+        if (!problem.empty()) status_.building = false;
+    }
+}
+
+}  // namespace peerdesk::search

@@ -1,0 +1,249 @@
+#include "server/app/search_service.hpp"
+
+#include "server/domain/time.hpp"
+#include "server/domain/validation.hpp"
+#include "server/render/plain_text.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <unordered_map>
+
+namespace peerdesk::app {
+namespace {
+
+constexpr std::size_t max_log_backlog = 10000;
+
+void to_text(search::post_document& d)
+{
+    d.body = render::plain_text(d.body);
+    d.comments = render::plain_text(d.comments);
+}
+
+char const* source_name(query_source s)
+{
+    switch (s) {
+    case query_source::site: return "site";
+    case query_source::api: return "api";
+    case query_source::widget: return "widget";
+    }
+    return "site";
+}
+
+failure unavailable(std::string message) { return {503, "search_unavailable", std::move(message), ""}; }
+
+}  // namespace
+
+// ---- the database as the indexer's source ----
+
+std::vector<search::source::change> database_source::changes_after(std::int64_t seq, std::size_t limit)
+{
+    auto rows = store::search_store(db_.reader()).changes_after(seq, limit);
+    std::vector<change> out;
+    out.reserve(rows.size());
+    for (auto& r : rows) {
+        to_text(r.doc);
+        out.push_back({r.seq, std::move(r.doc)});
+    }
+    return out;
+}
+
+void database_source::forget_applied(std::int64_t seq)
+{
+    db_.write([&](store::connection& c) { store::search_store(c).forget_applied(seq); });
+}
+
+std::vector<search::post_document> database_source::documents_after(std::int64_t after_id, std::size_t limit)
+{
+    auto docs = store::search_store(db_.reader()).documents_after(after_id, limit);
+    for (auto& d : docs) to_text(d);
+    return docs;
+}
+
+std::int64_t database_source::post_count() { return store::search_store(db_.reader()).post_count(); }
+
+std::int64_t database_source::begin_rebuild(std::string const& dir)
+{
+    return db_.write([&](store::connection& c) { return store::search_store(c).begin_rebuild(dir); });
+}
+
+std::optional<std::string> database_source::rebuild_dir() { return store::search_store(db_.reader()).rebuild_dir(); }
+
+void database_source::end_rebuild()
+{
+    db_.write([&](store::connection& c) { store::search_store(c).end_rebuild(); });
+}
+
+// ---- the service ----
+
+search_service::search_service(store::database& db, std::filesystem::path root)
+    : db_(db), source_(db), readers_(root)
+{
+    std::filesystem::create_directories(root);
+    // No index, or CURRENT names one that is gone: build it before serving. (A damaged index
+    // is reported by /healthz instead; `peerdesk reindex` replaces it while serving.)
+    if (auto const dir = search::current_dir(root); !dir || !std::filesystem::exists(root / *dir)) {
+        if (source_.post_count() > 0) std::cout << "search: building the index from the database" << std::endl;
+        search::rebuild(root, source_);
+        search::settle_rebuild(root, source_);
+    }
+    indexer_ = std::make_unique<search::indexer>(root, source_, readers_);
+    live_indexer_.store(indexer_.get(), std::memory_order_release);
+    db_.set_after_write([this] { notify(); });
+    log_thread_ = std::thread([this] {
+        std::unique_lock lock(log_mutex_);
+        while (!stop_) {
+            log_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+            lock.unlock();
+            flush_log();
+            lock.lock();
+        }
+    });
+}
+
+search_service::~search_service()
+{
+    {
+        std::lock_guard lock(log_mutex_);
+        stop_ = true;
+    }
+    log_wake_.notify_all();
+    log_thread_.join();
+    flush_log();
+    live_indexer_.store(nullptr, std::memory_order_release);
+    indexer_.reset();
+    db_.set_after_write({});
+}
+
+void search_service::log(std::string query, std::int64_t hits, query_source source)
+{
+    std::lock_guard lock(log_mutex_);
+    if (log_.size() >= max_log_backlog) return;  // the database is stuck; searching goes on
+    log_.push_back({std::move(query), hits, source_name(source), domain::now()});
+}
+
+void search_service::flush_log()
+{
+    std::vector<store::logged_query> batch;
+    {
+        std::lock_guard lock(log_mutex_);
+        batch.swap(log_);
+    }
+    if (batch.empty()) return;
+    try {
+        // One transaction a second for all searches: the log is not worth an fsync per query.
+        db_.write([&](store::connection& c) { store::search_store(c).log_queries(batch); });
+    } catch (std::exception const& e) {
+        std::cerr << "search: could not write the query log: " << e.what() << "\n";
+    }
+}
+
+// ---- searching ----
+
+std::variant<search_request, failure> read_search_request(http::fields const& query, query_source source)
+{
+    search_request r;
+    r.source = source;
+    if (auto const q = http::find_field(query, "q")) r.q = std::string(*q);
+    for (auto const& [name, value] : query)
+        if (name == "tag" && !value.empty()) r.tags.push_back(value);
+    auto flag = [&](std::string_view name, bool& out) -> std::optional<failure> {
+        auto const v = http::find_field(query, name);
+        if (!v || v->empty() || *v == "0" || *v == "false") return std::nullopt;
+        if (*v == "1" || *v == "true") {
+            out = true;
+            return std::nullopt;
+        }
+        return failure{422, "invalid_field", std::string(name) + " is true or false.", std::string(name)};
+    };
+    if (auto f = flag("answered", r.answered)) return *f;
+    if (auto f = flag("accepted", r.accepted)) return *f;
+    if (auto const s = http::find_field(query, "sort"); s && !s->empty()) {
+        if (*s == "newest") r.sort = search::sort_order::newest;
+        else if (*s == "votes") r.sort = search::sort_order::votes;
+        else if (*s != "relevance")
+            return failure{422, "invalid_field", "sort is one of relevance, newest, votes.", "sort"};
+    }
+    if (auto f = read_number(query, "page", r.page, 100000)) return *f;
+    if (auto f = read_number(query, "pagesize", r.pagesize, 100)) return *f;
+    return r;
+}
+
+outcome<search_results> find(context& ctx, search_request const& request)
+{
+    if (!ctx.search) return unavailable("Search is not available here.");
+    if (!domain::valid_utf8(request.q))
+        return failure{400, "invalid_encoding", "The search text is not valid UTF-8.", "q"};
+    auto parsed = search::parse_query(request.q);
+    if (!parsed.error.empty()) return failure{422, "invalid_query", parsed.error, "q"};
+    for (auto const& t : request.tags) {
+        auto const tag = domain::normalize_tag(t);
+        if (tag.empty() || tag.size() > 35) return failure{422, "invalid_field", "The tag " + t.substr(0, 40) + " is not a tag name.", "tag"};
+        if (std::find(parsed.filter.tags.begin(), parsed.filter.tags.end(), tag) == parsed.filter.tags.end())
+            parsed.filter.tags.push_back(tag);
+    }
+    parsed.filter.answered = parsed.filter.answered || request.answered;
+    parsed.filter.accepted = parsed.filter.accepted || request.accepted;
+    auto const offset = (request.page - 1) * request.pagesize;
+    if (offset >= max_search_results)
+        return failure{422, "invalid_field",
+                       "Search results go up to " + std::to_string(max_search_results) +
+                           "; add words or filters to narrow them.",
+                       "page"};
+
+    search::query_request q{parsed.text, parsed.filter, request.sort, static_cast<std::size_t>(offset),
+                            static_cast<std::size_t>(request.pagesize)};
+    search::results found;
+    try {
+        found = ctx.search->readers().search(q, {ctx.config.search_quality_boost / 100.0});
+    } catch (search::unavailable const& e) {
+        return unavailable(e.what());
+    } catch (search::bad_query const& e) {
+        return failure{422, "invalid_query", e.what(), "q"};
+    }
+
+    std::vector<std::int64_t> ids;
+    std::unordered_map<std::int64_t, std::string> snippets;
+    for (auto& h : found.hits) {
+        ids.push_back(h.post_id);
+        snippets.emplace(h.post_id, std::move(h.snippet));
+    }
+    search_results out;
+    out.total = static_cast<std::int64_t>(found.total);
+    out.page = request.page;
+    out.pagesize = request.pagesize;
+    // Posts deleted since they were indexed are not in these rows: they vanish at once.
+    for (auto& row : store::search_store(ctx.db.reader()).hits(ids)) {
+        found_hit h;
+        h.snippet = render::snippet_html(snippets[row.post_id]);
+        h.url = "/questions/" + std::to_string(row.question_id) +
+                (row.is_question ? "" : "#answer-" + std::to_string(row.post_id));
+        h.row = std::move(row);
+        out.hits.push_back(std::move(h));
+    }
+    if (!found.suggestion.empty()) out.suggestion = search::format_query(found.suggestion, parsed.filter);
+    out.parsed = std::move(parsed);
+    ctx.search->log(request.q, out.total, request.source);
+    return out;
+}
+
+outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string_view title,
+                                                       std::optional<std::int64_t> exclude, std::size_t limit,
+                                                       bool partial)
+{
+    if (!ctx.search) return unavailable("Search is not available here.");
+    if (!domain::valid_utf8(title)) return failure{400, "invalid_encoding", "The title is not valid UTF-8.", "title"};
+    if (title.size() > 1000) title = title.substr(0, 1000);
+    std::vector<search::hit> hits;
+    try {
+        hits = ctx.search->readers().similar(title, exclude, limit, partial, {ctx.config.search_quality_boost / 100.0});
+    } catch (search::unavailable const& e) {
+        return unavailable(e.what());
+    } catch (search::bad_query const&) {
+        return std::vector<store::hit_row>{};
+    }
+    std::vector<std::int64_t> ids;
+    for (auto const& h : hits) ids.push_back(h.post_id);
+    return store::search_store(ctx.db.reader()).hits(ids);
+}
+
+}  // namespace peerdesk::app

@@ -1,0 +1,105 @@
+#pragma once
+// Search as the application uses it: the index kept in step with the database, searches with
+// their results read fresh from the database, similar questions, and the query log.
+#include "search/indexer.hpp"
+#include "server/app/actions.hpp"
+#include "server/http/forms.hpp"
+#include "server/render/safe_html.hpp"
+#include "server/store/search_store.hpp"
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+namespace peerdesk::app {
+
+enum class query_source { site, api, widget };
+
+// The database as the indexer sees it: posts as plain-text documents, the outbox, the
+// rebuild marker. Any thread may use it.
+class database_source final : public search::source {
+public:
+    explicit database_source(store::database& db) : db_(db) {}
+    std::vector<change> changes_after(std::int64_t seq, std::size_t limit) override;
+    void forget_applied(std::int64_t seq) override;
+    std::vector<search::post_document> documents_after(std::int64_t after_id, std::size_t limit) override;
+    std::int64_t post_count() override;
+    std::int64_t begin_rebuild(std::string const& dir) override;
+    std::optional<std::string> rebuild_dir() override;
+    void end_rebuild() override;
+
+private:
+    store::database& db_;
+};
+
+class search_service {
+public:
+    // The index lives under root (data/search). When there is none yet, it is built here,
+    // before the server starts answering; then the indexer thread keeps it current, woken by
+    // the database's after-write hook.
+    search_service(store::database& db, std::filesystem::path root);
+    ~search_service();  // flushes the query log
+
+    search::searcher const& readers() const { return readers_; }
+    search::indexer_status indexer_status() const { return indexer_->status(); }
+    // A write committed: the indexer looks at the outbox now rather than within a second.
+    void notify()
+    {
+        if (auto* i = live_indexer_.load(std::memory_order_acquire)) i->notify();
+    }
+    void log(std::string query, std::int64_t hits, query_source source);
+    void flush_log();
+
+private:
+    store::database& db_;
+    database_source source_;
+    search::searcher readers_;
+    std::unique_ptr<search::indexer> indexer_;
+    std::atomic<search::indexer*> live_indexer_{nullptr};  // for the after-write hook
+
+    std::mutex log_mutex_;
+    std::condition_variable log_wake_;
+    std::vector<store::logged_query> log_;
+    bool stop_ = false;
+    std::thread log_thread_;
+};
+
+struct search_request {
+    std::string q;
+    std::vector<std::string> tags;  // besides the [tag] filters in q
+    bool answered = false;
+    bool accepted = false;
+    search::sort_order sort = search::sort_order::relevance;
+    std::int64_t page = 1;
+    std::int64_t pagesize = 30;
+    query_source source = query_source::site;
+};
+
+struct found_hit {
+    store::hit_row row;
+    render::safe_html snippet;
+    std::string url;  // the thread, at the answer when an answer matched
+};
+
+struct search_results {
+    std::vector<found_hit> hits;
+    std::int64_t total = 0;
+    std::int64_t page = 1;
+    std::int64_t pagesize = 30;
+    search::parsed_query parsed;  // the text and the filters, q's and the parameters' together
+    std::string suggestion;       // a whole query to offer instead, when the spelling looks wrong
+};
+
+inline constexpr std::int64_t max_search_results = 1000;
+
+// Reads q, tag, answered, accepted, sort, page and pagesize from a query string.
+std::variant<search_request, failure> read_search_request(http::fields const& query, query_source source);
+
+outcome<search_results> find(context& ctx, search_request const& request);
+// Questions like the title (being typed, when partial), closest first, without exclude.
+outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string_view title,
+                                                       std::optional<std::int64_t> exclude, std::size_t limit,
+                                                       bool partial);
+
+}  // namespace peerdesk::app

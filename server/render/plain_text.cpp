@@ -1,0 +1,118 @@
+#include "server/render/plain_text.hpp"
+
+#include "server/render/safe_html.hpp"
+#include "server/render/trusted_html.hpp"
+
+#include <array>
+
+namespace peerdesk::render {
+namespace {
+
+// Tags inside a run of text; every other tag separates words.
+bool is_inline(std::string_view tag)
+{
+    if (!tag.empty() && tag.front() == '/') tag.remove_prefix(1);
+    auto const end = tag.find_first_of(" >/");
+    auto const name = tag.substr(0, end);
+    static constexpr std::array<std::string_view, 6> names{"a", "em", "strong", "code", "del", "span"};
+    for (auto n : names)
+        if (name == n) return true;
+    return false;
+}
+
+struct entity {
+    std::string_view name;
+    std::string_view text;
+};
+constexpr entity entities[] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}};
+
+void append_code_point(std::string& out, unsigned long cp)
+{
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+}  // namespace
+
+std::string plain_text(std::string_view html)
+{
+    std::string out;
+    out.reserve(html.size());
+    std::size_t i = 0;
+    auto space = [&] {
+        if (!out.empty() && out.back() != ' ') out += ' ';
+    };
+    while (i < html.size()) {
+        char const c = html[i];
+        if (c == '<') {
+            auto const end = html.find('>', i);
+            if (end == std::string_view::npos) break;
+            if (!is_inline(html.substr(i + 1, end - i - 1))) space();
+            i = end + 1;
+        } else if (c == '&') {
+            bool matched = false;
+            for (auto const& e : entities)
+                if (html.substr(i, e.name.size()) == e.name) {
+                    out += e.text;
+                    i += e.name.size();
+                    matched = true;
+                    break;
+                }
+            if (matched) continue;
+            auto const semi = html.find(';', i);
+            if (semi != std::string_view::npos && semi - i <= 10 && html.substr(i, 2) == "&#") {
+                auto const hex = i + 2 < html.size() && (html[i + 2] == 'x' || html[i + 2] == 'X');
+                auto const digits = std::string(html.substr(i + (hex ? 3 : 2), semi - i - (hex ? 3 : 2)));
+                unsigned long cp = 0xFFFD;
+                try {
+                    cp = std::stoul(digits, nullptr, hex ? 16 : 10);
+                } catch (std::exception const&) {
+                }
+                append_code_point(out, cp);
+                i = semi + 1;
+            } else {
+                out += c;
+                ++i;
+            }
+        } else if (c == '\n' || c == '\t' || c == '\r') {
+            space();
+            ++i;
+        } else {
+            out += c;
+            ++i;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+safe_html snippet_html(std::string_view marked)
+{
+    // plain_text decodes the entities; there are no tags in escaped text to drop.
+    auto const text = plain_text(marked);
+    auto const escaped = escape_html(text);
+    std::string out;
+    out.reserve(escaped.size() + 64);
+    for (char c : escaped) {
+        if (c == '\x01') out += "<mark>";
+        else if (c == '\x02') out += "</mark>";
+        else out += c;
+    }
+    return trusted_html(std::move(out));
+}
+
+}  // namespace peerdesk::render

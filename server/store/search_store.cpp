@@ -1,0 +1,234 @@
+#include "server/store/search_store.hpp"
+
+#include "server/store/post_store.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace peerdesk::store {
+namespace sql {
+
+constexpr std::string_view enqueue_post = "INSERT INTO search_outbox (post_id, created_at) VALUES (?1, ?2)";
+constexpr std::string_view enqueue_thread =
+    "INSERT INTO search_outbox (post_id, created_at) "
+    "SELECT id, ?2 FROM posts WHERE id = ?1 OR question_id = ?1 ORDER BY id";
+
+// A post as the index needs it. Answers take their question's title, tags and state; a post
+// is visible while it and its question are live.
+#define PEERDESK_DOCUMENT_COLUMNS                                                                         \
+    "p.id, q.id, p.kind = 'question', (p.deleted_at IS NULL AND q.deleted_at IS NULL), q.title, "        \
+    "p.body_html, "                                                                                         \
+    "(SELECT group_concat(c.body_html, ' ') FROM comments c WHERE c.post_id = p.id AND c.deleted_at IS NULL), " \
+    "(SELECT group_concat(t.name, ' ') FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "             \
+    "  WHERE qt.question_id = q.id), "                                                                      \
+    "u.username, p.created_at, p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "            \
+    "q.accepted_answer_id IS p.id "
+#define PEERDESK_DOCUMENT_JOINS \
+    "JOIN posts q ON q.id = coalesce(p.question_id, p.id) JOIN users u ON u.id = p.author_id "
+
+constexpr std::string_view changes_after =
+    "SELECT o.seq, " PEERDESK_DOCUMENT_COLUMNS "FROM search_outbox o JOIN posts p ON p.id = o.post_id "
+    PEERDESK_DOCUMENT_JOINS "WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2";
+constexpr std::string_view documents_after =
+    "SELECT 0, " PEERDESK_DOCUMENT_COLUMNS "FROM posts p " PEERDESK_DOCUMENT_JOINS
+    "WHERE p.id > ?1 ORDER BY p.id LIMIT ?2";
+#undef PEERDESK_DOCUMENT_COLUMNS
+#undef PEERDESK_DOCUMENT_JOINS
+
+constexpr std::string_view forget_applied =
+    "DELETE FROM search_outbox WHERE seq <= min(?1, coalesce((SELECT floor FROM search_state "
+    "WHERE key = 'rebuild'), ?1))";
+constexpr std::string_view outbox_stats = "SELECT count(*), min(created_at) FROM search_outbox WHERE seq > ?1";
+constexpr std::string_view post_count = "SELECT count(*) FROM posts";
+constexpr std::string_view last_seq = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_outbox'), 0)";
+constexpr std::string_view set_rebuild =
+    "INSERT INTO search_state (key, value, floor) VALUES ('rebuild', ?1, ?2) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, floor = excluded.floor";
+constexpr std::string_view get_rebuild = "SELECT value FROM search_state WHERE key = 'rebuild'";
+constexpr std::string_view end_rebuild = "DELETE FROM search_state WHERE key = 'rebuild'";
+constexpr std::string_view log_query =
+    "INSERT INTO search_queries (query, hits, source, created_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view no_hit_queries =
+    "SELECT query, count(*), max(created_at) FROM search_queries WHERE hits = 0 AND created_at >= ?1 "
+    "GROUP BY query ORDER BY count(*) DESC, max(created_at) DESC LIMIT ?2";
+constexpr std::string_view top_queries =
+    "SELECT query, count(*), max(created_at) FROM search_queries WHERE created_at >= ?1 "
+    "GROUP BY query ORDER BY count(*) DESC, max(created_at) DESC LIMIT ?2";
+
+}  // namespace sql
+
+namespace {
+
+
+search::post_document read_document(statement& s)
+{
+    search::post_document d;
+    d.id = s.integer(1);
+    d.question_id = s.integer(2);
+    d.is_question = s.integer(3) != 0;
+    d.visible = s.integer(4) != 0;
+    d.title = s.optional_text(5).value_or("");
+    d.body = s.text(6);
+    d.comments = s.optional_text(7).value_or("");
+    d.tags = split_words(s.optional_text(8).value_or(""));
+    d.author = s.text(9);
+    d.created_at = s.integer(10);
+    d.score = s.integer(11);
+    d.thread_answered = s.integer(12) != 0;
+    d.thread_accepted = s.integer(13) != 0;
+    d.accepted_answer = s.integer(14) != 0;
+    return d;
+}
+
+// IN lists are padded to a few fixed sizes so that only a few statements are cached.
+std::size_t padded(std::size_t n)
+{
+    for (std::size_t size : {10, 30, 100})
+        if (n <= size) return size;
+    return n;
+}
+
+std::string placeholders(std::size_t n)
+{
+    std::string out;
+    for (std::size_t i = 1; i <= n; ++i) out += (i > 1 ? ",?" : "?") + std::to_string(i);
+    return out;
+}
+
+}  // namespace
+
+void enqueue_post(connection& db, std::int64_t post_id, std::int64_t now)
+{
+    db.cached(sql::enqueue_post).bind(post_id, now).run();
+}
+
+void enqueue_thread(connection& db, std::int64_t question_id, std::int64_t now)
+{
+    db.cached(sql::enqueue_thread).bind(question_id, now).run();
+}
+
+std::vector<outbox_change> search_store::changes_after(std::int64_t seq, std::size_t limit)
+{
+    std::vector<outbox_change> out;
+    auto& s = db_.cached(sql::changes_after).bind(seq, static_cast<std::int64_t>(limit));
+    while (s.step()) out.push_back({s.integer(0), read_document(s)});
+    s.reset();
+    return out;
+}
+
+void search_store::forget_applied(std::int64_t seq) { db_.cached(sql::forget_applied).bind(seq).run(); }
+
+outbox_stats search_store::outbox(std::int64_t applied_seq)
+{
+    auto& s = db_.cached(sql::outbox_stats).bind(applied_seq);
+    s.step();
+    outbox_stats out{s.integer(0), s.optional_integer(1)};
+    s.reset();
+    return out;
+}
+
+std::vector<search::post_document> search_store::documents_after(std::int64_t after_id, std::size_t limit)
+{
+    std::vector<search::post_document> out;
+    auto& s = db_.cached(sql::documents_after).bind(after_id, static_cast<std::int64_t>(limit));
+    while (s.step()) out.push_back(read_document(s));
+    s.reset();
+    return out;
+}
+
+std::int64_t search_store::post_count()
+{
+    auto& s = db_.cached(sql::post_count).bind();
+    s.step();
+    auto const n = s.integer(0);
+    s.reset();
+    return n;
+}
+
+std::int64_t search_store::begin_rebuild(std::string const& dir)
+{
+    auto tx = db_.begin_immediate();
+    auto& s = db_.cached(sql::last_seq).bind();
+    s.step();
+    auto const seq = s.integer(0);
+    s.reset();
+    db_.cached(sql::set_rebuild).bind(dir, seq).run();
+    tx.commit();
+    return seq;
+}
+
+std::optional<std::string> search_store::rebuild_dir()
+{
+    auto& s = db_.cached(sql::get_rebuild).bind();
+    std::optional<std::string> out;
+    if (s.step()) out = s.text(0);
+    s.reset();
+    return out;
+}
+
+void search_store::end_rebuild() { db_.cached(sql::end_rebuild).bind().run(); }
+
+void search_store::log_queries(std::vector<logged_query> const& queries)
+{
+    auto tx = db_.begin_immediate();
+    for (auto const& q : queries) db_.cached(sql::log_query).bind(q.query, q.hits, q.source, q.created_at).run();
+    tx.commit();
+}
+
+namespace {
+std::vector<query_count> read_counts(statement& s)
+{
+    std::vector<query_count> out;
+    while (s.step()) out.push_back({s.text(0), s.integer(1), s.integer(2)});
+    s.reset();
+    return out;
+}
+}  // namespace
+
+std::vector<query_count> search_store::no_hit_queries(std::int64_t since, std::int64_t limit)
+{
+    return read_counts(db_.cached(sql::no_hit_queries).bind(since, limit));
+}
+
+std::vector<query_count> search_store::top_queries(std::int64_t since, std::int64_t limit)
+{
+    return read_counts(db_.cached(sql::top_queries).bind(since, limit));
+}
+
+std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_ids)
+{
+    std::vector<hit_row> out;
+    if (post_ids.empty()) return out;
+    auto const n = padded(post_ids.size());
+    auto const in = placeholders(n);
+    auto const query =
+        "SELECT p.id, q.id, p.kind = 'question', q.title, q.score, q.answer_count, "
+        "q.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, q.excerpt, q.created_at, "
+        "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
+        "  WHERE qt.question_id = q.id ORDER BY qt.position)) "
+        "FROM posts p JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
+        "WHERE p.id IN (" + in + ") AND p.deleted_at IS NULL AND q.deleted_at IS NULL";
+    std::unordered_map<std::int64_t, hit_row> found;
+    auto& s = db_.cached(query).bind_ids(post_ids);
+    while (s.step()) {
+        hit_row h;
+        h.post_id = s.integer(0);
+        h.question_id = s.integer(1);
+        h.is_question = s.integer(2) != 0;
+        h.title = s.optional_text(3).value_or("");
+        h.score = s.integer(4);
+        h.answer_count = s.integer(5);
+        h.accepted = s.integer(6) != 0;
+        h.accepted_answer = s.integer(7) != 0;
+        h.excerpt = s.text(8);
+        h.created_at = s.integer(9);
+        h.tags = split_words(s.optional_text(10).value_or(""));
+        found.emplace(h.post_id, std::move(h));
+    }
+    s.reset();
+    for (auto id : post_ids)
+        if (auto it = found.find(id); it != found.end()) out.push_back(std::move(it->second));
+    return out;
+}
+
+}  // namespace peerdesk::store

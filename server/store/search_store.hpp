@@ -1,0 +1,86 @@
+#pragma once
+// The search tables: the outbox that feeds the index (written in the same transaction as the
+// change it announces), the state of a rebuild, the query log, and the rows search results
+// are shown with.
+#include "search/index.hpp"
+#include "server/store/db.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace peerdesk::store {
+
+// Announce a change of searchable content; call inside the writing transaction.
+void enqueue_post(connection& db, std::int64_t post_id, std::int64_t now);
+// The question and every answer (their documents carry the question's title, tags and state).
+void enqueue_thread(connection& db, std::int64_t question_id, std::int64_t now);
+
+struct outbox_change {
+    std::int64_t seq = 0;
+    search::post_document doc;  // body and comments as stored HTML; the caller makes them text
+};
+
+struct outbox_stats {
+    std::int64_t length = 0;
+    std::optional<std::int64_t> oldest_created_at;
+};
+
+struct logged_query {
+    std::string query;
+    std::int64_t hits = 0;
+    std::string source;  // site, api or widget
+    std::int64_t created_at = 0;
+};
+
+struct query_count {
+    std::string query;
+    std::int64_t count = 0;
+    std::int64_t last_at = 0;
+};
+
+// What a search result shows, read fresh from the database; only live posts come back.
+struct hit_row {
+    std::int64_t post_id = 0;
+    std::int64_t question_id = 0;
+    bool is_question = true;
+    std::string title;
+    std::int64_t score = 0;  // the question's
+    std::int64_t answer_count = 0;
+    bool accepted = false;         // the thread has an accepted answer
+    bool accepted_answer = false;  // this post is that answer
+    std::vector<std::string> tags;
+    std::string excerpt;  // the question's, for lists without a snippet
+    std::int64_t created_at = 0;
+};
+
+class search_store {
+public:
+    explicit search_store(connection& db) : db_(db) {}
+
+    std::vector<outbox_change> changes_after(std::int64_t seq, std::size_t limit);
+    // Deletes outbox rows up to seq, but none after the floor of a rebuild in progress.
+    void forget_applied(std::int64_t seq);
+    // The changes after applied_seq: the ones the index does not hold yet.
+    outbox_stats outbox(std::int64_t applied_seq);
+
+    // Every post with an id above after_id, deleted ones marked not visible.
+    std::vector<search::post_document> documents_after(std::int64_t after_id, std::size_t limit);
+    std::int64_t post_count();
+    std::int64_t begin_rebuild(std::string const& dir);
+    std::optional<std::string> rebuild_dir();
+    void end_rebuild();
+
+    void log_queries(std::vector<logged_query> const& queries);
+    // Queries with no hits since a time, most frequent first.
+    std::vector<query_count> no_hit_queries(std::int64_t since, std::int64_t limit);
+    std::vector<query_count> top_queries(std::int64_t since, std::int64_t limit);
+
+    // The rows for these posts, in the given order, without the ones deleted since indexing.
+    std::vector<hit_row> hits(std::vector<std::int64_t> const& post_ids);
+
+private:
+    connection& db_;
+};
+
+}  // namespace peerdesk::store

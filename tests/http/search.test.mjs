@@ -1,0 +1,376 @@
+// Search over HTTP against the real server, database and Xapian index: filters, sorts,
+// snippets, spelling, similar questions, edit and delete visibility, the query log, reindex
+// while serving, and the outbox replay after kill -9.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFile, writeFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startServer, Client, peerdesk, freshDataDir } from '../support/server.mjs';
+
+const sqlite = promisify(execFile);
+
+// Polls fn until it returns a truthy value; the index commits in batches (well under a second).
+async function eventually(fn, what, ms = 3000) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let server, alice, bob, carol, admin;
+const ids = {};
+
+async function search(params, client = alice) {
+  const r = await client.request('GET', '/api/v1/search?' + new URLSearchParams(params));
+  return r;
+}
+const hitIds = (r) => r.body.items.map((h) => h.post_id);
+
+before(async () => {
+  const dir = await freshDataDir();
+  await writeFile(join(dir, 'pw'), 'the admin password 1\n');
+  await peerdesk(['user', 'create', 'boss', '--email', 'boss@example.com', '--password-file', join(dir, 'pw'), '--role', 'admin', '--data', dir]);
+  server = await startServer({ dataDir: dir });
+  alice = new Client(server.url);
+  bob = new Client(server.url);
+  carol = new Client(server.url);
+  admin = new Client(server.url);
+  await alice.signUp('alice');
+  await bob.signUp('bob');
+  await carol.signUp('carol');
+  await admin.signIn('boss', 'the admin password 1');
+  // Bob and carol earn enough reputation to vote: alice accepts and upvotes nothing yet,
+  // so the ranking test below sets the scene itself.
+  const ask = async (who, title, body, tags) => {
+    const r = await who.api('POST', '/questions', { title, body, tags });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  };
+  ids.printer = await ask(alice, 'Printer goes offline after every restart', 'The office printer shows **offline** each morning until I reinstall the driver.', ['printing', 'windows']);
+  ids.spooler = (await bob.api('POST', `/questions/${ids.printer}/answers`, { body: 'Restart the print spooler service and set it to start automatically.' })).body.id;
+  ids.invoice = await ask(bob, 'Export invoices as CSV for the accountant', 'Where is the button to download every invoice at once?', ['billing']);
+  ids.vpn = await ask(carol, 'VPN drops every ten minutes on the train', 'My laptop loses the VPN tunnel whenever the mobile network changes.', ['network']);
+  ids.html = await ask(carol, 'Angle brackets <script>alert(1)</script> in my synchronisation log', 'The log says <b>unsafe</b> & "quoted" — synchronisation fails with code 7.', ['sync']);
+  await eventually(async () => (await search({ q: 'synchronisation' })).body.total === 1, 'the first posts to be indexed');
+});
+
+after(async () => {
+  await server.stop();
+  await rm(server.dir, { recursive: true, force: true });
+  assert.deepEqual(server.errors, [], 'no request made the server log an error');
+});
+
+test('finds a question by words of its title and body, with stemming', async () => {
+  const r = await search({ q: 'printers restarting' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.items[0].question_id, ids.printer);
+  assert.equal(r.body.items[0].title, 'Printer goes offline after every restart');
+  assert.equal(r.body.page, 1);
+  assert.equal(r.body.pagesize, 30);
+  assert.ok(r.body.total >= 1);
+});
+
+test('a match in an answer leads to that answer, one hit per thread', async () => {
+  const r = await search({ q: 'spooler' });
+  assert.equal(r.body.items.length, 1);
+  const hit = r.body.items[0];
+  assert.equal(hit.post_id, ids.spooler);
+  assert.equal(hit.question_id, ids.printer);
+  assert.equal(hit.type, 'answer');
+  assert.equal(hit.url, `/questions/${ids.printer}#answer-${ids.spooler}`);
+  assert.equal(hit.answer_count, 1);
+  // Words of the question and of its answer together still find the thread once.
+  const both = await search({ q: 'printer spooler' });
+  assert.deepEqual(both.body.items.map((h) => h.question_id), [ids.printer]);
+});
+
+test('snippets highlight the matched words and escape everything else', async () => {
+  const r = await search({ q: 'synchronisation code' });
+  const hit = r.body.items[0];
+  assert.equal(hit.question_id, ids.html);
+  assert.match(hit.snippet_html, /<mark>synchronisation<\/mark>/);
+  assert.match(hit.snippet_html, /<mark>code<\/mark>/);
+  assert.match(hit.snippet_html, /&amp;/);
+  assert.match(hit.snippet_html, /&quot;quoted&quot;|&#39;|"quoted"/.source === '' ? /x/ : /quoted/);
+  assert.doesNotMatch(hit.snippet_html.replace(/<\/?mark>/g, ''), /[<>]/, 'only <mark> is markup');
+  // The title is plain text in JSON; pages escape it.
+  assert.equal(hit.title, 'Angle brackets <script>alert(1)</script> in my synchronisation log');
+  const page = await alice.request('GET', '/search?q=synchronisation');
+  assert.equal(page.status, 200);
+  assert.ok(!page.text.includes('<script>alert(1)'), 'the title is escaped on the page');
+  assert.match(page.text, /Angle brackets &lt;script&gt;/);
+});
+
+test('phrases, exclusions and boolean operators', async () => {
+  assert.deepEqual((await search({ q: '"print spooler"' })).body.items.map((h) => h.question_id), [ids.printer]);
+  assert.equal((await search({ q: '"spooler print"' })).body.total, 0, 'a phrase keeps its order');
+  assert.equal((await search({ q: 'offline -printer' })).body.total, 0);
+  const either = await search({ q: 'invoice OR vpn' });
+  assert.deepEqual(new Set(either.body.items.map((h) => h.question_id)), new Set([ids.invoice, ids.vpn]));
+  assert.equal((await search({ q: 'invoice AND vpn' })).body.total, 0);
+});
+
+test('filters in the query text and as parameters', async () => {
+  const tagged = await search({ q: '[billing]' });
+  assert.deepEqual(tagged.body.items.map((h) => h.question_id), [ids.invoice]);
+  assert.deepEqual((await search({ q: 'every', tag: 'billing' })).body.items.map((h) => h.question_id), [ids.invoice]);
+  assert.deepEqual((await search({ q: 'tag:network' })).body.items.map((h) => h.question_id), [ids.vpn]);
+
+  const byCarol = await search({ q: 'user:carol' });
+  assert.deepEqual(new Set(byCarol.body.items.map((h) => h.question_id)), new Set([ids.vpn, ids.html]));
+  assert.deepEqual(hitIds(await search({ q: 'user:bob is:answer' })), [ids.spooler]);
+  assert.deepEqual(hitIds(await search({ q: 'restart is:question' })), [ids.printer]);
+
+  const answered = await search({ q: 'is:answered' });
+  assert.deepEqual(answered.body.items.map((h) => h.question_id), [ids.printer]);
+  assert.deepEqual((await search({ q: '', answered: 'true' })).body.items.map((h) => h.question_id), [ids.printer]);
+  assert.equal(answered.body.query, 'is:answered');
+
+  const wrong = await search({ q: 'printer is:solved' });
+  assert.equal(wrong.status, 422);
+  assert.equal(wrong.body.error.field, 'q');
+  assert.match(wrong.body.error.message, /is:answered, is:accepted, is:question or is:answer/);
+});
+
+test('sorts by newest and by votes', async () => {
+  const newest = await search({ q: 'every OR the OR my OR where', sort: 'newest' });
+  const times = newest.body.items.map((h) => h.created_at);
+  assert.deepEqual([...times].sort().reverse(), times);
+  assert.equal((await search({ q: 'x', sort: 'loudest' })).status, 422);
+});
+
+test('an accepted, well-voted thread ranks above an unanswered one with the same words', async () => {
+  const title = 'Calendar invitations arrive twice in Outlook';
+  const body = 'Every calendar invitation shows up twice in Outlook since Monday.';
+  const lonely = (await carol.api('POST', '/questions', { title, body, tags: ['calendar'] })).body.id;
+  const helped = (await bob.api('POST', '/questions', { title, body, tags: ['calendar'] })).body.id;
+  const answer = (await alice.api('POST', `/questions/${helped}/answers`, { body: 'Remove the second calendar subscription under Accounts.' })).body.id;
+  assert.equal((await bob.api('POST', `/answers/${answer}/accept`)).status, 200);
+  // The first-posted question wins a tie on BM25 alone; the quality boost must overturn that.
+  const r = await eventually(async () => {
+    const s = await search({ q: 'calendar invitations twice' });
+    return s.body.items.length === 2 && s.body.items[0].accepted ? s : null;
+  }, 'the accepted thread to rank first');
+  assert.deepEqual(r.body.items.map((h) => h.question_id), [helped, lonely]);
+  assert.equal(r.body.items[0].answer_count, 1);
+  assert.equal(r.body.items[1].accepted, false);
+});
+
+test('did you mean: a misspelt query gets a suggestion from the community\'s words', async () => {
+  const r = await search({ q: 'pirnter ofline [windows]' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.suggestion, 'printer offline [windows]');
+  const fine = await search({ q: 'printer offline' });
+  assert.equal(fine.body.suggestion, undefined, 'no suggestion when the words are known');
+  const page = await alice.request('GET', '/search?q=pirnter+ofline');
+  assert.match(page.text, /Did you mean <a href="\/search\?q=printer%20offline">printer offline<\/a>/);
+});
+
+test('similar questions while typing a title, and related questions of a thread', async () => {
+  const typing = await alice.request('GET', '/api/v1/similar?title=' + encodeURIComponent('my printer is offl'));
+  assert.equal(typing.status, 200);
+  assert.equal(typing.body.items[0].question_id, ids.printer, 'the unfinished last word still matches');
+  assert.equal(typing.body.items[0].url, `/questions/${ids.printer}`);
+  const none = await alice.request('GET', '/api/v1/similar?title=' + encodeURIComponent('zebra migration patterns'));
+  assert.deepEqual(none.body.items, []);
+  assert.equal((await alice.request('GET', '/api/v1/similar')).status, 422);
+
+  const other = (await bob.api('POST', '/questions', { title: 'Printer offline on Windows after an update', body: 'Since the update the printer is offline.', tags: ['printing'] })).body.id;
+  const related = await eventually(async () => {
+    const r = await alice.request('GET', `/api/v1/questions/${ids.printer}/similar`);
+    return r.body.items.some((h) => h.question_id === other) ? r : null;
+  }, 'the new question to be related');
+  assert.ok(!related.body.items.some((h) => h.question_id === ids.printer), 'a question is not related to itself');
+  const page = await alice.request('GET', `/questions/${ids.printer}`);
+  assert.match(page.text, /Related questions/);
+  assert.ok(page.text.includes(`href="/questions/${other}"`));
+  assert.equal((await alice.request('GET', '/api/v1/questions/999999/similar')).status, 404);
+});
+
+test('edits show in search results', async () => {
+  const r = await alice.api('PATCH', `/questions/${ids.printer}`, { title: 'Printer goes offline after every reboot of the laptop' });
+  assert.equal(r.status, 200, r.text);
+  const found = await eventually(async () => (await search({ q: 'reboot laptop' })).body.items[0], 'the edited title to be found', 2000);
+  assert.equal(found.question_id, ids.printer);
+  assert.equal(found.title, 'Printer goes offline after every reboot of the laptop');
+  // The answer carries its question's title too.
+  assert.ok(hitIds(await search({ q: 'reboot laptop is:answer' })).includes(ids.spooler));
+});
+
+test('a deleted post vanishes from results at once, and from the index', async () => {
+  const id = (await carol.api('POST', '/questions', { title: 'Scanner makes a grinding noise', body: 'The flatbed scanner grinds loudly.', tags: ['hardware'] })).body.id;
+  await eventually(async () => (await search({ q: 'grinding' })).body.total === 1, 'the scanner question');
+  // What a moderator's delete writes: the soft delete and its outbox row, in one transaction.
+  await sqlite('sqlite3', [join(server.dir, 'peerdesk.db'),
+    `PRAGMA busy_timeout=5000; BEGIN IMMEDIATE; UPDATE posts SET deleted_at = unixepoch() WHERE id = ${id}; ` +
+    `INSERT INTO search_outbox (post_id, created_at) VALUES (${id}, unixepoch()); COMMIT;`]);
+  const at_once = await search({ q: 'grinding' });
+  assert.deepEqual(at_once.body.items, [], 'no deleted post is shown, even before the index has caught up');
+  await eventually(async () => (await search({ q: 'grinding' })).body.total === 0, 'the index to drop the post', 2000);
+});
+
+test('queries Xapian rejects, long queries, control characters and odd Unicode never fail', async () => {
+  const odd = ['AND', 'OR OR OR', '((((', '"unclosed phrase', 'NOT', '-', '*', 'title:', '[', ']]', 'user:', 'is:',
+    'a'.repeat(300), 'printer\u0000\u0007\u001b', '\u202eprinter\u202c', '🖨️ printer', 'ﬁle', 'Ǆ', '\uFEFF', 'tag:' + 'x'.repeat(40),
+    '[' + 'y'.repeat(60) + ']', 'x'.repeat(250) + ' printer'];
+  for (const q of odd) {
+    const r = await search({ q });
+    assert.ok(r.status === 200 || r.status === 422, `${JSON.stringify(q)} gave ${r.status}: ${r.text}`);
+    if (r.status === 422) assert.ok(r.body.error.message.length > 10);
+  }
+  assert.equal((await search({ q: 'printer\u0000offline' })).status, 200);
+  const long = await search({ q: 'printer '.repeat(70) });
+  assert.equal(long.status, 422);
+  assert.match(long.body.error.message, /at most 500 characters/);
+  const bad = await alice.request('GET', '/api/v1/search?q=%FF%FE');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, 'invalid_encoding');
+  assert.equal((await alice.request('GET', '/api/v1/search?q=%ZZ')).status, 400);
+  assert.equal((await search({ q: 'printer', page: '50', pagesize: '30' })).status, 422, 'past the 1,000th result');
+  assert.equal((await search({ q: 'printer', pagesize: '500' })).status, 422);
+  assert.equal((await search({ q: 'printer', answered: 'maybe' })).status, 422);
+  // The page shows the message instead of failing.
+  const page = await alice.request('GET', '/search?q=' + encodeURIComponent('is:nonsense'));
+  assert.equal(page.status, 422);
+  assert.match(page.text, /There is no filter is:nonsense/);
+});
+
+test('the search page: results, filters as links, sorts and paging', async () => {
+  const r = await alice.request('GET', '/search?q=printer');
+  assert.equal(r.status, 200);
+  assert.match(r.text, /<mark>/);
+  assert.match(r.text, /href="\/search\?q=printer%20is%3Aanswered"/, 'a filter is a link that adds it to the query');
+  assert.match(r.text, /href="\/search\?q=printer&amp;sort=newest"/);
+  const filtered = await alice.request('GET', '/search?q=printer+is%3Aanswered');
+  assert.match(filtered.text, /aria-pressed="true">Answered/);
+  const empty = await alice.request('GET', '/search?q=nothingmatchesthis');
+  assert.match(empty.text, /ask the community/);
+  assert.match(empty.text, /href="\/questions\/ask\?title=nothingmatchesthis"/);
+  const blank = await alice.request('GET', '/search');
+  assert.equal(blank.status, 200);
+  assert.doesNotMatch(blank.text, /results?</);
+});
+
+test('every search is logged with its hit count and source; admins list those with no hits', async () => {
+  await search({ q: 'how to frobnicate the widget' });
+  await alice.request('GET', '/search?q=' + encodeURIComponent('how to frobnicate the widget'));
+  await search({ q: 'printer' });
+  const log = await eventually(async () => {
+    const r = await admin.api('GET', '/admin/searches?no_hits=true');
+    return r.body.items.find((i) => i.query === 'how to frobnicate the widget' && i.count === 2) ? r : null;
+  }, 'the query log to be written');
+  assert.ok(!log.body.items.some((i) => i.query === 'printer'), 'queries with hits are not among the no-hit ones');
+  const all = await admin.api('GET', '/admin/searches');
+  assert.ok(all.body.items.some((i) => i.query === 'printer'));
+  const sources = await sqlite('sqlite3', [join(server.dir, 'peerdesk.db'), "SELECT DISTINCT source FROM search_queries WHERE query = 'how to frobnicate the widget' ORDER BY source"]);
+  assert.equal(sources.stdout.trim(), 'api\nsite');
+  assert.equal((await alice.api('GET', '/admin/searches')).status, 403);
+  assert.equal((await new Client(server.url).request('GET', '/api/v1/admin/searches')).status, 401);
+});
+
+test('metrics show the index lag and healthz the index state', async () => {
+  const m = await alice.request('GET', '/metrics');
+  assert.equal(m.status, 200);
+  assert.match(m.text, /^peerdesk_search_outbox_length \d+$/m);
+  assert.match(m.text, /^peerdesk_search_outbox_oldest_age_seconds \d+$/m);
+  assert.match(m.text, /^peerdesk_search_index_usable 1$/m);
+  const h = await alice.request('GET', '/healthz');
+  assert.equal(h.status, 200);
+});
+
+test('reindex while serving: searches keep working, the new index takes over, nothing written meanwhile is lost', async () => {
+  const before = (await readFile(join(server.dir, 'search', 'CURRENT'), 'utf8')).trim();
+  const reindex = peerdesk(['reindex', '--data', server.dir]);
+  // Writes and searches while the rebuild runs.
+  const during = (await bob.api('POST', '/questions', { title: 'Keyboard backlight flickers during reindex', body: 'The keyboard backlight flickers.', tags: ['hardware'] })).body.id;
+  assert.equal((await search({ q: 'printer' })).status, 200);
+  const { stdout, stderr } = await reindex;
+  assert.match(stdout, /reindexed into index-/);
+  assert.match(stderr, /posts/, 'a progress line');
+  const after = (await readFile(join(server.dir, 'search', 'CURRENT'), 'utf8')).trim();
+  assert.notEqual(after, before);
+  await eventually(async () => (await search({ q: 'backlight flickers' })).body.items[0]?.question_id === during, 'the post written during the reindex');
+  await eventually(async () => (await search({ q: 'spooler' })).body.total === 1, 'the rebuilt index to answer');
+  assert.equal((await search({ q: 'grinding' })).body.total, 0, 'deleted posts stay out of the rebuilt index');
+  // Once the server has taken the new index, the rebuild's hold on the outbox ends.
+  await eventually(async () => (await sqlite('sqlite3', [join(server.dir, 'peerdesk.db'), 'SELECT count(*) FROM search_state'])).stdout.trim() === '0', 'the rebuild marker to be cleared');
+});
+
+test('kill -9 at any moment loses nothing: the outbox replays on restart', async () => {
+  const dir = await freshDataDir();
+  let s = await startServer({ dataDir: dir });
+  const dave = new Client(s.url);
+  await dave.signUp('dave');
+  const q = (await dave.api('POST', '/questions', { title: 'Crash test question about fans', body: 'The case fans spin loudly all day long.', tags: ['crash'] })).body.id;
+  // Answers acknowledged right before the kill: most are not in the index yet.
+  const acknowledged = [];
+  for (let i = 0; i < 20; i++) {
+    const r = await dave.api('POST', `/questions/${q}/answers`, { body: `Answer number ${i} mentions zircon${i}fan.` });
+    assert.equal(r.status, 201);
+    acknowledged.push(r.body.id);
+  }
+  s.child.kill('SIGKILL');
+  await s.exited;
+  const waiting = await sqlite('sqlite3', [join(dir, 'peerdesk.db'), 'SELECT count(*) FROM search_outbox']);
+  assert.ok(Number(waiting.stdout) >= 1, 'the kill came before the index had everything, so the restart must replay');
+  // While it is down, a post is deleted (a moderator's delete, written by another process).
+  const gone = acknowledged[3];
+  await sqlite('sqlite3', [join(dir, 'peerdesk.db'),
+    `BEGIN IMMEDIATE; UPDATE posts SET deleted_at = unixepoch() WHERE id = ${gone}; INSERT INTO search_outbox (post_id, created_at) VALUES (${gone}, unixepoch()); COMMIT;`]);
+
+  s = await startServer({ dataDir: dir });
+  const c = new Client(s.url);
+  for (let i = 0; i < 20; i++) {
+    const r = await eventually(async () => {
+      const x = await c.request('GET', '/api/v1/search?q=' + `zircon${i}fan`);
+      return i === 3 ? (x.body.total === 0 ? x : null) : (x.body.total === 1 ? x : null);
+    }, `answer ${i} after the restart`);
+    if (i !== 3) assert.equal(r.body.items[0].post_id, acknowledged[i]);
+  }
+  const m = await eventually(async () => {
+    const r = await c.request('GET', '/metrics');
+    return /^peerdesk_search_outbox_length 0$/m.test(r.text) ? r : null;
+  }, 'the outbox to drain');
+  assert.ok(m);
+  await s.stop();
+  await rm(dir, { recursive: true, force: true });
+  assert.deepEqual(s.errors, []);
+});
+
+test('a damaged index makes healthz 503 and search say so; reindex repairs it without a restart', async () => {
+  const dir = await freshDataDir();
+  let s = await startServer({ dataDir: dir });
+  const erin = new Client(s.url);
+  await erin.signUp('erin');
+  await erin.api('POST', '/questions', { title: 'Monitor flickers at 144 Hz', body: 'The new monitor flickers whenever it runs at 144 Hz.', tags: ['display'] });
+  await s.stop({ keepData: true });
+  const current = (await readFile(join(dir, 'search', 'CURRENT'), 'utf8')).trim();
+  for (const f of await readdir(join(dir, 'search', current)))
+    if (f.endsWith('.glass') || f === 'iamglass') await writeFile(join(dir, 'search', current, f), 'garbage');
+
+  s = await startServer({ dataDir: dir });
+  const c = new Client(s.url);
+  const health = await c.request('GET', '/healthz');
+  assert.equal(health.status, 503);
+  assert.match(health.text, /search/);
+  const r = await c.request('GET', '/api/v1/search?q=monitor');
+  assert.equal(r.status, 503);
+  assert.equal(r.body.error.code, 'search_unavailable');
+  const page = await c.request('GET', '/search?q=monitor');
+  assert.equal(page.status, 503);
+  const question = await c.request('GET', '/questions/1');
+  assert.equal(question.status, 200, 'threads still show, without related questions');
+
+  await peerdesk(['reindex', '--data', dir]);
+  await eventually(async () => (await c.request('GET', '/api/v1/search?q=monitor')).body?.total === 1, 'search to work again');
+  await eventually(async () => (await c.request('GET', '/healthz')).status === 200, 'healthz to recover');
+  assert.equal(s.errors.filter((e) => /Corrupt/.test(e)).length, 1, 'the damage is logged once, not every second');
+  await s.stop();
+  await rm(dir, { recursive: true, force: true });
+});

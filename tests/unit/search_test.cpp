@@ -1,0 +1,186 @@
+#include "search/index.hpp"
+#include "search/query.hpp"
+#include "server/render/plain_text.hpp"
+#include "server/render/safe_html.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+using namespace peerdesk;
+using namespace peerdesk::search;
+
+TEST_CASE("parse_query takes the filters out of the text")
+{
+    auto const p = parse_query("printer [Windows] offline user:Kenji is:answered is:question tag:print");
+    CHECK(p.error.empty());
+    CHECK(p.text == "printer offline");
+    CHECK(p.filter.tags == std::vector<std::string>{"print", "windows"});
+    CHECK(p.filter.user == "kenji");
+    CHECK(p.filter.answered);
+    CHECK_FALSE(p.filter.accepted);
+    CHECK(p.filter.kind == post_kind::question);
+}
+
+TEST_CASE("parse_query leaves phrases whole, even with filter-like words inside")
+{
+    auto const p = parse_query("\"is:answered [tag]\" spooler \"unclosed user:x");
+    CHECK(p.error.empty());
+    CHECK(p.text == "\"is:answered [tag]\" spooler \"unclosed user:x");
+    CHECK(p.filter.tags.empty());
+    CHECK_FALSE(p.filter.answered);
+}
+
+TEST_CASE("parse_query refuses unknown is: filters and over-long queries, with what to do")
+{
+    auto const bad = parse_query("printer is:solved");
+    CHECK(bad.error == "There is no filter is:solved; use is:answered, is:accepted, is:question or is:answer.");
+    auto const longer = parse_query(std::string(max_query_bytes + 1, 'a'));
+    CHECK(longer.error == "A search is at most 500 characters; shorten it.");
+    CHECK(parse_query(std::string(max_query_bytes, 'a')).error.empty());
+}
+
+TEST_CASE("parse_query turns control characters into spaces and keeps odd brackets as words")
+{
+    auto const p = parse_query(std::string("printer\0\x07offline", 16) + " [] [a b] [" + std::string(40, 'x') + "]");
+    CHECK(p.error.empty());
+    CHECK(p.text == "printer offline [] [a b] [" + std::string(40, 'x') + "]");
+    CHECK(p.filter.tags.empty());
+}
+
+TEST_CASE("format_query writes the filters back after the text")
+{
+    filters f;
+    f.tags = {"billing", "export"};
+    f.user = "tom";
+    f.accepted = true;
+    f.kind = post_kind::answer;
+    CHECK(format_query("csv", f) == "csv [billing] [export] user:tom is:accepted is:answer");
+    CHECK(format_query("", filters{}) == "");
+    auto const again = parse_query(format_query("csv", f));
+    CHECK(again.text == "csv");
+    CHECK(again.filter.tags == f.tags);
+    CHECK(again.filter.accepted);
+}
+
+TEST_CASE("plain_text reads rendered Markdown as words")
+{
+    CHECK(render::plain_text("<p>Use <strong>Download</strong> &amp; <code>csv</code>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>") ==
+          "Use Download & csv. one two");
+    CHECK(render::plain_text("<p>&lt;b&gt; &quot;q&quot; &#39;s&#39; &#x41;&#66; &#9999999;</p>") == "<b> \"q\" 's' AB \xEF\xBF\xBD");
+}
+
+TEST_CASE("snippet_html escapes everything and marks only the matches")
+{
+    auto const html = render::snippet_html("a &lt;script&gt; \x01word\x02 &amp; <img src=x> \"q\"");
+    CHECK(html.str() == "a &lt;script&gt; <mark>word</mark> &amp;  &quot;q&quot;");
+}
+
+namespace {
+
+struct temp_index {
+    std::filesystem::path root;
+    temp_index()
+    {
+        static int n = 0;
+        root = std::filesystem::temp_directory_path() /
+               ("peerdesk-index-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+        std::filesystem::create_directories(root);
+    }
+    ~temp_index() { std::filesystem::remove_all(root); }
+};
+
+post_document question(std::int64_t id, std::string title, std::string body, std::vector<std::string> tags = {})
+{
+    post_document d;
+    d.id = d.question_id = id;
+    d.title = std::move(title);
+    d.body = std::move(body);
+    d.tags = std::move(tags);
+    d.author = "Alice";
+    d.created_at = 1000 + id;
+    return d;
+}
+
+post_document answer(std::int64_t id, post_document const& q, std::string body)
+{
+    post_document d = q;
+    d.id = id;
+    d.is_question = false;
+    d.body = std::move(body);
+    d.author = "Bob";
+    d.thread_answered = true;
+    return d;
+}
+
+std::vector<std::int64_t> ids(results const& r)
+{
+    std::vector<std::int64_t> out;
+    for (auto const& h : r.hits) out.push_back(h.post_id);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the index: filters as boolean terms, one hit per thread, quality boost, deletes, spelling")
+{
+    temp_index t;
+    auto const dir = new_dir_name();
+    auto printer = question(1, "Printer goes offline", "The printer is offline every morning.", {"printing"});
+    printer.thread_answered = true;
+    auto const spooler = answer(2, printer, "Restart the spooler service.");
+    auto plain = question(3, "Scanner goes offline", "The scanner is offline every morning.", {"scanning"});
+    auto twin_a = question(4, "Calendar invite twice", "Invites arrive twice.");
+    auto twin_b = question(5, "Calendar invite twice", "Invites arrive twice.");
+    twin_b.thread_accepted = twin_b.thread_answered = true;
+    twin_b.score = 10;
+    {
+        writer w(t.root / dir, true);
+        for (auto const& d : {printer, spooler, plain, twin_a, twin_b}) w.apply(d);
+        w.set_applied(42);
+        w.commit();
+        CHECK(w.document_count() == 5);
+    }
+    make_current(t.root, dir);
+    searcher s(t.root);
+    tuning const tune;
+    auto run = [&](std::string q) {
+        auto const p = parse_query(q);
+        REQUIRE(p.error.empty());
+        return s.search({p.text, p.filter, sort_order::relevance, 0, 30}, tune);
+    };
+
+    CHECK(ids(run("offline [printing]")) == std::vector<std::int64_t>{1});
+    CHECK(ids(run("user:bob")) == std::vector<std::int64_t>{2});
+    CHECK(ids(run("offline is:answer")) == std::vector<std::int64_t>{2});
+    CHECK(ids(run("spooler")) == std::vector<std::int64_t>{2});
+    auto const thread = run("printer");
+    CHECK(thread.hits.size() == 1);  // the question and its answer collapse into one hit
+    CHECK(thread.hits[0].question_id == 1);
+    // Same words: the accepted, voted thread first, although BM25 alone would tie.
+    CHECK(ids(run("calendar invite")) == std::vector<std::int64_t>{5, 4});
+    CHECK(ids(s.search({"calendar invite", {}, sort_order::relevance, 0, 30}, tuning{0.0})).size() == 2);
+    CHECK(run("scaner").suggestion == "scanner");
+    CHECK(run("scanner").suggestion.empty());
+
+    {
+        writer w(t.root / dir, false);
+        CHECK(w.applied() == 42);
+        auto gone = plain;
+        gone.visible = false;
+        w.apply(gone);
+        w.commit();
+    }
+    s.changed();
+    CHECK(run("scanner").hits.empty());
+    CHECK_FALSE(s.problem());
+}
+
+TEST_CASE("the searcher says the index is unavailable when there is none")
+{
+    temp_index t;
+    searcher s(t.root);
+    CHECK(s.problem().has_value());
+    CHECK_THROWS_AS(s.search({"x", {}, sort_order::relevance, 0, 10}, {}), unavailable);
+}
