@@ -102,6 +102,7 @@ double quality_of(post_document const& d)
     if (d.accepted_answer || (d.is_question && d.thread_accepted)) q += 0.5;
     if (d.thread_answered) q += 0.2;
     if (d.score > 0) q += std::min(0.3, 0.15 * std::log10(1.0 + static_cast<double>(d.score)));
+    if (d.endorsed) q += 0.3;
     return q;
 }
 

@@ -36,11 +36,13 @@ struct post_document {
     bool thread_answered = false;
     bool thread_accepted = false;
     bool accepted_answer = false;  // this answer is the thread's accepted one
+    bool endorsed = false;         // a moderator endorsed this answer
 };
 
 // How much a post's quality adds to BM25: relevance = BM25 + quality_boost × quality, where
-// quality in [0, 1] is 0.5 for an accepted answer or a question with one, 0.2 for an answered
-// thread, and up to 0.3 for votes (0.15 × log10(1 + score), capped). See README, "Search".
+// quality is 0.5 for an accepted answer or a question with one, 0.2 for an answered thread, up
+// to 0.3 for votes (0.15 × log10(1 + score), capped), and 0.3 for a moderator-endorsed answer.
+// See README, "Search".
 struct tuning {
     double quality_boost = 2.0;
 };

@@ -34,7 +34,7 @@ constexpr char const* usage = R"(usage:
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
   peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
                                       privilege.downvote, privilege.edit, post.max_characters,
-                                      search.quality_boost)
+                                      search.quality_boost, spam.*, flags.*, rate.*: see README)
 Every option also reads the environment variable PEERDESK_<OPTION> (PEERDESK_PORT, PEERDESK_DATA, …).
 )";
 
@@ -151,7 +151,8 @@ int command_serve(options const& o)
         !problems.empty())
         std::cerr << "warning: " << problems;
     app::search_service search(db, search_root(o));
-    app::application application(db, settings, &search);
+    moderation::rate_limiter limiter(rate_limits == "on");
+    app::application application(db, settings, &search, &limiter);
 
     std::mutex log_mutex;
     auto const log = [&](http::access_record const& r) {
@@ -297,7 +298,9 @@ int command_settings(options const& o)
     if (p.size() != 4 || p[1] != "set") throw usage_error("settings set KEY VALUE");
     auto const& key = p[2];
     if (std::none_of(std::begin(app::setting_specs), std::end(app::setting_specs),
-                     [&](app::setting_spec const& spec) { return key == spec.key; }))
+                     [&](app::setting_spec const& spec) { return key == spec.key; }) &&
+        std::none_of(std::begin(app::text_setting_specs), std::end(app::text_setting_specs),
+                     [&](app::text_setting_spec const& spec) { return key == spec.key; }))
         throw usage_error("unknown setting " + key);
     store::database db(database_path(o));
     migrate_database(db);

@@ -1,8 +1,15 @@
 #include "server/app/actions.hpp"
 
+#include "server/app/moderation_actions.hpp"
+#include "server/store/moderation_store.hpp"
+
 #include "server/domain/crypto.hpp"
 #include "server/domain/time.hpp"
 #include "server/render/markdown.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
 #include "server/store/user_store.hpp"
 
 namespace peerdesk::app {
@@ -29,6 +36,39 @@ std::variant<store::rendered_body, failure> render_body(context const& ctx, std:
 
 std::string session_hash(std::string_view token) { return domain::sha256(token); }
 
+// Before a sign-in (count false): refused when the address or the account has used up its
+// failed attempts. After a failure (count true): counts it, refused when that was one too many.
+std::optional<failure> failed_sign_ins(context& ctx, viewer const& who, std::string_view login, bool count)
+{
+    if (!ctx.limiter) return std::nullopt;
+    auto const rule = ctx.config.rates.failed_sign_in;
+    auto const now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    std::string account(login.substr(0, 200));
+    for (auto& ch : account) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::optional<int> wait;
+    for (auto const& key : {"sign-in:a" + who.address, "sign-in:l" + account}) {
+        auto const w = count ? ctx.limiter->hit(key, rule, now) : ctx.limiter->check(key, rule, now);
+        if (w) wait = std::max(wait.value_or(0), *w);
+    }
+    if (!wait) return std::nullopt;
+    who.retry_after = *wait;
+    return failure{429, "rate_limited",
+                   "Too many failed sign-ins; try again in " + std::to_string(*wait) + " seconds.", "password"};
+}
+
+// The spam rules' verdict on a new post by this viewer.
+moderation::verdict judge_post(context& ctx, viewer const& who, moderation::post_type type, std::string_view source,
+                               std::string_view html)
+{
+    moderation::author_facts facts{who.user->reputation, who.is_moderator(), 0};
+    if (ctx.config.spam.hold_first_post) facts.posts = store::moderation_store(ctx.db.reader()).posts_by(who.user->id);
+    return moderation::judge(type, source, html, facts, ctx.config.spam);
+}
+
+failure locked_thread() { return {409, "locked", "This thread is locked: no new answers, comments or votes.", ""}; }
+
 }  // namespace
 
 bool may_edit(context const& ctx, viewer const& who, store::post_row const& post)
@@ -38,10 +78,11 @@ bool may_edit(context const& ctx, viewer const& who, store::post_row const& post
     return !domain::check_privilege(who.actor(), domain::privilege::edit_others, ctx.config.thresholds);
 }
 
-outcome<store::user_row> sign_up(context& ctx, std::string_view username, std::string_view email,
+outcome<store::user_row> sign_up(context& ctx, viewer const& who, std::string_view username, std::string_view email,
                                  std::string_view password)
 {
     auto const& l = ctx.config.limits;
+    if (auto f = check_rate(ctx, who, "sign-up", ctx.config.rates.sign_up_per_address, true)) return *f;
     if (auto e = domain::check_username(username, l)) return invalid(*e);
     if (auto e = domain::check_email(email)) return invalid(*e);
     if (auto e = domain::check_password(password, username, l)) return invalid(*e);
@@ -58,18 +99,23 @@ outcome<store::user_row> sign_up(context& ctx, std::string_view username, std::s
     return *store::user_store(ctx.db.reader()).find(result.id);
 }
 
-outcome<session_started> sign_in(context& ctx, std::string_view login, std::string_view password)
+outcome<session_started> sign_in(context& ctx, viewer const& who, std::string_view login, std::string_view password)
 {
     if (login.empty()) return failure{422, "invalid_field", "Enter your username or email address.", "login"};
     if (password.empty()) return failure{422, "invalid_field", "Enter your password.", "password"};
+    if (auto f = failed_sign_ins(ctx, who, login, false)) return *f;
     auto found = store::user_store(ctx.db.reader()).find_for_login(login);
     // The same message either way, so that sign-in does not reveal which accounts exist.
     failure const wrong{401, "wrong_credentials", "That username or email and password do not match.", "password"};
     if (!found) {
         domain::hash_password(password);  // spend the same time as a real check
+        if (auto f = failed_sign_ins(ctx, who, login, true)) return *f;
         return wrong;
     }
-    if (!domain::verify_password(password, found->second)) return wrong;
+    if (!domain::verify_password(password, found->second)) {
+        if (auto f = failed_sign_ins(ctx, who, login, true)) return *f;
+        return wrong;
+    }
     auto token = domain::random_token();
     auto const now = domain::now();
     ctx.db.write([&](store::connection& c) {
@@ -99,10 +145,11 @@ outcome<std::string> create_api_token(context& ctx, viewer const& who, std::stri
     return token;
 }
 
-outcome<std::int64_t> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
-                          std::vector<std::string> tags)
+outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
+                    std::vector<std::string> tags)
 {
     if (!who.user) return not_signed_in("ask a question");
+    if (auto f = check_standing(who)) return *f;
     auto const& l = ctx.config.limits;
     if (auto e = domain::check_title(title, l)) return invalid(*e);
     if (auto e = domain::check_body(body, l)) return invalid(*e);
@@ -110,33 +157,53 @@ outcome<std::int64_t> ask(context& ctx, viewer const& who, std::string_view titl
     auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     store::new_question q{who.user->id, std::string(domain::trim(title)),
-                          std::move(std::get<store::rendered_body>(rendered)), std::move(tags)};
+                          std::move(std::get<store::rendered_body>(rendered)), std::move(tags), std::nullopt};
+    auto const verdict = judge_post(ctx, who, moderation::post_type::question, body, q.body.html);
+    if (verdict.what == moderation::verdict::kind::refuse) return failure{422, "refused", verdict.message, "body"};
+    if (verdict.what == moderation::verdict::kind::hold) q.held = verdict.message;
+    if (auto f = check_rate(ctx, who, "questions", ctx.config.rates.question)) return *f;
+    if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
     auto const now = domain::now();
-    return ctx.db.write([&](store::connection& c) { return store::post_store(c).create_question(q, now); });
+    auto const id = ctx.db.write([&](store::connection& c) { return store::post_store(c).create_question(q, now); });
+    return posted{id, q.held};
 }
 
-outcome<std::int64_t> answer(context& ctx, viewer const& who, std::int64_t question_id, std::string_view body)
+outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id, std::string_view body)
 {
     if (!who.user) return not_signed_in("answer");
+    if (auto f = check_standing(who)) return *f;
     auto const question = store::post_store(ctx.db.reader()).find_post(question_id);
     if (!question || question->kind != "question") return not_found("question");
+    if (question->locked) return locked_thread();
+    if (question->closed_at)
+        return failure{409, "closed", "This question is closed as " + close_reason_text(*question->close_reason) +
+                                          "; it takes no new answers.", ""};
     if (auto e = domain::check_body(body, ctx.config.limits)) return invalid(*e);
     auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+    auto const& r = std::get<store::rendered_body>(rendered);
+    auto const verdict = judge_post(ctx, who, moderation::post_type::answer, body, r.html);
+    if (verdict.what == moderation::verdict::kind::refuse) return failure{422, "refused", verdict.message, "body"};
+    std::optional<std::string> held;
+    if (verdict.what == moderation::verdict::kind::hold) held = verdict.message;
+    if (auto f = check_rate(ctx, who, "answers", ctx.config.rates.answer)) return *f;
+    if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
     auto const now = domain::now();
-    return ctx.db.write([&](store::connection& c) {
-        return store::post_store(c).create_answer(question_id, who.user->id,
-                                                  std::get<store::rendered_body>(rendered), now);
-    });
+    auto const id = ctx.db.write(
+        [&](store::connection& c) { return store::post_store(c).create_answer(question_id, who.user->id, r, now, held); });
+    return posted{id, held};
 }
 
 outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,
                               std::optional<std::int64_t> reply_to)
 {
     if (!who.user) return not_signed_in("comment");
+    if (auto f = check_standing(who)) return *f;
     store::post_store posts(ctx.db.reader());
     auto const post = posts.find_post(post_id);
     if (!post) return not_found("post");
+    if (auto thread = post->question_id ? posts.find_post(*post->question_id) : post; thread && thread->locked)
+        return locked_thread();
     // Everyone may comment on their own posts and on answers to their own questions.
     bool own = post->author.id == who.user->id;
     if (!own && post->question_id) {
@@ -156,6 +223,13 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
     if (auto e = domain::check_comment(body, ctx.config.limits)) return invalid(*e);
     auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+    // Comments are not held: what would hold a post refuses a comment, with the reason.
+    auto const verdict = judge_post(ctx, who, moderation::post_type::comment, body,
+                                    std::get<store::rendered_body>(rendered).html);
+    if (verdict.what != moderation::verdict::kind::publish)
+        return failure{422, "refused", verdict.message, "body"};
+    if (auto f = check_rate(ctx, who, "comments", ctx.config.rates.comment)) return *f;
+    if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
     auto const now = domain::now();
     return ctx.db.write([&](store::connection& c) {
         return store::post_store(c).create_comment(post_id, reply_to, who.user->id,
@@ -166,8 +240,13 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
 outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id, edit_request request)
 {
     if (!who.user) return not_signed_in("edit");
+    if (auto f = check_standing(who)) return *f;
     auto const post = store::post_store(ctx.db.reader()).find_post(post_id);
     if (!post) return not_found("post");
+    // A moderator editing someone else's post says why; the audit log keeps it with the old text.
+    bool const moderating = who.is_moderator() && post->author.id != who.user->id;
+    if (moderating && domain::trim(request.summary).empty())
+        return failure{422, "invalid_field", "Say why you edit this member's post in the edit summary.", "summary"};
     if (post->author.id != who.user->id)
         if (auto r = domain::check_privilege(who.actor(), domain::privilege::edit_others, ctx.config.thresholds))
             return refused(*r);
@@ -198,17 +277,36 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
                       (!e.body || e.body->markdown == post->body_markdown);
     if (same) return failure{422, "nothing_changed", "The edit changes nothing; change the text before saving.", "body"};
     auto const now = domain::now();
-    ctx.db.write([&](store::connection& c) { store::post_store(c).edit(post_id, e, now); });
+    ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        if (moderating) {
+            boost::json::object before{{"body_markdown", post->body_markdown}};
+            if (is_question) {
+                before["title"] = post->title;
+                boost::json::array tags;
+                for (auto const& t : post->tags) tags.emplace_back(t);
+                before["tags"] = std::move(tags);
+            }
+            store::add_audit(c, {who.user->id, "edit", post_id, std::nullopt, post->author.id, e.summary,
+                                 boost::json::serialize(before), now});
+        }
+        store::post_store(c).edit(post_id, e, now);
+        tx.commit();
+    });
     return post->question_id.value_or(post->id);
 }
 
 outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t post_id, int value)
 {
     if (!who.user) return not_signed_in("vote");
+    if (auto f = check_standing(who)) return *f;
     if (value < -1 || value > 1)
         return failure{422, "invalid_field", "A vote is 1 (up), -1 (down) or 0 (take the vote back).", "value"};
-    auto const post = store::post_store(ctx.db.reader()).find_post(post_id);
+    store::post_store posts(ctx.db.reader());
+    auto const post = posts.find_post(post_id);
     if (!post) return not_found("post");
+    if (auto thread = post->question_id ? posts.find_post(*post->question_id) : post; thread && thread->locked)
+        return locked_thread();
     if (post->author.id == who.user->id)
         return failure{403, "own_post", "You cannot vote on your own post.", ""};
     if (value == 1)
@@ -217,6 +315,7 @@ outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t p
     if (value == -1)
         if (auto r = domain::check_privilege(who.actor(), domain::privilege::downvote, ctx.config.thresholds))
             return refused(*r);
+    if (auto f = check_rate(ctx, who, "votes", ctx.config.rates.vote)) return *f;
     auto const now = domain::now();
     return ctx.db.write(
         [&](store::connection& c) { return store::post_store(c).vote(post_id, who.user->id, value, ctx.config.rules, now); });
@@ -234,10 +333,19 @@ outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answe
         return failure{403, "not_asker", "Only the person who asked (or a moderator) can accept an answer.", ""};
     if (!accepting && question->accepted_answer_id != answer_id)
         return failure{409, "not_accepted", "That answer is not the accepted one.", ""};
+    if (question->author.id == who.user->id)
+        if (auto f = check_standing(who)) return *f;
     auto const now = domain::now();
     std::optional<std::int64_t> const target = accepting ? std::optional(answer_id) : std::nullopt;
+    // A moderator acting for the asker leaves a note in the thread's history (the audit log).
+    bool const on_behalf = question->author.id != who.user->id;
     ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
         store::post_store(c).set_accepted(question->id, target, who.user->id, ctx.config.rules, now);
+        if (on_behalf)
+            store::add_audit(c, {who.user->id, accepting ? "accept_on_behalf" : "unaccept_on_behalf", answer_id,
+                                 std::nullopt, question->author.id, "", std::nullopt, now});
+        tx.commit();
     });
     return question->id;
 }

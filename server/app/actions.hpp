@@ -22,15 +22,21 @@ struct session_started {
     std::string token;  // goes into the cookie; only its hash is stored
 };
 
-outcome<store::user_row> sign_up(context& ctx, std::string_view username, std::string_view email,
+outcome<store::user_row> sign_up(context& ctx, viewer const& who, std::string_view username, std::string_view email,
                                  std::string_view password);
-outcome<session_started> sign_in(context& ctx, std::string_view login, std::string_view password);
+// Failed attempts are limited per address and per account: after a few, sign-in slows down.
+outcome<session_started> sign_in(context& ctx, viewer const& who, std::string_view login, std::string_view password);
 void sign_out(context& ctx, viewer const& who);
 outcome<std::string> create_api_token(context& ctx, viewer const& who, std::string_view name);
 
-outcome<std::int64_t> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
-                          std::vector<std::string> tags);
-outcome<std::int64_t> answer(context& ctx, viewer const& who, std::int64_t question_id, std::string_view body);
+// A new question or answer: published, or held for review (and why).
+struct posted {
+    std::int64_t id = 0;
+    std::optional<std::string> held;
+};
+outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
+                    std::vector<std::string> tags);
+outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id, std::string_view body);
 outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,
                               std::optional<std::int64_t> reply_to);
 

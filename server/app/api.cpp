@@ -3,6 +3,7 @@
 #include "server/app/application.hpp"
 #include "server/app/auth.hpp"
 #include "server/app/respond.hpp"
+#include "server/app/moderation_actions.hpp"
 #include "server/app/search_service.hpp"
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
@@ -156,12 +157,16 @@ json::object question_json(store::question_thread const& t, bool with_viewer)
     o["answer_count"] = t.question.answer_count;
     o["accepted_answer_id"] =
         t.question.accepted_answer_id ? json::value(*t.question.accepted_answer_id) : json::value(nullptr);
-    o["closed"] = false;
-    o["locked"] = false;
+    o["closed"] = t.question.closed_at.has_value();
+    o["close_reason"] = t.question.close_reason ? json::value(*t.question.close_reason) : json::value(nullptr);
+    o["duplicate_of"] = t.question.duplicate_of ? json::value(*t.question.duplicate_of) : json::value(nullptr);
+    o["locked"] = t.question.locked;
+    o["pinned"] = t.question.pinned;
     json::array answers;
     for (auto const& a : t.answers) {
         auto aj = post_json(a, with_viewer);
         aj["accepted"] = t.question.accepted_answer_id == a.id;
+        aj["endorsed"] = a.endorsed;
         answers.push_back(std::move(aj));
     }
     o["answers"] = std::move(answers);
@@ -256,6 +261,12 @@ json::object similar_json(std::vector<store::hit_row> const& rows)
     return {{"items", std::move(items)}, {"page", 1}, {"pagesize", n}, {"total", n}};
 }
 
+// 202: stored, but waiting for a moderator before anyone else sees it.
+response held_response(posted const& p, std::string_view type)
+{
+    return json_response(202, json::object{{"id", p.id}, {"type", type}, {"state", "held"}, {"message", *p.held}});
+}
+
 // ---- handlers ------------------------------------------------------------------------------
 
 response create_user(call& c)
@@ -265,7 +276,7 @@ response create_user(call& c)
     if (auto f = require_string(body, "username", username)) return error_response(*f);
     if (auto f = require_string(body, "email", email)) return error_response(*f);
     if (auto f = require_string(body, "password", password)) return error_response(*f);
-    auto const result = sign_up(c.ctx, username, email, password);
+    auto const result = sign_up(c.ctx, c.who, username, email, password);
     if (auto const* f = failed(result)) return error_response(*f);
     auto const& user = std::get<store::user_row>(result);
     auto r = json_response(201, user_json(user, {}));
@@ -279,7 +290,7 @@ response create_session(call& c)
     std::string login, password;
     if (auto f = require_string(body, "login", login)) return error_response(*f);
     if (auto f = require_string(body, "password", password)) return error_response(*f);
-    auto result = sign_in(c.ctx, login, password);
+    auto result = sign_in(c.ctx, c.who, login, password);
     if (auto const* f = failed(result)) return error_response(*f);
     auto const& s = std::get<session_started>(result);
     auto const counts = store::user_store(c.ctx.db.reader()).counts(s.user.id);
@@ -375,6 +386,8 @@ response search_posts(call& c)
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto request = read_search_request(std::get<http::fields>(query), query_source::api);
     if (auto const* f = std::get_if<failure>(&request)) return error_response(*f);
+    if (auto f = check_rate(c.ctx, c.who, "searches", c.ctx.config.rates.search_per_address, true))
+        return error_response(*f);
     auto const found = find(c.ctx, std::get<search_request>(request));
     if (auto const* f = failed(found)) return error_response(*f);
     return json_response(200, search_json(std::get<search_results>(found)));
@@ -388,6 +401,10 @@ response similar_to_title(call& c)
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto const title = http::find_field(std::get<http::fields>(query), "title");
     if (!title) return error_response({422, "invalid_field", "Send the title typed so far as title.", "title"});
+    // Typing sends a request every pause: five times the search allowance.
+    auto rule = c.ctx.config.rates.search_per_address;
+    rule.count *= 5;
+    if (auto f = check_rate(c.ctx, c.who, "similar", rule, true)) return error_response(*f);
     auto const found = similar_questions(c.ctx, *title, std::nullopt, similar_limit, true);
     if (auto const* f = failed(found)) return error_response(*f);
     return json_response(200, similar_json(std::get<std::vector<store::hit_row>>(found)));
@@ -433,6 +450,231 @@ response search_log(call& c)
     return json_response(200, json::object{{"items", std::move(items)}, {"page", 1}, {"pagesize", n}, {"total", n}});
 }
 
+
+// ---- moderation ----------------------------------------------------------------------------
+
+// An optional JSON body (DELETE and the moderator verbs may come without one).
+std::variant<json::object, failure> optional_body(call& c)
+{
+    if (c.req.body.empty()) return json::object{};
+    return body_object(c);
+}
+
+response flag_target(call& c, bool comment)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id(comment ? "comment" : "post");
+    PEERDESK_TRY_BODY(body);
+    std::string reason;
+    std::optional<std::string> note;
+    if (auto f = require_string(body, "reason", reason)) return error_response(*f);
+    if (auto f = read_string(body, "note", note)) return error_response(*f);
+    auto const result = flag(c.ctx, c.who, comment ? std::nullopt : id, comment ? id : std::nullopt, reason,
+                             note.value_or(""));
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const& r = std::get<store::flag_result>(result);
+    json::object o{{"id", r.id}, {"reason", reason}, {"note", note.value_or("")}, {"hidden", r.hidden}};
+    o[comment ? "comment_id" : "post_id"] = *id;
+    return json_response(201, o);
+}
+response flag_post(call& c) { return flag_target(c, false); }
+response flag_comment(call& c) { return flag_target(c, true); }
+
+// Runs a moderator verb on the post in the path and answers its thread.
+template <typename Fn>
+response moderate(call& c, Fn&& fn)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("post");
+    auto parsed = optional_body(c);
+    if (auto const* f = std::get_if<failure>(&parsed)) return error_response(*f);
+    auto const& body = std::get<json::object>(parsed);
+    auto const result = fn(*id, body);
+    if (auto const* f = failed(result)) return error_response(*f);
+    return question_response(c, std::get<std::int64_t>(result), 200);
+}
+
+std::string reason_of(json::object const& body)
+{
+    auto const* v = body.if_contains("reason");
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+response delete_post_api(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("post");
+    auto parsed = optional_body(c);
+    if (auto const* f = std::get_if<failure>(&parsed)) return error_response(*f);
+    auto const result = delete_post(c.ctx, c.who, *id, reason_of(std::get<json::object>(parsed)));
+    if (auto const* f = failed(result)) return error_response(*f);
+    response r;
+    r.status = 204;
+    return r;
+}
+
+response undelete_post_api(call& c)
+{
+    return moderate(c, [&](std::int64_t id, json::object const& b) { return undelete_post(c.ctx, c.who, id, reason_of(b)); });
+}
+
+response close_api(call& c)
+{
+    return moderate(c, [&](std::int64_t id, json::object const& b) -> outcome<std::int64_t> {
+        std::optional<std::int64_t> dup;
+        if (auto const* v = b.if_contains("duplicate_of"); v && !v->is_null()) {
+            if (!v->is_int64() || v->as_int64() < 1)
+                return failure{422, "invalid_field", "duplicate_of must be a question id (a whole number).", "duplicate_of"};
+            dup = v->as_int64();
+        }
+        return close_question(c.ctx, c.who, id, reason_of(b), dup);
+    });
+}
+response reopen_api(call& c)
+{
+    return moderate(c, [&](std::int64_t id, json::object const&) { return reopen_question(c.ctx, c.who, id); });
+}
+response lock_api(call& c)
+{
+    return moderate(c, [&](std::int64_t id, json::object const&) { return lock_question(c.ctx, c.who, id, true); });
+}
+response unlock_api(call& c)
+{
+    return moderate(c, [&](std::int64_t id, json::object const&) { return lock_question(c.ctx, c.who, id, false); });
+}
+response pin_api(call& c)
+{
+    return moderate(c, [&](std::int64_t id, json::object const&) { return pin_question(c.ctx, c.who, id, true); });
+}
+response unpin_api(call& c)
+{
+    return moderate(c, [&](std::int64_t id, json::object const&) { return pin_question(c.ctx, c.who, id, false); });
+}
+response endorse_api(call& c)
+{
+    return moderate(c, [&](std::int64_t id, json::object const&) { return endorse_answer(c.ctx, c.who, id, true); });
+}
+response unendorse_api(call& c)
+{
+    return moderate(c, [&](std::int64_t id, json::object const&) { return endorse_answer(c.ctx, c.who, id, false); });
+}
+
+json::object review_json(store::review_row const& r)
+{
+    json::object flags;
+    for (auto const& f : r.flags) flags[f.reason] = f.count;
+    json::array notes;
+    for (auto const& n : r.notes) notes.emplace_back(n);
+    json::object o{{"id", r.id},
+                   {"kind", r.kind},
+                   {"reason", r.reason},
+                   {"type", r.post_kind},
+                   {"question_id", r.question_id},
+                   {"title", r.title},
+                   {"body_html", r.body_html},
+                   {"author", author_json(r.author)},
+                   {"state", r.state},
+                   {"deleted", r.deleted},
+                   {"flags", std::move(flags)},
+                   {"notes", std::move(notes)},
+                   {"created_at", domain::rfc3339(r.created_at)}};
+    o["post_id"] = r.post_id ? json::value(*r.post_id) : json::value(nullptr);
+    o["comment_id"] = r.comment_id ? json::value(*r.comment_id) : json::value(nullptr);
+    return o;
+}
+
+response review_queue_api(call& c)
+{
+    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
+    if (!c.who.is_moderator()) return error_response({403, "forbidden", "Only moderators see the review queue.", ""});
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto paged = read_paging(std::get<http::fields>(query));
+    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
+    auto const p = std::get<paging>(paged);
+    auto const page = store::moderation_store(c.ctx.db.reader()).review_queue(p.page, p.pagesize);
+    return json_response(200, list_json(page, review_json));
+}
+
+response review_action_api(call& c)
+{
+    auto const id = id_param(c, "id");
+    if (!id) return error_response({404, "not_found", "There is no such review item.", ""});
+    PEERDESK_TRY_BODY(body);
+    std::string action;
+    std::optional<std::string> note;
+    if (auto f = require_string(body, "action", action)) return error_response(*f);
+    if (auto f = read_string(body, "note", note)) return error_response(*f);
+    auto const result = review(c.ctx, c.who, *id, action, note.value_or(""));
+    if (auto const* f = failed(result)) return error_response(*f);
+    return json_response(200, json::object{{"id", *id}, {"outcome", std::get<std::string>(result)}});
+}
+
+response suspend_common(call& c, suspension kind)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("user");
+    auto parsed = optional_body(c);
+    if (auto const* f = std::get_if<failure>(&parsed)) return error_response(*f);
+    auto const& body = std::get<json::object>(parsed);
+    std::int64_t days = 0;
+    if (kind == suspension::suspend) {
+        auto const* d = body.if_contains("days");
+        if (!d || !d->is_int64()) return error_response({422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
+        days = d->as_int64();
+    }
+    auto const result = suspend_user(c.ctx, c.who, *id, kind, days, reason_of(body));
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const& u = std::get<store::user_row>(result);
+    auto o = user_json(u, store::user_store(c.ctx.db.reader()).counts(u.id));
+    o["suspended_until"] = u.suspended_until ? json::value(domain::rfc3339(*u.suspended_until)) : json::value(nullptr);
+    o["silenced"] = u.silenced;
+    o["suspension_reason"] = u.suspension_reason;
+    return json_response(200, o);
+}
+response suspend_api(call& c) { return suspend_common(c, suspension::suspend); }
+response silence_api(call& c) { return suspend_common(c, suspension::silence); }
+response unsuspend_api(call& c) { return suspend_common(c, suspension::lift); }
+
+response audit_api(call& c)
+{
+    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
+    if (!c.who.is_moderator()) return error_response({403, "forbidden", "Only moderators see the audit log.", ""});
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto const& q = std::get<http::fields>(query);
+    auto paged = read_paging(q);
+    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
+    auto const p = std::get<paging>(paged);
+    store::audit_filter filter;
+    std::int64_t n = 0;
+    if (auto f = read_number(q, "moderator", n, INT64_MAX)) return error_response(*f);
+    if (n) filter.actor_id = n;
+    n = 0;
+    if (auto f = read_number(q, "post", n, INT64_MAX)) return error_response(*f);
+    if (n) filter.post_id = n;
+    n = 0;
+    if (auto f = read_number(q, "user", n, INT64_MAX)) return error_response(*f);
+    if (n) filter.user_id = n;
+    if (auto const a = http::find_field(q, "action"); a && !a->empty()) filter.action = std::string(*a);
+    std::int64_t total = 0;
+    auto const rows = store::moderation_store(c.ctx.db.reader()).audit(filter, p.page, p.pagesize, total);
+    json::array items;
+    for (auto const& r : rows) {
+        json::object o{{"id", r.id},
+                       {"actor", {{"id", r.entry.actor_id}, {"username", r.actor_name}}},
+                       {"action", r.entry.action},
+                       {"reason", r.entry.reason},
+                       {"created_at", domain::rfc3339(r.entry.created_at)}};
+        o["post_id"] = r.entry.post_id ? json::value(*r.entry.post_id) : json::value(nullptr);
+        o["comment_id"] = r.entry.comment_id ? json::value(*r.entry.comment_id) : json::value(nullptr);
+        o["user_id"] = r.entry.user_id ? json::value(*r.entry.user_id) : json::value(nullptr);
+        o["before"] = r.entry.before ? json::parse(*r.entry.before) : json::value(nullptr);
+        items.push_back(std::move(o));
+    }
+    return json_response(200, json::object{{"items", std::move(items)}, {"page", p.page}, {"pagesize", p.pagesize}, {"total", total}});
+}
+
 response create_question(call& c)
 {
     PEERDESK_TRY_BODY(body);
@@ -443,7 +685,9 @@ response create_question(call& c)
     if (auto f = read_tags(body, tags)) return error_response(*f);
     auto const result = ask(c.ctx, c.who, title, text, tags.value_or(std::vector<std::string>{}));
     if (auto const* f = failed(result)) return error_response(*f);
-    auto const id = std::get<std::int64_t>(result);
+    auto const& done = std::get<posted>(result);
+    if (done.held) return held_response(done, "question");
+    auto const id = done.id;
     auto r = question_response(c, id, 201);
     r.set("Location", "/api/v1/questions/" + std::to_string(id));
     return r;
@@ -493,7 +737,9 @@ response create_answer(call& c)
     if (auto f = require_string(body, "body", text)) return error_response(*f);
     auto const result = answer(c.ctx, c.who, *id, text);
     if (auto const* f = failed(result)) return error_response(*f);
-    auto const answer_id = std::get<std::int64_t>(result);
+    auto const& done = std::get<posted>(result);
+    if (done.held) return held_response(done, "answer");
+    auto const answer_id = done.id;
     auto const post = store::post_store(c.ctx.db.reader()).find_post(answer_id);
     auto r = json_response(201, post_json(*post, false));
     r.set("Location", "/api/v1/questions/" + std::to_string(*id));
@@ -628,6 +874,24 @@ void add_api_routes(route_table& r)
     r.add(method::get, "/api/v1/search", search_posts);
     r.add(method::get, "/api/v1/similar", similar_to_title);
     r.add(method::get, "/api/v1/admin/searches", search_log);
+    r.add(method::post, "/api/v1/posts/{id}/flags", flag_post);
+    r.add(method::post, "/api/v1/comments/{id}/flags", flag_comment);
+    r.add(method::delete_, "/api/v1/posts/{id}", delete_post_api);
+    r.add(method::post, "/api/v1/posts/{id}/undelete", undelete_post_api);
+    r.add(method::post, "/api/v1/questions/{id}/close", close_api);
+    r.add(method::post, "/api/v1/questions/{id}/reopen", reopen_api);
+    r.add(method::post, "/api/v1/questions/{id}/lock", lock_api);
+    r.add(method::post, "/api/v1/questions/{id}/unlock", unlock_api);
+    r.add(method::post, "/api/v1/questions/{id}/pin", pin_api);
+    r.add(method::post, "/api/v1/questions/{id}/unpin", unpin_api);
+    r.add(method::post, "/api/v1/answers/{id}/endorse", endorse_api);
+    r.add(method::delete_, "/api/v1/answers/{id}/endorse", unendorse_api);
+    r.add(method::get, "/api/v1/review", review_queue_api);
+    r.add(method::post, "/api/v1/review/{id}", review_action_api);
+    r.add(method::post, "/api/v1/users/{id}/suspend", suspend_api);
+    r.add(method::post, "/api/v1/users/{id}/silence", silence_api);
+    r.add(method::post, "/api/v1/users/{id}/unsuspend", unsuspend_api);
+    r.add(method::get, "/api/v1/audit", audit_api);
     r.add(method::get, "/api/v1/questions/{id}/similar", related_questions);
     r.add(method::post, "/api/v1/preview", render_preview);
 }

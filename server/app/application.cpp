@@ -12,8 +12,9 @@
 
 namespace peerdesk::app {
 
-application::application(store::database& db, settings config, search_service* search)
-    : ctx_{db, std::move(config), search}
+application::application(store::database& db, settings config, search_service* search,
+                         moderation::rate_limiter* limiter)
+    : ctx_{db, std::move(config), search, limiter}
 {
     add_api_routes(routes_);
     add_page_routes(routes_);
@@ -103,7 +104,9 @@ http::response application::dispatch(http::request& req)
     bool const writes = req.verb != http::method::get && req.verb != http::method::head;
     if (writes && is_api(req) && c.who.auth == auth_kind::cookie && !csrf_ok(c, std::nullopt))
         return error_response({403, "csrf", "Send the X-CSRF-Token header from GET /api/v1/me with every change.", ""});
-    return (*found.handler)(c);
+    auto res = (*found.handler)(c);
+    if (res.status == 429 && c.who.retry_after > 0) res.set("Retry-After", std::to_string(c.who.retry_after));
+    return res;
 }
 
 http::response application::handle(http::request& req) noexcept

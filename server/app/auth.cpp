@@ -15,6 +15,7 @@ std::string csrf_for(std::string_view session_token)
 viewer authenticate(http::request const& req, context& ctx)
 {
     viewer v;
+    v.address = req.remote_address;
     store::user_store users(ctx.db.reader());
     if (auto const auth = req.header("authorization")) {
         constexpr std::string_view bearer = "Bearer ";

@@ -38,6 +38,8 @@ std::string load_settings(store::connection& db, settings& s)
         }
         spec.apply(s, parsed);
     }
+    for (auto const& spec : text_setting_specs)
+        if (auto const value = users.setting(spec.key)) spec.apply(s, *value);
     return problems;
 }
 

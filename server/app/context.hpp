@@ -1,5 +1,7 @@
 #pragma once
 // What every handler shares: the database, the settings, and who is asking.
+#include "moderation/rate_limit.hpp"
+#include "moderation/spam_rules.hpp"
 #include "server/domain/reputation.hpp"
 #include "server/domain/validation.hpp"
 #include "server/http/forms.hpp"
@@ -20,6 +22,11 @@ struct settings {
     bool secure_cookies = false;  // set under TLS
     std::int64_t session_seconds = 30 * 24 * 3600;
     int search_quality_boost = 200;  // hundredths: relevance = BM25 + 2.00 × quality
+    moderation::spam_settings spam;
+    moderation::rate_rules rates;
+    std::int64_t flag_hide_after = 3;  // spam or rude flags from established members hide a post at once
+    std::int64_t flag_established_reputation = 50;
+    std::int64_t spam_penalty = 100;  // reputation lost when a post is removed as spam or abuse
 };
 
 // The settings an operator may change (peerdesk settings set KEY VALUE): each a whole number
@@ -37,6 +44,29 @@ inline constexpr setting_spec setting_specs[] = {
     {"privilege.edit", 0, 1'000'000, [](settings& s, int v) { s.thresholds.edit_others = v; }},
     {"post.max_characters", 1000, 100'000, [](settings& s, int v) { s.limits.body_max = static_cast<std::size_t>(v); }},
     {"search.quality_boost", 0, 10'000, [](settings& s, int v) { s.search_quality_boost = v; }},
+    {"spam.new_user_reputation", 0, 1'000'000, [](settings& s, int v) { s.spam.new_user_reputation = v; }},
+    {"spam.new_user_max_links", 0, 100, [](settings& s, int v) { s.spam.new_user_max_links = v; }},
+    {"spam.hold_first_post", 0, 1, [](settings& s, int v) { s.spam.hold_first_post = v == 1; }},
+    {"flags.hide_after", 1, 100, [](settings& s, int v) { s.flag_hide_after = v; }},
+    {"flags.established_reputation", 1, 1'000'000, [](settings& s, int v) { s.flag_established_reputation = v; }},
+    {"rate.questions_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.question.count = v; }},
+    {"rate.answers_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.answer.count = v; }},
+    {"rate.comments_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.comment.count = v; }},
+    {"rate.votes_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.vote.count = v; }},
+    {"rate.flags_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.flag.count = v; }},
+    {"rate.searches_per_minute", 1, 100'000, [](settings& s, int v) { s.rates.search_per_address.count = v; }},
+    {"rate.signups_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.sign_up_per_address.count = v; }},
+    {"rate.failed_signins", 1, 1000, [](settings& s, int v) { s.rates.failed_sign_in.count = v; }},
+};
+
+// Settings that hold text: lists of words or domains, separated by commas or new lines.
+struct text_setting_spec {
+    char const* key;
+    void (*apply)(settings&, std::string const&);
+};
+inline constexpr text_setting_spec text_setting_specs[] = {
+    {"spam.blocked_words", [](settings& s, std::string const& v) { s.spam.blocked_words = moderation::parse_list(v); }},
+    {"spam.blocked_domains", [](settings& s, std::string const& v) { s.spam.blocked_domains = moderation::parse_list(v); }},
 };
 
 // Reads overrides from the settings table. Unknown or malformed values are reported through
@@ -51,6 +81,8 @@ struct viewer {
     auth_kind auth = auth_kind::none;
     std::string session_token;  // the raw cookie value, for sign-out and the CSRF token
     std::string csrf_token;     // derived from the session; empty when signed out
+    std::string address;        // the client's address, for per-address limits
+    mutable int retry_after = 0;  // set with a 429: seconds until the action may be tried again
 
     bool signed_in() const { return user.has_value(); }
     domain::actor actor() const;
@@ -63,6 +95,7 @@ struct context {
     store::database& db;
     settings config;
     search_service* search = nullptr;  // absent in commands that do not search
+    moderation::rate_limiter* limiter = nullptr;  // absent: no limits
 };
 
 // One request in flight, as handlers see it.

@@ -6,6 +6,7 @@
 #include "server/app/application.hpp"
 #include "server/app/auth.hpp"
 #include "server/app/respond.hpp"
+#include "server/app/moderation_actions.hpp"
 #include "server/app/search_service.hpp"
 #include "server/app/static_files.hpp"
 #include "server/domain/crypto.hpp"
@@ -416,7 +417,9 @@ response post_answer(call& c)
         state.answer_error = f->message;
         return question_page(c, *id, f->status, state);
     }
-    return redirect(question_url(*id) + "#answer-" + std::to_string(std::get<std::int64_t>(result)));
+    auto const& done = std::get<posted>(result);
+    if (done.held) return message_page(c, 200, "Your answer is waiting for a moderator", *done.held);
+    return redirect(question_url(*id) + "#answer-" + std::to_string(done.id));
 }
 
 response post_comment(call& c)
@@ -524,6 +527,10 @@ response search_page(call& c)
     if (sort_key != "relevance") v.set("sort_key", sort_key);
     bool const has_parameters = !request.tags.empty() || request.answered || request.accepted;
     if (q.empty() && !has_parameters) return page(c, 200, "search", "Search", std::move(v));
+    if (auto f = check_rate(c.ctx, c.who, "searches", c.ctx.config.rates.search_per_address, true)) {
+        v.set("error", f->message);
+        return page(c, 429, "search", "Search", std::move(v));
+    }
 
     auto result = find(c.ctx, request);
     if (auto const* f = failed(result)) {
@@ -614,7 +621,9 @@ response post_ask(call& c)
     auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags");
     auto const result = ask(c.ctx, c.who, title, body, domain::split_tags(tags));
     if (auto const* f = failed(result)) return ask_form(c, f->status, title, body, tags, f);
-    return redirect(question_url(std::get<std::int64_t>(result)));
+    auto const& done = std::get<posted>(result);
+    if (done.held) return message_page(c, 200, "Your question is waiting for a moderator", *done.held);
+    return redirect(question_url(done.id));
 }
 
 response edit_form(call& c, int status, store::post_row const& post, std::string const& title,
@@ -808,7 +817,7 @@ response post_signin(call& c)
     if (!form) return message_page(c, 400, "Bad form", "The form could not be read; reload the page and try again.");
     if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
     auto const login = field(*form, "login"), next = safe_next(field(*form, "next"));
-    auto result = sign_in(c.ctx, login, field(*form, "password"));
+    auto result = sign_in(c.ctx, c.who, login, field(*form, "password"));
     if (auto const* f = failed(result)) return signin_form(c, f->status == 401 ? 401 : f->status, login, next, f->message);
     auto r = redirect(next);
     r.add("Set-Cookie", session_cookie_header(std::get<session_started>(result).token, c.ctx.config));
@@ -841,9 +850,9 @@ response post_signup(call& c)
     if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
     auto const username = field(*form, "username"), email = field(*form, "email"), password = field(*form, "password");
     auto const next = safe_next(field(*form, "next"));
-    auto const created = sign_up(c.ctx, username, email, password);
+    auto const created = sign_up(c.ctx, c.who, username, email, password);
     if (auto const* f = failed(created)) return signup_form(c, f->status, username, email, next, f);
-    auto session = sign_in(c.ctx, username, password);
+    auto session = sign_in(c.ctx, c.who, username, password);
     if (auto const* f = failed(session)) return signin_form(c, f->status, username, next, f->message);
     auto r = redirect(next);
     r.add("Set-Cookie", session_cookie_header(std::get<session_started>(session).token, c.ctx.config));

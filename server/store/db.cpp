@@ -98,16 +98,21 @@ std::optional<std::string> statement::optional_text(int column) const
 
 bool statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-transaction::transaction(connection& c) : conn_(&c) { conn_->exec("BEGIN IMMEDIATE"); }
+// Inside another transaction this one joins it: the outer one commits or rolls back the whole,
+// so that a store method can be part of a larger change (a moderator action and its audit row).
+transaction::transaction(connection& c) : conn_(&c), nested_(sqlite3_get_autocommit(c.handle()) == 0)
+{
+    if (!nested_) conn_->exec("BEGIN IMMEDIATE");
+}
 
 transaction::~transaction()
 {
-    if (!done_) sqlite3_exec(conn_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!done_ && !nested_) sqlite3_exec(conn_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void transaction::commit()
 {
-    conn_->exec("COMMIT");
+    if (!nested_) conn_->exec("COMMIT");
     done_ = true;
 }
 

@@ -85,7 +85,8 @@ private:
 
 class connection;
 
-// Begun with BEGIN IMMEDIATE; rolls back on destruction unless commit() was called.
+// Begun with BEGIN IMMEDIATE; rolls back on destruction unless commit() was called. Begun
+// inside another transaction, it is part of that one (commit and rollback are the outer's).
 class transaction {
 public:
     explicit transaction(connection& c);
@@ -95,6 +96,7 @@ public:
     void commit();
 private:
     connection* conn_;
+    bool nested_;
     bool done_ = false;
 };
 

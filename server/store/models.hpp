@@ -14,6 +14,9 @@ struct user_row {
     std::string role;
     std::int64_t reputation = 0;
     std::int64_t created_at = 0;
+    std::optional<std::int64_t> suspended_until;
+    bool silenced = false;
+    std::string suspension_reason;
 };
 
 struct user_counts {
@@ -65,6 +68,15 @@ struct post_row {
     std::vector<std::string> tags;  // questions only
     std::vector<comment_row> comments;
     int my_vote = 0;  // the viewer's vote, when a viewer was given
+    // Moderation (questions unless said otherwise).
+    std::optional<std::string> close_reason;  // duplicate, off_topic, needs_details, resolved_elsewhere
+    std::optional<std::int64_t> duplicate_of;
+    std::optional<std::int64_t> closed_at;
+    bool locked = false;
+    bool pinned = false;
+    bool endorsed = false;  // answers: marked by a moderator
+    std::string state = "live";  // live, held or hidden
+    std::optional<std::int64_t> deleted_at;
 };
 
 struct question_thread {
@@ -83,6 +95,8 @@ struct question_summary {
     std::int64_t created_at = 0;
     std::int64_t last_activity_at = 0;
     std::string excerpt;  // the start of the body as plain text
+    bool pinned = false;  // to the top of its tags' lists
+    bool closed = false;
 };
 
 struct revision_row {

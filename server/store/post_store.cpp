@@ -4,19 +4,20 @@
 #include "server/store/user_store.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 namespace peerdesk::store {
 namespace sql {
 
 constexpr std::string_view insert_question =
-    "INSERT INTO posts (kind, author_id, title, body_markdown, body_html, excerpt, created_at, last_activity_at) "
-    "VALUES ('question', ?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+    "INSERT INTO posts (kind, author_id, title, body_markdown, body_html, excerpt, created_at, last_activity_at, state) "
+    "VALUES ('question', ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)";
 constexpr std::string_view insert_answer =
     "INSERT INTO posts (kind, question_id, author_id, body_markdown, body_html, excerpt, created_at, "
-    "last_activity_at) VALUES ('answer', ?1, ?2, ?3, ?4, ?5, ?6, ?6)";
-constexpr std::string_view bump_answers =
-    "UPDATE posts SET answer_count = answer_count + 1, last_activity_at = ?2 WHERE id = ?1";
+    "last_activity_at, state) VALUES ('answer', ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)";
+constexpr std::string_view insert_held_item =
+    "INSERT INTO review_items (post_id, kind, reason, created_at) VALUES (?1, 'held', ?2, ?3)";
 constexpr std::string_view touch_question = "UPDATE posts SET last_activity_at = ?2 WHERE id = ?1";
 constexpr std::string_view insert_comment =
     "INSERT INTO comments (post_id, reply_to, author_id, body_markdown, body_html, created_at) "
@@ -24,12 +25,19 @@ constexpr std::string_view insert_comment =
 constexpr std::string_view insert_tag = "INSERT INTO tags (name) VALUES (?1) ON CONFLICT (name) DO NOTHING";
 constexpr std::string_view link_tag =
     "INSERT INTO question_tags (question_id, tag_id, position) SELECT ?1, id, ?3 FROM tags WHERE name = ?2";
+// Tags count live questions only: held, hidden and deleted ones are not counted.
 constexpr std::string_view count_tags_down =
     "UPDATE tags SET question_count = question_count - 1 "
-    "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1)";
+    "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1) "
+    "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND deleted_at IS NULL AND state = 'live')";
 constexpr std::string_view count_tags_up =
     "UPDATE tags SET question_count = question_count + 1 "
-    "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1)";
+    "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1) "
+    "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND deleted_at IS NULL AND state = 'live')";
+constexpr std::string_view recount_answers =
+    "UPDATE posts SET answer_count = (SELECT count(*) FROM posts a WHERE a.question_id = ?1 AND a.kind = 'answer' "
+    "AND a.deleted_at IS NULL AND a.state = 'live') WHERE id = ?1";
+constexpr std::string_view post_thread = "SELECT coalesce(question_id, id), kind FROM posts WHERE id = ?1";
 constexpr std::string_view unlink_tags = "DELETE FROM question_tags WHERE question_id = ?1";
 constexpr std::string_view tags_of =
     "SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id WHERE qt.question_id = ?1 "
@@ -44,29 +52,39 @@ constexpr std::string_view update_title = "UPDATE posts SET title = ?2 WHERE id 
 constexpr std::string_view update_body =
     "UPDATE posts SET body_markdown = ?2, body_html = ?3, excerpt = ?4 WHERE id = ?1";
 constexpr std::string_view mark_edited = "UPDATE posts SET edited_at = ?2, last_activity_at = ?2 WHERE id = ?1";
+constexpr std::string_view find_any_post =
+    "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
+    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
+    "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
+    "p.endorsed_at IS NOT NULL, p.state, p.deleted_at "
+    "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1";
 constexpr std::string_view find_post =
     "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
-    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at "
-    "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1 AND p.deleted_at IS NULL";
+    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
+    "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
+    "p.endorsed_at IS NOT NULL, p.state, p.deleted_at "
+    "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1 AND p.deleted_at IS NULL AND p.state = 'live'";
 // Accepted answer first, then the best voted, then the oldest.
 constexpr std::string_view thread_answers =
     "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
-    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at "
+    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
+    "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
+    "p.endorsed_at IS NOT NULL, p.state, p.deleted_at "
     "FROM posts p JOIN users u ON u.id = p.author_id "
-    "WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.deleted_at IS NULL "
+    "WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.deleted_at IS NULL AND p.state = 'live' "
     "ORDER BY p.id = ?2 DESC, p.score DESC, p.id ASC";
 constexpr std::string_view thread_comments =
     "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
     "c.created_at FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.author_id "
-    "WHERE (p.id = ?1 OR p.question_id = ?1) AND c.deleted_at IS NULL ORDER BY c.id";
+    "WHERE (p.id = ?1 OR p.question_id = ?1) AND c.deleted_at IS NULL AND c.state = 'live' ORDER BY c.id";
 constexpr std::string_view thread_votes =
     "SELECT v.post_id, v.value FROM votes v JOIN posts p ON p.id = v.post_id "
     "WHERE v.user_id = ?2 AND (p.id = ?1 OR p.question_id = ?1)";
 constexpr std::string_view find_comment =
     "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
-    "c.created_at FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ?1 AND c.deleted_at IS NULL";
+    "c.created_at FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ?1 AND c.deleted_at IS NULL AND c.state = 'live'";
 constexpr std::string_view vote_target =
-    "SELECT kind, author_id FROM posts WHERE id = ?1 AND deleted_at IS NULL";
+    "SELECT kind, author_id FROM posts WHERE id = ?1 AND deleted_at IS NULL AND state = 'live'";
 constexpr std::string_view old_vote = "SELECT value FROM votes WHERE user_id = ?1 AND post_id = ?2";
 constexpr std::string_view put_vote =
     "INSERT INTO votes (user_id, post_id, value, created_at) VALUES (?1, ?2, ?3, ?4) "
@@ -110,6 +128,14 @@ post_row read_post(statement& s)
     p.created_at = s.integer(12);
     p.edited_at = s.optional_integer(13);
     p.last_activity_at = s.integer(14);
+    p.close_reason = s.optional_text(15);
+    p.duplicate_of = s.optional_integer(16);
+    p.closed_at = s.optional_integer(17);
+    p.locked = s.integer(18) != 0;
+    p.pinned = s.integer(19) != 0;
+    p.endorsed = s.integer(20) != 0;
+    p.state = s.text(21);
+    p.deleted_at = s.optional_integer(22);
     return p;
 }
 
@@ -139,9 +165,10 @@ std::int64_t post_store::create_question(new_question const& q, std::int64_t now
 {
     auto tx = db_.begin_immediate();
     db_.cached(sql::insert_question)
-        .bind(q.author_id, q.title, q.body.markdown, q.body.html, q.body.excerpt, now)
+        .bind(q.author_id, q.title, q.body.markdown, q.body.html, q.body.excerpt, now, q.held ? "held" : "live")
         .run();
     auto const id = db_.last_insert_rowid();
+    if (q.held) db_.cached(sql::insert_held_item).bind(id, *q.held, now).run();
     set_tags(id, q.tags);
     add_revision(id, q.author_id, "", now);
     enqueue_post(db_, id, now);
@@ -150,12 +177,16 @@ std::int64_t post_store::create_question(new_question const& q, std::int64_t now
 }
 
 std::int64_t post_store::create_answer(std::int64_t question_id, std::int64_t author_id, rendered_body const& body,
-                                       std::int64_t now)
+                                       std::int64_t now, std::optional<std::string> const& held)
 {
     auto tx = db_.begin_immediate();
-    db_.cached(sql::insert_answer).bind(question_id, author_id, body.markdown, body.html, body.excerpt, now).run();
+    db_.cached(sql::insert_answer)
+        .bind(question_id, author_id, body.markdown, body.html, body.excerpt, now, held ? "held" : "live")
+        .run();
     auto const id = db_.last_insert_rowid();
-    db_.cached(sql::bump_answers).bind(question_id, now).run();
+    if (held) db_.cached(sql::insert_held_item).bind(id, *held, now).run();
+    db_.cached(sql::recount_answers).bind(question_id).run();
+    db_.cached(sql::touch_question).bind(question_id, now).run();
     add_revision(id, author_id, "", now);
     enqueue_post(db_, id, now);
     enqueue_post(db_, question_id, now);  // now answered
@@ -262,9 +293,37 @@ void post_store::set_accepted(std::int64_t question_id, std::optional<std::int64
     tx.commit();
 }
 
+void post_store::change_visibility(std::int64_t post_id, std::int64_t now, std::function<void()> const& change)
+{
+    auto& t = db_.cached(sql::post_thread).bind(post_id);
+    if (!t.step()) {
+        t.reset();
+        throw error(0, "visibility change of a missing post");
+    }
+    auto const question_id = t.integer(0);
+    bool const is_question = t.text(1) == "question";
+    t.reset();
+    if (is_question) db_.cached(sql::count_tags_down).bind(question_id).run();
+    change();
+    if (is_question) db_.cached(sql::count_tags_up).bind(question_id).run();
+    else db_.cached(sql::recount_answers).bind(question_id).run();
+    // The whole thread: answers take their question's visibility and state.
+    enqueue_thread(db_, question_id, now);
+}
+
 std::optional<post_row> post_store::find_post(std::int64_t id)
 {
     auto& s = db_.cached(sql::find_post).bind(id);
+    std::optional<post_row> out;
+    if (s.step()) out = read_post(s);
+    s.reset();
+    if (out && out->kind == "question") out->tags = tags_of(id);
+    return out;
+}
+
+std::optional<post_row> post_store::find_any_post(std::int64_t id)
+{
+    auto& s = db_.cached(sql::find_any_post).bind(id);
     std::optional<post_row> out;
     if (s.step()) out = read_post(s);
     s.reset();
@@ -325,14 +384,14 @@ page_of<question_summary> post_store::summaries(std::string_view where_sql, std:
                                                 std::int64_t page, std::int64_t pagesize)
 {
     bool const has_arg = !std::holds_alternative<std::monostate>(arg);
-    std::string const base = " FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL ";
+    std::string const base = " FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' ";
     std::string const count_sql = "SELECT count(*)" + base + std::string(where_sql);
     std::string const list_sql =
         "SELECT p.id, p.title, u.id, u.username, u.reputation, p.score, p.answer_count, "
         "p.accepted_answer_id IS NOT NULL, p.created_at, p.last_activity_at, p.excerpt, "
         "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
-        "WHERE qt.question_id = p.id ORDER BY qt.position)) "
-        "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.kind = 'question' AND p.deleted_at IS NULL " +
+        "WHERE qt.question_id = p.id ORDER BY qt.position)), p.pinned_at IS NOT NULL, p.closed_at IS NOT NULL "
+        "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' " +
         std::string(where_sql) + " ORDER BY " + std::string(order_sql) +
         (has_arg ? " LIMIT ?2 OFFSET ?3" : " LIMIT ?1 OFFSET ?2");
 
@@ -364,6 +423,8 @@ page_of<question_summary> post_store::summaries(std::string_view where_sql, std:
         q.last_activity_at = list.integer(9);
         q.excerpt = list.text(10);
         q.tags = split_words(list.text_view(11));
+        q.pinned = list.integer(12) != 0;
+        q.closed = list.integer(13) != 0;
         out.items.push_back(std::move(q));
     }
     list.reset();
@@ -381,7 +442,8 @@ page_of<question_summary> post_store::questions(question_sort sort, std::optiona
     std::string_view order = "p.created_at DESC, p.id DESC";
     if (sort == question_sort::active) order = "p.last_activity_at DESC, p.id DESC";
     if (sort == question_sort::votes) order = "p.score DESC, p.id DESC";
-    if (tag) return summaries(where, order, *tag, page, pagesize);
+    // A tag's list shows its pinned questions first.
+    if (tag) return summaries(where, "p.pinned_at IS NULL, p.pinned_at DESC, " + std::string(order), *tag, page, pagesize);
     return summaries(where, order, std::monostate{}, page, pagesize);
 }
 
@@ -394,7 +456,7 @@ page_of<question_summary> post_store::answered_by(std::int64_t author_id, std::i
 {
     return summaries(
         " AND p.id IN (SELECT a.question_id FROM posts a WHERE a.author_id = ?1 AND a.kind = 'answer' "
-        "AND a.deleted_at IS NULL)",
+        "AND a.deleted_at IS NULL AND a.state = 'live')",
         "p.last_activity_at DESC, p.id DESC", author_id, page, pagesize);
 }
 

@@ -6,6 +6,7 @@
 #include "server/store/db.hpp"
 #include "server/store/models.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -24,6 +25,7 @@ struct new_question {
     std::string title;
     rendered_body body;
     std::vector<std::string> tags;  // already normalised
+    std::optional<std::string> held;  // held for review, and why
 };
 
 struct post_edit {
@@ -50,7 +52,7 @@ public:
 
     std::int64_t create_question(new_question const& q, std::int64_t now);
     std::int64_t create_answer(std::int64_t question_id, std::int64_t author_id, rendered_body const& body,
-                               std::int64_t now);
+                               std::int64_t now, std::optional<std::string> const& held = std::nullopt);
     std::int64_t create_comment(std::int64_t post_id, std::optional<std::int64_t> reply_to, std::int64_t author_id,
                                 rendered_body const& body, std::int64_t now);
     // Applies the edit and records the post's new state as a revision.
@@ -62,8 +64,14 @@ public:
     void set_accepted(std::int64_t question_id, std::optional<std::int64_t> answer_id, std::int64_t actor_id,
                       domain::reputation_rules const& rules, std::int64_t now);
 
-    // A live (not deleted) question or answer, without comments.
+    // Runs change (which alters whether the post is public: deleted, held, hidden) inside the
+    // caller's transaction, keeping tag and answer counts and the search index in step.
+    void change_visibility(std::int64_t post_id, std::int64_t now, std::function<void()> const& change);
+
+    // A live (public: not deleted, held or hidden) question or answer, without comments.
     std::optional<post_row> find_post(std::int64_t id);
+    // Any post, whatever its state: for moderators.
+    std::optional<post_row> find_any_post(std::int64_t id);
     std::optional<comment_row> find_comment(std::int64_t id);
     // The whole thread; viewer_id fills my_vote.
     std::optional<question_thread> thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id);

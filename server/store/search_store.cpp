@@ -16,13 +16,13 @@ constexpr std::string_view enqueue_thread =
 // A post as the index needs it. Answers take their question's title, tags and state; a post
 // is visible while it and its question are live.
 #define PEERDESK_DOCUMENT_COLUMNS                                                                         \
-    "p.id, q.id, p.kind = 'question', (p.deleted_at IS NULL AND q.deleted_at IS NULL), q.title, "        \
+    "p.id, coalesce(q.duplicate_of, q.id), p.kind = 'question', (p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'), q.title, "        \
     "p.body_html, "                                                                                         \
-    "(SELECT group_concat(c.body_html, ' ') FROM comments c WHERE c.post_id = p.id AND c.deleted_at IS NULL), " \
+    "(SELECT group_concat(c.body_html, ' ') FROM comments c WHERE c.post_id = p.id AND c.deleted_at IS NULL AND c.state = 'live'), " \
     "(SELECT group_concat(t.name, ' ') FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "             \
     "  WHERE qt.question_id = q.id), "                                                                      \
     "u.username, p.created_at, p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "            \
-    "q.accepted_answer_id IS p.id "
+    "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL "
 #define PEERDESK_DOCUMENT_JOINS \
     "JOIN posts q ON q.id = coalesce(p.question_id, p.id) JOIN users u ON u.id = p.author_id "
 
@@ -77,6 +77,7 @@ search::post_document read_document(statement& s)
     d.thread_answered = s.integer(12) != 0;
     d.thread_accepted = s.integer(13) != 0;
     d.accepted_answer = s.integer(14) != 0;
+    d.endorsed = s.integer(15) != 0;
     return d;
 }
 
@@ -202,12 +203,14 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
     auto const n = padded(post_ids.size());
     auto const in = placeholders(n);
     auto const query =
-        "SELECT p.id, q.id, p.kind = 'question', q.title, q.score, q.answer_count, "
-        "q.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, q.excerpt, q.created_at, "
+        // A question closed as a duplicate leads to its original.
+        "SELECT p.id, o.id, p.kind = 'question' OR q.duplicate_of IS NOT NULL, o.title, o.score, o.answer_count, "
+        "o.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, o.excerpt, o.created_at, "
         "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
-        "  WHERE qt.question_id = q.id ORDER BY qt.position)) "
+        "  WHERE qt.question_id = o.id ORDER BY qt.position)) "
         "FROM posts p JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
-        "WHERE p.id IN (" + in + ") AND p.deleted_at IS NULL AND q.deleted_at IS NULL";
+        "JOIN posts o ON o.id = coalesce(q.duplicate_of, q.id) "
+        "WHERE p.id IN (" + in + ") AND p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'";
     std::unordered_map<std::int64_t, hit_row> found;
     auto& s = db_.cached(query).bind_ids(post_ids);
     while (s.step()) {

@@ -3,33 +3,37 @@
 namespace peerdesk::store {
 namespace sql {
 
-constexpr char const* user_columns = "id, username, email, role, reputation, created_at";
 constexpr std::string_view username_exists = "SELECT 1 FROM users WHERE username = ?1 COLLATE NOCASE";
 constexpr std::string_view email_exists = "SELECT 1 FROM users WHERE email = ?1 COLLATE NOCASE";
 constexpr std::string_view insert_user =
     "INSERT INTO users (username, email, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr std::string_view find_user =
-    "SELECT id, username, email, role, reputation, created_at FROM users WHERE id = ?1";
+    "SELECT id, username, email, role, reputation, created_at, suspended_until, silenced, suspension_reason "
+    "FROM users WHERE id = ?1";
 constexpr std::string_view find_user_by_name =
-    "SELECT id, username, email, role, reputation, created_at FROM users WHERE username = ?1 COLLATE NOCASE";
+    "SELECT id, username, email, role, reputation, created_at, suspended_until, silenced, suspension_reason "
+    "FROM users WHERE username = ?1 COLLATE NOCASE";
 constexpr std::string_view find_for_login =
-    "SELECT id, username, email, role, reputation, created_at, password_hash FROM users "
+    "SELECT id, username, email, role, reputation, created_at, suspended_until, silenced, suspension_reason, "
+    "password_hash FROM users "
     "WHERE username = ?1 COLLATE NOCASE OR email = ?1 COLLATE NOCASE LIMIT 1";
 constexpr std::string_view set_role = "UPDATE users SET role = ?2 WHERE id = ?1";
 constexpr std::string_view counts =
-    "SELECT (SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'question' AND deleted_at IS NULL), "
-    "(SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'answer' AND deleted_at IS NULL), "
+    "SELECT (SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'question' AND deleted_at IS NULL AND state = 'live'), "
+    "(SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'answer' AND deleted_at IS NULL AND state = 'live'), "
     "(SELECT count(*) FROM posts a JOIN posts q ON q.accepted_answer_id = a.id WHERE a.author_id = ?1)";
 constexpr std::string_view insert_session =
     "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view find_by_session =
-    "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at FROM sessions s "
+    "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at, u.suspended_until, u.silenced, "
+    "u.suspension_reason FROM sessions s "
     "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2";
 constexpr std::string_view delete_session = "DELETE FROM sessions WHERE token_hash = ?1";
 constexpr std::string_view insert_token =
     "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view find_by_token =
-    "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at FROM api_tokens t "
+    "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at, u.suspended_until, u.silenced, "
+    "u.suspension_reason FROM api_tokens t "
     "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1";
 constexpr std::string_view ledger_count = "SELECT count(*) FROM reputation_events WHERE user_id = ?1";
 constexpr std::string_view ledger_page =
@@ -55,7 +59,8 @@ namespace {
 
 user_row read_user(statement& s)
 {
-    return {s.integer(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.integer(5)};
+    return {s.integer(0), s.text(1),  s.text(2), s.text(3), s.integer(4), s.integer(5), s.optional_integer(6),
+            s.integer(7) != 0, s.text(8)};
 }
 
 std::optional<user_row> one_user(statement& s)
@@ -98,7 +103,7 @@ std::optional<std::pair<user_row, std::string>> user_store::find_for_login(std::
 {
     auto& s = db_.cached(sql::find_for_login).bind(login);
     std::optional<std::pair<user_row, std::string>> out;
-    if (s.step()) out.emplace(read_user(s), s.text(6));
+    if (s.step()) out.emplace(read_user(s), s.text(9));
     s.reset();
     return out;
 }

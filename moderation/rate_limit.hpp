@@ -1,0 +1,56 @@
+#pragma once
+// Rate limits per user and per address: a token bucket per key, in memory (limits protect the
+// running server; they need not survive a restart). Thread-safe.
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace peerdesk::moderation {
+
+// At most count events in seconds, with bursts up to count.
+struct rate_rule {
+    int count = 10;
+    int seconds = 3600;
+};
+
+// The limits of every action; each has a per-user and, where no user is known, per-address rule.
+struct rate_rules {
+    rate_rule sign_up_per_address{10, 3600};
+    rate_rule failed_sign_in{5, 900};  // per address and per account: then one every three minutes
+    rate_rule question{10, 3600};
+    rate_rule answer{30, 3600};
+    rate_rule comment{60, 3600};
+    rate_rule vote{120, 3600};
+    rate_rule flag{30, 3600};
+    rate_rule search_per_address{120, 60};
+    rate_rule posts_per_address{60, 3600};  // questions, answers and comments from one address
+};
+
+class rate_limiter {
+public:
+    explicit rate_limiter(bool enabled = true) : enabled_(enabled) {}
+    bool enabled() const { return enabled_; }
+
+    // Counts one event for key. Answers nothing when allowed, or the seconds to wait (and the
+    // event is not counted).
+    std::optional<int> hit(std::string const& key, rate_rule rule, std::int64_t now_ms);
+    // Whether the next event would be refused, without counting one.
+    std::optional<int> check(std::string const& key, rate_rule rule, std::int64_t now_ms);
+
+private:
+    struct bucket {
+        double tokens = 0;
+        std::int64_t at_ms = 0;
+    };
+    bucket& refill(std::string const& key, rate_rule rule, std::int64_t now_ms);
+    void forget_full(std::int64_t now_ms);
+
+    bool enabled_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, bucket> buckets_;
+    std::unordered_map<std::string, rate_rule> rules_;
+};
+
+}  // namespace peerdesk::moderation

@@ -1,0 +1,373 @@
+#include "server/app/moderation_actions.hpp"
+
+#include "server/domain/time.hpp"
+#include "server/domain/validation.hpp"
+#include "server/store/post_store.hpp"
+#include "server/store/search_store.hpp"
+#include "server/store/user_store.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+
+namespace peerdesk::app {
+namespace {
+
+failure not_signed_in() { return {401, "not_signed_in", "Sign in first.", ""}; }
+failure not_moderator() { return {403, "forbidden", "Only moderators can do that.", ""}; }
+failure not_found(std::string_view what) { return {404, "not_found", "There is no such " + std::string(what) + ".", ""}; }
+
+std::optional<failure> require_moderator(viewer const& who)
+{
+    if (!who.user) return not_signed_in();
+    if (!who.is_moderator()) return not_moderator();
+    return std::nullopt;
+}
+
+std::optional<failure> check_reason(std::string const& reason, bool required, std::string_view what)
+{
+    if (required && domain::trim(reason).empty())
+        return failure{422, "invalid_field", "Say why you " + std::string(what) + "; the reason is kept in the audit log.", "reason"};
+    if (!domain::valid_utf8(reason) || reason.size() > 500)
+        return failure{422, "invalid_field", "A reason is at most 500 characters of text.", "reason"};
+    return std::nullopt;
+}
+
+std::string before_json(store::post_row const& p)
+{
+    boost::json::object o{{"body_markdown", p.body_markdown}, {"state", p.state}};
+    if (p.kind == "question") {
+        o["title"] = p.title;
+        boost::json::array tags;
+        for (auto const& t : p.tags) tags.emplace_back(t);
+        o["tags"] = std::move(tags);
+    }
+    return boost::json::serialize(o);
+}
+
+std::int64_t thread_of(store::post_row const& p) { return p.question_id.value_or(p.id); }
+
+// A question, for the question-only actions.
+std::variant<store::post_row, failure> moderated_question(context& ctx, viewer const& who, std::int64_t id)
+{
+    if (auto f = require_moderator(who)) return *f;
+    auto q = store::post_store(ctx.db.reader()).find_any_post(id);
+    if (!q || q->kind != "question" || q->deleted_at) return not_found("question");
+    return std::move(*q);
+}
+
+std::int64_t now_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+std::string close_reason_text(std::string_view reason)
+{
+    if (reason == "duplicate") return "a duplicate";
+    if (reason == "off_topic") return "off-topic";
+    if (reason == "needs_details") return "needing details";
+    if (reason == "resolved_elsewhere") return "resolved elsewhere";
+    return std::string(reason);
+}
+
+std::optional<failure> check_standing(viewer const& who)
+{
+    if (!who.user) return std::nullopt;
+    auto const& u = *who.user;
+    if (u.silenced)
+        return failure{403, "silenced",
+                       "Your account is silenced: you can read, but not post, comment, vote or flag. Reason: " +
+                           u.suspension_reason,
+                       ""};
+    if (u.suspended_until && *u.suspended_until > domain::now())
+        return failure{403, "suspended",
+                       "Your account is suspended until " + domain::rfc3339(*u.suspended_until) + ". Reason: " +
+                           u.suspension_reason,
+                       ""};
+    return std::nullopt;
+}
+
+std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_view action, moderation::rate_rule rule,
+                                  bool by_address)
+{
+    if (!ctx.limiter) return std::nullopt;
+    auto const key = std::string(action) + ":" +
+                     (who.user && !by_address ? "u" + std::to_string(who.user->id) : "a" + who.address);
+    auto const wait = ctx.limiter->hit(key, rule, now_ms());
+    if (!wait) return std::nullopt;
+    who.retry_after = *wait;
+    return failure{429, "rate_limited",
+                   "You are doing that too often (" + std::string(action) + "); try again in " + std::to_string(*wait) +
+                       (*wait == 1 ? " second." : " seconds."),
+                   ""};
+}
+
+outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<std::int64_t> post_id,
+                                 std::optional<std::int64_t> comment_id, std::string const& reason,
+                                 std::string const& note)
+{
+    if (!who.user) return not_signed_in();
+    if (auto f = check_standing(who)) return *f;
+    static constexpr std::string_view reasons[] = {"spam", "rude", "off_topic", "needs_improvement", "other"};
+    if (std::find(std::begin(reasons), std::end(reasons), reason) == std::end(reasons))
+        return failure{422, "invalid_field", "reason is one of spam, rude, off_topic, needs_improvement, other.", "reason"};
+    if (!domain::valid_utf8(note) || note.size() > 500)
+        return failure{422, "invalid_field", "A note is at most 500 characters of text.", "note"};
+    if (reason == "other" && domain::trim(note).empty())
+        return failure{422, "invalid_field", "Say what is wrong in the note when the reason is other.", "note"};
+    if (auto f = check_rate(ctx, who, "flag", ctx.config.rates.flag)) return *f;
+    auto const result = ctx.db.write([&](store::connection& c) {
+        return store::moderation_store(c).add_flag(post_id, comment_id, who.user->id, reason,
+                                                   std::string(domain::trim(note)),
+                                                   ctx.config.flag_established_reputation, ctx.config.flag_hide_after,
+                                                   domain::now());
+    });
+    if (result.outcome == store::flag_outcome::missing) return not_found(post_id ? "post" : "comment");
+    if (result.outcome == store::flag_outcome::duplicate)
+        return failure{409, "already_flagged", "You have flagged this already; moderators will look at it.", ""};
+    if (result.hidden && post_id) {
+        // Hiding changes what the public sees: counts and the index follow.
+        ctx.db.write([&](store::connection& c) {
+            auto tx = c.begin_immediate();
+            store::post_store(c).change_visibility(*post_id, domain::now(), [] {});
+            tx.commit();
+        });
+    }
+    return result;
+}
+
+outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t post_id, std::string const& reason)
+{
+    if (!who.user) return not_signed_in();
+    auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
+    if (!post || (post->deleted_at && !who.is_moderator())) return not_found("post");
+    if (post->deleted_at) return failure{409, "already_deleted", "That post is deleted already.", ""};
+    bool const own = post->author.id == who.user->id;
+    if (!who.is_moderator()) {
+        if (!own) return failure{403, "forbidden", "Only the author or a moderator can delete a post.", ""};
+        if (auto f = check_standing(who)) return *f;
+        if (post->kind == "question" && post->answer_count > 0)
+            return failure{409, "has_answers", "A question with answers stays for the people who answered; flag it for a moderator if it must go.", ""};
+        store::post_store posts(ctx.db.reader());
+        if (post->kind == "answer")
+            if (auto q = posts.find_post(*post->question_id); q && q->accepted_answer_id == post->id)
+                return failure{409, "accepted", "An accepted answer cannot be deleted by its author; flag it for a moderator.", ""};
+    }
+    if (auto f = check_reason(reason, false, "delete")) return *f;
+    auto const now = domain::now();
+    ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        store::post_store posts(c);
+        if (post->kind == "answer")
+            if (auto q = posts.find_any_post(*post->question_id); q && q->accepted_answer_id == post->id)
+                posts.set_accepted(q->id, std::nullopt, who.user->id, ctx.config.rules, now);
+        posts.change_visibility(post_id, now, [&] { store::moderation_store(c).set_deleted(post_id, who.user->id, now); });
+        if (who.is_moderator())
+            store::add_audit(c, {who.user->id, "delete", post_id, std::nullopt, post->author.id, reason,
+                                 before_json(*post), now});
+        tx.commit();
+    });
+    return thread_of(*post);
+}
+
+outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_t post_id, std::string const& reason)
+{
+    if (!who.user) return not_signed_in();
+    auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
+    if (!post) return not_found("post");
+    if (!post->deleted_at) return failure{409, "not_deleted", "That post is not deleted.", ""};
+    if (!who.is_moderator()) {
+        // Authors may take back their own deletion, not a moderator's.
+        auto& s = ctx.db.reader().cached("SELECT deleted_by FROM posts WHERE id = ?1").bind(post_id);
+        auto const by = s.step() ? s.optional_integer(0) : std::nullopt;
+        s.reset();
+        if (post->author.id != who.user->id || by != who.user->id) return not_found("post");
+        if (auto f = check_standing(who)) return *f;
+    }
+    if (auto f = check_reason(reason, false, "undelete")) return *f;
+    auto const now = domain::now();
+    ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        store::post_store(c).change_visibility(post_id, now, [&] { store::moderation_store(c).set_deleted(post_id, std::nullopt, now); });
+        if (who.is_moderator())
+            store::add_audit(c, {who.user->id, "undelete", post_id, std::nullopt, post->author.id, reason, std::nullopt, now});
+        tx.commit();
+    });
+    return thread_of(*post);
+}
+
+outcome<std::int64_t> close_question(context& ctx, viewer const& who, std::int64_t id, std::string const& reason,
+                                     std::optional<std::int64_t> duplicate_of)
+{
+    auto found = moderated_question(ctx, who, id);
+    if (auto const* f = std::get_if<failure>(&found)) return *f;
+    auto const& q = std::get<store::post_row>(found);
+    if (reason != "duplicate" && reason != "off_topic" && reason != "needs_details" && reason != "resolved_elsewhere")
+        return failure{422, "invalid_field", "reason is one of duplicate, off_topic, needs_details, resolved_elsewhere.", "reason"};
+    if (reason == "duplicate") {
+        if (!duplicate_of) return failure{422, "invalid_field", "Give the id of the original question in duplicate_of.", "duplicate_of"};
+        if (*duplicate_of == id) return failure{422, "invalid_field", "A question cannot be a duplicate of itself.", "duplicate_of"};
+        auto const original = store::post_store(ctx.db.reader()).find_post(*duplicate_of);
+        if (!original || original->kind != "question")
+            return failure{422, "invalid_field", "There is no question " + std::to_string(*duplicate_of) + " to point to.", "duplicate_of"};
+        if (original->duplicate_of)
+            return failure{422, "invalid_field", "Question " + std::to_string(*duplicate_of) + " is itself a duplicate; point to its original, " + std::to_string(*original->duplicate_of) + ".", "duplicate_of"};
+    } else {
+        duplicate_of.reset();
+    }
+    if (q.closed_at) return failure{409, "already_closed", "The question is closed already; reopen it first to change the reason.", ""};
+    auto const now = domain::now();
+    ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        store::moderation_store(c).set_closed(id, reason, duplicate_of, now);
+        store::add_audit(c, {who.user->id, "close", id, std::nullopt, q.author.id,
+                             reason + (duplicate_of ? " of " + std::to_string(*duplicate_of) : ""), std::nullopt, now});
+        tx.commit();
+    });
+    return id;
+}
+
+outcome<std::int64_t> reopen_question(context& ctx, viewer const& who, std::int64_t id)
+{
+    auto found = moderated_question(ctx, who, id);
+    if (auto const* f = std::get_if<failure>(&found)) return *f;
+    auto const& q = std::get<store::post_row>(found);
+    if (!q.closed_at) return failure{409, "not_closed", "The question is open.", ""};
+    auto const now = domain::now();
+    ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        store::moderation_store(c).set_closed(id, std::nullopt, std::nullopt, now);
+        store::add_audit(c, {who.user->id, "reopen", id, std::nullopt, q.author.id, "", std::nullopt, now});
+        tx.commit();
+    });
+    return id;
+}
+
+namespace {
+
+// Lock, pin and endorse: a flag on a post, set or cleared, with its audit row.
+template <typename Set>
+outcome<std::int64_t> toggle(context& ctx, viewer const& who, store::post_row const& post, bool on, bool current,
+                             std::string const& on_action, std::string const& off_action, Set&& set)
+{
+    if (on == current) return post.question_id.value_or(post.id);  // already so: nothing to record
+    auto const now = domain::now();
+    ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        set(store::moderation_store(c), now);
+        store::add_audit(c, {who.user->id, on ? on_action : off_action, post.id, std::nullopt, post.author.id, "",
+                             std::nullopt, now});
+        tx.commit();
+    });
+    return post.question_id.value_or(post.id);
+}
+
+}  // namespace
+
+outcome<std::int64_t> lock_question(context& ctx, viewer const& who, std::int64_t id, bool locked)
+{
+    auto found = moderated_question(ctx, who, id);
+    if (auto const* f = std::get_if<failure>(&found)) return *f;
+    auto const& q = std::get<store::post_row>(found);
+    return toggle(ctx, who, q, locked, q.locked, "lock", "unlock",
+                  [&](store::moderation_store m, std::int64_t now) { m.set_locked(id, locked, now); });
+}
+
+outcome<std::int64_t> pin_question(context& ctx, viewer const& who, std::int64_t id, bool pinned)
+{
+    auto found = moderated_question(ctx, who, id);
+    if (auto const* f = std::get_if<failure>(&found)) return *f;
+    auto const& q = std::get<store::post_row>(found);
+    return toggle(ctx, who, q, pinned, q.pinned, "pin", "unpin",
+                  [&](store::moderation_store m, std::int64_t now) { m.set_pinned(id, pinned, now); });
+}
+
+outcome<std::int64_t> endorse_answer(context& ctx, viewer const& who, std::int64_t id, bool endorsed)
+{
+    if (auto f = require_moderator(who)) return *f;
+    auto const a = store::post_store(ctx.db.reader()).find_post(id);
+    if (!a || a->kind != "answer") return not_found("answer");
+    return toggle(ctx, who, *a, endorsed, a->endorsed, "endorse", "unendorse",
+                  [&](store::moderation_store m, std::int64_t now) { m.set_endorsed(id, endorsed, now); });
+}
+
+outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_id, std::string const& action,
+                            std::string const& note)
+{
+    if (auto f = require_moderator(who)) return *f;
+    if (action != "approve" && action != "reject" && action != "dismiss" && action != "delete")
+        return failure{422, "invalid_field", "action is one of approve, reject, dismiss, delete.", "action"};
+    if (auto f = check_reason(note, false, "decide")) return *f;
+    auto const item = store::moderation_store(ctx.db.reader()).review_item(item_id);
+    if (!item) return failure{404, "not_found", "There is no open review item " + std::to_string(item_id) + "; someone may have handled it.", ""};
+    bool const keep = action == "approve" || action == "dismiss";
+    // Removal for spam or abuse costs the author: confirmed spam/rude flags or a spam-rule hold.
+    bool spam = item->kind == "held";
+    for (auto const& f : item->flags)
+        if (f.reason == "spam" || f.reason == "rude") spam = true;
+    bool const penalise = action == "reject" && spam;
+    auto const now = domain::now();
+    ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        store::moderation_store m(c);
+        store::post_store posts(c);
+        if (item->post_id) {
+            auto const post = posts.find_any_post(*item->post_id);
+            if (keep && item->state != "live")
+                posts.change_visibility(*item->post_id, now, [&] { m.set_post_state(*item->post_id, "live"); });
+            if (!keep && !item->deleted) {
+                if (post && post->kind == "answer")
+                    if (auto q = posts.find_any_post(*post->question_id); q && q->accepted_answer_id == post->id)
+                        posts.set_accepted(q->id, std::nullopt, who.user->id, ctx.config.rules, now);
+                posts.change_visibility(*item->post_id, now, [&] { m.set_deleted(*item->post_id, who.user->id, now); });
+            }
+            store::add_audit(c, {who.user->id, "review_" + action, item->post_id, std::nullopt, item->author.id, note,
+                                 !keep && post ? std::optional(before_json(*post)) : std::nullopt, now});
+        } else {
+            if (keep && item->state != "live") m.set_comment_state(*item->comment_id, "live");
+            if (!keep) m.delete_comment(*item->comment_id, now);
+            store::add_audit(c, {who.user->id, "review_" + action, std::nullopt, item->comment_id, item->author.id,
+                                 note, std::nullopt, now});
+            store::enqueue_post(c, item->question_id, now);
+        }
+        if (penalise)
+            store::apply_ledger(c, {{item->author.id, -static_cast<int>(ctx.config.spam_penalty), "removed_as_spam_or_abuse"}},
+                                item->post_id, who.user->id, now);
+        m.resolve_item(item_id, action, !keep, note, who.user->id, now);
+        tx.commit();
+    });
+    return action;
+}
+
+outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int64_t user_id, suspension kind,
+                                      std::int64_t days, std::string const& reason)
+{
+    if (auto f = require_moderator(who)) return *f;
+    store::user_store users(ctx.db.reader());
+    auto const target = users.find(user_id);
+    if (!target) return not_found("user");
+    if (target->role != "member" && who.user->role != "admin")
+        return failure{403, "forbidden", "Only an admin can suspend a moderator or an admin.", ""};
+    if (target->id == who.user->id) return failure{422, "invalid_field", "You cannot suspend yourself.", ""};
+    if (kind == suspension::suspend && (days < 1 || days > 3650))
+        return failure{422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"};
+    if (auto f = check_reason(reason, kind != suspension::lift, "suspend this member")) return *f;
+    auto const now = domain::now();
+    std::optional<std::int64_t> until;
+    if (kind == suspension::suspend) until = now + days * 86400;
+    ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        store::moderation_store(c).suspend(user_id, until, kind == suspension::silence,
+                                           kind == suspension::lift ? "" : std::string(domain::trim(reason)));
+        auto const action = kind == suspension::suspend ? "suspend" : kind == suspension::silence ? "silence" : "lift_suspension";
+        store::add_audit(c, {who.user->id, action, std::nullopt, std::nullopt, user_id,
+                             kind == suspension::suspend ? std::to_string(days) + " days: " + reason : reason, std::nullopt, now});
+        tx.commit();
+    });
+    return *store::user_store(ctx.db.reader()).find(user_id);
+}
+
+}  // namespace peerdesk::app
