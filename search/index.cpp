@@ -136,7 +136,11 @@ void writer::apply(post_document const& d)
 {
     auto const docid = static_cast<Xapian::docid>(d.id);
     if (!d.visible) {
-        impl_->db.delete_document(docid);  // a no-op when it was never indexed
+        try {
+            impl_->db.delete_document(docid);
+        } catch (Xapian::DocNotFoundError const&) {
+            // never indexed (held from the start) or gone already: deleting is idempotent
+        }
         return;
     }
     Xapian::Document doc;

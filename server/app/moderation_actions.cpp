@@ -184,7 +184,8 @@ outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_
         auto& s = ctx.db.reader().cached("SELECT deleted_by FROM posts WHERE id = ?1").bind(post_id);
         auto const by = s.step() ? s.optional_integer(0) : std::nullopt;
         s.reset();
-        if (post->author.id != who.user->id || by != who.user->id) return not_found("post");
+        if (post->author.id != who.user->id || by != who.user->id)
+            return failure{403, "forbidden", "Only a moderator can undelete this post.", ""};
         if (auto f = check_standing(who)) return *f;
     }
     if (auto f = check_reason(reason, false, "undelete")) return *f;

@@ -14,6 +14,7 @@
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
 #include "server/render/templates.hpp"
+#include "server/store/moderation_store.hpp"
 #include "server/store/user_store.hpp"
 
 namespace peerdesk::app {
@@ -57,7 +58,10 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     if (c.who.user) {
         view u;
         u.set("id", c.who.user->id).set("username", c.who.user->username).set("reputation", c.who.user->reputation);
+        u.set("moderator", c.who.is_moderator());
         layout.set("user", u);
+        // Suspended and silenced members read on, and are told on every page why they cannot post.
+        if (auto f = check_standing(c.who)) layout.set("standing", f->message);
     }
     // After signing in from the header, come back here; a form's address is no page to return to.
     bool const revisitable = c.req.verb == http::method::get && c.req.target.size() < 300 &&
@@ -177,7 +181,9 @@ view summary_view(store::question_summary const& q)
         .set("tags", tag_views(q.tags))
         .set("author", author_view(q.author))
         .set("asked", time_view(q.created_at))
-        .set("active", time_view(q.last_activity_at));
+        .set("active", time_view(q.last_activity_at))
+        .set("pinned", q.pinned)
+        .set("closed", q.closed);
     return v;
 }
 
@@ -322,7 +328,10 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         .set("comments", comment_views(p.comments))
         .set("has_comments", !p.comments.empty())
         .set("signed_in", c.who.signed_in())
-        .set("may_edit", may_edit(c.ctx, c.who, p));
+        .set("may_edit", may_edit(c.ctx, c.who, p))
+        .set("may_flag", c.who.user && c.who.user->id != p.author.id)
+        .set("moderator", c.who.is_moderator())
+        .set("endorsed", p.endorsed);
     if (p.edited_at) v.set("edited", time_view(*p.edited_at));
     v.set_html("body_html", render::stored_markdown_html(p.body_html));
     if (is_answer) {
@@ -334,6 +343,33 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         v.set("comment_body", form.comment_body).set("comment_error", form.comment_error).set("comment_open", true);
     }
     return v;
+}
+
+// What moderators did to the thread, in words for its readers.
+std::vector<view> history_views(call& c, std::int64_t question_id)
+{
+    std::vector<view> out;
+    for (auto const& r : store::moderation_store(c.ctx.db.reader()).thread_history(question_id)) {
+        auto const& a = r.entry.action;
+        bool const on_question = r.entry.post_id == question_id;
+        std::string what, reason;
+        if (a == "accept_on_behalf") what = "accepted an answer on the asker’s behalf";
+        else if (a == "unaccept_on_behalf") what = "withdrew the acceptance on the asker’s behalf";
+        else if (a == "close") what = "closed the question as " + close_reason_text(r.entry.reason.substr(0, r.entry.reason.find(' ')));
+        else if (a == "reopen") what = "reopened the question";
+        else if (a == "lock") what = "locked the thread";
+        else if (a == "unlock") what = "unlocked the thread";
+        else if (a == "endorse") what = "endorsed an answer";
+        else if (a == "delete") what = on_question ? "deleted the question" : "deleted an answer", reason = r.entry.reason;
+        else if (a == "undelete") what = on_question ? "restored the question" : "restored an answer", reason = r.entry.reason;
+        else if (a == "edit") what = on_question ? "edited the question" : "edited an answer", reason = r.entry.reason;
+        else continue;
+        view v;
+        v.set("actor", r.actor_name).set("actor_id", r.entry.actor_id).set("what", what).set("reason", reason)
+            .set("when", time_view(r.entry.created_at));
+        out.push_back(std::move(v));
+    }
+    return out;
 }
 
 // Questions like this one, beside it; none when search cannot answer just now.
@@ -384,6 +420,18 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)));
     auto const related = related_views(c, t->question);
     v.set("related", related).set("has_related", !related.empty());
+    auto const& q = t->question;
+    v.set("moderator", c.who.is_moderator()).set("locked", q.locked).set("pinned", q.pinned);
+    if (q.closed_at) {
+        view closed;
+        closed.set("reason_text", close_reason_text(q.close_reason.value_or("")));
+        if (q.duplicate_of)
+            if (auto original = store::post_store(c.ctx.db.reader()).find_post(*q.duplicate_of))
+                closed.set("duplicate_url", question_url(original->id)).set("duplicate_title", original->title);
+        v.set("closed", closed);
+    }
+    auto const history = history_views(c, id);
+    v.set("history", history).set("has_history", !history.empty());
     return page(c, status, "question", t->question.title, std::move(v));
 }
 
@@ -590,6 +638,190 @@ response search_page(call& c)
     if (!found.suggestion.empty())
         v.set("suggestion", found.suggestion).set("suggestion_url", search_url(found.suggestion, sort_key));
     return page(c, 200, "search", full.empty() ? "Search" : full + " · Search", std::move(v));
+}
+
+
+// ---- moderation ----------------------------------------------------------------------------
+
+// The moderator verbs of the question page and the answers' tools: one form, an action field.
+response post_moderate(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    if (!id) return message_page(c, 404, "Post not found", "There is no such post.");
+    auto const back_thread = thread_of(c, *id);
+    auto const back = back_thread ? question_url(*back_thread) : std::string("/");
+    auto checked = signed_in_form(c, back);
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const& form = std::get<http::fields>(checked);
+    auto const action = field(form, "action");
+    auto const reason = field(form, "reason");
+    outcome<std::int64_t> result = failure{422, "invalid_field", "Choose an action.", "action"};
+    if (action == "close") {
+        std::optional<std::int64_t> dup;
+        if (auto const d = field(form, "duplicate_of"); !d.empty()) dup = parse_id(d);
+        result = close_question(c.ctx, c.who, *id, reason, dup);
+    } else if (action == "reopen") result = reopen_question(c.ctx, c.who, *id);
+    else if (action == "lock" || action == "unlock") result = lock_question(c.ctx, c.who, *id, action == "lock");
+    else if (action == "pin" || action == "unpin") result = pin_question(c.ctx, c.who, *id, action == "pin");
+    else if (action == "endorse" || action == "unendorse") result = endorse_answer(c.ctx, c.who, *id, action == "endorse");
+    else if (action == "delete") result = delete_post(c.ctx, c.who, *id, reason);
+    else if (action == "undelete") result = undelete_post(c.ctx, c.who, *id, reason);
+    if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
+    if (action == "delete" && back_thread == id) return redirect("/questions");
+    return redirect(question_url(std::get<std::int64_t>(result)));
+}
+
+response post_flag(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    if (!id) return message_page(c, 404, "Post not found", "There is no such post.");
+    auto const thread = thread_of(c, *id);
+    auto checked = signed_in_form(c, thread ? question_url(*thread) : "/");
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const& form = std::get<http::fields>(checked);
+    auto const result = flag(c.ctx, c.who, *id, std::nullopt, field(form, "reason"), field(form, "note"));
+    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message);
+    return message_page(c, 201, "Thank you for the flag",
+                        std::get<store::flag_result>(result).hidden
+                            ? "The post is hidden until a moderator has looked at it."
+                            : "A moderator will look at the post.");
+}
+
+std::optional<response> require_moderator_page(call& c)
+{
+    if (auto r = require_signed_in(c)) return r;
+    if (!c.who.is_moderator()) return message_page(c, 403, "Moderators only", "This page is for moderators.");
+    return std::nullopt;
+}
+
+response review_page(call& c)
+{
+    if (auto r = require_moderator_page(c)) return std::move(*r);
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const page_number = page_param(query);
+    auto const data = store::moderation_store(c.ctx.db.reader()).review_queue(page_number, 20);
+    std::vector<view> items;
+    for (auto const& r : data.items) {
+        view v;
+        std::vector<view> flags, notes;
+        for (auto const& f : r.flags) {
+            view fv;
+            fv.set("reason", f.reason).set("count", f.count);
+            flags.push_back(std::move(fv));
+        }
+        for (auto const& n : r.notes) {
+            view nv;
+            nv.set("text", n);
+            notes.push_back(std::move(nv));
+        }
+        v.set("id", r.id)
+            .set("state", r.deleted ? "deleted" : r.state)
+            .set("state_label", r.deleted ? "deleted" : r.state == "live" ? "flagged" : r.state)
+            .set("type", r.post_kind == "question" ? "Question" : r.post_kind == "answer" ? "Answer" : "Comment")
+            .set("title", r.title)
+            .set("url", question_url(r.question_id) +
+                            (r.post_kind == "answer" ? "#answer-" + std::to_string(*r.post_id) : ""))
+            .set("author", author_view(r.author))
+            .set("created", time_view(r.created_at))
+            .set("held_reason", r.kind == "held" ? r.reason : "")
+            .set("flags", flags)
+            .set("has_flags", !flags.empty())
+            .set("notes", notes)
+            .set("has_notes", !notes.empty());
+        v.set_html("body_html", render::stored_markdown_html(r.body_html));
+        items.push_back(std::move(v));
+    }
+    view v;
+    v.set("items", items)
+        .set("empty", items.empty())
+        .set("total", data.total)
+        .set("total_label", data.total == 1 ? "item" : "items")
+        .set("penalty", c.ctx.config.spam_penalty)
+        .set("pager", pager_view(page_number, 20, data.total, "/review"));
+    return page(c, 200, "review", "Review queue", std::move(v));
+}
+
+response post_review(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    if (!id) return message_page(c, 404, "Not found", "There is no such review item.");
+    auto checked = signed_in_form(c, "/review");
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const& form = std::get<http::fields>(checked);
+    auto const result = review(c.ctx, c.who, *id, field(form, "action"), field(form, "note"));
+    if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
+    return redirect("/review");
+}
+
+response post_suspend(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    if (!id) return message_page(c, 404, "Not found", "There is no such member.");
+    auto checked = signed_in_form(c, "/users/" + std::to_string(*id));
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const& form = std::get<http::fields>(checked);
+    auto const days_text = field(form, "days");
+    auto kind = days_text.empty() ? suspension::silence : suspension::suspend;
+    if (field(form, "lift") == "1") kind = suspension::lift;
+    std::int64_t days = 0;
+    if (kind == suspension::suspend) days = parse_id(days_text).value_or(0);
+    auto const result = suspend_user(c.ctx, c.who, *id, kind, days, field(form, "reason"));
+    if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
+    return redirect(safe_next(field(form, "back")));
+}
+
+constexpr std::string_view audit_actions[] = {
+    "accept_on_behalf", "unaccept_on_behalf", "close", "reopen", "lock", "unlock", "pin", "unpin", "endorse",
+    "unendorse", "delete", "undelete", "edit", "review_approve", "review_reject", "review_dismiss", "review_delete",
+    "suspend", "silence", "lift_suspension"};
+
+response audit_page(call& c)
+{
+    if (auto r = require_moderator_page(c)) return std::move(*r);
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const page_number = page_param(query);
+    store::audit_filter filter;
+    auto const moderator = field(query, "moderator"), post = field(query, "post"), user = field(query, "user"),
+               action = field(query, "action");
+    filter.actor_id = parse_id(moderator);
+    filter.post_id = parse_id(post);
+    filter.user_id = parse_id(user);
+    if (!action.empty()) filter.action = action;
+    std::int64_t total = 0;
+    auto const rows = store::moderation_store(c.ctx.db.reader()).audit(filter, page_number, 50, total);
+    std::vector<view> out;
+    for (auto const& r : rows) {
+        view v;
+        v.set("when", time_view(r.entry.created_at))
+            .set("actor", r.actor_name)
+            .set("actor_id", r.entry.actor_id)
+            .set("action", r.entry.action)
+            .set("reason", r.entry.reason)
+            .set("before", r.entry.before.value_or(""));
+        if (r.entry.post_id && r.question_id)
+            v.set("post_id", *r.entry.post_id).set("post_url", question_url(*r.question_id));
+        if (r.entry.comment_id) v.set("comment_id", *r.entry.comment_id);
+        if (r.user_name) v.set("user_name", *r.user_name).set("user_id", *r.entry.user_id);
+        out.push_back(std::move(v));
+    }
+    std::vector<view> actions;
+    for (auto a : audit_actions) {
+        view av;
+        av.set("name", a).set("selected", a == action);
+        actions.push_back(std::move(av));
+    }
+    std::string base = "/audit?moderator=" + http::percent_encode(moderator) + "&action=" + http::percent_encode(action) +
+                       "&post=" + http::percent_encode(post) + "&user=" + http::percent_encode(user);
+    view v;
+    v.set("rows", out)
+        .set("actions", actions)
+        .set("f_moderator", moderator)
+        .set("f_post", post)
+        .set("f_user", user)
+        .set("total", total)
+        .set("total_label", total == 1 ? "action" : "actions")
+        .set("pager", pager_view(page_number, 50, total, base));
+    return page(c, 200, "audit", "Audit log", std::move(v));
 }
 
 // ---- asking and editing --------------------------------------------------------------------
@@ -894,6 +1126,12 @@ void add_page_routes(route_table& r)
     r.add(method::get, "/posts/{id}/revisions", revisions_page);
     r.add(method::post, "/answers/{id}/accept", post_accept);
     r.add(method::get, "/search", search_page);
+    r.add(method::post, "/posts/{id}/moderate", post_moderate);
+    r.add(method::post, "/posts/{id}/flag", post_flag);
+    r.add(method::get, "/review", review_page);
+    r.add(method::post, "/review/{id}", post_review);
+    r.add(method::post, "/users/{id}/suspend", post_suspend);
+    r.add(method::get, "/audit", audit_page);
     r.add(method::get, "/tags", tags_page);
     r.add(method::get, "/tags/{name}", tag_page);
     r.add(method::get, "/users/{id}", user_page);
