@@ -1,4 +1,7 @@
 // Loads the demo community; see scripts/demo.
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, Client, peerdesk } from '../tests/support/server.mjs';
 
 const dataDir = process.argv[2] || './data';
@@ -96,7 +99,19 @@ async function main() {
         if (a.accepted) ok(await users[t.asker].api('POST', `/answers/${answer.id}/accept`));
       }
     }
-    console.log(`demo: loaded ${people.length} people and ${threads.length} questions; every demo password is "${password}"`);
+    // Something for the moderator to review: a new member's answer with two links is held.
+    const newcomer = new Client(server.url);
+    await newcomer.signUp('newcomer', password);
+    const held = await newcomer.api('POST', '/questions/1/answers', {
+      body: 'Try the sync repair tool from https://example.com/repair and the guide at https://example.org/sync-guide.',
+    });
+    if (held.status !== 202) throw new Error('the demo held answer was not held: ' + held.text);
+    const dir = await mkdtemp(join(tmpdir(), 'peerdesk-demo-'));
+    await writeFile(join(dir, 'pw'), password + '\n');
+    await peerdesk(['user', 'create', 'moderator', '--email', 'moderator@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dataDir]);
+    await rm(dir, { recursive: true, force: true });
+    console.log(`demo: loaded ${people.length} people and ${threads.length} questions, and a moderator (user "moderator") ` +
+      `with one held answer to review; every demo password is "${password}"`);
   } finally {
     await server.stop();
     for (const [key, value] of Object.entries(keys)) await peerdesk(['settings', 'set', key, String(value), '--data', dataDir]);
