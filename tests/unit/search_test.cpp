@@ -177,6 +177,26 @@ TEST_CASE("the index: filters as boolean terms, one hit per thread, quality boos
     CHECK_FALSE(s.problem());
 }
 
+TEST_CASE("quality: accepted, answered, voted and endorsed posts rank higher, within bounds")
+{
+    auto plain = question(1, "t", "b");
+    CHECK(quality_of(plain) == 0.0);
+    auto answered = plain;
+    answered.thread_answered = true;
+    auto accepted = answered;
+    accepted.thread_accepted = true;
+    auto voted = accepted;
+    voted.score = 1000;
+    auto endorsed = answer(2, plain, "b");
+    auto const answered_only = quality_of(endorsed);
+    endorsed.endorsed = true;
+    CHECK(quality_of(answered) > quality_of(plain));
+    CHECK(quality_of(accepted) > quality_of(answered));
+    CHECK(quality_of(voted) > quality_of(accepted));
+    CHECK(quality_of(voted) <= 1.0);
+    CHECK(quality_of(endorsed) == doctest::Approx(answered_only + 0.3));
+}
+
 TEST_CASE("the searcher says the index is unavailable when there is none")
 {
     temp_index t;
