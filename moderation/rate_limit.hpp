@@ -26,6 +26,8 @@ struct rate_rules {
     rate_rule flag{30, 3600};
     rate_rule search_per_address{120, 60};
     rate_rule posts_per_address{60, 3600};  // questions, answers and comments from one address
+    rate_rule widget_per_key{600, 60};      // searches through one widget key, all visitors together
+    rate_rule widget_per_address{60, 60};
 };
 
 class rate_limiter {

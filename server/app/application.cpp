@@ -6,6 +6,7 @@
 #include "server/app/search_service.hpp"
 #include "server/domain/time.hpp"
 #include "server/app/static_files.hpp"
+#include "server/app/widget.hpp"
 #include "server/store/db.hpp"
 
 #include <iostream>
@@ -18,11 +19,14 @@ application::application(store::database& db, settings config, search_service* s
 {
     add_api_routes(routes_);
     add_page_routes(routes_);
+    add_widget_routes(routes_);
 }
 
 void add_security_headers(http::response& res)
 {
-    res.set("Content-Security-Policy",
+    // A page that sets its own policy (the widget demo host page) keeps it.
+    if (!res.header("Content-Security-Policy"))
+        res.set("Content-Security-Policy",
             "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     res.set("X-Content-Type-Options", "nosniff");
@@ -83,6 +87,8 @@ http::response application::dispatch(http::request& req)
 {
     if (req.path == "/healthz") return health(ctx_);
     if (req.path == "/metrics") return metrics(ctx_);
+    // The widget's script has a fixed address for the snippet companies paste.
+    if (req.path == "/widget.js") req.path = "/static/widget.js";
     if (req.verb == http::method::get || req.verb == http::method::head)
         if (auto r = serve_static(req)) return std::move(*r);
 

@@ -10,6 +10,7 @@ using route_table = http::router<route_handler>;
 
 void add_api_routes(route_table& routes);
 void add_page_routes(route_table& routes);
+void add_widget_routes(route_table& routes);
 
 class application {
 public:

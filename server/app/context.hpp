@@ -57,6 +57,8 @@ inline constexpr setting_spec setting_specs[] = {
     {"rate.searches_per_minute", 1, 100'000, [](settings& s, int v) { s.rates.search_per_address.count = v; }},
     {"rate.signups_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.sign_up_per_address.count = v; }},
     {"rate.failed_signins", 1, 1000, [](settings& s, int v) { s.rates.failed_sign_in.count = v; }},
+    {"rate.widget_per_key_per_minute", 1, 1'000'000, [](settings& s, int v) { s.rates.widget_per_key.count = v; }},
+    {"rate.widget_per_address_per_minute", 1, 100'000, [](settings& s, int v) { s.rates.widget_per_address.count = v; }},
 };
 
 // Settings that hold text: lists of words or domains, separated by commas or new lines.

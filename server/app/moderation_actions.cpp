@@ -91,11 +91,13 @@ std::optional<failure> check_standing(viewer const& who)
 }
 
 std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_view action, moderation::rate_rule rule,
-                                  bool by_address)
+                                  bool by_address, std::string_view bucket)
 {
     if (!ctx.limiter) return std::nullopt;
     auto const key = std::string(action) + ":" +
-                     (who.user && !by_address ? "u" + std::to_string(who.user->id) : "a" + who.address);
+                     (!bucket.empty()                  ? "k" + std::string(bucket)
+                      : who.user && !by_address ? "u" + std::to_string(who.user->id)
+                                                : "a" + who.address);
     auto const wait = ctx.limiter->hit(key, rule, now_ms());
     if (!wait) return std::nullopt;
     who.retry_after = *wait;

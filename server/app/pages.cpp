@@ -18,17 +18,13 @@
 #include "server/store/user_store.hpp"
 
 namespace peerdesk::app {
-namespace {
 
 using http::response;
 using render::view;
 
-// ---- page frame ----------------------------------------------------------------------------
+// The page frame (declared in pages.hpp): shared with the widget's pages.
 
-struct page_state {
-    std::string anonymous_csrf;  // set when the page carries a signed-out form
-    bool new_cookie = false;
-};
+// ---- page frame ----------------------------------------------------------------------------
 
 // The CSRF value a signed-out visitor's forms carry, created on first need.
 std::string ensure_anonymous_csrf(call& c, page_state& state)
@@ -44,7 +40,7 @@ std::string ensure_anonymous_csrf(call& c, page_state& state)
 }
 
 response page(call& c, int status, std::string_view name, std::string const& title, view v,
-              page_state const& state = {})
+              page_state const& state)
 {
     auto const csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
     if (!csrf.empty()) v.set("csrf_token", csrf);
@@ -58,7 +54,7 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     if (c.who.user) {
         view u;
         u.set("id", c.who.user->id).set("username", c.who.user->username).set("reputation", c.who.user->reputation);
-        u.set("moderator", c.who.is_moderator());
+        u.set("moderator", c.who.is_moderator()).set("admin", c.who.user->role == "admin");
         layout.set("user", u);
         // Suspended and silenced members read on, and are told on every page why they cannot post.
         if (auto f = check_standing(c.who)) layout.set("standing", f->message);
@@ -110,7 +106,7 @@ std::optional<response> refuse_without_csrf(call& c, http::fields const& f)
 
 // Signed-out visitors go to the sign-in page, which sends them back to `back` (by default
 // the page they asked for) afterwards.
-std::optional<response> require_signed_in(call& c, std::string const& back = {})
+std::optional<response> require_signed_in(call& c, std::string const& back)
 {
     if (c.who.signed_in()) return std::nullopt;
     auto const& next = back.empty() ? c.req.target : back;
@@ -211,6 +207,8 @@ std::int64_t page_param(http::fields const& q)
     auto const n = p ? parse_id(*p) : std::nullopt;
     return n && *n <= 100000 ? *n : 1;
 }
+
+namespace {
 
 // ---- question lists ------------------------------------------------------------------------
 

@@ -114,24 +114,39 @@ search_service::~search_service()
     db_.set_after_write({});
 }
 
-void search_service::log(std::string query, std::int64_t hits, query_source source)
+void search_service::log(std::string query, std::int64_t hits, query_source source,
+                         std::optional<std::int64_t> widget_key)
 {
     std::lock_guard lock(log_mutex_);
     if (log_.size() >= max_log_backlog) return;  // the database is stuck; searching goes on
-    log_.push_back({std::move(query), hits, source_name(source), domain::now()});
+    log_.push_back({std::move(query), hits, source_name(source), domain::now(), widget_key});
+}
+
+void search_service::log_click(std::int64_t widget_key, std::int64_t question_id)
+{
+    std::lock_guard lock(log_mutex_);
+    if (clicks_.size() >= max_log_backlog) return;
+    clicks_.push_back({widget_key, question_id, domain::now()});
 }
 
 void search_service::flush_log()
 {
     std::vector<store::logged_query> batch;
+    std::vector<store::widget_click> clicks;
     {
         std::lock_guard lock(log_mutex_);
         batch.swap(log_);
+        clicks.swap(clicks_);
     }
-    if (batch.empty()) return;
+    if (batch.empty() && clicks.empty()) return;
     try {
         // One transaction a second for all searches: the log is not worth an fsync per query.
-        db_.write([&](store::connection& c) { store::search_store(c).log_queries(batch); });
+        db_.write([&](store::connection& c) {
+            auto tx = c.begin_immediate();
+            if (!batch.empty()) store::search_store(c).log_queries(batch);
+            if (!clicks.empty()) store::widget_store(c).log_clicks(clicks);
+            tx.commit();
+        });
     } catch (std::exception const& e) {
         std::cerr << "search: could not write the query log: " << e.what() << "\n";
     }
@@ -222,7 +237,7 @@ outcome<search_results> find(context& ctx, search_request const& request)
     }
     if (!found.suggestion.empty()) out.suggestion = search::format_query(found.suggestion, parsed.filter);
     out.parsed = std::move(parsed);
-    ctx.search->log(request.q, out.total, request.source);
+    ctx.search->log(request.q, out.total, request.source, request.widget_key);
     return out;
 }
 

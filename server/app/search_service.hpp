@@ -6,6 +6,7 @@
 #include "server/http/forms.hpp"
 #include "server/render/safe_html.hpp"
 #include "server/store/search_store.hpp"
+#include "server/store/widget_store.hpp"
 
 #include <condition_variable>
 #include <filesystem>
@@ -48,7 +49,9 @@ public:
     {
         if (auto* i = live_indexer_.load(std::memory_order_acquire)) i->notify();
     }
-    void log(std::string query, std::int64_t hits, query_source source);
+    void log(std::string query, std::int64_t hits, query_source source, std::optional<std::int64_t> widget_key = {});
+    // A widget result followed through to its thread; written with the query log.
+    void log_click(std::int64_t widget_key, std::int64_t question_id);
     void flush_log();
 
 private:
@@ -61,6 +64,7 @@ private:
     std::mutex log_mutex_;
     std::condition_variable log_wake_;
     std::vector<store::logged_query> log_;
+    std::vector<store::widget_click> clicks_;
     bool stop_ = false;
     std::thread log_thread_;
 };
@@ -74,6 +78,7 @@ struct search_request {
     std::int64_t page = 1;
     std::int64_t pagesize = 30;
     query_source source = query_source::site;
+    std::optional<std::int64_t> widget_key;  // the widget key a widget search came with
 };
 
 struct found_hit {

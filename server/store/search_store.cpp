@@ -47,7 +47,7 @@ constexpr std::string_view set_rebuild =
 constexpr std::string_view get_rebuild = "SELECT value FROM search_state WHERE key = 'rebuild'";
 constexpr std::string_view end_rebuild = "DELETE FROM search_state WHERE key = 'rebuild'";
 constexpr std::string_view log_query =
-    "INSERT INTO search_queries (query, hits, source, created_at) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO search_queries (query, hits, source, created_at, widget_key_id) VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr std::string_view no_hit_queries =
     "SELECT query, count(*), max(created_at) FROM search_queries WHERE hits = 0 AND created_at >= ?1 "
     "GROUP BY query ORDER BY count(*) DESC, max(created_at) DESC LIMIT ?2";
@@ -172,7 +172,7 @@ void search_store::end_rebuild() { db_.cached(sql::end_rebuild).bind().run(); }
 void search_store::log_queries(std::vector<logged_query> const& queries)
 {
     auto tx = db_.begin_immediate();
-    for (auto const& q : queries) db_.cached(sql::log_query).bind(q.query, q.hits, q.source, q.created_at).run();
+    for (auto const& q : queries) db_.cached(sql::log_query).bind(q.query, q.hits, q.source, q.created_at, q.widget_key_id).run();
     tx.commit();
 }
 

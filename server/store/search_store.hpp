@@ -31,6 +31,7 @@ struct logged_query {
     std::int64_t hits = 0;
     std::string source;  // site, api or widget
     std::int64_t created_at = 0;
+    std::optional<std::int64_t> widget_key_id;
 };
 
 struct query_count {

@@ -1,0 +1,339 @@
+#include "server/app/widget.hpp"
+
+#include "server/app/pages.hpp"
+#include "server/app/respond.hpp"
+#include "server/domain/crypto.hpp"
+#include "server/domain/time.hpp"
+#include "server/domain/validation.hpp"
+#include "server/render/templates.hpp"
+
+#include <algorithm>
+
+namespace peerdesk::app {
+namespace {
+
+constexpr std::size_t max_origins = 20;
+
+std::string new_key() { return "pk_" + domain::random_token(18); }
+
+std::optional<failure> check_change(widget_key_change const& c, bool creating)
+{
+    if (creating && !c.name) return failure{422, "invalid_field", "Give the widget a name.", "name"};
+    if (c.name) {
+        auto const n = domain::trim(*c.name);
+        if (n.empty() || n.size() > 100 || !domain::valid_utf8(n))
+            return failure{422, "invalid_field", "A widget name has 1 to 100 characters.", "name"};
+    }
+    if (creating && (!c.origins || c.origins->empty()))
+        return failure{422, "invalid_field", "List the sites the widget may appear on, e.g. https://help.example.com.",
+                       "allowed_origins"};
+    if (c.origins) {
+        if (c.origins->size() > max_origins)
+            return failure{422, "invalid_field", "At most 20 allowed origins per key.", "allowed_origins"};
+        for (auto const& o : *c.origins)
+            if (!normalize_origin(o))
+                return failure{422, "invalid_field",
+                               "\"" + o.substr(0, 100) +
+                                   "\" is not an origin: write the scheme and host (and port), e.g. "
+                                   "https://help.example.com, without a path or wildcard.",
+                               "allowed_origins"};
+    }
+    if (c.default_tag && !c.default_tag->empty() && domain::normalize_tag(*c.default_tag).empty())
+        return failure{422, "invalid_field", "The default tag is not a tag name.", "default_tag"};
+    return std::nullopt;
+}
+
+std::vector<std::string> normalized(std::vector<std::string> const& origins)
+{
+    std::vector<std::string> out;
+    for (auto const& o : origins)
+        if (auto n = normalize_origin(o); n && std::find(out.begin(), out.end(), *n) == out.end()) out.push_back(*n);
+    return out;
+}
+
+std::optional<std::string> tag_of(std::optional<std::string> const& t)
+{
+    if (!t || t->empty()) return std::nullopt;
+    return domain::normalize_tag(*t);
+}
+
+}  // namespace
+
+std::optional<failure> require_admin(viewer const& who)
+{
+    if (!who.user) return failure{401, "not_signed_in", "Sign in first.", ""};
+    if (who.user->role != "admin") return failure{403, "forbidden", "Only admins manage widget keys.", ""};
+    return std::nullopt;
+}
+
+std::optional<std::string> normalize_origin(std::string_view text)
+{
+    std::string s(domain::trim(text));
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string_view v(s);
+    std::string scheme;
+    if (v.starts_with("https://")) scheme = "https";
+    else if (v.starts_with("http://")) scheme = "http";
+    else return std::nullopt;
+    v.remove_prefix(scheme.size() + 3);
+    if (v.ends_with("/")) v.remove_suffix(1);
+    if (v.empty() || v.size() > 253) return std::nullopt;
+    std::string_view host = v, port;
+    if (auto colon = v.rfind(':'); colon != std::string_view::npos) {
+        host = v.substr(0, colon);
+        port = v.substr(colon + 1);
+        if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit)) return std::nullopt;
+    }
+    if (host.empty()) return std::nullopt;
+    for (char c : host)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return std::nullopt;
+    // The default port is left out, as browsers send it.
+    if ((scheme == "https" && port == "443") || (scheme == "http" && port == "80")) port = {};
+    return scheme + "://" + std::string(host) + (port.empty() ? "" : ":" + std::string(port));
+}
+
+outcome<store::widget_key_row> create_widget_key(context& ctx, viewer const& who, widget_key_change const& input)
+{
+    if (auto f = require_admin(who)) return *f;
+    if (auto f = check_change(input, true)) return *f;
+    auto const id = ctx.db.write([&](store::connection& c) {
+        return store::widget_store(c).create(new_key(), std::string(domain::trim(*input.name)), normalized(*input.origins),
+                                             tag_of(input.default_tag), who.user->id, domain::now());
+    });
+    return *store::widget_store(ctx.db.reader()).find(id);
+}
+
+outcome<store::widget_key_row> update_widget_key(context& ctx, viewer const& who, std::int64_t id,
+                                                 widget_key_change const& change)
+{
+    if (auto f = require_admin(who)) return *f;
+    if (auto f = check_change(change, false)) return *f;
+    auto row = store::widget_store(ctx.db.reader()).find(id);
+    if (!row) return failure{404, "not_found", "There is no widget key " + std::to_string(id) + ".", ""};
+    if (change.name) row->name = std::string(domain::trim(*change.name));
+    if (change.origins) {
+        if (change.origins->empty())
+            return failure{422, "invalid_field", "Keep at least one allowed origin (or disable the key).", "allowed_origins"};
+        row->allowed_origins = normalized(*change.origins);
+    }
+    if (change.default_tag) row->default_tag = tag_of(change.default_tag);
+    if (change.enabled) row->enabled = *change.enabled;
+    ctx.db.write([&](store::connection& c) { store::widget_store(c).update(*row); });
+    return *row;
+}
+
+outcome<store::widget_key_row> rotate_widget_key(context& ctx, viewer const& who, std::int64_t id)
+{
+    if (auto f = require_admin(who)) return *f;
+    if (!store::widget_store(ctx.db.reader()).find(id))
+        return failure{404, "not_found", "There is no widget key " + std::to_string(id) + ".", ""};
+    ctx.db.write([&](store::connection& c) { store::widget_store(c).rotate(id, new_key(), domain::now()); });
+    return *store::widget_store(ctx.db.reader()).find(id);
+}
+
+outcome<store::widget_key_row> widget_key_for(context& ctx, std::string_view key, std::optional<std::string_view> origin)
+{
+    if (key.empty() || key.size() > 100) return failure{403, "unknown_key", "Send the widget key as key.", "key"};
+    auto row = store::widget_store(ctx.db.reader()).find_by_key(key);
+    if (!row) return failure{403, "unknown_key", "This widget key is not known; copy the snippet from the admin page again.", "key"};
+    if (!row->enabled) return failure{403, "disabled_key", "This widget key is disabled.", "key"};
+    if (!origin)
+        return failure{403, "origin_required",
+                       "The widget search answers browsers on the key's allowed sites (they send Origin); servers use /api/v1/search.", ""};
+    auto const o = normalize_origin(*origin);
+    if (!o || std::find(row->allowed_origins.begin(), row->allowed_origins.end(), *o) == row->allowed_origins.end())
+        return failure{403, "origin_not_allowed", "This site is not among the widget key's allowed origins.", ""};
+    return std::move(*row);
+}
+
+}  // namespace peerdesk::app
+
+// ---- pages ---------------------------------------------------------------------------------
+
+namespace peerdesk::app {
+namespace {
+
+using http::response;
+using render::view;
+
+// The community's own origin as the browser sees it, for snippets and the demo page.
+std::string community_origin(call& c)
+{
+    auto const host = c.req.header("host").value_or("127.0.0.1");
+    return std::string(c.req.secure ? "https://" : "http://") + std::string(host.substr(0, 200));
+}
+
+// Loopback communities can show the demo on a second origin: the same server under the other
+// loopback name (127.0.0.1 ↔ localhost), which the browser treats as another site.
+std::optional<std::string> demo_origin(call& c)
+{
+    auto const own = community_origin(c);
+    auto const scheme_end = own.find("://") + 3;
+    auto const host = own.substr(scheme_end);
+    for (auto const& [a, b] : {std::pair<std::string, std::string>{"127.0.0.1", "localhost"}, {"localhost", "127.0.0.1"}})
+        if (host == a || host.starts_with(a + ":")) return own.substr(0, scheme_end) + b + host.substr(a.size());
+    return std::nullopt;
+}
+
+std::string snippet(std::string const& origin, std::string const& key)
+{
+    return "<script src=\"" + origin + "/widget.js\" data-key=\"" + key + "\" async></script>\n<div data-peerdesk-search></div>";
+}
+
+response admin_widgets_page(call& c, int status, std::string const& error)
+{
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    if (auto f = require_admin(c.who)) return message_page(c, f->status, "Admins only", f->message);
+    auto const origin = community_origin(c);
+    auto const demo = demo_origin(c);
+    auto const since = domain::now() - 30 * 86400;
+    store::widget_store widgets(c.ctx.db.reader());
+    std::vector<view> keys;
+    for (auto const& k : widgets.list()) {
+        auto const usage = widgets.usage(k.id, since);
+        std::string origins;
+        for (auto const& o : k.allowed_origins) origins += (origins.empty() ? "" : "\n") + o;
+        std::vector<view> misses;
+        for (auto const& [q, n] : usage.top_no_results) {
+            view m;
+            m.set("query", q).set("count", n);
+            misses.push_back(std::move(m));
+        }
+        view v;
+        v.set("id", k.id)
+            .set("name", k.name)
+            .set("key", k.key)
+            .set("enabled", k.enabled)
+            .set("origins", origins)
+            .set("default_tag", k.default_tag.value_or(""))
+            .set("snippet", snippet(origin, k.key))
+            .set("searches", usage.searches)
+            .set("clicks", usage.clicks)
+            .set("no_results", usage.no_results)
+            .set("misses", misses)
+            .set("has_misses", !misses.empty());
+        if (demo) {
+            v.set("demo_url", *demo + "/widget/demo?key=" + http::percent_encode(k.key) +
+                                  "&community=" + http::percent_encode(origin));
+            v.set("demo_origin", *demo);
+            v.set("demo_allowed", std::find(k.allowed_origins.begin(), k.allowed_origins.end(), *demo) !=
+                                      k.allowed_origins.end());
+        }
+        keys.push_back(std::move(v));
+    }
+    view v;
+    v.set("keys", keys).set("has_keys", !keys.empty()).set("error", error).set("community", origin);
+    return page(c, status, "admin_widgets", "Search widget", std::move(v));
+}
+
+response show_admin_widgets(call& c) { return admin_widgets_page(c, 200, ""); }
+
+std::vector<std::string> lines_of(std::string const& text)
+{
+    std::vector<std::string> out;
+    std::string line;
+    for (char ch : text + "\n") {
+        if (ch == '\n' || ch == ',' || ch == ' ') {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (!line.empty()) out.push_back(line);
+            line.clear();
+        } else {
+            line += ch;
+        }
+    }
+    return out;
+}
+
+response post_admin_widgets(call& c)
+{
+    auto checked = signed_in_form(c, "/admin/widgets");
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const& form = std::get<http::fields>(checked);
+    widget_key_change in;
+    in.name = field(form, "name");
+    in.origins = lines_of(field(form, "allowed_origins"));
+    in.default_tag = field(form, "default_tag");
+    auto const result = create_widget_key(c.ctx, c.who, in);
+    if (auto const* f = failed(result)) return admin_widgets_page(c, f->status, f->message);
+    return redirect("/admin/widgets#key-" + std::to_string(std::get<store::widget_key_row>(result).id));
+}
+
+response post_admin_widget(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    if (!id) return message_page(c, 404, "Not found", "There is no such widget key.");
+    auto checked = signed_in_form(c, "/admin/widgets");
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const& form = std::get<http::fields>(checked);
+    auto const action = field(form, "action");
+    outcome<store::widget_key_row> result = failure{422, "invalid_field", "Choose an action.", "action"};
+    if (action == "rotate") {
+        result = rotate_widget_key(c.ctx, c.who, *id);
+    } else if (action == "enable" || action == "disable") {
+        widget_key_change ch;
+        ch.enabled = action == "enable";
+        result = update_widget_key(c.ctx, c.who, *id, ch);
+    } else if (action == "save") {
+        widget_key_change ch;
+        ch.origins = lines_of(field(form, "allowed_origins"));
+        ch.default_tag = field(form, "default_tag");
+        result = update_widget_key(c.ctx, c.who, *id, ch);
+    } else if (action == "allow_demo") {
+        auto const demo = demo_origin(c);
+        auto const row = store::widget_store(c.ctx.db.reader()).find(*id);
+        if (demo && row) {
+            widget_key_change ch;
+            ch.origins = row->allowed_origins;
+            ch.origins->push_back(*demo);
+            result = update_widget_key(c.ctx, c.who, *id, ch);
+        }
+    }
+    if (auto const* f = failed(result)) return admin_widgets_page(c, f->status, f->message);
+    return redirect("/admin/widgets#key-" + std::to_string(*id));
+}
+
+// A result followed from the widget: counted, then on to the thread.
+response widget_go(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    if (!id) return message_page(c, 404, "Question not found", "There is no such question.");
+    auto const post = parse_id(field(query, "post"));
+    if (auto key = store::widget_store(c.ctx.db.reader()).find_by_key(field(query, "key")); key && c.ctx.search)
+        c.ctx.search->log_click(key->id, *id);
+    return redirect("/questions/" + std::to_string(*id) + (post && *post != *id ? "#answer-" + std::to_string(*post) : ""),
+                    302);
+}
+
+// A stand-in for a company's help page, to try the widget before pasting it.
+response widget_demo(call& c)
+{
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const community = normalize_origin(field(query, "community")).value_or(community_origin(c));
+    view v;
+    v.set("key", field(query, "key")).set("community", community);
+    response r;
+    r.status = 200;
+    r.set("Content-Type", "text/html; charset=utf-8");
+    r.body = render::render_template("widget_demo", v).str();
+    // This page is the host site: it loads the widget from the community, as a customer's would.
+    r.set("Content-Security-Policy", "default-src 'none'; script-src " + community + "; connect-src " + community +
+                                         "; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
+                                         "form-action 'none'; frame-ancestors 'none'");
+    r.set("X-Demo-Page", "1");
+    return r;
+}
+
+}  // namespace
+
+void add_widget_routes(route_table& r)
+{
+    using http::method;
+    r.add(method::get, "/admin/widgets", show_admin_widgets);
+    r.add(method::post, "/admin/widgets", post_admin_widgets);
+    r.add(method::post, "/admin/widgets/{id}", post_admin_widget);
+    r.add(method::get, "/widget/go/{id}", widget_go);
+    r.add(method::get, "/widget/demo", widget_demo);
+}
+
+}  // namespace peerdesk::app
