@@ -313,16 +313,17 @@ results searcher::search(query_request const& request, tuning const& tune) const
             auto& qp = h.parser;
             qp.set_default_op(Xapian::Query::OP_AND);
             Xapian::Query q = Xapian::Query::MatchAll;
-            if (!request.text.empty()) {
-                unsigned const flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PURE_NOT |
-                                       Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+            unsigned const flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PURE_NOT;
+            auto parse = [&](unsigned extra) {
                 try {
-                    q = qp.parse_query(request.text, flags);
+                    return qp.parse_query(request.text, flags | extra);
                 } catch (Xapian::QueryParserError const&) {
                     // Unbalanced operators and the like: search the words as plain words.
-                    q = qp.parse_query(request.text, Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+                    return qp.parse_query(request.text, extra);
                 }
-                out.suggestion = qp.get_corrected_query_string();
+            };
+            if (!request.text.empty()) {
+                q = parse(0);
                 if (q.empty()) q = Xapian::Query::MatchAll;  // only stop words were typed
             }
             if (auto f = filter_query(request.filter); !f.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
@@ -336,20 +337,27 @@ results searcher::search(query_request const& request, tuning const& tune) const
             case sort_order::votes: enquire.set_sort_by_value_then_relevance(slot_score, true); break;
             }
             enquire.set_query(q);
-            auto const check = std::max<Xapian::doccount>(static_cast<Xapian::doccount>(request.offset + request.limit), 1000);
+            // Counting every match would cost more than the page itself; beyond a few hundred
+            // the total is Xapian's estimate.
+            auto const check = static_cast<Xapian::doccount>(request.offset + request.limit + 200);
             auto const mset = enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
                                                static_cast<Xapian::doccount>(request.limit), check);
             out.total = mset.get_matches_estimated();
+            // Spelling is looked up only when the query finds little: a misspelt word finds
+            // nothing, and the lookup costs more than the search.
+            if (!request.text.empty() && out.total < 3) {
+                parse(Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+                out.suggestion = qp.get_corrected_query_string();
+            }
             for (auto it = mset.begin(); it != mset.end(); ++it) {
                 auto const doc = it.get_document();
                 hit one;
                 one.post_id = *it;
                 one.question_id = thread_of(doc);
                 one.is_question = one.post_id == one.question_id;
-                one.snippet = mset.snippet(doc.get_data(), 240, h.stem,
-                                                Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
-                                                    Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                                                "\x01", "\x02", "…");
+                // Without the background model: it looks up every word of the text in the index.
+                one.snippet = mset.snippet(doc.get_data(), 240, h.stem, Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                           "\x01", "\x02", "…");
                 out.hits.push_back(std::move(one));
             }
             return out;

@@ -7,6 +7,7 @@
 #include "server/http/server.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/user_store.hpp"
+#include "server/tools/generate.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/object.hpp>
@@ -19,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <malloc.h>
 #include <unistd.h>
 
 namespace {
@@ -31,6 +33,7 @@ constexpr char const* usage = R"(usage:
   peerdesk migrate [--data ./data]
   peerdesk recount [--data ./data]
   peerdesk reindex [--data ./data]     (rebuilds the search index; a running server keeps serving)
+  peerdesk generate --posts N [--seed S] [--data ./data]   (a synthetic community, for benchmarks)
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
   peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
                                       privilege.downvote, privilege.edit, post.max_characters,
@@ -260,6 +263,28 @@ int command_reindex(options const& o)
     return 0;
 }
 
+// Benchmarks and demos: a realistic community, deterministic from the seed.
+int command_generate(options const& o)
+{
+    refuse_positional(o);
+    tools::generate_options g;
+    g.posts = o.number("posts", 10000, 1, 10'000'000);
+    g.seed = static_cast<std::uint64_t>(o.number("seed", 1, 0, 1'000'000'000));
+    store::database db(database_path(o));
+    migrate_database(db);
+    auto const started = std::chrono::steady_clock::now();
+    progress_bar bar;
+    auto const r = tools::generate(db, g, [&](std::int64_t done, std::int64_t total) {
+        bar({done, total, std::chrono::steady_clock::now() - started});
+    });
+    auto const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::cout << "generated " << r.questions << " questions, " << r.answers << " answers, " << r.comments
+              << " comments, " << r.votes << " votes, " << r.accepted << " accepted answers by " << r.users
+              << " users in " << seconds << " s (" << static_cast<long>((r.questions + r.answers) / std::max(seconds, 1e-9))
+              << " posts/s)\n";
+    return 0;
+}
+
 int command_user(options const& o)
 {
     auto const& p = o.positional();
@@ -322,6 +347,10 @@ int command_settings(options const& o)
 
 int main(int argc, char** argv)
 {
+    // glibc hands freed memory back to the kernel eagerly; under a steady load that is a brk
+    // and a TLB flush again and again. Keeping some at the top of the heap avoids the churn.
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         std::cout << usage;
@@ -334,6 +363,7 @@ int main(int argc, char** argv)
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "reindex") return command_reindex(options({args.begin() + 1, args.end()}, {"data"}));
+        if (command == "generate") return command_generate(options({args.begin() + 1, args.end()}, {"data", "posts", "seed"}));
         if (command == "user")
             return command_user(options(args, {"data", "email", "password-file", "role"}));
         if (command == "settings") return command_settings(options(args, {"data"}));

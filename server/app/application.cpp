@@ -7,6 +7,7 @@
 #include "server/domain/time.hpp"
 #include "server/app/static_files.hpp"
 #include "server/app/widget.hpp"
+#include "server/http/gzip.hpp"
 #include "server/store/db.hpp"
 
 #include <iostream>
@@ -35,6 +36,23 @@ void add_security_headers(http::response& res)
 }
 
 namespace {
+
+// Text of a kilobyte or more goes out gzipped to clients that accept it.
+void compress(http::request const& req, http::response& res)
+{
+    if (res.body.size() < 1024 || res.header("Content-Encoding")) return;
+    auto const type = res.header("Content-Type").value_or("");
+    if (!type.starts_with("text/") && !type.starts_with("application/json") && !type.starts_with("application/javascript") &&
+        !type.starts_with("image/svg"))
+        return;
+    res.set("Vary", res.header("Vary") ? std::string(*res.header("Vary")) + ", Accept-Encoding" : "Accept-Encoding");
+    auto const accept = req.header("accept-encoding");
+    if (!accept || !http::accepts_gzip(*accept)) return;
+    if (auto packed = http::gzip(res.body)) {
+        res.body = std::move(*packed);
+        res.set("Content-Encoding", "gzip");
+    }
+}
 
 bool is_api(http::request const& req) { return req.path.starts_with("/api/"); }
 
@@ -145,6 +163,7 @@ http::response application::handle(http::request& req) noexcept
     }
     add_security_headers(res);
     if (req.secure) res.set("Strict-Transport-Security", "max-age=31536000");
+    compress(req, res);
     return res;
 }
 

@@ -2,6 +2,7 @@
 
 #include "server/assets.hpp"
 #include "server/domain/crypto.hpp"
+#include "server/http/gzip.hpp"
 
 #include <map>
 
@@ -13,6 +14,7 @@ struct static_file {
     std::string etag;
     std::string hash;
     std::string_view type;
+    std::string gzipped;  // compressed once, at first use; empty when it would not be smaller
 };
 
 std::string_view content_type(std::string_view name)
@@ -36,7 +38,11 @@ std::map<std::string, static_file, std::less<>> const& files()
             if (!f.path.starts_with(prefix)) continue;
             auto const name = f.path.substr(prefix.size());
             auto const hash = domain::hex(domain::sha256(f.bytes)).substr(0, 16);
-            out.emplace(std::string(name), static_file{f.bytes, "\"" + hash + "\"", hash, content_type(name)});
+            static_file file{f.bytes, "\"" + hash + "\"", hash, content_type(name), {}};
+            if (!file.type.starts_with("image/png") && f.bytes.size() >= 512)
+                if (auto packed = http::gzip(f.bytes, 9); packed && packed->size() < f.bytes.size())
+                    file.gzipped = std::move(*packed);
+            out.emplace(std::string(name), std::move(file));
         }
         return out;
     }();
@@ -61,16 +67,27 @@ std::optional<http::response> serve_static(http::request const& req)
     auto const& table = files();
     auto const it = table.find(name);
     if (it == table.end()) return std::nullopt;
+    auto const& file = it->second;
+    auto const accept = req.header("accept-encoding");
+    bool const packed = !file.gzipped.empty() && accept && http::accepts_gzip(*accept);
+    // Each encoding is its own representation, with its own tag.
+    auto const etag = packed ? file.etag.substr(0, file.etag.size() - 1) + "-gz\"" : file.etag;
     http::response r;
-    r.set("Content-Type", std::string(it->second.type));
-    r.set("ETag", it->second.etag);
-    bool const versioned = req.query.find("v=" + it->second.hash) != std::string::npos;
+    r.set("Content-Type", std::string(file.type));
+    r.set("ETag", etag);
+    if (!file.gzipped.empty()) r.set("Vary", "Accept-Encoding");
+    bool const versioned = req.query.find("v=" + file.hash) != std::string::npos;
     r.set("Cache-Control", versioned ? "public, max-age=31536000, immutable" : "public, max-age=300");
-    if (auto const match = req.header("if-none-match"); match && *match == it->second.etag) {
+    if (auto const match = req.header("if-none-match"); match && *match == etag) {
         r.status = 304;
         return r;
     }
-    r.body = std::string(it->second.bytes);
+    if (packed) {
+        r.body = file.gzipped;
+        r.set("Content-Encoding", "gzip");
+    } else {
+        r.body = std::string(file.bytes);
+    }
     return r;
 }
 

@@ -1,0 +1,102 @@
+// peerdesk's side of the search comparison, in one process and one thread like the FTS5
+// reference: the same queries through search::searcher, straight on the index.
+//
+//   peerdesk-bench-search make-queries DATA_DIR COUNT > queries.tsv
+//   peerdesk-bench-search run DATA_DIR queries.tsv
+#include "search/index.hpp"
+#include "server/store/db.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using clock_type = std::chrono::steady_clock;
+using namespace peerdesk;
+
+namespace {
+
+// 1–3 words of a question's title (words people would type), with that question's first tag
+// for every other query: queries drawn from the corpus itself, deterministic.
+int make_queries(std::string const& dir, int count)
+{
+    store::connection db(dir + "/peerdesk.db", store::open_mode::read_only);
+    auto& s = db.cached(
+        "SELECT p.title, (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id WHERE qt.question_id = p.id "
+        "ORDER BY qt.position LIMIT 1) FROM posts p WHERE p.kind = 'question' ORDER BY p.id");
+    std::vector<std::pair<std::string, std::string>> titles;
+    s.bind();
+    while (s.step()) titles.emplace_back(s.text(0), s.optional_text(1).value_or(""));
+    s.reset();
+    if (titles.empty()) return 1;
+    std::mt19937_64 rng(42);
+    static char const* const skip[] = {"the", "and", "for", "with", "not", "this", "when", "but", "my", "it", "is", "in", "of", "on", "to", "a", "i"};
+    for (int n = 0; n < count; ++n) {
+        auto const& [title, tag] = titles[rng() % titles.size()];
+        std::vector<std::string> words;
+        std::istringstream in(title);
+        for (std::string w; in >> w;) {
+            std::string clean;
+            for (char c : w)
+                if (std::isalpha(static_cast<unsigned char>(c))) clean += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (clean.size() >= 3 && std::find(std::begin(skip), std::end(skip), clean) == std::end(skip)) words.push_back(clean);
+        }
+        if (words.empty()) continue;
+        std::shuffle(words.begin(), words.end(), rng);
+        words.resize(std::min<std::size_t>(words.size(), 1 + rng() % 3));
+        std::string q;
+        for (auto const& w : words) q += (q.empty() ? "" : " ") + w;
+        std::cout << q << "\t" << (n % 2 ? tag : "") << "\n";
+    }
+    return 0;
+}
+
+int run(std::string const& dir, std::string const& file)
+{
+    search::searcher s(std::filesystem::path(dir) / "search");
+    std::vector<search::query_request> queries;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+        auto const tab = line.find('\t');
+        search::query_request r;
+        r.text = line.substr(0, tab);
+        if (tab != std::string::npos && tab + 1 < line.size()) r.filter.tags.push_back(line.substr(tab + 1));
+        r.limit = 10;
+        queries.push_back(std::move(r));
+    }
+    std::vector<std::int64_t> us;
+    std::size_t hits = 0;
+    s.search(queries.front(), {});  // open the index before timing
+    auto const all = clock_type::now();
+    for (auto const& q : queries) {
+        auto const t0 = clock_type::now();
+        hits += s.search(q, {}).hits.size();
+        us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count());
+    }
+    auto const seconds = std::chrono::duration<double>(clock_type::now() - all).count();
+    auto pct = [&](double p) {
+        auto v = us;
+        auto const k = static_cast<std::size_t>(std::min<double>(static_cast<double>(v.size()) - 1, p / 100 * static_cast<double>(v.size())));
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+        return v[k];
+    };
+    std::printf("{\"queries\":%zu,\"hits\":%zu,\"p50_us\":%lld,\"p99_us\":%lld,\"qps\":%.1f}\n", queries.size(), hits,
+                static_cast<long long>(pct(50)), static_cast<long long>(pct(99)), queries.size() / std::max(seconds, 1e-9));
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> a(argv + 1, argv + argc);
+    if (a.size() == 3 && a[0] == "make-queries") return make_queries(a[1], std::stoi(a[2]));
+    if (a.size() == 3 && a[0] == "run") return run(a[1], a[2]);
+    std::cerr << "usage: peerdesk-bench-search make-queries DATA_DIR COUNT | run DATA_DIR QUERIES\n";
+    return 2;
+}
