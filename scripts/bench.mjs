@@ -1,0 +1,358 @@
+// scripts/bench: peerdesk's figures beside their references, on a synthetic community.
+// Every figure is printed as a table (figure, peerdesk, reference, ratio, goal, met) and written
+// to bench/results-<size>.md. See scripts/bench for the options.
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdir, writeFile, readFile, rm, mkdtemp, access } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { request } from 'node:http';
+
+const run = promisify(execFile);
+const root = resolve(new URL('..', import.meta.url).pathname);
+const args = process.argv.slice(2);
+const opt = (name, fallback) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : fallback; };
+const flag = (name) => args.includes(name);
+const size = opt('--size', 'small');
+const sizes = { small: 10_000, medium: 100_000, large: 1_000_000 };
+if (!sizes[size]) { console.error('bench: --size is small, medium or large'); process.exit(2); }
+const smoke = flag('--smoke');
+const seconds = smoke ? 2 : 8;
+const compareRev = opt('--compare');
+const build = join(root, 'build');
+const bin = (name, dir = build) => join(dir, name);
+const say = (...a) => console.error('bench:', ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- helpers -------------------------------------------------------------------------------
+
+function freePort() {
+  return new Promise((res) => {
+    const s = require_net().createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+  });
+}
+let net;
+function require_net() { return net; }
+
+async function httpGet(port, path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject).end();
+  });
+}
+
+async function httpJson(port, method, path, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body ? JSON.stringify(body) : undefined;
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode, headers: res.headers, json: text ? JSON.parse(text) : null });
+      });
+    });
+    req.on('error', reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+async function sql(dataDir, query) {
+  const { stdout } = await run('sqlite3', [join(dataDir, 'peerdesk.db'), query]);
+  return stdout.trim();
+}
+
+// Starts peerdesk serve; answers {port, child, startupMs}.
+async function startPeerdesk(binary, dataDir) {
+  const port = await freePort();
+  const started = process.hrtime.bigint();
+  const child = spawn(binary, ['serve', '--port', String(port), '--data', dataDir, '--rate-limits', 'off', '--threads', '2'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  for (;;) {
+    try {
+      const r = await httpGet(port, '/healthz');
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (child.exitCode !== null) throw new Error('peerdesk exited: ' + err);
+    await sleep(2);
+  }
+  const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return { port, child, startupMs, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } };
+}
+
+async function startNginx(docroot) {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'peerdesk-nginx-'));
+  const conf = `worker_processes 2;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  default_type text/html;
+  sendfile on; tcp_nopush on; keepalive_requests 1000000; keepalive_timeout 60;
+  server { listen 127.0.0.1:${port}; root ${docroot}; }
+}`;
+  await writeFile(join(dir, 'nginx.conf'), conf);
+  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    try { if ((await httpGet(port, '/')).status) break; } catch { await sleep(10); }
+  }
+  return { port, stop: async () => { child.kill('SIGQUIT'); await new Promise((r) => child.once('exit', r)); await rm(dir, { recursive: true, force: true }); } };
+}
+
+// wrk, keep-alive, closed loop: the maximum rate.
+async function wrk(port, path, { lua, connections = 32, duration = seconds } = {}) {
+  const a = ['-t2', `-c${connections}`, `-d${duration}s`, '--latency'];
+  if (lua) a.push('-s', lua);
+  a.push(`http://127.0.0.1:${port}${path}`);
+  const { stdout } = await run('wrk', a, { maxBuffer: 1 << 24 });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)[1]);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
+  return { rps, non2xx: non2xx ? Number(non2xx[1]) : 0 };
+}
+
+async function loadgen(port, paths, rate, { duration = seconds, method, body, headers = [], connections = 64 } = {}) {
+  const a = ['--port', String(port), '--rate', String(rate), '--duration', String(duration), '--connections', String(connections)];
+  for (const p of paths) a.push('--path', p);
+  if (method) a.push('--method', method);
+  if (body) a.push('--body', body);
+  for (const h of headers) a.push('--header', h);
+  const { stdout } = await run(bin('peerdesk-loadgen'), a, { maxBuffer: 1 << 24 });
+  return JSON.parse(stdout);
+}
+
+// Resident memory of a process, without its file mappings (the SQLite and Xapian maps).
+function rssAnonKb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/RssAnon:\s+(\d+)/.exec(status)[1]);
+}
+
+// ---- the data ------------------------------------------------------------------------------
+
+async function community() {
+  const posts = sizes[size];
+  const dir = join(root, 'bench', 'data', size);
+  const marker = join(dir, 'generated.json');
+  if (existsSync(marker)) {
+    const info = JSON.parse(await readFile(marker, 'utf8'));
+    say(`reusing the ${size} community in ${dir}`);
+    return { dir, ...info };
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  say(`generating ${posts} posts (seed 1) …`);
+  let t = Date.now();
+  const gen = await run(bin('peerdesk'), ['generate', '--posts', String(posts), '--seed', '1', '--data', dir], { maxBuffer: 1 << 26 });
+  const loadRate = posts / ((Date.now() - t) / 1000);
+  say(gen.stdout.trim());
+  say('indexing with peerdesk reindex …');
+  t = Date.now();
+  await run(bin('peerdesk'), ['reindex', '--data', dir], { maxBuffer: 1 << 26 });
+  const indexRate = posts / ((Date.now() - t) / 1000);
+  const info = { posts, loadRate, indexRate, generated: gen.stdout.trim() };
+  await writeFile(marker, JSON.stringify(info, null, 2));
+  return { dir, ...info };
+}
+
+// ---- the measurements ----------------------------------------------------------------------
+
+const rows = [];
+function row(figure, value, reference, goal, met, unit = '') {
+  rows.push({ figure, value, reference, goal, met, unit });
+}
+const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n) ? '—' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+async function main() {
+  net = await import('node:net');
+  const data = await community();
+  const server = await startPeerdesk(bin('peerdesk'), data.dir);
+  const p = server.port;
+  const rssSamples = [];
+  const sampler = setInterval(() => { try { rssSamples.push(rssAnonKb(server.child.pid)); } catch { /* exiting */ } }, 250);
+  try {
+    row('load: posts generated through the store', `${fmt(data.loadRate)} posts/s`, '', 'reported', null);
+    row('full reindex', `${fmt(data.indexRate)} posts/s`, '', '≥ 1,500 posts/s', data.indexRate >= 1500);
+    row('start-up: exec to first 200', `${fmt(server.startupMs)} ms`, '', '≤ 200 ms', server.startupMs <= 200);
+
+    // Pages: the question page with about ten answers, home, a busy tag, an active user.
+    const qid = await sql(data.dir, "SELECT id FROM posts WHERE kind = 'question' AND deleted_at IS NULL ORDER BY abs(answer_count - 10), id LIMIT 1");
+    const tag = await sql(data.dir, 'SELECT name FROM tags ORDER BY question_count DESC LIMIT 1');
+    const uid = await sql(data.dir, "SELECT author_id FROM posts GROUP BY author_id ORDER BY count(*) DESC LIMIT 1");
+    const pages = [['question page (≈10 answers)', `/questions/${qid}`, 0.5], ['home page', '/', 0.4], ['tag page', `/tags/${encodeURIComponent(tag)}`, 0.4], ['user page', `/users/${uid}`, 0.4]];
+    const docroot = await mkdtemp(join(tmpdir(), 'peerdesk-docroot-'));
+    for (const [, path] of pages) {
+      const r = await httpGet(p, path);
+      if (r.status !== 200) throw new Error(`${path} answered ${r.status}`);
+      await writeFile(join(docroot, `${encodeURIComponent(path).replace(/%/g, '_')}.html`), r.body);
+    }
+    const nginx = await startNginx(docroot);
+    let questionMax = 0;
+    try {
+      for (const [name, path, goal] of pages) {
+        const file = `/${encodeURIComponent(path).replace(/%/g, '_')}.html`;
+        const ref = await wrk(nginx.port, file);
+        const ours = await wrk(p, path);
+        const ratio = ours.rps / ref.rps;
+        if (path.startsWith('/questions/')) questionMax = ours.rps;
+        row(`${name}, requests/s (wrk, 32 connections)`, `${fmt(ours.rps)}/s`, `nginx ${fmt(ref.rps)}/s`, `≥ ${goal} × nginx`, ratio >= goal, fmt(ratio, 2) + '×');
+      }
+    } finally {
+      await nginx.stop();
+      await rm(docroot, { recursive: true, force: true });
+    }
+    const half = Math.max(50, Math.round(questionMax / 2));
+    const lat = await loadgen(p, [`/questions/${qid}`], half);
+    row(`question page latency at ${fmt(half)}/s (50 % of max, open model)`, `p50 ${fmt(lat.p50_us / 1000, 2)} ms, p99 ${fmt(lat.p99_us / 1000, 2)} ms`, '', 'p50 ≤ 1 ms, p99 ≤ 5 ms', lat.p50_us <= 1000 && lat.p99_us <= 5000);
+
+    // Search: the same corpus-drawn queries through peerdesk's HTTP API, peerdesk in process, and FTS5.
+    const queriesFile = join(data.dir, 'queries.tsv');
+    if (!existsSync(queriesFile)) {
+      const { stdout } = await run(bin('peerdesk-bench-search'), ['make-queries', data.dir, '2000'], { maxBuffer: 1 << 24 });
+      await writeFile(queriesFile, stdout);
+    }
+    const queries = (await readFile(queriesFile, 'utf8')).trim().split('\n').map((l) => l.split('\t'));
+    const paths = queries.map(([q, t]) => `/api/v1/search?pagesize=10&q=${encodeURIComponent(q + (t ? ` [${t}]` : ''))}`);
+    const lua = join(data.dir, 'queries.lua');
+    await writeFile(lua, `local paths = {${paths.map((x) => JSON.stringify(x)).join(',')}}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n`);
+    const searchMax = await wrk(p, '/', { lua, connections: 16 });
+    const searchLat = await loadgen(p, paths, Math.max(50, Math.round(searchMax.rps / 2)));
+    const inproc = JSON.parse((await run(bin('peerdesk-bench-search'), ['run', data.dir, queriesFile])).stdout);
+    const fts = JSON.parse((await run(bin('peerdesk-fts5'), [data.dir, queriesFile], { maxBuffer: 1 << 24 })).stdout);
+    row('search API (1–3 terms, half with a tag), queries/s over HTTP', `${fmt(searchMax.rps)}/s`, '', '≥ 1,500 queries/s', searchMax.rps >= 1500);
+    row(`search API latency at ${fmt(searchMax.rps / 2)}/s (open model)`, `p50 ${fmt(searchLat.p50_us / 1000, 2)} ms, p99 ${fmt(searchLat.p99_us / 1000, 2)} ms`, '', 'p50 ≤ 3 ms, p99 ≤ 15 ms', searchLat.p50_us <= 3000 && searchLat.p99_us <= 15000);
+    row('search in process, one thread: p50 / p99 / queries/s', `${fmt(inproc.p50_us / 1000, 2)} / ${fmt(inproc.p99_us / 1000, 2)} ms, ${fmt(inproc.qps)}/s`,
+      `FTS5 ${fmt(fts.p50_us / 1000, 2)} / ${fmt(fts.p99_us / 1000, 2)} ms, ${fmt(fts.qps)}/s`, 'faster than FTS5', inproc.qps > fts.qps, fmt(inproc.qps / fts.qps, 2) + '×');
+
+    // Writes: answers posted over HTTP by a signed-in member, durable, with their outbox row.
+    const name = `writer${Date.now() % 1e9}`;
+    const signup = await httpJson(p, 'POST', '/api/v1/users', { username: name, email: `${name}@example.com`, password: 'bench password 1' });
+    if (signup.status !== 201) throw new Error('sign-up failed: ' + JSON.stringify(signup.json));
+    const session = await httpJson(p, 'POST', '/api/v1/session', { login: name, password: 'bench password 1' });
+    const cookie = session.headers['set-cookie'][0].split(';')[0];
+    const token = (await httpJson(p, 'POST', '/api/v1/tokens', { name: 'bench' }, { cookie, 'x-csrf-token': session.json.csrf_token })).json.token;
+    const targets = (await sql(data.dir, "SELECT id FROM posts WHERE kind = 'question' ORDER BY id DESC LIMIT 50")).split('\n');
+    const answerPaths = targets.map((id) => `/api/v1/questions/${id}/answers`);
+    const answerBody = JSON.stringify({ body: 'Answer {n}: restart the **sync service**, clear the cache folder and sign in again; see https://docs.example.com/sync' });
+    const auth = `Authorization: Bearer ${token}`;
+    const posting = await loadgen(p, answerPaths, 200, { method: 'POST', body: answerBody, headers: [auth, 'Content-Type: application/json'] });
+    const postLua = join(data.dir, 'post.lua');
+    await writeFile(postLua, `local paths = {${answerPaths.map((x) => JSON.stringify(x)).join(',')}}\nlocal i = 0\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${token}"\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i], nil, '{"body":"Answer ' .. i .. ' under load: restart the sync service, clear the cache and sign in again."}')\nend\n`);
+    const postMax = await wrk(p, '/', { lua: postLua, connections: 16, duration: Math.min(seconds, 4) });
+    row('answers posted over HTTP (durable, indexed), posts/s', `${fmt(postMax.rps)}/s`, '', '≥ 1,000 posts/s', postMax.rps >= 1000 && postMax.non2xx === 0);
+    row('answers posted at 200/s: p99', `${fmt(posting.p99_us / 1000, 2)} ms (${posting.non_2xx + posting.errors} failed)`, '', 'p99 ≤ 10 ms', posting.p99_us <= 10000 && posting.non_2xx === 0);
+
+    // New post → searchable.
+    const lags = [];
+    for (let i = 0; i < (smoke ? 5 : 20); i++) {
+      const word = `zq${Date.now().toString(36)}x${i}`;
+      const t0 = Date.now();
+      const r = await httpJson(p, 'POST', answerPaths[i % answerPaths.length], { body: `A fresh answer that mentions ${word} for the lag test.` }, { authorization: `Bearer ${token}` });
+      if (r.status !== 201) throw new Error('post failed ' + JSON.stringify(r.json));
+      for (;;) {
+        const s = await httpJson(p, 'GET', `/api/v1/search?q=${word}`);
+        if (s.json.total > 0) break;
+        if (Date.now() - t0 > 10000) break;
+        await sleep(10);
+      }
+      lags.push(Date.now() - t0);
+    }
+    lags.sort((a, b) => a - b);
+    const lagP99 = lags[Math.min(lags.length - 1, Math.floor(0.99 * lags.length))];
+    row('new post → searchable', `p50 ${fmt(lags[Math.floor(lags.length / 2)])} ms, max ${fmt(lagP99)} ms`, '', 'p99 ≤ 2 s', lagP99 <= 2000);
+
+    clearInterval(sampler);
+    const maxRss = Math.max(...rssSamples) / 1024;
+    const firstRss = rssSamples[Math.min(4, rssSamples.length - 1)] / 1024;
+    const lastRss = rssSamples[rssSamples.length - 1] / 1024;
+    row('resident memory under load, without mapped files', `max ${fmt(maxRss)} MB (start ${fmt(firstRss)}, end ${fmt(lastRss)})`, '', '≤ 150 MB, flat', maxRss <= 150);
+
+    // Page weight: what a first visit to the question page downloads.
+    const html = await httpGet(p, `/questions/${qid}`, { 'accept-encoding': 'gzip' });
+    const text = html.headers['content-encoding'] === 'gzip' ? html.body : gzipSync(html.body);
+    const source = html.headers['content-encoding'] === 'gzip' ? gunzipSync(html.body).toString() : html.body.toString();
+    const assets = [...source.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+    let assetBytes = 0;
+    for (const a of assets) assetBytes += (await httpGet(p, a, { 'accept-encoding': 'gzip' })).body.length;
+    const htmlCompressed = html.headers['content-encoding'] === 'gzip' ? html.body.length : text.length;
+    const total = (htmlCompressed + assetBytes) / 1024;
+    row('question page weight (compressed): HTML + CSS + JS + icon', `${fmt(total, 1)} KB in ${1 + assets.length} requests (HTML ${fmt(htmlCompressed / 1024, 1)} KB)`, '', '≤ 50 KB, ≤ 5 requests', total <= 50 && 1 + assets.length <= 5);
+
+    // Lighthouse, on the question page and the home page.
+    if (!smoke && !flag('--no-lighthouse') && existsSync(join(root, 'bench/node_modules/lighthouse'))) {
+      for (const [name, path] of [['question page', `/questions/${qid}`], ['home page', '/']]) {
+        const out = join(tmpdir(), `peerdesk-lh-${Date.now()}.json`);
+        try {
+          await run(join(root, 'bench/node_modules/.bin/lighthouse'), [`http://127.0.0.1:${p}${path}`, '--quiet', '--output=json', `--output-path=${out}`,
+            '--only-categories=performance,accessibility,best-practices,seo', '--chrome-flags=--headless=new --no-sandbox --disable-gpu'],
+          { env: { ...process.env, CHROME_PATH: '/usr/bin/chromium' }, maxBuffer: 1 << 26 });
+          const report = JSON.parse(await readFile(out, 'utf8'));
+          const scores = Object.values(report.categories).map((c) => Math.round(c.score * 100));
+          row(`Lighthouse, ${name}: performance / accessibility / best practices / SEO`, scores.join(' / '), '', '100 each', scores.every((s) => s === 100));
+        } catch (e) {
+          row(`Lighthouse, ${name}`, 'not run: ' + e.message.split('\n')[0].slice(0, 80), '', '100 each', false);
+        } finally {
+          await rm(out, { force: true });
+        }
+      }
+    }
+
+    if (compareRev) await compare(compareRev, data, qid, lua);
+  } finally {
+    clearInterval(sampler);
+    await server.stop();
+  }
+  report();
+}
+
+// Another build of another revision, the main figures alternating between the two.
+async function compare(rev, data, qid, lua) {
+  const dir = join(root, 'build-compare');
+  const src = join(dir, 'src');
+  await rm(src, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await run('git', ['-C', root, 'worktree', 'prune']);
+  await run('git', ['-C', root, 'worktree', 'add', '--force', '--detach', src, rev]);
+  say(`building ${rev} for comparison …`);
+  await run('cmake', ['-S', src, '-B', join(dir, 'out'), '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=RelWithDebInfo'], { maxBuffer: 1 << 26 });
+  await run('cmake', ['--build', join(dir, 'out'), '--target', 'peerdesk'], { maxBuffer: 1 << 26 });
+  const other = join(dir, 'out', 'peerdesk');
+  const results = { this: { page: [], search: [] }, other: { page: [], search: [] } };
+  for (let round = 0; round < 3; round++) {
+    for (const [which, binary] of [['this', bin('peerdesk')], ['other', other]]) {
+      const s = await startPeerdesk(binary, data.dir);
+      try {
+        results[which].page.push((await wrk(s.port, `/questions/${qid}`)).rps);
+        results[which].search.push((await wrk(s.port, '/', { lua, connections: 16 })).rps);
+      } finally { await s.stop(); }
+    }
+  }
+  const best = (a) => Math.max(...a);
+  row(`compare with ${rev}: question page requests/s`, `${fmt(best(results.this.page))}/s`, `${rev} ${fmt(best(results.other.page))}/s`, 'reported', null, fmt(best(results.this.page) / best(results.other.page), 2) + '×');
+  row(`compare with ${rev}: search queries/s`, `${fmt(best(results.this.search))}/s`, `${rev} ${fmt(best(results.other.search))}/s`, 'reported', null, fmt(best(results.this.search) / best(results.other.search), 2) + '×');
+  await run('git', ['-C', root, 'worktree', 'remove', '--force', src]).catch(() => {});
+}
+
+function report() {
+  const head = ['figure', 'peerdesk', 'reference', 'ratio', 'goal', 'met'];
+  const lines = rows.map((r) => [r.figure, r.value, r.reference, r.unit, r.goal, r.met === null ? '' : r.met ? 'met' : 'NOT MET']);
+  const md = [`# scripts/bench --size ${size}${smoke ? ' --smoke' : ''}`, '',
+    `${new Date().toISOString().slice(0, 10)}, ${sizes[size].toLocaleString('en-US')} posts, one machine (load generator, nginx and peerdesk share its cores).`, '',
+    `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`), ''].join('\n');
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  const pad = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  console.log(pad(head));
+  for (const l of lines) console.log(pad(l));
+  return writeFile(join(root, 'bench', `results-${size}${smoke ? '-smoke' : ''}.md`), md);
+}
+
+main().catch((e) => { console.error('bench:', e.stack || e.message); process.exit(1); });
