@@ -16,7 +16,7 @@ namespace peerdesk::app {
 
 application::application(store::database& db, settings config, search_service* search,
                          moderation::rate_limiter* limiter)
-    : ctx_{db, std::move(config), search, limiter}
+    : ctx_{db, std::move(config), search, limiter}, pages_(db)
 {
     add_api_routes(routes_);
     add_page_routes(routes_);
@@ -136,8 +136,18 @@ http::response application::dispatch(http::request& req)
 http::response application::handle(http::request& req) noexcept
 {
     http::response res;
+    bool const cacheable = page_cache::cacheable(req);
     try {
+        if (cacheable)
+            if (auto hit = pages_.find(req)) {
+                add_security_headers(*hit);
+                if (req.secure) hit->set("Strict-Transport-Security", "max-age=31536000");
+                hit->set("Vary", "Accept-Encoding");
+                return std::move(*hit);
+            }
+        auto const writes_before = ctx_.db.write_count();
         res = dispatch(req);
+        if (cacheable) pages_.store(req, res, writes_before);
     } catch (store::error const& e) {
         std::cerr << "error: database: " << e.what() << " (" << req.method_text << " " << req.path << ")\n";
         bool const full = e.is_full();
@@ -163,6 +173,7 @@ http::response application::handle(http::request& req) noexcept
     }
     add_security_headers(res);
     if (req.secure) res.set("Strict-Transport-Security", "max-age=31536000");
+    std::erase_if(res.headers, [](auto const& h) { return h.first == page_cache::private_header; });
     compress(req, res);
     return res;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The whole web application as one function from request to response.
 #include "server/app/context.hpp"
+#include "server/app/page_cache.hpp"
 #include "server/http/router.hpp"
 
 namespace peerdesk::app {
@@ -24,6 +25,7 @@ private:
     http::response dispatch(http::request& req);
     context ctx_;
     route_table routes_;
+    page_cache pages_;
 };
 
 // Headers every response carries (CSP, nosniff, referrer policy, framing).

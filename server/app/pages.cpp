@@ -69,6 +69,8 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     r.set("Content-Type", "text/html; charset=utf-8");
     r.set("Cache-Control", c.who.signed_in() ? "private, no-cache" : "no-cache");
     r.body = render::render_template("layout", layout).str();
+    // A page with one visitor's CSRF token or account in it is theirs alone.
+    if (!csrf.empty() || c.who.signed_in()) r.set(page_cache::private_header, "1");
     if (state.new_cookie) r.add("Set-Cookie", anonymous_csrf_cookie_header(state.anonymous_csrf, c.ctx.config));
     return r;
 }

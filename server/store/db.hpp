@@ -2,6 +2,7 @@
 // A small RAII layer over SQLite: connections with a prepared-statement cache, statements that
 // bind and read typed values, and immediate transactions that roll back unless committed.
 // This folder is the only place that includes sqlite3.h.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -144,6 +145,7 @@ public:
             database& db;
             ~after()
             {
+                db.writes_.fetch_add(1, std::memory_order_release);
                 if (db.after_write_) db.after_write_();
             }
         };
@@ -153,6 +155,8 @@ public:
     }
     // Called after every write (set before other threads write): the search indexer's wake-up.
     void set_after_write(std::function<void()> fn) { after_write_ = std::move(fn); }
+    // How many writes have finished: caches of derived data are fresh while it stays the same.
+    std::uint64_t write_count() const { return writes_.load(std::memory_order_acquire); }
     // The calling thread's reader connection, opened on first use.
     connection& reader();
     std::string const& path() const { return path_; }
@@ -163,6 +167,7 @@ private:
     std::mutex writer_mutex_;
     std::unique_ptr<connection> writer_;
     std::function<void()> after_write_;
+    std::atomic<std::uint64_t> writes_{0};
 };
 
 }  // namespace peerdesk::store

@@ -381,19 +381,21 @@ std::optional<question_thread> post_store::thread(std::int64_t question_id, std:
 
 page_of<question_summary> post_store::summaries(std::string_view where_sql, std::string_view order_sql,
                                                 std::variant<std::monostate, std::string, std::int64_t> const& arg,
-                                                std::int64_t page, std::int64_t pagesize)
+                                                std::int64_t page, std::int64_t pagesize, bool count_total)
 {
     bool const has_arg = !std::holds_alternative<std::monostate>(arg);
     std::string const base = " FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' ";
     std::string const count_sql = "SELECT count(*)" + base + std::string(where_sql);
+    // The page's ids first (an index walk), then the columns and tags of those rows only.
     std::string const list_sql =
         "SELECT p.id, p.title, u.id, u.username, u.reputation, p.score, p.answer_count, "
         "p.accepted_answer_id IS NOT NULL, p.created_at, p.last_activity_at, p.excerpt, "
         "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
         "WHERE qt.question_id = p.id ORDER BY qt.position)), p.pinned_at IS NOT NULL, p.closed_at IS NOT NULL "
-        "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' " +
+        "FROM (SELECT p.id FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' " +
         std::string(where_sql) + " ORDER BY " + std::string(order_sql) +
-        (has_arg ? " LIMIT ?2 OFFSET ?3" : " LIMIT ?1 OFFSET ?2");
+        (has_arg ? " LIMIT ?2 OFFSET ?3" : " LIMIT ?1 OFFSET ?2") +
+        ") page JOIN posts p ON p.id = page.id JOIN users u ON u.id = p.author_id ORDER BY " + std::string(order_sql);
 
     page_of<question_summary> out{{}, page, pagesize, 0};
     auto& count = db_.cached(count_sql);
@@ -409,7 +411,7 @@ page_of<question_summary> post_store::summaries(std::string_view where_sql, std:
         count.bind();
         list.bind(pagesize, offset);
     }
-    if (count.step()) out.total = count.integer(0);
+    if (count_total && count.step()) out.total = count.integer(0);
     count.reset();
     while (list.step()) {
         question_summary q;
@@ -442,8 +444,15 @@ page_of<question_summary> post_store::questions(question_sort sort, std::optiona
     std::string_view order = "p.created_at DESC, p.id DESC";
     if (sort == question_sort::active) order = "p.last_activity_at DESC, p.id DESC";
     if (sort == question_sort::votes) order = "p.score DESC, p.id DESC";
-    // A tag's list shows its pinned questions first.
-    if (tag) return summaries(where, "p.pinned_at IS NULL, p.pinned_at DESC, " + std::string(order), *tag, page, pagesize);
+    // A tag's list shows its pinned questions first; its size is the tag's count of live questions.
+    if (tag) {
+        bool const counted = sort != question_sort::unanswered;
+        auto out = summaries(where, "p.pinned_at IS NULL, p.pinned_at DESC, " + std::string(order), *tag, page, pagesize,
+                             !counted);
+        if (counted)
+            if (auto const t = find_tag(*tag)) out.total = t->question_count;
+        return out;
+    }
     return summaries(where, order, std::monostate{}, page, pagesize);
 }
 

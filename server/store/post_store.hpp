@@ -91,7 +91,7 @@ private:
     // where_sql may use ?1, bound to `arg` when the arg holds a value.
     page_of<question_summary> summaries(std::string_view where_sql, std::string_view order_sql,
                                         std::variant<std::monostate, std::string, std::int64_t> const& arg,
-                                        std::int64_t page, std::int64_t pagesize);
+                                        std::int64_t page, std::int64_t pagesize, bool count_total = true);
 
     connection& db_;
 };

@@ -1,0 +1,91 @@
+#include "server/app/page_cache.hpp"
+
+#include "server/domain/crypto.hpp"
+#include "server/http/gzip.hpp"
+
+namespace peerdesk::app {
+namespace {
+
+constexpr auto max_age = std::chrono::seconds(5);
+constexpr std::size_t max_bytes = 64 << 20;
+constexpr std::size_t max_entries = 5000;
+
+std::string key_of(http::request const& req) { return req.path + '?' + req.query; }
+
+}  // namespace
+
+bool page_cache::cacheable(http::request const& req)
+{
+    if (req.verb != http::method::get && req.verb != http::method::head) return false;
+    if (req.header("authorization")) return false;
+    if (auto const cookie = req.header("cookie"); cookie && cookie->find("peerdesk_session=") != std::string_view::npos)
+        return false;
+    auto const& p = req.path;
+    // Pages only: the API answers per caller, searches are counted, the rest is for staff.
+    if (p.starts_with("/api/") || p.starts_with("/search") || p.starts_with("/widget") || p.starts_with("/admin") ||
+        p.starts_with("/review") || p.starts_with("/audit") || p.starts_with("/static/") || p == "/healthz" ||
+        p == "/metrics" || p.starts_with("/sign"))
+        return false;
+    return req.path.size() + req.query.size() < 1024;
+}
+
+std::optional<http::response> page_cache::find(http::request const& req)
+{
+    std::shared_ptr<entry> e;
+    {
+        std::lock_guard lock(mutex_);
+        auto const it = entries_.find(key_of(req));
+        if (it == entries_.end()) return std::nullopt;
+        e = it->second;
+    }
+    if (e->writes != db_.write_count() || std::chrono::steady_clock::now() - e->at > max_age) return std::nullopt;
+    auto const accept = req.header("accept-encoding");
+    bool const packed = accept && http::accepts_gzip(*accept) && e->res.body.size() >= 1024;
+    auto const etag = packed ? e->etag.substr(0, e->etag.size() - 1) + "-gz\"" : e->etag;
+    http::response r;
+    r.status = e->res.status;
+    r.headers = e->res.headers;
+    r.set("ETag", etag);
+    if (auto const match = req.header("if-none-match"); match && *match == etag) {
+        r.status = 304;
+        return r;
+    }
+    if (packed) {
+        {
+            std::lock_guard lock(mutex_);
+            if (e->gzipped.empty())
+                if (auto z = http::gzip(e->res.body)) e->gzipped = std::move(*z);
+        }
+        if (!e->gzipped.empty()) {
+            r.body = e->gzipped;
+            r.set("Content-Encoding", "gzip");
+            return r;
+        }
+    }
+    r.body = e->res.body;
+    return r;
+}
+
+void page_cache::store(http::request const& req, http::response& res, std::uint64_t writes_before)
+{
+    bool const shared = !res.header(private_header);
+    std::erase_if(res.headers, [](auto const& h) { return h.first == private_header; });
+    if (!shared || res.status != 200 || res.header("Set-Cookie") || res.body.empty()) return;
+    // A write during rendering may or may not be in this page: keep it only if there was none.
+    if (db_.write_count() != writes_before) return;
+    auto e = std::make_shared<entry>();
+    e->writes = writes_before;
+    e->at = std::chrono::steady_clock::now();
+    e->etag = "\"" + domain::hex(domain::sha256(res.body)).substr(0, 20) + "\"";
+    res.set("ETag", e->etag);
+    e->res = res;
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= max_entries || bytes_ + res.body.size() > max_bytes) {
+        entries_.clear();  // simplest bound: start again; hot pages come back at once
+        bytes_ = 0;
+    }
+    bytes_ += res.body.size();
+    entries_[key_of(req)] = std::move(e);
+}
+
+}  // namespace peerdesk::app

@@ -1,0 +1,47 @@
+#pragma once
+// Whole pages for anonymous visitors, kept in memory while the database has not changed (and
+// for a few seconds at most, so that "5 minutes ago" stays true). Readers are most of a
+// community's traffic and most of them are not signed in; a page they share is rendered once
+// per change instead of once per visit. Thread-safe.
+#include "server/http/message.hpp"
+#include "server/store/db.hpp"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace peerdesk::app {
+
+class page_cache {
+public:
+    // A response header a handler sets on pages that must not be shared (a form's CSRF token
+    // for one visitor); the cache removes it before the response leaves.
+    static constexpr char const* private_header = "X-Peerdesk-Private";
+
+    explicit page_cache(store::database const& db) : db_(db) {}
+
+    // Whether this request may be answered from the cache (and its answer stored).
+    static bool cacheable(http::request const& req);
+    // The stored page in the encoding the request accepts, with a 304 for a matching ETag.
+    std::optional<http::response> find(http::request const& req);
+    // Keeps a fresh response to a cacheable request; adds its ETag.
+    void store(http::request const& req, http::response& res, std::uint64_t writes_before);
+
+private:
+    struct entry {
+        std::uint64_t writes = 0;
+        std::chrono::steady_clock::time_point at;
+        http::response res;  // plain
+        std::string gzipped;  // made on first need
+        std::string etag;
+    };
+    store::database const& db_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, std::shared_ptr<entry>> entries_;
+    std::size_t bytes_ = 0;
+};
+
+}  // namespace peerdesk::app

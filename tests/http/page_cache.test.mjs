@@ -1,0 +1,45 @@
+// The anonymous page cache: repeat visits get the same page (and 304 for its ETag) until
+// anything is written; signed-in visitors and pages with a visitor's own form token never get
+// a shared page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, startWithThread } from '../support/server.mjs';
+
+let ctx;
+before(async () => { ctx = await startWithThread(); });
+after(async () => {
+  await ctx.server.stop();
+  assert.deepEqual(ctx.server.errors, []);
+});
+
+test('a repeat anonymous visit gets the same page and a 304 for its ETag; a write shows at once', async () => {
+  const anon = new Client(ctx.server.url);
+  const path = `/questions/${ctx.q.id}`;
+  const first = await anon.request('GET', path);
+  const second = await anon.request('GET', path);
+  assert.equal(second.text, first.text);
+  const etag = second.headers.get('etag');
+  assert.ok(etag);
+  assert.match(second.headers.get('content-security-policy'), /default-src 'self'/, 'cached pages keep the security headers');
+  const unchanged = await anon.request('GET', path, { headers: { 'if-none-match': etag } });
+  assert.equal(unchanged.status, 304);
+  const r = await ctx.bob.api('POST', `/questions/${ctx.q.id}/answers`, { body: 'A second answer, written after the page was cached.' });
+  assert.equal(r.status, 201);
+  const fresh = await anon.request('GET', path, { headers: { 'if-none-match': etag } });
+  assert.equal(fresh.status, 200);
+  assert.match(fresh.text, /A second answer, written after the page was cached/);
+});
+
+test('signed-in visitors and pages with a visitor\'s form token are never shared', async () => {
+  const path = `/questions/${ctx.q.id}`;
+  await new Client(ctx.server.url).request('GET', path);  // warm the shared copy
+  const mine = await ctx.alice.request('GET', path);
+  assert.match(mine.text, /alice/, 'the signed-in header');
+  assert.match(mine.text, new RegExp(ctx.alice.csrf));
+  const a = new Client(ctx.server.url);
+  const b = new Client(ctx.server.url);
+  const formA = await a.request('GET', '/signin');
+  const formB = await b.request('GET', '/signin');
+  const token = (t) => /name="csrf_token" value="([^"]+)"/.exec(t)[1];
+  assert.notEqual(token(formA.text), token(formB.text), 'each visitor gets their own token');
+});
