@@ -17,6 +17,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -206,17 +207,38 @@ int main(int argc, char** argv)
             return 2;
         }
     }
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    generator g(io, o);
-    g.start(resolver.resolve(o.host, o.port));
-    io.run();
-    auto s = g.result();
+    // One generator per thread, each with its share of the rate and the connections, so that
+    // the generator itself is not what limits the rate.
+    int const threads = 2;
+    auto share = o;
+    share.rate = o.rate / threads;
+    share.connections = std::max(1, o.connections / threads);
+    share.duration = o.duration;
+    std::vector<std::unique_ptr<asio::io_context>> ios;
+    std::vector<std::unique_ptr<generator>> gens;
+    for (int i = 0; i < threads; ++i) {
+        ios.push_back(std::make_unique<asio::io_context>(1));
+        gens.push_back(std::make_unique<generator>(*ios.back(), share));
+        asio::ip::tcp::resolver resolver(*ios.back());
+        gens.back()->start(resolver.resolve(o.host, o.port));
+    }
+    std::vector<std::thread> workers;
+    for (auto& io : ios) workers.emplace_back([&io] { io->run(); });
+    for (auto& w : workers) w.join();
+    stats s;
+    double elapsed = 0;
+    for (auto& g : gens) {
+        auto const& r = g->result();
+        s.latencies_us.insert(s.latencies_us.end(), r.latencies_us.begin(), r.latencies_us.end());
+        s.errors += r.errors;
+        s.non_2xx += r.non_2xx;
+        elapsed = std::max(elapsed, g->elapsed());
+    }
     auto& l = s.latencies_us;
     std::printf("{\"requests\":%zu,\"errors\":%llu,\"non_2xx\":%llu,\"seconds\":%.3f,\"rate\":%.1f,"
                 "\"p50_us\":%lld,\"p90_us\":%lld,\"p99_us\":%lld,\"max_us\":%lld}\n",
                 l.size(), static_cast<unsigned long long>(s.errors), static_cast<unsigned long long>(s.non_2xx),
-                g.elapsed(), l.size() / std::max(g.elapsed(), 1e-9), static_cast<long long>(percentile(l, 50)),
+                elapsed, l.size() / std::max(elapsed, 1e-9), static_cast<long long>(percentile(l, 50)),
                 static_cast<long long>(percentile(l, 90)), static_cast<long long>(percentile(l, 99)),
                 static_cast<long long>(l.empty() ? 0 : *std::max_element(l.begin(), l.end())));
     return 0;

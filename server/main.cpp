@@ -121,7 +121,7 @@ std::filesystem::path search_root(options const& o) { return std::filesystem::pa
 
 int migrate_database(store::database& db)
 {
-    return db.write([](store::connection& c) { return store::migrate(c); });
+    return db.write_alone([](store::connection& c) { return store::migrate(c); });
 }
 
 void refuse_positional(options const& o)

@@ -310,6 +310,9 @@ private:
     {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
         if (!ec) {
+            // Responses go out as soon as they are written, not after a delayed ACK.
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
             if (state_.tls) std::make_shared<tls_session>(std::move(socket), state_)->start();
             else std::make_shared<plain_session>(std::move(socket), state_)->start();
         }

@@ -98,21 +98,24 @@ std::optional<std::string> statement::optional_text(int column) const
 
 bool statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-// Inside another transaction this one joins it: the outer one commits or rolls back the whole,
-// so that a store method can be part of a larger change (a moderator action and its audit row).
+// Inside another transaction this one is a savepoint: it commits into the outer transaction,
+// and rolls back only its own changes, so that a store method can be part of a larger change
+// (a moderator action and its audit row, a batch of grouped commits).
 transaction::transaction(connection& c) : conn_(&c), nested_(sqlite3_get_autocommit(c.handle()) == 0)
 {
-    if (!nested_) conn_->exec("BEGIN IMMEDIATE");
+    conn_->exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
 }
 
 transaction::~transaction()
 {
-    if (!done_ && !nested_) sqlite3_exec(conn_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (done_) return;
+    if (nested_) sqlite3_exec(conn_->handle(), "ROLLBACK TO nested; RELEASE nested", nullptr, nullptr, nullptr);
+    else sqlite3_exec(conn_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void transaction::commit()
 {
-    if (!nested_) conn_->exec("COMMIT");
+    conn_->exec(nested_ ? "RELEASE nested" : "COMMIT");
     done_ = true;
 }
 
@@ -163,6 +166,60 @@ statement& connection::cached(std::string_view sql)
 
 std::int64_t connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int connection::changes() const { return sqlite3_changes(db_); }
+
+// Group commit: writers queue their work; the first one in leads, runs every queued job in one
+// transaction (each in its own savepoint, so that one failure undoes only that job), commits
+// once, and wakes the others. Under load many acknowledged writes share one fsync.
+void database::run_jobs(std::unique_lock<std::mutex>& queue_lock)
+{
+    while (!queue_.empty()) {
+        std::vector<job*> batch;
+        batch.swap(queue_);
+        queue_lock.unlock();
+        std::exception_ptr batch_error;
+        {
+            std::lock_guard writer(writer_mutex_);
+            try {
+                writer_->exec("BEGIN IMMEDIATE");
+                for (auto* j : batch) {
+                    writer_->exec("SAVEPOINT job");
+                    try {
+                        j->run(*writer_);
+                        writer_->exec("RELEASE job");
+                    } catch (...) {
+                        j->error = std::current_exception();
+                        sqlite3_exec(writer_->handle(), "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
+                    }
+                }
+                writer_->exec("COMMIT");
+            } catch (...) {
+                batch_error = std::current_exception();
+                sqlite3_exec(writer_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            }
+        }
+        writes_.fetch_add(1, std::memory_order_release);
+        if (after_write_) after_write_();
+        queue_lock.lock();
+        for (auto* j : batch) {
+            if (batch_error && !j->error) j->error = batch_error;  // nothing of the batch was kept
+            j->done = true;
+        }
+        done_.notify_all();
+    }
+    leading_ = false;
+}
+
+void database::submit(job& j)
+{
+    std::unique_lock lock(queue_mutex_);
+    queue_.push_back(&j);
+    if (!leading_) {
+        leading_ = true;
+        run_jobs(lock);
+    }
+    done_.wait(lock, [&] { return j.done; });
+    if (j.error) std::rethrow_exception(j.error);
+}
 
 database::database(std::string path)
     : path_(std::move(path)),

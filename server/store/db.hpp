@@ -3,6 +3,9 @@
 // bind and read typed values, and immediate transactions that roll back unless committed.
 // This folder is the only place that includes sqlite3.h.
 #include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <type_traits>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -136,18 +139,34 @@ public:
     explicit database(std::string path);
     ~database();
 
-    // Runs fn with the writer connection, holding the writer lock throughout; then calls the
-    // after-write hook.
+    // Runs fn with the writer connection inside a transaction of its own or, when other writes
+    // are waiting, in one transaction shared with them (group commit); returns after the
+    // commit, so an answer sent after write() is durable. fn's own transactions become
+    // savepoints. Then calls the after-write hook.
     template <typename Fn>
-    decltype(auto) write(Fn&& fn)
+    std::remove_cvref_t<std::invoke_result_t<Fn&, connection&>> write(Fn&& fn)
+    {
+        using result = std::invoke_result_t<Fn&, connection&>;
+        if constexpr (std::is_void_v<result>) {
+            typed_job<char> j([&](connection& c) {
+                fn(c);
+                return char{};
+            });
+            submit(j);
+        } else {
+            typed_job<std::remove_cvref_t<result>> j([&](connection& c) { return fn(c); });
+            submit(j);
+            return std::move(*j.value);
+        }
+    }
+    // Runs fn with the writer connection alone, outside any group: for work that manages its
+    // own transactions and pragmas (migrations).
+    template <typename Fn>
+    decltype(auto) write_alone(Fn&& fn)
     {
         struct after {
             database& db;
-            ~after()
-            {
-                db.writes_.fetch_add(1, std::memory_order_release);
-                if (db.after_write_) db.after_write_();
-            }
+            ~after() { db.writes_.fetch_add(1, std::memory_order_release); }
         };
         std::lock_guard lock(writer_mutex_);
         after hook{*this};
@@ -162,8 +181,28 @@ public:
     std::string const& path() const { return path_; }
 
 private:
+    struct job {
+        virtual ~job() = default;
+        virtual void run(connection& c) = 0;
+        bool done = false;
+        std::exception_ptr error;
+    };
+    template <typename T>
+    struct typed_job final : job {
+        explicit typed_job(std::function<T(connection&)> f) : fn(std::move(f)) {}
+        void run(connection& c) override { value.emplace(fn(c)); }
+        std::function<T(connection&)> fn;
+        std::optional<T> value;
+    };
+    void submit(job& j);
+    void run_jobs(std::unique_lock<std::mutex>& queue_lock);
+
     std::string path_;
     std::uint64_t id_;
+    std::mutex queue_mutex_;
+    std::condition_variable done_;
+    std::vector<job*> queue_;
+    bool leading_ = false;
     std::mutex writer_mutex_;
     std::unique_ptr<connection> writer_;
     std::function<void()> after_write_;

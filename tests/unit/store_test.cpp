@@ -22,7 +22,7 @@ struct temp_database {
               ("peerdesk-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
         std::filesystem::create_directories(dir);
         db = std::make_unique<database>((dir / "peerdesk.db").string());
-        db->write([](connection& c) { return migrate(c); });
+        db->write_alone([](connection& c) { return migrate(c); });
     }
     ~temp_database()
     {
@@ -50,7 +50,7 @@ rendered_body body(std::string text) { return {text, "<p>" + text + "</p>", text
 TEST_CASE("migrations bring a new database to the latest version, once")
 {
     temp_database t;
-    CHECK(t.db->write([](connection& c) { return migrate(c); }) == 0);
+    CHECK(t.db->write_alone([](connection& c) { return migrate(c); }) == 0);
     auto& s = t.db->reader().cached("PRAGMA user_version");
     s.bind();
     REQUIRE(s.step());
