@@ -76,12 +76,18 @@ async function startPeerdesk(binary, dataDir) {
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
-  for (;;) {
+  const deadline = Date.now() + 60_000;
+  for (let last = ''; ; ) {
     try {
       const r = await httpGet(port, '/healthz');
       if (r.status === 200) break;
+      last = r.body.toString();
     } catch { /* not listening yet */ }
     if (child.exitCode !== null) throw new Error('peerdesk exited: ' + err);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`peerdesk did not become healthy in a minute (another server on ${dataDir}?): ${last}${err}`);
+    }
     await sleep(2);
   }
   const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -111,8 +117,9 @@ http {
 }
 
 // wrk, keep-alive, closed loop: the maximum rate.
-async function wrk(port, path, { lua, connections = 32, duration = seconds } = {}) {
+async function wrk(port, path, { lua, connections = 32, duration = seconds, headers = [] } = {}) {
   const a = ['-t2', `-c${connections}`, `-d${duration}s`, '--latency'];
+  for (const h of headers) a.push('-H', h);
   if (lua) a.push('-s', lua);
   a.push(`http://127.0.0.1:${port}${path}`);
   const { stdout } = await run('wrk', a, { maxBuffer: 1 << 24 });
@@ -196,23 +203,24 @@ async function main() {
       await writeFile(join(docroot, `${encodeURIComponent(path).replace(/%/g, '_')}.html`), r.body);
     }
     const nginx = await startNginx(docroot);
-    let questionMax = 0;
     try {
       for (const [name, path, goal] of pages) {
         const file = `/${encodeURIComponent(path).replace(/%/g, '_')}.html`;
         const ref = await wrk(nginx.port, file);
         const ours = await wrk(p, path);
         const ratio = ours.rps / ref.rps;
-        if (path.startsWith('/questions/')) questionMax = ours.rps;
         row(`${name}, requests/s (wrk, 32 connections)`, `${fmt(ours.rps)}/s`, `nginx ${fmt(ref.rps)}/s`, `≥ ${goal} × nginx`, ratio >= goal, fmt(ratio, 2) + '×');
       }
     } finally {
       await nginx.stop();
       await rm(docroot, { recursive: true, force: true });
     }
-    const half = Math.max(50, Math.round(questionMax / 2));
-    const lat = await loadgen(p, [`/questions/${qid}`], half);
-    row(`question page latency at ${fmt(half)}/s (50 % of max, open model)`, `p50 ${fmt(lat.p50_us / 1000, 2)} ms, p99 ${fmt(lat.p99_us / 1000, 2)} ms`, '', 'p50 ≤ 1 ms, p99 ≤ 5 ms', lat.p50_us <= 1000 && lat.p99_us <= 5000);
+    // Browsers ask for gzip: the latency is measured as they load the page, at half the rate
+    // wrk reaches the same way.
+    const gzipMax = await wrk(p, `/questions/${qid}`, { headers: ['Accept-Encoding: gzip'] });
+    const half = Math.max(50, Math.round(gzipMax.rps / 2));
+    const lat = await loadgen(p, [`/questions/${qid}`], half, { headers: ['Accept-Encoding: gzip'] });
+    row(`question page latency at ${fmt(half)}/s (50 % of the gzip max ${fmt(gzipMax.rps)}/s, open model)`, `p50 ${fmt(lat.p50_us / 1000, 2)} ms, p99 ${fmt(lat.p99_us / 1000, 2)} ms`, '', 'p50 ≤ 1 ms, p99 ≤ 5 ms', lat.p50_us <= 1000 && lat.p99_us <= 5000);
 
     // Search: the same corpus-drawn queries through peerdesk's HTTP API, peerdesk in process, and FTS5.
     const queriesFile = join(data.dir, 'queries.tsv');
