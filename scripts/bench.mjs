@@ -248,7 +248,7 @@ async function main() {
     const session = await httpJson(p, 'POST', '/api/v1/session', { login: name, password: 'bench password 1' });
     const cookie = session.headers['set-cookie'][0].split(';')[0];
     const token = (await httpJson(p, 'POST', '/api/v1/tokens', { name: 'bench' }, { cookie, 'x-csrf-token': session.json.csrf_token })).json.token;
-    const targets = (await sql(data.dir, "SELECT id FROM posts WHERE kind = 'question' ORDER BY id DESC LIMIT 50")).split('\n');
+    const targets = (await sql(data.dir, "SELECT id FROM posts WHERE kind = 'question' ORDER BY random() LIMIT 2000")).split('\n');
     const answerPaths = targets.map((id) => `/api/v1/questions/${id}/answers`);
     const answerBody = JSON.stringify({ body: 'Answer {n}: restart the **sync service**, clear the cache folder and sign in again; see https://docs.example.com/sync' });
     const auth = `Authorization: Bearer ${token}`;
