@@ -540,29 +540,11 @@ response reopen_api(call& c)
 {
     return moderate(c, [&](std::int64_t id, json::object const&) { return reopen_question(c.ctx, c.who, id); });
 }
-response lock_api(call& c)
+// Lock, pin and endorse, set (on) or cleared: one handler each, from one template.
+template <outcome<std::int64_t> (*Action)(context&, viewer const&, std::int64_t, bool), bool On>
+response toggle_api(call& c)
 {
-    return moderate(c, [&](std::int64_t id, json::object const&) { return lock_question(c.ctx, c.who, id, true); });
-}
-response unlock_api(call& c)
-{
-    return moderate(c, [&](std::int64_t id, json::object const&) { return lock_question(c.ctx, c.who, id, false); });
-}
-response pin_api(call& c)
-{
-    return moderate(c, [&](std::int64_t id, json::object const&) { return pin_question(c.ctx, c.who, id, true); });
-}
-response unpin_api(call& c)
-{
-    return moderate(c, [&](std::int64_t id, json::object const&) { return pin_question(c.ctx, c.who, id, false); });
-}
-response endorse_api(call& c)
-{
-    return moderate(c, [&](std::int64_t id, json::object const&) { return endorse_answer(c.ctx, c.who, id, true); });
-}
-response unendorse_api(call& c)
-{
-    return moderate(c, [&](std::int64_t id, json::object const&) { return endorse_answer(c.ctx, c.who, id, false); });
+    return moderate(c, [&](std::int64_t id, json::object const&) { return Action(c.ctx, c.who, id, On); });
 }
 
 json::object review_json(store::review_row const& r)
@@ -1051,12 +1033,12 @@ void add_api_routes(route_table& r)
     r.add(method::post, "/api/v1/posts/{id}/undelete", undelete_post_api);
     r.add(method::post, "/api/v1/questions/{id}/close", close_api);
     r.add(method::post, "/api/v1/questions/{id}/reopen", reopen_api);
-    r.add(method::post, "/api/v1/questions/{id}/lock", lock_api);
-    r.add(method::post, "/api/v1/questions/{id}/unlock", unlock_api);
-    r.add(method::post, "/api/v1/questions/{id}/pin", pin_api);
-    r.add(method::post, "/api/v1/questions/{id}/unpin", unpin_api);
-    r.add(method::post, "/api/v1/answers/{id}/endorse", endorse_api);
-    r.add(method::delete_, "/api/v1/answers/{id}/endorse", unendorse_api);
+    r.add(method::post, "/api/v1/questions/{id}/lock", toggle_api<lock_question, true>);
+    r.add(method::post, "/api/v1/questions/{id}/unlock", toggle_api<lock_question, false>);
+    r.add(method::post, "/api/v1/questions/{id}/pin", toggle_api<pin_question, true>);
+    r.add(method::post, "/api/v1/questions/{id}/unpin", toggle_api<pin_question, false>);
+    r.add(method::post, "/api/v1/answers/{id}/endorse", toggle_api<endorse_answer, true>);
+    r.add(method::delete_, "/api/v1/answers/{id}/endorse", toggle_api<endorse_answer, false>);
     r.add(method::get, "/api/v1/review", review_queue_api);
     r.add(method::post, "/api/v1/review/{id}", review_action_api);
     r.add(method::post, "/api/v1/users/{id}/suspend", suspend_api);

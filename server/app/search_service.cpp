@@ -5,6 +5,7 @@
 #include "server/render/plain_text.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <unordered_map>
 
@@ -86,7 +87,12 @@ search_service::search_service(store::database& db, std::filesystem::path root)
         search::rebuild(root, source_);
         search::settle_rebuild(root, source_);
     }
-    indexer_ = std::make_unique<search::indexer>(root, source_, readers_);
+    // PEERDESK_SEARCH_GATHER_MS holds changes back longer before a commit: the crash tests use
+    // it to kill the server while acknowledged posts are certainly not indexed yet.
+    auto gather = std::chrono::milliseconds(50);
+    if (char const* v = std::getenv("PEERDESK_SEARCH_GATHER_MS"))
+        gather = std::chrono::milliseconds(std::clamp(std::atoi(v), 0, 60'000));
+    indexer_ = std::make_unique<search::indexer>(root, source_, readers_, gather);
     live_indexer_.store(indexer_.get(), std::memory_order_release);
     db_.set_after_write([this] { notify(); });
     log_thread_ = std::thread([this] {

@@ -8,20 +8,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, Client, peerdesk, freshDataDir } from '../support/server.mjs';
+import { startServer, Client, peerdesk, freshDataDir, eventually } from '../support/server.mjs';
 
 const sqlite = promisify(execFile);
 let server, mod, admin, alice, bob, carol, dave, anon;
 
-async function eventually(fn, what, ms = 3000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function makeStaff(dir) {
   await writeFile(join(dir, 'pw'), 'keeper of order 1\n');

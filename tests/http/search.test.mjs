@@ -7,21 +7,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFile, writeFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, Client, peerdesk, freshDataDir } from '../support/server.mjs';
+import { startServer, Client, peerdesk, freshDataDir, eventually } from '../support/server.mjs';
 
 const sqlite = promisify(execFile);
 
-// Polls fn until it returns a truthy value; the index commits in batches (well under a second).
-async function eventually(fn, what, ms = 3000) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let server, alice, bob, carol, admin;
 const ids = {};
@@ -304,7 +293,8 @@ test('reindex while serving: searches keep working, the new index takes over, no
 
 test('kill -9 at any moment loses nothing: the outbox replays on restart', async () => {
   const dir = await freshDataDir();
-  let s = await startServer({ dataDir: dir });
+  // The indexer holds changes for three seconds: the kill certainly comes before it commits.
+  let s = await startServer({ dataDir: dir, env: { PEERDESK_SEARCH_GATHER_MS: '3000' } });
   const dave = new Client(s.url);
   await dave.signUp('dave');
   const q = (await dave.api('POST', '/questions', { title: 'Crash test question about fans', body: 'The case fans spin loudly all day long.', tags: ['crash'] })).body.id;

@@ -5,20 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, Client, peerdesk, freshDataDir } from '../support/server.mjs';
+import { startServer, Client, peerdesk, freshDataDir, eventually } from '../support/server.mjs';
 
 let server, admin, alice, anon, key;
 const allowed = 'https://help.example.com';
 
-async function eventually(fn, what, ms = 3000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const widgetSearch = (q, k = key.key, origin = allowed, extra = {}) =>
   anon.request('GET', `/api/v1/widget/search?key=${encodeURIComponent(k)}&q=${encodeURIComponent(q)}`, {

@@ -153,3 +153,14 @@ export async function startWithThread() {
   const a = (await bob.api('POST', `/questions/${q.id}/answers`, { body: 'A perfectly fine answer body here.' })).body;
   return { server, alice, bob, q, a };
 }
+
+// Polls fn until it answers something truthy (an index commit, a log flush), or fails the test.
+export async function eventually(fn, what, ms = 3000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
