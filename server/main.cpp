@@ -1,4 +1,4 @@
-// The peerdesk command line: serve, migrate, recount, reindex, user create, settings.
+// The peerdesk command line: serve, migrate, recount, reindex, backup, generate, user create, settings.
 #include "server/app/application.hpp"
 #include "server/app/search_service.hpp"
 #include "server/domain/crypto.hpp"
@@ -33,6 +33,7 @@ constexpr char const* usage = R"(usage:
   peerdesk migrate [--data ./data]
   peerdesk recount [--data ./data]
   peerdesk reindex [--data ./data]     (rebuilds the search index; a running server keeps serving)
+  peerdesk backup FILE [--data ./data]   (an online, consistent copy while the server serves)
   peerdesk generate --posts N [--seed S] [--data ./data]   (a synthetic community, for benchmarks)
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
   peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
@@ -263,6 +264,24 @@ int command_reindex(options const& o)
     return 0;
 }
 
+// An online, consistent copy of the database while the server keeps serving.
+int command_backup(options const& o)
+{
+    auto const& p = o.positional();
+    if (p.size() != 2) throw usage_error("backup FILE");
+    auto const& file = p[1];
+    if (std::filesystem::exists(file)) throw std::runtime_error(file + " exists already; choose a new file name");
+    auto const source = database_path(o);
+    if (!std::filesystem::exists(source)) throw std::runtime_error("there is no database at " + source);
+    auto const started = std::chrono::steady_clock::now();
+    auto const r = store::backup(source, file);
+    auto const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::cout << "backed up " << r.pages << " pages (" << r.bytes / 1024 << " KiB) to " << file << " in " << seconds
+              << " s\nto restore: stop the server, copy it to DATA/peerdesk.db (removing peerdesk.db-wal and -shm), "
+                 "then run peerdesk reindex\n";
+    return 0;
+}
+
 // Benchmarks and demos: a realistic community, deterministic from the seed.
 int command_generate(options const& o)
 {
@@ -363,6 +382,7 @@ int main(int argc, char** argv)
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "reindex") return command_reindex(options({args.begin() + 1, args.end()}, {"data"}));
+        if (command == "backup") return command_backup(options(args, {"data"}));
         if (command == "generate") return command_generate(options({args.begin() + 1, args.end()}, {"data", "posts", "seed"}));
         if (command == "user")
             return command_user(options(args, {"data", "email", "password-file", "role"}));

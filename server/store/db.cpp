@@ -1,5 +1,10 @@
 #include "server/store/db.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
 #include <sqlite3.h>
 
 #include <atomic>
@@ -238,6 +243,36 @@ connection& database::reader()
     auto& slot = readers[id_];
     if (!slot) slot = std::make_unique<connection>(path_, open_mode::read_only);
     return *slot;
+}
+
+backup_report backup(std::string const& source_path, std::string const& dest_path)
+{
+    connection source(source_path, open_mode::read_only);
+    auto const temp = dest_path + ".partial";
+    std::remove(temp.c_str());
+    backup_report report;
+    {
+        connection dest(temp, open_mode::read_write);
+        sqlite3_backup* b = sqlite3_backup_init(dest.handle(), "main", source.handle(), "main");
+        if (!b) throw error(sqlite3_errcode(dest.handle()), sqlite3_errmsg(dest.handle()));
+        int rc = SQLITE_OK;
+        while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+        report.pages = sqlite3_backup_pagecount(b);
+        sqlite3_backup_finish(b);
+        if (rc != SQLITE_DONE) throw error(rc, std::string("backup: ") + sqlite3_errstr(rc));
+        // The copy stands alone: no WAL beside it, every page in the file itself.
+        dest.exec("PRAGMA journal_mode=DELETE");
+    }
+    std::remove((temp + "-wal").c_str());
+    std::remove((temp + "-shm").c_str());
+    if (int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+        ::fsync(fd);
+        report.bytes = ::lseek(fd, 0, SEEK_END);
+        ::close(fd);
+    }
+    if (std::rename(temp.c_str(), dest_path.c_str()) != 0)
+        throw error(0, "backup: cannot move the copy into place at " + dest_path);
+    return report;
 }
 
 }  // namespace peerdesk::store

@@ -209,4 +209,14 @@ private:
     std::atomic<std::uint64_t> writes_{0};
 };
 
+struct backup_report {
+    std::int64_t pages = 0;
+    std::int64_t bytes = 0;
+};
+
+// Copies the database at source_path to dest_path while others go on reading and writing it
+// (SQLite's online backup, from one read snapshot: consistent as of its start). The copy is
+// written beside dest_path, synced, and renamed into place, so dest_path is whole or absent.
+backup_report backup(std::string const& source_path, std::string const& dest_path);
+
 }  // namespace peerdesk::store
