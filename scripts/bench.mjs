@@ -3,12 +3,13 @@
 // to bench/results-<size>.md. See scripts/bench for the options.
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdir, writeFile, readFile, rm, mkdtemp, access } from 'node:fs/promises';
+import { mkdir, writeFile, readFile, rm, mkdtemp } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 
 const run = promisify(execFile);
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -30,11 +31,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function freePort() {
   return new Promise((res) => {
-    const s = require_net().createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+    const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
   });
 }
-let net;
-function require_net() { return net; }
 
 async function httpGet(port, path, headers = {}) {
   return new Promise((resolve, reject) => {
@@ -180,7 +179,6 @@ function row(figure, value, reference, goal, met, unit = '') {
 const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n) ? '—' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 async function main() {
-  net = await import('node:net');
   const data = await community();
   const server = await startPeerdesk(bin('peerdesk'), data.dir);
   const p = server.port;

@@ -320,7 +320,6 @@ response widget_demo(call& c)
     r.set("Content-Security-Policy", "default-src 'none'; script-src " + community + "; connect-src " + community +
                                          "; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
                                          "form-action 'none'; frame-ancestors 'none'");
-    r.set("X-Demo-Page", "1");
     return r;
 }
 
