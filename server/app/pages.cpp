@@ -687,6 +687,23 @@ response post_flag(call& c)
                             : "A moderator will look at the post.");
 }
 
+response post_comment_flag(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    if (!id) return message_page(c, 404, "Comment not found", "There is no such comment.");
+    auto const comment = store::post_store(c.ctx.db.reader()).find_comment(*id);
+    auto const thread = comment ? thread_of(c, comment->post_id) : std::nullopt;
+    auto checked = signed_in_form(c, thread ? question_url(*thread) : "/");
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const& form = std::get<http::fields>(checked);
+    auto const result = flag(c.ctx, c.who, std::nullopt, *id, field(form, "reason"), field(form, "note"));
+    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message);
+    return message_page(c, 201, "Thank you for the flag",
+                        std::get<store::flag_result>(result).hidden
+                            ? "The comment is hidden until a moderator has looked at it."
+                            : "A moderator will look at the comment.");
+}
+
 std::optional<response> require_moderator_page(call& c)
 {
     if (auto r = require_signed_in(c)) return r;
@@ -1128,6 +1145,7 @@ void add_page_routes(route_table& r)
     r.add(method::get, "/search", search_page);
     r.add(method::post, "/posts/{id}/moderate", post_moderate);
     r.add(method::post, "/posts/{id}/flag", post_flag);
+    r.add(method::post, "/comments/{id}/flag", post_comment_flag);
     r.add(method::get, "/review", review_page);
     r.add(method::post, "/review/{id}", post_review);
     r.add(method::post, "/users/{id}/suspend", post_suspend);

@@ -231,6 +231,15 @@ test('a flag dismissed: the post stays, its author keeps the reputation', async 
   // Comments can be flagged too.
   const comment = (await alice.api('POST', `/posts/${fine}/comments`, { body: 'Does it also charge the phone?' })).body.id;
   assert.equal((await bob.api('POST', `/comments/${comment}/flags`, { reason: 'off_topic' })).status, 201);
+  // And from the page, with the form beside the comment.
+  const page = await carol.request('GET', `/questions/${q}`);
+  assert.ok(page.text.includes(`action="/comments/${comment}/flag"`));
+  const sent = await carol.form(`/comments/${comment}/flag`, { reason: 'spam', note: 'looks like an ad', csrf_token: carol.csrf });
+  assert.equal(sent.status, 201);
+  assert.match(sent.text, /Thank you for the flag/);
+  const commentItem = (await mod.api('GET', '/review')).body.items.find((i) => i.comment_id === comment);
+  assert.equal(commentItem.type, 'comment');
+  assert.deepEqual(commentItem.flags, { off_topic: 1, spam: 1 });
 });
 
 test('spam rules refuse thank-you answers and noise comments, and let real ones through', async () => {
