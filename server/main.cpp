@@ -20,6 +20,8 @@
 #include <map>
 #include <mutex>
 #include <thread>
+
+#include <sys/resource.h>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -29,7 +31,9 @@ using namespace peerdesk;
 
 constexpr char const* usage = R"(usage:
   peerdesk serve [--port 8080] [--address 127.0.0.1] [--data ./data] [--threads N]
-                 [--tls-cert F --tls-key F] [--rate-limits on|off] [--read-timeout 15] [--idle-timeout 60]
+                 [--tls-cert F --tls-key F [--http-redirect-port P]] [--rate-limits on|off]
+                 [--read-timeout 15] [--idle-timeout 60] [--max-connections 1024]
+                 [--max-connections-per-address 128]
   peerdesk migrate [--data ./data]
   peerdesk recount [--data ./data]
   peerdesk reindex [--data ./data]     (rebuilds the search index; a running server keeps serving)
@@ -130,6 +134,22 @@ void refuse_positional(options const& o)
     if (!o.positional().empty()) throw usage_error("unexpected argument " + o.positional().front());
 }
 
+// Each connection is a descriptor, and the database, index and log need some more: lift the
+// soft limit toward the hard one so the connection cap, not EMFILE, is what refuses clients.
+void raise_file_limit(std::size_t connections)
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    rlim_t const wanted = std::min<rlim_t>(limit.rlim_max, static_cast<rlim_t>(connections) + 256);
+    if (wanted > limit.rlim_cur) {
+        limit.rlim_cur = wanted;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur < connections + 64)
+        std::cerr << "warning: the open-file limit (" << limit.rlim_cur << ") is below --max-connections ("
+                  << connections << ") plus what the server needs; raise it with ulimit -n\n";
+}
+
 int command_serve(options const& o)
 {
     refuse_positional(o);
@@ -144,6 +164,12 @@ int command_serve(options const& o)
     bool const tls = !config.tls_certificate_file.empty();
     config.read_timeout = std::chrono::seconds(o.number("read-timeout", 15, 1, 3600));
     config.idle_timeout = std::chrono::seconds(o.number("idle-timeout", 60, 1, 3600));
+    config.max_connections = static_cast<std::size_t>(o.number("max-connections", 1024, 1, 1000000));
+    config.max_connections_per_address =
+        static_cast<std::size_t>(o.number("max-connections-per-address", 128, 1, 1000000));
+    config.redirect_port = static_cast<std::uint16_t>(o.number("http-redirect-port", 0, 0, 65535));
+    if (config.redirect_port && !tls) throw usage_error("--http-redirect-port needs --tls-cert and --tls-key");
+    raise_file_limit(config.max_connections);
     auto const rate_limits = o.get("rate-limits", "on");
     if (rate_limits != "on" && rate_limits != "off") throw usage_error("--rate-limits is on or off");
 
@@ -378,7 +404,7 @@ int main(int argc, char** argv)
     auto const command = args[0];
     try {
         if (command == "serve")
-            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert", "tls-key"}));
+            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert", "tls-key", "max-connections", "max-connections-per-address", "http-redirect-port"}));
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "reindex") return command_reindex(options({args.begin() + 1, args.end()}, {"data"}));

@@ -119,8 +119,39 @@ outcome<session_started> sign_in(context& ctx, viewer const& who, std::string_vi
     auto token = domain::random_token();
     auto const now = domain::now();
     ctx.db.write([&](store::connection& c) {
-        store::user_store(c).create_session(session_hash(token), found->first.id, now,
-                                            now + ctx.config.session_seconds);
+        store::user_store users(c);
+        // A new session id at every sign-in; one the browser held before ends with it.
+        if (who.auth == auth_kind::cookie) users.delete_session(session_hash(who.session_token));
+        users.create_session(session_hash(token), found->first.id, now, now + ctx.config.session_seconds);
+    });
+    return session_started{std::move(found->first), std::move(token)};
+}
+
+outcome<session_started> change_password(context& ctx, viewer const& who, std::string_view current,
+                                         std::string_view replacement)
+{
+    if (!who.user) return not_signed_in("change your password");
+    if (current.empty()) return failure{422, "invalid_field", "Enter your current password.", "current_password"};
+    auto const& username = who.user->username;
+    if (auto f = failed_sign_ins(ctx, who, username, false)) return *f;
+    auto found = store::user_store(ctx.db.reader()).find_for_login(username);
+    if (!found || !domain::verify_password(current, found->second)) {
+        if (auto f = failed_sign_ins(ctx, who, username, true)) return *f;
+        return failure{401, "wrong_credentials", "Your current password is not right.", "current_password"};
+    }
+    if (auto e = domain::check_password(replacement, username, ctx.config.limits)) {
+        auto f = invalid(*e);
+        f.field = "new_password";
+        return f;
+    }
+    auto const hash = domain::hash_password(replacement);
+    auto token = domain::random_token();
+    auto const now = domain::now();
+    ctx.db.write([&](store::connection& c) {
+        store::user_store users(c);
+        users.set_password(who.user->id, hash);
+        users.delete_sessions_of(who.user->id);
+        users.create_session(session_hash(token), who.user->id, now, now + ctx.config.session_seconds);
     });
     return session_started{std::move(found->first), std::move(token)};
 }

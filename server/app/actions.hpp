@@ -27,6 +27,11 @@ outcome<store::user_row> sign_up(context& ctx, viewer const& who, std::string_vi
 // Failed attempts are limited per address and per account: after a few, sign-in slows down.
 outcome<session_started> sign_in(context& ctx, viewer const& who, std::string_view login, std::string_view password);
 void sign_out(context& ctx, viewer const& who);
+// Checks the current password, stores the new one, ends every session of the account and
+// starts a fresh one for this browser. API tokens stay: they are separate credentials, each
+// revocable on its own.
+outcome<session_started> change_password(context& ctx, viewer const& who, std::string_view current,
+                                         std::string_view replacement);
 outcome<std::string> create_api_token(context& ctx, viewer const& who, std::string_view name);
 
 // A new question or answer: published, or held for review (and why).

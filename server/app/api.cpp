@@ -314,6 +314,20 @@ response delete_session(call& c)
     return r;
 }
 
+response change_password_api(call& c)
+{
+    PEERDESK_TRY_BODY(body);
+    std::string current, replacement;
+    if (auto f = require_string(body, "current_password", current)) return error_response(*f);
+    if (auto f = require_string(body, "new_password", replacement)) return error_response(*f);
+    auto result = change_password(c.ctx, c.who, current, replacement);
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const& s = std::get<session_started>(result);
+    auto r = json_response(200, json::object{{"csrf_token", csrf_for(s.token)}});
+    r.add("Set-Cookie", session_cookie_header(s.token, c.ctx.config));
+    return r;
+}
+
 response me(call& c)
 {
     if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
@@ -1009,6 +1023,7 @@ void add_api_routes(route_table& r)
     r.add(method::post, "/api/v1/session", create_session);
     r.add(method::delete_, "/api/v1/session", delete_session);
     r.add(method::get, "/api/v1/me", me);
+    r.add(method::put, "/api/v1/me/password", change_password_api);
     r.add(method::post, "/api/v1/tokens", create_token);
     r.add(method::get, "/api/v1/users/{id}", show_user);
     r.add(method::get, "/api/v1/users/{id}/reputation", user_reputation);

@@ -56,6 +56,20 @@ void compress(http::request const& req, http::response& res)
 
 bool is_api(http::request const& req) { return req.path.starts_with("/api/"); }
 
+// A browser names the page that sent a request in Origin (and Sec-Fetch-Site); a change sent
+// from another site's page is refused whatever cookies came with it. The scheme is not
+// compared, so a TLS-terminating proxy in front does not break forms.
+bool from_another_site(http::request const& req)
+{
+    if (auto const site = req.header("sec-fetch-site"); site && *site == "cross-site") return true;
+    auto const origin = req.header("origin");
+    if (!origin) return false;
+    auto const scheme = origin->find("://");
+    if (scheme == std::string_view::npos) return true;  // "null" (sandboxed frames, file pages) included
+    auto const host = req.header("host");
+    return !host || origin->substr(scheme + 3) != *host;
+}
+
 // 200 when the database answers and the search index can be read; 503 saying what is wrong.
 http::response health(context& ctx)
 {
@@ -125,7 +139,12 @@ http::response application::dispatch(http::request& req)
     }
     case http::route_status::found: break;
     }
-    bool const writes = req.verb != http::method::get && req.verb != http::method::head;
+    bool const writes = req.verb != http::method::get && req.verb != http::method::head &&
+                        req.verb != http::method::options;
+    if (writes && c.who.auth != auth_kind::bearer && from_another_site(req)) {
+        std::string const why = "Changes are only accepted from pages of this site; this request came from another origin.";
+        return is_api(req) ? error_response({403, "cross_origin", why, ""}) : message_page(c, 403, "Not accepted", why);
+    }
     if (writes && is_api(req) && c.who.auth == auth_kind::cookie && !csrf_ok(c, std::nullopt))
         return error_response({403, "csrf", "Send the X-CSRF-Token header from GET /api/v1/me with every change.", ""});
     auto res = (*found.handler)(c);

@@ -1108,6 +1108,35 @@ response post_signup(call& c)
     return r;
 }
 
+response account_form(call& c, int status, std::string const& error, bool done)
+{
+    view v;
+    v.set("username", c.who.user->username).set("error", error).set("done", done);
+    return page(c, status, "account", "Your account", std::move(v));
+}
+
+response account_page(call& c)
+{
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    return account_form(c, 200, "", false);
+}
+
+response post_password(call& c)
+{
+    auto form = signed_in_form(c, "/account");
+    if (auto* r = std::get_if<response>(&form)) return std::move(*r);
+    auto const& f = std::get<http::fields>(form);
+    auto result = change_password(c.ctx, c.who, field(f, "current_password"), field(f, "new_password"));
+    if (auto const* e = failed(result)) return account_form(c, e->status, e->message, false);
+    // The page after the change belongs to the new session, with its own CSRF token.
+    auto const& s = std::get<session_started>(result);
+    c.who.session_token = s.token;
+    c.who.csrf_token = csrf_for(s.token);
+    auto r = account_form(c, 200, "", true);
+    r.add("Set-Cookie", session_cookie_header(s.token, c.ctx.config));
+    return r;
+}
+
 response post_signout(call& c)
 {
     auto const form = form_of(c);
@@ -1158,6 +1187,8 @@ void add_page_routes(route_table& r)
     r.add(method::get, "/signup", signup_page);
     r.add(method::post, "/signup", post_signup);
     r.add(method::post, "/signout", post_signout);
+    r.add(method::get, "/account", account_page);
+    r.add(method::post, "/account/password", post_password);
 }
 
 }  // namespace peerdesk::app

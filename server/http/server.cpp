@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <thread>
 #include <vector>
 
@@ -59,7 +60,9 @@ struct server_state {
     std::atomic<bool> stopping{false};
     std::mutex mutex;
     std::set<session_handle*> sessions;  // guarded by mutex
+    std::unordered_map<std::string, std::size_t> per_address;  // open connections; guarded by mutex
     std::function<void()> drained;       // called once stopping and the last session has ended
+    std::uint16_t https_port = 443;      // where the plain listener's redirects point
 };
 
 // One connection's request loop; Derived provides stream(), begin() and end_connection() for
@@ -71,12 +74,15 @@ public:
     {
         std::lock_guard lock(state_.mutex);
         state_.sessions.insert(this);
+        ++state_.per_address[remote_];
     }
 
     ~session() override
     {
         std::lock_guard lock(state_.mutex);
         state_.sessions.erase(this);
+        if (auto it = state_.per_address.find(remote_); it != state_.per_address.end() && --it->second == 0)
+            state_.per_address.erase(it);
         if (state_.stopping && state_.sessions.empty() && state_.drained) state_.drained();
     }
 
@@ -102,19 +108,54 @@ protected:
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(state_.config.header_limit));
         parser_->body_limit(state_.config.body_limit);
+        if (buffer_.size() > 0) return read_header();  // the next request has already begun
         idle_ = true;
         tcp().expires_after(state_.config.idle_timeout);
-        // The header first, with the idle timeout; then the rest, with the read timeout.
+        // Waiting for a request may take the idle timeout; once its first byte is here, the
+        // whole request must arrive within the read timeout, so a client trickling its header
+        // (slowloris) holds the connection no longer than one that sends it at once.
+        derived().stream().async_read_some(
+            buffer_.prepare(4096), [self = derived().shared_from_this()](beast::error_code ec, std::size_t n) {
+                self->idle_ = false;
+                if (ec) return self->on_error(ec);
+                self->buffer_.commit(n);
+                self->read_header();
+            });
+    }
+
+    void read_header()
+    {
+        idle_ = false;
+        started_ = std::chrono::steady_clock::now();
+        request_begun_ = true;
+        // Beast's own stream timeout would close the socket, leaving no way to answer 408; this
+        // timer cancels the read instead, and on_error answers.
+        tcp().expires_never();
+        if (!deadline_) deadline_.emplace(derived().stream().get_executor());
+        deadline_->expires_after(state_.config.read_timeout);
+        deadline_->async_wait([self = derived().shared_from_this()](beast::error_code ec) {
+            if (ec) return;
+            self->timed_out_ = true;
+            beast::error_code ignored;
+            self->tcp().socket().cancel(ignored);
+        });
         bhttp::async_read_header(derived().stream(), buffer_, *parser_,
                                  beast::bind_front_handler(&session::on_header, derived().shared_from_this()));
     }
 
     void on_header(beast::error_code ec, std::size_t)
     {
-        idle_ = false;
         if (ec) return on_error(ec);
-        started_ = std::chrono::steady_clock::now();
-        tcp().expires_after(state_.config.read_timeout);
+        // Only plain "chunked" is read as a body framing: any other transfer coding, or one in
+        // an HTTP/1.0 request, is a shape proxies disagree on (request smuggling), so it is
+        // refused and the connection closed rather than guessed at.
+        auto const& header = parser_->get();
+        if (auto const te = header.find(bhttp::field::transfer_encoding); te != header.end()) {
+            if (header.version() < 11 || !beast::iequals(trim(te->value()), "chunked"))
+                return refuse_request(400, "bad_transfer_encoding",
+                                      "Only Transfer-Encoding: chunked (HTTP/1.1) is accepted; send the body with "
+                                      "Content-Length instead.");
+        }
         bhttp::async_read(derived().stream(), buffer_, *parser_,
                           beast::bind_front_handler(&session::on_read, derived().shared_from_this()));
     }
@@ -138,17 +179,19 @@ protected:
         }
         req.body = std::move(message.body());
         req.remote_address = remote_;
-        req.secure = state_.tls.has_value();
+        req.secure = state_.tls.has_value() && !redirect_;
         keep_alive_ = message.keep_alive() && !state_.stopping;
         version_ = message.version();
         head_only_ = req.verb == method::head;
+        request_begun_ = false;
 
-        response res = state_.handle(req);
+        response res = redirect_ ? redirect_to_https(req) : state_.handle(req);
         send(std::move(res), &req);
     }
 
     void send(response res, request const* req)
     {
+        if (deadline_) deadline_->cancel();  // it holds the session alive until it fires
         auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
         out->version(version_ ? version_ : 11);
         out->result(static_cast<unsigned>(res.status));
@@ -178,8 +221,54 @@ protected:
         read();
     }
 
+    response redirect_to_https(request const& req) const
+    {
+        std::string host(req.header("host").value_or(state_.config.address));
+        if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(']', colon) == std::string::npos)
+            host.resize(colon);
+        // Only a plain host name or address goes into the Location header.
+        bool const clean = !host.empty() && host.size() < 256 &&
+                           host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") ==
+                               std::string::npos;
+        if (!clean) host = state_.config.address;
+        std::string location = "https://" + host;
+        if (state_.https_port != 443) location += ":" + std::to_string(state_.https_port);
+        location += req.target.starts_with('/') ? req.target : "/";
+        response res;
+        res.status = 301;
+        res.set("Location", location);
+        res.set("Content-Type", "text/plain; charset=utf-8");
+        res.body = "This site is served over HTTPS: " + location + "\n";
+        return res;
+    }
+
+    static std::string_view trim(std::string_view v)
+    {
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+        return v;
+    }
+
+    // Answers with an error and closes: what is left on the connection cannot be trusted.
+    void refuse_request(int status, std::string const& code, std::string const& message)
+    {
+        request_begun_ = false;
+        keep_alive_ = false;
+        response res;
+        res.status = status;
+        res.set("Content-Type", "application/json; charset=utf-8");
+        res.body = R"({"error":{"code":")" + code + R"(","message":")" + message + "\"}}";
+        send(std::move(res), nullptr);
+    }
+
     void on_error(beast::error_code ec)
     {
+        if (deadline_) deadline_->cancel();
+        // A request that began but did not arrive in time is told so; an idle connection just ends.
+        if (timed_out_ && request_begun_)
+            return refuse_request(408, "request_timeout",
+                                  "The request did not arrive within " +
+                                      std::to_string(state_.config.read_timeout.count()) + " seconds.");
         // End of stream, timeouts and cancellation are how connections end; they are not logged.
         if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
             ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::bad_descriptor ||
@@ -197,22 +286,21 @@ protected:
             message = "The request body is too large (the limit is " + std::to_string(state_.config.body_limit) +
                       " bytes).";
         }
-        keep_alive_ = false;
-        response res;
-        res.status = status;
-        res.set("Content-Type", "application/json; charset=utf-8");
-        res.body = R"({"error":{"code":")" + code + R"(","message":")" + message + "\"}}";
-        send(std::move(res), nullptr);
+        refuse_request(status, code, message);
     }
 
     server_state& state_;
     beast::flat_buffer buffer_;
+    bool redirect_ = false;  // the plain-HTTP listener beside a TLS one
 
 private:
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::string remote_;
     bool keep_alive_ = false;
     bool head_only_ = false;
+    bool request_begun_ = false;
+    bool timed_out_ = false;
+    std::optional<asio::steady_timer> deadline_;  // the read timeout of a request under way
     unsigned version_ = 11;
     std::atomic<bool> idle_{false};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -227,9 +315,10 @@ std::string remote_of(tcp::socket const& socket)
 
 class plain_session : public session<plain_session>, public std::enable_shared_from_this<plain_session> {
 public:
-    plain_session(tcp::socket&& socket, server_state& state)
-        : session(state, remote_of(socket)), stream_(std::move(socket))
+    plain_session(tcp::socket&& socket, server_state& state, std::string remote, bool redirect)
+        : session(state, std::move(remote)), stream_(std::move(socket))
     {
+        redirect_ = redirect;
     }
     beast::tcp_stream& stream() { return stream_; }
     void start() { asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); }); }
@@ -247,8 +336,8 @@ private:
 
 class tls_session : public session<tls_session>, public std::enable_shared_from_this<tls_session> {
 public:
-    tls_session(tcp::socket&& socket, server_state& state)
-        : session(state, remote_of(socket)), stream_(std::move(socket), *state.tls)
+    tls_session(tcp::socket&& socket, server_state& state, std::string remote)
+        : session(state, std::move(remote)), stream_(std::move(socket), *state.tls)
     {
     }
     beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
@@ -280,8 +369,8 @@ private:
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
-    listener(asio::io_context& ioc, tcp::endpoint endpoint, server_state& state)
-        : ioc_(ioc), acceptor_(asio::make_strand(ioc)), state_(state)
+    listener(asio::io_context& ioc, tcp::endpoint endpoint, server_state& state, bool redirect = false)
+        : ioc_(ioc), acceptor_(asio::make_strand(ioc)), state_(state), redirect_(redirect)
     {
         acceptor_.open(endpoint.protocol());
         acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -309,19 +398,52 @@ private:
     void on_accept(beast::error_code ec, tcp::socket socket)
     {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (!ec) {
+        if (ec) {
+            // Out of descriptors (or a similar passing failure): retrying at once would spin.
+            auto timer = std::make_shared<asio::steady_timer>(acceptor_.get_executor(), std::chrono::milliseconds(50));
+            return timer->async_wait([self = shared_from_this(), timer](beast::error_code) { self->accept(); });
+        }
+        {
             // Responses go out as soon as they are written, not after a delayed ACK.
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
-            if (state_.tls) std::make_shared<tls_session>(std::move(socket), state_)->start();
-            else std::make_shared<plain_session>(std::move(socket), state_)->start();
+            auto remote = remote_of(socket);
+            if (!admit(remote)) refuse(socket);
+            else if (state_.tls && !redirect_) std::make_shared<tls_session>(std::move(socket), state_, std::move(remote))->start();
+            else std::make_shared<plain_session>(std::move(socket), state_, std::move(remote), redirect_)->start();
         }
         accept();
+    }
+
+    bool admit(std::string const& remote)
+    {
+        std::lock_guard lock(state_.mutex);
+        if (state_.sessions.size() >= state_.config.max_connections) return false;
+        auto const it = state_.per_address.find(remote);
+        return it == state_.per_address.end() || it->second < state_.config.max_connections_per_address;
+    }
+
+    // Over a cap: a short 503 if the socket takes it at once (never waiting on the client),
+    // then close. A TLS client just sees the connection close.
+    void refuse(tcp::socket& socket)
+    {
+        beast::error_code ec;
+        if (!state_.tls || redirect_) {
+            static constexpr std::string_view busy =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+                "Retry-After: 5\r\nConnection: close\r\nContent-Length: 96\r\n\r\n"
+                R"({"error":{"code":"too_many_connections","message":"Too many open connections; try again soon."}})";
+            socket.non_blocking(true, ec);
+            socket.write_some(asio::buffer(busy.data(), busy.size()), ec);
+        }
+        socket.shutdown(tcp::socket::shutdown_both, ec);
+        socket.close(ec);
     }
 
     asio::io_context& ioc_;
     tcp::acceptor acceptor_;
     server_state& state_;
+    bool redirect_;
 };
 
 asio::ssl::context make_tls_context(server_config const& config)
@@ -367,6 +489,12 @@ void serve(server_config const& config, handler const& handle, access_logger con
     auto const address = asio::ip::make_address(config.address);
     auto l = std::make_shared<listener>(ioc, tcp::endpoint(address, config.port), state);
     l->accept();
+    state.https_port = l->port();
+    std::shared_ptr<listener> plain;
+    if (state.tls && config.redirect_port) {
+        plain = std::make_shared<listener>(ioc, tcp::endpoint(address, config.redirect_port), state, true);
+        plain->accept();
+    }
     if (on_listening) on_listening(l->port());
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -381,6 +509,7 @@ void serve(server_config const& config, handler const& handle, access_logger con
             if (!e) ioc.stop();
         });
         l->stop();
+        if (plain) plain->stop();
         std::lock_guard lock(state.mutex);
         state.stopping = true;
         for (auto* s : state.sessions) s->close_if_idle();

@@ -19,11 +19,18 @@ struct server_config {
     std::chrono::seconds read_timeout{15};  // to receive a whole request once it has begun
     std::chrono::seconds idle_timeout{60};  // between requests on a keep-alive connection
     std::chrono::seconds shutdown_grace{10};
+    // Beyond these, a new connection is answered 503 and closed at once, so that one client (or
+    // a crowd of slow ones) cannot take every socket.
+    std::size_t max_connections = 1024;
+    std::size_t max_connections_per_address = 128;
     // When both are set, every connection is HTTPS (TLS 1.2 or newer, forward-secret AEAD
     // ciphers only). PEM files: the certificate chain and its private key.
     std::string tls_certificate_file;
     std::string tls_key_file;
     std::chrono::seconds handshake_timeout{10};
+    // With TLS: also listen here for plain HTTP and answer every request with a redirect to
+    // HTTPS (0: no plain listener).
+    std::uint16_t redirect_port = 0;
 };
 
 // Called on an I/O thread for every complete request; must not throw (the application wraps
@@ -41,7 +48,7 @@ using access_logger = std::function<void(access_record const&)>;
 
 // Listens, serves until SIGINT or SIGTERM, then stops accepting, lets requests in flight
 // finish, closes idle connections and returns. `on_listening` receives the bound port (useful
-// with port 0). Throws std::system_error when the address cannot be bound, and
+// with port 0; the redirect port, when asked for, is bound before it is called). Throws std::system_error when the address cannot be bound, and
 // std::runtime_error when the TLS certificate or key cannot be loaded.
 void serve(server_config const& config, handler const& handle, access_logger const& log,
            std::function<void(std::uint16_t)> const& on_listening);

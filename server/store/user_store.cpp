@@ -29,6 +29,8 @@ constexpr std::string_view find_by_session =
     "u.suspension_reason FROM sessions s "
     "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2";
 constexpr std::string_view delete_session = "DELETE FROM sessions WHERE token_hash = ?1";
+constexpr std::string_view delete_sessions_of = "DELETE FROM sessions WHERE user_id = ?1";
+constexpr std::string_view set_password = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 constexpr std::string_view insert_token =
     "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view find_by_token =
@@ -135,6 +137,13 @@ std::optional<user_row> user_store::find_by_session(std::string_view token_hash,
 }
 
 void user_store::delete_session(std::string_view token_hash) { db_.cached(sql::delete_session).bind(token_hash).run(); }
+
+void user_store::delete_sessions_of(std::int64_t user_id) { db_.cached(sql::delete_sessions_of).bind(user_id).run(); }
+
+void user_store::set_password(std::int64_t user_id, std::string_view password_hash)
+{
+    db_.cached(sql::set_password).bind(user_id, password_hash).run();
+}
 
 std::int64_t user_store::create_api_token(std::int64_t user_id, std::string_view name, std::string_view token_hash,
                                           std::int64_t now)

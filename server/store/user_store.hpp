@@ -34,6 +34,8 @@ public:
     void create_session(std::string_view token_hash, std::int64_t user_id, std::int64_t now, std::int64_t expires_at);
     std::optional<user_row> find_by_session(std::string_view token_hash, std::int64_t now);
     void delete_session(std::string_view token_hash);
+    void delete_sessions_of(std::int64_t user_id);  // every device signed out
+    void set_password(std::int64_t user_id, std::string_view password_hash);
 
     std::int64_t create_api_token(std::int64_t user_id, std::string_view name, std::string_view token_hash,
                                   std::int64_t now);

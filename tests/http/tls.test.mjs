@@ -74,3 +74,27 @@ test('a missing or mismatched certificate stops start-up with a message', async 
   await assert.rejects(peerdesk(['serve', '--port', '0', '--data', dir, '--tls-cert', join(dir, 'cert.pem')]),
     (e) => e.code === 2 && /--tls-cert and --tls-key go together/.test(e.stderr));
 });
+
+test('--http-redirect-port answers plain HTTP with a redirect to the HTTPS address', async () => {
+  const net = await import('node:net');
+  const free = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const redirecting = await startServer({ dataDir: dir, args: ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--http-redirect-port', String(free)] });
+  try {
+    const httpsPort = new URL(redirecting.url).port;
+    const r = await fetch(`http://127.0.0.1:${free}/questions?tag=a%20b`, { redirect: 'manual' });
+    assert.equal(r.status, 301);
+    assert.equal(r.headers.get('location'), `https://127.0.0.1:${httpsPort}/questions?tag=a%20b`);
+    // A forged Host cannot put markup or another path into the redirect.
+    const forged = await fetch(`http://127.0.0.1:${free}/x`, { redirect: 'manual', headers: { host: 'evil.example/"><script>' } });
+    assert.equal(forged.headers.get('location'), `https://127.0.0.1:${httpsPort}/x`);
+  } finally {
+    await redirecting.stop();
+  }
+  await assert.rejects(peerdesk(['serve', '--port', '0', '--data', dir, '--http-redirect-port', '8081']),
+    (e) => e.code === 2 && /--http-redirect-port needs --tls-cert/.test(e.stderr));
+});
