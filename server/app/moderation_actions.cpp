@@ -128,6 +128,8 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
                                                    domain::now());
     });
     if (result.outcome == store::flag_outcome::missing) return not_found(post_id ? "post" : "comment");
+    if (result.outcome == store::flag_outcome::own)
+        return failure{403, "own_post", "You cannot flag what you wrote; edit or delete it instead.", ""};
     if (result.outcome == store::flag_outcome::duplicate)
         return failure{409, "already_flagged", "You have flagged this already; moderators will look at it.", ""};
     if (result.hidden && post_id) {

@@ -288,7 +288,7 @@ struct question_form_state {
     std::string comment_error;
 };
 
-std::vector<view> comment_views(std::vector<store::comment_row> const& comments)
+std::vector<view> comment_views(std::vector<store::comment_row> const& comments, std::int64_t viewer_id)
 {
     // Top-level comments in order, each followed by its replies.
     std::vector<view> out;
@@ -296,12 +296,14 @@ std::vector<view> comment_views(std::vector<store::comment_row> const& comments)
         if (c.reply_to) continue;
         view v;
         v.set("id", c.id).set("post_id", c.post_id).set("author", author_view(c.author)).set("created", time_view(c.created_at));
+        v.set("own", c.author.id == viewer_id);
         v.set_html("body_html", render::stored_markdown_html(c.body_html));
         std::vector<view> replies;
         for (auto const& r : comments) {
             if (r.reply_to != c.id) continue;
             view rv;
             rv.set("id", r.id).set("author", author_view(r.author)).set("created", time_view(r.created_at));
+            rv.set("own", r.author.id == viewer_id);
             rv.set_html("body_html", render::stored_markdown_html(r.body_html));
             replies.push_back(std::move(rv));
         }
@@ -325,7 +327,7 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         .set("down_on", p.my_vote == -1)
         .set("up_value", p.my_vote == 1 ? 0 : 1)
         .set("down_value", p.my_vote == -1 ? 0 : -1)
-        .set("comments", comment_views(p.comments))
+        .set("comments", comment_views(p.comments, c.who.user ? c.who.user->id : 0))
         .set("has_comments", !p.comments.empty())
         .set("signed_in", c.who.signed_in())
         .set("may_edit", may_edit(c.ctx, c.who, p))

@@ -29,6 +29,15 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// What the application adds to its own responses, for the ones the server answers itself.
+void add_baseline_headers(response& res)
+{
+    res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "strict-origin-when-cross-origin");
+    res.set("X-Frame-Options", "DENY");
+}
+
 method to_method(bhttp::verb v)
 {
     switch (v) {
@@ -236,6 +245,7 @@ protected:
         location += req.target.starts_with('/') ? req.target : "/";
         response res;
         res.status = 301;
+        add_baseline_headers(res);
         res.set("Location", location);
         res.set("Content-Type", "text/plain; charset=utf-8");
         res.body = "This site is served over HTTPS: " + location + "\n";
@@ -256,6 +266,7 @@ protected:
         keep_alive_ = false;
         response res;
         res.status = status;
+        add_baseline_headers(res);
         res.set("Content-Type", "application/json; charset=utf-8");
         res.body = R"({"error":{"code":")" + code + R"(","message":")" + message + "\"}}";
         send(std::move(res), nullptr);
@@ -431,7 +442,9 @@ private:
         if (!state_.tls || redirect_) {
             static constexpr std::string_view busy =
                 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
-                "Retry-After: 5\r\nConnection: close\r\nContent-Length: 96\r\n\r\n"
+                "Retry-After: 5\r\nConnection: close\r\nContent-Length: 96\r\nX-Content-Type-Options: nosniff\r\n"
+                "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+                "Referrer-Policy: strict-origin-when-cross-origin\r\nX-Frame-Options: DENY\r\n\r\n"
                 R"({"error":{"code":"too_many_connections","message":"Too many open connections; try again soon."}})";
             socket.non_blocking(true, ec);
             socket.write_some(asio::buffer(busy.data(), busy.size()), ec);

@@ -10,8 +10,8 @@ namespace sql {
 constexpr std::string_view insert_audit =
     "INSERT INTO audit_log (actor_id, action, post_id, comment_id, user_id, reason, before, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr std::string_view target_post = "SELECT id FROM posts WHERE id = ?1 AND deleted_at IS NULL";
-constexpr std::string_view target_comment = "SELECT post_id FROM comments WHERE id = ?1 AND deleted_at IS NULL";
+constexpr std::string_view target_post = "SELECT author_id FROM posts WHERE id = ?1 AND deleted_at IS NULL";
+constexpr std::string_view target_comment = "SELECT author_id FROM comments WHERE id = ?1 AND deleted_at IS NULL";
 constexpr std::string_view insert_flag =
     "INSERT INTO flags (post_id, comment_id, user_id, reason, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
     "ON CONFLICT DO NOTHING";
@@ -83,8 +83,10 @@ flag_result moderation_store::add_flag(std::optional<std::int64_t> post_id, std:
     {
         auto& t = post_id ? db_.cached(sql::target_post).bind(*post_id) : db_.cached(sql::target_comment).bind(*comment_id);
         bool const exists = t.step();
+        bool const own = exists && t.integer(0) == user_id;
         t.reset();
         if (!exists) return {flag_outcome::missing, 0, false};
+        if (own) return {flag_outcome::own, 0, false};
     }
     db_.cached(sql::insert_flag).bind(post_id, comment_id, user_id, reason, note, now).run();
     if (db_.changes() == 0) return {flag_outcome::duplicate, 0, false};

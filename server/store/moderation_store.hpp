@@ -39,7 +39,7 @@ struct audit_filter {
 // Writes an audit row inside the caller's transaction.
 void add_audit(connection& db, audit_entry const& e);
 
-enum class flag_outcome { created, duplicate, missing };
+enum class flag_outcome { created, duplicate, missing, own };
 struct flag_result {
     flag_outcome outcome = flag_outcome::created;
     std::int64_t id = 0;
