@@ -1,0 +1,156 @@
+// Faults: kill -9 while 50 clients post, round after round; a full disk under the data
+// directory. Acknowledged writes survive unaltered, the database stays sound, the search
+// index catches up with it, and a full disk answers 503, never a false success, then heals.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, freshDataDir, Client, eventually } from '../support/server.mjs';
+import { full } from './naughty.mjs';
+
+const run = promisify(execFile);
+const figure = (name, value, goal, met) => console.log(`harden-figure ${JSON.stringify({ name, value, goal, met })}`);
+const sql = async (dir, query) => (await run('sqlite3', [join(dir, 'peerdesk.db'), query])).stdout.trim();
+
+// Every question id the search index holds for a tag, page by page.
+async function searchIds(client, tag) {
+  const ids = [];
+  for (let page = 1; ; page++) {
+    const r = await client.api('GET', `/search?q=durable&tag=${tag}&sort=newest&pagesize=100&page=${page}`);
+    assert.equal(r.status, 200, r.text);
+    ids.push(...r.body.items.map((h) => h.question_id));
+    if (r.body.items.length < 100) return ids.sort((a, b) => a - b);
+  }
+}
+
+test('kill -9 while 50 clients post: nothing acknowledged is lost or altered, the database is sound, search catches up', async () => {
+  const dir = await freshDataDir();
+  const rounds = full ? 12 : 3;
+  let server = await startServer({ dataDir: dir });
+  const tokens = [];
+  const setup = new Client(server.url);
+  await setup.signUp('owner0');
+  for (let i = 0; i < 50; i++) {
+    const c = new Client(server.url);
+    await c.signUp(`poster${i}`);
+    tokens.push((await c.api('POST', '/tokens', { name: 'faults' })).body.token);
+  }
+  const acknowledged = new Map();  // id → body
+  let killedInFlight = 0;
+  let worstCatchUp = 0;
+  try {
+    for (let round = 0; round < rounds; round++) {
+      let stop = false;
+      const clients = tokens.map((token, i) => (async () => {
+        const c = new Client(server.url);
+        c.bearer = token;
+        for (let n = 0; !stop; n++) {
+          const body = `Durable post ${round}-${i}-${n}: acknowledged means stored, byte for byte. ünïcödé ✓`;
+          try {
+            const r = await c.api('POST', '/questions', { title: `Durable question ${round} ${i} ${n}`, body, tags: [`round-${round}`] });
+            if (r.status === 201) acknowledged.set(r.body.id, body);
+            else assert.fail(`unexpected ${r.status} ${r.text}`);
+          } catch (e) {
+            if (e.code === 'ERR_ASSERTION') throw e;
+            killedInFlight++;  // the connection died with the server: not acknowledged
+            return;
+          }
+        }
+      })());
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
+      server.child.kill('SIGKILL');
+      await server.exited;
+      stop = true;
+      await Promise.all(clients);
+      assert.equal(await sql(dir, 'PRAGMA integrity_check'), 'ok', `round ${round}: integrity`);
+      const restarted = Date.now();
+      server = await startServer({ dataDir: dir });
+      const reader = new Client(server.url);
+      // Every acknowledged post, unaltered.
+      const rows = new Map((await sql(dir, 'SELECT id, body_markdown FROM posts WHERE kind = \'question\' AND id IN (' + [...acknowledged.keys()].join(',') + ')'))
+        .split('\n').map((line) => [Number(line.slice(0, line.indexOf('|'))), line.slice(line.indexOf('|') + 1)]));
+      assert.equal(rows.size, acknowledged.size, `round ${round}: all ${acknowledged.size} acknowledged posts are in the database`);
+      for (const [id, body] of acknowledged) assert.equal(rows.get(id), body, `post ${id} unaltered`);
+      for (const [id, body] of [...acknowledged].slice(-60)) {
+        const r = await reader.api('GET', `/questions/${id}`);
+        assert.equal(r.status, 200);
+        assert.equal(r.body.body_markdown, body);
+      }
+      // The search index equals the database for this round's tag within 5 seconds.
+      const inDb = (await sql(dir, `SELECT p.id FROM posts p JOIN question_tags qt ON qt.question_id = p.id JOIN tags t ON t.id = qt.tag_id WHERE t.name = 'round-${round}' AND p.deleted_at IS NULL ORDER BY p.id`))
+        .split('\n').filter(Boolean).map(Number);
+      await eventually(async () => JSON.stringify(await searchIds(reader, `round-${round}`)) === JSON.stringify(inDb), `round ${round}: search equal to the database`, 5000);
+      worstCatchUp = Math.max(worstCatchUp, Date.now() - restarted);
+    }
+  } finally {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  console.log(`faults: ${rounds} kill -9 rounds, ${acknowledged.size} acknowledged posts kept, ${killedInFlight} requests cut off unacknowledged; search equal to the database ${worstCatchUp} ms after restart at worst`);
+  figure('acknowledged posts lost after kill -9', `0 of ${acknowledged.size} (${rounds} rounds, 50 clients)`, '0', true);
+  figure('search equal to the database after restart', `${worstCatchUp} ms`, '≤ 5 s', worstCatchUp <= 5000);
+});
+
+test('a full disk answers 503 with a message, never a false success, and heals when space returns', async (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root to mount a small tmpfs for the data directory');
+    figure('disk full: 503, no false success, recovery', 'skipped: not root', '503 and recovery', false);
+    return;
+  }
+  const mount = await mkdtemp(join(tmpdir(), 'peerdesk-full-'));
+  await run('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mount]);
+  let server;
+  try {
+    const dir = join(mount, 'data');
+    await mkdir(dir);
+    server = await startServer({ dataDir: dir });
+    const c = new Client(server.url);
+    await c.signUp('filler');
+    // Fill the disk, leaving about a megabyte: some posts fit, then none.
+    const free = Number((await run('df', ['--output=avail', '-B1M', mount])).stdout.trim().split('\n').pop());
+    await run('dd', ['if=/dev/zero', `of=${join(mount, 'ballast')}`, 'bs=1M', `count=${Math.max(free - 1, 1)}`]);
+    const acknowledged = new Map();
+    let refused = 0, message = '';
+    for (let i = 0; i < 400 && refused < 20; i++) {
+      const body = `Post ${i} while the disk fills: ${'padding text '.repeat(200)}`;
+      const r = await c.api('POST', '/questions', { title: `Disk full question ${i}`, body, tags: ['full'] });
+      if (r.status === 201) acknowledged.set(r.body.id, body);
+      else {
+        assert.equal(r.status, 503, `a full disk is 503, not ${r.status}: ${r.text}`);
+        assert.match(r.body.error.message, /cannot store anything right now; try again later/);
+        message = r.body.error.message;
+        refused++;
+      }
+    }
+    assert.ok(refused > 0, 'the disk filled up');
+    // Reading still works, and every acknowledged post is there.
+    for (const [id, body] of acknowledged) assert.equal((await c.api('GET', `/questions/${id}`)).body.body_markdown, body);
+    const page = await c.request('GET', '/');
+    assert.equal(page.status, 200, 'pages are still served');
+    // Space returns: the next write succeeds without a restart.
+    await rm(join(mount, 'ballast'));
+    const healed = await eventually(async () => {
+      const r = await c.api('POST', '/questions', { title: 'After the disk had room again', body: 'Writes work again without a restart.', tags: ['full'] });
+      return r.status === 201 && r.body;
+    }, 'a write after space returned', 5000);
+    acknowledged.set(healed.id, 'Writes work again without a restart.');
+    await eventually(async () => (await fetch(server.url + '/healthz')).status === 200, 'health after recovery', 5000);
+    await eventually(async () => (await c.api('GET', '/search?q=disk+had+room')).body.items.length === 1, 'search after recovery', 5000);
+    // And it all survives a crash.
+    server.child.kill('SIGKILL');
+    await server.exited;
+    assert.equal(await sql(dir, 'PRAGMA integrity_check'), 'ok');
+    server = await startServer({ dataDir: dir });
+    const after = new Client(server.url);
+    for (const [id, body] of acknowledged) assert.equal((await after.api('GET', `/questions/${id}`)).body.body_markdown, body);
+    console.log(`disk full: ${acknowledged.size} posts acknowledged, ${refused} refused with 503 ("${message}"), writes resumed once space returned`);
+    figure('disk full: false successes', `0 (${refused} refused with 503, all ${acknowledged.size} acknowledged kept)`, '0, and recovery', true);
+  } finally {
+    await server?.stop();
+    await run('umount', ['-l', mount]).catch(() => {});
+    await rm(mount, { recursive: true, force: true });
+  }
+});
