@@ -46,6 +46,11 @@ void compress(http::request const& req, http::response& res)
         !type.starts_with("image/svg"))
         return;
     res.set("Vary", res.header("Vary") ? std::string(*res.header("Vary")) + ", Accept-Encoding" : "Accept-Encoding");
+    // BREACH: over TLS, a compressed response that reflects input beside a secret (a CSRF token,
+    // a signed-in page) leaks the secret through its length. Pages reflect queries and carry
+    // tokens, so over TLS they, and anything sent to a request with credentials, go out
+    // uncompressed; static files and anonymous API answers are still compressed.
+    if (req.secure && (type.starts_with("text/html") || req.header("cookie") || req.header("authorization"))) return;
     auto const accept = req.header("accept-encoding");
     if (!accept || !http::accepts_gzip(*accept)) return;
     if (auto packed = http::gzip(res.body)) {

@@ -40,7 +40,8 @@ std::optional<http::response> page_cache::find(http::request const& req)
     }
     if (e->writes != db_.write_count() || std::chrono::steady_clock::now() - e->at > max_age) return std::nullopt;
     auto const accept = req.header("accept-encoding");
-    bool const packed = accept && http::accepts_gzip(*accept) && e->res.body.size() >= 1024;
+    // Over TLS, pages go out uncompressed (BREACH: see compress() in application.cpp).
+    bool const packed = !req.secure && accept && http::accepts_gzip(*accept) && e->res.body.size() >= 1024;
     auto const etag = packed ? e->etag.substr(0, e->etag.size() - 1) + "-gz\"" : e->etag;
     http::response r;
     r.status = e->res.status;

@@ -98,3 +98,13 @@ test('--http-redirect-port answers plain HTTP with a redirect to the HTTPS addre
   await assert.rejects(peerdesk(['serve', '--port', '0', '--data', dir, '--http-redirect-port', '8081']),
     (e) => e.code === 2 && /--http-redirect-port needs --tls-cert/.test(e.stderr));
 });
+
+test('over TLS pages go out uncompressed (BREACH), static files still compressed', async () => {
+  const page = await request('GET', '/', undefined, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(page.status, 200);
+  assert.equal(page.headers['content-encoding'], undefined, 'no gzip for a page over TLS');
+  const again = await request('GET', '/', undefined, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(again.headers['content-encoding'], undefined, 'nor from the page cache');
+  const css = await request('GET', '/static/app.css', undefined, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(css.headers['content-encoding'], 'gzip');
+});

@@ -1,0 +1,12 @@
+# Replays each fuzz target's seed corpus and saved crashes (tests/fuzz/corpus/<target> and
+# tests/fuzz/regressions/<target>) through the normally built target; fails on the first one
+# that crashes or aborts.
+foreach(target markdown http_input request search_query)
+  execute_process(COMMAND ${BIN}/fuzz_${target} ${SRC}/corpus/${target} ${SRC}/regressions/${target}
+                  RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  string(STRIP "${out}" out)
+  message(STATUS "fuzz_${target}: ${out}")
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "fuzz_${target} failed (${result}) on its corpus or regressions:\n${err}")
+  endif()
+endforeach()
