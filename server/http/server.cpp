@@ -58,6 +58,8 @@ public:
     virtual ~session_handle() = default;
     // Called from another thread: closes the connection if it waits for a request.
     virtual void close_if_idle() = 0;
+    // A strong reference, or null when the session is already being destroyed.
+    virtual std::shared_ptr<session_handle> strong() = 0;
 };
 
 // Shared by the listener and every session.
@@ -94,6 +96,8 @@ public:
             state_.per_address.erase(it);
         if (state_.stopping && state_.sessions.empty() && state_.drained) state_.drained();
     }
+
+    std::shared_ptr<session_handle> strong() override { return derived().weak_from_this().lock(); }
 
     void close_if_idle() override
     {
@@ -523,10 +527,18 @@ void serve(server_config const& config, handler const& handle, access_logger con
         });
         l->stop();
         if (plain) plain->stop();
-        std::lock_guard lock(state.mutex);
-        state.stopping = true;
-        for (auto* s : state.sessions) s->close_if_idle();
-        if (state.sessions.empty()) state.drained();
+        // Sessions are reached through strong references taken under the lock and used after
+        // it: the last reference to a session may go here, and its destructor takes the lock.
+        std::vector<std::shared_ptr<session_handle>> open;
+        {
+            std::lock_guard lock(state.mutex);
+            state.stopping = true;
+            for (auto* s : state.sessions)
+                if (auto p = s->strong()) open.push_back(std::move(p));
+            if (state.sessions.empty()) state.drained();
+        }
+        for (auto& s : open) s->close_if_idle();
+        open.clear();
     });
 
     std::vector<std::thread> pool;

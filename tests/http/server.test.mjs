@@ -143,6 +143,44 @@ test('SIGTERM lets a request in flight finish, then the server exits cleanly', a
   }
 });
 
+test('SIGTERM while connections open and close exits promptly, round after round', async () => {
+  // A session that ends just as shutdown walks the open connections once deadlocked the
+  // server (its destructor wanted the lock the walk held).
+  for (let round = 0; round < 15; round++) {
+    const server = await startServer();
+    const { port } = new URL(server.url);
+    let stop = false;
+    const churn = Array.from({ length: 20 }, async () => {
+      while (!stop) {
+        await new Promise((resolve) => {
+          const socket = net.connect(Number(port), '127.0.0.1', () => {
+            socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+            setTimeout(() => socket.destroy(), Math.random() * 5);
+          });
+          socket.on('error', () => {});
+          socket.on('close', resolve);
+        });
+      }
+    });
+    // And many idle keep-alive connections, each one that shutdown closes.
+    const idle = await Promise.all(Array.from({ length: 60 }, () => new Promise((resolve) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+      socket.once('data', () => resolve(socket));
+      socket.on('error', () => resolve(socket));
+    })));
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 50));
+    server.child.kill('SIGTERM');
+    const exit = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r('hung'), 12000))]);
+    stop = true;
+    await Promise.all(churn);
+    for (const socket of idle) socket.destroy();
+    if (exit === 'hung') server.child.kill('SIGKILL');
+    assert.notEqual(exit, 'hung', `round ${round}: the server did not exit after SIGTERM`);
+    assert.equal(exit.code, 0);
+    await rm(server.dir, { recursive: true, force: true });
+  }
+});
+
 test('kill -9 right after acknowledged writes loses none of them', async () => {
   const dir = await freshDataDir();
   const server = await startServer({ dataDir: dir });
