@@ -145,8 +145,10 @@ test('SIGTERM lets a request in flight finish, then the server exits cleanly', a
 
 test('SIGTERM while connections open and close exits promptly, round after round', async () => {
   // A session that ends just as shutdown walks the open connections once deadlocked the
-  // server (its destructor wanted the lock the walk held).
-  for (let round = 0; round < 15; round++) {
+  // server (its destructor wanted the lock the walk held). Found from a hung server's stacks;
+  // the window is microseconds, so this churn does not reliably reproduce it, but it keeps
+  // shutdown under connection churn and many idle connections exercised.
+  for (let round = 0; round < 10; round++) {
     const server = await startServer();
     const { port } = new URL(server.url);
     let stop = false;
