@@ -148,6 +148,13 @@ generate_report generate(store::database& db, generate_options const& options,
     std::int64_t now = start_time;
     std::vector<std::int64_t> user_ids;
 
+    // A bulk load into a fresh database: no journal, no fsync, a cache that holds the whole
+    // working set, and large transactions. Each post still goes through the store code the
+    // server uses. A crash mid-way leaves a database to throw away (it was empty before).
+    db.write_alone([](store::connection& conn) {
+        conn.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2000000;");
+        return 0;
+    });
     db.write([&](store::connection& conn) {
         auto tx = conn.begin_immediate();
         store::user_store u(conn);
@@ -164,7 +171,7 @@ generate_report generate(store::database& db, generate_options const& options,
     auto author = [&] { return user_ids[active_user(c.rng)]; };
 
     std::int64_t done = 0;
-    std::int64_t const batch = 500;
+    std::int64_t const batch = 10000;
     while (done < options.posts) {
         db.write([&](store::connection& conn) {
             auto tx = conn.begin_immediate();
@@ -215,6 +222,10 @@ generate_report generate(store::database& db, generate_options const& options,
         });
         if (progress) progress(done, options.posts);
     }
+    db.write_alone([](store::connection& conn) {
+        conn.exec("PRAGMA cache_size=-32768; PRAGMA synchronous=FULL; PRAGMA journal_mode=WAL;");
+        return 0;
+    });
     return report;
 }
 
