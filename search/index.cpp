@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <list>
 #include <mutex>
 #include <sstream>
 #include <unistd.h>
@@ -253,7 +254,47 @@ namespace {
 std::atomic<std::uint64_t> next_searcher_id{1};
 }
 
-searcher::searcher(fs::path root) : root_(std::move(root)), id_(next_searcher_id.fetch_add(1)) {}
+// A small LRU of whole result pages, keyed by the query as the index sees it; emptied when
+// the index generation moves on.
+struct searcher::result_cache {
+    static constexpr std::size_t capacity = 4096;
+    std::mutex mutex;
+    std::uint64_t generation = 0;
+    std::list<std::pair<std::string, results>> order;  // most recent first
+    std::unordered_map<std::string, decltype(order)::iterator> index;
+
+    std::optional<results> find(std::string const& key, std::uint64_t gen)
+    {
+        std::lock_guard lock(mutex);
+        if (gen != generation) return std::nullopt;
+        auto const it = index.find(key);
+        if (it == index.end()) return std::nullopt;
+        order.splice(order.begin(), order, it->second);
+        return it->second->second;
+    }
+
+    void store(std::string key, results const& r, std::uint64_t gen)
+    {
+        std::lock_guard lock(mutex);
+        if (gen != generation) {
+            index.clear();
+            order.clear();
+            generation = gen;
+        }
+        if (index.contains(key)) return;
+        order.emplace_front(key, r);
+        index.emplace(std::move(key), order.begin());
+        if (order.size() > capacity) {
+            index.erase(order.back().first);
+            order.pop_back();
+        }
+    }
+};
+
+searcher::searcher(fs::path root)
+    : root_(std::move(root)), id_(next_searcher_id.fetch_add(1)), cache_(std::make_unique<result_cache>())
+{
+}
 searcher::~searcher() = default;
 
 searcher::handle& searcher::open() const
@@ -305,6 +346,19 @@ auto with_retry(searcher::handle& h, Fn&& fn)
 }  // namespace
 
 results searcher::search(query_request const& request, tuning const& tune) const
+{
+    auto const gen = generation_.load(std::memory_order_acquire);
+    std::string key = format_query(request.text, request.filter);
+    key += '\0';
+    key += std::to_string(static_cast<int>(request.sort)) + ':' + std::to_string(request.offset) + ':' +
+           std::to_string(request.limit) + ':' + std::to_string(tune.quality_boost);
+    if (auto cached = cache_->find(key, gen)) return std::move(*cached);
+    auto r = run(request, tune);
+    cache_->store(std::move(key), r, gen);
+    return r;
+}
+
+results searcher::run(query_request const& request, tuning const& tune) const
 {
     auto& h = open();
     try {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -97,9 +98,15 @@ public:
 
 private:
     handle& open() const;
+    results run(query_request const& request, tuning const& tune) const;
     std::filesystem::path root_;
     std::uint64_t id_;
     std::atomic<std::uint64_t> generation_{1};
+    // Recent results, valid until the index changes (a writer commit bumps the generation).
+    // Support searches repeat (the same few problems, the widget while typing), and at a
+    // million posts one query reads thousands of index blocks.
+    struct result_cache;
+    std::unique_ptr<result_cache> cache_;
 };
 
 // The one writer of an index directory (Xapian allows one; a second one gets locked_error).
