@@ -147,7 +147,8 @@ protected:
         if (!deadline_) deadline_.emplace(derived().stream().get_executor());
         deadline_->expires_after(state_.config.read_timeout);
         deadline_->async_wait([self = derived().shared_from_this()](beast::error_code ec) {
-            if (ec) return;
+            // Fired but queued just as the request completed: the response is on its way.
+            if (ec || !self->request_begun_) return;
             self->timed_out_ = true;
             beast::error_code ignored;
             self->tcp().socket().cancel(ignored);
