@@ -456,17 +456,20 @@ page_of<question_summary> post_store::questions(question_sort sort, std::optiona
     return summaries(where, order, std::monostate{}, page, pagesize);
 }
 
+// The profile's lists need no totals (the counts come from user_store::counts), and a very
+// active member has tens of thousands of posts: both lists read only recent rows.
 page_of<question_summary> post_store::questions_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize)
 {
-    return summaries(" AND p.author_id = ?1", "p.created_at DESC, p.id DESC", author_id, page, pagesize);
+    return summaries(" AND p.author_id = ?1", "p.created_at DESC, p.id DESC", author_id, page, pagesize, false);
 }
 
+// The threads of the member's most recent answers (up to 100 of them), most active first.
 page_of<question_summary> post_store::answered_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize)
 {
     return summaries(
         " AND p.id IN (SELECT a.question_id FROM posts a WHERE a.author_id = ?1 AND a.kind = 'answer' "
-        "AND a.deleted_at IS NULL AND a.state = 'live')",
-        "p.last_activity_at DESC, p.id DESC", author_id, page, pagesize);
+        "AND a.deleted_at IS NULL AND a.state = 'live' ORDER BY a.id DESC LIMIT 100)",
+        "p.last_activity_at DESC, p.id DESC", author_id, page, pagesize, false);
 }
 
 std::vector<revision_row> post_store::revisions(std::int64_t post_id)

@@ -77,8 +77,9 @@ public:
     std::optional<question_thread> thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id);
     page_of<question_summary> questions(question_sort sort, std::optional<std::string> const& tag, std::int64_t page,
                                         std::int64_t pagesize);
+    // The user's questions, newest first; no total (counts() has it).
     page_of<question_summary> questions_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize);
-    // Questions the user answered, with the user's answer counted.
+    // Questions of the user's 100 most recent answers, most active first; no total (counts() has it).
     page_of<question_summary> answered_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize);
     std::vector<revision_row> revisions(std::int64_t post_id);
     page_of<tag_row> tags(std::int64_t page, std::int64_t pagesize);
