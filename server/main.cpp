@@ -175,7 +175,6 @@ int command_serve(options const& o)
 
     store::database db(database_path(o));
     migrate_database(db);
-    db.start_checkpointer();
     app::settings settings;
     settings.secure_cookies = tls;
     if (auto const problems = db.write([&](store::connection& c) { return app::load_settings(c, settings); });

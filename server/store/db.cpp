@@ -127,8 +127,7 @@ void transaction::commit()
 connection::connection(std::string const& path, open_mode mode)
 {
     int const flags = mode == open_mode::read_only ? SQLITE_OPEN_READONLY
-                      : mode == open_mode::maintenance ? SQLITE_OPEN_READWRITE
-                                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+                                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     int const rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string const message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -139,7 +138,6 @@ connection::connection(std::string const& path, open_mode mode)
     sqlite3_busy_timeout(db_, 5000);
     // synchronous=FULL: a commit survives power loss, so a 2xx after commit is a promise kept.
     if (mode == open_mode::read_write) exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-    if (mode == open_mode::maintenance) exec("PRAGMA synchronous=FULL;");
     exec("PRAGMA foreign_keys=ON;");
     // A larger page cache keeps the hot part of the database in memory. (A memory map was
     // measured too: every write that grows the file makes each connection map it again, and
@@ -236,42 +234,7 @@ database::database(std::string path)
 {
 }
 
-database::~database()
-{
-    if (checkpointer_.joinable()) {
-        {
-            std::lock_guard lock(checkpoint_mutex_);
-            checkpoint_stop_ = true;
-        }
-        checkpoint_wake_.notify_all();
-        checkpointer_.join();
-    }
-}
-
-void database::start_checkpointer()
-{
-    if (checkpointer_.joinable()) return;
-    write_alone([](connection& c) {
-        c.exec("PRAGMA wal_autocheckpoint=0;");
-        return 0;
-    });
-    auto conn = std::make_shared<connection>(path_, open_mode::maintenance);
-    checkpointer_ = std::thread([this, conn] {
-        std::uint64_t seen = write_count();
-        std::unique_lock lock(checkpoint_mutex_);
-        while (!checkpoint_stop_) {
-            checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(200), [&] { return checkpoint_stop_; });
-            auto const now = write_count();
-            if (now == seen) continue;
-            seen = now;
-            lock.unlock();
-            int log_frames = 0, checkpointed = 0;
-            // Busy or full disk: the next round tries again; the WAL only grows meanwhile.
-            sqlite3_wal_checkpoint_v2(conn->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &checkpointed);
-            lock.lock();
-        }
-    });
-}
+database::~database() = default;
 
 connection& database::reader()
 {

@@ -14,7 +14,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -105,8 +104,7 @@ private:
     bool done_ = false;
 };
 
-// maintenance: read-write without setting the journal mode (the checkpointer's connection).
-enum class open_mode { read_write, read_only, maintenance };
+enum class open_mode { read_write, read_only };
 
 // One SQLite connection with its statement cache. Not thread-safe: one thread at a time.
 class connection {
@@ -180,12 +178,6 @@ public:
     std::uint64_t write_count() const { return writes_.load(std::memory_order_acquire); }
     // The calling thread's reader connection, opened on first use.
     connection& reader();
-    // Moves WAL checkpoints off the write path: SQLite would otherwise run one inside the
-    // commit that crosses 1,000 WAL pages, and every writer queued behind it waits for its
-    // fsyncs. A thread checkpoints (PASSIVE: never blocking writers or readers) a few times a
-    // second after writes. For the server; bulk tools that change the journal mode do not
-    // start it.
-    void start_checkpointer();
     std::string const& path() const { return path_; }
 
 private:
@@ -215,10 +207,6 @@ private:
     std::unique_ptr<connection> writer_;
     std::function<void()> after_write_;
     std::atomic<std::uint64_t> writes_{0};
-    std::thread checkpointer_;
-    std::mutex checkpoint_mutex_;
-    std::condition_variable checkpoint_wake_;
-    bool checkpoint_stop_ = false;  // guarded by checkpoint_mutex_
 };
 
 struct backup_report {
