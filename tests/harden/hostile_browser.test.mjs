@@ -6,9 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startServer, freshDataDir, peerdesk, Client, eventually } from '../support/server.mjs';
+import { startServer, freshDataDir, createAccount, Client, eventually } from '../support/server.mjs';
 import { launch } from '../support/browser.mjs';
 import { polyglots, full } from './naughty.mjs';
 
@@ -18,8 +16,7 @@ const findings = [];
 
 before(async () => {
   const dir = await freshDataDir();
-  await writeFile(join(dir, 'pw'), 'correct horse battery staple');
-  await peerdesk(['user', 'create', 'poster', '--email', 'poster@example.com', '--password-file', join(dir, 'pw'), '--role', 'admin', '--data', dir]);
+  await createAccount(dir, 'poster', 'admin');
   server = await startServer({ dataDir: dir });
   browser = await launch();
   poster = new Client(server.url);

@@ -5,9 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startServer, freshDataDir, peerdesk, Client } from '../support/server.mjs';
+import { startServer, freshDataDir, createAccount, Client } from '../support/server.mjs';
 import { naughty, injectedMarkup, each, full } from './naughty.mjs';
 
 const strings = naughty();
@@ -19,8 +17,7 @@ before(async () => {
   // The poster is an admin, so that no spam rule holds a post back: every string is stored
   // and shown. A member flags.
   const dir = await freshDataDir();
-  await writeFile(join(dir, 'pw'), 'correct horse battery staple');
-  await peerdesk(['user', 'create', 'poster', '--email', 'poster@example.com', '--password-file', join(dir, 'pw'), '--role', 'admin', '--data', dir]);
+  await createAccount(dir, 'poster', 'admin');
   server = await startServer({ dataDir: dir });
   poster = new Client(server.url);
   await poster.signIn('poster');

@@ -2,9 +2,7 @@
 // cell acts on objects made for it, so that no cell's outcome depends on another's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startServer, freshDataDir, peerdesk, Client } from '../support/server.mjs';
+import { startServer, freshDataDir, peerdesk, createAccount, Client } from '../support/server.mjs';
 
 const roles = ['anonymous', 'owner', 'other', 'moderator', 'admin', 'suspended'];
 const password = 'correct horse battery staple';
@@ -13,9 +11,8 @@ const unique = () => `${Date.now().toString(36)}${++n}`;
 
 before(async () => {
   const dir = await freshDataDir();
-  await writeFile(join(dir, 'pw'), password);
-  await peerdesk(['user', 'create', 'theadmin', '--email', 'admin@example.com', '--password-file', join(dir, 'pw'), '--role', 'admin', '--data', dir]);
-  await peerdesk(['user', 'create', 'themod', '--email', 'mod@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dir]);
+  await createAccount(dir, 'theadmin', 'admin', password);
+  await createAccount(dir, 'themod', 'moderator', password);
   // Voting and commenting open to every member, so that "other" is refused for ownership,
   // not for want of reputation; editing others' posts stays a privilege.
   for (const key of ['privilege.upvote', 'privilege.comment', 'privilege.downvote'])

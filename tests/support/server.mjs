@@ -1,7 +1,7 @@
 // Starts the real peerdesk binary on a free loopback port with a fresh data directory, and
 // offers a small HTTP client with a cookie jar. Shared by the HTTP and browser suites.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +13,14 @@ const run = promisify(execFile);
 // Runs a peerdesk command (migrate, user create, settings …) against a data directory.
 export async function peerdesk(args, options = {}) {
   return run(binary, args, { env: { ...process.env, ...options.env } });
+}
+
+// An account with a role in a data directory, made as an operator makes the first admin:
+// `peerdesk user create` with a password file (before the server starts).
+export async function createAccount(dir, name, role, password = 'correct horse battery staple') {
+  const file = join(dir, `password-${name}`);
+  await writeFile(file, password);
+  await peerdesk(['user', 'create', name, '--email', `${name}@example.com`, '--password-file', file, '--role', role, '--data', dir]);
 }
 
 export async function freshDataDir() {
