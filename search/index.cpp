@@ -1,5 +1,8 @@
 #include "search/index.hpp"
 
+#include "search/facts.hpp"
+#include "search/slots.hpp"
+
 #include <xapian.h>
 
 #include <algorithm>
@@ -12,14 +15,14 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace peerdesk::search {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Value slots and term prefixes; a change here needs a reindex (and a CHANGELOG line).
-enum slot : Xapian::valueno { slot_thread = 0, slot_created = 1, slot_score = 2, slot_quality = 3 };
+// Term prefixes; a change here needs a reindex (and a CHANGELOG line).
 constexpr char prefix_title[] = "S";
 constexpr char prefix_tag[] = "K";
 constexpr char prefix_author[] = "A";
@@ -31,6 +34,8 @@ constexpr char applied_key[] = "peerdesk.applied_seq";
 // Title words count most, then the body, then comments.
 constexpr Xapian::termcount title_weight = 5, body_weight = 2, comment_weight = 1;
 constexpr std::size_t max_stored_text = 16 * 1024;
+// The most posts one search ranks to fill a page with distinct threads.
+constexpr Xapian::doccount max_fetch = 200'000;
 
 // Common English words that say nothing about a problem. Indexed (so phrases work) but not
 // searched for on their own.
@@ -79,12 +84,61 @@ Xapian::Query filter_query(filters const& f)
     return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }
 
-Xapian::Query with_quality(Xapian::Query q, tuning const& tune)
+// The quality boost, read from the in-memory facts: the matcher asks for it at every candidate,
+// and a value slot would be read block by block for each.
+class quality_source : public Xapian::PostingSource {
+public:
+    explicit quality_source(std::shared_ptr<post_facts const> facts) : facts_(std::move(facts)) {}
+
+    void init(Xapian::Database const& db) override
+    {
+        last_ = db.get_lastdocid();
+        count_ = db.get_doccount();
+        current_ = 0;
+        ended_ = false;
+        set_maxweight(post_facts::max_quality);
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return count_ / 2; }
+    Xapian::doccount get_termfreq_max() const override { return count_; }
+    double get_weight() const override { return facts_->quality(current_); }
+    Xapian::docid get_docid() const override { return current_; }
+    bool at_end() const override { return ended_; }
+    void next(double) override { move_to(current_ + 1); }
+    void skip_to(Xapian::docid did, double) override
+    {
+        if (did > current_) move_to(did);
+    }
+    Xapian::PostingSource* clone() const override { return new quality_source(facts_); }
+    std::string get_description() const override { return "peerdesk::quality_source"; }
+
+private:
+    void move_to(Xapian::docid did)
+    {
+        current_ = facts_->next_with_quality(did, last_);
+        ended_ = current_ == 0;
+    }
+    std::shared_ptr<post_facts const> facts_;
+    Xapian::docid last_ = 0, current_ = 0;
+    Xapian::doccount count_ = 0;
+    bool ended_ = false;
+};
+
+Xapian::Query with_quality(Xapian::Query q, tuning const& tune, std::shared_ptr<post_facts const> facts)
 {
     if (tune.quality_boost <= 0) return q;
-    auto* source = new Xapian::ValueWeightPostingSource(slot_quality);
+    auto* source = new quality_source(std::move(facts));
     Xapian::Query boost(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(source->release()), tune.quality_boost);
     return Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, boost);
+}
+
+// BM25 without length normalisation (b = 0). Normalising reads every candidate's length, a
+// list as long as the index (at a million posts a third of a query's block reads), while
+// k1 already keeps a long post's repeated words from outweighing a short post's title.
+Xapian::BM25Weight const& weighting()
+{
+    static Xapian::BM25Weight const w(1.2, 0, 1, 0, 0.5);
+    return w;
 }
 
 std::int64_t thread_of(Xapian::Document const& doc)
@@ -105,6 +159,12 @@ double quality_of(post_document const& d)
     if (d.score > 0) q += std::min(0.3, 0.15 * std::log10(1.0 + static_cast<double>(d.score)));
     if (d.endorsed) q += 0.3;
     return q;
+}
+
+post_fact fact_of(post_document const& d)
+{
+    if (!d.visible) return {static_cast<std::uint32_t>(d.id), 0, 0};
+    return {static_cast<std::uint32_t>(d.id), static_cast<std::uint32_t>(d.question_id), quality_of(d)};
 }
 
 // ---- the writer ----
@@ -186,6 +246,8 @@ void writer::set_applied(std::int64_t seq)
 }
 
 void writer::commit() { impl_->db.commit(); }
+
+std::uint64_t writer::revision() const { return impl_->db.get_revision(); }
 
 std::size_t writer::document_count() const { return impl_->db.get_doccount(); }
 
@@ -381,33 +443,62 @@ results searcher::run(query_request const& request, tuning const& tune) const
                 if (q.empty()) q = Xapian::Query::MatchAll;  // only stop words were typed
             }
             if (auto f = filter_query(request.filter); !f.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+            auto const facts = facts_for(h);
             Xapian::Enquire enquire(h.db);
-            enquire.set_collapse_key(slot_thread);
+            enquire.set_weighting_scheme(weighting());
             switch (request.sort) {
             case sort_order::relevance:
-                q = with_quality(q, tune);
+                q = with_quality(q, tune, facts);
                 break;
             case sort_order::newest: enquire.set_sort_by_value_then_relevance(slot_created, true); break;
             case sort_order::votes: enquire.set_sort_by_value_then_relevance(slot_score, true); break;
             }
             enquire.set_query(q);
-            // Counting every match would cost more than the page itself; beyond a few hundred
-            // the total is Xapian's estimate.
-            auto const check = static_cast<Xapian::doccount>(request.offset + request.limit + 200);
-            auto const mset = enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
-                                               static_cast<Xapian::doccount>(request.limit), check);
-            out.total = mset.get_matches_estimated();
+            // One hit per thread, its best post. Xapian's own collapse reads the thread of every
+            // candidate from a value slot; here the ranked posts are walked with the thread from
+            // the facts, fetching more while a page lacks threads. Counting every match would
+            // cost more than the page itself: beyond the posts fetched, the total is Xapian's
+            // estimate scaled by the share of distinct threads among them.
+            auto const want = request.offset + request.limit;
+            auto fetch = static_cast<Xapian::doccount>(want * 2 + 10);
+            Xapian::MSet mset;
+            std::vector<Xapian::doccount> picked;  // ranks in mset of each thread's best post
+            std::unordered_set<std::uint32_t> threads;
+            bool complete = false;
+            for (;;) {
+                mset = enquire.get_mset(0, fetch, fetch);
+                picked.clear();
+                threads.clear();
+                for (auto it = mset.begin(); it != mset.end(); ++it) {
+                    auto thread = facts->thread(*it);
+                    if (thread == 0) thread = static_cast<std::uint32_t>(thread_of(it.get_document()));
+                    if (threads.insert(thread).second && picked.size() < want)
+                        picked.push_back(static_cast<Xapian::doccount>(it.get_rank()));
+                }
+                complete = mset.size() < fetch;
+                if (picked.size() >= want || complete || fetch >= max_fetch) break;
+                fetch *= 4;
+            }
+            if (complete) {
+                out.total = threads.size();
+            } else {
+                auto const share = static_cast<double>(threads.size()) / static_cast<double>(mset.size());
+                out.total = std::max<std::size_t>(
+                    threads.size(), static_cast<std::size_t>(std::lround(mset.get_matches_estimated() * share)));
+            }
             // Spelling is looked up only when the query finds little: a misspelt word finds
             // nothing, and the lookup costs more than the search.
             if (!request.text.empty() && out.total < 3) {
                 parse(Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
                 out.suggestion = qp.get_corrected_query_string();
             }
-            for (auto it = mset.begin(); it != mset.end(); ++it) {
+            for (auto i = request.offset; i < picked.size(); ++i) {
+                auto const it = mset[picked[i]];
                 auto const doc = it.get_document();
                 hit one;
                 one.post_id = *it;
-                one.question_id = thread_of(doc);
+                auto const thread = facts->thread(*it);
+                one.question_id = thread != 0 ? thread : thread_of(doc);
                 one.is_question = one.post_id == one.question_id;
                 // Without the background model: it looks up every word of the text in the index.
                 one.snippet = mset.snippet(doc.get_data(), 240, h.stem, Xapian::MSet::SNIPPET_EXHAUSTIVE,
@@ -444,7 +535,8 @@ std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int
             Xapian::Enquire enquire(h.db);
             // Only questions sharing a fair part of the words: a single common word is noise.
             enquire.set_cutoff(30);
-            enquire.set_query(with_quality(q, tune));
+            enquire.set_weighting_scheme(weighting());
+            enquire.set_query(with_quality(q, tune, facts_for(h)));
             auto const mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit + 1));
             for (auto it = mset.begin(); it != mset.end() && out.size() < limit; ++it) {
                 if (exclude && static_cast<std::int64_t>(*it) == *exclude) continue;
@@ -460,6 +552,35 @@ std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int
     } catch (Xapian::Error const& e) {
         throw bad_query("This search cannot be run (" + e.get_msg() + "); change its words.");
     }
+}
+
+std::shared_ptr<post_facts const> searcher::facts_for(handle& h) const
+{
+    std::lock_guard lock(facts_mutex_);
+    // Behind this reader's index (a writer that does not call learn, or a commit whose learn
+    // is still to come), or another index: read it afresh.
+    if (!facts_ || facts_->dir() != h.dir || facts_->revision() < h.db.get_revision()) load_facts(h.dir);
+    return facts_;
+}
+
+void searcher::load_facts(std::string const& dir) const
+{
+    Xapian::Database fresh((root_ / dir).string());
+    facts_ = post_facts::load(fresh, dir);
+}
+
+void searcher::learn(std::string const& dir, std::uint64_t revision, std::vector<post_fact> const& facts)
+{
+    std::lock_guard lock(facts_mutex_);
+    try {
+        // Opened after the commit, a fresh table holds it already.
+        if (!facts_ || facts_->dir() != dir || revision > facts_->revision() + 1) return load_facts(dir);
+    } catch (Xapian::Error const&) {
+        facts_.reset();  // readers will try again
+        return;
+    }
+    for (auto const& f : facts) facts_->set(f);
+    if (revision > facts_->revision()) facts_->set_revision(revision);
 }
 
 std::optional<std::string> searcher::problem() const

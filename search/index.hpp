@@ -5,6 +5,7 @@
 // On disk, under the search root (data/search): one directory per index build and a file
 // CURRENT naming the one in use. A rebuild fills a new directory and then replaces CURRENT
 // with rename(), so readers switch from a complete index to a complete index.
+#include "search/facts.hpp"
 #include "search/query.hpp"
 
 #include <atomic>
@@ -48,6 +49,8 @@ struct tuning {
     double quality_boost = 2.0;
 };
 double quality_of(post_document const& d);
+// The post as ranking remembers it (see facts.hpp).
+post_fact fact_of(post_document const& d);
 
 struct hit {
     std::int64_t post_id = 0;
@@ -90,6 +93,9 @@ public:
                              bool partial, tuning const& tune) const;
     // Readers reopen before their next query.
     void changed() { generation_.fetch_add(1, std::memory_order_release); }
+    // The writer of dir committed revision with these posts changed. The first call for a
+    // directory reads every post's facts from it (the indexing thread pays, not a reader).
+    void learn(std::string const& dir, std::uint64_t revision, std::vector<post_fact> const& facts);
     // Why the index cannot answer, or nothing when it can.
     std::optional<std::string> problem() const;
     std::filesystem::path const& root() const { return root_; }
@@ -99,6 +105,8 @@ public:
 private:
     handle& open() const;
     results run(query_request const& request, tuning const& tune) const;
+    std::shared_ptr<post_facts const> facts_for(handle& h) const;
+    void load_facts(std::string const& dir) const;
     std::filesystem::path root_;
     std::uint64_t id_;
     std::atomic<std::uint64_t> generation_{1};
@@ -107,6 +115,9 @@ private:
     // million posts one query reads thousands of index blocks.
     struct result_cache;
     std::unique_ptr<result_cache> cache_;
+    // The facts of the index readers use now; replaced when they move to another one.
+    mutable std::mutex facts_mutex_;
+    mutable std::shared_ptr<post_facts> facts_;
 };
 
 // The one writer of an index directory (Xapian allows one; a second one gets locked_error).
@@ -124,6 +135,8 @@ public:
     std::int64_t applied() const;
     void set_applied(std::int64_t seq);
     void commit();
+    // The revision the last commit made.
+    std::uint64_t revision() const;
     std::size_t document_count() const;
 
 private:

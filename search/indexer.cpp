@@ -154,6 +154,7 @@ void indexer::adopt()
         std::lock_guard lock(mutex_);
         status_.applied_seq = writer_->applied();
     }
+    readers_.learn(dir_, writer_->revision(), {});  // reads the facts here, not in a reader's search
     readers_.changed();
     settle_rebuild(root_, src_, dir_);
     if (!old.empty() && old != dir_) {
@@ -168,9 +169,15 @@ bool indexer::drain()
     for (;;) {
         auto changes = src_.changes_after(writer_->applied(), batch_size);
         if (changes.empty()) break;
-        for (auto const& c : changes) writer_->apply(c.doc);
+        std::vector<post_fact> facts;
+        facts.reserve(changes.size());
+        for (auto const& c : changes) {
+            writer_->apply(c.doc);
+            facts.push_back(fact_of(c.doc));
+        }
         writer_->set_applied(changes.back().seq);
         writer_->commit();
+        readers_.learn(dir_, writer_->revision(), facts);
         readers_.changed();
         src_.forget_applied(writer_->applied());
         any = true;

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <set>
 #include <unistd.h>
 
 using namespace peerdesk;
@@ -203,4 +204,101 @@ TEST_CASE("the searcher says the index is unavailable when there is none")
     searcher s(t.root);
     CHECK(s.problem().has_value());
     CHECK_THROWS_AS(s.search({"x", {}, sort_order::relevance, 0, 10}, {}), unavailable);
+}
+
+TEST_CASE("post facts: lookups across chunks, the next post with quality, unknown posts")
+{
+    post_facts f("dir", 7);
+    CHECK(f.thread(5) == 0);
+    CHECK(f.quality(5) == 0.0);
+    CHECK(f.next_with_quality(1, 1'000'000) == 0);
+    f.set({3, 3, 0.0});
+    f.set({65'535, 65'000, 0.25});
+    f.set({65'536, 65'536, 0.7});
+    f.set({900'000, 65'536, 5.0});  // clamped to the largest quality there is
+    f.set({4'294'967'295u, 9, 0.2});
+    f.set({0, 1, 1.0});  // no post has id 0
+    CHECK(f.thread(3) == 3);
+    CHECK(f.thread(65'535) == 65'000);
+    CHECK(f.quality(65'535) == doctest::Approx(0.25));
+    CHECK(f.quality(65'536) == doctest::Approx(0.7));
+    CHECK(f.quality(900'000) == doctest::Approx(post_facts::max_quality));
+    CHECK(f.next_with_quality(1, 1'000'000) == 65'535);
+    CHECK(f.next_with_quality(65'537, 1'000'000) == 900'000);
+    CHECK(f.next_with_quality(65'537, 899'999) == 0);  // past the last post
+    CHECK(f.next_with_quality(900'001, 4'294'967'295u) == 4'294'967'295u);
+    CHECK(f.next_with_quality(900'001, 4'294'967'294u) == 0);
+    f.set({65'536, 0, 0.0});  // left the index
+    CHECK(f.next_with_quality(65'536, 1'000'000) == 900'000);
+    CHECK(f.revision() == 7);
+}
+
+TEST_CASE("one hit per thread holds when a thread has more matching posts than a page")
+{
+    temp_index t;
+    auto const dir = new_dir_name();
+    {
+        writer w(t.root / dir, true);
+        auto busy = question(1, "Sync stops", "Sync stops at night, sync sync sync.");
+        busy.thread_answered = true;
+        w.apply(busy);
+        for (int i = 0; i < 40; ++i) w.apply(answer(100 + i, busy, "Sync again, sync works after a restart of sync."));
+        for (int i = 0; i < 12; ++i) w.apply(question(1000 + i, "Sync question " + std::to_string(i), "Sync fails."));
+        w.commit();
+    }
+    make_current(t.root, dir);
+    searcher s(t.root);
+    auto page = [&](std::size_t offset) { return s.search({"sync", {}, sort_order::relevance, offset, 10}, {}); };
+    auto const first = page(0), second = page(10);
+    std::set<std::int64_t> threads;
+    for (auto const* r : {&first, &second})
+        for (auto const& h : r->hits) CHECK(threads.insert(h.question_id).second);  // no thread twice
+    CHECK(first.hits.size() == 10);
+    CHECK(second.hits.size() == 3);
+    CHECK(threads.size() == 13);
+    CHECK(first.total == 13);  // every match counted: threads, not posts
+}
+
+TEST_CASE("the searcher follows quality changes, told by learn or found by revision")
+{
+    temp_index t;
+    auto const dir = new_dir_name();
+    auto a = question(1, "Calendar invite twice", "Invites arrive twice.");
+    auto b = question(2, "Calendar invite twice", "Invites arrive twice.");
+    b.thread_accepted = b.thread_answered = true;
+    std::uint64_t revision = 0;
+    {
+        writer w(t.root / dir, true);
+        w.apply(a);
+        w.apply(b);
+        w.commit();
+    }
+    make_current(t.root, dir);
+    searcher s(t.root);
+    auto order = [&] { return ids(s.search({"calendar invite", {}, sort_order::relevance, 0, 10}, {})); };
+    CHECK(order() == std::vector<std::int64_t>{2, 1});
+
+    // A writer that does not tell the searcher: the newer revision makes it read the facts again.
+    a.thread_accepted = a.thread_answered = true;
+    a.score = 50;
+    {
+        writer w(t.root / dir, false);
+        w.apply(a);
+        w.commit();
+        revision = w.revision();
+    }
+    s.changed();
+    CHECK(order() == std::vector<std::int64_t>{1, 2});
+
+    // The indexer's way: learn what the commit changed.
+    b.score = 500;
+    {
+        writer w(t.root / dir, false);
+        w.apply(b);
+        w.commit();
+        CHECK(w.revision() == revision + 1);
+        s.learn(dir, w.revision(), {fact_of(b)});
+    }
+    s.changed();
+    CHECK(order() == std::vector<std::int64_t>{2, 1});
 }

@@ -1,0 +1,82 @@
+#include "search/facts.hpp"
+
+#include "search/slots.hpp"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace peerdesk::search {
+
+post_facts::post_facts(std::string dir, std::uint64_t revision)
+    : dir_(std::move(dir)), revision_(revision), chunks_(std::make_unique<std::atomic<chunk*>[]>(max_chunks))
+{
+    for (std::size_t i = 0; i < max_chunks; ++i) chunks_[i].store(nullptr, std::memory_order_relaxed);
+}
+
+post_facts::~post_facts()
+{
+    for (std::size_t i = 0; i < max_chunks; ++i) delete chunks_[i].load(std::memory_order_relaxed);
+}
+
+post_facts::chunk& post_facts::chunk_for(std::uint32_t id)
+{
+    auto& slot = chunks_[id >> chunk_bits];
+    if (auto* c = slot.load(std::memory_order_relaxed)) return *c;
+    auto* c = new chunk;
+    for (std::uint32_t i = 0; i < chunk_size; ++i) {
+        c->thread[i].store(0, std::memory_order_relaxed);
+        c->quality[i].store(0, std::memory_order_relaxed);
+    }
+    slot.store(c, std::memory_order_release);  // readers see it filled
+    return *c;
+}
+
+void post_facts::set(post_fact const& f)
+{
+    if (f.id == 0) return;
+    // An unknown post reads as thread 0, quality 0: a chunk is made only for a post that has either.
+    if (f.thread == 0 && f.quality <= 0 && !chunk_of(f.id)) return;
+    auto& c = chunk_for(f.id);
+    auto const hundredths = static_cast<std::uint8_t>(std::lround(std::clamp(f.quality, 0.0, max_quality) * 100));
+    c.thread[f.id & chunk_mask].store(f.thread, std::memory_order_relaxed);
+    c.quality[f.id & chunk_mask].store(hundredths, std::memory_order_relaxed);
+}
+
+std::uint32_t post_facts::next_with_quality(std::uint32_t id, std::uint32_t last) const
+{
+    while (id != 0 && id <= last) {
+        auto const* c = chunk_of(id);
+        if (!c) {
+            // A whole chunk without posts: jump to the next one (0 once past the last id).
+            id = (id | chunk_mask) + 1;
+            continue;
+        }
+        auto const end = std::min<std::uint64_t>(static_cast<std::uint64_t>(id | chunk_mask), last);
+        for (std::uint64_t i = id; i <= end; ++i)
+            if (c->quality[i & chunk_mask].load(std::memory_order_relaxed) != 0) return static_cast<std::uint32_t>(i);
+        if (end >= last) break;
+        id = static_cast<std::uint32_t>(end + 1);
+    }
+    return 0;
+}
+
+std::unique_ptr<post_facts> post_facts::load(Xapian::Database const& db, std::string dir)
+{
+    auto facts = std::make_unique<post_facts>(std::move(dir), db.get_revision());
+    for (auto it = db.valuestream_begin(slot_thread); it != db.valuestream_end(slot_thread); ++it) {
+        std::uint32_t thread = 0;
+        for (char c : *it) thread = thread * 10 + static_cast<std::uint32_t>(c - '0');
+        facts->set({it.get_docid(), thread, 0});
+    }
+    for (auto it = db.valuestream_begin(slot_quality); it != db.valuestream_end(slot_quality); ++it) {
+        auto const id = it.get_docid();
+        auto const q = Xapian::sortable_unserialise(*it);
+        if (q <= 0) continue;
+        facts->set({id, facts->thread(id), q});
+    }
+    return facts;
+}
+
+}  // namespace peerdesk::search

@@ -1,0 +1,81 @@
+#pragma once
+// What ranking needs to know about every post, in memory: its thread and its quality.
+//
+// The matcher asks for both for every candidate, not only for the page it returns. Read from
+// Xapian's value streams they cost more block reads than the postings themselves: at a million
+// posts a two-word query read about 1,300 index blocks, half of them for these two values. Held
+// here they cost an array lookup (five bytes a post: 5 MB at a million).
+//
+// Readers never lock: entries are atomics in fixed chunks that are only ever added. The one
+// indexing thread tells the table what it committed (learn); a table that finds the index ahead
+// of what it was told is reloaded from the index (load).
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace Xapian {
+class Database;
+}
+
+namespace peerdesk::search {
+
+// One post as ranking sees it.
+struct post_fact {
+    std::uint32_t id = 0;
+    std::uint32_t thread = 0;  // the question's id; 0 for a post that left the index
+    double quality = 0;        // 0 to 1.3, see quality_of
+};
+
+class post_facts {
+public:
+    post_facts(std::string dir, std::uint64_t revision);
+    ~post_facts();
+    post_facts(post_facts const&) = delete;
+    post_facts& operator=(post_facts const&) = delete;
+
+    // Every post in the index, from its value streams.
+    static std::unique_ptr<post_facts> load(Xapian::Database const& db, std::string dir);
+
+    void set(post_fact const& f);
+    // 0 when the post is unknown (not indexed when the table was made, or gone).
+    std::uint32_t thread(std::uint32_t id) const
+    {
+        auto const* c = chunk_of(id);
+        return c ? c->thread[id & chunk_mask].load(std::memory_order_relaxed) : 0;
+    }
+    double quality(std::uint32_t id) const
+    {
+        auto const* c = chunk_of(id);
+        return c ? c->quality[id & chunk_mask].load(std::memory_order_relaxed) / 100.0 : 0.0;
+    }
+    // The first id at or after id with a quality above 0, or 0 when there is none up to last.
+    std::uint32_t next_with_quality(std::uint32_t id, std::uint32_t last) const;
+
+    std::string const& dir() const { return dir_; }
+    // The index revision the table reflects.
+    std::uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
+    void set_revision(std::uint64_t r) { revision_.store(r, std::memory_order_release); }
+
+    static constexpr double max_quality = 1.3;
+
+private:
+    static constexpr unsigned chunk_bits = 16;
+    static constexpr std::uint32_t chunk_size = 1u << chunk_bits, chunk_mask = chunk_size - 1;
+    static constexpr std::size_t max_chunks = std::size_t{1} << (32 - chunk_bits);  // every 32-bit id
+    struct chunk {
+        std::atomic<std::uint32_t> thread[chunk_size];
+        std::atomic<std::uint8_t> quality[chunk_size];  // hundredths
+    };
+    chunk const* chunk_of(std::uint32_t id) const
+    {
+        return chunks_[id >> chunk_bits].load(std::memory_order_acquire);
+    }
+    chunk& chunk_for(std::uint32_t id);
+
+    std::string dir_;
+    std::atomic<std::uint64_t> revision_;
+    std::unique_ptr<std::atomic<chunk*>[]> chunks_;
+};
+
+}  // namespace peerdesk::search
