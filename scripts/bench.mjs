@@ -250,14 +250,9 @@ async function main() {
     const answerPaths = targets.map((id) => `/api/v1/questions/${id}/answers`);
     const answerBody = JSON.stringify({ body: 'Answer {n}: restart the **sync service**, clear the cache folder and sign in again; see https://docs.example.com/sync' });
     const auth = `Authorization: Bearer ${token}`;
-    const posting = await loadgen(p, answerPaths, 200, { method: 'POST', body: answerBody, headers: [auth, 'Content-Type: application/json'] });
-    const postLua = join(data.dir, 'post.lua');
-    await writeFile(postLua, `local paths = {${answerPaths.map((x) => JSON.stringify(x)).join(',')}}\nlocal i = 0\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${token}"\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i], nil, '{"body":"Answer ' .. i .. ' under load: restart the sync service, clear the cache and sign in again."}')\nend\n`);
-    const postMax = await wrk(p, '/', { lua: postLua, connections: 16, duration: Math.min(seconds, 4) });
-    row('answers posted over HTTP (durable, indexed), posts/s', `${fmt(postMax.rps)}/s`, '', '≥ 1,000 posts/s', postMax.rps >= 1000 && postMax.non2xx === 0);
-    row('answers posted at 200/s: p99', `${fmt(posting.p99_us / 1000, 2)} ms (${posting.non_2xx + posting.errors} failed)`, '', 'p99 ≤ 10 ms', posting.p99_us <= 10000 && posting.non_2xx === 0);
-
-    // New post → searchable.
+    // New post → searchable, measured while 200 answers a second are being posted (and indexed).
+    const postingRun = loadgen(p, answerPaths, 200, { duration: smoke ? 5 : 16, method: 'POST', body: answerBody, headers: [auth, 'Content-Type: application/json'] });
+    await sleep(1000);
     const lags = [];
     for (let i = 0; i < (smoke ? 5 : 20); i++) {
       const word = `zq${Date.now().toString(36)}x${i}`;
@@ -274,7 +269,14 @@ async function main() {
     }
     lags.sort((a, b) => a - b);
     const lagP99 = lags[Math.min(lags.length - 1, Math.floor(0.99 * lags.length))];
-    row('new post → searchable', `p50 ${fmt(lags[Math.floor(lags.length / 2)])} ms, max ${fmt(lagP99)} ms`, '', 'p99 ≤ 2 s', lagP99 <= 2000);
+    const posting = await postingRun;
+    const postLua = join(data.dir, 'post.lua');
+    await writeFile(postLua, `local paths = {${answerPaths.map((x) => JSON.stringify(x)).join(',')}}\nlocal i = 0\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${token}"\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i], nil, '{"body":"Answer ' .. i .. ' under load: restart the sync service, clear the cache and sign in again."}')\nend\n`);
+    const postMax = await wrk(p, '/', { lua: postLua, connections: 16, duration: Math.min(seconds, 4) });
+    row('answers posted over HTTP (durable, indexed), posts/s', `${fmt(postMax.rps)}/s`, '', '≥ 1,000 posts/s', postMax.rps >= 1000 && postMax.non2xx === 0);
+    row('answers posted at 200/s: p99', `${fmt(posting.p99_us / 1000, 2)} ms (${posting.non_2xx + posting.errors} failed)`, '', 'p99 ≤ 10 ms', posting.p99_us <= 10000 && posting.non_2xx === 0);
+
+    row('new post → searchable (while 200 answers/s are posted)', `p50 ${fmt(lags[Math.floor(lags.length / 2)])} ms, max ${fmt(lagP99)} ms`, '', 'p99 ≤ 2 s', lagP99 <= 2000);
 
     clearInterval(sampler);
     const maxRss = Math.max(...rssSamples) / 1024;

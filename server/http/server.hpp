@@ -33,8 +33,10 @@ struct server_config {
     std::uint16_t redirect_port = 0;
 };
 
-// Called on an I/O thread for every complete request; must not throw (the application wraps
-// its handlers in one catch-all). Blocking work here holds one of the I/O threads.
+// Called for every complete request; must not throw (the application wraps its handlers in
+// one catch-all). Reads (GET, HEAD, OPTIONS) run on an I/O thread; changes run on a pool of
+// write threads, because they wait for a durable commit (and sign-in for scrypt): blocked
+// there, they neither stall the readers nor keep other writes out of the next group commit.
 using handler = std::function<response(request&)>;
 
 // One line per request for the access log, called after the response is written.

@@ -189,7 +189,7 @@ std::int64_t post_store::create_answer(std::int64_t question_id, std::int64_t au
     db_.cached(sql::touch_question).bind(question_id, now).run();
     add_revision(id, author_id, "", now);
     enqueue_post(db_, id, now);
-    enqueue_post(db_, question_id, now);  // now answered
+    enqueue_if_newly_answered(db_, question_id, now);
     tx.commit();
     return id;
 }

@@ -9,6 +9,9 @@ namespace peerdesk::store {
 namespace sql {
 
 constexpr std::string_view enqueue_post = "INSERT INTO search_outbox (post_id, created_at) VALUES (?1, ?2)";
+// After a recount: a question whose one live answer is the new one has just become answered.
+constexpr std::string_view enqueue_if_newly_answered =
+    "INSERT INTO search_outbox (post_id, created_at) SELECT id, ?2 FROM posts WHERE id = ?1 AND answer_count = 1";
 constexpr std::string_view enqueue_thread =
     "INSERT INTO search_outbox (post_id, created_at) "
     "SELECT id, ?2 FROM posts WHERE id = ?1 OR question_id = ?1 ORDER BY id";
@@ -101,6 +104,11 @@ std::string placeholders(std::size_t n)
 void enqueue_post(connection& db, std::int64_t post_id, std::int64_t now)
 {
     db.cached(sql::enqueue_post).bind(post_id, now).run();
+}
+
+void enqueue_if_newly_answered(connection& db, std::int64_t question_id, std::int64_t now)
+{
+    db.cached(sql::enqueue_if_newly_answered).bind(question_id, now).run();
 }
 
 void enqueue_thread(connection& db, std::int64_t question_id, std::int64_t now)

@@ -15,6 +15,9 @@ namespace peerdesk::store {
 void enqueue_post(connection& db, std::int64_t post_id, std::int64_t now);
 // The question and every answer (their documents carry the question's title, tags and state).
 void enqueue_thread(connection& db, std::int64_t question_id, std::int64_t now);
+// The question, when the answer just added is its first live one (its document says answered;
+// later answers leave it as it is, and re-indexing it at every answer doubled the index work).
+void enqueue_if_newly_answered(connection& db, std::int64_t question_id, std::int64_t now);
 
 struct outbox_change {
     std::int64_t seq = 0;

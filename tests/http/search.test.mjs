@@ -127,6 +127,18 @@ test('filters in the query text and as parameters', async () => {
   assert.match(wrong.body.error.message, /is:answered, is:accepted, is:question or is:answer/);
 });
 
+test('a question\'s own hit says answered from its first answer on, and stays so with more', async () => {
+  const q = (await alice.api('POST', '/questions', { title: 'Badge printer feeds two labels', body: 'The badge printer feeds two labels at once.', tags: ['printing'] })).body.id;
+  const questionHits = async () => hitIds(await search({ q: 'badge labels is:question is:answered' }));
+  await eventually(async () => (await search({ q: 'badge labels' })).body.total === 1, 'the question indexed');
+  assert.deepEqual(await questionHits(), [], 'not answered yet');
+  await bob.api('POST', `/questions/${q}/answers`, { body: 'Calibrate the label sensor from the printer menu.' });
+  await eventually(async () => (await questionHits()).length === 1, 'the question re-indexed as answered');
+  await carol.api('POST', `/questions/${q}/answers`, { body: 'Also clean the gap sensor of the badge printer.' });
+  await eventually(async () => (await search({ q: 'gap sensor' })).body.total === 1, 'the second answer indexed');
+  assert.deepEqual(await questionHits(), [q]);
+});
+
 test('sorts by newest and by votes', async () => {
   const newest = await search({ q: 'every OR the OR my OR where', sort: 'newest' });
   const times = newest.body.items.map((h) => h.created_at);
