@@ -170,6 +170,18 @@ statement& connection::cached(std::string_view sql)
     return *it->second;
 }
 
+std::string statement::in_list(std::size_t n)
+{
+    for (std::size_t size : {10, 30, 100})
+        if (n <= size) {
+            n = size;
+            break;
+        }
+    std::string out;
+    for (std::size_t i = 1; i <= n; ++i) out += (i > 1 ? ",?" : "?") + std::to_string(i);
+    return out;
+}
+
 std::int64_t connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int connection::changes() const { return sqlite3_changes(db_); }
 

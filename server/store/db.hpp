@@ -54,6 +54,9 @@ public:
     // Resets the statement and binds ids to ?1, ?2, … (for IN lists); the rest of the
     // parameters are NULL.
     statement& bind_ids(std::vector<std::int64_t> const& ids);
+    // IN lists are padded to a few fixed sizes (with NULLs) so that only a few statements are
+    // cached: in_list(ids.size()) is "?1,?2,…" for the padded size.
+    static std::string in_list(std::size_t n);
 
     // Advances to the next row; false when there is none. Throws error on failure.
     bool step();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <unordered_map>
 
 namespace peerdesk::store {
 namespace sql {
@@ -38,6 +39,9 @@ constexpr std::string_view recount_answers =
     "UPDATE posts SET answer_count = (SELECT count(*) FROM posts a WHERE a.question_id = ?1 AND a.kind = 'answer' "
     "AND a.deleted_at IS NULL AND a.state = 'live') WHERE id = ?1";
 constexpr std::string_view post_thread = "SELECT coalesce(question_id, id), kind FROM posts WHERE id = ?1";
+// A tag's id and count, and the highest post id (how many posts there are, near enough).
+constexpr std::string_view tag_for_list =
+    "SELECT id, question_count, (SELECT max(id) FROM posts) FROM tags WHERE name = ?1";
 constexpr std::string_view unlink_tags = "DELETE FROM question_tags WHERE question_id = ?1";
 constexpr std::string_view tags_of =
     "SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id WHERE qt.question_id = ?1 "
@@ -379,6 +383,35 @@ std::optional<question_thread> post_store::thread(std::int64_t question_id, std:
     return t;
 }
 
+namespace {
+
+// A question as lists show it; read by read_summary.
+constexpr std::string_view summary_columns =
+    "SELECT p.id, p.title, u.id, u.username, u.reputation, p.score, p.answer_count, "
+    "p.accepted_answer_id IS NOT NULL, p.created_at, p.last_activity_at, p.excerpt, "
+    "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
+    "WHERE qt.question_id = p.id ORDER BY qt.position)), p.pinned_at IS NOT NULL, p.closed_at IS NOT NULL ";
+
+question_summary read_summary(statement& s)
+{
+    question_summary q;
+    q.id = s.integer(0);
+    q.title = s.text(1);
+    q.author = read_author(s, 2);
+    q.score = s.integer(5);
+    q.answer_count = s.integer(6);
+    q.accepted = s.integer(7) != 0;
+    q.created_at = s.integer(8);
+    q.last_activity_at = s.integer(9);
+    q.excerpt = s.text(10);
+    q.tags = split_words(s.text_view(11));
+    q.pinned = s.integer(12) != 0;
+    q.closed = s.integer(13) != 0;
+    return q;
+}
+
+}  // namespace
+
 page_of<question_summary> post_store::summaries(std::string_view where_sql, std::string_view order_sql,
                                                 std::variant<std::monostate, std::string, std::int64_t> const& arg,
                                                 std::int64_t page, std::int64_t pagesize, bool count_total)
@@ -388,10 +421,7 @@ page_of<question_summary> post_store::summaries(std::string_view where_sql, std:
     std::string const count_sql = "SELECT count(*)" + base + std::string(where_sql);
     // The page's ids first (an index walk), then the columns and tags of those rows only.
     std::string const list_sql =
-        "SELECT p.id, p.title, u.id, u.username, u.reputation, p.score, p.answer_count, "
-        "p.accepted_answer_id IS NOT NULL, p.created_at, p.last_activity_at, p.excerpt, "
-        "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
-        "WHERE qt.question_id = p.id ORDER BY qt.position)), p.pinned_at IS NOT NULL, p.closed_at IS NOT NULL "
+        std::string(summary_columns) +
         "FROM (SELECT p.id FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' " +
         std::string(where_sql) + " ORDER BY " + std::string(order_sql) +
         (has_arg ? " LIMIT ?2 OFFSET ?3" : " LIMIT ?1 OFFSET ?2") +
@@ -413,23 +443,77 @@ page_of<question_summary> post_store::summaries(std::string_view where_sql, std:
     }
     if (count_total && count.step()) out.total = count.integer(0);
     count.reset();
-    while (list.step()) {
-        question_summary q;
-        q.id = list.integer(0);
-        q.title = list.text(1);
-        q.author = read_author(list, 2);
-        q.score = list.integer(5);
-        q.answer_count = list.integer(6);
-        q.accepted = list.integer(7) != 0;
-        q.created_at = list.integer(8);
-        q.last_activity_at = list.integer(9);
-        q.excerpt = list.text(10);
-        q.tags = split_words(list.text_view(11));
-        q.pinned = list.integer(12) != 0;
-        q.closed = list.integer(13) != 0;
-        out.items.push_back(std::move(q));
-    }
+    while (list.step()) out.items.push_back(read_summary(list));
     list.reset();
+    return out;
+}
+
+std::vector<question_summary> post_store::summaries_of(std::vector<std::int64_t> const& ids)
+{
+    std::vector<question_summary> out;
+    if (ids.empty()) return out;
+    auto& s = db_.cached(std::string(summary_columns) + "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id IN (" +
+                         statement::in_list(ids.size()) + ")")
+                  .bind_ids(ids);
+    std::unordered_map<std::int64_t, question_summary> found;
+    while (s.step()) {
+        auto q = read_summary(s);
+        found.emplace(q.id, std::move(q));
+    }
+    s.reset();
+    for (auto id : ids)
+        if (auto it = found.find(id); it != found.end()) out.push_back(std::move(it->second));
+    return out;
+}
+
+// A tag's list: its pinned questions first, then the rest in the list's order. A tag on a fair
+// share of the posts (the popular ones, tens of thousands of questions at a million posts) walks
+// the list's own index and keeps the tag's questions: a page reads a few dozen rows, where
+// sorting all of the tag's questions took 0.4 s. A rarer tag takes its questions (at most 1 %
+// of the posts) and sorts them, where the walk could pass over most of the site.
+page_of<question_summary> post_store::tagged(std::string const& tag, question_sort sort, std::string_view order,
+                                             std::int64_t page, std::int64_t pagesize)
+{
+    page_of<question_summary> out{{}, page, pagesize, 0};
+    auto& t = db_.cached(sql::tag_for_list).bind(tag);
+    if (!t.step()) {
+        t.reset();
+        return out;
+    }
+    auto const tag_id = t.integer(0), count = t.integer(1), last_post = t.integer(2);
+    t.reset();
+    std::string live = " FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live'";
+    if (sort == question_sort::unanswered) live += " AND p.answer_count = 0";
+    live += count * 100 >= last_post
+                ? " AND EXISTS (SELECT 1 FROM question_tags qt WHERE qt.question_id = p.id AND qt.tag_id = ?1)"
+                : " AND p.id IN (SELECT qt.question_id FROM question_tags qt WHERE qt.tag_id = ?1)";
+
+    std::vector<std::int64_t> pinned, ids;
+    auto& ps = db_.cached("SELECT p.id" + live + " AND p.pinned_at IS NOT NULL ORDER BY p.pinned_at DESC, " +
+                          std::string(order) + " LIMIT 1000")
+                   .bind(tag_id);
+    while (ps.step()) pinned.push_back(ps.integer(0));
+    ps.reset();
+    auto const offset = (page - 1) * pagesize;
+    auto const npinned = static_cast<std::int64_t>(pinned.size());
+    for (auto i = offset; i < npinned && static_cast<std::int64_t>(ids.size()) < pagesize; ++i)
+        ids.push_back(pinned[static_cast<std::size_t>(i)]);
+    if (auto const room = pagesize - static_cast<std::int64_t>(ids.size()); room > 0) {
+        auto& us = db_.cached("SELECT p.id" + live + " AND p.pinned_at IS NULL ORDER BY " + std::string(order) +
+                              " LIMIT ?2 OFFSET ?3")
+                       .bind(tag_id, room, std::max<std::int64_t>(0, offset - npinned));
+        while (us.step()) ids.push_back(us.integer(0));
+        us.reset();
+    }
+    out.items = summaries_of(ids);
+    // The tag's count is its live questions; only the unanswered ones are counted here.
+    if (sort == question_sort::unanswered) {
+        auto& c = db_.cached("SELECT count(*)" + live).bind(tag_id);
+        if (c.step()) out.total = c.integer(0);
+        c.reset();
+    } else {
+        out.total = count;
+    }
     return out;
 }
 
@@ -438,21 +522,10 @@ page_of<question_summary> post_store::questions(question_sort sort, std::optiona
 {
     std::string where;
     if (sort == question_sort::unanswered) where += " AND p.answer_count = 0";
-    if (tag)
-        where += " AND p.id IN (SELECT qt.question_id FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
-                 "WHERE t.name = ?1)";
     std::string_view order = "p.created_at DESC, p.id DESC";
     if (sort == question_sort::active) order = "p.last_activity_at DESC, p.id DESC";
     if (sort == question_sort::votes) order = "p.score DESC, p.id DESC";
-    // A tag's list shows its pinned questions first; its size is the tag's count of live questions.
-    if (tag) {
-        bool const counted = sort != question_sort::unanswered;
-        auto out = summaries(where, "p.pinned_at IS NULL, p.pinned_at DESC, " + std::string(order), *tag, page, pagesize,
-                             !counted);
-        if (counted)
-            if (auto const t = find_tag(*tag)) out.total = t->question_count;
-        return out;
-    }
+    if (tag) return tagged(*tag, sort, order, page, pagesize);
     return summaries(where, order, std::monostate{}, page, pagesize);
 }
 

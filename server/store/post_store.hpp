@@ -93,6 +93,10 @@ private:
     page_of<question_summary> summaries(std::string_view where_sql, std::string_view order_sql,
                                         std::variant<std::monostate, std::string, std::int64_t> const& arg,
                                         std::int64_t page, std::int64_t pagesize, bool count_total = true);
+    // These questions' summaries, in this order (missing ones left out).
+    std::vector<question_summary> summaries_of(std::vector<std::int64_t> const& ids);
+    page_of<question_summary> tagged(std::string const& tag, question_sort sort, std::string_view order,
+                                     std::int64_t page, std::int64_t pagesize);
 
     connection& db_;
 };

@@ -84,20 +84,6 @@ search::post_document read_document(statement& s)
     return d;
 }
 
-// IN lists are padded to a few fixed sizes so that only a few statements are cached.
-std::size_t padded(std::size_t n)
-{
-    for (std::size_t size : {10, 30, 100})
-        if (n <= size) return size;
-    return n;
-}
-
-std::string placeholders(std::size_t n)
-{
-    std::string out;
-    for (std::size_t i = 1; i <= n; ++i) out += (i > 1 ? ",?" : "?") + std::to_string(i);
-    return out;
-}
 
 }  // namespace
 
@@ -208,8 +194,7 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
 {
     std::vector<hit_row> out;
     if (post_ids.empty()) return out;
-    auto const n = padded(post_ids.size());
-    auto const in = placeholders(n);
+    auto const in = statement::in_list(post_ids.size());
     auto const query =
         // A question closed as a duplicate leads to its original.
         "SELECT p.id, o.id, p.kind = 'question' OR q.duplicate_of IS NOT NULL, o.title, o.score, o.answer_count, "

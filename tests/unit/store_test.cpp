@@ -171,3 +171,62 @@ TEST_CASE("a failed write leaves nothing half-written")
     CHECK(s.integer(0) == 0);
     s.reset();
 }
+
+TEST_CASE("a tag's list: pinned first, then the list's order, whether the tag is common or rare")
+{
+    temp_database t;
+    auto const alice = t.user("alice"), bob = t.user("bob");
+    t.db->write([&](connection& c) {
+        post_store posts(c);
+        for (int i = 1; i <= 600; ++i) {
+            std::vector<std::string> tags{"general"};
+            if (i % 2 == 0) tags.push_back("common");  // half the posts: walked in the list's order
+            if (i % 149 == 0) tags.push_back("rare");  // under 1 % of them: gathered and sorted
+            auto const q = posts.create_question({alice, "Question number " + std::to_string(i), body("Details."), tags},
+                                                 1000 + (i * 37) % 600);
+            if (i % 3 == 0) posts.create_answer(q, bob, body("An answer."), 5000 + i);
+        }
+        c.exec("UPDATE posts SET score = (id * 7) % 13 WHERE kind = 'question'");
+        c.exec("UPDATE posts SET pinned_at = 9000 + id WHERE title IN ('Question number 298', 'Question number 596', "
+               "'Question number 8', 'Question number 20')");
+        return 0;
+    });
+    auto& reader = t.db->reader();
+    post_store posts(reader);
+    // The same list by the plain query: every question of the tag, sorted at once.
+    auto expected = [&](std::string const& tag, question_sort sort) {
+        std::string order = "p.created_at DESC, p.id DESC";
+        if (sort == question_sort::votes) order = "p.score DESC, p.id DESC";
+        if (sort == question_sort::active) order = "p.last_activity_at DESC, p.id DESC";
+        auto& s = reader.cached(
+            "SELECT p.id FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' " +
+            std::string(sort == question_sort::unanswered ? "AND p.answer_count = 0 " : "") +
+            "AND p.id IN (SELECT qt.question_id FROM question_tags qt JOIN tags t ON t.id = qt.tag_id WHERE t.name = ?1) "
+            "ORDER BY p.pinned_at IS NULL, p.pinned_at DESC, " + order).bind(tag);
+        std::vector<std::int64_t> ids;
+        while (s.step()) ids.push_back(s.integer(0));
+        s.reset();
+        return ids;
+    };
+    for (std::string tag : {"common", "rare"}) {
+        for (auto sort : {question_sort::newest, question_sort::active, question_sort::votes, question_sort::unanswered}) {
+            CAPTURE(tag);
+            CAPTURE(static_cast<int>(sort));
+            auto const want = expected(tag, sort);
+            REQUIRE(want.size() >= 3);
+            std::int64_t const pagesize = tag == "rare" ? 1 : 7;
+            std::vector<std::int64_t> got;
+            for (std::int64_t page = 1;; ++page) {
+                auto const p = posts.questions(sort, tag, page, pagesize);
+                CHECK(p.total == static_cast<std::int64_t>(want.size()));
+                if (p.items.empty()) break;
+                for (auto const& q : p.items) got.push_back(q.id);
+                if (page > 400) break;
+            }
+            CHECK(got == want);
+            CHECK(posts.questions(sort, tag, 1, 30).items.front().pinned);
+            CHECK_FALSE(posts.questions(sort, tag, 1, 30).items.back().pinned);
+        }
+    }
+    CHECK(posts.questions(question_sort::newest, std::string("none"), 1, 30).items.empty());
+}
