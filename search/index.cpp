@@ -319,7 +319,8 @@ std::atomic<std::uint64_t> next_searcher_id{1};
 // A small LRU of whole result pages, keyed by the query as the index sees it; emptied when
 // the index generation moves on.
 struct searcher::result_cache {
-    static constexpr std::size_t capacity = 4096;
+    explicit result_cache(std::size_t pages) : capacity(pages) {}
+    std::size_t const capacity;
     std::mutex mutex;
     std::uint64_t generation = 0;
     std::list<std::pair<std::string, results>> order;  // most recent first
@@ -353,8 +354,10 @@ struct searcher::result_cache {
     }
 };
 
-searcher::searcher(fs::path root)
-    : root_(std::move(root)), id_(next_searcher_id.fetch_add(1)), cache_(std::make_unique<result_cache>())
+searcher::searcher(fs::path root, std::size_t cache_pages)
+    : root_(std::move(root)),
+      id_(next_searcher_id.fetch_add(1)),
+      cache_(cache_pages > 0 ? std::make_unique<result_cache>(cache_pages) : nullptr)
 {
 }
 searcher::~searcher() = default;
@@ -409,6 +412,7 @@ auto with_retry(searcher::handle& h, Fn&& fn)
 
 results searcher::search(query_request const& request, tuning const& tune) const
 {
+    if (!cache_) return run(request, tune);
     auto const gen = generation_.load(std::memory_order_acquire);
     std::string key = format_query(request.text, request.filter);
     key += '\0';

@@ -83,7 +83,8 @@ public:
 // reopens it after the writer says the index changed.
 class searcher {
 public:
-    explicit searcher(std::filesystem::path root);
+    // cache_pages: how many recent result pages to keep (0: none).
+    explicit searcher(std::filesystem::path root, std::size_t cache_pages = 4096);
     ~searcher();
 
     results search(query_request const& request, tuning const& tune) const;

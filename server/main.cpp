@@ -33,7 +33,7 @@ constexpr char const* usage = R"(usage:
   peerdesk serve [--port 8080] [--address 127.0.0.1] [--data ./data] [--threads N]
                  [--tls-cert F --tls-key F [--http-redirect-port P]] [--rate-limits on|off]
                  [--read-timeout 15] [--idle-timeout 60] [--max-connections 1024]
-                 [--max-connections-per-address 128]
+                 [--max-connections-per-address 128] [--search-cache 4096]
   peerdesk migrate [--data ./data]
   peerdesk recount [--data ./data]
   peerdesk reindex [--data ./data]     (rebuilds the search index; a running server keeps serving)
@@ -180,7 +180,8 @@ int command_serve(options const& o)
     if (auto const problems = db.write([&](store::connection& c) { return app::load_settings(c, settings); });
         !problems.empty())
         std::cerr << "warning: " << problems;
-    app::search_service search(db, search_root(o));
+    app::search_service search(db, search_root(o),
+                               static_cast<std::size_t>(o.number("search-cache", 4096, 0, 1000000)));
     moderation::rate_limiter limiter(rate_limits == "on");
     app::application application(db, settings, &search, &limiter);
 
@@ -404,7 +405,7 @@ int main(int argc, char** argv)
     auto const command = args[0];
     try {
         if (command == "serve")
-            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert", "tls-key", "max-connections", "max-connections-per-address", "http-redirect-port"}));
+            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert", "tls-key", "max-connections", "max-connections-per-address", "http-redirect-port", "search-cache"}));
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "reindex") return command_reindex(options({args.begin() + 1, args.end()}, {"data"}));

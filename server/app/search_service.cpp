@@ -76,8 +76,8 @@ void database_source::end_rebuild()
 
 // ---- the service ----
 
-search_service::search_service(store::database& db, std::filesystem::path root)
-    : db_(db), source_(db), readers_(root)
+search_service::search_service(store::database& db, std::filesystem::path root, std::size_t cache_pages)
+    : db_(db), source_(db), readers_(root, cache_pages)
 {
     std::filesystem::create_directories(root);
     // No index, or CURRENT names one that is gone: build it before serving. (A damaged index

@@ -39,7 +39,8 @@ public:
     // The index lives under root (data/search). When there is none yet, it is built here,
     // before the server starts answering; then the indexer thread keeps it current, woken by
     // the database's after-write hook.
-    search_service(store::database& db, std::filesystem::path root);
+    // cache_pages: recent result pages kept until the index changes (0: none).
+    search_service(store::database& db, std::filesystem::path root, std::size_t cache_pages = 4096);
     ~search_service();  // flushes the query log
 
     search::searcher const& readers() const { return readers_; }

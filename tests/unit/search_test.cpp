@@ -247,7 +247,7 @@ TEST_CASE("one hit per thread holds when a thread has more matching posts than a
         w.commit();
     }
     make_current(t.root, dir);
-    searcher s(t.root);
+    searcher s(t.root, 0);  // no result cache: every page is ranked afresh
     auto page = [&](std::size_t offset) { return s.search({"sync", {}, sort_order::relevance, offset, 10}, {}); };
     auto const first = page(0), second = page(10);
     std::set<std::int64_t> threads;
