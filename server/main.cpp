@@ -170,6 +170,7 @@ int command_serve(options const& o)
     config.redirect_port = static_cast<std::uint16_t>(o.number("http-redirect-port", 0, 0, 65535));
     if (config.redirect_port && !tls) throw usage_error("--http-redirect-port needs --tls-cert and --tls-key");
     raise_file_limit(config.max_connections);
+    config.write_thread_start = [] { store::database::set_thread_reader_cache(4 * 1024); };
     auto const rate_limits = o.get("rate-limits", "on");
     if (rate_limits != "on" && rate_limits != "off") throw usage_error("--rate-limits is on or off");
 

@@ -6,7 +6,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -75,7 +74,7 @@ struct server_state {
     std::unordered_map<std::string, std::size_t> per_address;  // open connections; guarded by mutex
     std::function<void()> drained;       // called once stopping and the last session has ended
     std::uint16_t https_port = 443;      // where the plain listener's redirects point
-    asio::thread_pool* writes = nullptr;  // where changes are handled
+    asio::io_context* writes = nullptr;  // where changes are handled, by write_threads threads
 };
 
 // Changes wait for their commit's fsync, grouped with whatever other changes are queued: the
@@ -523,7 +522,8 @@ void serve(server_config const& config, handler const& handle, access_logger con
     // which reach the state.
     server_state state;
     asio::io_context ioc(threads);
-    asio::thread_pool writes(write_threads);
+    asio::io_context writes(write_threads);
+    auto writes_work = asio::make_work_guard(writes);
     state.writes = &writes;
     state.config = config;
     state.handle = handle;
@@ -569,13 +569,21 @@ void serve(server_config const& config, handler const& handle, access_logger con
         open.clear();
     });
 
+    // Started once nothing below can throw (a joinable thread must not be destroyed).
+    std::vector<std::thread> writers;
+    for (int i = 0; i < write_threads; ++i)
+        writers.emplace_back([&] {
+            if (config.write_thread_start) config.write_thread_start();
+            writes.run();
+        });
     std::vector<std::thread> pool;
     for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
     // A write still running after the grace period posts its answer into the stopped loop,
     // which drops it.
-    writes.join();
+    writes_work.reset();
+    for (auto& t : writers) t.join();
     state.drained = nullptr;
 }
 

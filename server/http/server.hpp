@@ -14,6 +14,8 @@ struct server_config {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 picks a free port
     int threads = 2;
+    // Run once by each write thread before it takes work (the application shrinks its caches).
+    std::function<void()> write_thread_start;
     std::size_t header_limit = 16 * 1024;   // larger header blocks get 431
     std::size_t body_limit = 1024 * 1024;   // larger bodies get 413
     std::chrono::seconds read_timeout{15};  // to receive a whole request once it has begun

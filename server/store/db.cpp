@@ -248,13 +248,22 @@ database::database(std::string path)
 
 database::~database() = default;
 
+namespace {
+thread_local int reader_cache_kib = 32 * 1024;
+}
+
+void database::set_thread_reader_cache(int kib) { reader_cache_kib = kib; }
+
 connection& database::reader()
 {
     // Keyed by database id, not address, so that a new database at a reused address never
     // gets a stale connection in tests that open many.
     thread_local std::map<std::uint64_t, std::unique_ptr<connection>> readers;
     auto& slot = readers[id_];
-    if (!slot) slot = std::make_unique<connection>(path_, open_mode::read_only);
+    if (!slot) {
+        slot = std::make_unique<connection>(path_, open_mode::read_only);
+        if (reader_cache_kib != 32 * 1024) slot->exec("PRAGMA cache_size=-" + std::to_string(reader_cache_kib));
+    }
     return *slot;
 }
 

@@ -181,6 +181,10 @@ public:
     std::uint64_t write_count() const { return writes_.load(std::memory_order_acquire); }
     // The calling thread's reader connection, opened on first use.
     connection& reader();
+    // Readers this thread opens from now on keep a page cache of this many KiB (32 MiB unless
+    // told). The write threads, many and reading little, keep small ones: sixteen large caches
+    // would grow the process by half a gigabyte over time.
+    static void set_thread_reader_cache(int kib);
     std::string const& path() const { return path_; }
 
 private:

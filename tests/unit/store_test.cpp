@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <thread>
 
 using namespace peerdesk;
 using namespace peerdesk::store;
@@ -229,4 +230,24 @@ TEST_CASE("a tag's list: pinned first, then the list's order, whether the tag is
         }
     }
     CHECK(posts.questions(question_sort::newest, std::string("none"), 1, 30).items.empty());
+}
+
+TEST_CASE("a thread can ask for a smaller reader cache; others keep the large one")
+{
+    temp_database t;
+    auto cache_of = [&](connection& c) {
+        auto& s = c.cached("PRAGMA cache_size").bind();
+        REQUIRE(s.step());
+        auto const v = s.integer(0);
+        s.reset();
+        return v;
+    };
+    CHECK(cache_of(t.db->reader()) == -32768);
+    std::int64_t small = 0;
+    std::thread([&] {
+        database::set_thread_reader_cache(4096);
+        small = cache_of(t.db->reader());
+    }).join();
+    CHECK(small == -4096);
+    CHECK(cache_of(t.db->reader()) == -32768);
 }
