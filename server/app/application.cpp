@@ -4,6 +4,7 @@
 #include "server/app/pages.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/search_service.hpp"
+#include "server/app/timing.hpp"
 #include "server/domain/time.hpp"
 #include "server/app/static_files.hpp"
 #include "server/app/widget.hpp"
@@ -159,6 +160,8 @@ http::response application::dispatch(http::request& req)
 
 http::response application::handle(http::request& req) noexcept
 {
+    auto const started = timing::clock::now();
+    timing::begin();
     http::response res;
     bool const cacheable = page_cache::cacheable(req);
     try {
@@ -167,6 +170,7 @@ http::response application::handle(http::request& req) noexcept
                 add_security_headers(*hit);
                 if (req.secure) hit->set("Strict-Transport-Security", "max-age=31536000");
                 hit->set("Vary", "Accept-Encoding");
+                hit->set("Server-Timing", timing::header(timing::clock::now() - started, "cache;desc=\"hit\""));
                 return std::move(*hit);
             }
         auto const writes_before = ctx_.db.write_count();
@@ -199,6 +203,7 @@ http::response application::handle(http::request& req) noexcept
     if (req.secure) res.set("Strict-Transport-Security", "max-age=31536000");
     std::erase_if(res.headers, [](auto const& h) { return h.first == page_cache::private_header; });
     compress(req, res);
+    res.set("Server-Timing", timing::header(timing::clock::now() - started));
     return res;
 }
 

@@ -1,5 +1,6 @@
 #include "server/app/search_service.hpp"
 
+#include "server/app/timing.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
 #include "server/render/plain_text.hpp"
@@ -215,6 +216,7 @@ outcome<search_results> find(context& ctx, search_request const& request)
                             static_cast<std::size_t>(request.pagesize)};
     search::results found;
     try {
+        timing::span span("search");
         found = ctx.search->readers().search(q, {ctx.config.search_quality_boost / 100.0});
     } catch (search::unavailable const& e) {
         return unavailable(e.what());
@@ -233,7 +235,12 @@ outcome<search_results> find(context& ctx, search_request const& request)
     out.page = request.page;
     out.pagesize = request.pagesize;
     // Posts deleted since they were indexed are not in these rows: they vanish at once.
-    for (auto& row : store::search_store(ctx.db.reader()).hits(ids)) {
+    std::vector<store::hit_row> rows;
+    {
+        timing::span span("db");
+        rows = store::search_store(ctx.db.reader()).hits(ids);
+    }
+    for (auto& row : rows) {
         found_hit h;
         h.snippet = render::snippet_html(snippets[row.post_id]);
         h.url = "/questions/" + std::to_string(row.question_id) +

@@ -43,3 +43,16 @@ test('signed-in visitors and pages with a visitor\'s form token are never shared
   const token = (t) => /name="csrf_token" value="([^"]+)"/.exec(t)[1];
   assert.notEqual(token(formA.text), token(formB.text), 'each visitor gets their own token');
 });
+
+test('Server-Timing says where the time went: the whole request, and a hit from the page cache', async () => {
+  const anon = new Client(ctx.server.url);
+  const path = `/questions/${ctx.q.id}`;
+  const c = await ctx.alice.api('POST', `/posts/${ctx.q.id}/comments`, { body: 'A comment that empties the page cache.' });
+  assert.equal(c.status, 201, c.text);
+  const rendered = await anon.request('GET', path);
+  assert.match(rendered.headers.get('server-timing'), /^total;dur=\d+\.\d\d$/);
+  const hit = await anon.request('GET', path);
+  assert.match(hit.headers.get('server-timing'), /^cache;desc="hit", total;dur=\d+\.\d\d$/);
+  const api = await anon.request('GET', '/api/v1/questions');
+  assert.match(api.headers.get('server-timing'), /total;dur=/);
+});

@@ -79,6 +79,17 @@ test('a match in an answer leads to that answer, one hit per thread', async () =
   assert.deepEqual(both.body.items.map((h) => h.question_id), [ids.printer]);
 });
 
+test('a search says in Server-Timing how long the index and the database took', async () => {
+  const r = await search({ q: 'printer' });
+  assert.equal(r.status, 200);
+  const parts = Object.fromEntries(r.headers.get('server-timing').split(', ').map((p) => {
+    const [name, dur] = p.split(';dur=');
+    return [name, Number(dur)];
+  }));
+  assert.deepEqual(Object.keys(parts), ['search', 'db', 'total']);
+  assert.ok(parts.search >= 0 && parts.db >= 0 && parts.total >= parts.search + parts.db - 0.02, JSON.stringify(parts));
+});
+
 test('snippets highlight the matched words and escape everything else', async () => {
   const r = await search({ q: 'synchronisation code' });
   const hit = r.body.items[0];
