@@ -6,6 +6,7 @@
 #include "server/domain/validation.hpp"
 #include "server/http/server.hpp"
 #include "server/store/migrations.hpp"
+#include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
 #include "server/tools/generate.hpp"
 
@@ -227,6 +228,8 @@ int command_recount(options const& o)
         return store::user_store(c).recount(domain::reputation_rules{}.start);
     });
     std::cout << "recounted reputation; " << changed << " total(s) corrected\n";
+    int const counts = db.write([](store::connection& c) { return store::post_store(c).recount(); });
+    std::cout << "recounted questions per tag and in all; " << counts << " count(s) corrected\n";
     return 0;
 }
 

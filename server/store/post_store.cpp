@@ -35,6 +35,23 @@ constexpr std::string_view count_tags_up =
     "UPDATE tags SET question_count = question_count + 1 "
     "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1) "
     "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND deleted_at IS NULL AND state = 'live')";
+// The site's count of live questions, kept like the tags' counts.
+constexpr std::string_view count_live_down =
+    "UPDATE site_counts SET value = value - 1 WHERE name = 'live_questions' "
+    "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND kind = 'question' AND deleted_at IS NULL AND state = 'live')";
+constexpr std::string_view count_live_up =
+    "UPDATE site_counts SET value = value + 1 WHERE name = 'live_questions' "
+    "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND kind = 'question' AND deleted_at IS NULL AND state = 'live')";
+constexpr std::string_view live_questions = "SELECT value FROM site_counts WHERE name = 'live_questions'";
+#define PEERDESK_LIVE_QUESTIONS \
+    "(SELECT count(*) FROM posts WHERE kind = 'question' AND deleted_at IS NULL AND state = 'live')"
+#define PEERDESK_TAG_QUESTIONS                                                                  \
+    "(SELECT count(*) FROM question_tags qt JOIN posts p ON p.id = qt.question_id WHERE qt.tag_id = tags.id " \
+    "AND p.deleted_at IS NULL AND p.state = 'live')"
+constexpr std::string_view recount_live = "UPDATE site_counts SET value = " PEERDESK_LIVE_QUESTIONS
+                                          " WHERE name = 'live_questions' AND value IS NOT " PEERDESK_LIVE_QUESTIONS;
+constexpr std::string_view recount_tags = "UPDATE tags SET question_count = " PEERDESK_TAG_QUESTIONS
+                                          " WHERE question_count IS NOT " PEERDESK_TAG_QUESTIONS;
 constexpr std::string_view recount_answers =
     "UPDATE posts SET answer_count = (SELECT count(*) FROM posts a WHERE a.question_id = ?1 AND a.kind = 'answer' "
     "AND a.deleted_at IS NULL AND a.state = 'live') WHERE id = ?1";
@@ -173,6 +190,7 @@ std::int64_t post_store::create_question(new_question const& q, std::int64_t now
         .run();
     auto const id = db_.last_insert_rowid();
     if (q.held) db_.cached(sql::insert_held_item).bind(id, *q.held, now).run();
+    db_.cached(sql::count_live_up).bind(id).run();
     set_tags(id, q.tags);
     add_revision(id, q.author_id, "", now);
     enqueue_post(db_, id, now);
@@ -307,12 +325,29 @@ void post_store::change_visibility(std::int64_t post_id, std::int64_t now, std::
     auto const question_id = t.integer(0);
     bool const is_question = t.text(1) == "question";
     t.reset();
-    if (is_question) db_.cached(sql::count_tags_down).bind(question_id).run();
+    if (is_question) {
+        db_.cached(sql::count_tags_down).bind(question_id).run();
+        db_.cached(sql::count_live_down).bind(question_id).run();
+    }
     change();
-    if (is_question) db_.cached(sql::count_tags_up).bind(question_id).run();
+    if (is_question) {
+        db_.cached(sql::count_tags_up).bind(question_id).run();
+        db_.cached(sql::count_live_up).bind(question_id).run();
+    }
     else db_.cached(sql::recount_answers).bind(question_id).run();
     // The whole thread: answers take their question's visibility and state.
     enqueue_thread(db_, question_id, now);
+}
+
+int post_store::recount()
+{
+    auto tx = db_.begin_immediate();
+    db_.cached(sql::recount_live).run();
+    int changed = db_.changes();
+    db_.cached(sql::recount_tags).run();
+    changed += db_.changes();
+    tx.commit();
+    return changed;
 }
 
 std::optional<post_row> post_store::find_post(std::int64_t id)
@@ -526,7 +561,15 @@ page_of<question_summary> post_store::questions(question_sort sort, std::optiona
     if (sort == question_sort::active) order = "p.last_activity_at DESC, p.id DESC";
     if (sort == question_sort::votes) order = "p.score DESC, p.id DESC";
     if (tag) return tagged(*tag, sort, order, page, pagesize);
-    return summaries(where, order, std::monostate{}, page, pagesize);
+    // Every live question: the kept count (only the unanswered ones are counted here).
+    bool const counted = sort != question_sort::unanswered;
+    auto out = summaries(where, order, std::monostate{}, page, pagesize, !counted);
+    if (counted) {
+        auto& s = db_.cached(sql::live_questions).bind();
+        if (s.step()) out.total = s.integer(0);
+        s.reset();
+    }
+    return out;
 }
 
 // The profile's lists need no totals (the counts come from user_store::counts), and a very

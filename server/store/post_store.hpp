@@ -84,6 +84,9 @@ public:
     std::vector<revision_row> revisions(std::int64_t post_id);
     page_of<tag_row> tags(std::int64_t page, std::int64_t pagesize);
     std::optional<tag_row> find_tag(std::string_view name);
+    // Recomputes the kept counts of live questions (the site's and each tag's); answers how
+    // many were wrong.
+    int recount();
 
 private:
     void set_tags(std::int64_t question_id, std::vector<std::string> const& tags);

@@ -1,4 +1,5 @@
 #include "server/store/migrations.hpp"
+#include "server/store/moderation_store.hpp"
 #include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
 
@@ -250,4 +251,41 @@ TEST_CASE("a thread can ask for a smaller reader cache; others keep the large on
     }).join();
     CHECK(small == -4096);
     CHECK(cache_of(t.db->reader()) == -32768);
+}
+
+TEST_CASE("the kept count of live questions follows posting, holding, deleting and restoring; recount repairs it")
+{
+    temp_database t;
+    auto const alice = t.user("alice");
+    std::vector<std::int64_t> ids;
+    t.db->write([&](connection& c) {
+        post_store posts(c);
+        for (int i = 0; i < 5; ++i)
+            ids.push_back(posts.create_question({alice, "Question " + std::to_string(i), body("Details."), {"general"}}, 1000 + i));
+        posts.create_question({alice, "Held for review", body("Details."), {"general"}, std::string("new member")}, 2000);
+        return 0;
+    });
+    auto listed = [&] { return post_store(t.db->reader()).questions(question_sort::newest, std::nullopt, 1, 30).total; };
+    auto tagged = [&] { return post_store(t.db->reader()).find_tag("general")->question_count; };
+    CHECK(listed() == 5);  // the held one is not counted
+    t.db->write([&](connection& c) {
+        post_store(c).change_visibility(ids[0], 3000, [&] { moderation_store(c).set_deleted(ids[0], alice, 3000); });
+        return 0;
+    });
+    CHECK(listed() == 4);
+    CHECK(tagged() == 4);
+    t.db->write([&](connection& c) {
+        post_store(c).change_visibility(ids[0], 3100, [&] { moderation_store(c).set_deleted(ids[0], std::nullopt, 3100); });
+        return 0;
+    });
+    CHECK(listed() == 5);
+    t.db->write([](connection& c) {
+        c.exec("UPDATE site_counts SET value = 42; UPDATE tags SET question_count = 7");
+        return 0;
+    });
+    CHECK(listed() == 42);
+    CHECK(t.db->write([](connection& c) { return post_store(c).recount(); }) == 2);
+    CHECK(listed() == 5);
+    CHECK(tagged() == 5);
+    CHECK(t.db->write([](connection& c) { return post_store(c).recount(); }) == 0);
 }
