@@ -7,6 +7,8 @@ namespace peerdesk::app {
 namespace {
 
 constexpr auto max_age = std::chrono::seconds(5);
+// A visitor rendering an old page again is waited for this long before another one tries.
+constexpr auto refresh_patience = std::chrono::seconds(1);
 constexpr std::size_t max_bytes = 64 << 20;
 constexpr std::size_t max_entries = 5000;
 
@@ -38,7 +40,15 @@ std::optional<http::response> page_cache::find(http::request const& req)
         if (it == entries_.end()) return std::nullopt;
         e = it->second;
     }
-    if (e->writes != db_.write_count() || std::chrono::steady_clock::now() - e->at > max_age) return std::nullopt;
+    if (e->writes != db_.write_count()) return std::nullopt;
+    auto const now = clock_();
+    if (now - e->at > max_age) {
+        // Old, not changed: this visitor renders it again unless another one is doing so.
+        auto const ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+        auto started = e->refreshing.load(std::memory_order_relaxed);
+        bool const someone = started != 0 && ns - started < std::chrono::nanoseconds(refresh_patience).count();
+        if (!someone && e->refreshing.compare_exchange_strong(started, ns)) return std::nullopt;
+    }
     auto const accept = req.header("accept-encoding");
     // Over TLS, pages go out uncompressed (BREACH: see compress() in application.cpp).
     bool const packed = !req.secure && accept && http::accepts_gzip(*accept) && e->res.body.size() >= 1024;
@@ -51,17 +61,10 @@ std::optional<http::response> page_cache::find(http::request const& req)
         r.status = 304;
         return r;
     }
-    if (packed) {
-        {
-            std::lock_guard lock(mutex_);
-            if (e->gzipped.empty())
-                if (auto z = http::gzip(e->res.body)) e->gzipped = std::move(*z);
-        }
-        if (!e->gzipped.empty()) {
-            r.body = e->gzipped;
-            r.set("Content-Encoding", "gzip");
-            return r;
-        }
+    if (packed && !e->gzipped.empty()) {
+        r.body = e->gzipped;
+        r.set("Content-Encoding", "gzip");
+        return r;
     }
     r.body = e->res.body;
     return r;
@@ -76,10 +79,13 @@ void page_cache::store(http::request const& req, http::response& res, std::uint6
     if (db_.write_count() != writes_before) return;
     auto e = std::make_shared<entry>();
     e->writes = writes_before;
-    e->at = std::chrono::steady_clock::now();
+    e->at = clock_();
     e->etag = "\"" + domain::hex(domain::sha256(res.body)).substr(0, 20) + "\"";
     res.set("ETag", e->etag);
     e->res = res;
+    // Made here, once, outside the lock: most visitors' browsers ask for it.
+    if (res.body.size() >= 1024)
+        if (auto z = http::gzip(res.body)) e->gzipped = std::move(*z);
     std::lock_guard lock(mutex_);
     if (entries_.size() >= max_entries || bytes_ + res.body.size() > max_bytes) {
         entries_.clear();  // simplest bound: start again; hot pages come back at once

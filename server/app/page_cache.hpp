@@ -2,10 +2,13 @@
 // Whole pages for anonymous visitors, kept in memory while the database has not changed (and
 // for a few seconds at most, so that "5 minutes ago" stays true). Readers are most of a
 // community's traffic and most of them are not signed in; a page they share is rendered once
-// per change instead of once per visit. Thread-safe.
+// per change instead of once per visit. A page that only grew old is rendered again by one
+// visitor while the others still get it, so that a busy page does not make everyone render at
+// once every few seconds. Thread-safe.
 #include "server/http/message.hpp"
 #include "server/store/db.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -21,7 +24,12 @@ public:
     // for one visitor); the cache removes it before the response leaves.
     static constexpr char const* private_header = "X-Peerdesk-Private";
 
-    explicit page_cache(store::database const& db) : db_(db) {}
+    using clock_fn = std::chrono::steady_clock::time_point (*)();
+    // clock: the time source (tests pass their own).
+    explicit page_cache(store::database const& db, clock_fn clock = &std::chrono::steady_clock::now)
+        : db_(db), clock_(clock)
+    {
+    }
 
     // Whether this request may be answered from the cache (and its answer stored).
     static bool cacheable(http::request const& req);
@@ -35,10 +43,14 @@ private:
         std::uint64_t writes = 0;
         std::chrono::steady_clock::time_point at;
         http::response res;  // plain
-        std::string gzipped;  // made on first need
+        std::string gzipped;  // empty when too small to be worth it
         std::string etag;
+        // When a visitor began rendering the page again after it grew old (nanoseconds of the
+        // steady clock; 0: nobody is).
+        std::atomic<std::int64_t> refreshing{0};
     };
     store::database const& db_;
+    clock_fn clock_;
     std::mutex mutex_;
     std::unordered_map<std::string, std::shared_ptr<entry>> entries_;
     std::size_t bytes_ = 0;

@@ -51,7 +51,7 @@ std::vector<search::source::change> database_source::changes_after(std::int64_t 
 
 void database_source::forget_applied(std::int64_t seq)
 {
-    db_.write([&](store::connection& c) { store::search_store(c).forget_applied(seq); });
+    db_.write([&](store::connection& c) { store::search_store(c).forget_applied(seq); }, store::database::seen::no);
 }
 
 std::vector<search::post_document> database_source::documents_after(std::int64_t after_id, std::size_t limit)
@@ -65,14 +65,15 @@ std::int64_t database_source::post_count() { return store::search_store(db_.read
 
 std::int64_t database_source::begin_rebuild(std::string const& dir)
 {
-    return db_.write([&](store::connection& c) { return store::search_store(c).begin_rebuild(dir); });
+    return db_.write([&](store::connection& c) { return store::search_store(c).begin_rebuild(dir); },
+                     store::database::seen::no);
 }
 
 std::optional<std::string> database_source::rebuild_dir() { return store::search_store(db_.reader()).rebuild_dir(); }
 
 void database_source::end_rebuild()
 {
-    db_.write([&](store::connection& c) { store::search_store(c).end_rebuild(); });
+    db_.write([&](store::connection& c) { store::search_store(c).end_rebuild(); }, store::database::seen::no);
 }
 
 // ---- the service ----
@@ -148,12 +149,14 @@ void search_service::flush_log()
     if (batch.empty() && clicks.empty()) return;
     try {
         // One transaction a second for all searches: the log is not worth an fsync per query.
-        db_.write([&](store::connection& c) {
-            auto tx = c.begin_immediate();
-            if (!batch.empty()) store::search_store(c).log_queries(batch);
-            if (!clicks.empty()) store::widget_store(c).log_clicks(clicks);
-            tx.commit();
-        });
+        db_.write(
+            [&](store::connection& c) {
+                auto tx = c.begin_immediate();
+                if (!batch.empty()) store::search_store(c).log_queries(batch);
+                if (!clicks.empty()) store::widget_store(c).log_clicks(clicks);
+                tx.commit();
+            },
+            store::database::seen::no);
     } catch (std::exception const& e) {
         std::cerr << "search: could not write the query log: " << e.what() << "\n";
     }

@@ -1,5 +1,7 @@
 #include "server/store/db.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -215,7 +217,8 @@ void database::run_jobs(std::unique_lock<std::mutex>& queue_lock)
                 sqlite3_exec(writer_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
             }
         }
-        writes_.fetch_add(1, std::memory_order_release);
+        if (std::any_of(batch.begin(), batch.end(), [](job const* j) { return j->visible; }))
+            writes_.fetch_add(1, std::memory_order_release);
         if (after_write_) after_write_();
         queue_lock.lock();
         for (auto* j : batch) {

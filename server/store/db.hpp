@@ -142,12 +142,16 @@ public:
     explicit database(std::string path);
     ~database();
 
+    // Whether readers can see what a write changes. Bookkeeping no page shows (the search
+    // outbox, the query log) leaves write_count() alone, so that caches of pages stay valid.
+    enum class seen { yes, no };
+
     // Runs fn with the writer connection inside a transaction of its own or, when other writes
     // are waiting, in one transaction shared with them (group commit); returns after the
     // commit, so an answer sent after write() is durable. fn's own transactions become
     // savepoints. Then calls the after-write hook.
     template <typename Fn>
-    std::remove_cvref_t<std::invoke_result_t<Fn&, connection&>> write(Fn&& fn)
+    std::remove_cvref_t<std::invoke_result_t<Fn&, connection&>> write(Fn&& fn, seen visible = seen::yes)
     {
         using result = std::invoke_result_t<Fn&, connection&>;
         if constexpr (std::is_void_v<result>) {
@@ -155,9 +159,11 @@ public:
                 fn(c);
                 return char{};
             });
+            j.visible = visible == seen::yes;
             submit(j);
         } else {
             typed_job<std::remove_cvref_t<result>> j([&](connection& c) { return fn(c); });
+            j.visible = visible == seen::yes;
             submit(j);
             return std::move(*j.value);
         }
@@ -191,6 +197,7 @@ private:
     struct job {
         virtual ~job() = default;
         virtual void run(connection& c) = 0;
+        bool visible = true;
         bool done = false;
         std::exception_ptr error;
     };

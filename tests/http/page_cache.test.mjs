@@ -56,3 +56,18 @@ test('Server-Timing says where the time went: the whole request, and a hit from 
   const api = await anon.request('GET', '/api/v1/questions');
   assert.match(api.headers.get('server-timing'), /total;dur=/);
 });
+
+test('a page older than five seconds is rendered again by one visitor while the others still get it', async () => {
+  const path = `/questions/${ctx.q.id}`;
+  const anon = () => new Client(ctx.server.url);
+  const c = await ctx.alice.api('POST', `/posts/${ctx.q.id}/comments`, { body: 'A comment before the page grows old.' });
+  assert.equal(c.status, 201, c.text);
+  await anon().request('GET', path);  // rendered and kept
+  assert.match((await anon().request('GET', path)).headers.get('server-timing'), /cache;desc="hit"/);
+  await new Promise((r) => setTimeout(r, 5200));
+  const burst = await Promise.all(Array.from({ length: 12 }, () => anon().request('GET', path)));
+  const rendered = burst.filter((r) => !/cache;desc="hit"/.test(r.headers.get('server-timing')));
+  assert.equal(rendered.length, 1, 'one visitor renders it again');
+  assert.ok(burst.every((r) => r.status === 200 && r.text.includes('A comment before the page grows old.')), 'everyone gets the page');
+  assert.match((await anon().request('GET', path)).headers.get('server-timing'), /cache;desc="hit"/);
+});

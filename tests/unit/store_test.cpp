@@ -289,3 +289,17 @@ TEST_CASE("the kept count of live questions follows posting, holding, deleting a
     CHECK(tagged() == 5);
     CHECK(t.db->write([](connection& c) { return post_store(c).recount(); }) == 0);
 }
+
+TEST_CASE("bookkeeping writes leave the write count alone, so cached pages stay valid")
+{
+    temp_database t;
+    auto const before = t.db->write_count();
+    t.db->write([](connection& c) { c.exec("INSERT INTO settings (key, value) VALUES ('a', '1')"); }, database::seen::no);
+    CHECK(t.db->write_count() == before);
+    t.db->write([](connection& c) { c.exec("INSERT INTO settings (key, value) VALUES ('b', '2')"); });
+    CHECK(t.db->write_count() == before + 1);
+    auto& s = t.db->reader().cached("SELECT count(*) FROM settings WHERE key IN ('a', 'b')").bind();
+    REQUIRE(s.step());
+    CHECK(s.integer(0) == 2);  // both committed
+    s.reset();
+}

@@ -1,0 +1,91 @@
+#include "server/app/page_cache.hpp"
+#include "server/store/migrations.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+using namespace peerdesk;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::chrono::steady_clock::time_point fake_now;
+std::chrono::steady_clock::time_point fake_clock() { return fake_now; }
+
+http::request get(std::string path, bool gzip = false)
+{
+    http::request r;
+    r.verb = http::method::get;
+    r.path = std::move(path);
+    if (gzip) r.headers.emplace_back("accept-encoding", "gzip");
+    return r;
+}
+
+http::response page(std::string text)
+{
+    http::response r;
+    r.set("Content-Type", "text/html; charset=utf-8");
+    r.body = text + std::string(2000, ' ');
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("the page cache: kept until a write or five seconds; an old page is rendered again by one visitor")
+{
+    auto const dir = std::filesystem::temp_directory_path() / ("peerdesk-page-cache-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    {
+        store::database db((dir / "peerdesk.db").string());
+        db.write_alone([](store::connection& c) { return store::migrate(c); });
+        app::page_cache cache(db, &fake_clock);
+        fake_now = std::chrono::steady_clock::time_point{} + 1000s;
+        auto const req = get("/questions/1");
+        CHECK_FALSE(cache.find(req));
+        auto first = page("first");
+        cache.store(req, first, db.write_count());
+        REQUIRE(cache.find(req));
+        CHECK(cache.find(req)->body == first.body);
+        auto const zipped = cache.find(get("/questions/1", true));
+        REQUIRE(zipped);
+        CHECK(zipped->header("Content-Encoding") == "gzip");
+        CHECK(zipped->body.size() < first.body.size());
+
+        SUBCASE("old: the first visitor renders it again, the others get the old copy meanwhile")
+        {
+            fake_now += 6s;
+            CHECK_FALSE(cache.find(req));  // this one renders
+            CHECK(cache.find(req));        // the others are served
+            CHECK(cache.find(req));
+            fake_now += 2s;                // the first gave up (an error, say): another tries
+            CHECK_FALSE(cache.find(req));
+            CHECK(cache.find(req));
+            auto second = page("second");
+            cache.store(req, second, db.write_count());
+            CHECK(cache.find(req)->body == second.body);
+        }
+        SUBCASE("a visible write: nobody gets the old copy")
+        {
+            db.write([](store::connection& c) { c.exec("INSERT INTO settings (key, value) VALUES ('k', 'v')"); });
+            CHECK_FALSE(cache.find(req));
+            CHECK_FALSE(cache.find(req));
+        }
+        SUBCASE("bookkeeping writes leave it valid")
+        {
+            db.write([](store::connection& c) { c.exec("INSERT INTO settings (key, value) VALUES ('k', 'v')"); },
+                     store::database::seen::no);
+            CHECK(cache.find(req));
+        }
+        SUBCASE("a page rendered while something was written is not kept")
+        {
+            auto const before = db.write_count();
+            db.write([](store::connection& c) { c.exec("INSERT INTO settings (key, value) VALUES ('k', 'v')"); });
+            auto stale = page("stale");
+            cache.store(get("/questions/2"), stale, before);
+            CHECK_FALSE(cache.find(get("/questions/2")));
+        }
+    }
+    std::filesystem::remove_all(dir);
+}
