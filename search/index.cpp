@@ -483,6 +483,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
                 if (picked.size() >= want || complete || fetch >= max_fetch) break;
                 fetch *= 4;
             }
+            out.exact = complete;
             if (complete) {
                 out.total = threads.size();
             } else {

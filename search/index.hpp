@@ -64,6 +64,7 @@ struct hit {
 struct results {
     std::vector<hit> hits;
     std::size_t total = 0;   // an estimate when large, exact for small result sets
+    bool exact = true;       // whether total counts every match
     std::string suggestion;  // the free text with its spelling corrected; empty when it looks right
 };
 

@@ -248,6 +248,7 @@ boost::json::object search_json(search_results const& found)
                      {"page", found.page},
                      {"pagesize", found.pagesize},
                      {"total", found.total},
+                     {"total_exact", found.total_exact},
                      {"query", search::format_query(found.parsed.text, found.parsed.filter)}};
     if (!found.suggestion.empty()) out["suggestion"] = found.suggestion;
     return out;

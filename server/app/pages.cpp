@@ -203,6 +203,19 @@ view pager_view(std::int64_t page, std::int64_t pagesize, std::int64_t total, st
     return v;
 }
 
+// 232100 → "232,100".
+std::string with_thousands(std::int64_t n)
+{
+    auto const digits = std::to_string(n);
+    std::size_t const sign = n < 0 ? 1 : 0;
+    std::string out(digits, 0, sign);
+    for (std::size_t i = sign; i < digits.size(); ++i) {
+        if (i > sign && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
 std::int64_t page_param(http::fields const& q)
 {
     auto const p = http::find_field(q, "page");
@@ -245,7 +258,7 @@ response question_list(call& c, std::optional<std::string> tag)
     }
     view v;
     v.set("heading", tag ? "Questions tagged [" + *tag + "]" : std::string("All questions"))
-        .set("total", page_data.total)
+        .set("total", with_thousands(page_data.total))
         .set("total_label", page_data.total == 1 ? "question" : "questions")
         .set("tabs", tabs)
         .set("questions", summary_views(page_data.items))
@@ -627,7 +640,7 @@ response search_page(call& c)
     for (auto const& h : found.hits) hits.push_back(hit_view(h));
     auto const shown_total = std::min(found.total, max_search_results);
     v.set("searched", true)
-        .set("total", found.total)
+        .set("total", (found.total_exact ? "" : "About ") + with_thousands(found.total))
         .set("total_label", found.total == 1 ? "result" : "results")
         .set("filters", filters)
         .set("tag_filters", tag_filters)

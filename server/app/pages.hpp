@@ -25,5 +25,7 @@ std::optional<http::response> require_signed_in(call& c, std::string const& back
 // Signed in, a readable form, a matching CSRF token: the fields, or the refusal.
 std::variant<http::fields, http::response> signed_in_form(call& c, std::string const& back);
 render::view time_view(std::int64_t t);
+// A count for people: 232100 → "232,100".
+std::string with_thousands(std::int64_t n);
 
 }  // namespace peerdesk::app

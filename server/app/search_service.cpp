@@ -235,6 +235,7 @@ outcome<search_results> find(context& ctx, search_request const& request)
     }
     search_results out;
     out.total = static_cast<std::int64_t>(found.total);
+    out.total_exact = found.exact;
     out.page = request.page;
     out.pagesize = request.pagesize;
     // Posts deleted since they were indexed are not in these rows: they vanish at once.

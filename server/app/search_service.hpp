@@ -91,6 +91,7 @@ struct found_hit {
 struct search_results {
     std::vector<found_hit> hits;
     std::int64_t total = 0;
+    bool total_exact = true;  // false: Xapian's estimate
     std::int64_t page = 1;
     std::int64_t pagesize = 30;
     search::parsed_query parsed;  // the text and the filters, q's and the parameters' together

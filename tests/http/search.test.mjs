@@ -87,6 +87,7 @@ test('a search says in Server-Timing how long the index and the database took', 
     return [name, Number(dur)];
   }));
   assert.deepEqual(Object.keys(parts), ['search', 'db', 'total']);
+  assert.equal(r.body.total_exact, true, 'a handful of matches are all counted');
   assert.ok(parts.search >= 0 && parts.db >= 0 && parts.total >= parts.search + parts.db - 0.02, JSON.stringify(parts));
 });
 

@@ -257,6 +257,28 @@ TEST_CASE("one hit per thread holds when a thread has more matching posts than a
     CHECK(second.hits.size() == 3);
     CHECK(threads.size() == 13);
     CHECK(first.total == 13);  // every match counted: threads, not posts
+    CHECK(first.exact);
+}
+
+TEST_CASE("beyond the posts ranked, the total is an estimate and says so")
+{
+    temp_index t;
+    auto const dir = new_dir_name();
+    {
+        writer w(t.root / dir, true);
+        for (int i = 1; i <= 80; ++i) w.apply(question(i, "Printer question " + std::to_string(i), "The printer jams."));
+        w.commit();
+    }
+    make_current(t.root, dir);
+    searcher s(t.root, 0);
+    auto const page = s.search({"printer", {}, sort_order::relevance, 0, 10}, {});
+    CHECK(page.hits.size() == 10);
+    CHECK_FALSE(page.exact);
+    CHECK(page.total >= 30);
+    CHECK(page.total <= 80);
+    auto const all = s.search({"printer", {}, sort_order::relevance, 0, 100}, {});
+    CHECK(all.exact);
+    CHECK(all.total == 80);
 }
 
 TEST_CASE("the searcher follows quality changes, told by learn or found by revision")

@@ -1,3 +1,4 @@
+#include "server/app/pages.hpp"
 #include "server/assets.hpp"
 #include "server/render/templates.hpp"
 
@@ -68,4 +69,14 @@ TEST_CASE("partials are spliced into pages, even where a value has the same name
     auto const out = render_template("questions", v).str();
     CHECK(out.find("Page 1 of 2") != std::string::npos);
     CHECK(out.find(R"(href="/questions?page=2")") != std::string::npos);
+}
+
+TEST_CASE("counts for people have thousands separators")
+{
+    CHECK(app::with_thousands(0) == "0");
+    CHECK(app::with_thousands(999) == "999");
+    CHECK(app::with_thousands(1000) == "1,000");
+    CHECK(app::with_thousands(232100) == "232,100");
+    CHECK(app::with_thousands(1234567) == "1,234,567");
+    CHECK(app::with_thousands(-45000) == "-45,000");
 }
