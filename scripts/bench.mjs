@@ -323,7 +323,7 @@ async function main() {
     clearInterval(sampler);
     await server.stop();
   }
-  report();
+  await report();
 }
 
 // Another build of another revision, the main figures alternating between the two.
@@ -367,4 +367,13 @@ function report() {
   return writeFile(join(root, 'bench', `results-${size}${smoke ? '-smoke' : ''}.md`), md);
 }
 
-main().catch((e) => { console.error('bench:', e.stack || e.message); process.exit(1); });
+// A step that waits on something that can never finish empties the event loop, and node would
+// exit quietly with 0 and no report: say so and fail instead.
+let reported = false;
+process.on('exit', (code) => {
+  if (code === 0 && !reported) {
+    console.error('bench: stopped before its report (a step never finished)');
+    process.exitCode = 1;
+  }
+});
+main().then(() => { reported = true; }).catch((e) => { console.error('bench:', e.stack || e.message); process.exit(1); });
