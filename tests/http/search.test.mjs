@@ -220,7 +220,7 @@ test('a deleted post vanishes from results at once, and from the index', async (
   const id = (await carol.api('POST', '/questions', { title: 'Scanner makes a grinding noise', body: 'The flatbed scanner grinds loudly.', tags: ['hardware'] })).body.id;
   await eventually(async () => (await search({ q: 'grinding' })).body.total === 1, 'the scanner question');
   // What a moderator's delete writes: the soft delete and its outbox row, in one transaction.
-  await sqlite('sqlite3', [join(server.dir, 'peerdesk.db'),
+  await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(server.dir, 'peerdesk.db'),
     `PRAGMA busy_timeout=5000; BEGIN IMMEDIATE; UPDATE posts SET deleted_at = unixepoch() WHERE id = ${id}; ` +
     `INSERT INTO search_outbox (post_id, created_at) VALUES (${id}, unixepoch()); COMMIT;`]);
   const at_once = await search({ q: 'grinding' });
@@ -281,7 +281,7 @@ test('every search is logged with its hit count and source; admins list those wi
   assert.ok(!log.body.items.some((i) => i.query === 'printer'), 'queries with hits are not among the no-hit ones');
   const all = await admin.api('GET', '/admin/searches');
   assert.ok(all.body.items.some((i) => i.query === 'printer'));
-  const sources = await sqlite('sqlite3', [join(server.dir, 'peerdesk.db'), "SELECT DISTINCT source FROM search_queries WHERE query = 'how to frobnicate the widget' ORDER BY source"]);
+  const sources = await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(server.dir, 'peerdesk.db'), "SELECT DISTINCT source FROM search_queries WHERE query = 'how to frobnicate the widget' ORDER BY source"]);
   assert.equal(sources.stdout.trim(), 'api\nsite');
   assert.equal((await alice.api('GET', '/admin/searches')).status, 403);
   assert.equal((await new Client(server.url).request('GET', '/api/v1/admin/searches')).status, 401);
@@ -312,7 +312,7 @@ test('reindex while serving: searches keep working, the new index takes over, no
   await eventually(async () => (await search({ q: 'spooler' })).body.total === 1, 'the rebuilt index to answer');
   assert.equal((await search({ q: 'grinding' })).body.total, 0, 'deleted posts stay out of the rebuilt index');
   // Once the server has taken the new index, the rebuild's hold on the outbox ends.
-  await eventually(async () => (await sqlite('sqlite3', [join(server.dir, 'peerdesk.db'), 'SELECT count(*) FROM search_state'])).stdout.trim() === '0', 'the rebuild marker to be cleared');
+  await eventually(async () => (await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(server.dir, 'peerdesk.db'), 'SELECT count(*) FROM search_state'])).stdout.trim() === '0', 'the rebuild marker to be cleared');
 });
 
 test('kill -9 at any moment loses nothing: the outbox replays on restart', async () => {
@@ -331,11 +331,11 @@ test('kill -9 at any moment loses nothing: the outbox replays on restart', async
   }
   s.child.kill('SIGKILL');
   await s.exited;
-  const waiting = await sqlite('sqlite3', [join(dir, 'peerdesk.db'), 'SELECT count(*) FROM search_outbox']);
+  const waiting = await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(dir, 'peerdesk.db'), 'SELECT count(*) FROM search_outbox']);
   assert.ok(Number(waiting.stdout) >= 1, 'the kill came before the index had everything, so the restart must replay');
   // While it is down, a post is deleted (a moderator's delete, written by another process).
   const gone = acknowledged[3];
-  await sqlite('sqlite3', [join(dir, 'peerdesk.db'),
+  await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(dir, 'peerdesk.db'),
     `BEGIN IMMEDIATE; UPDATE posts SET deleted_at = unixepoch() WHERE id = ${gone}; INSERT INTO search_outbox (post_id, created_at) VALUES (${gone}, unixepoch()); COMMIT;`]);
 
   s = await startServer({ dataDir: dir });
