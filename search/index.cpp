@@ -466,7 +466,8 @@ results searcher::run(query_request const& request, tuning const& tune) const
             auto const want = request.offset + request.limit;
             auto fetch = static_cast<Xapian::doccount>(want * 2 + 10);
             Xapian::MSet mset;
-            std::vector<Xapian::doccount> picked;  // ranks in mset of each thread's best post
+            // Each thread's best post: its rank in mset, and the thread.
+            std::vector<std::pair<Xapian::doccount, std::uint32_t>> picked;
             std::unordered_set<std::uint32_t> threads;
             bool complete = false;
             for (;;) {
@@ -477,7 +478,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
                     auto thread = facts->thread(*it);
                     if (thread == 0) thread = static_cast<std::uint32_t>(thread_of(it.get_document()));
                     if (threads.insert(thread).second && picked.size() < want)
-                        picked.push_back(static_cast<Xapian::doccount>(it.get_rank()));
+                        picked.emplace_back(static_cast<Xapian::doccount>(it.get_rank()), thread);
                 }
                 complete = mset.size() < fetch;
                 if (picked.size() >= want || complete || fetch >= max_fetch) break;
@@ -498,12 +499,11 @@ results searcher::run(query_request const& request, tuning const& tune) const
                 out.suggestion = qp.get_corrected_query_string();
             }
             for (auto i = request.offset; i < picked.size(); ++i) {
-                auto const it = mset[picked[i]];
+                auto const it = mset[picked[i].first];
                 auto const doc = it.get_document();
                 hit one;
                 one.post_id = *it;
-                auto const thread = facts->thread(*it);
-                one.question_id = thread != 0 ? thread : thread_of(doc);
+                one.question_id = picked[i].second;
                 one.is_question = one.post_id == one.question_id;
                 // Without the background model: it looks up every word of the text in the index.
                 one.snippet = mset.snippet(doc.get_data(), 240, h.stem, Xapian::MSet::SNIPPET_EXHAUSTIVE,

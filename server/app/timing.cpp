@@ -38,8 +38,7 @@ void add(char const* name, clock::duration d)
 
 std::string header(clock::duration total, char const* desc)
 {
-    std::string out;
-    if (desc) out.append(out.empty() ? "" : ", ").append(desc);
+    std::string out = desc ? desc : "";
     for (auto const& e : spans)
         if (e.name) append(out, e.name, e.total);
     append(out, "total", total);

@@ -15,6 +15,9 @@
 namespace peerdesk::store {
 namespace {
 
+// Each connection's page cache, in KiB: the hot part of the database stays in memory.
+constexpr int default_cache_kib = 32 * 1024;
+
 [[noreturn]] void fail(sqlite3* db, int code)
 {
     throw error(code, db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
@@ -144,7 +147,7 @@ connection::connection(std::string const& path, open_mode mode)
     // A larger page cache keeps the hot part of the database in memory. (A memory map was
     // measured too: every write that grows the file makes each connection map it again, and
     // posting answers ran at half the rate.)
-    exec("PRAGMA cache_size=-32768;");
+    exec("PRAGMA cache_size=-" + std::to_string(default_cache_kib) + ";");
 }
 
 connection::~connection()
@@ -252,7 +255,7 @@ database::database(std::string path)
 database::~database() = default;
 
 namespace {
-thread_local int reader_cache_kib = 32 * 1024;
+thread_local int reader_cache_kib = default_cache_kib;
 }
 
 void database::set_thread_reader_cache(int kib) { reader_cache_kib = kib; }
@@ -265,7 +268,7 @@ connection& database::reader()
     auto& slot = readers[id_];
     if (!slot) {
         slot = std::make_unique<connection>(path_, open_mode::read_only);
-        if (reader_cache_kib != 32 * 1024) slot->exec("PRAGMA cache_size=-" + std::to_string(reader_cache_kib));
+        if (reader_cache_kib != default_cache_kib) slot->exec("PRAGMA cache_size=-" + std::to_string(reader_cache_kib));
     }
     return *slot;
 }

@@ -35,12 +35,9 @@ constexpr std::string_view count_tags_up =
     "UPDATE tags SET question_count = question_count + 1 "
     "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1) "
     "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND deleted_at IS NULL AND state = 'live')";
-// The site's count of live questions, kept like the tags' counts.
-constexpr std::string_view count_live_down =
-    "UPDATE site_counts SET value = value - 1 WHERE name = 'live_questions' "
-    "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND kind = 'question' AND deleted_at IS NULL AND state = 'live')";
-constexpr std::string_view count_live_up =
-    "UPDATE site_counts SET value = value + 1 WHERE name = 'live_questions' "
+// The site's count of live questions, kept like the tags' counts: ?2 is +1 or -1.
+constexpr std::string_view count_live =
+    "UPDATE site_counts SET value = value + ?2 WHERE name = 'live_questions' "
     "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND kind = 'question' AND deleted_at IS NULL AND state = 'live')";
 constexpr std::string_view live_questions = "SELECT value FROM site_counts WHERE name = 'live_questions'";
 #define PEERDESK_LIVE_QUESTIONS \
@@ -190,7 +187,7 @@ std::int64_t post_store::create_question(new_question const& q, std::int64_t now
         .run();
     auto const id = db_.last_insert_rowid();
     if (q.held) db_.cached(sql::insert_held_item).bind(id, *q.held, now).run();
-    db_.cached(sql::count_live_up).bind(id).run();
+    db_.cached(sql::count_live).bind(id, 1).run();
     set_tags(id, q.tags);
     add_revision(id, q.author_id, "", now);
     enqueue_post(db_, id, now);
@@ -327,14 +324,15 @@ void post_store::change_visibility(std::int64_t post_id, std::int64_t now, std::
     t.reset();
     if (is_question) {
         db_.cached(sql::count_tags_down).bind(question_id).run();
-        db_.cached(sql::count_live_down).bind(question_id).run();
+        db_.cached(sql::count_live).bind(question_id, -1).run();
     }
     change();
     if (is_question) {
         db_.cached(sql::count_tags_up).bind(question_id).run();
-        db_.cached(sql::count_live_up).bind(question_id).run();
+        db_.cached(sql::count_live).bind(question_id, 1).run();
+    } else {
+        db_.cached(sql::recount_answers).bind(question_id).run();
     }
-    else db_.cached(sql::recount_answers).bind(question_id).run();
     // The whole thread: answers take their question's visibility and state.
     enqueue_thread(db_, question_id, now);
 }

@@ -84,7 +84,6 @@ search::post_document read_document(statement& s)
     return d;
 }
 
-
 }  // namespace
 
 void enqueue_post(connection& db, std::int64_t post_id, std::int64_t now)
