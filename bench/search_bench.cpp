@@ -58,7 +58,7 @@ int make_queries(std::string const& dir, int count)
 
 int run(std::string const& dir, std::string const& file)
 {
-    search::searcher s(std::filesystem::path(dir) / "search");
+    search::searcher s(std::filesystem::path(dir) / "search", 0);  // no result cache: every query runs
     std::vector<search::query_request> queries;
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) {

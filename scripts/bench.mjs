@@ -40,6 +40,7 @@ async function httpGet(port, path, headers = {}) {
     request({ host: '127.0.0.1', port, path, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
     }).on('error', reject).end();
   });
@@ -94,7 +95,16 @@ async function startPeerdesk(binary, dataDir) {
     await sleep(2);
   }
   const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
-  return { port, child, startupMs, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } };
+  return {
+    port, child, startupMs,
+    stop: async () => {
+      // A server that is gone already will not say 'exit' again: waiting for it would hang.
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`peerdesk exited during the run (${child.exitCode ?? child.signalCode}): ${err}`);
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
 }
 
 async function startNginx(docroot) {
@@ -116,7 +126,16 @@ http {
   for (let i = 0; i < 200; i++) {
     try { if ((await httpGet(port, '/')).status) break; } catch { await sleep(10); }
   }
-  return { port, stop: async () => { child.kill('SIGQUIT'); await new Promise((r) => child.once('exit', r)); await rm(dir, { recursive: true, force: true }); } };
+  return {
+    port,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGQUIT');
+        await new Promise((r) => child.once('exit', r));
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 // wrk, keep-alive, closed loop: the maximum rate.

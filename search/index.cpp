@@ -2,6 +2,7 @@
 
 #include "search/facts.hpp"
 #include "search/slots.hpp"
+#include "search/snippet.hpp"
 
 #include <xapian.h>
 
@@ -30,6 +31,7 @@ constexpr char term_question[] = "XTQ";
 constexpr char term_answer[] = "XTA";
 constexpr char term_answered[] = "XISanswered";
 constexpr char term_accepted[] = "XISaccepted";
+constexpr std::size_t snippet_bytes = 240;
 constexpr char applied_key[] = "peerdesk.applied_seq";
 // Title words count most, then the body, then comments.
 constexpr Xapian::termcount title_weight = 5, body_weight = 2, comment_weight = 1;
@@ -446,6 +448,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
                 q = parse(0);
                 if (q.empty()) q = Xapian::Query::MatchAll;  // only stop words were typed
             }
+            auto const marked = snippet_terms_of(q, prefix_title);
             if (auto f = filter_query(request.filter); !f.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
             auto const facts = facts_for(h);
             Xapian::Enquire enquire(h.db);
@@ -505,9 +508,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
                 one.post_id = *it;
                 one.question_id = picked[i].second;
                 one.is_question = one.post_id == one.question_id;
-                // Without the background model: it looks up every word of the text in the index.
-                one.snippet = mset.snippet(doc.get_data(), 240, h.stem, Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                                           "\x01", "\x02", "…");
+                one.snippet = make_snippet(doc.get_data(), marked, h.stem, snippet_bytes);
                 out.hits.push_back(std::move(one));
             }
             return out;

@@ -56,8 +56,8 @@ struct hit {
     std::int64_t post_id = 0;
     std::int64_t question_id = 0;
     bool is_question = true;
-    // HTML-escaped text with the matched words between the bytes \x01 and \x02
-    // (render::snippet_html makes it a page's HTML).
+    // Plain text with the matched words between the bytes \x01 and \x02 (make_snippet;
+    // render::snippet_html makes it a page's HTML).
     std::string snippet;
 };
 

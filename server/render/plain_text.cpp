@@ -102,9 +102,7 @@ std::string plain_text(std::string_view html)
 
 safe_html snippet_html(std::string_view marked)
 {
-    // plain_text decodes the entities; there are no tags in escaped text to drop.
-    auto const text = plain_text(marked);
-    auto const escaped = escape_html(text);
+    auto const escaped = escape_html(marked);
     std::string out;
     out.reserve(escaped.size() + 64);
     for (char c : escaped) {

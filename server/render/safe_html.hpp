@@ -23,9 +23,8 @@ private:
 // what makes this safe; never call it on anything else.
 safe_html stored_markdown_html(std::string html);
 
-// A search snippet: text as Xapian's MSet::snippet escaped it, with the matched words between
-// the bytes \x01 and \x02. It is unescaped and escaped again here, so that its safety rests
-// on this code alone; the markers become <mark> elements.
+// A search snippet: plain text with the matched words between the bytes \x01 and \x02
+// (search::make_snippet). Escaped here; the markers become <mark> elements.
 safe_html snippet_html(std::string_view marked);
 
 // Escapes & < > " ' for HTML text and attribute values.

@@ -98,7 +98,7 @@ test('snippets highlight the matched words and escape everything else', async ()
   assert.match(hit.snippet_html, /<mark>synchronisation<\/mark>/);
   assert.match(hit.snippet_html, /<mark>code<\/mark>/);
   assert.match(hit.snippet_html, /&amp;/);
-  assert.match(hit.snippet_html, /&quot;quoted&quot;|&#39;|"quoted"/.source === '' ? /x/ : /quoted/);
+  assert.match(hit.snippet_html, /&quot;quoted&quot;/);
   assert.doesNotMatch(hit.snippet_html.replace(/<\/?mark>/g, ''), /[<>]/, 'only <mark> is markup');
   // The title is plain text in JSON; pages escape it.
   assert.equal(hit.title, 'Angle brackets <script>alert(1)</script> in my synchronisation log');

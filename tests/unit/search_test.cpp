@@ -74,8 +74,8 @@ TEST_CASE("plain_text reads rendered Markdown as words")
 
 TEST_CASE("snippet_html escapes everything and marks only the matches")
 {
-    auto const html = render::snippet_html("a &lt;script&gt; \x01word\x02 &amp; <img src=x> \"q\"");
-    CHECK(html.str() == "a &lt;script&gt; <mark>word</mark> &amp;  &quot;q&quot;");
+    auto const html = render::snippet_html("a <script> \x01word\x02 & &amp; <img src=x> \"q\" 'r'");
+    CHECK(html.str() == "a &lt;script&gt; <mark>word</mark> &amp; &amp;amp; &lt;img src=x&gt; &quot;q&quot; &#39;r&#39;");
 }
 
 namespace {
