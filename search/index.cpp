@@ -434,7 +434,9 @@ results searcher::run(query_request const& request, tuning const& tune) const
             results out;
             auto& qp = h.parser;
             qp.set_default_op(Xapian::Query::OP_AND);
-            Xapian::Query q = Xapian::Query::MatchAll;
+            // Never Xapian::Query::MatchAll: a static shared by every thread, and copying it
+            // counts references without atomics (searches crashed under concurrent load).
+            Xapian::Query q{std::string()};
             unsigned const flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PURE_NOT;
             auto parse = [&](unsigned extra) {
                 try {
@@ -446,7 +448,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
             };
             if (!request.text.empty()) {
                 q = parse(0);
-                if (q.empty()) q = Xapian::Query::MatchAll;  // only stop words were typed
+                if (q.empty()) q = Xapian::Query(std::string());  // only stop words were typed: all
             }
             auto const marked = snippet_terms_of(q, prefix_title);
             if (auto f = filter_query(request.filter); !f.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <iostream>
 #include <map>
 
 namespace peerdesk::store {
@@ -17,6 +18,9 @@ namespace {
 
 // Each connection's page cache, in KiB: the hot part of the database stays in memory.
 constexpr int default_cache_kib = 32 * 1024;
+// Log pages (4 KiB each) after which the checkpoint thread copies the log into the database:
+// SQLite's own default for its automatic checkpoint.
+constexpr int checkpoint_pages = 1000;
 
 [[noreturn]] void fail(sqlite3* db, int code)
 {
@@ -250,9 +254,60 @@ database::database(std::string path)
       id_(next_database_id++),
       writer_(std::make_unique<connection>(path_, open_mode::read_write))
 {
+    // Replaces the automatic checkpoint (wal_autocheckpoint is itself a WAL hook).
+    sqlite3_wal_hook(writer_->handle(), &database::on_wal_commit, this);
+    checkpointer_ = std::thread([this] { checkpoint_loop(); });
 }
 
-database::~database() = default;
+database::~database()
+{
+    {
+        std::lock_guard lock(checkpoint_mutex_);
+        checkpoint_stop_ = true;
+    }
+    checkpoint_wake_.notify_one();
+    checkpointer_.join();
+}
+
+int database::on_wal_commit(void* self, sqlite3*, char const*, int pages)
+{
+    auto& db = *static_cast<database*>(self);
+    if (pages >= checkpoint_pages) {
+        {
+            std::lock_guard lock(db.checkpoint_mutex_);
+            db.checkpoint_due_ = true;
+        }
+        db.checkpoint_wake_.notify_one();
+    }
+    return SQLITE_OK;
+}
+
+void database::checkpoint_loop()
+{
+    std::unique_ptr<connection> own;
+    std::string last_problem;
+    for (;;) {
+        {
+            std::unique_lock lock(checkpoint_mutex_);
+            checkpoint_wake_.wait(lock, [&] { return checkpoint_due_ || checkpoint_stop_; });
+            if (checkpoint_stop_) return;
+            checkpoint_due_ = false;
+        }
+        // PASSIVE: copies what no reader still needs, never waits for readers or the writer.
+        // The log starts again from its beginning once a checkpoint has copied all of it.
+        try {
+            if (!own) own = std::make_unique<connection>(path_, open_mode::read_write);
+            int const rc = sqlite3_wal_checkpoint_v2(own->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            if (rc != SQLITE_OK && rc != SQLITE_BUSY) throw error(rc, sqlite3_errmsg(own->handle()));
+            last_problem.clear();
+        } catch (std::exception const& e) {
+            // Reported once; the next commit that fills the log tries again.
+            if (last_problem != e.what()) std::cerr << "database checkpoint: " << e.what() << "\n";
+            last_problem = e.what();
+            own.reset();
+        }
+    }
+}
 
 namespace {
 thread_local int reader_cache_kib = default_cache_kib;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -221,6 +222,17 @@ private:
     std::unique_ptr<connection> writer_;
     std::function<void()> after_write_;
     std::atomic<std::uint64_t> writes_{0};
+
+    // Checkpoints run on a thread of their own. SQLite's automatic one runs inside the COMMIT
+    // that fills the log, copying a thousand pages and syncing the file while every write of
+    // that group commit, and every write queued behind it, waits.
+    static int on_wal_commit(void* self, sqlite3*, char const*, int pages);
+    void checkpoint_loop();
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_wake_;
+    bool checkpoint_due_ = false;
+    bool checkpoint_stop_ = false;
+    std::thread checkpointer_;
 };
 
 struct backup_report {

@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <atomic>
 #include <set>
+#include <thread>
 #include <unistd.h>
 
 using namespace peerdesk;
@@ -323,4 +325,34 @@ TEST_CASE("the searcher follows quality changes, told by learn or found by revis
     }
     s.changed();
     CHECK(order() == std::vector<std::int64_t>{2, 1});
+}
+
+TEST_CASE("searches that match everything run safely from many threads at once")
+{
+    // A query of punctuation only, or filters alone, matches every post. Those once copied
+    // Xapian's shared MatchAll, whose reference count is not atomic: concurrent searches
+    // crashed the server.
+    temp_index t;
+    auto const dir = new_dir_name();
+    {
+        writer w(t.root / dir, true);
+        for (int i = 1; i <= 30; ++i) w.apply(question(i, "Sync question " + std::to_string(i), "Sync fails at night.", {"sync"}));
+        w.commit();
+    }
+    make_current(t.root, dir);
+    searcher s(t.root, 0);
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int n = 0; n < 4; ++n)
+        threads.emplace_back([&, n] {
+            for (int i = 0; i < 3000; ++i) {
+                query_request r{(i + n) % 2 ? "?!" : "", {}, sort_order::relevance, 0, 5};
+                r.filter.tags.push_back("sync");
+                if (auto const got = s.search(r, {}).total; got != 30) {
+                    if (wrong++ == 0) MESSAGE("query \"" << r.text << "\" found " << got);
+                }
+            }
+        });
+    for (auto& th : threads) th.join();
+    CHECK(wrong == 0);
 }

@@ -303,3 +303,38 @@ TEST_CASE("bookkeeping writes leave the write count alone, so cached pages stay 
     CHECK(s.integer(0) == 2);  // both committed
     s.reset();
 }
+
+TEST_CASE("a full write-ahead log is copied into the database by the checkpoint thread")
+{
+    temp_database t;
+    auto const file = t.dir / "peerdesk.db";
+    auto const before = std::filesystem::file_size(file);
+    t.db->write([](connection& c) {
+        c.exec("CREATE TABLE filler(x BLOB)");
+        return 0;
+    });
+    // 6 MB in 60 commits: the log passes its 1,000 pages (4 MB).
+    for (int i = 0; i < 60; ++i)
+        t.db->write([](connection& c) {
+            c.exec("INSERT INTO filler VALUES (randomblob(100000))");
+            return 0;
+        });
+    // In WAL mode the database file changes only when a checkpoint copies the log into it, and
+    // the writer's automatic checkpoint is off (it would run inside a commit): so the copy is
+    // the checkpoint thread's work.
+    CHECK(t.db->write_alone([](connection& c) {
+        auto& s = c.cached("PRAGMA wal_autocheckpoint").bind();
+        REQUIRE(s.step());
+        auto const pages = s.integer(0);
+        s.reset();
+        return pages;
+    }) == 0);
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::filesystem::file_size(file) < before + 4'000'000 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(std::filesystem::file_size(file) >= before + 4'000'000);
+    auto& count = t.db->reader().cached("SELECT count(*) FROM filler").bind();
+    REQUIRE(count.step());
+    CHECK(count.integer(0) == 60);
+    count.reset();
+}
