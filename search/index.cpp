@@ -448,7 +448,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
             };
             if (!request.text.empty()) {
                 q = parse(0);
-                if (q.empty()) q = Xapian::Query(std::string());  // only stop words were typed: all
+                if (q.empty()) q = Xapian::Query(std::string());  // nothing searchable was typed: all
             }
             auto const marked = snippet_terms_of(q, prefix_title);
             if (auto f = filter_query(request.filter); !f.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
