@@ -21,6 +21,9 @@ constexpr int default_cache_kib = 32 * 1024;
 // Log pages (4 KiB each) after which the checkpoint thread copies the log into the database:
 // SQLite's own default for its automatic checkpoint.
 constexpr int checkpoint_pages = 1000;
+// Log pages after which the writer checkpoints inside its commit, as SQLite would: a bound on
+// the log's size (64 MiB) under writes without pause.
+constexpr int inline_checkpoint_pages = 16'000;
 
 [[noreturn]] void fail(sqlite3* db, int code)
 {
@@ -269,10 +272,16 @@ database::~database()
     checkpointer_.join();
 }
 
-int database::on_wal_commit(void* self, sqlite3*, char const*, int pages)
+int database::on_wal_commit(void* self, sqlite3* handle, char const*, int pages)
 {
     auto& db = *static_cast<database*>(self);
-    if (pages >= checkpoint_pages) {
+    if (pages >= inline_checkpoint_pages) {
+        // Under writes without pause the thread's checkpoints never catch up with the log's
+        // end, so the log never starts again and grows without bound. Here, inside the commit
+        // and holding the writer, no frame is added meanwhile: the checkpoint completes (unless
+        // a reader still needs old frames) and the next write starts the log again.
+        sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= checkpoint_pages) {
         {
             std::lock_guard lock(db.checkpoint_mutex_);
             db.checkpoint_due_ = true;

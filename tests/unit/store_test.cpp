@@ -338,3 +338,25 @@ TEST_CASE("a full write-ahead log is copied into the database by the checkpoint 
     CHECK(count.integer(0) == 60);
     count.reset();
 }
+
+TEST_CASE("under writes without pause the write-ahead log stays bounded")
+{
+    temp_database t;
+    auto const wal = t.dir / "peerdesk.db-wal";
+    t.db->write([](connection& c) {
+        c.exec("CREATE TABLE filler(x BLOB)");
+        return 0;
+    });
+    // 160 MB in 1,600 commits, one after another: the checkpoint thread alone would let the
+    // log grow past 100 MB; the writer's own checkpoint at 16,000 pages starts it again.
+    std::uintmax_t largest = 0;
+    for (int i = 0; i < 1600; ++i) {
+        t.db->write([](connection& c) {
+            c.exec("INSERT INTO filler VALUES (randomblob(100000))");
+            return 0;
+        });
+        if (i % 50 == 0) largest = std::max(largest, std::filesystem::file_size(wal));
+    }
+    largest = std::max(largest, std::filesystem::file_size(wal));
+    CHECK(largest < 80'000'000);
+}
