@@ -13,8 +13,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -225,7 +225,8 @@ private:
 
     // Checkpoints run on a thread of their own. SQLite's automatic one runs inside the COMMIT
     // that fills the log, copying a thousand pages and syncing the file while every write of
-    // that group commit, and every write queued behind it, waits.
+    // that group commit, and every write queued behind it, waits. Only a log grown large
+    // (writes without pause) is checkpointed inside the commit, to bound it.
     static int on_wal_commit(void* self, sqlite3*, char const*, int pages);
     void checkpoint_loop();
     std::mutex checkpoint_mutex_;

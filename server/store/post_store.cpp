@@ -446,10 +446,10 @@ question_summary read_summary(statement& s)
 }  // namespace
 
 page_of<question_summary> post_store::summaries(std::string_view where_sql, std::string_view order_sql,
-                                                std::variant<std::monostate, std::string, std::int64_t> const& arg,
-                                                std::int64_t page, std::int64_t pagesize, bool count_total)
+                                                std::optional<std::int64_t> arg, std::int64_t page,
+                                                std::int64_t pagesize, bool count_total)
 {
-    bool const has_arg = !std::holds_alternative<std::monostate>(arg);
+    bool const has_arg = arg.has_value();
     std::string const base = " FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' ";
     std::string const count_sql = "SELECT count(*)" + base + std::string(where_sql);
     // The page's ids first (an index walk), then the columns and tags of those rows only.
@@ -464,12 +464,9 @@ page_of<question_summary> post_store::summaries(std::string_view where_sql, std:
     auto& count = db_.cached(count_sql);
     auto& list = db_.cached(list_sql);
     std::int64_t const offset = (page - 1) * pagesize;
-    if (auto const* text = std::get_if<std::string>(&arg)) {
-        count.bind(*text);
-        list.bind(*text, pagesize, offset);
-    } else if (auto const* number = std::get_if<std::int64_t>(&arg)) {
-        count.bind(*number);
-        list.bind(*number, pagesize, offset);
+    if (arg) {
+        count.bind(*arg);
+        list.bind(*arg, pagesize, offset);
     } else {
         count.bind();
         list.bind(pagesize, offset);
@@ -561,7 +558,7 @@ page_of<question_summary> post_store::questions(question_sort sort, std::optiona
     if (tag) return tagged(*tag, sort, order, page, pagesize);
     // Every live question: the kept count (only the unanswered ones are counted here).
     bool const counted = sort != question_sort::unanswered;
-    auto out = summaries(where, order, std::monostate{}, page, pagesize, !counted);
+    auto out = summaries(where, order, std::nullopt, page, pagesize, !counted);
     if (counted) {
         auto& s = db_.cached(sql::live_questions).bind();
         if (s.step()) out.total = s.integer(0);

@@ -9,7 +9,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace peerdesk::store {
@@ -92,10 +91,10 @@ private:
     void set_tags(std::int64_t question_id, std::vector<std::string> const& tags);
     void add_revision(std::int64_t post_id, std::int64_t author_id, std::string_view summary, std::int64_t now);
     std::vector<std::string> tags_of(std::int64_t question_id);
-    // where_sql may use ?1, bound to `arg` when the arg holds a value.
+    // where_sql may use ?1, bound to arg when there is one.
     page_of<question_summary> summaries(std::string_view where_sql, std::string_view order_sql,
-                                        std::variant<std::monostate, std::string, std::int64_t> const& arg,
-                                        std::int64_t page, std::int64_t pagesize, bool count_total = true);
+                                        std::optional<std::int64_t> arg, std::int64_t page, std::int64_t pagesize,
+                                        bool count_total);
     // These questions' summaries, in this order (missing ones left out).
     std::vector<question_summary> summaries_of(std::vector<std::int64_t> const& ids);
     page_of<question_summary> tagged(std::string const& tag, question_sort sort, std::string_view order,
