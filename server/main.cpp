@@ -4,14 +4,12 @@
 #include "server/domain/crypto.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
+#include "server/http/access_log.hpp"
 #include "server/http/server.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
 #include "server/tools/generate.hpp"
-
-#include <boost/json/serialize.hpp>
-#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -19,7 +17,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include <sys/resource.h>
@@ -187,18 +184,9 @@ int command_serve(options const& o)
     moderation::rate_limiter limiter(rate_limits == "on");
     app::application application(db, settings, &search, &limiter);
 
-    std::mutex log_mutex;
+    http::buffered_log access_log(stdout);
     auto const log = [&](http::access_record const& r) {
-        boost::json::object line{{"time", domain::rfc3339(domain::now())},
-                                 {"remote", r.req->remote_address},
-                                 {"method", r.req->method_text},
-                                 {"path", r.req->path.substr(0, 500)},
-                                 {"status", r.status},
-                                 {"bytes", r.bytes},
-                                 {"us", r.duration.count()}};
-        auto const text = boost::json::serialize(line);
-        std::lock_guard lock(log_mutex);
-        std::cout << text << '\n' << std::flush;
+        access_log.add(http::access_line(r, domain::rfc3339(domain::now())));
     };
     http::serve(
         config, [&](http::request& req) { return application.handle(req); }, log,
@@ -206,6 +194,7 @@ int command_serve(options const& o)
             std::cout << "peerdesk listening on " << (tls ? "https://" : "http://") << config.address << ":" << port
                       << std::endl;
         });
+    access_log.flush();
     std::cout << "peerdesk stopped" << std::endl;
     return 0;
 }

@@ -1,0 +1,88 @@
+#include "server/http/access_log.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+using namespace peerdesk;
+
+namespace {
+
+http::access_record record(http::request const& req)
+{
+    return {&req, 404, 1234, std::chrono::microseconds(56)};
+}
+
+}  // namespace
+
+TEST_CASE("access log lines are JSON with the request's strings escaped, the path cut at 500 bytes")
+{
+    http::request req;
+    req.remote_address = "127.0.0.1";
+    req.method_text = "GET";
+    req.path = "/a\"b\\c\x01\x7f/%E2%9C%93";
+    CHECK(http::access_line(record(req), "2026-11-23T10:00:00Z") ==
+          R"({"time":"2026-11-23T10:00:00Z","remote":"127.0.0.1","method":"GET","path":"/a\"b\\c\u0001\u007f/%E2%9C%93","status":404,"bytes":1234,"us":56})");
+    req.path = "/" + std::string(600, 'x');
+    auto const line = http::access_line(record(req), "t");
+    CHECK(line.find(std::string(499, 'x') + "\"") != std::string::npos);
+    CHECK(line.find(std::string(500, 'x')) == std::string::npos);
+}
+
+TEST_CASE("the buffered access log keeps its lines in order, and drops and counts what it cannot hold while its output is stalled")
+{
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::FILE* out = ::fdopen(fds[1], "w");
+    REQUIRE(out);
+    int const per_round = 6000;  // 6 MB a round, more than the log holds
+    std::string const padding(1000, 'p');
+    std::string received;
+    std::thread reader;
+    {
+        http::buffered_log log(out);
+        for (int i = 0; i < per_round; ++i) log.add("a" + std::to_string(i) + " " + padding);
+        // Nobody reads the pipe: the log's writer takes the first round and blocks once the
+        // pipe is full. The second round must be taken without blocking the caller.
+        std::this_thread::sleep_for(http::buffered_log::flush_interval + std::chrono::milliseconds(100));
+        for (int i = 0; i < per_round; ++i) log.add("b" + std::to_string(i) + " " + padding);
+        reader = std::thread([&] {
+            char buf[65536];
+            for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) received.append(buf, static_cast<std::size_t>(n));
+        });
+        log.flush();  // waits for the writer to finish the first round, then writes the second
+        log.add("last");
+    }  // destroying the log writes what it holds
+    std::fclose(out);
+    reader.join();
+    ::close(fds[0]);
+
+    std::istringstream in(received);
+    std::size_t kept = 0, dropped = 0, notes = 0;
+    std::string previous, last;
+    for (std::string line; std::getline(in, line); last = line) {
+        if (line.starts_with("{\"note\":\"")) {
+            ++notes;
+            dropped += std::stoul(line.substr(9));
+            CHECK(line.ends_with(" access log lines were dropped: the log's output did not keep up\"}"));
+            continue;
+        }
+        if (line == "last") continue;
+        REQUIRE(line.size() > 1000);
+        auto const key = line.substr(0, line.find(' '));
+        if (!previous.empty()) {
+            // a0 < a1 < … < b0 < b1 …: order kept within and across rounds
+            bool const same_round = previous[0] == key[0];
+            CHECK((same_round ? std::stoi(previous.substr(1)) < std::stoi(key.substr(1)) : previous[0] < key[0]));
+        }
+        previous = key;
+        ++kept;
+    }
+    CHECK(notes == 2);
+    CHECK(dropped > 0);
+    CHECK(kept + dropped == 2 * per_round);
+    CHECK(kept * 1000 <= 2 * http::buffered_log::max_buffered);
+    CHECK(last == "last");
+}
