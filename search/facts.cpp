@@ -44,24 +44,6 @@ void post_facts::set(post_fact const& f)
     c.quality[f.id & chunk_mask].store(hundredths, std::memory_order_relaxed);
 }
 
-std::uint32_t post_facts::next_with_quality(std::uint32_t id, std::uint32_t last) const
-{
-    while (id != 0 && id <= last) {
-        auto const* c = chunk_of(id);
-        if (!c) {
-            // A whole chunk without posts: jump to the next one (0 once past the last id).
-            id = (id | chunk_mask) + 1;
-            continue;
-        }
-        auto const end = std::min<std::uint64_t>(static_cast<std::uint64_t>(id | chunk_mask), last);
-        for (std::uint64_t i = id; i <= end; ++i)
-            if (c->quality[i & chunk_mask].load(std::memory_order_relaxed) != 0) return static_cast<std::uint32_t>(i);
-        if (end >= last) break;
-        id = static_cast<std::uint32_t>(end + 1);
-    }
-    return 0;
-}
-
 std::unique_ptr<post_facts> post_facts::load(Xapian::Database const& db, std::string dir)
 {
     auto facts = std::make_unique<post_facts>(std::move(dir), db.get_revision());

@@ -49,8 +49,6 @@ public:
         auto const* c = chunk_of(id);
         return c ? c->quality[id & chunk_mask].load(std::memory_order_relaxed) / 100.0 : 0.0;
     }
-    // The first id at or after id with a quality above 0, or 0 when there is none up to last.
-    std::uint32_t next_with_quality(std::uint32_t id, std::uint32_t last) const;
 
     std::string const& dir() const { return dir_; }
     // The index revision the table reflects.

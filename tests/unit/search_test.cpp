@@ -208,12 +208,11 @@ TEST_CASE("the searcher says the index is unavailable when there is none")
     CHECK_THROWS_AS(s.search({"x", {}, sort_order::relevance, 0, 10}, {}), unavailable);
 }
 
-TEST_CASE("post facts: lookups across chunks, the next post with quality, unknown posts")
+TEST_CASE("post facts: lookups across chunks, unknown posts, a post that left the index")
 {
     post_facts f("dir", 7);
     CHECK(f.thread(5) == 0);
     CHECK(f.quality(5) == 0.0);
-    CHECK(f.next_with_quality(1, 1'000'000) == 0);
     f.set({3, 3, 0.0});
     f.set({65'535, 65'000, 0.25});
     f.set({65'536, 65'536, 0.7});
@@ -225,13 +224,10 @@ TEST_CASE("post facts: lookups across chunks, the next post with quality, unknow
     CHECK(f.quality(65'535) == doctest::Approx(0.25));
     CHECK(f.quality(65'536) == doctest::Approx(0.7));
     CHECK(f.quality(900'000) == doctest::Approx(post_facts::max_quality));
-    CHECK(f.next_with_quality(1, 1'000'000) == 65'535);
-    CHECK(f.next_with_quality(65'537, 1'000'000) == 900'000);
-    CHECK(f.next_with_quality(65'537, 899'999) == 0);  // past the last post
-    CHECK(f.next_with_quality(900'001, 4'294'967'295u) == 4'294'967'295u);
-    CHECK(f.next_with_quality(900'001, 4'294'967'294u) == 0);
+    CHECK(f.thread(4'294'967'295u) == 9);
     f.set({65'536, 0, 0.0});  // left the index
-    CHECK(f.next_with_quality(65'536, 1'000'000) == 900'000);
+    CHECK(f.thread(65'536) == 0);
+    CHECK(f.quality(65'536) == 0.0);
     CHECK(f.revision() == 7);
 }
 
