@@ -1,12 +1,17 @@
 #include "search/index.hpp"
+#include "search/indexer.hpp"
 #include "search/query.hpp"
 #include "server/render/plain_text.hpp"
 #include "server/render/safe_html.hpp"
 
 #include <doctest/doctest.h>
+#include <xapian.h>
 
-#include <filesystem>
 #include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unistd.h>
@@ -351,4 +356,89 @@ TEST_CASE("searches that match everything run safely from many threads at once")
         });
     for (auto& th : threads) th.join();
     CHECK(wrong == 0);
+}
+
+namespace {
+
+// Posts as the server's outbox hands them over, produced while the indexer runs.
+class stream_source : public source {
+public:
+    void add(post_document d)
+    {
+        std::lock_guard lock(mutex_);
+        changes_.push_back({static_cast<std::int64_t>(changes_.size()) + 1, std::move(d)});
+    }
+    std::vector<change> changes_after(std::int64_t seq, std::size_t limit) override
+    {
+        std::lock_guard lock(mutex_);
+        std::vector<change> out;
+        for (auto i = static_cast<std::size_t>(seq); i < changes_.size() && out.size() < limit; ++i) out.push_back(changes_[i]);
+        return out;
+    }
+    void forget_applied(std::int64_t) override {}
+    std::vector<post_document> documents_after(std::int64_t after_id, std::size_t limit) override
+    {
+        std::lock_guard lock(mutex_);
+        std::vector<post_document> out;  // one change per post here, in id order
+        for (auto const& c : changes_)
+            if (c.doc.id > after_id && out.size() < limit) out.push_back(c.doc);
+        return out;
+    }
+    std::int64_t post_count() override
+    {
+        std::lock_guard lock(mutex_);
+        return static_cast<std::int64_t>(changes_.size());
+    }
+    std::int64_t begin_rebuild(std::string const& dir) override
+    {
+        std::lock_guard lock(mutex_);
+        rebuild_ = dir;
+        return static_cast<std::int64_t>(changes_.size());
+    }
+    std::optional<std::string> rebuild_dir() override
+    {
+        std::lock_guard lock(mutex_);
+        return rebuild_;
+    }
+    void end_rebuild() override
+    {
+        std::lock_guard lock(mutex_);
+        rebuild_.reset();
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<change> changes_;
+    std::optional<std::string> rebuild_;
+};
+
+}  // namespace
+
+TEST_CASE("under a steady stream of posts the indexer groups them into a few commits a second")
+{
+    temp_index t;
+    searcher readers(t.root);
+    stream_source src;
+    int const posts = 600;
+    auto const started = std::chrono::steady_clock::now();
+    {
+        indexer ix(t.root, src, readers);
+        // 400 posts a second for 1.5 s, each told to the indexer as the server does.
+        for (int i = 1; i <= posts; ++i) {
+            src.add(question(i, "Steady stream " + std::to_string(i), "Posts arrive one by one."));
+            ix.notify();
+            std::this_thread::sleep_until(started + std::chrono::microseconds(2500 * i));
+        }
+        for (int i = 0; i < 200 && ix.status().applied_seq < posts; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        CHECK(ix.status().applied_seq == posts);
+    }
+    auto const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    auto const dir = current_dir(t.root);
+    REQUIRE(dir);
+    Xapian::Database db((t.root / *dir).string());
+    CHECK(db.get_doccount() == static_cast<Xapian::doccount>(posts));
+    // At most ten commits a second, and a few for the index's creation. Committing again as
+    // soon as a commit ended made one for every post or two: hundreds here.
+    CHECK(db.get_revision() <= static_cast<Xapian::rev>(seconds * 10) + 5);
 }
