@@ -44,10 +44,12 @@ public:
         auto const* c = chunk_of(id);
         return c ? c->thread[id & chunk_mask].load(std::memory_order_relaxed) : 0;
     }
-    double quality(std::uint32_t id) const
+    double quality(std::uint32_t id) const { return hundredths(id) / 100.0; }
+    // The quality in hundredths, 0 to 130.
+    std::uint8_t hundredths(std::uint32_t id) const
     {
         auto const* c = chunk_of(id);
-        return c ? c->quality[id & chunk_mask].load(std::memory_order_relaxed) / 100.0 : 0.0;
+        return c ? c->quality[id & chunk_mask].load(std::memory_order_relaxed) : 0;
     }
 
     std::string const& dir() const { return dir_; }
