@@ -71,13 +71,11 @@ int run(std::string const& dir, std::string const& file)
     }
     std::vector<std::int64_t> us;
     std::size_t hits = 0;
-    search::tuning tune;
-    tune.split_postings = 0;  // one thread, like the FTS5 reference: no split searches
-    s.search(queries.front(), tune);  // open the index before timing
+    s.search(queries.front(), {});  // open the index before timing
     auto const all = clock_type::now();
     for (auto const& q : queries) {
         auto const t0 = clock_type::now();
-        hits += s.search(q, tune).hits.size();
+        hits += s.search(q, {}).hits.size();
         us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count());
     }
     auto const seconds = std::chrono::duration<double>(clock_type::now() - all).count();

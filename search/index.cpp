@@ -10,15 +10,10 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <deque>
 #include <fstream>
-#include <functional>
-#include <future>
 #include <list>
 #include <mutex>
 #include <sstream>
-#include <thread>
 #include <unistd.h>
 #include <fcntl.h>
 #include <unordered_map>
@@ -310,86 +305,6 @@ bool is_locked(fs::path const& dir)
 
 // ---- the searcher ----
 
-// Only the posts with ids in [first, last]: half of the index for one side of a split search.
-// As the last member of an AND it leaves the words' postings to lead, and a word's postings
-// skip straight to the first id (a B-tree lookup), so each side reads about half of them.
-class id_range_source : public Xapian::PostingSource {
-public:
-    id_range_source(Xapian::docid first, Xapian::docid last) : first_(first), last_(last) {}
-    void init(Xapian::Database const&) override { current_ = std::uint64_t{first_} - 1; }
-    Xapian::doccount get_termfreq_min() const override { return last_ - first_ + 1; }
-    Xapian::doccount get_termfreq_est() const override { return last_ - first_ + 1; }
-    Xapian::doccount get_termfreq_max() const override { return last_ - first_ + 1; }
-    Xapian::docid get_docid() const override { return static_cast<Xapian::docid>(current_); }
-    bool at_end() const override { return current_ > last_; }
-    void next(double) override { ++current_; }
-    void skip_to(Xapian::docid did, double) override { current_ = std::max<std::uint64_t>(current_, did); }
-    Xapian::PostingSource* clone() const override { return new id_range_source(first_, last_); }
-    std::string get_description() const override { return "peerdesk::id_range_source"; }
-
-private:
-    Xapian::docid first_, last_;
-    std::uint64_t current_ = 0;
-};
-
-// One thread that runs the upper half of split searches, beside the thread that asked.
-class split_helper {
-public:
-    static split_helper& get()
-    {
-        static split_helper helper;
-        return helper;
-    }
-    template <typename Fn>
-    auto run(Fn fn)
-    {
-        std::packaged_task<decltype(fn())()> task(std::move(fn));
-        auto result = task.get_future();
-        {
-            std::lock_guard lock(mutex_);
-            tasks_.emplace_back([t = std::make_shared<decltype(task)>(std::move(task))] { (*t)(); });
-        }
-        wake_.notify_one();
-        return result;
-    }
-    // Whether the helper is free now: a split only pays when a core is idle.
-    bool idle() const { return idle_.load(std::memory_order_relaxed); }
-
-private:
-    split_helper()
-    {
-        thread_ = std::thread([this] {
-            std::unique_lock lock(mutex_);
-            for (;;) {
-                idle_.store(tasks_.empty(), std::memory_order_relaxed);
-                wake_.wait(lock, [&] { return stop_ || !tasks_.empty(); });
-                if (stop_) return;
-                auto task = std::move(tasks_.front());
-                tasks_.pop_front();
-                idle_.store(false, std::memory_order_relaxed);
-                lock.unlock();
-                task();
-                lock.lock();
-            }
-        });
-    }
-    ~split_helper()
-    {
-        {
-            std::lock_guard lock(mutex_);
-            stop_ = true;
-        }
-        wake_.notify_one();
-        thread_.join();
-    }
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<std::function<void()>> tasks_;
-    std::atomic<bool> idle_{true};
-    bool stop_ = false;
-    std::thread thread_;
-};
-
 struct searcher::handle {
     std::uint64_t generation = 0;
     std::string dir;
@@ -511,127 +426,43 @@ results searcher::search(query_request const& request, tuning const& tune) const
     return r;
 }
 
-namespace {
-
-// The parsed query with its filters and, for relevance, the quality boost; what a split
-// search's helper builds again on its own thread (a Xapian::Query's reference counts are not
-// atomic, so a query is never shared between threads).
-struct built_query {
-    Xapian::Query q;
-    snippet_terms marked;  // the words to mark in snippets
-};
-
-built_query build_query(Xapian::QueryParser& qp, query_request const& request, tuning const& tune,
-                        std::shared_ptr<post_facts const> const& facts, bool spelling = false)
-{
-    built_query out;
-    qp.set_default_op(Xapian::Query::OP_AND);
-    // Never Xapian::Query::MatchAll: a static shared by every thread, and copying it counts
-    // references without atomics (searches crashed under concurrent load).
-    out.q = Xapian::Query{std::string()};
-    unsigned const flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PURE_NOT;
-    unsigned const extra = spelling ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0;
-    if (!request.text.empty()) {
-        try {
-            out.q = qp.parse_query(request.text, flags | extra);
-        } catch (Xapian::QueryParserError const&) {
-            // Unbalanced operators and the like: search the words as plain words.
-            out.q = qp.parse_query(request.text, extra);
-        }
-        if (out.q.empty()) out.q = Xapian::Query(std::string());  // nothing searchable was typed: all
-    }
-    if (spelling) return out;
-    out.marked = snippet_terms_of(out.q, prefix_title);
-    if (auto f = filter_query(request.filter); !f.empty()) out.q = Xapian::Query(Xapian::Query::OP_FILTER, out.q, f);
-    if (request.sort == sort_order::relevance) out.q = with_quality(out.q, tune, facts);
-    return out;
-}
-
-// One side's ranked posts, best first.
-struct ranked {
-    std::vector<std::pair<Xapian::docid, double>> posts;
-    Xapian::doccount estimate = 0;
-};
-
-ranked rank(Xapian::Database const& db, Xapian::Query const& q, sort_order sort, Xapian::doccount fetch)
-{
-    Xapian::Enquire enquire(db);
-    enquire.set_weighting_scheme(weighting());
-    if (sort == sort_order::newest) enquire.set_sort_by_value_then_relevance(slot_created, true);
-    if (sort == sort_order::votes) enquire.set_sort_by_value_then_relevance(slot_score, true);
-    enquire.set_query(q);
-    auto const mset = enquire.get_mset(0, fetch, fetch);
-    ranked out;
-    out.estimate = mset.get_matches_estimated();
-    out.posts.reserve(mset.size());
-    for (auto it = mset.begin(); it != mset.end(); ++it) out.posts.emplace_back(*it, it.get_weight());
-    return out;
-}
-
-Xapian::Query within(Xapian::Query const& q, Xapian::docid first, Xapian::docid last)
-{
-    auto* range = new id_range_source(first, last);
-    return Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(range->release()));
-}
-
-}  // namespace
-
 results searcher::run(query_request const& request, tuning const& tune) const
 {
     auto& h = open();
     try {
         return with_retry(h, [&] {
             results out;
-            auto const facts = facts_for(h);
-            auto const built = build_query(h.parser, request, tune, facts);
-            // Big enough to split? Only relevance order: the other orders read a value per match
-            // and are not what the site's search box asks for.
-            bool split = false;
-            auto const last_id = h.db.get_lastdocid();
-            if (request.sort == sort_order::relevance && tune.split_postings > 0 && last_id > 1 &&
-                split_helper::get().idle()) {
-                std::uint64_t postings = 0;
-                for (auto t = built.q.get_unique_terms_begin(); t != built.q.get_unique_terms_end(); ++t)
-                    postings += h.db.get_termfreq(*t);
-                split = postings >= tune.split_postings;
-            }
-            // Ranks the best `fetch` posts, in two halves by id when split. The halves' weights
-            // use the same statistics when both handles read the same revision, so merging them
-            // by weight (ties to the lower id, as Xapian orders them) gives the unsplit order.
-            auto const rank_all = [&](Xapian::doccount fetch) {
-                if (!split) return rank(h.db, built.q, request.sort, fetch);
-                auto const middle = last_id / 2;
-                auto const revision = h.db.get_revision();
-                auto upper = split_helper::get().run([this, &request, tune, fetch, middle, last_id, revision] {
-                    auto& mine = open();
-                    return with_retry(mine, [&]() -> std::optional<ranked> {
-                        if (mine.db.get_revision() != revision) return std::nullopt;
-                        auto const q = build_query(mine.parser, request, tune, facts_for(mine));
-                        return rank(mine.db, within(q.q, middle + 1, last_id), request.sort, fetch);
-                    });
-                });
-                // The helper holds references into this frame: wait for it whatever happens here.
-                std::optional<ranked> lower;
-                std::exception_ptr failed;
+            auto& qp = h.parser;
+            qp.set_default_op(Xapian::Query::OP_AND);
+            // Never Xapian::Query::MatchAll: a static shared by every thread, and copying it
+            // counts references without atomics (searches crashed under concurrent load).
+            Xapian::Query q{std::string()};
+            unsigned const flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PURE_NOT;
+            auto parse = [&](unsigned extra) {
                 try {
-                    lower = rank(h.db, within(built.q, 1, middle), request.sort, fetch);
-                } catch (...) {
-                    failed = std::current_exception();
+                    return qp.parse_query(request.text, flags | extra);
+                } catch (Xapian::QueryParserError const&) {
+                    // Unbalanced operators and the like: search the words as plain words.
+                    return qp.parse_query(request.text, extra);
                 }
-                auto other = upper.get();
-                if (failed) std::rethrow_exception(failed);
-                if (!other) return rank(h.db, built.q, request.sort, fetch);  // the index moved on between
-                ranked merged;
-                merged.estimate = lower->estimate + other->estimate;
-                merged.posts.reserve(lower->posts.size() + other->posts.size());
-                std::merge(lower->posts.begin(), lower->posts.end(), other->posts.begin(), other->posts.end(),
-                           std::back_inserter(merged.posts), [](auto const& a, auto const& b) {
-                               return a.second > b.second || (a.second == b.second && a.first < b.first);
-                           });
-                // Fewer than fetch only when both halves had fewer: then it is all there is.
-                if (merged.posts.size() > fetch) merged.posts.resize(fetch);
-                return merged;
             };
+            if (!request.text.empty()) {
+                q = parse(0);
+                if (q.empty()) q = Xapian::Query(std::string());  // nothing searchable was typed: all
+            }
+            auto const marked = snippet_terms_of(q, prefix_title);
+            if (auto f = filter_query(request.filter); !f.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+            auto const facts = facts_for(h);
+            Xapian::Enquire enquire(h.db);
+            enquire.set_weighting_scheme(weighting());
+            switch (request.sort) {
+            case sort_order::relevance:
+                q = with_quality(q, tune, facts);
+                break;
+            case sort_order::newest: enquire.set_sort_by_value_then_relevance(slot_created, true); break;
+            case sort_order::votes: enquire.set_sort_by_value_then_relevance(slot_score, true); break;
+            }
+            enquire.set_query(q);
             // One hit per thread, its best post. Xapian's own collapse reads the thread of every
             // candidate from a value slot; here the ranked posts are walked with the thread from
             // the facts, fetching more while a page lacks threads. Counting every match would
@@ -639,22 +470,22 @@ results searcher::run(query_request const& request, tuning const& tune) const
             // estimate scaled by the share of distinct threads among them.
             auto const want = request.offset + request.limit;
             auto fetch = static_cast<Xapian::doccount>(want * 2 + 10);
-            ranked found;
-            // Each thread's best post: its index in found.posts, and the thread.
-            std::vector<std::pair<std::size_t, std::uint32_t>> picked;
+            Xapian::MSet mset;
+            // Each thread's best post: its rank in mset, and the thread.
+            std::vector<std::pair<Xapian::doccount, std::uint32_t>> picked;
             std::unordered_set<std::uint32_t> threads;
             bool complete = false;
             for (;;) {
-                found = rank_all(fetch);
+                mset = enquire.get_mset(0, fetch, fetch);
                 picked.clear();
                 threads.clear();
-                for (std::size_t i = 0; i < found.posts.size(); ++i) {
-                    auto const id = found.posts[i].first;
-                    auto thread = facts->thread(id);
-                    if (thread == 0) thread = static_cast<std::uint32_t>(thread_of(h.db.get_document(id)));
-                    if (threads.insert(thread).second && picked.size() < want) picked.emplace_back(i, thread);
+                for (auto it = mset.begin(); it != mset.end(); ++it) {
+                    auto thread = facts->thread(*it);
+                    if (thread == 0) thread = static_cast<std::uint32_t>(thread_of(it.get_document()));
+                    if (threads.insert(thread).second && picked.size() < want)
+                        picked.emplace_back(static_cast<Xapian::doccount>(it.get_rank()), thread);
                 }
-                complete = found.posts.size() < fetch;
+                complete = mset.size() < fetch;
                 if (picked.size() >= want || complete || fetch >= max_fetch) break;
                 fetch *= 4;
             }
@@ -662,23 +493,24 @@ results searcher::run(query_request const& request, tuning const& tune) const
             if (complete) {
                 out.total = threads.size();
             } else {
-                auto const share = static_cast<double>(threads.size()) / static_cast<double>(found.posts.size());
-                out.total = std::max<std::size_t>(threads.size(),
-                                                  static_cast<std::size_t>(std::lround(found.estimate * share)));
+                auto const share = static_cast<double>(threads.size()) / static_cast<double>(mset.size());
+                out.total = std::max<std::size_t>(
+                    threads.size(), static_cast<std::size_t>(std::lround(mset.get_matches_estimated() * share)));
             }
             // Spelling is looked up only when the query finds little: a misspelt word finds
             // nothing, and the lookup costs more than the search.
             if (!request.text.empty() && out.total < 3) {
-                build_query(h.parser, request, tune, facts, true);
-                out.suggestion = h.parser.get_corrected_query_string();
+                parse(Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+                out.suggestion = qp.get_corrected_query_string();
             }
             for (auto i = request.offset; i < picked.size(); ++i) {
-                auto const id = found.posts[picked[i].first].first;
+                auto const it = mset[picked[i].first];
+                auto const doc = it.get_document();
                 hit one;
-                one.post_id = id;
+                one.post_id = *it;
                 one.question_id = picked[i].second;
                 one.is_question = one.post_id == one.question_id;
-                one.snippet = make_snippet(h.db.get_document(id).get_data(), built.marked, h.stem, snippet_bytes);
+                one.snippet = make_snippet(doc.get_data(), marked, h.stem, snippet_bytes);
                 out.hits.push_back(std::move(one));
             }
             return out;

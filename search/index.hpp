@@ -47,11 +47,6 @@ struct post_document {
 // See README, "Search".
 struct tuning {
     double quality_boost = 2.0;
-    // A relevance search whose terms' postings add up to at least this many is split in two
-    // halves by post id, the upper one run on a helper thread when that thread is idle; 0
-    // never splits. At a million posts a common word has 300,000-650,000 postings and takes
-    // 10-20 ms alone.
-    std::uint64_t split_postings = 100'000;
 };
 double quality_of(post_document const& d);
 // The post as ranking remembers it (see facts.hpp).
