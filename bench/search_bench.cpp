@@ -2,7 +2,10 @@
 // reference: the same queries through search::searcher, straight on the index.
 //
 //   peerdesk-bench-search make-queries DATA_DIR COUNT > queries.tsv
-//   peerdesk-bench-search run DATA_DIR queries.tsv
+//   peerdesk-bench-search run DATA_DIR queries.tsv [--dump FILE]
+//
+// --dump writes a line a query (microseconds, words, tag, total, the ids on the page): two
+// builds that rank alike write the same lines but for the first field.
 #include "search/index.hpp"
 #include "server/store/db.hpp"
 
@@ -56,8 +59,10 @@ int make_queries(std::string const& dir, int count)
     return 0;
 }
 
-int run(std::string const& dir, std::string const& file)
+int run(std::string const& dir, std::string const& file, std::string const& dump_file)
 {
+    std::ofstream dump;
+    if (!dump_file.empty()) dump.open(dump_file);
     search::searcher s(std::filesystem::path(dir) / "search", 0);  // no result cache: every query runs
     std::vector<search::query_request> queries;
     std::ifstream in(file);
@@ -75,8 +80,15 @@ int run(std::string const& dir, std::string const& file)
     auto const all = clock_type::now();
     for (auto const& q : queries) {
         auto const t0 = clock_type::now();
-        hits += s.search(q, {}).hits.size();
+        auto const found = s.search(q, {});
         us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count());
+        hits += found.hits.size();
+        if (dump.is_open()) {
+            dump << us.back() << '\t' << q.text << '\t' << (q.filter.tags.empty() ? "" : q.filter.tags.front()) << '\t'
+                 << found.total << '\t';
+            for (auto const& h : found.hits) dump << h.post_id << ' ';
+            dump << '\n';
+        }
     }
     auto const seconds = std::chrono::duration<double>(clock_type::now() - all).count();
     auto pct = [&](double p) {
@@ -96,7 +108,8 @@ int main(int argc, char** argv)
 {
     std::vector<std::string> a(argv + 1, argv + argc);
     if (a.size() == 3 && a[0] == "make-queries") return make_queries(a[1], std::stoi(a[2]));
-    if (a.size() == 3 && a[0] == "run") return run(a[1], a[2]);
-    std::cerr << "usage: peerdesk-bench-search make-queries DATA_DIR COUNT | run DATA_DIR QUERIES\n";
+    if (a.size() == 3 && a[0] == "run") return run(a[1], a[2], "");
+    if (a.size() == 5 && a[0] == "run" && a[3] == "--dump") return run(a[1], a[2], a[4]);
+    std::cerr << "usage: peerdesk-bench-search make-queries DATA_DIR COUNT | run DATA_DIR QUERIES [--dump FILE]\n";
     return 2;
 }

@@ -29,6 +29,8 @@ post_facts::chunk& post_facts::chunk_for(std::uint32_t id)
         c->thread[i].store(0, std::memory_order_relaxed);
         c->quality[i].store(0, std::memory_order_relaxed);
     }
+    for (auto& b : c->block_max) b.store(0, std::memory_order_relaxed);
+    c->max.store(0, std::memory_order_relaxed);
     slot.store(c, std::memory_order_release);  // readers see it filled
     return *c;
 }
@@ -40,8 +42,36 @@ void post_facts::set(post_fact const& f)
     if (f.thread == 0 && f.quality <= 0 && !chunk_of(f.id)) return;
     auto& c = chunk_for(f.id);
     auto const hundredths = static_cast<std::uint8_t>(std::lround(std::clamp(f.quality, 0.0, max_quality) * 100));
+    // One writer: a load and a store raise a bound. Bounds first; a search that reads an old
+    // bound and passes over a quality raised meanwhile is a search that ran an instant earlier.
+    auto raise = [hundredths](std::atomic<std::uint8_t>& bound) {
+        if (bound.load(std::memory_order_relaxed) < hundredths) bound.store(hundredths, std::memory_order_relaxed);
+    };
+    raise(c.max);
+    raise(c.block_max[(f.id & chunk_mask) >> block_bits]);
     c.thread[f.id & chunk_mask].store(f.thread, std::memory_order_relaxed);
     c.quality[f.id & chunk_mask].store(hundredths, std::memory_order_relaxed);
+}
+
+std::uint64_t post_facts::next_at_least(std::uint64_t from, std::uint8_t hundredths, std::uint64_t last) const
+{
+    if (hundredths == 0) return from;
+    auto id = from;
+    while (id <= last) {
+        auto const* c = chunk_of(static_cast<std::uint32_t>(id));  // last is a docid: id fits
+        if (!c || c->max.load(std::memory_order_relaxed) < hundredths) {
+            id = ((id >> chunk_bits) + 1) << chunk_bits;
+            continue;
+        }
+        auto const block_end = ((id >> block_bits) + 1) << block_bits;
+        if (c->block_max[(id & chunk_mask) >> block_bits].load(std::memory_order_relaxed) < hundredths) {
+            id = block_end;
+            continue;
+        }
+        for (; id < block_end && id <= last; ++id)
+            if (c->quality[id & chunk_mask].load(std::memory_order_relaxed) >= hundredths) return id;
+    }
+    return last + 1;
 }
 
 std::unique_ptr<post_facts> post_facts::load(Xapian::Database const& db, std::string dir)

@@ -52,6 +52,11 @@ public:
         return c ? c->quality[id & chunk_mask].load(std::memory_order_relaxed) : 0;
     }
 
+    // The first id from `from` to `last` whose quality is at least `hundredths`, or last + 1.
+    // Whole blocks of posts below it are passed over by their maximum, so that a search whose
+    // page is already full of good posts visits only the posts that could still join it.
+    std::uint64_t next_at_least(std::uint64_t from, std::uint8_t hundredths, std::uint64_t last) const;
+
     std::string const& dir() const { return dir_; }
     // The index revision the table reflects.
     std::uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
@@ -63,9 +68,15 @@ private:
     static constexpr unsigned chunk_bits = 16;
     static constexpr std::uint32_t chunk_size = 1u << chunk_bits, chunk_mask = chunk_size - 1;
     static constexpr std::size_t max_chunks = std::size_t{1} << (32 - chunk_bits);  // every 32-bit id
+    static constexpr unsigned block_bits = 6;
+    static constexpr std::uint32_t block_size = 1u << block_bits;
     struct chunk {
         std::atomic<std::uint32_t> thread[chunk_size];
         std::atomic<std::uint8_t> quality[chunk_size];  // hundredths
+        // Upper bounds of the qualities in each block of 64 posts and in the chunk: raised before
+        // a quality is, never lowered (a lowered quality leaves a bound that is still true).
+        std::atomic<std::uint8_t> block_max[chunk_size / block_size];
+        std::atomic<std::uint8_t> max;
     };
     chunk const* chunk_of(std::uint32_t id) const
     {

@@ -114,14 +114,35 @@ public:
     double get_weight() const override { return weights_[facts_->hundredths(get_docid())]; }
     Xapian::docid get_docid() const override { return static_cast<Xapian::docid>(current_); }
     bool at_end() const override { return current_ > last_; }
-    void next(double) override { ++current_; }
-    void skip_to(Xapian::docid did, double) override { current_ = std::max<std::uint64_t>(current_, did); }
+    // The matcher says how much a post must add to still reach the page (min_wt): once the page
+    // is full of good posts, a common word's search visits only the posts of enough quality,
+    // and its postings skip to them, instead of weighing every post that has the word.
+    void next(double min_wt) override { current_ = facts_->next_at_least(current_ + 1, needed(min_wt), last_); }
+    void skip_to(Xapian::docid did, double min_wt) override
+    {
+        if (did > current_) current_ = facts_->next_at_least(did, needed(min_wt), last_);
+    }
     Xapian::PostingSource* clone() const override { return new quality_source(facts_, scale_); }
     std::string get_description() const override { return "peerdesk::quality_source"; }
 
 private:
+    // The least quality, in hundredths, whose weight is at least min_wt; 255 when none is (no
+    // post has more than 130).
+    std::uint8_t needed(double min_wt)
+    {
+        if (min_wt <= 0) return 0;
+        if (min_wt != needed_for_) {
+            needed_for_ = min_wt;
+            auto const at = std::lower_bound(weights_.begin(), weights_.end(), min_wt) - weights_.begin();
+            needed_ = static_cast<std::uint8_t>(std::min<std::ptrdiff_t>(at, 255));
+        }
+        return needed_;
+    }
+
     std::shared_ptr<post_facts const> facts_;
     double scale_;
+    double needed_for_ = 0;
+    std::uint8_t needed_ = 0;
     std::array<double, 256> weights_{};
     std::uint64_t last_ = 0, current_ = 0;  // wider than a docid: the last one can be 2^32 - 1
     Xapian::doccount count_ = 0;

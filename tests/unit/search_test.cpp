@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <thread>
 #include <unistd.h>
@@ -234,6 +235,97 @@ TEST_CASE("post facts: lookups across chunks, unknown posts, a post that left th
     CHECK(f.thread(65'536) == 0);
     CHECK(f.quality(65'536) == 0.0);
     CHECK(f.revision() == 7);
+}
+
+TEST_CASE("post facts: next_at_least finds every post of enough quality, across blocks and chunks")
+{
+    post_facts f("dir", 1);
+    std::mt19937 rng(7);
+    constexpr std::uint32_t top = 200'000;  // four chunks
+    std::vector<std::uint32_t> set_ids;
+    for (int i = 0; i < 3'000; ++i) {
+        auto const id = static_cast<std::uint32_t>(1 + rng() % top);
+        f.set({id, id, (rng() % 131) / 100.0});
+        set_ids.push_back(id);
+    }
+    // Lowered qualities leave their blocks' bounds high: still found, or passed over, rightly.
+    for (int i = 0; i < 500; ++i) {
+        auto const id = set_ids[rng() % set_ids.size()];
+        f.set({id, id, (rng() % 20) / 100.0});
+    }
+    f.set({65'536, 65'536, 1.3});  // the first post of a chunk
+    f.set({65'535, 65'535, 1.3});  // the last post of the chunk before
+    auto brute = [&](std::uint64_t from, std::uint8_t h, std::uint64_t last) {
+        for (auto id = from; id <= last; ++id)
+            if (f.hundredths(static_cast<std::uint32_t>(id)) >= h) return id;
+        return last + 1;
+    };
+    for (int i = 0; i < 2'000; ++i) {
+        std::uint64_t const from = 1 + rng() % top, last = from + rng() % 70'000;
+        auto const h = static_cast<std::uint8_t>(rng() % 140);
+        REQUIRE(f.next_at_least(from, h, last) == brute(from, h, last));
+    }
+    CHECK(f.next_at_least(65'535, 130, top) == 65'535);
+    CHECK(f.next_at_least(65'536, 130, top) == 65'536);
+    CHECK(f.next_at_least(65'537, 131, top) == top + 1);  // more than any post has
+    CHECK(f.next_at_least(10, 0, 5) == 10);  // no quality needed: the post asked for
+    CHECK(f.next_at_least(4'294'967'290u, 1, 4'294'967'295u) == 4'294'967'296u);  // past the last docid
+}
+
+TEST_CASE("a common word's page holds the best posts when the search passes over posts that cannot reach it")
+{
+    // Every post has the word once in its title and once in its body, so BM25 ties and quality
+    // alone orders them (equal quality: the older post first). Once the page is full, the search
+    // visits only posts of enough quality; a post it should not have passed over shows here.
+    temp_index t;
+    auto const dir = new_dir_name();
+    std::mt19937 rng(11);
+    std::vector<post_document> docs;
+    for (int i = 1; i <= 3'000; ++i) {
+        auto d = question(i, "Printer question " + std::to_string(i), "The printer jams.");
+        auto const r = rng() % 100;
+        d.thread_answered = r < 60;
+        d.thread_accepted = r < 25;
+        d.score = static_cast<int>(rng() % 40);
+        d.endorsed = r < 2;
+        docs.push_back(d);
+    }
+    {
+        writer w(t.root / dir, true);
+        for (auto const& d : docs) w.apply(d);
+        w.commit();
+    }
+    make_current(t.root, dir);
+    searcher s(t.root, 0);
+    auto expected = [&](std::size_t offset) {
+        auto order = docs;
+        auto hundredths = [](post_document const& d) { return std::lround(quality_of(d) * 100); };
+        std::stable_sort(order.begin(), order.end(),
+                         [&](auto const& a, auto const& b) { return hundredths(a) > hundredths(b); });
+        std::vector<std::int64_t> out;
+        for (auto i = offset; i < offset + 30; ++i) out.push_back(order[i].id);
+        return out;
+    };
+    auto page = [&](std::size_t offset) { return ids(s.search({"printer", {}, sort_order::relevance, offset, 30}, {})); };
+    CHECK(page(0) == expected(0));
+    CHECK(page(30) == expected(30));
+
+    // The best posts lose their quality: the next best take their places.
+    {
+        writer w(t.root / dir, false);
+        std::vector<post_fact> changed;
+        for (auto id : expected(0)) {
+            auto& d = docs[static_cast<std::size_t>(id - 1)];
+            d.thread_answered = d.thread_accepted = d.endorsed = false;
+            d.score = 0;
+            w.apply(d);
+            changed.push_back(fact_of(d));
+        }
+        w.commit();
+        s.learn(dir, w.revision(), changed);
+    }
+    s.changed();
+    CHECK(page(0) == expected(0));
 }
 
 TEST_CASE("one hit per thread holds when a thread has more matching posts than a page")
