@@ -4,7 +4,7 @@
 import { spawn, spawnSync, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdir, writeFile, readFile, rm, mkdtemp } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, openSync, writeSync, fdatasyncSync, closeSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
@@ -196,6 +196,27 @@ async function community() {
 // ---- the measurements ----------------------------------------------------------------------
 
 const rows = [];
+async function fdatasyncLatency(dir, rounds) {
+  const file = join(dir, 'fdatasync.probe');
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(8192, 1);
+  const ms = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      writeSync(fd, block, 0, block.length, i * block.length);
+      const t0 = performance.now();
+      fdatasyncSync(fd);
+      ms.push(performance.now() - t0);
+      await sleep(5);
+    }
+  } finally {
+    closeSync(fd);
+    unlinkSync(file);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: ms[Math.floor(ms.length / 2)], p99: ms[Math.min(ms.length - 1, Math.floor(0.99 * ms.length))] };
+}
+
 function row(figure, value, reference, goal, met, unit = '') {
   rows.push({ figure, value, reference, goal, met, unit });
 }
@@ -262,6 +283,10 @@ async function main() {
     row('search in process, one thread: p50 / p99 / queries/s', `${fmt(inproc.p50_us / 1000, 2)} / ${fmt(inproc.p99_us / 1000, 2)} ms, ${fmt(inproc.qps)}/s`,
       `FTS5 ${fmt(fts.p50_us / 1000, 2)} / ${fmt(fts.p99_us / 1000, 2)} ms, ${fmt(fts.qps)}/s`, 'faster than FTS5', inproc.qps > fts.qps, fmt(inproc.qps / fts.qps, 2) + '×');
 
+    // The disk is the floor under every durable write, and on a virtual machine it moves from
+    // day to day as nginx's rate does: an 8 KB write and fdatasync, 5 ms apart, on the data's
+    // file system, while the server is idle.
+    const disk = await fdatasyncLatency(data.dir, smoke ? 50 : 200);
     // Writes: answers posted over HTTP by a signed-in member, durable, with their outbox row.
     const name = `writer${Date.now() % 1e9}`;
     const signup = await httpJson(p, 'POST', '/api/v1/users', { username: name, email: `${name}@example.com`, password: 'bench password 1' });
@@ -297,7 +322,8 @@ async function main() {
     await writeFile(postLua, `local paths = {${answerPaths.map((x) => JSON.stringify(x)).join(',')}}\nlocal i = 0\nwrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${token}"\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i], nil, '{"body":"Answer ' .. i .. ' under load: restart the sync service, clear the cache and sign in again."}')\nend\n`);
     const postMax = await wrk(p, '/', { lua: postLua, connections: 16, duration: Math.min(seconds, 4) });
     row('answers posted over HTTP (durable, indexed), posts/s', `${fmt(postMax.rps)}/s`, '', '≥ 1,000 posts/s', postMax.rps >= 1000 && postMax.non2xx === 0);
-    row('answers posted at 200/s: p99', `${fmt(posting.p99_us / 1000, 2)} ms (${posting.non_2xx + posting.errors} failed)`, '', 'p99 ≤ 10 ms', posting.p99_us <= 10000 && posting.non_2xx === 0);
+    row('answers posted at 200/s: p99', `${fmt(posting.p99_us / 1000, 2)} ms (${posting.non_2xx + posting.errors} failed)`,
+      `disk fdatasync p50 ${fmt(disk.p50, 2)}, p99 ${fmt(disk.p99, 2)} ms`, 'p99 ≤ 10 ms', posting.p99_us <= 10000 && posting.non_2xx === 0);
 
     row('new post → searchable (while 200 answers/s are posted)', `p50 ${fmt(lags[Math.floor(lags.length / 2)])} ms, max ${fmt(lagP99)} ms`, '', 'p99 ≤ 2 s', lagP99 <= 2000);
 
