@@ -155,12 +155,64 @@ Xapian::Query with_quality(Xapian::Query q, tuning const& tune, std::shared_ptr<
     return Xapian::Query(Xapian::Query::OP_AND, q, Xapian::Query(source->release()));
 }
 
-// BM25 without length normalisation (b = 0). Normalising reads every candidate's length, a
-// list as long as the index (at a million posts a third of a query's block reads), while
-// k1 already keeps a long post's repeated words from outweighing a short post's title.
-Xapian::BM25Weight const& weighting()
+// BM25 without length normalisation (b = 0), k1 = 1.2, and a word's count in a post (wdf:
+// 5 a title mention, 2 a body one, 1 a comment's) taken as at most 12. Normalising reads every
+// candidate's length, a list as long as the index (at a million posts a third of a query's
+// block reads), while k1 already keeps a long post's repeated words from outweighing a short
+// post's title. The cap is for the matcher's bound: Xapian bounds a word's weight by the
+// largest wdf of any word in the index (97 at a million posts), far above what the posts
+// near the top have (2 to 7), so a search could pass over few posts that cannot reach the
+// page. Capped, the bound is the weight at 12, and a post that mentions a word more than
+// twelve times' worth loses at most 8 % of that word's weight.
+// Otherwise the formula is Xapian's BM25Weight (1.2, 0, 1, 0): the same weights below the cap.
+class capped_bm25 final : public Xapian::Weight {
+public:
+    static constexpr Xapian::termcount wdf_cap = 12;
+    static constexpr double k1 = 1.2;
+
+    capped_bm25()
+    {
+        need_stat(COLLECTION_SIZE);
+        need_stat(TERMFREQ);
+        need_stat(WQF);
+        need_stat(WDF);
+        need_stat(WDF_MAX);
+    }
+    capped_bm25* clone() const override { return new capped_bm25; }
+    std::string name() const override { return "peerdesk::capped_bm25"; }
+    void init(double factor) override
+    {
+        termweight_ = bound_ = 0;
+        if (factor == 0) return;  // a boolean filter weighs nothing
+        auto const n = static_cast<double>(get_collection_size());
+        auto const tf = static_cast<double>(get_termfreq());
+        auto ratio = (n - tf + 0.5) / (tf + 0.5);
+        // As Xapian's BM25: a word in more than about a third of the posts still weighs a little.
+        if (ratio < 2) ratio = ratio * 0.5 + 1;
+        auto const wqf = static_cast<double>(get_wqf());
+        termweight_ = std::log(ratio) * factor * 2 * wqf / (1 + wqf);  // k3 = 1
+        bound_ = part(std::min(get_wdf_upper_bound(), wdf_cap));
+    }
+    double get_sumpart(Xapian::termcount wdf, Xapian::termcount, Xapian::termcount) const override
+    {
+        return part(std::min(wdf, wdf_cap));
+    }
+    double get_maxpart() const override { return bound_; }
+    double get_sumextra(Xapian::termcount, Xapian::termcount) const override { return 0; }
+    double get_maxextra() const override { return 0; }
+
+private:
+    double part(Xapian::termcount wdf) const
+    {
+        auto const w = static_cast<double>(wdf);
+        return termweight_ * (w / (k1 + w)) * (k1 + 1);
+    }
+    double termweight_ = 0, bound_ = 0;
+};
+
+Xapian::Weight const& weighting()
 {
-    static Xapian::BM25Weight const w(1.2, 0, 1, 0, 0.5);
+    static capped_bm25 const w;
     return w;
 }
 

@@ -328,6 +328,30 @@ TEST_CASE("a common word's page holds the best posts when the search passes over
     CHECK(page(0) == expected(0));
 }
 
+TEST_CASE("beyond twelve mentions' worth, more mentions of a word do not rank a post higher")
+{
+    // wdf: 5 for the title's mention, 2 for each in the body.
+    temp_index t;
+    auto const dir = new_dir_name();
+    auto repeat = [](int n) {
+        std::string body;
+        for (int i = 0; i < n; ++i) body += "The spooler stops. ";
+        return body;
+    };
+    {
+        writer w(t.root / dir, true);
+        w.apply(question(1, "Spooler question", repeat(2)));   // 9
+        w.apply(question(2, "Spooler question", repeat(4)));   // 13, counted as 12
+        w.apply(question(3, "Spooler question", repeat(20)));  // 45, counted as 12
+        w.apply(question(4, "Spooler question", repeat(3)));   // 11
+        w.commit();
+    }
+    make_current(t.root, dir);
+    searcher s(t.root, 0);
+    // 2 and 3 tie, so the older comes first; fewer mentions rank lower.
+    CHECK(ids(s.search({"spooler", {}, sort_order::relevance, 0, 10}, {})) == std::vector<std::int64_t>{2, 3, 4, 1});
+}
+
 TEST_CASE("one hit per thread holds when a thread has more matching posts than a page")
 {
     temp_index t;
