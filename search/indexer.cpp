@@ -18,6 +18,11 @@ constexpr auto retire_after = std::chrono::seconds(60);
 // to the index with answers' p99 at 16-19 ms; 250 ms wrote 42 MB/s with p99 at 19-23 ms (one
 // bigger flush for every request's fsync to queue behind); 1 s wrote 31 MB/s with p99 near 21 ms.
 constexpr auto min_commit_interval = std::chrono::milliseconds(100);
+// Applied outbox rows go in small steps: an import or a reindex leaves millions of them (4.9
+// million at a million posts), and one DELETE of them all held the only writer for 1.7 s, so
+// every answer posted meanwhile waited as long. A step of 2,000 is a few milliseconds.
+constexpr std::size_t forget_step = 2000;
+constexpr auto forget_pause = std::chrono::milliseconds(20);
 
 // The time encoded in a directory name by new_dir_name(), in milliseconds.
 std::optional<std::int64_t> dir_time(std::string const& name)
@@ -160,6 +165,7 @@ void indexer::adopt()
     readers_.learn(dir_, writer_->revision(), {});  // reads the facts here, not in a reader's search
     readers_.changed();
     settle_rebuild(root_, src_, dir_);
+    forgetting_ = true;  // an import, a reindex or the last run may have left applied rows
     if (!old.empty() && old != dir_) {
         retired_ = old;
         retired_at_ = clock::now();
@@ -182,7 +188,7 @@ bool indexer::drain()
         writer_->commit();
         readers_.learn(dir_, writer_->revision(), facts);
         readers_.changed();
-        src_.forget_applied(writer_->applied());
+        forgetting_ = true;
         any = true;
         std::lock_guard lock(mutex_);
         status_.applied_seq = writer_->applied();
@@ -204,7 +210,9 @@ void indexer::run()
         bool stopping = false;
         {
             std::unique_lock lock(mutex_);
-            if (wait) wake_.wait_for(lock, std::chrono::seconds(1), [&] { return pending_ || stop_; });
+            if (wait)
+                wake_.wait_for(lock, forgetting_ ? forget_pause : std::chrono::milliseconds(1000),
+                               [&] { return pending_ || stop_; });
             notified = pending_;
             pending_ = false;
             stopping = stop_;
@@ -225,6 +233,7 @@ void indexer::run()
                 }
             }
             if (drain()) last_commit = clock::now();
+            if (forgetting_ && writer_ && !stopping) forgetting_ = src_.forget_applied(writer_->applied(), forget_step);
             if (!retired_.empty() && clock::now() - retired_at_ > retire_after) {
                 std::error_code ec;
                 fs::remove_all(root_ / retired_, ec);

@@ -24,8 +24,9 @@ public:
     // Outbox entries after seq, oldest first.
     virtual std::vector<change> changes_after(std::int64_t seq, std::size_t limit) = 0;
     // The index holds everything up to seq: those outbox rows may go, except the ones a
-    // rebuild in progress still needs.
-    virtual void forget_applied(std::int64_t seq) = 0;
+    // rebuild in progress still needs. At most limit of them at once, the oldest first; answers
+    // whether it stopped at the limit (more may remain).
+    virtual bool forget_applied(std::int64_t seq, std::size_t limit) = 0;
 
     // Every post with an id above after_id, in id order, for a rebuild.
     virtual std::vector<post_document> documents_after(std::int64_t after_id, std::size_t limit) = 0;
@@ -89,6 +90,7 @@ private:
     std::string retired_;  // the index replaced last, removed once readers have left it
     std::chrono::steady_clock::time_point retired_at_;
     bool first_adopt_ = true;
+    bool forgetting_ = false;  // applied outbox rows may remain
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

@@ -49,9 +49,10 @@ std::vector<search::source::change> database_source::changes_after(std::int64_t 
     return out;
 }
 
-void database_source::forget_applied(std::int64_t seq)
+bool database_source::forget_applied(std::int64_t seq, std::size_t limit)
 {
-    db_.write([&](store::connection& c) { store::search_store(c).forget_applied(seq); }, store::database::seen::no);
+    return db_.write([&](store::connection& c) { return store::search_store(c).forget_applied(seq, limit); },
+                     store::database::seen::no);
 }
 
 std::vector<search::post_document> database_source::documents_after(std::int64_t after_id, std::size_t limit)

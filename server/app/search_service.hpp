@@ -23,7 +23,7 @@ class database_source final : public search::source {
 public:
     explicit database_source(store::database& db) : db_(db) {}
     std::vector<change> changes_after(std::int64_t seq, std::size_t limit) override;
-    void forget_applied(std::int64_t seq) override;
+    bool forget_applied(std::int64_t seq, std::size_t limit) override;
     std::vector<search::post_document> documents_after(std::int64_t after_id, std::size_t limit) override;
     std::int64_t post_count() override;
     std::int64_t begin_rebuild(std::string const& dir) override;

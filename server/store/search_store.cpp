@@ -39,8 +39,8 @@ constexpr std::string_view documents_after =
 #undef PEERDESK_DOCUMENT_JOINS
 
 constexpr std::string_view forget_applied =
-    "DELETE FROM search_outbox WHERE seq <= min(?1, coalesce((SELECT floor FROM search_state "
-    "WHERE key = 'rebuild'), ?1))";
+    "DELETE FROM search_outbox WHERE seq IN (SELECT seq FROM search_outbox WHERE seq <= min(?1, "
+    "coalesce((SELECT floor FROM search_state WHERE key = 'rebuild'), ?1)) ORDER BY seq LIMIT ?2)";
 constexpr std::string_view outbox_stats = "SELECT count(*), min(created_at) FROM search_outbox WHERE seq > ?1";
 constexpr std::string_view post_count = "SELECT count(*) FROM posts";
 constexpr std::string_view last_seq = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_outbox'), 0)";
@@ -110,7 +110,11 @@ std::vector<outbox_change> search_store::changes_after(std::int64_t seq, std::si
     return out;
 }
 
-void search_store::forget_applied(std::int64_t seq) { db_.cached(sql::forget_applied).bind(seq).run(); }
+bool search_store::forget_applied(std::int64_t seq, std::size_t limit)
+{
+    db_.cached(sql::forget_applied).bind(seq, static_cast<std::int64_t>(limit)).run();
+    return static_cast<std::size_t>(db_.changes()) == limit;
+}
 
 outbox_stats search_store::outbox(std::int64_t applied_seq)
 {

@@ -63,8 +63,9 @@ public:
     explicit search_store(connection& db) : db_(db) {}
 
     std::vector<outbox_change> changes_after(std::int64_t seq, std::size_t limit);
-    // Deletes outbox rows up to seq, but none after the floor of a rebuild in progress.
-    void forget_applied(std::int64_t seq);
+    // Deletes the oldest outbox rows up to seq, at most limit of them, but none after the floor
+    // of a rebuild in progress. Answers whether it stopped at the limit (more may remain).
+    bool forget_applied(std::int64_t seq, std::size_t limit);
     // The changes after applied_seq: the ones the index does not hold yet.
     outbox_stats outbox(std::int64_t applied_seq);
 

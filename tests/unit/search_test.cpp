@@ -491,7 +491,7 @@ public:
         for (auto i = static_cast<std::size_t>(seq); i < changes_.size() && out.size() < limit; ++i) out.push_back(changes_[i]);
         return out;
     }
-    void forget_applied(std::int64_t) override {}
+    bool forget_applied(std::int64_t, std::size_t) override { return false; }
     std::vector<post_document> documents_after(std::int64_t after_id, std::size_t limit) override
     {
         std::lock_guard lock(mutex_);

@@ -1,6 +1,7 @@
 #include "server/store/migrations.hpp"
 #include "server/store/moderation_store.hpp"
 #include "server/store/post_store.hpp"
+#include "server/store/search_store.hpp"
 #include "server/store/user_store.hpp"
 
 #include <doctest/doctest.h>
@@ -288,6 +289,48 @@ TEST_CASE("the kept count of live questions follows posting, holding, deleting a
     CHECK(listed() == 5);
     CHECK(tagged() == 5);
     CHECK(t.db->write([](connection& c) { return post_store(c).recount(); }) == 0);
+}
+
+TEST_CASE("applied outbox rows go the oldest first, a bounded number at a time, none a rebuild still needs")
+{
+    temp_database t;
+    auto const alice = t.user("alice");
+    auto ask = [&](int i) {
+        t.db->write([&](connection& c) {
+            return post_store(c).create_question({alice, "Outbox question " + std::to_string(i), body("Details."), {"outbox"}}, i);
+        });
+    };
+    auto rows = [&] {
+        auto& s = t.db->reader().cached("SELECT count(*), coalesce(min(seq), 0) FROM search_outbox").bind();
+        REQUIRE(s.step());
+        std::pair<std::int64_t, std::int64_t> out{s.integer(0), s.integer(1)};
+        s.reset();
+        return out;
+    };
+    auto forget = [&](std::size_t limit) {
+        return t.db->write([&](connection& c) { return search_store(c).forget_applied(1'000'000, limit); });
+    };
+    for (int i = 1; i <= 6; ++i) ask(i);
+    auto const [imported, first] = rows();
+    REQUIRE(imported >= 6);
+    auto const floor = t.db->write([](connection& c) { return search_store(c).begin_rebuild("index-1-2"); });
+    for (int i = 7; i <= 9; ++i) ask(i);
+    auto const [all, same_first] = rows();
+    CHECK(same_first == first);
+    auto const after_floor = all - imported;
+    REQUIRE(after_floor >= 3);
+
+    CHECK(forget(2));  // stopped at the limit: more may remain
+    CHECK(rows() == std::pair{all - 2, first + 2});
+    int steps = 1;
+    while (forget(2)) ++steps;
+    CHECK(steps <= (imported + 1) / 2 + 1);
+    CHECK(rows().first == after_floor);  // the rows after the rebuild's floor stay
+    CHECK(rows().second == floor + 1);
+
+    t.db->write([](connection& c) { search_store(c).end_rebuild(); });
+    CHECK_FALSE(forget(1000));  // fewer than the limit were left
+    CHECK(rows().first == 0);
 }
 
 TEST_CASE("bookkeeping writes leave the write count alone, so cached pages stay valid")
