@@ -1,10 +1,16 @@
 #pragma once
-// What ranking needs to know about every post, in memory: its thread and its quality.
+// What ranking needs to know about every post, in memory: its thread and its quality, and
+// which post a document is.
+//
+// Entries are by Xapian docid. A rebuild numbers the documents best first (by quality), so
+// that the posts that fill a page come first in every word's postings: once the page is full
+// of good posts, the search stops at the first block of lesser ones instead of visiting
+// every posting in turn. Posts indexed later take the next docids.
 //
 // The matcher asks for both for every candidate, not only for the page it returns. Read from
 // Xapian's value streams they cost more block reads than the postings themselves: at a million
 // posts a two-word query read about 1,300 index blocks, half of them for these two values. Held
-// here they cost an array lookup (five bytes a post: 5 MB at a million).
+// here they cost an array lookup (nine bytes a post: 9 MB at a million).
 //
 // Readers never lock: entries are atomics in fixed chunks that are only ever added. The one
 // indexing thread tells the table what it committed (learn); a table that finds the index ahead
@@ -22,7 +28,8 @@ namespace peerdesk::search {
 
 // One post as ranking sees it.
 struct post_fact {
-    std::uint32_t id = 0;
+    std::uint32_t docid = 0;   // its document in the index; 0 for none
+    std::uint32_t id = 0;      // the post
     std::uint32_t thread = 0;  // the question's id; 0 for a post that left the index
     double quality = 0;        // 0 to 1.3, see quality_of
 };
@@ -38,22 +45,27 @@ public:
     static std::unique_ptr<post_facts> load(Xapian::Database const& db, std::string dir);
 
     void set(post_fact const& f);
-    // 0 when the post is unknown (not indexed when the table was made, or gone).
-    std::uint32_t thread(std::uint32_t id) const
+    // By docid; 0 when the document is unknown (not indexed when the table was made, or gone).
+    std::uint32_t thread(std::uint32_t docid) const
     {
-        auto const* c = chunk_of(id);
-        return c ? c->thread[id & chunk_mask].load(std::memory_order_relaxed) : 0;
+        auto const* c = chunk_of(docid);
+        return c ? c->thread[docid & chunk_mask].load(std::memory_order_relaxed) : 0;
     }
-    double quality(std::uint32_t id) const { return hundredths(id) / 100.0; }
-    // The quality in hundredths, 0 to 130.
-    std::uint8_t hundredths(std::uint32_t id) const
+    std::uint32_t post(std::uint32_t docid) const
     {
-        auto const* c = chunk_of(id);
-        return c ? c->quality[id & chunk_mask].load(std::memory_order_relaxed) : 0;
+        auto const* c = chunk_of(docid);
+        return c ? c->post[docid & chunk_mask].load(std::memory_order_relaxed) : 0;
+    }
+    double quality(std::uint32_t docid) const { return hundredths(docid) / 100.0; }
+    // The quality in hundredths, 0 to 130.
+    std::uint8_t hundredths(std::uint32_t docid) const
+    {
+        auto const* c = chunk_of(docid);
+        return c ? c->quality[docid & chunk_mask].load(std::memory_order_relaxed) : 0;
     }
 
-    // The first id from `from` to `last` whose quality is at least `hundredths`, or last + 1.
-    // Whole blocks of posts below it are passed over by their maximum, so that a search whose
+    // The first docid from `from` to `last` whose quality is at least `hundredths`, or last + 1.
+    // Whole blocks of documents below it are passed over by their maximum, so that a search whose
     // page is already full of good posts visits only the posts that could still join it.
     std::uint64_t next_at_least(std::uint64_t from, std::uint8_t hundredths, std::uint64_t last) const;
 
@@ -72,17 +84,18 @@ private:
     static constexpr std::uint32_t block_size = 1u << block_bits;
     struct chunk {
         std::atomic<std::uint32_t> thread[chunk_size];
+        std::atomic<std::uint32_t> post[chunk_size];
         std::atomic<std::uint8_t> quality[chunk_size];  // hundredths
         // Upper bounds of the qualities in each block of 64 posts and in the chunk: raised before
         // a quality is, never lowered (a lowered quality leaves a bound that is still true).
         std::atomic<std::uint8_t> block_max[chunk_size / block_size];
         std::atomic<std::uint8_t> max;
     };
-    chunk const* chunk_of(std::uint32_t id) const
+    chunk const* chunk_of(std::uint32_t docid) const
     {
-        return chunks_[id >> chunk_bits].load(std::memory_order_acquire);
+        return chunks_[docid >> chunk_bits].load(std::memory_order_acquire);
     }
-    chunk& chunk_for(std::uint32_t id);
+    chunk& chunk_for(std::uint32_t docid);
 
     std::string dir_;
     std::atomic<std::uint64_t> revision_;

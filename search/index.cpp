@@ -34,6 +34,12 @@ constexpr char term_answered[] = "XISanswered";
 constexpr char term_accepted[] = "XISaccepted";
 constexpr std::size_t snippet_bytes = 240;
 constexpr char applied_key[] = "peerdesk.applied_seq";
+// Set in every index made since documents got their own numbers (a post's docid was its id
+// before): an index without it is rebuilt, since its posts cannot be found by the id term.
+constexpr char numbering_key[] = "peerdesk.docids";
+constexpr char numbering_value[] = "own";
+// The unique term of a post's document.
+constexpr char prefix_post[] = "Q";
 // Title words count most, then the body, then comments.
 constexpr Xapian::termcount title_weight = 5, body_weight = 2, comment_weight = 1;
 constexpr std::size_t max_stored_text = 16 * 1024;
@@ -216,12 +222,23 @@ Xapian::Weight const& weighting()
     return w;
 }
 
-std::int64_t thread_of(Xapian::Document const& doc)
+std::int64_t number_in(Xapian::Document const& doc, Xapian::valueno slot)
 {
-    auto const v = doc.get_value(slot_thread);
+    auto const v = doc.get_value(slot);
     std::int64_t id = 0;
     for (char c : v) id = id * 10 + (c - '0');
     return id;
+}
+
+std::int64_t thread_of(Xapian::Document const& doc) { return number_in(doc, slot_thread); }
+
+// The post a ranked document is: from the facts, or for a document newer than them, its own.
+std::int64_t post_of(post_facts const& facts, Xapian::MSetIterator const& it)
+{
+    if (auto const post = facts.post(*it)) return post;
+    auto const doc = it.get_document();
+    auto const post = number_in(doc, slot_post);
+    return post ? post : *it;  // an index numbered by post id
 }
 
 }  // namespace
@@ -236,10 +253,10 @@ double quality_of(post_document const& d)
     return q;
 }
 
-post_fact fact_of(post_document const& d)
+post_fact fact_of(post_document const& d, std::uint32_t docid)
 {
-    if (!d.visible) return {static_cast<std::uint32_t>(d.id), 0, 0};
-    return {static_cast<std::uint32_t>(d.id), static_cast<std::uint32_t>(d.question_id), quality_of(d)};
+    if (!d.visible) return {docid, 0, 0, 0};
+    return {docid, static_cast<std::uint32_t>(d.id), static_cast<std::uint32_t>(d.question_id), quality_of(d)};
 }
 
 // ---- the writer ----
@@ -248,6 +265,7 @@ struct writer::impl {
     Xapian::WritableDatabase db;
     Xapian::TermGenerator terms;
     std::int64_t applied = 0;
+    bool numbered = true;
 };
 
 writer::writer(fs::path const& dir, bool create) : impl_(std::make_unique<impl>())
@@ -264,20 +282,33 @@ writer::writer(fs::path const& dir, bool create) : impl_(std::make_unique<impl>(
     impl_->terms.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
     auto const seq = impl_->db.get_metadata(applied_key);
     impl_->applied = seq.empty() ? 0 : std::stoll(seq);
+    if (impl_->db.get_doccount() == 0 && seq.empty()) impl_->db.set_metadata(numbering_key, numbering_value);
+    impl_->numbered = impl_->db.get_metadata(numbering_key) == numbering_value;
 }
+
+bool writer::outdated() const { return !impl_->numbered; }
 
 writer::~writer() = default;
 
-void writer::apply(post_document const& d)
+post_fact writer::apply(post_document const& d) { return put(d, false); }
+
+post_fact writer::add(post_document const& d)
 {
-    auto const docid = static_cast<Xapian::docid>(d.id);
+    if (!d.visible) return {};
+    return put(d, true);
+}
+
+post_fact writer::put(post_document const& d, bool fresh)
+{
+    if (!impl_->numbered) throw std::logic_error("an index numbered by post id is only read, and rebuilt");
+    auto const id_term = prefix_post + std::to_string(d.id);
     if (!d.visible) {
-        try {
-            impl_->db.delete_document(docid);
-        } catch (Xapian::DocNotFoundError const&) {
-            // never indexed (held from the start) or gone already: deleting is idempotent
-        }
-        return;
+        // Never indexed (held from the start) or gone already: nothing to delete.
+        auto const it = impl_->db.postlist_begin(id_term);
+        if (it == impl_->db.postlist_end(id_term)) return {};
+        auto const docid = *it;
+        impl_->db.delete_document(docid);
+        return fact_of(d, docid);
     }
     Xapian::Document doc;
     auto& tg = impl_->terms;
@@ -295,12 +326,14 @@ void writer::apply(post_document const& d)
     auto const comments = std::string(clip(d.comments, max_stored_text));
     tg.index_text(comments, comment_weight);
 
+    doc.add_boolean_term(id_term);
     for (auto const& t : d.tags) doc.add_boolean_term(prefix_tag + t);
     doc.add_boolean_term(prefix_author + lower(d.author));
     doc.add_boolean_term(d.is_question ? term_question : term_answer);
     if (d.thread_answered) doc.add_boolean_term(term_answered);
     if (d.thread_accepted) doc.add_boolean_term(term_accepted);
     doc.add_value(slot_thread, std::to_string(d.question_id));
+    doc.add_value(slot_post, std::to_string(d.id));
     doc.add_value(slot_created, Xapian::sortable_serialise(static_cast<double>(d.created_at)));
     doc.add_value(slot_score, Xapian::sortable_serialise(static_cast<double>(d.score)));
     doc.add_value(slot_quality, Xapian::sortable_serialise(quality_of(d)));
@@ -309,7 +342,9 @@ void writer::apply(post_document const& d)
     if (!comments.empty()) data.append("\n").append(comments);
     std::replace_if(data.begin(), data.end(), [](char c) { return c == '\x01' || c == '\x02'; }, ' ');
     doc.set_data(data);
-    impl_->db.replace_document(docid, doc);
+    // A new post takes the next docid; an indexed one keeps its own. A rebuild's posts are all
+    // new: no need to look each one up by its term.
+    return fact_of(d, fresh ? impl_->db.add_document(doc) : impl_->db.replace_document(id_term, doc));
 }
 
 std::int64_t writer::applied() const { return impl_->applied; }
@@ -580,7 +615,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
                 auto const it = mset[picked[i].first];
                 auto const doc = it.get_document();
                 hit one;
-                one.post_id = *it;
+                one.post_id = post_of(*facts, it);
                 one.question_id = picked[i].second;
                 one.is_question = one.post_id == one.question_id;
                 one.snippet = make_snippet(doc.get_data(), marked, h.stem, snippet_bytes);
@@ -617,12 +652,14 @@ std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int
             // Only questions sharing a fair part of the words: a single common word is noise.
             enquire.set_cutoff(30);
             enquire.set_weighting_scheme(weighting());
-            enquire.set_query(with_quality(q, tune, facts_for(h)));
+            auto const facts = facts_for(h);
+            enquire.set_query(with_quality(q, tune, facts));
             auto const mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit + 1));
             for (auto it = mset.begin(); it != mset.end() && out.size() < limit; ++it) {
-                if (exclude && static_cast<std::int64_t>(*it) == *exclude) continue;
+                auto const post = post_of(*facts, it);
+                if (exclude && post == *exclude) continue;
                 hit one;
-                one.post_id = one.question_id = *it;
+                one.post_id = one.question_id = post;
                 out.push_back(std::move(one));
             }
             return out;

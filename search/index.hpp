@@ -49,8 +49,8 @@ struct tuning {
     double quality_boost = 2.0;
 };
 double quality_of(post_document const& d);
-// The post as ranking remembers it (see facts.hpp).
-post_fact fact_of(post_document const& d);
+// The post as ranking remembers it (see facts.hpp), as the document docid.
+post_fact fact_of(post_document const& d, std::uint32_t docid);
 
 struct hit {
     std::int64_t post_id = 0;
@@ -131,8 +131,13 @@ public:
     writer(writer const&) = delete;
     writer& operator=(writer const&) = delete;
 
-    // Adds, replaces or (when the post is not visible) removes the post's document.
-    void apply(post_document const& d);
+    // Adds, replaces or (when the post is not visible) removes the post's document; answers
+    // the post's facts under its docid (docid 0: there was nothing to remove).
+    post_fact apply(post_document const& d);
+    // For a rebuild: adds a post that is not in the index (an invisible one is left out).
+    post_fact add(post_document const& d);
+    // An index from before documents had their own numbers: read it, but rebuild it.
+    bool outdated() const;
     // The outbox position the index reflects; stored with the documents at commit.
     std::int64_t applied() const;
     void set_applied(std::int64_t seq);
@@ -142,6 +147,7 @@ public:
     std::size_t document_count() const;
 
 private:
+    post_fact put(post_document const& d, bool fresh);
     struct impl;
     std::unique_ptr<impl> impl_;
 };

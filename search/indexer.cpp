@@ -48,16 +48,15 @@ std::string rebuild(fs::path const& root, source& src, std::function<void(rebuil
         writer w(dir, true);  // holds the directory's lock until the switch is made
         auto const from = src.begin_rebuild(name);
         rebuild_progress p;
-        p.total = src.post_count();
         auto const started = clock::now();
-        std::int64_t last = 0;
-        for (;;) {
-            auto docs = src.documents_after(last, 1000);
-            if (docs.empty()) break;
-            for (auto const& d : docs)
-                if (d.visible) w.apply(d);
-            last = docs.back().id;
-            p.done += static_cast<std::int64_t>(docs.size());
+        auto const order = src.rebuild_order();
+        p.total = static_cast<std::int64_t>(order.size());
+        std::vector<std::int64_t> ids;
+        for (std::size_t i = 0; i < order.size(); i += ids.size()) {
+            ids.assign(order.begin() + static_cast<std::ptrdiff_t>(i),
+                       order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), i + 1000)));
+            for (auto const& d : src.documents(ids)) w.add(d);
+            p.done += static_cast<std::int64_t>(ids.size());
             p.elapsed = clock::now() - started;
             if (progress) progress(p);
         }
@@ -138,12 +137,19 @@ indexer_status indexer::status() const
 void indexer::adopt()
 {
     auto cur = current_dir(root_);
-    if (!cur) {
+    auto const outdated = [&] {
+        writer_.reset();  // one writer of a directory at a time, also when it is the same one
+        return writer(root_ / *cur, false).outdated();
+    };
+    if (!cur || outdated()) {
         {
             std::lock_guard lock(mutex_);
             status_.building = true;
         }
-        std::cout << "search: no index yet; building one from the database" << std::endl;
+        // An outdated index goes on answering searches until its replacement is current.
+        std::cout << (cur ? "search: the index is from an older version; rebuilding it from the database"
+                          : "search: no index yet; building one from the database")
+                  << std::endl;
         writer_.reset();
         rebuild(root_, src_);
         {
@@ -180,10 +186,7 @@ bool indexer::drain()
         if (changes.empty()) break;
         std::vector<post_fact> facts;
         facts.reserve(changes.size());
-        for (auto const& c : changes) {
-            writer_->apply(c.doc);
-            facts.push_back(fact_of(c.doc));
-        }
+        for (auto const& c : changes) facts.push_back(writer_->apply(c.doc));
         writer_->set_applied(changes.back().seq);
         writer_->commit();
         readers_.learn(dir_, writer_->revision(), facts);

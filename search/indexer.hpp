@@ -28,8 +28,11 @@ public:
     // whether it stopped at the limit (more may remain).
     virtual bool forget_applied(std::int64_t seq, std::size_t limit) = 0;
 
-    // Every post with an id above after_id, in id order, for a rebuild.
-    virtual std::vector<post_document> documents_after(std::int64_t after_id, std::size_t limit) = 0;
+    // For a rebuild: every visible post's id, the best first (quality_of, then the oldest),
+    // the order in which the new index numbers its documents.
+    virtual std::vector<std::int64_t> rebuild_order() = 0;
+    // These posts as they are now, in this order; a post gone meanwhile is left out.
+    virtual std::vector<post_document> documents(std::vector<std::int64_t> const& ids) = 0;
     virtual std::int64_t post_count() = 0;
     // Marks a rebuild into dir as started and answers the outbox position it starts from;
     // outbox rows after that position are kept until the rebuild has been taken up.

@@ -4,6 +4,7 @@
 
 namespace peerdesk::search {
 
-enum slot : Xapian::valueno { slot_thread = 0, slot_created = 1, slot_score = 2, slot_quality = 3 };
+// slot_post: the post a document is (documents are numbered best first by a rebuild, not by post id).
+enum slot : Xapian::valueno { slot_thread = 0, slot_created = 1, slot_score = 2, slot_quality = 3, slot_post = 4 };
 
 }  // namespace peerdesk::search

@@ -55,9 +55,11 @@ bool database_source::forget_applied(std::int64_t seq, std::size_t limit)
                      store::database::seen::no);
 }
 
-std::vector<search::post_document> database_source::documents_after(std::int64_t after_id, std::size_t limit)
+std::vector<std::int64_t> database_source::rebuild_order() { return store::search_store(db_.reader()).rebuild_order(); }
+
+std::vector<search::post_document> database_source::documents(std::vector<std::int64_t> const& ids)
 {
-    auto docs = store::search_store(db_.reader()).documents_after(after_id, limit);
+    auto docs = store::search_store(db_.reader()).documents(ids);
     for (auto& d : docs) to_text(d);
     return docs;
 }

@@ -24,7 +24,8 @@ public:
     explicit database_source(store::database& db) : db_(db) {}
     std::vector<change> changes_after(std::int64_t seq, std::size_t limit) override;
     bool forget_applied(std::int64_t seq, std::size_t limit) override;
-    std::vector<search::post_document> documents_after(std::int64_t after_id, std::size_t limit) override;
+    std::vector<std::int64_t> rebuild_order() override;
+    std::vector<search::post_document> documents(std::vector<std::int64_t> const& ids) override;
     std::int64_t post_count() override;
     std::int64_t begin_rebuild(std::string const& dir) override;
     std::optional<std::string> rebuild_dir() override;

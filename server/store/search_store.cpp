@@ -3,6 +3,7 @@
 #include "server/store/post_store.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 namespace peerdesk::store {
@@ -32,9 +33,13 @@ constexpr std::string_view enqueue_thread =
 constexpr std::string_view changes_after =
     "SELECT o.seq, " PEERDESK_DOCUMENT_COLUMNS "FROM search_outbox o JOIN posts p ON p.id = o.post_id "
     PEERDESK_DOCUMENT_JOINS "WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2";
-constexpr std::string_view documents_after =
-    "SELECT 0, " PEERDESK_DOCUMENT_COLUMNS "FROM posts p " PEERDESK_DOCUMENT_JOINS
-    "WHERE p.id > ?1 ORDER BY p.id LIMIT ?2";
+constexpr std::string_view document =
+    "SELECT 0, " PEERDESK_DOCUMENT_COLUMNS "FROM posts p " PEERDESK_DOCUMENT_JOINS "WHERE p.id = ?1";
+// What quality_of needs, for every post a rebuild indexes.
+constexpr std::string_view rank_facts =
+    "SELECT p.id, p.kind = 'question', p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "
+    "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL FROM posts p JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
+    "WHERE p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'";
 #undef PEERDESK_DOCUMENT_COLUMNS
 #undef PEERDESK_DOCUMENT_JOINS
 
@@ -125,12 +130,41 @@ outbox_stats search_store::outbox(std::int64_t applied_seq)
     return out;
 }
 
-std::vector<search::post_document> search_store::documents_after(std::int64_t after_id, std::size_t limit)
+std::vector<std::int64_t> search_store::rebuild_order()
+{
+    std::vector<std::pair<std::int64_t, std::int64_t>> ranked;  // (quality in hundredths, id)
+    auto& s = db_.cached(sql::rank_facts).bind();
+    while (s.step()) {
+        search::post_document d;
+        d.id = s.integer(0);
+        d.is_question = s.integer(1) != 0;
+        d.score = s.integer(2);
+        d.thread_answered = s.integer(3) != 0;
+        d.thread_accepted = s.integer(4) != 0;
+        d.accepted_answer = s.integer(5) != 0;
+        d.endorsed = s.integer(6) != 0;
+        ranked.emplace_back(std::lround(search::quality_of(d) * 100), d.id);
+    }
+    s.reset();
+    std::sort(ranked.begin(), ranked.end(), [](auto const& a, auto const& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    std::vector<std::int64_t> out;
+    out.reserve(ranked.size());
+    for (auto const& r : ranked) out.push_back(r.second);
+    return out;
+}
+
+std::vector<search::post_document> search_store::documents(std::vector<std::int64_t> const& ids)
 {
     std::vector<search::post_document> out;
-    auto& s = db_.cached(sql::documents_after).bind(after_id, static_cast<std::int64_t>(limit));
-    while (s.step()) out.push_back(read_document(s));
-    s.reset();
+    out.reserve(ids.size());
+    auto& s = db_.cached(sql::document);
+    for (auto const id : ids) {
+        s.bind(id);
+        if (s.step()) out.push_back(read_document(s));
+        s.reset();
+    }
     return out;
 }
 

@@ -69,8 +69,10 @@ public:
     // The changes after applied_seq: the ones the index does not hold yet.
     outbox_stats outbox(std::int64_t applied_seq);
 
-    // Every post with an id above after_id, deleted ones marked not visible.
-    std::vector<search::post_document> documents_after(std::int64_t after_id, std::size_t limit);
+    // Every visible post's id, the best first (search::quality_of, then the oldest).
+    std::vector<std::int64_t> rebuild_order();
+    // These posts, in this order, deleted ones marked not visible.
+    std::vector<search::post_document> documents(std::vector<std::int64_t> const& ids);
     std::int64_t post_count();
     std::int64_t begin_rebuild(std::string const& dir);
     std::optional<std::string> rebuild_dir();

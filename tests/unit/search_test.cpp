@@ -219,19 +219,23 @@ TEST_CASE("post facts: lookups across chunks, unknown posts, a post that left th
     post_facts f("dir", 7);
     CHECK(f.thread(5) == 0);
     CHECK(f.quality(5) == 0.0);
-    f.set({3, 3, 0.0});
-    f.set({65'535, 65'000, 0.25});
-    f.set({65'536, 65'536, 0.7});
-    f.set({900'000, 65'536, 5.0});  // clamped to the largest quality there is
-    f.set({4'294'967'295u, 9, 0.2});
-    f.set({0, 1, 1.0});  // no post has id 0
+    f.set({3, 3, 3, 0.0});
+    f.set({65'535, 70'000, 65'000, 0.25});
+    f.set({65'536, 65'536, 65'536, 0.7});
+    f.set({900'000, 900'001, 65'536, 5.0});  // clamped to the largest quality there is
+    f.set({4'294'967'295u, 12, 9, 0.2});
+    f.set({0, 1, 1, 1.0});  // no document has docid 0
     CHECK(f.thread(3) == 3);
     CHECK(f.thread(65'535) == 65'000);
     CHECK(f.quality(65'535) == doctest::Approx(0.25));
     CHECK(f.quality(65'536) == doctest::Approx(0.7));
     CHECK(f.quality(900'000) == doctest::Approx(post_facts::max_quality));
     CHECK(f.thread(4'294'967'295u) == 9);
-    f.set({65'536, 0, 0.0});  // left the index
+    CHECK(f.post(65'535) == 70'000);
+    CHECK(f.post(900'000) == 900'001);
+    CHECK(f.post(4'294'967'295u) == 12);
+    CHECK(f.post(0) == 0);
+    f.set({65'536, 0, 0, 0.0});  // left the index
     CHECK(f.thread(65'536) == 0);
     CHECK(f.quality(65'536) == 0.0);
     CHECK(f.revision() == 7);
@@ -245,16 +249,16 @@ TEST_CASE("post facts: next_at_least finds every post of enough quality, across 
     std::vector<std::uint32_t> set_ids;
     for (int i = 0; i < 3'000; ++i) {
         auto const id = static_cast<std::uint32_t>(1 + rng() % top);
-        f.set({id, id, (rng() % 131) / 100.0});
+        f.set({id, id, id, (rng() % 131) / 100.0});
         set_ids.push_back(id);
     }
     // Lowered qualities leave their blocks' bounds high: still found, or passed over, rightly.
     for (int i = 0; i < 500; ++i) {
         auto const id = set_ids[rng() % set_ids.size()];
-        f.set({id, id, (rng() % 20) / 100.0});
+        f.set({id, id, id, (rng() % 20) / 100.0});
     }
-    f.set({65'536, 65'536, 1.3});  // the first post of a chunk
-    f.set({65'535, 65'535, 1.3});  // the last post of the chunk before
+    f.set({65'536, 65'536, 65'536, 1.3});  // the first post of a chunk
+    f.set({65'535, 65'535, 65'535, 1.3});  // the last post of the chunk before
     auto brute = [&](std::uint64_t from, std::uint8_t h, std::uint64_t last) {
         for (auto id = from; id <= last; ++id)
             if (f.hundredths(static_cast<std::uint32_t>(id)) >= h) return id;
@@ -318,8 +322,7 @@ TEST_CASE("a common word's page holds the best posts when the search passes over
             auto& d = docs[static_cast<std::size_t>(id - 1)];
             d.thread_answered = d.thread_accepted = d.endorsed = false;
             d.score = 0;
-            w.apply(d);
-            changed.push_back(fact_of(d));
+            changed.push_back(w.apply(d));
         }
         w.commit();
         s.learn(dir, w.revision(), changed);
@@ -435,10 +438,10 @@ TEST_CASE("the searcher follows quality changes, told by learn or found by revis
     b.score = 500;
     {
         writer w(t.root / dir, false);
-        w.apply(b);
+        auto const fact = w.apply(b);
         w.commit();
         CHECK(w.revision() == revision + 1);
-        s.learn(dir, w.revision(), {fact_of(b)});
+        s.learn(dir, w.revision(), {fact});
     }
     s.changed();
     CHECK(order() == std::vector<std::int64_t>{2, 1});
@@ -492,12 +495,26 @@ public:
         return out;
     }
     bool forget_applied(std::int64_t, std::size_t) override { return false; }
-    std::vector<post_document> documents_after(std::int64_t after_id, std::size_t limit) override
+    std::vector<std::int64_t> rebuild_order() override
     {
         std::lock_guard lock(mutex_);
-        std::vector<post_document> out;  // one change per post here, in id order
+        std::vector<post_document> docs;
         for (auto const& c : changes_)
-            if (c.doc.id > after_id && out.size() < limit) out.push_back(c.doc);
+            if (c.doc.visible) docs.push_back(c.doc);  // one change per post here
+        std::stable_sort(docs.begin(), docs.end(), [](auto const& a, auto const& b) {
+            return std::lround(quality_of(a) * 100) > std::lround(quality_of(b) * 100);
+        });
+        std::vector<std::int64_t> out;
+        for (auto const& d : docs) out.push_back(d.id);
+        return out;
+    }
+    std::vector<post_document> documents(std::vector<std::int64_t> const& ids) override
+    {
+        std::lock_guard lock(mutex_);
+        std::vector<post_document> out;
+        for (auto id : ids)
+            for (auto const& c : changes_)
+                if (c.doc.id == id) out.push_back(c.doc);
         return out;
     }
     std::int64_t post_count() override
@@ -557,4 +574,113 @@ TEST_CASE("under a steady stream of posts the indexer groups them into a few com
     // At most ten commits a second, and a few for the index's creation. Committing again as
     // soon as a commit ended made one for every post or two: hundreds here.
     CHECK(db.get_revision() <= static_cast<Xapian::rev>(seconds * 10) + 5);
+}
+
+namespace {
+
+// The docid of a post's document, by its unique term.
+Xapian::docid docid_of(Xapian::Database const& db, std::int64_t post)
+{
+    auto const term = "Q" + std::to_string(post);
+    auto const it = db.postlist_begin(term);
+    return it == db.postlist_end(term) ? 0 : *it;
+}
+
+}  // namespace
+
+TEST_CASE("a rebuild numbers documents best first; posts keep their ids through updates, deletes and new posts")
+{
+    temp_index t;
+    searcher readers(t.root, 0);
+    stream_source src;
+    // Ids and quality disagree: the oldest posts are the plainest.
+    auto plain = question(1, "Printer offline plain", "The printer is offline.");
+    auto answered = question(2, "Printer offline answered", "The printer is offline.");
+    answered.thread_answered = true;
+    auto accepted = question(3, "Printer offline accepted", "The printer is offline.");
+    accepted.thread_answered = accepted.thread_accepted = true;
+    auto endorsed = answer(4, accepted, "Printer offline: restart the spooler.");
+    endorsed.accepted_answer = endorsed.endorsed = true;
+    for (auto const& d : {plain, answered, accepted, endorsed}) src.add(d);
+    auto search = [&](std::string q) { return ids(readers.search({std::move(q), {}, sort_order::relevance, 0, 10}, {})); };
+    auto wait_for = [&](indexer& ix, std::int64_t seq) {
+        for (int i = 0; i < 500 && ix.status().applied_seq < seq; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        REQUIRE(ix.status().applied_seq == seq);
+    };
+    auto dir = rebuild(t.root, src);
+    {
+        Xapian::Database db((t.root / dir).string());
+        CHECK(docid_of(db, 4) == 1);
+        CHECK(docid_of(db, 3) == 2);
+        CHECK(docid_of(db, 2) == 3);
+        CHECK(docid_of(db, 1) == 4);
+    }
+    // One hit per thread: the endorsed answer stands for its question.
+    CHECK(search("printer offline") == std::vector<std::int64_t>{4, 2, 1});
+    CHECK(search("spooler") == std::vector<std::int64_t>{4});
+    {
+        indexer ix(t.root, src, readers);
+        auto edited = plain;
+        edited.body = "The printer is offline. Update: the scanner too.";
+        src.add(edited);  // seq 5
+        auto gone = answered;
+        gone.visible = false;
+        src.add(gone);  // 6
+        src.add(question(5, "Scanner offline", "The scanner is offline."));  // 7
+        ix.notify();
+        wait_for(ix, 7);
+    }
+    CHECK(search("printer offline") == std::vector<std::int64_t>{4, 1});
+    CHECK(search("scanner") == std::vector<std::int64_t>{5, 1});  // in a title, it weighs more
+    Xapian::Database db((t.root / *current_dir(t.root)).string());
+    CHECK(db.get_doccount() == 4);
+    CHECK(docid_of(db, 1) == 4);  // replaced in place
+    CHECK(docid_of(db, 2) == 0);
+    CHECK(docid_of(db, 5) == 5);  // a new post takes the next number
+}
+
+TEST_CASE("an index numbered by post id goes on answering until the one rebuilt to replace it is current")
+{
+    temp_index t;
+    stream_source src;
+    auto a = question(1, "Export to csv fails", "The csv export stops.");
+    auto b = question(2, "Export to csv is slow", "The csv export takes minutes.");
+    b.thread_answered = b.thread_accepted = true;
+    src.add(a);
+    src.add(b);
+    // As versions before docids of their own wrote it: docid = post id, no Q terms, no post slot.
+    auto const old_dir = new_dir_name();
+    {
+        Xapian::WritableDatabase db((t.root / old_dir).string(), Xapian::DB_CREATE_OR_OPEN);
+        for (auto const& d : {a, b}) {
+            Xapian::Document doc;
+            Xapian::TermGenerator tg;
+            tg.set_stemmer(Xapian::Stem("english"));
+            tg.set_document(doc);
+            tg.index_text(d.title + " " + d.body);
+            doc.add_value(0, std::to_string(d.question_id));
+            db.replace_document(static_cast<Xapian::docid>(d.id), doc);
+        }
+        db.set_metadata("peerdesk.applied_seq", "2");
+        db.commit();
+    }
+    make_current(t.root, old_dir);
+    searcher readers(t.root, 0);
+    auto search = [&] { return ids(readers.search({"csv export", {}, sort_order::relevance, 0, 10}, {})); };
+    CHECK(search() == std::vector<std::int64_t>{1, 2});  // read as docid = post id; no quality there
+    {
+        indexer ix(t.root, src, readers);
+        for (int i = 0; i < 500 && current_dir(t.root) == old_dir; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        REQUIRE(current_dir(t.root) != old_dir);
+        for (int i = 0; i < 500 && ix.status().applied_seq < 2; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        CHECK(ix.status().applied_seq == 2);
+        CHECK(ix.status().problem.empty());
+    }
+    CHECK(search() == std::vector<std::int64_t>{2, 1});  // the rebuilt index ranks with quality
+    Xapian::Database db((t.root / *current_dir(t.root)).string());
+    CHECK(docid_of(db, 2) == 1);
+    CHECK(db.get_metadata("peerdesk.docids") == "own");
 }
