@@ -125,9 +125,13 @@ private:
 // The one writer of an index directory (Xapian allows one; a second one gets locked_error).
 class writer {
 public:
+    // synced: every commit is fsynced. unsynced: commits are not, and the index is marked
+    // until sync() or the writer's end (see interrupted_by_machine); falls back to synced where
+    // the machine's boot id cannot be read.
+    enum class commits { synced, unsynced };
     // Opens the directory, creating it when create is set.
-    writer(std::filesystem::path const& dir, bool create);
-    ~writer();
+    writer(std::filesystem::path const& dir, bool create, commits mode = commits::synced);
+    ~writer();  // syncs
     writer(writer const&) = delete;
     writer& operator=(writer const&) = delete;
 
@@ -142,6 +146,8 @@ public:
     std::int64_t applied() const;
     void set_applied(std::int64_t seq);
     void commit();
+    // Commits, makes every file of the index durable and removes the marker.
+    void sync();
     // The revision the last commit made.
     std::uint64_t revision() const;
     std::size_t document_count() const;
@@ -163,5 +169,8 @@ void make_current(std::filesystem::path const& root, std::string const& dir);
 std::string new_dir_name();
 // Whether a writer holds the directory now (a running server or reindex).
 bool is_locked(std::filesystem::path const& dir);
+// Whether the machine stopped (power loss, kernel crash) while a writer of the directory made
+// unsynced commits: its files may disagree, and it must be rebuilt.
+bool interrupted_by_machine(std::filesystem::path const& dir);
 
 }  // namespace peerdesk::search

@@ -45,7 +45,8 @@ std::string rebuild(fs::path const& root, source& src, std::function<void(rebuil
     auto const name = new_dir_name();
     auto const dir = root / name;
     try {
-        writer w(dir, true);  // holds the directory's lock until the switch is made
+        // Holds the directory's lock until the switch is made; synced once, before it.
+        writer w(dir, true, writer::commits::unsynced);
         auto const from = src.begin_rebuild(name);
         rebuild_progress p;
         auto const started = clock::now();
@@ -61,7 +62,7 @@ std::string rebuild(fs::path const& root, source& src, std::function<void(rebuil
             if (progress) progress(p);
         }
         w.set_applied(from);
-        w.commit();
+        w.sync();
         make_current(root, name);
     } catch (...) {
         std::error_code ec;
@@ -137,18 +138,21 @@ indexer_status indexer::status() const
 void indexer::adopt()
 {
     auto cur = current_dir(root_);
+    auto const interrupted = [&] { return interrupted_by_machine(root_ / *cur); };
     auto const outdated = [&] {
         writer_.reset();  // one writer of a directory at a time, also when it is the same one
         return writer(root_ / *cur, false).outdated();
     };
-    if (!cur || outdated()) {
+    if (!cur || interrupted() || outdated()) {
         {
             std::lock_guard lock(mutex_);
             status_.building = true;
         }
         // An outdated index goes on answering searches until its replacement is current.
-        std::cout << (cur ? "search: the index is from an older version; rebuilding it from the database"
-                          : "search: no index yet; building one from the database")
+        std::cout << (!cur           ? "search: no index yet; building one from the database"
+                      : interrupted() ? "search: the machine stopped while the index was being written; "
+                                        "rebuilding it from the database"
+                                      : "search: the index is from an older version; rebuilding it from the database")
                   << std::endl;
         writer_.reset();
         rebuild(root_, src_);
@@ -162,7 +166,7 @@ void indexer::adopt()
     auto const old = dir_;
     writer_.reset();
     dir_.clear();
-    writer_ = std::make_unique<writer>(root_ / *cur, false);
+    writer_ = std::make_unique<writer>(root_ / *cur, false, writer::commits::unsynced);
     dir_ = *cur;
     {
         std::lock_guard lock(mutex_);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -683,4 +684,58 @@ TEST_CASE("an index numbered by post id goes on answering until the one rebuilt 
     Xapian::Database db((t.root / *current_dir(t.root)).string());
     CHECK(docid_of(db, 2) == 1);
     CHECK(db.get_metadata("peerdesk.docids") == "own");
+}
+
+TEST_CASE("an index the machine stopped under is rebuilt; one a killed server left is kept")
+{
+    temp_index t;
+    searcher readers(t.root, 0);
+    stream_source src;
+    src.add(question(1, "Backup fails at night", "The nightly backup stops."));
+    auto const first = rebuild(t.root, src);
+    auto const marker = t.root / first / "peerdesk-unsynced";
+    CHECK_FALSE(std::filesystem::exists(marker));  // a rebuild is synced before it is current
+    auto search = [&] { return ids(readers.search({"backup", {}, sort_order::relevance, 0, 10}, {})); };
+    auto wait_for = [&](indexer& ix, std::int64_t seq) {
+        for (int i = 0; i < 500 && ix.status().applied_seq < seq; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        REQUIRE(ix.status().applied_seq == seq);
+    };
+    std::string boot;
+    {
+        indexer ix(t.root, src, readers);
+        src.add(question(2, "Backup is slow", "The backup takes hours."));
+        ix.notify();
+        wait_for(ix, 2);
+        // While the server writes without syncing, the index names this boot.
+        std::ifstream in(marker);
+        REQUIRE(std::getline(in, boot));
+        CHECK(boot.size() >= 32);
+    }
+    CHECK_FALSE(std::filesystem::exists(marker));  // a clean stop syncs and unmarks
+    CHECK(search() == std::vector<std::int64_t>{1, 2});
+
+    // Killed (the marker stays, naming this boot): the kernel kept every write; no rebuild.
+    std::ofstream(marker) << boot << "\n";
+    {
+        indexer ix(t.root, src, readers);
+        src.add(question(3, "Backup of photos", "Photos are not backed up."));
+        ix.notify();
+        wait_for(ix, 3);
+        CHECK(current_dir(t.root) == first);
+    }
+    CHECK(search() == std::vector<std::int64_t>{1, 2, 3});
+
+    // The machine stopped (the marker names another boot): rebuilt from the source.
+    std::ofstream(marker) << "another-boot\n";
+    {
+        indexer ix(t.root, src, readers);
+        for (int i = 0; i < 500 && current_dir(t.root) == first; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        REQUIRE(current_dir(t.root) != first);
+        wait_for(ix, 3);
+        CHECK(ix.status().problem.empty());
+    }
+    CHECK(search() == std::vector<std::int64_t>{1, 2, 3});
+    CHECK_FALSE(std::filesystem::exists(t.root / *current_dir(t.root) / "peerdesk-unsynced"));
 }
