@@ -362,7 +362,13 @@ async function main() {
           { env: { ...process.env, CHROME_PATH: '/usr/bin/chromium' }, maxBuffer: 1 << 26 });
           const report = JSON.parse(await readFile(out, 'utf8'));
           const scores = Object.values(report.categories).map((c) => Math.round(c.score * 100));
-          row(`Lighthouse, ${name}: performance / accessibility / best practices / SEO`, scores.join(' / '), '', '100 each', scores.every((s) => s === 100));
+          // A score short of 100 says which weighed audits cost the points, so that a run's
+          // result can be read without the report (which is not kept).
+          const lost = Object.values(report.categories).flatMap((c) => c.auditRefs
+            .filter((r) => r.weight > 0 && report.audits[r.id]?.score !== null && report.audits[r.id]?.score < 1)
+            .map((r) => `${r.id} ${report.audits[r.id].displayValue ?? ''} (${Math.round(report.audits[r.id].score * 100)})`.replace(/  +/g, ' ')));
+          const value = scores.join(' / ') + (lost.length ? `; short: ${lost.join(', ')}` : '');
+          row(`Lighthouse, ${name}: performance / accessibility / best practices / SEO`, value, '', '100 each', scores.every((s) => s === 100));
         } catch (e) {
           row(`Lighthouse, ${name}`, 'not run: ' + e.message.split('\n')[0].slice(0, 80), '', '100 each', false);
         } finally {
