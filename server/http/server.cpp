@@ -5,7 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -407,8 +407,9 @@ private:
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
-    listener(asio::io_context& ioc, tcp::endpoint endpoint, server_state& state, bool redirect = false)
-        : ioc_(ioc), acceptor_(asio::make_strand(ioc)), state_(state), redirect_(redirect)
+    // Accepts on the first loop and hands each connection to the next loop in turn.
+    listener(std::vector<asio::io_context*> loops, tcp::endpoint endpoint, server_state& state, bool redirect = false)
+        : loops_(std::move(loops)), acceptor_(*loops_.front()), state_(state), redirect_(redirect)
     {
         acceptor_.open(endpoint.protocol());
         acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -420,7 +421,8 @@ public:
 
     void accept()
     {
-        acceptor_.async_accept(asio::make_strand(ioc_),
+        next_ = (next_ + 1) % loops_.size();
+        acceptor_.async_accept(*loops_[next_],
                                beast::bind_front_handler(&listener::on_accept, shared_from_this()));
     }
 
@@ -480,7 +482,8 @@ private:
         socket.close(ec);
     }
 
-    asio::io_context& ioc_;
+    std::vector<asio::io_context*> loops_;
+    std::size_t next_ = 0;  // only the first loop's thread accepts
     tcp::acceptor acceptor_;
     server_state& state_;
     bool redirect_;
@@ -521,7 +524,17 @@ void serve(server_config const& config, handler const& handle, access_logger con
     // Declared before the loop: handlers it still holds when destroyed end their sessions,
     // which reach the state.
     server_state state;
-    asio::io_context ioc(threads);
+    // One event loop per thread, each connection on one of them: a loop shared by threads
+    // needed a strand per connection and woke the other thread through a futex for every
+    // event, which cost more than the request itself for a cached page.
+    std::vector<std::unique_ptr<asio::io_context>> owned;
+    std::vector<asio::io_context*> loops;
+    for (int i = 0; i < threads; ++i) loops.push_back(owned.emplace_back(std::make_unique<asio::io_context>(1)).get());
+    asio::io_context& ioc = *loops.front();
+    // The other loops have no work of their own until a connection comes; these keep them
+    // running until shutdown has drained the sessions. Only the first loop's thread touches them.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep;
+    for (int i = 1; i < threads; ++i) keep.push_back(asio::make_work_guard(*loops[static_cast<std::size_t>(i)]));
     asio::io_context writes(write_threads);
     auto writes_work = asio::make_work_guard(writes);
     state.writes = &writes;
@@ -532,12 +545,12 @@ void serve(server_config const& config, handler const& handle, access_logger con
         state.tls.emplace(make_tls_context(config));
 
     auto const address = asio::ip::make_address(config.address);
-    auto l = std::make_shared<listener>(ioc, tcp::endpoint(address, config.port), state);
+    auto l = std::make_shared<listener>(loops, tcp::endpoint(address, config.port), state);
     l->accept();
     state.https_port = l->port();
     std::shared_ptr<listener> plain;
     if (state.tls && config.redirect_port) {
-        plain = std::make_shared<listener>(ioc, tcp::endpoint(address, config.redirect_port), state, true);
+        plain = std::make_shared<listener>(loops, tcp::endpoint(address, config.redirect_port), state, true);
         plain->accept();
     }
     if (on_listening) on_listening(l->port());
@@ -546,12 +559,18 @@ void serve(server_config const& config, handler const& handle, access_logger con
     asio::steady_timer deadline(ioc);
     // Once stopping, the loop runs out of work when the last session ends and the deadline
     // timer is cancelled; the timer ends the wait for sessions that do not finish in time.
-    state.drained = [&] { asio::post(ioc, [&] { deadline.cancel(); }); };
+    state.drained = [&] {
+        asio::post(ioc, [&] {
+            deadline.cancel();
+            for (auto& k : keep) k.reset();
+        });
+    };
     signals.async_wait([&](beast::error_code ec, int) {
         if (ec) return;
         deadline.expires_after(config.shutdown_grace);
         deadline.async_wait([&](beast::error_code e) {
-            if (!e) ioc.stop();
+            if (!e)
+                for (auto* loop : loops) loop->stop();
         });
         l->stop();
         if (plain) plain->stop();
@@ -577,7 +596,7 @@ void serve(server_config const& config, handler const& handle, access_logger con
             writes.run();
         });
     std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    for (int i = 1; i < threads; ++i) pool.emplace_back([loop = loops[static_cast<std::size_t>(i)]] { loop->run(); });
     ioc.run();
     for (auto& t : pool) t.join();
     // A write still running after the grace period posts its answer into the stopped loop,
