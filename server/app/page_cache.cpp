@@ -51,7 +51,7 @@ std::optional<http::response> page_cache::find(http::request const& req)
     }
     auto const accept = req.header("accept-encoding");
     // Over TLS, pages go out uncompressed (BREACH: see compress() in application.cpp).
-    bool const packed = !req.secure && accept && http::accepts_gzip(*accept) && e->res.body.size() >= 1024;
+    bool const packed = !req.secure && accept && http::accepts_gzip(*accept) && e->plain->size() >= 1024;
     auto const etag = packed ? e->etag.substr(0, e->etag.size() - 1) + "-gz\"" : e->etag;
     http::response r;
     r.status = e->res.status;
@@ -61,12 +61,12 @@ std::optional<http::response> page_cache::find(http::request const& req)
         r.status = 304;
         return r;
     }
-    if (packed && !e->gzipped.empty()) {
-        r.body = e->gzipped;
+    if (packed && e->gzipped) {
+        r.shared_body = e->gzipped;
         r.set("Content-Encoding", "gzip");
         return r;
     }
-    r.body = e->res.body;
+    r.shared_body = e->plain;
     return r;
 }
 
@@ -82,10 +82,12 @@ void page_cache::store(http::request const& req, http::response& res, std::uint6
     e->at = clock_();
     e->etag = "\"" + domain::hex(domain::sha256(res.body)).substr(0, 20) + "\"";
     res.set("ETag", e->etag);
-    e->res = res;
+    e->res.status = res.status;
+    e->res.headers = res.headers;
+    e->plain = std::make_shared<std::string const>(res.body);
     // Made here, once, outside the lock: most visitors' browsers ask for it.
     if (res.body.size() >= 1024)
-        if (auto z = http::gzip(res.body)) e->gzipped = std::move(*z);
+        if (auto z = http::gzip(res.body)) e->gzipped = std::make_shared<std::string const>(std::move(*z));
     std::lock_guard lock(mutex_);
     if (entries_.size() >= max_entries || bytes_ + res.body.size() > max_bytes) {
         entries_.clear();  // simplest bound: start again; hot pages come back at once

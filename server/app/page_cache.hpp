@@ -42,8 +42,9 @@ private:
     struct entry {
         std::uint64_t writes = 0;
         std::chrono::steady_clock::time_point at;
-        http::response res;  // plain
-        std::string gzipped;  // empty when too small to be worth it
+        http::response res;  // plain, its body in `plain`
+        std::shared_ptr<std::string const> plain;
+        std::shared_ptr<std::string const> gzipped;  // null when too small to be worth it
         std::string etag;
         // When a visitor began rendering the page again after it grew old (nanoseconds of the
         // steady clock; 0: nobody is).

@@ -1,5 +1,6 @@
 #pragma once
 // Requests and responses as plain values, so that handlers and their tests need no sockets.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,11 @@ struct response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // A body kept by a cache and sent from where it is, instead of `body` (which stays empty):
+    // a cached page is not copied for every request.
+    std::shared_ptr<std::string const> shared_body;
+
+    std::string_view payload() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
 
     response& set(std::string name, std::string value)
     {

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/beast/core.hpp>
@@ -12,6 +13,7 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -26,6 +28,39 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+
+std::string response_head(response const& res, std::size_t length, unsigned version, bool keep_alive)
+{
+    std::string head;
+    std::size_t size = 128;
+    for (auto const& [name, value] : res.headers) size += name.size() + value.size() + 4;
+    head.reserve(size);
+    head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head += std::to_string(res.status);
+    head += ' ';
+    auto const reason = bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
+    head.append(reason.data(), reason.size());
+    head += "\r\n";
+    auto const clean = [&head](std::string_view text) {
+        for (char c : text) head += (c == '\r' || c == '\n' || c == '\0') ? ' ' : c;
+    };
+    for (auto const& [name, value] : res.headers) {
+        clean(name);
+        head += ": ";
+        clean(value);
+        head += "\r\n";
+    }
+    // Informational, 204 and 304 responses have no body and say no length.
+    if (res.status >= 200 && res.status != 204 && res.status != 304) {
+        head += "Content-Length: ";
+        head += std::to_string(length);
+        head += "\r\n";
+    }
+    if (version != 10 && !keep_alive) head += "Connection: close\r\n";
+    if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
+    head += "\r\n";
+    return head;
+}
 
 namespace {
 
@@ -228,27 +263,34 @@ protected:
     void send(response res, request const* req)
     {
         if (deadline_) deadline_->cancel();  // it holds the session alive until it fires
-        auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-        out->version(version_ ? version_ : 11);
-        out->result(static_cast<unsigned>(res.status));
-        for (auto& [name, value] : res.headers) out->insert(name, value);
-        std::size_t const bytes = res.body.size();
-        out->body() = std::move(res.body);
-        out->keep_alive(keep_alive_);
-        out->prepare_payload();
-        if (head_only_) {
-            out->body().clear();
-            head_only_ = false;
-        }
+        // The head is written here into one string and goes out with the body in one gather
+        // write; the body from where it is, the response's own string or a cache's, so that a
+        // cached page is not copied for each request. (Beast's message serializer kept a node
+        // per header field and walked them through nested buffer views: more than a tenth of
+        // the time of a cached page.)
+        struct outgoing {
+            std::string head;
+            std::string body;
+            std::shared_ptr<std::string const> shared;
+        };
+        auto out = std::make_shared<outgoing>();
+        out->body = std::move(res.body);
+        out->shared = std::move(res.shared_body);
+        std::string_view const payload = out->shared ? std::string_view(*out->shared) : std::string_view(out->body);
+        out->head = response_head(res, payload.size(), version_, keep_alive_);
         if (state_.log && req)
-            state_.log({req, res.status, bytes,
+            state_.log({req, res.status, payload.size(),
                         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                               started_)});
+        std::array<asio::const_buffer, 2> const buffers{asio::buffer(out->head),
+                                                        head_only_ ? asio::const_buffer()
+                                                                   : asio::buffer(payload.data(), payload.size())};
+        head_only_ = false;
         tcp().expires_after(state_.config.read_timeout);
-        bhttp::async_write(derived().stream(), *out,
-                           [self = derived().shared_from_this(), out](beast::error_code ec, std::size_t) {
-                               self->on_write(ec);
-                           });
+        asio::async_write(derived().stream(), buffers,
+                          [self = derived().shared_from_this(), out](beast::error_code ec, std::size_t) {
+                              self->on_write(ec);
+                          });
     }
 
     void on_write(beast::error_code ec)

@@ -50,6 +50,11 @@ struct access_record {
 };
 using access_logger = std::function<void(access_record const&)>;
 
+// The status line and header block of a response whose body is `length` bytes, as sent. Line
+// breaks and NULs in a header's name or value become spaces: a value built from a request
+// cannot start a header of its own.
+std::string response_head(response const& res, std::size_t length, unsigned version, bool keep_alive);
+
 // Listens, serves until SIGINT or SIGTERM, then stops accepting, lets requests in flight
 // finish, closes idle connections and returns. `on_listening` receives the bound port (useful
 // with port 0; the redirect port, when asked for, is bound before it is called). Throws std::system_error when the address cannot be bound, and
