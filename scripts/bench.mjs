@@ -225,6 +225,7 @@ const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n)
 async function main() {
   const data = await community();
   const server = await startPeerdesk(bin('peerdesk'), data.dir);
+  let stopped = false;
   const p = server.port;
   const rssSamples = [];
   const sampler = setInterval(() => { try { rssSamples.push(rssAnonKb(server.child.pid)); } catch { /* exiting */ } }, 250);
@@ -377,10 +378,18 @@ async function main() {
       }
     }
 
-    if (compareRev) await compare(compareRev, data, qid, lua);
+    // The other build opens the same index, which one server at a time may hold.
+    if (compareRev) {
+      stopped = true;
+      clearInterval(sampler);
+      await server.stop();
+      await compare(compareRev, data, qid, lua);
+    }
   } finally {
-    clearInterval(sampler);
-    await server.stop();
+    if (!stopped) {
+      clearInterval(sampler);
+      await server.stop();
+    }
   }
   await report();
 }
