@@ -110,6 +110,8 @@ http::response metrics(context& ctx)
               ctx.search->readers().problem() ? 0 : 1);
         gauge("peerdesk_search_indexer_ok", "1 when the indexer's last round succeeded.", st.problem.empty() ? 1 : 0);
     }
+    gauge("peerdesk_sqlite_memory_bytes", "Heap memory SQLite holds, page caches included.",
+          store::database::memory_used());
     return text_response(200, "text/plain; version=0.0.4; charset=utf-8", out);
 }
 

@@ -9,7 +9,8 @@ namespace {
 constexpr auto max_age = std::chrono::seconds(5);
 // A visitor rendering an old page again is waited for this long before another one tries.
 constexpr auto refresh_patience = std::chrono::seconds(1);
-constexpr std::size_t max_bytes = 64 << 20;
+// Plain and gzip copies together.
+constexpr std::size_t max_bytes = 48 << 20;
 constexpr std::size_t max_entries = 5000;
 
 std::string key_of(http::request const& req) { return req.path + '?' + req.query; }
@@ -88,12 +89,13 @@ void page_cache::store(http::request const& req, http::response& res, std::uint6
     // Made here, once, outside the lock: most visitors' browsers ask for it.
     if (res.body.size() >= 1024)
         if (auto z = http::gzip(res.body)) e->gzipped = std::make_shared<std::string const>(std::move(*z));
+    auto const size = e->plain->size() + (e->gzipped ? e->gzipped->size() : 0);
     std::lock_guard lock(mutex_);
-    if (entries_.size() >= max_entries || bytes_ + res.body.size() > max_bytes) {
+    if (entries_.size() >= max_entries || bytes_ + size > max_bytes) {
         entries_.clear();  // simplest bound: start again; hot pages come back at once
         bytes_ = 0;
     }
-    bytes_ += res.body.size();
+    bytes_ += size;
     entries_[key_of(req)] = std::move(e);
 }
 

@@ -324,6 +324,10 @@ thread_local int reader_cache_kib = default_cache_kib;
 
 void database::set_thread_reader_cache(int kib) { reader_cache_kib = kib; }
 
+void database::limit_memory(std::int64_t bytes) { sqlite3_soft_heap_limit64(bytes); }
+
+std::int64_t database::memory_used() { return sqlite3_memory_used(); }
+
 connection& database::reader()
 {
     // Keyed by database id, not address, so that a new database at a reused address never

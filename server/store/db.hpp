@@ -192,6 +192,11 @@ public:
     // told). The write threads, many and reading little, keep small ones: sixteen large caches
     // would grow the process by half a gigabyte over time.
     static void set_thread_reader_cache(int kib);
+    // All connections of the process together keep about this many bytes of SQLite's memory:
+    // near it, a page cache recycles its oldest page instead of growing (SQLite's soft heap
+    // limit). Per-connection sizes alone add up to more than a server should hold.
+    static void limit_memory(std::int64_t bytes);
+    static std::int64_t memory_used();
     std::string const& path() const { return path_; }
 
 private:

@@ -293,6 +293,10 @@ test('metrics show the index lag and healthz the index state', async () => {
   assert.match(m.text, /^peerdesk_search_outbox_length \d+$/m);
   assert.match(m.text, /^peerdesk_search_outbox_oldest_age_seconds \d+$/m);
   assert.match(m.text, /^peerdesk_search_index_usable 1$/m);
+  // SQLite's heap: the server has read and written, so its caches hold something, within the
+  // 48 MiB the server allows them.
+  const sqlite = Number(/^peerdesk_sqlite_memory_bytes (\d+)$/m.exec(m.text)?.[1]);
+  assert.ok(sqlite > 100000 && sqlite < 64 * 1048576, `SQLite memory ${sqlite}`);
   const h = await alice.request('GET', '/healthz');
   assert.equal(h.status, 200);
 });
