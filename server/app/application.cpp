@@ -112,6 +112,9 @@ http::response metrics(context& ctx)
     }
     gauge("peerdesk_sqlite_memory_bytes", "Heap memory SQLite holds, page caches included.",
           store::database::memory_used());
+    // The process keeps what SQLite frees, so its resident size follows this peak, not the above.
+    gauge("peerdesk_sqlite_memory_peak_bytes", "The most heap memory SQLite has held since the start.",
+          store::database::memory_peak());
     return text_response(200, "text/plain; version=0.0.4; charset=utf-8", out);
 }
 

@@ -328,6 +328,8 @@ void database::limit_memory(std::int64_t bytes) { sqlite3_soft_heap_limit64(byte
 
 std::int64_t database::memory_used() { return sqlite3_memory_used(); }
 
+std::int64_t database::memory_peak() { return sqlite3_memory_highwater(0); }
+
 connection& database::reader()
 {
     // Keyed by database id, not address, so that a new database at a reused address never

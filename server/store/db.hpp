@@ -197,6 +197,7 @@ public:
     // limit). Per-connection sizes alone add up to more than a server should hold.
     static void limit_memory(std::int64_t bytes);
     static std::int64_t memory_used();
+    static std::int64_t memory_peak();
     std::string const& path() const { return path_; }
 
 private:

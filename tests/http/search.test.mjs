@@ -297,6 +297,8 @@ test('metrics show the index lag and healthz the index state', async () => {
   // 48 MiB the server allows them.
   const sqlite = Number(/^peerdesk_sqlite_memory_bytes (\d+)$/m.exec(m.text)?.[1]);
   assert.ok(sqlite > 100000 && sqlite < 64 * 1048576, `SQLite memory ${sqlite}`);
+  const peak = Number(/^peerdesk_sqlite_memory_peak_bytes (\d+)$/m.exec(m.text)?.[1]);
+  assert.ok(peak >= sqlite, `SQLite's peak ${peak} is at least its use ${sqlite}`);
   const h = await alice.request('GET', '/healthz');
   assert.equal(h.status, 200);
 });
