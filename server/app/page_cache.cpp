@@ -89,14 +89,20 @@ void page_cache::store(http::request const& req, http::response& res, std::uint6
     // Made here, once, outside the lock: most visitors' browsers ask for it.
     if (res.body.size() >= 1024)
         if (auto z = http::gzip(res.body)) e->gzipped = std::make_shared<std::string const>(std::move(*z));
-    auto const size = e->plain->size() + (e->gzipped ? e->gzipped->size() : 0);
+    e->bytes = e->plain->size() + (e->gzipped ? e->gzipped->size() : 0);
+    auto key = key_of(req);
     std::lock_guard lock(mutex_);
-    if (entries_.size() >= max_entries || bytes_ + size > max_bytes) {
+    // A page rendered again after a write replaces its old copy, which no longer counts.
+    if (auto const old = entries_.find(key); old != entries_.end()) {
+        bytes_ -= old->second->bytes;
+        entries_.erase(old);
+    }
+    if (entries_.size() >= max_entries || bytes_ + e->bytes > max_bytes) {
         entries_.clear();  // simplest bound: start again; hot pages come back at once
         bytes_ = 0;
     }
-    bytes_ += size;
-    entries_[key_of(req)] = std::move(e);
+    bytes_ += e->bytes;
+    entries_.emplace(std::move(key), std::move(e));
 }
 
 }  // namespace peerdesk::app
