@@ -31,7 +31,13 @@ void append_json_string(std::string& out, std::string_view s)
 std::string access_line(access_record const& r, std::string_view time)
 {
     std::string out;
-    out.reserve(160 + std::min<std::size_t>(r.req->path.size(), 500));
+    append_access_line(out, r, time);
+    return out;
+}
+
+void append_access_line(std::string& out, access_record const& r, std::string_view time)
+{
+    out.reserve(out.size() + 160 + std::min<std::size_t>(r.req->path.size(), 500));
     out += "{\"time\":";
     append_json_string(out, time);
     out += ",\"remote\":";
@@ -47,7 +53,6 @@ std::string access_line(access_record const& r, std::string_view time)
     out += ",\"us\":";
     out += std::to_string(r.duration.count());
     out += '}';
-    return out;
 }
 
 buffered_log::buffered_log(std::FILE* out) : out_(out), thread_([this] { run(); }) {}
@@ -77,7 +82,11 @@ void buffered_log::add(std::string_view line)
 void buffered_log::flush()
 {
     std::lock_guard writing(write_mutex_);  // always before mutex_
-    std::string batch;
+    // The two buffers trade places and keep their capacity: at tens of thousands of requests a
+    // second a fresh buffer grew by reallocation under the lock, on a request's thread, and was
+    // handed back to the system (an munmap) after every write.
+    std::string& batch = spare_;
+    batch.clear();
     std::size_t dropped = 0;
     {
         std::lock_guard lock(mutex_);

@@ -24,6 +24,8 @@ namespace peerdesk::http {
 // {"time":"…","remote":"…","method":"…","path":"…","status":200,"bytes":123,"us":45}
 // The path is cut at 500 bytes; strings are JSON-escaped.
 std::string access_line(access_record const& r, std::string_view time);
+// The same line appended to out, which a caller can reuse from one request to the next.
+void append_access_line(std::string& out, access_record const& r, std::string_view time);
 
 class buffered_log {
 public:
@@ -48,6 +50,7 @@ private:
     std::mutex write_mutex_;  // one writer at a time, so that lines keep their order
     std::condition_variable wake_;
     std::string pending_;
+    std::string spare_;  // guarded by write_mutex_: the previous batch, emptied, for its capacity
     std::size_t dropped_ = 0;
     bool stopping_ = false;
     std::thread thread_;

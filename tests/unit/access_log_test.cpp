@@ -29,6 +29,11 @@ TEST_CASE("access log lines are JSON with the request's strings escaped, the pat
     auto const line = http::access_line(record(req), "t");
     CHECK(line.find(std::string(499, 'x') + "\"") != std::string::npos);
     CHECK(line.find(std::string(500, 'x')) == std::string::npos);
+    // The server appends each line to a buffer it reuses: what is there stays.
+    std::string reused = "kept";
+    req.path = "/q";
+    http::append_access_line(reused, record(req), "t");
+    CHECK(reused == R"(kept{"time":"t","remote":"127.0.0.1","method":"GET","path":"/q","status":404,"bytes":1234,"us":56})");
 }
 
 TEST_CASE("the buffered access log keeps its lines in order, and drops and counts what it cannot hold while its output is stalled")
