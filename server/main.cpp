@@ -170,9 +170,10 @@ int command_serve(options const& o)
     raise_file_limit(config.max_connections);
     config.write_thread_start = [] { store::database::set_thread_reader_cache(4 * 1024); };
     // The page caches of two reading threads (32 MiB each), the writer (32 MiB) and sixteen
-    // write threads (4 MiB each) could hold 160 MiB together; the server keeps them to 48 MiB
-    // in all, within its goal of 150 MB under load with the rendered-page cache (48 MB).
-    store::database::limit_memory(48 << 20);
+    // write threads (4 MiB each) could hold 160 MiB together; the server keeps them to a pool
+    // of 40 MiB, and SQLite's other memory to about 16 MiB, within its goal of 150 MB under load
+    // with the rendered-page cache (48 MB).
+    store::database::configure_memory(40 << 20, 16 << 20);
     auto const rate_limits = o.get("rate-limits", "on");
     if (rate_limits != "on" && rate_limits != "off") throw usage_error("--rate-limits is on or off");
 

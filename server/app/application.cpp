@@ -12,6 +12,7 @@
 #include "server/store/db.hpp"
 
 #include <iostream>
+#include <malloc.h>
 
 namespace peerdesk::app {
 
@@ -110,11 +111,20 @@ http::response metrics(context& ctx)
               ctx.search->readers().problem() ? 0 : 1);
         gauge("peerdesk_search_indexer_ok", "1 when the indexer's last round succeeded.", st.problem.empty() ? 1 : 0);
     }
-    gauge("peerdesk_sqlite_memory_bytes", "Heap memory SQLite holds, page caches included.",
+    gauge("peerdesk_sqlite_page_pool_used_bytes", "Bytes of SQLite's page pool holding pages.",
+          store::database::page_pool_used());
+    gauge("peerdesk_sqlite_page_pool_bytes", "The size of SQLite's page pool, taken at start.",
+          store::database::page_pool_size());
+    gauge("peerdesk_sqlite_memory_bytes", "Heap memory SQLite holds besides its page pool.",
           store::database::memory_used());
-    // The process keeps what SQLite frees, so its resident size follows this peak, not the above.
     gauge("peerdesk_sqlite_memory_peak_bytes", "The most heap memory SQLite has held since the start.",
           store::database::memory_peak());
+    // Where the rest of the resident size is: allocated memory that is in use, and memory freed
+    // but kept by malloc (in its arenas, one per thread that allocates at the same time).
+    auto const heap = mallinfo2();
+    gauge("peerdesk_heap_in_use_bytes", "Heap memory the process has allocated and not freed.", heap.uordblks + heap.hblkhd);
+    gauge("peerdesk_heap_free_bytes", "Heap memory freed but kept by malloc for reuse.", heap.fordblks);
+    gauge("peerdesk_heap_arena_bytes", "Heap memory malloc has taken from the system, outside mmap'd blocks.", heap.arena);
     return text_response(200, "text/plain; version=0.0.4; charset=utf-8", out);
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <stdexcept>
 
 #include <sqlite3.h>
 
@@ -324,11 +325,42 @@ thread_local int reader_cache_kib = default_cache_kib;
 
 void database::set_thread_reader_cache(int kib) { reader_cache_kib = kib; }
 
-void database::limit_memory(std::int64_t bytes) { sqlite3_soft_heap_limit64(bytes); }
+namespace {
+int page_slot_bytes = 0;
+int page_slots = 0;
+}  // namespace
+
+void database::configure_memory(std::size_t page_pool_bytes, std::int64_t heap_bytes)
+{
+    int header = 0;
+    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
+        throw std::logic_error("SQLite's memory is configured before the first database is opened");
+    // Slots fit this build's 4096-byte pages; a larger page would come from the heap instead.
+    int const slot = 4096 + header;
+    auto const slots = static_cast<int>(page_pool_bytes / static_cast<std::size_t>(slot));
+    // Kept for the life of the process: SQLite may use it until the last connection closes.
+    auto* pool = new unsigned char[static_cast<std::size_t>(slot) * static_cast<std::size_t>(slots)];
+    if (sqlite3_config(SQLITE_CONFIG_PAGECACHE, pool, slot, slots) != SQLITE_OK) {
+        delete[] pool;
+        throw std::logic_error("SQLite's memory is configured before the first database is opened");
+    }
+    page_slot_bytes = slot;
+    page_slots = slots;
+    sqlite3_soft_heap_limit64(heap_bytes);
+}
 
 std::int64_t database::memory_used() { return sqlite3_memory_used(); }
 
 std::int64_t database::memory_peak() { return sqlite3_memory_highwater(0); }
+
+std::int64_t database::page_pool_used()
+{
+    sqlite3_int64 slots = 0, peak = 0;
+    sqlite3_status64(SQLITE_STATUS_PAGECACHE_USED, &slots, &peak, 0);
+    return slots * page_slot_bytes;
+}
+
+std::int64_t database::page_pool_size() { return std::int64_t{page_slots} * page_slot_bytes; }
 
 connection& database::reader()
 {

@@ -192,12 +192,21 @@ public:
     // told). The write threads, many and reading little, keep small ones: sixteen large caches
     // would grow the process by half a gigabyte over time.
     static void set_thread_reader_cache(int kib);
-    // All connections of the process together keep about this many bytes of SQLite's memory:
-    // near it, a page cache recycles its oldest page instead of growing (SQLite's soft heap
-    // limit). Per-connection sizes alone add up to more than a server should hold.
-    static void limit_memory(std::int64_t bytes);
+    // The page caches of all connections share one pool of page_pool_bytes, taken once; near
+    // its end a cache recycles its oldest page instead of growing. SQLite's other memory (and
+    // pages past the pool) is held to about heap_bytes (its soft heap limit). Called before the
+    // process opens its first database; throws std::logic_error after.
+    //
+    // Why a pool: from the heap, pages freed on one thread's malloc arena and taken again on
+    // another's left the process 40 MB larger than what SQLite held, and growing for the first
+    // quarter minute of writes; the pool holds the same pages in a fixed block.
+    static void configure_memory(std::size_t page_pool_bytes, std::int64_t heap_bytes);
+    // SQLite's heap memory, now and at most since the start (the pool is not in these).
     static std::int64_t memory_used();
     static std::int64_t memory_peak();
+    // The pool's bytes holding pages now, and the pool's size.
+    static std::int64_t page_pool_used();
+    static std::int64_t page_pool_size();
     std::string const& path() const { return path_; }
 
 private:

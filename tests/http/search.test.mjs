@@ -293,12 +293,23 @@ test('metrics show the index lag and healthz the index state', async () => {
   assert.match(m.text, /^peerdesk_search_outbox_length \d+$/m);
   assert.match(m.text, /^peerdesk_search_outbox_oldest_age_seconds \d+$/m);
   assert.match(m.text, /^peerdesk_search_index_usable 1$/m);
-  // SQLite's heap: the server has read and written, so its caches hold something, within the
-  // 48 MiB the server allows them.
-  const sqlite = Number(/^peerdesk_sqlite_memory_bytes (\d+)$/m.exec(m.text)?.[1]);
-  assert.ok(sqlite > 100000 && sqlite < 64 * 1048576, `SQLite memory ${sqlite}`);
-  const peak = Number(/^peerdesk_sqlite_memory_peak_bytes (\d+)$/m.exec(m.text)?.[1]);
+  const gauge = (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(m.text)?.[1]);
+  // SQLite's page caches live in one pool of 40 MiB taken at start: the server has read and
+  // written, so it holds pages, within the pool.
+  const pool = gauge('peerdesk_sqlite_page_pool_bytes');
+  const pooled = gauge('peerdesk_sqlite_page_pool_used_bytes');
+  assert.ok(pool > 39 * 1048576 && pool <= 40 * 1048576, `page pool ${pool}`);
+  assert.ok(pooled > 100000 && pooled <= pool, `pages in the pool ${pooled}`);
+  // The rest of SQLite's memory (statements, schemas) is on the heap, within its 16 MiB.
+  const sqlite = gauge('peerdesk_sqlite_memory_bytes');
+  assert.ok(sqlite > 10000 && sqlite < 16 * 1048576, `SQLite memory ${sqlite}`);
+  const peak = gauge('peerdesk_sqlite_memory_peak_bytes');
   assert.ok(peak >= sqlite, `SQLite's peak ${peak} is at least its use ${sqlite}`);
+  // The heap as malloc sees it: in use holds SQLite's share and the pool.
+  const inUse = gauge('peerdesk_heap_in_use_bytes');
+  assert.ok(inUse >= sqlite + pool, `heap in use ${inUse} holds SQLite's ${sqlite} and the pool`);
+  assert.ok(gauge('peerdesk_heap_free_bytes') >= 0);
+  assert.ok(gauge('peerdesk_heap_arena_bytes') > 0);
   const h = await alice.request('GET', '/healthz');
   assert.equal(h.status, 200);
 });
