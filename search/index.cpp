@@ -33,7 +33,6 @@ constexpr char term_question[] = "XTQ";
 constexpr char term_answer[] = "XTA";
 constexpr char term_answered[] = "XISanswered";
 constexpr char term_accepted[] = "XISaccepted";
-constexpr std::size_t snippet_bytes = 240;
 constexpr char applied_key[] = "peerdesk.applied_seq";
 // Xapian's block size for a new index (an existing one keeps its own until a reindex). A
 // search reads about a hundred posting blocks, each a pread from the page cache, and with 8 KB
@@ -439,11 +438,7 @@ post_fact writer::put(post_document const& d, bool fresh)
     doc.add_value(slot_created, Xapian::sortable_serialise(static_cast<double>(d.created_at)));
     doc.add_value(slot_score, Xapian::sortable_serialise(static_cast<double>(d.score)));
     doc.add_value(slot_quality, Xapian::sortable_serialise(quality_of(d)));
-    // The text the snippet is cut from, without the bytes that mark matches in snippets.
-    std::string data(body);
-    if (!comments.empty()) data.append("\n").append(comments);
-    std::replace_if(data.begin(), data.end(), [](char c) { return c == '\x01' || c == '\x02'; }, ' ');
-    doc.set_data(data);
+    // No document data: a hit's snippet is cut from the post's text as the database holds it.
     // A new post takes the next docid; an indexed one keeps its own. A rebuild's posts are all
     // new: no need to look each one up by its term.
     return fact_of(d, fresh ? impl_->db.add_document(doc) : impl_->db.replace_document(id_term, doc));
@@ -660,7 +655,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
                 q = parse(0);
                 if (q.empty()) q = Xapian::Query(std::string());  // nothing searchable was typed: all
             }
-            auto const marked = snippet_terms_of(q, prefix_title);
+            auto marked = snippet_terms_of(q, prefix_title);
             if (auto f = filter_query(request.filter); !f.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
             auto const facts = facts_for(h);
             Xapian::Enquire enquire(h.db);
@@ -722,14 +717,13 @@ results searcher::run(query_request const& request, tuning const& tune) const
             }
             for (auto i = request.offset; i < picked.size(); ++i) {
                 auto const it = mset[picked[i].first];
-                auto const doc = it.get_document();
                 hit one;
                 one.post_id = post_of(*facts, it);
                 one.question_id = picked[i].second;
                 one.is_question = one.post_id == one.question_id;
-                one.snippet = make_snippet(doc.get_data(), marked, h.stem, snippet_bytes);
-                out.hits.push_back(std::move(one));
+                out.hits.push_back(one);
             }
+            out.marked = std::move(marked);
             return out;
         });
     } catch (Xapian::DatabaseError const& e) {

@@ -206,4 +206,10 @@ std::string make_snippet(std::string_view text, snippet_terms const& terms, Xapi
     return out;
 }
 
+std::string hit_snippet(std::string_view text, snippet_terms const& terms)
+{
+    thread_local Xapian::Stem const stem("english");
+    return make_snippet(text, terms, stem, snippet_bytes);
+}
+
 }  // namespace peerdesk::search

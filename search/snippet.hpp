@@ -33,4 +33,10 @@ snippet_terms snippet_terms_of(Xapian::Query const& q, std::string_view title_pr
 std::string make_snippet(std::string_view text, snippet_terms const& terms, Xapian::Stem const& stem,
                          std::size_t max_bytes);
 
+// How much of a post a search hit shows.
+constexpr std::size_t snippet_bytes = 240;
+// A search hit's snippet: make_snippet over the post's text (its body, then its live comments,
+// as plain text) with the English stemmer the index uses, at most snippet_bytes.
+std::string hit_snippet(std::string_view text, snippet_terms const& terms);
+
 }  // namespace peerdesk::search

@@ -231,11 +231,7 @@ outcome<search_results> find(context& ctx, search_request const& request)
     }
 
     std::vector<std::int64_t> ids;
-    std::unordered_map<std::int64_t, std::string> snippets;
-    for (auto& h : found.hits) {
-        ids.push_back(h.post_id);
-        snippets.emplace(h.post_id, std::move(h.snippet));
-    }
+    for (auto const& h : found.hits) ids.push_back(h.post_id);
     search_results out;
     out.total = static_cast<std::int64_t>(found.total);
     out.total_exact = found.exact;
@@ -245,11 +241,15 @@ outcome<search_results> find(context& ctx, search_request const& request)
     std::vector<store::hit_row> rows;
     {
         timing::span span("db");
-        rows = store::search_store(ctx.db.reader()).hits(ids);
+        rows = store::search_store(ctx.db.reader()).hits(ids, true);
     }
+    std::string text;
     for (auto& row : rows) {
         found_hit h;
-        h.snippet = render::snippet_html(snippets[row.post_id]);
+        // The text as it was indexed: the body, then the live comments.
+        text = render::plain_text(row.body_html);
+        if (!row.comments_html.empty()) text.append("\n").append(render::plain_text(row.comments_html));
+        h.snippet = render::snippet_html(search::hit_snippet(text, found.marked));
         h.url = "/questions/" + std::to_string(row.question_id) +
                 (row.is_question ? "" : "#answer-" + std::to_string(row.post_id));
         h.row = std::move(row);

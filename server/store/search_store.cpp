@@ -227,7 +227,7 @@ std::vector<query_count> search_store::top_queries(std::int64_t since, std::int6
     return read_counts(db_.cached(sql::top_queries).bind(since, limit));
 }
 
-std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_ids)
+std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_ids, bool with_text)
 {
     std::vector<hit_row> out;
     if (post_ids.empty()) return out;
@@ -237,7 +237,10 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
         "SELECT p.id, o.id, p.kind = 'question' OR q.duplicate_of IS NOT NULL, o.title, o.score, o.answer_count, "
         "o.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, o.excerpt, o.created_at, "
         "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
-        "  WHERE qt.question_id = o.id ORDER BY qt.position)) "
+        "  WHERE qt.question_id = o.id ORDER BY qt.position)) " +
+        std::string(with_text ? ", p.body_html, (SELECT group_concat(c.body_html, ' ') FROM comments c "
+                                "  WHERE c.post_id = p.id AND c.deleted_at IS NULL AND c.state = 'live') "
+                              : "") +
         "FROM posts p JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
         "JOIN posts o ON o.id = coalesce(q.duplicate_of, q.id) "
         "WHERE p.id IN (" + in + ") AND p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'";
@@ -256,6 +259,10 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
         h.excerpt = s.text(8);
         h.created_at = s.integer(9);
         h.tags = split_words(s.optional_text(10).value_or(""));
+        if (with_text) {
+            h.body_html = s.text(11);
+            h.comments_html = s.optional_text(12).value_or("");
+        }
         found.emplace(h.post_id, std::move(h));
     }
     s.reset();

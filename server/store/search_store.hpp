@@ -56,6 +56,10 @@ struct hit_row {
     std::vector<std::string> tags;
     std::string excerpt;  // the question's, for lists without a snippet
     std::int64_t created_at = 0;
+    // The post's own body and live comments (HTML), when asked for: a search cuts the hit's
+    // snippet from them.
+    std::string body_html;
+    std::string comments_html;
 };
 
 class search_store {
@@ -83,8 +87,9 @@ public:
     std::vector<query_count> no_hit_queries(std::int64_t since, std::int64_t limit);
     std::vector<query_count> top_queries(std::int64_t since, std::int64_t limit);
 
-    // The rows for these posts, in the given order, without the ones deleted since indexing.
-    std::vector<hit_row> hits(std::vector<std::int64_t> const& post_ids);
+    // The rows for these posts, in the given order, without the ones deleted since indexing;
+    // with_text fills body_html and comments_html.
+    std::vector<hit_row> hits(std::vector<std::int64_t> const& post_ids, bool with_text = false);
 
 private:
     connection& db_;
