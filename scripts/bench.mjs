@@ -275,13 +275,18 @@ async function main() {
     const paths = queries.map(([q, t]) => `/api/v1/search?pagesize=10&q=${encodeURIComponent(q + (t ? ` [${t}]` : ''))}`);
     const lua = join(data.dir, 'queries.lua');
     await writeFile(lua, `local paths = {${paths.map((x) => JSON.stringify(x)).join(',')}}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n`);
+    // A warm-up first, as the pages had theirs when they were fetched for nginx: at a million
+    // posts the first pass over the queries reads much of the index and the posts from disk (a
+    // freshly started server answered about 1,000 queries a second for its first 3 s, then 1,500
+    // and more), and the figure is the steady rate.
+    await wrk(p, '/', { lua, connections: 16, duration: smoke ? 1 : 3 });
     const searchMax = await wrk(p, '/', { lua, connections: 16 });
     const searchLat = await loadgen(p, paths, Math.max(50, Math.round(searchMax.rps / 2)));
     // Pages and searches have warmed every cache the reads use; from here on only writes come.
     const readsRss = rssSamples[rssSamples.length - 1] / 1024;
     const inproc = JSON.parse((await run(bin('peerdesk-bench-search'), ['run', data.dir, queriesFile])).stdout);
     const fts = JSON.parse((await run(bin('peerdesk-fts5'), [data.dir, queriesFile], { maxBuffer: 1 << 24 })).stdout);
-    row('search API (1–3 terms, half with a tag, no result cache), queries/s over HTTP', `${fmt(searchMax.rps)}/s`, '', '≥ 1,500 queries/s', searchMax.rps >= 1500);
+    row('search API (1–3 terms, half with a tag, no result cache), queries/s over HTTP after a 3-s warm-up', `${fmt(searchMax.rps)}/s`, '', '≥ 1,500 queries/s', searchMax.rps >= 1500);
     row(`search API latency at ${fmt(searchMax.rps / 2)}/s (open model)`, `p50 ${fmt(searchLat.p50_us / 1000, 2)} ms, p99 ${fmt(searchLat.p99_us / 1000, 2)} ms`, '', 'p50 ≤ 3 ms, p99 ≤ 15 ms', searchLat.p50_us <= 3000 && searchLat.p99_us <= 15000);
     row('search in process, one thread: p50 / p99 / queries/s', `${fmt(inproc.p50_us / 1000, 2)} / ${fmt(inproc.p99_us / 1000, 2)} ms, ${fmt(inproc.qps)}/s`,
       `FTS5 ${fmt(fts.p50_us / 1000, 2)} / ${fmt(fts.p99_us / 1000, 2)} ms, ${fmt(fts.qps)}/s`, 'faster than FTS5', inproc.qps > fts.qps, fmt(inproc.qps / fts.qps, 2) + '×');
