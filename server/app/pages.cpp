@@ -1,6 +1,7 @@
 // HTML pages: each handler gathers a view and renders a template inside the layout. Forms
 // post here and are answered with a redirect (303) or with the form again and its message.
 #include "server/app/pages.hpp"
+#include "server/app/timing.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/application.hpp"
@@ -392,7 +393,8 @@ std::vector<view> related_views(call& c, store::post_row const& question)
 {
     auto text = question.title;
     for (auto const& t : question.tags) text += " " + t;
-    auto const found = similar_questions(c.ctx, text, question.id, 6, false);
+    timing::span span("related");
+    auto const found = related_questions(c.ctx, question.id, text, 6);
     std::vector<view> out;
     if (failed(found)) return out;
     for (auto const& r : std::get<std::vector<store::hit_row>>(found)) {

@@ -261,9 +261,10 @@ outcome<search_results> find(context& ctx, search_request const& request)
     return out;
 }
 
-outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string_view title,
-                                                       std::optional<std::int64_t> exclude, std::size_t limit,
-                                                       bool partial)
+namespace {
+
+outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view title, std::optional<std::int64_t> exclude,
+                                              std::size_t limit, bool partial)
 {
     if (!ctx.search) return unavailable("Search is not available here.");
     if (!domain::valid_utf8(title)) return failure{400, "invalid_encoding", "The title is not valid UTF-8.", "title"};
@@ -274,11 +275,59 @@ outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string
     } catch (search::unavailable const& e) {
         return unavailable(e.what());
     } catch (search::bad_query const&) {
-        return std::vector<store::hit_row>{};
+        return std::vector<std::int64_t>{};
     }
     std::vector<std::int64_t> ids;
     for (auto const& h : hits) ids.push_back(h.post_id);
-    return store::search_store(ctx.db.reader()).hits(ids);
+    return ids;
+}
+
+constexpr auto related_life = std::chrono::minutes(1);
+constexpr std::size_t max_related = 20000;  // entries, each a few hundred bytes
+
+}  // namespace
+
+outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string_view title,
+                                                       std::optional<std::int64_t> exclude, std::size_t limit,
+                                                       bool partial)
+{
+    auto ids = similar_ids(ctx, title, exclude, limit, partial);
+    if (auto const* f = failed(ids)) return *f;
+    return store::search_store(ctx.db.reader()).hits(std::get<std::vector<std::int64_t>>(ids));
+}
+
+outcome<std::vector<store::hit_row>> related_questions(context& ctx, std::int64_t question_id, std::string const& text,
+                                                       std::size_t limit)
+{
+    if (!ctx.search) return unavailable("Search is not available here.");
+    auto key = std::to_string(question_id) + ':' + std::to_string(limit) + '\n' + text;
+    // Rows are read each time: a question deleted or hidden since drops out at once.
+    if (auto ids = ctx.search->related(key)) return store::search_store(ctx.db.reader()).hits(*ids);
+    auto ids = similar_ids(ctx, text, question_id, limit, false);
+    if (auto const* f = failed(ids)) return *f;
+    auto& found = std::get<std::vector<std::int64_t>>(ids);
+    ctx.search->keep_related(std::move(key), found);
+    return store::search_store(ctx.db.reader()).hits(found);
+}
+
+std::optional<std::vector<std::int64_t>> search_service::related(std::string const& key)
+{
+    std::lock_guard lock(related_mutex_);
+    auto const it = related_.find(key);
+    if (it == related_.end() || std::chrono::steady_clock::now() - it->second.at > related_life) return std::nullopt;
+    return it->second.ids;
+}
+
+void search_service::keep_related(std::string key, std::vector<std::int64_t> ids)
+{
+    auto const now = std::chrono::steady_clock::now();
+    std::lock_guard lock(related_mutex_);
+    if (related_.size() >= max_related) {
+        std::erase_if(related_, [&](auto const& e) { return now - e.second.at > related_life; });
+        // Still full of fresh entries (a crawl): start again rather than grow.
+        if (related_.size() >= max_related) related_.clear();
+    }
+    related_.insert_or_assign(std::move(key), related_entry{std::move(ids), now});
 }
 
 }  // namespace peerdesk::app
