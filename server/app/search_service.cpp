@@ -283,6 +283,8 @@ outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view ti
 }
 
 constexpr auto related_life = std::chrono::minutes(1);
+// None found may only mean the index has not caught up yet (a new question, an import).
+constexpr auto no_related_life = std::chrono::seconds(10);
 constexpr std::size_t max_related = 20000;  // entries, each a few hundred bytes
 
 }  // namespace
@@ -314,7 +316,9 @@ std::optional<std::vector<std::int64_t>> search_service::related(std::string con
 {
     std::lock_guard lock(related_mutex_);
     auto const it = related_.find(key);
-    if (it == related_.end() || std::chrono::steady_clock::now() - it->second.at > related_life) return std::nullopt;
+    if (it == related_.end()) return std::nullopt;
+    auto const life = it->second.ids.empty() ? no_related_life : related_life;
+    if (std::chrono::steady_clock::now() - it->second.at > life) return std::nullopt;
     return it->second.ids;
 }
 

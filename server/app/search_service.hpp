@@ -127,7 +127,8 @@ outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string
                                                        std::optional<std::int64_t> exclude, std::size_t limit,
                                                        bool partial);
 // The questions a question's page shows beside it (text: its title and tags); kept for up to a
-// minute, so that a question asked meanwhile may take that long to appear.
+// minute, so that a question asked meanwhile may take that long to appear (ten seconds when
+// none were found: the index may not have caught up with a new question yet).
 outcome<std::vector<store::hit_row>> related_questions(context& ctx, std::int64_t question_id, std::string const& text,
                                                        std::size_t limit);
 
