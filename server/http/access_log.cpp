@@ -28,13 +28,6 @@ void append_json_string(std::string& out, std::string_view s)
 
 }  // namespace
 
-std::string access_line(access_record const& r, std::string_view time)
-{
-    std::string out;
-    append_access_line(out, r, time);
-    return out;
-}
-
 void append_access_line(std::string& out, access_record const& r, std::string_view time)
 {
     out.reserve(out.size() + 160 + std::min<std::size_t>(r.req->path.size(), 500));

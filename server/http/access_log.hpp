@@ -23,8 +23,7 @@ namespace peerdesk::http {
 // The line for one request, without its newline:
 // {"time":"…","remote":"…","method":"…","path":"…","status":200,"bytes":123,"us":45}
 // The path is cut at 500 bytes; strings are JSON-escaped.
-std::string access_line(access_record const& r, std::string_view time);
-// The same line appended to out, which a caller can reuse from one request to the next.
+// It is appended to out, which a caller can reuse from one request to the next.
 void append_access_line(std::string& out, access_record const& r, std::string_view time);
 
 class buffered_log {

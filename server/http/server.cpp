@@ -270,16 +270,14 @@ protected:
         // the time of a cached page.)
         struct outgoing {
             std::string head;
-            std::string body;
-            std::shared_ptr<std::string const> shared;
+            response res;  // kept until the write ends: the body is sent from it
         };
         auto out = std::make_shared<outgoing>();
-        out->body = std::move(res.body);
-        out->shared = std::move(res.shared_body);
-        std::string_view const payload = out->shared ? std::string_view(*out->shared) : std::string_view(out->body);
-        out->head = response_head(res, payload.size(), version_, keep_alive_);
+        out->res = std::move(res);
+        std::string_view const payload = out->res.payload();
+        out->head = response_head(out->res, payload.size(), version_, keep_alive_);
         if (state_.log && req)
-            state_.log({req, res.status, payload.size(),
+            state_.log({req, out->res.status, payload.size(),
                         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                               started_)});
         std::array<asio::const_buffer, 2> const buffers{asio::buffer(out->head),
