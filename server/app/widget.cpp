@@ -6,8 +6,10 @@
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
 #include "server/render/templates.hpp"
+#include "server/store/post_store.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace peerdesk::app {
 namespace {
@@ -62,7 +64,7 @@ std::optional<std::string> tag_of(std::optional<std::string> const& t)
 std::optional<failure> require_admin(viewer const& who)
 {
     if (!who.user) return failure{401, "not_signed_in", "Sign in first.", ""};
-    if (who.user->role != "admin") return failure{403, "forbidden", "Only admins manage widget keys.", ""};
+    if (!who.is_admin()) return failure{403, "forbidden", "Only admins manage widget keys.", ""};
     return std::nullopt;
 }
 
@@ -159,8 +161,14 @@ using render::view;
 // The community's own origin as the browser sees it, for snippets and the demo page.
 std::string community_origin(call& c)
 {
-    auto const host = c.req.header("host").value_or("127.0.0.1");
-    return std::string(c.req.secure ? "https://" : "http://") + std::string(host.substr(0, 200));
+    // Host is what the browser connected to, but a hand-made request may send anything: only
+    // a host name, an IPv6 literal and a port may reach a script source or a CSP.
+    auto host = c.req.header("host").value_or("127.0.0.1");
+    bool const plain = !host.empty() && host.size() <= 200 && std::all_of(host.begin(), host.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']';
+    });
+    if (!plain) host = "127.0.0.1";
+    return std::string(c.req.secure ? "https://" : "http://") + std::string(host);
 }
 
 // Loopback communities can show the demo on a second origin: the same server under the other
@@ -213,8 +221,7 @@ response admin_widgets_page(call& c, int status, std::string const& error)
             .set("misses", misses)
             .set("has_misses", !misses.empty());
         if (demo) {
-            v.set("demo_url", *demo + "/widget/demo?key=" + http::percent_encode(k.key) +
-                                  "&community=" + http::percent_encode(origin));
+            v.set("demo_url", *demo + "/widget/demo?key=" + http::percent_encode(k.key));
             v.set("demo_origin", *demo);
             v.set("demo_allowed", std::find(k.allowed_origins.begin(), k.allowed_origins.end(), *demo) !=
                                       k.allowed_origins.end());
@@ -299,6 +306,10 @@ response widget_go(call& c)
     auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
     if (!id) return message_page(c, 404, "Question not found", "There is no such question.");
     auto const post = parse_id(field(query, "post"));
+    // Only a live question counts as a click: made-up or removed ids would skew what admins see.
+    auto const question = store::post_store(c.ctx.db.reader()).find_post(*id);
+    if (!question || question->kind != "question")
+        return message_page(c, 404, "Question not found", "There is no such question.");
     if (auto key = store::widget_store(c.ctx.db.reader()).find_by_key(field(query, "key")); key && c.ctx.search)
         c.ctx.search->log_click(key->id, *id);
     return redirect("/questions/" + std::to_string(*id) + (post && *post != *id ? "#answer-" + std::to_string(*post) : ""),
@@ -309,7 +320,10 @@ response widget_go(call& c)
 response widget_demo(call& c)
 {
     auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
-    auto const community = normalize_origin(field(query, "community")).value_or(community_origin(c));
+    // The widget always comes from this server: served on the other loopback name, from the
+    // name the admin page used; otherwise from this very origin. The query string never names
+    // a script source, or one link would run anyone's script on the community's origin.
+    auto const community = demo_origin(c).value_or(community_origin(c));
     view v;
     v.set("key", field(query, "key")).set("community", community);
     response r;
