@@ -55,7 +55,7 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     if (c.who.user) {
         view u;
         u.set("id", c.who.user->id).set("username", c.who.user->username).set("reputation", c.who.user->reputation);
-        u.set("moderator", c.who.is_moderator()).set("admin", c.who.user->role == "admin");
+        u.set("moderator", c.who.is_moderator()).set("admin", c.who.is_admin());
         layout.set("user", u);
         // Suspended and silenced members read on, and are told on every page why they cannot post.
         if (auto f = check_standing(c.who)) layout.set("standing", f->message);
@@ -68,7 +68,8 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     response r;
     r.status = status;
     r.set("Content-Type", "text/html; charset=utf-8");
-    r.set("Cache-Control", c.who.signed_in() ? "private, no-cache" : "no-cache");
+    // A member's page must not stay on a shared computer's disk after they sign out.
+    r.set("Cache-Control", c.who.signed_in() ? "no-store" : "no-cache");
     r.body = render::render_template("layout", layout).str();
     // A page with one visitor's CSRF token or account in it is theirs alone.
     if (!csrf.empty() || c.who.signed_in()) r.set(page_cache::private_header, "1");
@@ -131,8 +132,13 @@ std::variant<http::fields, response> signed_in_form(call& c, std::string const& 
 // A same-site path to return to after signing in, never another host.
 std::string safe_next(std::string_view next)
 {
-    if (next.empty() || next.front() != '/' || next.starts_with("//") || next.starts_with("/\\") ||
-        next.find_first_of("\r\n") != std::string_view::npos)
+    // Browsers drop tabs and new lines inside a URL and read a backslash as a slash, so
+    // "/<TAB>/evil.example" would leave the site: any of them, or a space, refuses the target.
+    if (next.empty() || next.size() > 1000 || next.front() != '/' || next.starts_with("//") ||
+        std::any_of(next.begin(), next.end(), [](char ch) {
+            auto const u = static_cast<unsigned char>(ch);
+            return u <= 0x20 || u == 0x7f || ch == '\\';
+        }))
         return "/";
     return std::string(next);
 }
@@ -950,12 +956,29 @@ response post_edit(call& c)
     return redirect(question_url(std::get<std::int64_t>(result)) + anchor);
 }
 
+response post_redact_revision(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    if (!id) return message_page(c, 404, "Revision not found", "There is no such revision.");
+    auto checked = signed_in_form(c, "/");
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const& form = std::get<http::fields>(checked);
+    auto const result = redact_revision(c.ctx, c.who, *id, field(form, "reason"));
+    if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
+    return redirect("/posts/" + std::to_string(std::get<std::int64_t>(result)) + "/revisions");
+}
+
 response revisions_page(call& c)
 {
     auto const id = parse_id(c.match["id"]);
     store::post_store posts(c.ctx.db.reader());
-    auto const post = id ? posts.find_post(*id) : std::nullopt;
+    // A post in a deleted thread is deleted: only moderators read it, marked as such.
+    auto const moderator = c.who.is_moderator();
+    auto const post = id ? (moderator ? posts.find_any_post(*id) : posts.find_post(*id)) : std::nullopt;
     if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
+    bool deleted = post->deleted_at.has_value();
+    if (!deleted && post->question_id)
+        if (auto q = posts.find_any_post(*post->question_id); q && q->deleted_at) deleted = true;
     auto const revisions = posts.revisions(*id);
     std::vector<view> items;
     // Newest first; each revision shows what changed from the one before it.
@@ -974,7 +997,10 @@ response revisions_page(call& c)
         }
         auto const title = r.title.value_or(""), tags = r.tags.value_or("");
         view v;
-        v.set("number", r.number)
+        v.set("id", r.id)
+            .set("redacted", r.redacted)
+            .set("may_redact", moderator && !r.redacted && k + 1 < revisions.size())
+            .set("number", r.number)
             .set("author", author_view(r.author))
             .set("created", time_view(r.created_at))
             .set("summary", r.summary.empty() ? (previous ? "No summary" : "Original post") : r.summary)
@@ -992,6 +1018,7 @@ response revisions_page(call& c)
     auto const title = post->kind == "question" ? post->title : std::string("an answer");
     view v;
     v.set("revisions", items)
+        .set("deleted", deleted)
         .set("title", title)
         .set("back_url", question_url(question_id) + (post->kind == "answer" ? "#answer-" + std::to_string(*id) : ""));
     return page(c, 200, "revisions", "Revisions of " + title, std::move(v));
@@ -1187,6 +1214,7 @@ void add_page_routes(route_table& r)
     r.add(method::get, "/posts/{id}/edit", edit_page);
     r.add(method::post, "/posts/{id}/edit", post_edit);
     r.add(method::get, "/posts/{id}/revisions", revisions_page);
+    r.add(method::post, "/revisions/{id}/redact", post_redact_revision);
     r.add(method::post, "/answers/{id}/accept", post_accept);
     r.add(method::get, "/search", search_page);
     r.add(method::post, "/posts/{id}/moderate", post_moderate);

@@ -42,7 +42,12 @@ std::string response_head(response const& res, std::size_t length, unsigned vers
     head.append(reason.data(), reason.size());
     head += "\r\n";
     auto const clean = [&head](std::string_view text) {
-        for (char c : text) head += (c == '\r' || c == '\n' || c == '\0') ? ' ' : c;
+        // No control character may reach the wire: CR and LF would split the head, and a tab,
+        // vertical tab or form feed in a Location is read differently by every client.
+        for (char c : text) {
+            auto const u = static_cast<unsigned char>(c);
+            head += (u < 0x20 || u == 0x7f) ? ' ' : c;
+        }
     };
     for (auto const& [name, value] : res.headers) {
         clean(name);

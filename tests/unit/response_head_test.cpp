@@ -45,3 +45,12 @@ TEST_CASE("a line break in a header cannot start a header of its own")
     for (std::size_t at = head.find("\r\n"); at != std::string::npos; at = head.find("\r\n", at + 2)) ++lines;
     CHECK(lines == 5);
 }
+
+TEST_CASE("no control character reaches a header value: tab, vertical tab, form feed and DEL become spaces")
+{
+    http::response res;
+    res.status = 303;
+    res.set("Location", "/\t/evil.example\v\f\x7f\x01");
+    auto const head = http::response_head(res, 0, 11, true);
+    CHECK(head == "HTTP/1.1 303 See Other\r\nLocation: / /evil.example    \r\nContent-Length: 0\r\n\r\n");
+}
