@@ -56,8 +56,9 @@ bool starts_with_ci(std::string_view s, std::string_view prefix)
 bool safe_url(std::string_view url)
 {
     while (!url.empty() && static_cast<unsigned char>(url.front()) <= ' ') url.remove_prefix(1);
-    if (starts_with_ci(url, "http://") || starts_with_ci(url, "https://") || starts_with_ci(url, "mailto:"))
-        return true;
+    if (starts_with_ci(url, "http://") || starts_with_ci(url, "https://"))
+        return url.find_first_not_of('/', url.find(':') + 1) != std::string_view::npos;
+    if (starts_with_ci(url, "mailto:")) return true;
     // A relative URL has no scheme: no ':' before the first '/', '?' or '#'.
     auto const stop = url.find_first_of("/?#");
     auto const colon = url.find(':');
@@ -162,18 +163,28 @@ void rewrite_links(cmark_node* root)
     auto* it = cmark_iter_new(root);
     for (auto ev = cmark_iter_next(it); ev != CMARK_EVENT_DONE; ev = cmark_iter_next(it)) {
         auto* n = cmark_iter_get_node(it);
-        if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_LINK) links.push_back(n);
+        if (ev == CMARK_EVENT_ENTER &&
+            (cmark_node_get_type(n) == CMARK_NODE_LINK || cmark_node_get_type(n) == CMARK_NODE_IMAGE))
+            links.push_back(n);
     }
     cmark_iter_free(it);
     for (auto* link : links) {
+        // An image from another site would be fetched by every reader's browser, telling that
+        // site who read the post and when: until uploads exist, an image is a link to it.
+        bool const image = cmark_node_get_type(link) == CMARK_NODE_IMAGE;
         auto const url = view(cmark_node_get_url(link));
         auto const title = view(cmark_node_get_title(link));
         std::string open = "<a href=\"" + (safe_url(url) ? escape_html(url) : std::string()) + "\"";
         if (!title.empty()) open += " title=\"" + escape_html(title) + "\"";
-        open += " rel=\"nofollow ugc noopener\">";
+        open += image ? " class=\"image-link\" rel=\"nofollow ugc noopener\">Image: " : " rel=\"nofollow ugc noopener\">";
         auto* custom = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
         cmark_node_set_on_enter(custom, open.c_str());
         cmark_node_set_on_exit(custom, "</a>");
+        if (image && !cmark_node_first_child(link)) {
+            auto* label = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node_set_literal(label, std::string(url).c_str());
+            cmark_node_append_child(custom, label);
+        }
         while (auto* child = cmark_node_first_child(link)) cmark_node_append_child(custom, child);
         cmark_node_replace(link, custom);
         cmark_node_free(link);

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include <chrono>
+#include <ctime>
 #include <regex>
 #include <string>
 
@@ -15,6 +15,13 @@ std::string html(std::string_view md)
     auto r = render_markdown(md);
     REQUIRE_MESSAGE(r.value, r.error);
     return r.value->html.str();
+}
+
+double thread_cpu_ms()
+{
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
 std::string repeat(std::string_view s, std::size_t n)
@@ -50,6 +57,29 @@ TEST_CASE("javascript: and data: links lose their target, whatever their spellin
             CHECK((target.empty() || target.starts_with("http") || target.starts_with("/")));
         }
     }
+}
+
+TEST_CASE("a scheme hidden behind https: loses its target, in a link or an image")
+{
+    for (auto const* md : {"[x](https:javascript:alert(1))", "![x](https:javascript:alert(1))", "<https:javascript:alert(1)>",
+                           "[x](http:javascript:alert(1))", "[x](https:/javascript:alert(1))", "[x](https://)"}) {
+        std::string const input = md;
+        CAPTURE(input);
+        auto const out = html(md);
+        CHECK((out.find("javascript:alert") == std::string::npos || out.find("href=\"\"") != std::string::npos));
+        CHECK(out.find("href=\"http") == std::string::npos);
+        CHECK(out.find("<img") == std::string::npos);
+    }
+}
+
+TEST_CASE("images from other sites are links, so no reader's browser fetches them")
+{
+    auto const out = html("Look: ![the router's lights](https://tracker.example/pixel.png \"lights\")");
+    CHECK(out.find("<img") == std::string::npos);
+    CHECK(out.find(R"(<a href="https://tracker.example/pixel.png" title="lights" class="image-link" rel="nofollow ugc noopener">Image: the router's lights</a>)") !=
+          std::string::npos);
+    // Without alt text the address itself is the label.
+    CHECK(html("![](https://example.com/a.png)").find(">Image: https://example.com/a.png</a>") != std::string::npos);
 }
 
 TEST_CASE("links carry rel=nofollow ugc noopener and keep safe targets")
@@ -110,7 +140,9 @@ TEST_CASE("deep nesting is refused with a message that says what to change")
 }
 
 // Every input of cmark's own pathological test list, cut to the largest post, must render in
-// under 100 ms or be refused: Debian's cmark 0.30.2 has super-linear cases.
+// well under a second or be refused: Debian's cmark 0.30.2 has super-linear cases that take
+// seconds. The bound is on this thread's CPU time, which a busy machine does not inflate the way
+// it does the wall clock; the typical render times are the benchmark's business.
 TEST_CASE("cmark's pathological inputs at the maximum post size render fast or are refused")
 {
     std::size_t const n = 30000;
@@ -152,10 +184,10 @@ TEST_CASE("cmark's pathological inputs at the maximum post size render fast or a
     };
     for (auto const& [name, input] : cases) {
         CAPTURE(name);
-        auto const start = std::chrono::steady_clock::now();
+        auto const start = thread_cpu_ms();
         auto const r = render_markdown(input);
-        auto const ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        CHECK(ms < 100.0);
+        auto const ms = thread_cpu_ms() - start;
+        CHECK(ms < 300.0);
         CHECK((r.value.has_value() || !r.error.empty()));
     }
 }
