@@ -274,6 +274,7 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
     if (auto f = check_standing(who)) return *f;
     auto const post = store::post_store(ctx.db.reader()).find_post(post_id);
     if (!post) return not_found("post");
+    if (auto f = protect_admin_post(ctx, who, *post)) return *f;
     // A moderator editing someone else's post says why; the audit log keeps it with the old text.
     bool const moderating = who.is_moderator() && post->author.id != who.user->id;
     if (moderating && domain::trim(request.summary).empty())

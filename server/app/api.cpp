@@ -449,7 +449,7 @@ response related_questions(call& c)
 response search_log(call& c)
 {
     if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
-    if (c.who.user->role != "admin") return error_response({403, "forbidden", "Only admins see the search log.", ""});
+    if (!c.who.is_admin()) return error_response({403, "forbidden", "Only admins see the search log.", ""});
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto const& q = std::get<http::fields>(query);
@@ -926,13 +926,16 @@ response accept_common(call& c, bool accepting)
 response accept_answer(call& c) { return accept_common(c, true); }
 response unaccept_answer(call& c) { return accept_common(c, false); }
 
-response post_revisions(call& c)
+response revisions_response(call& c, std::int64_t id)
 {
-    auto const id = id_param(c);
-    if (!id) return bad_id("post");
     store::post_store posts(c.ctx.db.reader());
-    if (!posts.find_post(*id)) return bad_id("post");
-    auto const revisions = posts.revisions(*id);
+    // A post in a deleted thread is deleted: only moderators read it, marked as such.
+    auto const post = c.who.is_moderator() ? posts.find_any_post(id) : posts.find_post(id);
+    if (!post) return bad_id("post");
+    bool deleted = post->deleted_at.has_value();
+    if (!deleted && post->question_id)
+        if (auto q = posts.find_any_post(*post->question_id); q && q->deleted_at) deleted = true;
+    auto const revisions = posts.revisions(id);
     json::array items;
     for (auto const& r : revisions) {
         json::object o{{"id", r.id},
@@ -940,7 +943,8 @@ response post_revisions(call& c)
                        {"author", author_json(r.author)},
                        {"body_markdown", r.body_markdown},
                        {"summary", r.summary},
-                       {"created_at", domain::rfc3339(r.created_at)}};
+                       {"created_at", domain::rfc3339(r.created_at)},
+                       {"redacted", r.redacted}};
         if (r.title) o["title"] = *r.title;
         if (r.tags) {
             json::array tags;
@@ -955,8 +959,27 @@ response post_revisions(call& c)
         items.push_back(std::move(o));
     }
     auto const total = static_cast<std::int64_t>(items.size());
-    return json_response(200, json::object{{"items", std::move(items)}, {"page", 1}, {"pagesize", total},
-                                           {"total", total}});
+    json::object out{{"items", std::move(items)}, {"page", 1}, {"pagesize", total}, {"total", total}};
+    if (deleted) out["post_deleted"] = true;
+    return json_response(200, std::move(out));
+}
+
+response post_revisions(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("post");
+    return revisions_response(c, *id);
+}
+
+response redact_revision_api(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("revision");
+    auto parsed = optional_body(c);
+    if (auto const* f = std::get_if<failure>(&parsed)) return error_response(*f);
+    auto const result = redact_revision(c.ctx, c.who, *id, reason_of(std::get<json::object>(parsed)));
+    if (auto const* f = failed(result)) return error_response(*f);
+    return revisions_response(c, std::get<std::int64_t>(result));
 }
 
 response create_comment(call& c)
@@ -1037,6 +1060,7 @@ void add_api_routes(route_table& r)
     r.add(method::post, "/api/v1/answers/{id}/accept", accept_answer);
     r.add(method::delete_, "/api/v1/answers/{id}/accept", unaccept_answer);
     r.add(method::get, "/api/v1/posts/{id}/revisions", post_revisions);
+    r.add(method::post, "/api/v1/revisions/{id}/redact", redact_revision_api);
     r.add(method::post, "/api/v1/posts/{id}/comments", create_comment);
     r.add(method::post, "/api/v1/posts/{id}/vote", cast_vote);
     r.add(method::get, "/api/v1/tags", list_tags);

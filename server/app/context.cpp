@@ -1,5 +1,6 @@
 #include "server/app/context.hpp"
 
+#include "server/domain/time.hpp"
 #include "server/store/user_store.hpp"
 
 #include <charconv>
@@ -9,10 +10,22 @@ namespace peerdesk::app {
 domain::actor viewer::actor() const
 {
     if (!user) return {};
-    return {user->id, domain::parse_role(user->role), user->reputation};
+    return {user->id, in_good_standing() ? domain::parse_role(user->role) : domain::role::member, user->reputation};
 }
 
-bool viewer::is_moderator() const { return user && (user->role == "moderator" || user->role == "admin"); }
+bool viewer::in_good_standing() const
+{
+    return user && !user->silenced && !(user->suspended_until && *user->suspended_until > domain::now());
+}
+
+// A suspended or silenced moderator holds no moderator power until the suspension ends: every
+// check of role goes through here, so standing is checked for every action.
+bool viewer::is_moderator() const
+{
+    return user && (user->role == "moderator" || user->role == "admin") && in_good_standing();
+}
+
+bool viewer::is_admin() const { return user && user->role == "admin" && in_good_standing(); }
 
 std::optional<std::int64_t> parse_id(std::string_view text)
 {

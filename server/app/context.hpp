@@ -88,7 +88,9 @@ struct viewer {
 
     bool signed_in() const { return user.has_value(); }
     domain::actor actor() const;
-    bool is_moderator() const;  // moderator or admin
+    bool in_good_standing() const;  // signed in, neither suspended nor silenced
+    bool is_moderator() const;  // moderator or admin, in good standing
+    bool is_admin() const;      // admin, in good standing
 };
 
 class search_service;

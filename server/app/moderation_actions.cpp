@@ -47,6 +47,14 @@ std::string before_json(store::post_row const& p)
 
 std::int64_t thread_of(store::post_row const& p) { return p.question_id.value_or(p.id); }
 
+// An answer whose question is deleted is deleted with it, for everyone but moderators.
+bool in_deleted_thread(context& ctx, store::post_row const& p)
+{
+    if (!p.question_id) return false;
+    auto const q = store::post_store(ctx.db.reader()).find_any_post(*p.question_id);
+    return !q || q->deleted_at.has_value();
+}
+
 // A question, for the question-only actions.
 std::variant<store::post_row, failure> moderated_question(context& ctx, viewer const& who, std::int64_t id)
 {
@@ -87,6 +95,15 @@ std::optional<failure> check_standing(viewer const& who)
                        "Your account is suspended until " + domain::rfc3339(*u.suspended_until) + ". Reason: " +
                            u.suspension_reason,
                        ""};
+    return std::nullopt;
+}
+
+std::optional<failure> protect_admin_post(context& ctx, viewer const& who, store::post_row const& post)
+{
+    if (!who.user || post.author.id == who.user->id || who.is_admin()) return std::nullopt;
+    auto const author = store::user_store(ctx.db.reader()).find(post.author.id);
+    if (author && author->role == "admin")
+        return failure{403, "forbidden", "An admin wrote this post; only an admin can edit or delete it.", ""};
     return std::nullopt;
 }
 
@@ -132,14 +149,6 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
         return failure{403, "own_post", "You cannot flag what you wrote; edit or delete it instead.", ""};
     if (result.outcome == store::flag_outcome::duplicate)
         return failure{409, "already_flagged", "You have flagged this already; moderators will look at it.", ""};
-    if (result.hidden && post_id) {
-        // Hiding changes what the public sees: counts and the index follow.
-        ctx.db.write([&](store::connection& c) {
-            auto tx = c.begin_immediate();
-            store::post_store(c).change_visibility(*post_id, domain::now(), [] {});
-            tx.commit();
-        });
-    }
     return result;
 }
 
@@ -148,7 +157,9 @@ outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t 
     if (!who.user) return not_signed_in();
     auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
     if (!post || (post->deleted_at && !who.is_moderator())) return not_found("post");
+    if (!who.is_moderator() && in_deleted_thread(ctx, *post)) return not_found("post");
     if (post->deleted_at) return failure{409, "already_deleted", "That post is deleted already.", ""};
+    if (auto f = protect_admin_post(ctx, who, *post)) return *f;
     bool const own = post->author.id == who.user->id;
     if (!who.is_moderator()) {
         if (!own) return failure{403, "forbidden", "Only the author or a moderator can delete a post.", ""};
@@ -181,7 +192,7 @@ outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_
 {
     if (!who.user) return not_signed_in();
     auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
-    if (!post) return not_found("post");
+    if (!post || (!who.is_moderator() && in_deleted_thread(ctx, *post))) return not_found("post");
     if (!post->deleted_at) return failure{409, "not_deleted", "That post is not deleted.", ""};
     if (!who.is_moderator()) {
         // Authors may take back their own deletion, not a moderator's.
@@ -202,6 +213,33 @@ outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_
         tx.commit();
     });
     return thread_of(*post);
+}
+
+outcome<std::int64_t> redact_revision(context& ctx, viewer const& who, std::int64_t revision_id,
+                                      std::string const& reason)
+{
+    if (auto f = require_moderator(who)) return *f;
+    if (auto f = check_reason(reason, true, "hide this revision")) return *f;
+    auto const now = domain::now();
+    return ctx.db.write([&](store::connection& c) -> outcome<std::int64_t> {
+        auto tx = c.begin_immediate();
+        store::post_store posts(c);
+        auto const found = posts.revision_post(revision_id);
+        if (!found) return not_found("revision");
+        auto const [post_id, latest] = *found;
+        if (latest)
+            return failure{409, "current_revision",
+                           "This revision is the post's current text: edit the post to remove it, then hide this revision.", ""};
+        if (!posts.redact_revision(revision_id, who.user->id, now))
+            return failure{409, "already_redacted", "This revision's text is hidden already.", ""};
+        auto const post = posts.find_any_post(post_id);
+        store::add_audit(c, {who.user->id, "redact_revision", post_id, std::nullopt,
+                             post ? std::optional(post->author.id) : std::nullopt,
+                             "revision " + std::to_string(revision_id) + ": " + std::string(domain::trim(reason)),
+                             std::nullopt, now});
+        tx.commit();
+        return post_id;
+    });
 }
 
 outcome<std::int64_t> close_question(context& ctx, viewer const& who, std::int64_t id, std::string const& reason,
@@ -306,19 +344,24 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
     if (action != "approve" && action != "reject" && action != "dismiss" && action != "delete")
         return failure{422, "invalid_field", "action is one of approve, reject, dismiss, delete.", "action"};
     if (auto f = check_reason(note, false, "decide")) return *f;
-    auto const item = store::moderation_store(ctx.db.reader()).review_item(item_id);
-    if (!item) return failure{404, "not_found", "There is no open review item " + std::to_string(item_id) + "; someone may have handled it.", ""};
+    if (!store::moderation_store(ctx.db.reader()).review_item(item_id))
+        return failure{404, "not_found", "There is no open review item " + std::to_string(item_id) + "; someone may have handled it.", ""};
     bool const keep = action == "approve" || action == "dismiss";
-    // Removal for spam or abuse costs the author: confirmed spam/rude flags or a spam-rule hold.
-    bool spam = item->kind == "held";
-    for (auto const& f : item->flags)
-        if (f.reason == "spam" || f.reason == "rude") spam = true;
-    bool const penalise = action == "reject" && spam;
     auto const now = domain::now();
-    ctx.db.write([&](store::connection& c) {
+    // Decided inside the write transaction on the item as it is now: of two decisions on one
+    // item (two moderators, or a double click), the second finds it closed and changes nothing.
+    auto const refused = ctx.db.write([&](store::connection& c) -> std::optional<failure> {
         auto tx = c.begin_immediate();
         store::moderation_store m(c);
         store::post_store posts(c);
+        auto const item = m.review_item(item_id);
+        if (!item)
+            return failure{409, "already_decided", "Another moderator has decided this item already; nothing was changed.", ""};
+        // Removal for spam or abuse costs the author: confirmed spam/rude flags or a spam-rule hold.
+        bool spam = item->kind == "held";
+        for (auto const& f : item->flags)
+            if (f.reason == "spam" || f.reason == "rude") spam = true;
+        bool const penalise = action == "reject" && spam;
         if (item->post_id) {
             auto const post = posts.find_any_post(*item->post_id);
             if (keep && item->state != "live")
@@ -328,6 +371,10 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
                     if (auto q = posts.find_any_post(*post->question_id); q && q->accepted_answer_id == post->id)
                         posts.set_accepted(q->id, std::nullopt, who.user->id, ctx.config.rules, now);
                 posts.change_visibility(*item->post_id, now, [&] { m.set_deleted(*item->post_id, who.user->id, now); });
+            } else if (!keep && post && post->deleted_at) {
+                // Deleted by its author first: the removal is now the moderator's, which only a
+                // moderator can undo.
+                m.set_deleted(*item->post_id, who.user->id, *post->deleted_at);
             }
             store::add_audit(c, {who.user->id, "review_" + action, item->post_id, std::nullopt, item->author.id, note,
                                  !keep && post ? std::optional(before_json(*post)) : std::nullopt, now});
@@ -343,7 +390,9 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
                                 item->post_id, who.user->id, now);
         m.resolve_item(item_id, action, !keep, note, who.user->id, now);
         tx.commit();
+        return std::nullopt;
     });
+    if (refused) return *refused;
     return action;
 }
 
@@ -354,7 +403,7 @@ outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int6
     store::user_store users(ctx.db.reader());
     auto const target = users.find(user_id);
     if (!target) return not_found("user");
-    if (target->role != "member" && who.user->role != "admin")
+    if (target->role != "member" && !who.is_admin())
         return failure{403, "forbidden", "Only an admin can suspend a moderator or an admin.", ""};
     if (target->id == who.user->id) return failure{422, "invalid_field", "You cannot suspend yourself.", ""};
     if (kind == suspension::suspend && (days < 1 || days > 3650))
@@ -363,15 +412,22 @@ outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int6
     auto const now = domain::now();
     std::optional<std::int64_t> until;
     if (kind == suspension::suspend) until = now + days * 86400;
-    ctx.db.write([&](store::connection& c) {
+    auto const refused = ctx.db.write([&](store::connection& c) -> std::optional<failure> {
         auto tx = c.begin_immediate();
-        store::moderation_store(c).suspend(user_id, until, kind == suspension::silence,
-                                           kind == suspension::lift ? "" : std::string(domain::trim(reason)));
+        store::moderation_store m(c);
+        // What an admin decided stands until an admin changes it.
+        if (!who.is_admin() && m.suspended_by_role(user_id) == "admin")
+            return failure{403, "forbidden", "An admin suspended this member; only an admin can change or lift it.", ""};
+        m.suspend(user_id, until, kind == suspension::silence,
+                  kind == suspension::lift ? "" : std::string(domain::trim(reason)),
+                  kind == suspension::lift ? std::nullopt : std::optional(who.user->id));
         auto const action = kind == suspension::suspend ? "suspend" : kind == suspension::silence ? "silence" : "lift_suspension";
         store::add_audit(c, {who.user->id, action, std::nullopt, std::nullopt, user_id,
                              kind == suspension::suspend ? std::to_string(days) + " days: " + reason : reason, std::nullopt, now});
         tx.commit();
+        return std::nullopt;
     });
+    if (refused) return *refused;
     return *store::user_store(ctx.db.reader()).find(user_id);
 }
 

@@ -9,6 +9,10 @@ namespace peerdesk::app {
 
 // Refuses a write by a suspended or silenced member, saying why and until when.
 std::optional<failure> check_standing(viewer const& who);
+
+// Refuses when who, not an admin, would change a post an admin wrote (edit or delete): staff
+// of the company answer for their own posts.
+std::optional<failure> protect_admin_post(context& ctx, viewer const& who, store::post_row const& post);
 // Counts one event of action for the user (or, with by_address, the client's address); a 429
 // that names the action when over. bucket, when given, replaces the user or address as the key.
 std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_view action,
@@ -21,6 +25,11 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
 // Each answers the id of the thread's question.
 outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t post_id, std::string const& reason);
 outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_t post_id, std::string const& reason);
+// Erases the text of one of a post's earlier revisions (personal data posted by mistake), with
+// an audit row; answers the post's id. Moderators only; the latest revision is the post's
+// current text and is changed by editing the post.
+outcome<std::int64_t> redact_revision(context& ctx, viewer const& who, std::int64_t revision_id,
+                                      std::string const& reason);
 outcome<std::int64_t> close_question(context& ctx, viewer const& who, std::int64_t id, std::string const& reason,
                                      std::optional<std::int64_t> duplicate_of);
 outcome<std::int64_t> reopen_question(context& ctx, viewer const& who, std::int64_t id);

@@ -24,6 +24,26 @@ bool has_control_characters(std::string_view s, bool allow_newlines)
     return false;
 }
 
+// Bidirectional overrides and isolates turn a line's text around, and zero-width characters
+// make two different strings look alike: neither belongs in a title.
+bool has_invisible_formatting(std::string_view s)
+{
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto const a = static_cast<unsigned char>(s[i]);
+        if (a == 0xE2 && i + 2 < s.size()) {
+            auto const b = static_cast<unsigned char>(s[i + 1]), c = static_cast<unsigned char>(s[i + 2]);
+            // U+200B–U+200F, U+202A–U+202E, U+2060–U+2064, U+2066–U+2069
+            if (b == 0x80 && ((c >= 0x8B && c <= 0x8F) || (c >= 0xAA && c <= 0xAE))) return true;
+            if (b == 0x81 && ((c >= 0xA0 && c <= 0xA4) || (c >= 0xA6 && c <= 0xA9))) return true;
+        }
+        if (a == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBB &&
+            static_cast<unsigned char>(s[i + 2]) == 0xBF)
+            return true;  // U+FEFF
+        if (a == 0xD8 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x9C) return true;  // U+061C
+    }
+    return false;
+}
+
 std::optional<field_error> check_text(std::string_view field, std::string_view label, std::string_view value,
                                       std::size_t min, std::size_t max, bool multiline)
 {
@@ -179,6 +199,8 @@ std::optional<field_error> check_password(std::string_view password, std::string
 
 std::optional<field_error> check_title(std::string_view title, limits const& l)
 {
+    if (valid_utf8(title) && has_invisible_formatting(title))
+        return field_error{"title", "The title contains invisible direction or zero-width characters; remove them."};
     return check_text("title", "The title", title, l.title_min, l.title_max, false);
 }
 

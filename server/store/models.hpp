@@ -108,6 +108,7 @@ struct revision_row {
     std::optional<std::string> tags;
     std::string summary;
     std::int64_t created_at = 0;
+    bool redacted = false;  // its text was erased by a moderator
 };
 
 struct tag_row {

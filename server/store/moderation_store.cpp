@@ -1,5 +1,6 @@
 #include "server/store/moderation_store.hpp"
 
+#include "server/store/post_store.hpp"
 #include "server/store/search_store.hpp"
 
 #include <map>
@@ -10,8 +11,13 @@ namespace sql {
 constexpr std::string_view insert_audit =
     "INSERT INTO audit_log (actor_id, action, post_id, comment_id, user_id, reason, before, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr std::string_view target_post = "SELECT author_id FROM posts WHERE id = ?1 AND deleted_at IS NULL";
-constexpr std::string_view target_comment = "SELECT author_id FROM comments WHERE id = ?1 AND deleted_at IS NULL";
+// What can be flagged: not deleted, in a thread that is not deleted.
+constexpr std::string_view target_post =
+    "SELECT p.author_id FROM posts p LEFT JOIN posts q ON q.id = p.question_id "
+    "WHERE p.id = ?1 AND p.deleted_at IS NULL AND q.deleted_at IS NULL";
+constexpr std::string_view target_comment =
+    "SELECT c.author_id FROM comments c JOIN posts p ON p.id = c.post_id LEFT JOIN posts q ON q.id = p.question_id "
+    "WHERE c.id = ?1 AND c.deleted_at IS NULL AND p.deleted_at IS NULL AND q.deleted_at IS NULL";
 constexpr std::string_view insert_flag =
     "INSERT INTO flags (post_id, comment_id, user_id, reason, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
     "ON CONFLICT DO NOTHING";
@@ -22,6 +28,8 @@ constexpr std::string_view serious_flags =
     "SELECT count(*) FROM flags f JOIN users u ON u.id = f.user_id WHERE f.post_id IS ?1 AND f.comment_id IS ?2 "
     "AND f.status = 'open' AND f.reason IN ('spam', 'rude') AND u.reputation >= ?3";
 constexpr std::string_view hide_post = "UPDATE posts SET state = 'hidden' WHERE id = ?1 AND state = 'live'";
+constexpr std::string_view comment_thread =
+    "SELECT coalesce(p.question_id, p.id) FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.id = ?1";
 constexpr std::string_view hide_comment = "UPDATE comments SET state = 'hidden' WHERE id = ?1 AND state = 'live'";
 constexpr std::string_view set_post_state = "UPDATE posts SET state = ?2 WHERE id = ?1";
 constexpr std::string_view set_comment_state = "UPDATE comments SET state = ?2 WHERE id = ?1";
@@ -33,7 +41,10 @@ constexpr std::string_view set_locked = "UPDATE posts SET locked_at = ?2 WHERE i
 constexpr std::string_view set_pinned = "UPDATE posts SET pinned_at = ?2 WHERE id = ?1";
 constexpr std::string_view set_endorsed = "UPDATE posts SET endorsed_at = ?2 WHERE id = ?1";
 constexpr std::string_view suspend =
-    "UPDATE users SET suspended_until = ?2, silenced = ?3, suspension_reason = ?4 WHERE id = ?1";
+    "UPDATE users SET suspended_until = ?2, silenced = ?3, suspension_reason = ?4, suspended_by = ?5 WHERE id = ?1";
+constexpr std::string_view suspended_by_role =
+    "SELECT r.role FROM users u JOIN users r ON r.id = u.suspended_by WHERE u.id = ?1 "
+    "AND (u.silenced = 1 OR u.suspended_until IS NOT NULL)";
 constexpr std::string_view resolve_item =
     "UPDATE review_items SET status = 'done', outcome = ?2, note = ?3, resolved_by = ?4, resolved_at = ?5 "
     "WHERE id = ?1 AND status = 'open'";
@@ -97,12 +108,21 @@ flag_result moderation_store::add_flag(std::optional<std::int64_t> post_id, std:
     auto const count = serious.integer(0);
     serious.reset();
     if (count >= hide_after) {
+        // Hidden in the same transaction as its counts and its index entry, or a later approval
+        // would count the question twice.
         if (post_id) {
-            db_.cached(sql::hide_post).bind(*post_id).run();
-            out.hidden = db_.changes() > 0;
+            post_store(db_).change_visibility(*post_id, now, [&] {
+                db_.cached(sql::hide_post).bind(*post_id).run();
+                out.hidden = db_.changes() > 0;
+            });
         } else {
             db_.cached(sql::hide_comment).bind(*comment_id).run();
             out.hidden = db_.changes() > 0;
+            if (out.hidden) {
+                auto& q = db_.cached(sql::comment_thread).bind(*comment_id);
+                if (q.step()) enqueue_post(db_, q.integer(0), now);
+                q.reset();
+            }
         }
     }
     tx.commit();
@@ -232,9 +252,18 @@ void moderation_store::set_endorsed(std::int64_t answer_id, bool endorsed, std::
 }
 
 void moderation_store::suspend(std::int64_t user_id, std::optional<std::int64_t> until, bool silenced,
-                               std::string const& reason)
+                               std::string const& reason, std::optional<std::int64_t> by)
 {
-    db_.cached(sql::suspend).bind(user_id, until, silenced ? 1 : 0, reason).run();
+    db_.cached(sql::suspend).bind(user_id, until, silenced ? 1 : 0, reason, by).run();
+}
+
+std::optional<std::string> moderation_store::suspended_by_role(std::int64_t user_id)
+{
+    auto& s = db_.cached(sql::suspended_by_role).bind(user_id);
+    std::optional<std::string> out;
+    if (s.step()) out = s.text(0);
+    s.reset();
+    return out;
 }
 
 namespace {

@@ -95,7 +95,11 @@ public:
     void set_locked(std::int64_t question_id, bool locked, std::int64_t now);
     void set_pinned(std::int64_t question_id, bool pinned, std::int64_t now);
     void set_endorsed(std::int64_t answer_id, bool endorsed, std::int64_t now);
-    void suspend(std::int64_t user_id, std::optional<std::int64_t> until, bool silenced, std::string const& reason);
+    // Sets or lifts (until empty, not silenced) a suspension; by is who decided it.
+    void suspend(std::int64_t user_id, std::optional<std::int64_t> until, bool silenced, std::string const& reason,
+                 std::optional<std::int64_t> by);
+    // The role of whoever imposed the user's current suspension or silence, if any.
+    std::optional<std::string> suspended_by_role(std::int64_t user_id);
 
     std::vector<audit_row> audit(audit_filter const& filter, std::int64_t page, std::int64_t pagesize,
                                  std::int64_t& total);

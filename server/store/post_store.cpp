@@ -81,7 +81,9 @@ constexpr std::string_view find_post =
     "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
     "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
     "p.endorsed_at IS NOT NULL, p.state, p.deleted_at "
-    "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1 AND p.deleted_at IS NULL AND p.state = 'live'";
+    "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1 AND p.deleted_at IS NULL AND p.state = 'live' "
+    "AND (p.question_id IS NULL OR EXISTS (SELECT 1 FROM posts q WHERE q.id = p.question_id "
+    "AND q.deleted_at IS NULL AND q.state = 'live'))";
 // Accepted answer first, then the best voted, then the oldest.
 constexpr std::string_view thread_answers =
     "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
@@ -100,9 +102,15 @@ constexpr std::string_view thread_votes =
     "WHERE v.user_id = ?2 AND (p.id = ?1 OR p.question_id = ?1)";
 constexpr std::string_view find_comment =
     "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
-    "c.created_at FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ?1 AND c.deleted_at IS NULL AND c.state = 'live'";
+    "c.created_at FROM comments c JOIN users u ON u.id = c.author_id JOIN posts p ON p.id = c.post_id "
+    "LEFT JOIN posts q ON q.id = p.question_id "
+    "WHERE c.id = ?1 AND c.deleted_at IS NULL AND c.state = 'live' AND p.deleted_at IS NULL AND p.state = 'live' "
+    "AND (q.id IS NULL OR (q.deleted_at IS NULL AND q.state = 'live'))";
+// A post is live only in a live thread: an answer of a deleted question takes no votes.
 constexpr std::string_view vote_target =
-    "SELECT kind, author_id FROM posts WHERE id = ?1 AND deleted_at IS NULL AND state = 'live'";
+    "SELECT p.kind, p.author_id FROM posts p LEFT JOIN posts q ON q.id = p.question_id "
+    "WHERE p.id = ?1 AND p.deleted_at IS NULL AND p.state = 'live' "
+    "AND (q.id IS NULL OR (q.deleted_at IS NULL AND q.state = 'live'))";
 constexpr std::string_view old_vote = "SELECT value FROM votes WHERE user_id = ?1 AND post_id = ?2";
 constexpr std::string_view put_vote =
     "INSERT INTO votes (user_id, post_id, value, created_at) VALUES (?1, ?2, ?3, ?4) "
@@ -116,8 +124,15 @@ constexpr std::string_view answer_author = "SELECT author_id FROM posts WHERE id
 constexpr std::string_view set_accepted =
     "UPDATE posts SET accepted_answer_id = ?2, last_activity_at = ?3 WHERE id = ?1";
 constexpr std::string_view revisions =
-    "SELECT r.id, u.id, u.username, u.reputation, r.title, r.body_markdown, r.tags, r.summary, r.created_at "
-    "FROM revisions r JOIN users u ON u.id = r.author_id WHERE r.post_id = ?1 ORDER BY r.id";
+    "SELECT r.id, u.id, u.username, u.reputation, r.title, r.body_markdown, r.tags, r.summary, r.created_at, "
+    "r.redacted_at IS NOT NULL FROM revisions r JOIN users u ON u.id = r.author_id WHERE r.post_id = ?1 ORDER BY r.id";
+// The text is erased, not only hidden: redaction is for personal data posted by mistake.
+constexpr std::string_view redact_revision =
+    "UPDATE revisions SET body_markdown = '', title = CASE WHEN title IS NULL THEN NULL ELSE '' END, "
+    "tags = CASE WHEN tags IS NULL THEN NULL ELSE '' END, redacted_at = ?2, redacted_by = ?3 "
+    "WHERE id = ?1 AND redacted_at IS NULL";
+constexpr std::string_view revision_post =
+    "SELECT r.post_id, r.id = (SELECT max(id) FROM revisions WHERE post_id = r.post_id) FROM revisions r WHERE r.id = ?1";
 constexpr std::string_view tag_count = "SELECT count(*) FROM tags WHERE question_count > 0";
 constexpr std::string_view tag_page =
     "SELECT name, question_count FROM tags WHERE question_count > 0 "
@@ -589,9 +604,24 @@ std::vector<revision_row> post_store::revisions(std::int64_t post_id)
     auto& s = db_.cached(sql::revisions).bind(post_id);
     while (s.step())
         out.push_back({s.integer(0), static_cast<std::int64_t>(out.size() + 1), read_author(s, 1),
-                       s.optional_text(4), s.text(5), s.optional_text(6), s.text(7), s.integer(8)});
+                       s.optional_text(4), s.text(5), s.optional_text(6), s.text(7), s.integer(8), s.integer(9) != 0});
     s.reset();
     return out;
+}
+
+std::optional<std::pair<std::int64_t, bool>> post_store::revision_post(std::int64_t revision_id)
+{
+    auto& s = db_.cached(sql::revision_post).bind(revision_id);
+    std::optional<std::pair<std::int64_t, bool>> out;
+    if (s.step()) out.emplace(s.integer(0), s.integer(1) != 0);
+    s.reset();
+    return out;
+}
+
+bool post_store::redact_revision(std::int64_t revision_id, std::int64_t actor_id, std::int64_t now)
+{
+    db_.cached(sql::redact_revision).bind(revision_id, now, actor_id).run();
+    return db_.changes() > 0;
 }
 
 page_of<tag_row> post_store::tags(std::int64_t page, std::int64_t pagesize)

@@ -81,6 +81,10 @@ public:
     // Questions of the user's 100 most recent answers, most active first; no total (counts() has it).
     page_of<question_summary> answered_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize);
     std::vector<revision_row> revisions(std::int64_t post_id);
+    // The post a revision belongs to, and whether it is the post's latest (its current text).
+    std::optional<std::pair<std::int64_t, bool>> revision_post(std::int64_t revision_id);
+    // Erases a revision's title, body and tags; false when it was redacted already.
+    bool redact_revision(std::int64_t revision_id, std::int64_t actor_id, std::int64_t now);
     page_of<tag_row> tags(std::int64_t page, std::int64_t pagesize);
     std::optional<tag_row> find_tag(std::string_view name);
     // Recomputes the kept counts of live questions (the site's and each tag's); answers how

@@ -3,7 +3,10 @@
 namespace peerdesk::store {
 namespace sql {
 
-constexpr std::string_view username_exists = "SELECT 1 FROM users WHERE username = ?1 COLLATE NOCASE";
+// "alice." beside "alice" would pass for her: names are taken up to case and trailing
+// punctuation (an expression index answers this).
+constexpr std::string_view username_exists =
+    "SELECT 1 FROM users WHERE rtrim(lower(username), '._-') = rtrim(lower(?1), '._-')";
 constexpr std::string_view email_exists = "SELECT 1 FROM users WHERE email = ?1 COLLATE NOCASE";
 constexpr std::string_view insert_user =
     "INSERT INTO users (username, email, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";

@@ -98,3 +98,16 @@ TEST_CASE("tokens are random and URL-safe")
     CHECK(a.size() == 43);
     CHECK(a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
 }
+
+TEST_CASE("a title may not hide direction overrides or zero-width characters")
+{
+    CHECK(check_title("How do I export my invoices?") == std::nullopt);
+    CHECK(check_title("How do I export my invoices in Arabic (الفواتير)?") == std::nullopt);
+    for (char const* hidden : {"\u202E", "\u202A", "\u2066", "\u2069", "\u200B", "\u200D", "\u200F", "\u2060",
+                               "\uFEFF", "\u061C"}) {
+        auto const e = check_title(std::string("How do I export ") + hidden + "my invoices?");
+        REQUIRE(e);
+        CHECK(e->field == "title");
+        CHECK(e->message.find("invisible") != std::string::npos);
+    }
+}

@@ -1,0 +1,8 @@
+-- Who imposed a suspension, so that a moderator cannot lift what an admin decided.
+ALTER TABLE users ADD COLUMN suspended_by INTEGER REFERENCES users (id);
+-- A revision's text can be hidden by a moderator (personal data posted by mistake); the row
+-- stays, so the history still says that an edit happened and who made it.
+ALTER TABLE revisions ADD COLUMN redacted_at INTEGER;
+ALTER TABLE revisions ADD COLUMN redacted_by INTEGER REFERENCES users (id);
+-- Sign-up refuses a name that differs from a taken one only by case or trailing punctuation.
+CREATE INDEX users_canonical_name ON users (rtrim(lower(username), '._-'));
