@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -617,6 +618,54 @@ auto with_retry(searcher::handle& h, Fn&& fn)
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> lower_words(std::string_view text)
+{
+    std::vector<std::string> out;
+    std::string word;
+    for (char ch : std::string(text) + " ") {
+        auto const u = static_cast<unsigned char>(ch);
+        if (std::isalnum(u) || u >= 0x80) {
+            word += static_cast<char>(std::tolower(u));
+        } else if (!word.empty()) {
+            out.push_back(std::move(word));
+            word.clear();
+        }
+    }
+    return out;
+}
+
+// An OR of every word costs in proportion to their posting lists: similar questions look at a
+// real title's worth of words, however long the text sent.
+constexpr std::size_t similar_max_words = 12;
+
+std::string first_words(std::string_view text, std::size_t max_words)
+{
+    std::string out;
+    std::size_t words = 0;
+    bool in_word = false;
+    for (char ch : text) {
+        bool const space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+        if (!space && !in_word && ++words > max_words) break;
+        in_word = !space;
+        out += ch;
+    }
+    return out;
+}
+
+// Xapian's spelling data only grows: a word stays in it after the last post that used it is
+// deleted or edited. A suggested word counts only while some indexed post still holds it.
+bool only_indexed_words(Xapian::Database const& db, std::string_view typed, std::string_view suggestion)
+{
+    auto const before = lower_words(typed);
+    for (auto const& word : lower_words(suggestion))
+        if (std::find(before.begin(), before.end(), word) == before.end() && db.get_termfreq(word) == 0) return false;
+    return true;
+}
+
+}  // namespace
+
 results searcher::search(query_request const& request, tuning const& tune) const
 {
     if (!cache_) return run(request, tune);
@@ -714,6 +763,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
             if (!request.text.empty() && out.total < 3) {
                 parse(Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
                 out.suggestion = qp.get_corrected_query_string();
+                if (!only_indexed_words(h.db, request.text, out.suggestion)) out.suggestion.clear();
             }
             for (auto i = request.offset; i < picked.size(); ++i) {
                 auto const it = mset[picked[i].first];
@@ -745,7 +795,7 @@ std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int
             qp.set_default_op(Xapian::Query::OP_OR);
             Xapian::Query q;
             try {
-                q = qp.parse_query(std::string(text), partial ? Xapian::QueryParser::FLAG_PARTIAL : 0);
+                q = qp.parse_query(first_words(text, similar_max_words), partial ? Xapian::QueryParser::FLAG_PARTIAL : 0);
             } catch (Xapian::QueryParserError const&) {
                 return out;
             }

@@ -36,26 +36,40 @@ std::variant<store::rendered_body, failure> render_body(context const& ctx, std:
 
 std::string session_hash(std::string_view token) { return domain::sha256(token); }
 
-// Before a sign-in (count false): refused when the address or the account has used up its
-// failed attempts. After a failure (count true): counts it, refused when that was one too many.
-std::optional<failure> failed_sign_ins(context& ctx, viewer const& who, std::string_view login, bool count)
+// Failed sign-ins are counted per account and address together, so that a stranger guessing
+// from elsewhere cannot lock the owner out: the owner's address has not been guessing, and a
+// correct password from it goes through. Username and email name one account, one budget; an
+// unknown login is counted by its text. Each address also has a budget over all accounts
+// (four times as large), against one address trying many accounts.
+// Before a sign-in (count false): refused when a budget is used up. After a failure (count
+// true): counts it, refused when that was one too many.
+std::optional<failure> failed_sign_ins(context& ctx, viewer const& who, std::string const& account, bool count)
 {
     if (!ctx.limiter) return std::nullopt;
     auto const rule = ctx.config.rates.failed_sign_in;
+    auto const per_address = moderation::rate_rule{rule.count * 4, rule.seconds};
     auto const now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-    std::string account(login.substr(0, 200));
-    for (auto& ch : account) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     std::optional<int> wait;
-    for (auto const& key : {"sign-in:a" + who.address, "sign-in:l" + account}) {
-        auto const w = count ? ctx.limiter->hit(key, rule, now) : ctx.limiter->check(key, rule, now);
+    for (auto const& [key, r] : {std::pair{"sign-in:a" + who.address, per_address},
+                                 std::pair{"sign-in:" + account + "@" + who.address, rule}}) {
+        auto const w = count ? ctx.limiter->hit(key, r, now) : ctx.limiter->check(key, r, now);
         if (w) wait = std::max(wait.value_or(0), *w);
     }
     if (!wait) return std::nullopt;
     who.retry_after = *wait;
     return failure{429, "rate_limited",
-                   "Too many failed sign-ins; try again in " + std::to_string(*wait) + " seconds.", "password"};
+                   "Too many failed sign-ins from here; try again in " + std::to_string(*wait) + " seconds.", "password"};
+}
+
+std::string account_key(std::int64_t user_id) { return "u" + std::to_string(user_id); }
+
+std::string login_key(std::string_view login)
+{
+    std::string out = "l" + std::string(login.substr(0, 200));
+    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
 }
 
 // The spam rules' verdict on a new post by this viewer.
@@ -103,17 +117,18 @@ outcome<session_started> sign_in(context& ctx, viewer const& who, std::string_vi
 {
     if (login.empty()) return failure{422, "invalid_field", "Enter your username or email address.", "login"};
     if (password.empty()) return failure{422, "invalid_field", "Enter your password.", "password"};
-    if (auto f = failed_sign_ins(ctx, who, login, false)) return *f;
     auto found = store::user_store(ctx.db.reader()).find_for_login(login);
+    auto const account = found ? account_key(found->first.id) : login_key(login);
+    if (auto f = failed_sign_ins(ctx, who, account, false)) return *f;
     // The same message either way, so that sign-in does not reveal which accounts exist.
     failure const wrong{401, "wrong_credentials", "That username or email and password do not match.", "password"};
     if (!found) {
         domain::hash_password(password);  // spend the same time as a real check
-        if (auto f = failed_sign_ins(ctx, who, login, true)) return *f;
+        if (auto f = failed_sign_ins(ctx, who, account, true)) return *f;
         return wrong;
     }
     if (!domain::verify_password(password, found->second)) {
-        if (auto f = failed_sign_ins(ctx, who, login, true)) return *f;
+        if (auto f = failed_sign_ins(ctx, who, account, true)) return *f;
         return wrong;
     }
     auto token = domain::random_token();
@@ -133,10 +148,10 @@ outcome<session_started> change_password(context& ctx, viewer const& who, std::s
     if (!who.user) return not_signed_in("change your password");
     if (current.empty()) return failure{422, "invalid_field", "Enter your current password.", "current_password"};
     auto const& username = who.user->username;
-    if (auto f = failed_sign_ins(ctx, who, username, false)) return *f;
+    if (auto f = failed_sign_ins(ctx, who, account_key(who.user->id), false)) return *f;
     auto found = store::user_store(ctx.db.reader()).find_for_login(username);
     if (!found || !domain::verify_password(current, found->second)) {
-        if (auto f = failed_sign_ins(ctx, who, username, true)) return *f;
+        if (auto f = failed_sign_ins(ctx, who, account_key(who.user->id), true)) return *f;
         return failure{401, "wrong_credentials", "Your current password is not right.", "current_password"};
     }
     if (auto e = domain::check_password(replacement, username, ctx.config.limits)) {

@@ -422,6 +422,12 @@ response similar_to_title(call& c)
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto const title = http::find_field(std::get<http::fields>(query), "title");
     if (!title) return error_response({422, "invalid_field", "Send the title typed so far as title.", "title"});
+    // No real title is longer; a longer text only costs the search more for everyone.
+    if (domain::length_in_characters(*title) > c.ctx.config.limits.title_max)
+        return error_response({422, "invalid_field",
+                               "A title is at most " + std::to_string(c.ctx.config.limits.title_max) +
+                                   " characters; send the title typed so far.",
+                               "title"});
     // Typing sends a request every pause: five times the search allowance.
     auto rule = c.ctx.config.rates.search_per_address;
     rule.count *= 5;

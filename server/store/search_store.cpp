@@ -233,16 +233,19 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
     if (post_ids.empty()) return out;
     auto const in = statement::in_list(post_ids.size());
     auto const query =
-        // A question closed as a duplicate leads to its original.
-        "SELECT p.id, o.id, p.kind = 'question' OR q.duplicate_of IS NOT NULL, o.title, o.score, o.answer_count, "
+        // A question closed as a duplicate leads to its original, title and text, while the
+        // original is live; a removed original is never named, and the hit is the duplicate.
+        "SELECT p.id, o.id, p.kind = 'question' OR d.id IS NOT NULL, o.title, o.score, o.answer_count, "
         "o.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, o.excerpt, o.created_at, "
         "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
         "  WHERE qt.question_id = o.id ORDER BY qt.position)) " +
-        std::string(with_text ? ", p.body_html, (SELECT group_concat(c.body_html, ' ') FROM comments c "
-                                "  WHERE c.post_id = p.id AND c.deleted_at IS NULL AND c.state = 'live') "
+        std::string(with_text ? ", CASE WHEN d.id IS NULL THEN p.body_html ELSE o.body_html END, "
+                                "(SELECT group_concat(c.body_html, ' ') FROM comments c "
+                                "  WHERE c.post_id = p.id AND d.id IS NULL AND c.deleted_at IS NULL AND c.state = 'live') "
                               : "") +
         "FROM posts p JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
-        "JOIN posts o ON o.id = coalesce(q.duplicate_of, q.id) "
+        "LEFT JOIN posts d ON d.id = q.duplicate_of AND d.deleted_at IS NULL AND d.state = 'live' "
+        "JOIN posts o ON o.id = coalesce(d.id, q.id) "
         "WHERE p.id IN (" + in + ") AND p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'";
     std::unordered_map<std::int64_t, hit_row> found;
     auto& s = db_.cached(query).bind_ids(post_ids);

@@ -42,10 +42,14 @@ constexpr std::string_view find_by_token =
     "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1";
 constexpr std::string_view ledger_count = "SELECT count(*) FROM reputation_events WHERE user_id = ?1";
 constexpr std::string_view ledger_page =
-    "SELECT e.delta, e.reason, e.post_id, e.created_at, coalesce(p.question_id, p.id), "
-    "coalesce(q.title, p.title) FROM reputation_events e "
+    // Every row stays, but a removed post (or one in a removed thread) is neither named nor linked.
+    "SELECT delta, reason, CASE WHEN live THEN post_id END, created_at, CASE WHEN live THEN thread END, "
+    "CASE WHEN live THEN title END FROM ("
+    "SELECT e.id, e.delta, e.reason, e.post_id, e.created_at, coalesce(p.question_id, p.id) AS thread, "
+    "coalesce(q.title, p.title) AS title, p.deleted_at IS NULL AND p.state = 'live' "
+    "AND (q.id IS NULL OR (q.deleted_at IS NULL AND q.state = 'live')) AS live FROM reputation_events e "
     "LEFT JOIN posts p ON p.id = e.post_id LEFT JOIN posts q ON q.id = p.question_id "
-    "WHERE e.user_id = ?1 ORDER BY e.id DESC LIMIT ?2 OFFSET ?3";
+    "WHERE e.user_id = ?1 ORDER BY e.id DESC LIMIT ?2 OFFSET ?3)";
 constexpr std::string_view insert_event =
     "INSERT INTO reputation_events (user_id, delta, reason, post_id, actor_id, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";

@@ -264,3 +264,80 @@ test('images from other sites and schemes behind https: never reach a reader\'s 
   assert.match(page.text, /<a href="https:\/\/tracker\.example\/pixel\.gif"[^>]*>Image: lights<\/a>/);
   assert.ok(!page.text.includes('javascript:alert'), 'no javascript target');
 });
+
+const searchApi = async (q) => (await anon.api('GET', `/search?q=${encodeURIComponent(q)}`)).body;
+
+test('a closed duplicate never names an original that was removed, in search, similar or the widget', async () => {
+  const original = await ask(alice, 'Original about the quokkaphone pairing failure', 'The quokkaphone will not pair at all.');
+  const dup = await ask(bob, 'Duplicate wombatcable question kept for searching', 'The wombatcable pairing trouble again.');
+  assert.equal((await mod.api('POST', `/questions/${dup}/close`, { reason: 'duplicate', duplicate_of: original })).status, 200);
+  const led = await eventually(async () => (await searchApi('wombatcable')).items.find((h) => h.question_id === original), 'the duplicate indexed');
+  assert.equal(led.title, 'Original about the quokkaphone pairing failure');
+  assert.match(led.snippet_html, /quokkaphone/, 'the original\'s text goes with its title');
+
+  assert.equal((await mod.api('DELETE', `/posts/${original}`, { reason: 'wrong' })).status, 204);
+  const hits = await eventually(async () => {
+    const items = (await searchApi('wombatcable')).items;
+    return items.length && items.every((h) => h.question_id !== original) ? items : null;
+  }, 'the removed original to drop out');
+  assert.equal(hits[0].question_id, dup);
+  assert.equal(hits[0].title, 'Duplicate wombatcable question kept for searching');
+  const similar = (await anon.api('GET', `/similar?title=${encodeURIComponent('wombatcable question kept')}`)).body.items;
+  assert.ok(similar.every((h) => !/quokkaphone/.test(h.title)), JSON.stringify(similar));
+  const page = await anon.request('GET', '/search?q=wombatcable');
+  assert.ok(!page.text.includes('quokkaphone'), 'the search page does not name the removed original');
+  const k = (await admin.api('POST', '/admin/widget-keys', { name: 'Dups', allowed_origins: ['https://help.example'] })).body;
+  const widget = await anon.request('GET', `/api/v1/widget/search?key=${k.key}&q=wombatcable`, { headers: { origin: 'https://help.example' } });
+  assert.equal(widget.status, 200);
+  assert.ok(!widget.text.includes('quokkaphone'));
+});
+
+test('a reputation history keeps every row but neither names nor links a removed post', async () => {
+  const q = await ask(alice, 'Which fuse does the garden lighting transformer take?');
+  const a = await answer(carol, q, 'A 3.15 A slow-blow fuse, the one printed on the lid.');
+  assert.equal((await mod.api('POST', `/posts/${a}/vote`, { value: 1 })).status, 200);
+  const rows = async () => (await anon.api('GET', `/users/${carol.user.id}/reputation?pagesize=100`)).body.items;
+  assert.ok((await rows()).some((r) => r.post_id === a));
+  assert.match((await anon.request('GET', `/users/${carol.user.id}`)).text, /garden lighting transformer/);
+  assert.equal((await mod.api('DELETE', `/posts/${q}`, { reason: 'gone' })).status, 204);
+  const after = await rows();
+  assert.ok(after.some((r) => r.delta === 10), 'the row stays');
+  assert.ok(after.every((r) => r.post_id !== a), 'but names no removed post');
+  const profile = await anon.request('GET', `/users/${carol.user.id}`);
+  assert.ok(!profile.text.includes('garden lighting transformer'), 'the profile does not name it');
+  assert.ok(!profile.text.includes(`/questions/${q}`), 'nor link it');
+});
+
+test('"did you mean" forgets words that only deleted or edited-away text held', async () => {
+  const q = await ask(alice, 'Setting up the zanzibarquux hub for the first time');
+  await eventually(async () => (await searchApi('zanzibarquux')).items.length > 0, 'indexed');
+  assert.equal((await searchApi('zanzibarqux')).suggestion, 'zanzibarquux');
+  assert.equal((await alice.api('PATCH', `/questions/${q}`, { title: 'Setting up the smart hub for the very first time' })).status, 200);
+  await eventually(async () => (await searchApi('zanzibarquux')).items.length === 0, 'the edit indexed');
+  assert.equal((await searchApi('zanzibarqux')).suggestion, undefined, 'edited-away words are not suggested');
+
+  const other = await ask(alice, 'Where is the frobnicatorz reset switch on the base?');
+  await eventually(async () => (await searchApi('frobnicatorz')).items.length > 0, 'indexed');
+  assert.equal((await searchApi('frobnicatorx')).suggestion, 'frobnicatorz');
+  assert.equal((await alice.api('DELETE', `/posts/${other}`)).status, 204);
+  // The page forgets the post at once; the index and its words follow within moments.
+  assert.equal((await searchApi('frobnicatorz')).items.length, 0);
+  await eventually(async () => (await searchApi('frobnicatorx')).suggestion === undefined, 'words of deleted posts to be forgotten');
+});
+
+test('/similar refuses a title longer than a title can be, and looks at a title\'s worth of words', async () => {
+  const long = await anon.api('GET', `/similar?title=${encodeURIComponent('router '.repeat(150))}`);
+  assert.equal(long.status, 422);
+  assert.equal(long.body.error.field, 'title');
+  assert.match(long.body.error.message, /at most 150 characters/);
+  await ask(alice, 'The xylobrontic amplifier hums when the lights dim');
+  await eventually(async () => {
+    const r = await anon.api('GET', '/similar?title=xylobrontic');
+    assert.equal(r.status, 200, r.text);
+    return r.body.items.length > 0;
+  }, 'indexed');
+  // A full-length title of many short words is fine: the words past a title's worth are not looked at.
+  const many = ('xylobrontic ' + Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ')).slice(0, 150);
+  const r = await anon.api('GET', `/similar?title=${encodeURIComponent(many)}`);
+  assert.equal(r.status, 200);
+});

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -232,6 +233,42 @@ test('failed sign-ins slow down: after five, even the right password waits, with
     assert.equal(locked.status, 429);
     assert.ok(Number(locked.headers.get('retry-after')) > 0);
     assert.match(locked.body.error.message, /try again in \d+ seconds/);
+  } finally {
+    await limited.stop();
+  }
+});
+
+// A JSON POST from another loopback address, as a second computer would send it.
+function postFrom(localAddress, base, path, body) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(base + path);
+    const data = JSON.stringify(body);
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+test('a stranger guessing cannot lock the owner out: the limit is per account and address', async () => {
+  const limited = await startServer({ args: ['--rate-limits', 'on'] });
+  try {
+    const owner = new Client(limited.url);
+    await owner.signUp('erin', password);
+    const attacker = new Client(limited.url);
+    // Username and email name one account: one budget between them.
+    for (const login of ['erin', 'erin', 'erin@example.com', 'ERIN', 'erin@example.com'])
+      assert.equal((await attacker.api('POST', '/session', { login, password: 'not the password' })).status, 401);
+    assert.equal((await attacker.api('POST', '/session', { login: 'erin@example.com', password })).status, 429);
+    assert.equal((await attacker.api('POST', '/session', { login: 'erin', password })).status, 429);
+    // The owner, at an address that has not been guessing, signs in.
+    assert.equal(await postFrom('127.0.0.2', limited.url, '/api/v1/session', { login: 'erin', password }), 200);
+    // An address guessing at many accounts runs out too.
+    for (let i = 0; i < 15; i++) await attacker.api('POST', '/session', { login: `nobody${i}`, password: 'not the password' });
+    assert.equal((await attacker.api('POST', '/session', { login: 'somebody-else', password: 'whatever it is' })).status, 429);
   } finally {
     await limited.stop();
   }
