@@ -6,3 +6,6 @@ ALTER TABLE revisions ADD COLUMN redacted_at INTEGER;
 ALTER TABLE revisions ADD COLUMN redacted_by INTEGER REFERENCES users (id);
 -- Sign-up refuses a name that differs from a taken one only by case or trailing punctuation.
 CREATE INDEX users_canonical_name ON users (rtrim(lower(username), '._-'));
+-- When an API token was last used (to the hour), for the member's list of tokens.
+ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
+CREATE INDEX api_tokens_user ON api_tokens (user_id);

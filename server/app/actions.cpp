@@ -143,9 +143,11 @@ outcome<session_started> sign_in(context& ctx, viewer const& who, std::string_vi
 }
 
 outcome<session_started> change_password(context& ctx, viewer const& who, std::string_view current,
-                                         std::string_view replacement)
+                                         std::string_view replacement, api_tokens tokens)
 {
     if (!who.user) return not_signed_in("change your password");
+    if (who.auth == auth_kind::bearer)
+        return failure{403, "token_not_allowed", "An API token cannot change the password; sign in in a browser to change it.", ""};
     if (current.empty()) return failure{422, "invalid_field", "Enter your current password.", "current_password"};
     auto const& username = who.user->username;
     if (auto f = failed_sign_ins(ctx, who, account_key(who.user->id), false)) return *f;
@@ -166,6 +168,7 @@ outcome<session_started> change_password(context& ctx, viewer const& who, std::s
         store::user_store users(c);
         users.set_password(who.user->id, hash);
         users.delete_sessions_of(who.user->id);
+        if (tokens == api_tokens::end) users.delete_api_tokens_of(who.user->id);
         users.create_session(session_hash(token), who.user->id, now, now + ctx.config.session_seconds);
     });
     return session_started{std::move(found->first), std::move(token)};
@@ -180,6 +183,8 @@ void sign_out(context& ctx, viewer const& who)
 outcome<std::string> create_api_token(context& ctx, viewer const& who, std::string_view name)
 {
     if (!who.user) return not_signed_in("create an API token");
+    if (who.auth == auth_kind::bearer)
+        return failure{403, "token_not_allowed", "An API token cannot create tokens; create one on your account page.", ""};
     auto const trimmed = domain::trim(name);
     if (trimmed.empty() || trimmed.size() > 100 || !domain::valid_utf8(trimmed))
         return failure{422, "invalid_field", "Name the token (1 to 100 characters), such as \"backup script\".",
@@ -189,6 +194,21 @@ outcome<std::string> create_api_token(context& ctx, viewer const& who, std::stri
         store::user_store(c).create_api_token(who.user->id, trimmed, session_hash(token), domain::now());
     });
     return token;
+}
+
+outcome<std::vector<store::api_token_row>> list_api_tokens(context& ctx, viewer const& who)
+{
+    if (!who.user) return not_signed_in("see your API tokens");
+    return store::user_store(ctx.db.reader()).api_tokens(who.user->id);
+}
+
+outcome<std::int64_t> revoke_api_token(context& ctx, viewer const& who, std::int64_t token_id)
+{
+    if (!who.user) return not_signed_in("revoke an API token");
+    bool const revoked =
+        ctx.db.write([&](store::connection& c) { return store::user_store(c).revoke_api_token(who.user->id, token_id); });
+    if (!revoked) return failure{404, "not_found", "You have no such API token.", ""};
+    return token_id;
 }
 
 outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,

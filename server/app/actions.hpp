@@ -30,9 +30,15 @@ void sign_out(context& ctx, viewer const& who);
 // Checks the current password, stores the new one, ends every session of the account and
 // starts a fresh one for this browser. API tokens stay: they are separate credentials, each
 // revocable on its own.
+// Ends every other session and, unless tokens is keep, every API token. Refused to API tokens:
+// a leaked token must not be able to take the account.
+enum class api_tokens { end, keep };
 outcome<session_started> change_password(context& ctx, viewer const& who, std::string_view current,
-                                         std::string_view replacement);
+                                         std::string_view replacement, api_tokens tokens = api_tokens::end);
 outcome<std::string> create_api_token(context& ctx, viewer const& who, std::string_view name);
+outcome<std::vector<store::api_token_row>> list_api_tokens(context& ctx, viewer const& who);
+// Ends one of the viewer's tokens at once.
+outcome<std::int64_t> revoke_api_token(context& ctx, viewer const& who, std::int64_t token_id);
 
 // A new question or answer: published, or held for review (and why).
 struct posted {

@@ -321,7 +321,12 @@ response change_password_api(call& c)
     std::string current, replacement;
     if (auto f = require_string(body, "current_password", current)) return error_response(*f);
     if (auto f = require_string(body, "new_password", replacement)) return error_response(*f);
-    auto result = change_password(c.ctx, c.who, current, replacement);
+    bool keep = false;
+    if (auto const* k = body.if_contains("keep_tokens")) {
+        if (!k->is_bool()) return error_response({422, "invalid_field", "keep_tokens is true or false.", "keep_tokens"});
+        keep = k->as_bool();
+    }
+    auto result = change_password(c.ctx, c.who, current, replacement, keep ? api_tokens::keep : api_tokens::end);
     if (auto const* f = failed(result)) return error_response(*f);
     auto const& s = std::get<session_started>(result);
     auto r = json_response(200, json::object{{"csrf_token", csrf_for(s.token)}});
@@ -346,6 +351,31 @@ response create_token(call& c)
     auto const result = create_api_token(c.ctx, c.who, name);
     if (auto const* f = failed(result)) return error_response(*f);
     return json_response(201, json::object{{"token", std::get<std::string>(result)}, {"name", name}});
+}
+
+response list_tokens(call& c)
+{
+    auto const result = list_api_tokens(c.ctx, c.who);
+    if (auto const* f = failed(result)) return error_response(*f);
+    json::array items;
+    for (auto const& t : std::get<std::vector<store::api_token_row>>(result)) {
+        json::object o{{"id", t.id}, {"name", t.name}, {"created_at", domain::rfc3339(t.created_at)}};
+        o["last_used_at"] = t.last_used_at ? json::value(domain::rfc3339(*t.last_used_at)) : json::value(nullptr);
+        items.push_back(std::move(o));
+    }
+    auto const n = static_cast<std::int64_t>(items.size());
+    return json_response(200, json::object{{"items", std::move(items)}, {"page", 1}, {"pagesize", n}, {"total", n}});
+}
+
+response revoke_token(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return error_response({404, "not_found", "You have no such API token.", ""});
+    auto const result = revoke_api_token(c.ctx, c.who, *id);
+    if (auto const* f = failed(result)) return error_response(*f);
+    response r;
+    r.status = 204;
+    return r;
 }
 
 response show_user(call& c)
@@ -1055,6 +1085,8 @@ void add_api_routes(route_table& r)
     r.add(method::get, "/api/v1/me", me);
     r.add(method::put, "/api/v1/me/password", change_password_api);
     r.add(method::post, "/api/v1/tokens", create_token);
+    r.add(method::get, "/api/v1/tokens", list_tokens);
+    r.add(method::delete_, "/api/v1/tokens/{id}", revoke_token);
     r.add(method::get, "/api/v1/users/{id}", show_user);
     r.add(method::get, "/api/v1/users/{id}/reputation", user_reputation);
     r.add(method::get, "/api/v1/questions", list_questions);

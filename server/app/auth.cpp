@@ -22,8 +22,15 @@ viewer authenticate(http::request const& req, context& ctx)
         if (auth->starts_with(bearer)) {
             auto const token = auth->substr(bearer.size());
             if (!token.empty() && token.size() < 200) {
-                v.user = users.find_by_api_token(domain::sha256(token));
-                if (v.user) v.auth = auth_kind::bearer;
+                auto const hash = domain::sha256(token);
+                v.user = users.find_by_api_token(hash);
+                if (v.user) {
+                    v.auth = auth_kind::bearer;
+                    // Last use to the hour: one write an hour per token, not one per request.
+                    auto const now = domain::now();
+                    if (auto const id = users.api_token_due(hash, now - 3600))
+                        ctx.db.write([&](store::connection& c) { store::user_store(c).touch_api_token(*id, now); });
+                }
             }
         }
         return v;  // a bearer request never falls back to the cookie

@@ -1152,10 +1152,19 @@ response post_signup(call& c)
     return r;
 }
 
-response account_form(call& c, int status, std::string const& error, bool done)
+response account_form(call& c, int status, std::string const& error, bool done, std::string const& token_error = "",
+                      std::string const& new_token = "")
 {
     view v;
     v.set("username", c.who.user->username).set("error", error).set("done", done);
+    std::vector<view> tokens;
+    for (auto const& t : store::user_store(c.ctx.db.reader()).api_tokens(c.who.user->id)) {
+        view one;
+        one.set("id", t.id).set("name", t.name).set("created", time_view(t.created_at));
+        if (t.last_used_at) one.set("last_used", time_view(*t.last_used_at));
+        tokens.push_back(std::move(one));
+    }
+    v.set("tokens", tokens).set("has_tokens", !tokens.empty()).set("token_error", token_error).set("new_token", new_token);
     return page(c, status, "account", "Your account", std::move(v));
 }
 
@@ -1170,7 +1179,8 @@ response post_password(call& c)
     auto form = signed_in_form(c, "/account");
     if (auto* r = std::get_if<response>(&form)) return std::move(*r);
     auto const& f = std::get<http::fields>(form);
-    auto result = change_password(c.ctx, c.who, field(f, "current_password"), field(f, "new_password"));
+    auto result = change_password(c.ctx, c.who, field(f, "current_password"), field(f, "new_password"),
+                                  field(f, "keep_tokens") == "1" ? api_tokens::keep : api_tokens::end);
     if (auto const* e = failed(result)) return account_form(c, e->status, e->message, false);
     // The page after the change belongs to the new session, with its own CSRF token.
     auto const& s = std::get<session_started>(result);
@@ -1179,6 +1189,26 @@ response post_password(call& c)
     auto r = account_form(c, 200, "", true);
     r.add("Set-Cookie", session_cookie_header(s.token, c.ctx.config));
     return r;
+}
+
+response post_new_token(call& c)
+{
+    auto form = signed_in_form(c, "/account");
+    if (auto* r = std::get_if<response>(&form)) return std::move(*r);
+    auto const result = create_api_token(c.ctx, c.who, field(std::get<http::fields>(form), "name"));
+    if (auto const* e = failed(result)) return account_form(c, e->status, "", false, e->message);
+    // Shown once, on this answer only: the server keeps just its hash.
+    return account_form(c, 201, "", false, "", std::get<std::string>(result));
+}
+
+response post_revoke_token(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    auto form = signed_in_form(c, "/account");
+    if (auto* r = std::get_if<response>(&form)) return std::move(*r);
+    if (!id) return account_form(c, 404, "", false, "You have no such API token.");
+    if (auto const* e = failed(revoke_api_token(c.ctx, c.who, *id))) return account_form(c, e->status, "", false, e->message);
+    return redirect("/account#tokens");
 }
 
 response post_signout(call& c)
@@ -1234,6 +1264,8 @@ void add_page_routes(route_table& r)
     r.add(method::post, "/signout", post_signout);
     r.add(method::get, "/account", account_page);
     r.add(method::post, "/account/password", post_password);
+    r.add(method::post, "/account/tokens", post_new_token);
+    r.add(method::post, "/account/tokens/{id}/revoke", post_revoke_token);
 }
 
 }  // namespace peerdesk::app

@@ -25,6 +25,13 @@ struct user_counts {
     std::int64_t accepted_answers = 0;
 };
 
+struct api_token_row {
+    std::int64_t id = 0;
+    std::string name;
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> last_used_at;  // to the hour
+};
+
 struct ledger_row {
     std::int64_t delta = 0;
     std::string reason;

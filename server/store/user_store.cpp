@@ -40,6 +40,13 @@ constexpr std::string_view find_by_token =
     "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at, u.suspended_until, u.silenced, "
     "u.suspension_reason FROM api_tokens t "
     "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1";
+constexpr std::string_view token_due =
+    "SELECT id FROM api_tokens WHERE token_hash = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)";
+constexpr std::string_view touch_token = "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1";
+constexpr std::string_view tokens_of =
+    "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ?1 ORDER BY id";
+constexpr std::string_view revoke_token = "DELETE FROM api_tokens WHERE id = ?2 AND user_id = ?1";
+constexpr std::string_view delete_tokens_of = "DELETE FROM api_tokens WHERE user_id = ?1";
 constexpr std::string_view ledger_count = "SELECT count(*) FROM reputation_events WHERE user_id = ?1";
 constexpr std::string_view ledger_page =
     // Every row stays, but a removed post (or one in a removed thread) is neither named nor linked.
@@ -163,6 +170,37 @@ std::optional<user_row> user_store::find_by_api_token(std::string_view token_has
 {
     return one_user(db_.cached(sql::find_by_token).bind(token_hash));
 }
+
+std::optional<std::int64_t> user_store::api_token_due(std::string_view token_hash, std::int64_t since)
+{
+    auto& s = db_.cached(sql::token_due).bind(token_hash, since);
+    std::optional<std::int64_t> out;
+    if (s.step()) out = s.integer(0);
+    s.reset();
+    return out;
+}
+
+void user_store::touch_api_token(std::int64_t token_id, std::int64_t now)
+{
+    db_.cached(sql::touch_token).bind(token_id, now).run();
+}
+
+std::vector<api_token_row> user_store::api_tokens(std::int64_t user_id)
+{
+    std::vector<api_token_row> out;
+    auto& s = db_.cached(sql::tokens_of).bind(user_id);
+    while (s.step()) out.push_back({s.integer(0), s.text(1), s.integer(2), s.optional_integer(3)});
+    s.reset();
+    return out;
+}
+
+bool user_store::revoke_api_token(std::int64_t user_id, std::int64_t token_id)
+{
+    db_.cached(sql::revoke_token).bind(user_id, token_id).run();
+    return db_.changes() > 0;
+}
+
+void user_store::delete_api_tokens_of(std::int64_t user_id) { db_.cached(sql::delete_tokens_of).bind(user_id).run(); }
 
 page_of<ledger_row> user_store::reputation_history(std::int64_t user_id, std::int64_t page, std::int64_t pagesize)
 {

@@ -40,6 +40,14 @@ public:
     std::int64_t create_api_token(std::int64_t user_id, std::string_view name, std::string_view token_hash,
                                   std::int64_t now);
     std::optional<user_row> find_by_api_token(std::string_view token_hash);
+    // The token's id when its last use was recorded before since (or never): then it is due a
+    // touch. Readers may call it; touch_api_token writes.
+    std::optional<std::int64_t> api_token_due(std::string_view token_hash, std::int64_t since);
+    void touch_api_token(std::int64_t token_id, std::int64_t now);
+    std::vector<api_token_row> api_tokens(std::int64_t user_id);
+    // False when the user has no such token.
+    bool revoke_api_token(std::int64_t user_id, std::int64_t token_id);
+    void delete_api_tokens_of(std::int64_t user_id);
 
     page_of<ledger_row> reputation_history(std::int64_t user_id, std::int64_t page, std::int64_t pagesize);
     // Sums the ledger of every user into users.reputation; returns how many totals changed.

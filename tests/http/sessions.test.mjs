@@ -173,7 +173,7 @@ test('cookies are HttpOnly and SameSite; sign-in issues a new session id and end
   assert.equal((await replay2.api('GET', '/me')).status, 401);
 });
 
-test('changing the password ends every other session and keeps the API tokens; wrong or weak input is refused', async () => {
+test('changing the password ends every other session and, unless kept, the API tokens; wrong or weak input is refused', async () => {
   const phone = new Client(server.url);
   const laptop = new Client(server.url);
   await phone.signUp('carol', password);
@@ -187,7 +187,13 @@ test('changing the password ends every other session and keeps the API tokens; w
   assert.equal(weak.body.error.field, 'new_password');
   const anonymous = await new Client(server.url).api('PUT', '/me/password', { current_password: password, new_password: 'a brand new passphrase' });
   assert.equal(anonymous.status, 401);
-  const changed = await laptop.api('PUT', '/me/password', { current_password: password, new_password: 'a brand new passphrase' });
+  const kept = (await laptop.api('POST', '/tokens', { name: 'kept' })).body.token;
+  const script = new Client(server.url);
+  script.bearer = kept;
+  assert.equal((await script.api('PUT', '/me/password', { current_password: password, new_password: 'a token took over' })).status, 403,
+    'a token cannot change the password');
+  assert.equal((await script.api('POST', '/tokens', { name: 'minted by a token' })).status, 403, 'nor mint tokens');
+  const changed = await laptop.api('PUT', '/me/password', { current_password: password, new_password: 'a brand new passphrase', keep_tokens: true });
   assert.equal(changed.status, 200, changed.text);
   laptop.csrf = changed.body.csrf_token;
   assert.equal((await phone.api('GET', '/me')).status, 401, 'the other device is signed out');
@@ -195,9 +201,9 @@ test('changing the password ends every other session and keeps the API tokens; w
   assert.equal((await laptop.api('POST', '/tokens', { name: 'after the change' })).status, 201, 'with a fresh CSRF token');
   await assert.rejects(new Client(server.url).signIn('carol', password), /sign-in failed/, 'the old password no longer works');
   await new Client(server.url).signIn('carol', 'a brand new passphrase');
-  const script = new Client(server.url);
+  assert.equal((await script.api('GET', '/me')).status, 200, 'kept tokens stay');
   script.bearer = token;
-  assert.equal((await script.api('GET', '/me')).status, 200, 'API tokens are separate credentials and stay');
+  assert.equal((await script.api('GET', '/me')).status, 200);
   // From the account page, as a browser does it.
   const browser = new Client(server.url);
   await browser.signIn('carol', 'a brand new passphrase');
@@ -209,6 +215,46 @@ test('changing the password ends every other session and keeps the API tokens; w
   assert.match(done.text, /Your password is changed/);
   assert.equal((await laptop.api('GET', '/me')).status, 401, 'the laptop is signed out by the page change');
   assert.equal((await browser.api('GET', '/me')).status, 200);
+  assert.equal((await script.api('GET', '/me')).status, 401, 'without "keep", the tokens end with the old password');
+});
+
+test('API tokens: listed with name, created and last used, revoked at once, from the API and the account page', async () => {
+  const owner = new Client(server.url);
+  await owner.signUp('tokenowner', password);
+  const other = new Client(server.url);
+  await other.signUp('tokenother', password);
+  const first = (await owner.api('POST', '/tokens', { name: 'backup script' })).body.token;
+  await owner.api('POST', '/tokens', { name: 'nightly export' });
+  const script = new Client(server.url);
+  script.bearer = first;
+  assert.equal((await script.api('GET', '/me')).status, 200);
+  const list = (await owner.api('GET', '/tokens')).body.items;
+  assert.deepEqual(list.map((t) => t.name), ['backup script', 'nightly export']);
+  assert.ok(list[0].created_at && list[0].last_used_at, 'the used token says when');
+  assert.equal(list[1].last_used_at, null);
+  assert.ok(!JSON.stringify(list).includes(first), 'a token is never shown again');
+  assert.equal((await other.api('GET', '/tokens')).body.items.length, 0, 'each member sees their own');
+  assert.equal((await other.api('DELETE', `/tokens/${list[0].id}`)).status, 404, 'nor revokes another\'s');
+  assert.equal((await script.api('GET', '/me')).status, 200);
+  assert.equal((await owner.api('DELETE', `/tokens/${list[0].id}`)).status, 204);
+  assert.equal((await script.api('GET', '/me')).status, 401, 'revoked at once');
+  assert.equal((await new Client(server.url).api('GET', '/tokens')).status, 401);
+
+  // The account page: create (shown once), list, revoke.
+  const page = await owner.request('GET', '/account');
+  const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.text)[1];
+  assert.match(page.text, /nightly export/);
+  const made = await owner.form('/account/tokens', { csrf_token: csrf, name: 'from the page' });
+  assert.equal(made.status, 201);
+  const shown = /<code class="token">(pd_[^<]+)<\/code>/.exec(made.text)[1];
+  script.bearer = shown;
+  assert.equal((await script.api('GET', '/me')).status, 200);
+  assert.ok(!(await owner.request('GET', '/account')).text.includes(shown), 'shown once only');
+  const id = (await owner.api('GET', '/tokens')).body.items.find((t) => t.name === 'from the page').id;
+  const revoked = await owner.form(`/account/tokens/${id}/revoke`, { csrf_token: csrf });
+  assert.equal(revoked.status, 303);
+  assert.equal((await script.api('GET', '/me')).status, 401);
+  assert.equal((await owner.form('/account/tokens', { csrf_token: csrf, name: '' })).status, 422);
 });
 
 test('passwords are hashed with scrypt at N = 2^15, r = 8, p = 1 and a per-user salt', async () => {
