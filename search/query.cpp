@@ -50,10 +50,12 @@ parsed_query parse_query(std::string_view q)
             rest.remove_prefix(1);
             continue;
         }
-        if (rest.front() == '"') {  // a phrase stays as typed, closing quote or not
+        if (rest.front() == '"') {  // a phrase stays as typed; one left open runs to the end
             auto const end = rest.find('"', 1);
             auto const n = end == std::string_view::npos ? rest.size() : end + 1;
             text.append(rest.substr(0, n));
+            // Closed here, so that filters formatted after the text are not read into it.
+            if (end == std::string_view::npos) text += '"';
             rest.remove_prefix(n);
             continue;
         }

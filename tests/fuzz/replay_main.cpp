@@ -21,6 +21,10 @@ int main(int argc, char** argv)
                 if (e.is_regular_file()) files.push_back(e.path());
         } else if (std::filesystem::exists(p)) {
             files.push_back(p);
+        } else {
+            // A path that is not there is a mistake in the caller, not an empty corpus.
+            std::fprintf(stderr, "no such file or folder: %s\n", argv[i]);
+            return 2;
         }
     }
     for (auto const& f : files) {

@@ -8,14 +8,41 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
+
+namespace {
+
+// The text with its runs of spaces made one: formatting may tidy spacing, never words.
+std::string words(std::string_view text)
+{
+    std::string out;
+    for (char c : text) {
+        bool const space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        if (space && (out.empty() || out.back() == ' ')) continue;
+        out += space ? ' ' : c;
+    }
+    if (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size)
 {
     std::string_view const text(reinterpret_cast<char const*>(data), size);
+    // The search page shows a query formatted back from what was understood; searching that
+    // text again must mean the same thing.
     auto const parsed = peerdesk::search::parse_query(text);
     auto const again = peerdesk::search::format_query(parsed.text, parsed.filter);
-    peerdesk::search::parse_query(again);
+    auto const reparsed = peerdesk::search::parse_query(again);
+    if (parsed.error.empty()) {
+        auto const& a = parsed.filter;
+        auto const& b = reparsed.filter;
+        if (!reparsed.error.empty() || a.tags != b.tags || a.user != b.user || a.answered != b.answered ||
+            a.accepted != b.accepted || a.kind != b.kind || words(parsed.text) != words(reparsed.text))
+            std::abort();
+    }
 
     static Xapian::Stem const stem("english");
     peerdesk::search::snippet_terms terms;

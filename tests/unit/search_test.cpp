@@ -37,7 +37,8 @@ TEST_CASE("parse_query leaves phrases whole, even with filter-like words inside"
 {
     auto const p = parse_query("\"is:answered [tag]\" spooler \"unclosed user:x");
     CHECK(p.error.empty());
-    CHECK(p.text == "\"is:answered [tag]\" spooler \"unclosed user:x");
+    // The open phrase is closed where the input ends, so that filters after it stay filters.
+    CHECK(p.text == "\"is:answered [tag]\" spooler \"unclosed user:x\"");
     CHECK(p.filter.tags.empty());
     CHECK_FALSE(p.filter.answered);
 }
