@@ -26,8 +26,8 @@ static void check(int rc, sqlite3* db, char const* what)
 
 int main(int argc, char** argv)
 {
-    if (argc != 3) {
-        std::fprintf(stderr, "usage: peerdesk-fts5 DATA_DIR QUERIES_FILE\n");
+    if (argc != 3 && argc != 4) {
+        std::fprintf(stderr, "usage: peerdesk-fts5 DATA_DIR QUERIES_FILE [DUMP_FILE]\n");
         return 2;
     }
     sqlite3* db = nullptr;
@@ -78,6 +78,7 @@ int main(int argc, char** argv)
     check(sqlite3_prepare_v2(db, "SELECT rowid FROM f WHERE f MATCH ?1 ORDER BY bm25(f, 5.0, 2.0, 0.0) LIMIT 10", -1, &search, nullptr), db, "prepare search");
     std::vector<std::int64_t> us;
     std::int64_t hits = 0;
+    std::vector<std::vector<std::int64_t>> found(queries.size());
     auto const all_start = clock_type::now();
     for (auto const& [terms, tag] : queries) {
         std::string match;
@@ -91,7 +92,11 @@ int main(int argc, char** argv)
         if (!tag.empty()) match = "tags : \"" + tag + "\" AND (" + match + ")";
         auto const t0 = clock_type::now();
         sqlite3_bind_text(search, 1, match.c_str(), -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(search) == SQLITE_ROW) ++hits;
+        auto& ids = found[us.size()];
+        while (sqlite3_step(search) == SQLITE_ROW) {
+            ++hits;
+            ids.push_back(sqlite3_column_int64(search, 0));
+        }
         sqlite3_reset(search);
         us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count());
     }
@@ -103,6 +108,24 @@ int main(int argc, char** argv)
         std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
         return v[k];
     };
+    // The threads of each query's top ten, one line a query, after the timing: how far the two
+    // engines agree is part of what "faster" is worth.
+    if (argc == 4) {
+        std::FILE* out = std::fopen(argv[3], "w");
+        sqlite3_stmt* thread = nullptr;
+        check(sqlite3_prepare_v2(db, "SELECT coalesce(question_id, id) FROM src.posts WHERE id = ?1", -1, &thread, nullptr), db,
+              "prepare thread");
+        for (auto const& ids : found) {
+            for (auto id : ids) {
+                sqlite3_bind_int64(thread, 1, id);
+                if (sqlite3_step(thread) == SQLITE_ROW) std::fprintf(out, "%lld ", static_cast<long long>(sqlite3_column_int64(thread, 0)));
+                sqlite3_reset(thread);
+            }
+            std::fputc('\n', out);
+        }
+        sqlite3_finalize(thread);
+        std::fclose(out);
+    }
     std::printf("{\"rows\":%lld,\"build_s\":%.3f,\"queries\":%zu,\"hits\":%lld,\"p50_us\":%lld,\"p99_us\":%lld,\"qps\":%.1f}\n",
                 static_cast<long long>(rows), build_s, queries.size(), static_cast<long long>(hits),
                 static_cast<long long>(pct(50)), static_cast<long long>(pct(99)), queries.size() / std::max(all_s, 1e-9));

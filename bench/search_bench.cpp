@@ -4,8 +4,8 @@
 //   peerdesk-bench-search make-queries DATA_DIR COUNT > queries.tsv
 //   peerdesk-bench-search run DATA_DIR queries.tsv [--dump FILE]
 //
-// --dump writes a line a query (microseconds, words, tag, total, the ids on the page): two
-// builds that rank alike write the same lines but for the first field.
+// --dump writes a line a query (microseconds, words, tag, total, the ids on the page, their
+// threads): two builds that rank alike write the same lines but for the first field.
 #include "search/index.hpp"
 #include "server/store/db.hpp"
 
@@ -87,6 +87,9 @@ int run(std::string const& dir, std::string const& file, std::string const& dump
             dump << us.back() << '\t' << q.text << '\t' << (q.filter.tags.empty() ? "" : q.filter.tags.front()) << '\t'
                  << found.total << '\t';
             for (auto const& h : found.hits) dump << h.post_id << ' ';
+            // The threads on the page, for the agreement with FTS5's top ten.
+            dump << '\t';
+            for (auto const& h : found.hits) dump << h.question_id << ' ';
             dump << '\n';
         }
     }
@@ -109,6 +112,7 @@ int main(int argc, char** argv)
     std::vector<std::string> a(argv + 1, argv + argc);
     if (a.size() == 3 && a[0] == "make-queries") return make_queries(a[1], std::stoi(a[2]));
     if (a.size() == 3 && a[0] == "run") return run(a[1], a[2], "");
+    if (a.size() == 5 && a[0] == "run" && a[3] == "--dump") return run(a[1], a[2], a[4]);
     if (a.size() == 5 && a[0] == "run" && a[3] == "--dump") return run(a[1], a[2], a[4]);
     std::cerr << "usage: peerdesk-bench-search make-queries DATA_DIR COUNT | run DATA_DIR QUERIES [--dump FILE]\n";
     return 2;
