@@ -97,9 +97,12 @@ constexpr std::string_view thread_comments =
     "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
     "c.created_at FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.author_id "
     "WHERE (p.id = ?1 OR p.question_id = ?1) AND c.deleted_at IS NULL AND c.state = 'live' ORDER BY c.id";
+// From the thread's posts into the viewer's votes by (user, post): the cost follows the
+// thread's size, never the viewer's history. Left to itself SQLite started from every vote the
+// viewer ever cast (14 ms for a member with 8,225 votes); CROSS JOIN keeps posts outside.
 constexpr std::string_view thread_votes =
-    "SELECT v.post_id, v.value FROM votes v JOIN posts p ON p.id = v.post_id "
-    "WHERE v.user_id = ?2 AND (p.id = ?1 OR p.question_id = ?1)";
+    "SELECT v.post_id, v.value FROM posts p CROSS JOIN votes v ON v.user_id = ?2 AND v.post_id = p.id "
+    "WHERE p.id = ?1 OR p.question_id = ?1";
 constexpr std::string_view find_comment =
     "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
     "c.created_at FROM comments c JOIN users u ON u.id = c.author_id JOIN posts p ON p.id = c.post_id "
@@ -608,6 +611,8 @@ std::vector<revision_row> post_store::revisions(std::int64_t post_id)
     s.reset();
     return out;
 }
+
+std::vector<std::string_view> post_store::viewer_queries() { return {sql::thread_votes}; }
 
 std::optional<std::pair<std::int64_t, bool>> post_store::revision_post(std::int64_t revision_id)
 {

@@ -81,6 +81,9 @@ public:
     // Questions of the user's 100 most recent answers, most active first; no total (counts() has it).
     page_of<question_summary> answered_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize);
     std::vector<revision_row> revisions(std::int64_t post_id);
+    // The queries a page runs for its viewer, with ?1 the thread and ?2 the viewer: a test holds
+    // their plans to starting from the thread's posts, whatever the viewer's history.
+    static std::vector<std::string_view> viewer_queries();
     // The post a revision belongs to, and whether it is the post's latest (its current text).
     std::optional<std::pair<std::int64_t, bool>> revision_post(std::int64_t revision_id);
     // Erases a revision's title, body and tags; false when it was redacted already.

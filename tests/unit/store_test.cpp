@@ -403,3 +403,24 @@ TEST_CASE("under writes without pause the write-ahead log stays bounded")
     largest = std::max(largest, std::filesystem::file_size(wal));
     CHECK(largest < 80'000'000);
 }
+
+TEST_CASE("the per-viewer queries of a page start from its posts, never from the viewer's history")
+{
+    temp_database t;
+    auto& c = t.db->reader();
+    for (auto const sql : post_store::viewer_queries()) {
+        CAPTURE(sql);
+        auto& plan = c.cached("EXPLAIN QUERY PLAN " + std::string(sql)).bind(1, 1);
+        std::vector<std::string> steps;
+        while (plan.step()) steps.push_back(plan.text(3));
+        plan.reset();
+        std::string all;
+        for (auto const& s : steps) all += s + "\n";
+        CAPTURE(all);
+        // The viewer's rows are reached by (user, post), one lookup per post shown ...
+        CHECK(all.find("USING PRIMARY KEY (user_id=? AND post_id=?)") != std::string::npos);
+        // ... and no step walks all of a viewer's rows.
+        CHECK(all.find("(user_id=?)") == std::string::npos);
+        CHECK(all.find("SCAN v") == std::string::npos);
+    }
+}
