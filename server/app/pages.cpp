@@ -18,12 +18,58 @@
 #include "server/store/moderation_store.hpp"
 #include "server/store/user_store.hpp"
 
+#include <ctime>
+
 namespace peerdesk::app {
 
 using http::response;
 using render::view;
 
 // The page frame (declared in pages.hpp): shared with the widget's pages.
+
+namespace {
+
+std::string lowercase_first(std::string s)
+{
+    if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
+    return s;
+}
+
+// "Monday 14 December 2026, 10:43 UTC": a date a reader takes in at once.
+std::string readable_date(std::int64_t t)
+{
+    std::time_t const tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buffer[64];
+    auto const n = std::strftime(buffer, sizeof buffer, "%A %e %B %Y, %H:%M UTC", &tm);
+    std::string out(buffer, n);
+    if (auto pos = out.find("  "); pos != std::string::npos) out.erase(pos, 1);  // %e pads with a space
+    return out;
+}
+
+// Why a suspended or silenced member may read but not write, and until when, in words.
+std::string standing_text(store::user_row const& u)
+{
+    auto const reason = u.suspension_reason.empty() ? std::string() : " Reason: " + u.suspension_reason;
+    if (u.silenced)
+        return "Your account is silenced until a moderator lifts it: you can read, but not ask, answer, comment, "
+               "vote or flag." + reason;
+    if (u.suspended_until)
+        return "Your account is suspended until " + readable_date(*u.suspended_until) +
+               ": you can read, but not ask, answer, comment, vote or flag until then." + reason;
+    return {};
+}
+
+// The same, in one line beside a form the member may not use: the banner above says why.
+std::string standing_short(store::user_row const& u, std::string_view doing)
+{
+    if (u.silenced) return "You cannot " + std::string(doing) + " while your account is silenced.";
+    return "You cannot " + std::string(doing) + " until " + readable_date(u.suspended_until.value_or(0)) +
+           ", when your suspension ends.";
+}
+
+}  // namespace
 
 // ---- page frame ----------------------------------------------------------------------------
 
@@ -58,7 +104,8 @@ response page(call& c, int status, std::string_view name, std::string const& tit
         u.set("moderator", c.who.is_moderator()).set("admin", c.who.user->role == "admin");
         layout.set("user", u);
         // Suspended and silenced members read on, and are told on every page why they cannot post.
-        if (auto f = check_standing(c.who)) layout.set("standing", f->message);
+        if (check_standing(c.who)) layout.set("standing", standing_text(*c.who.user));
+        else layout.set("may_ask", true);
     }
     // After signing in from the header, come back here; a form's address is no page to return to.
     bool const revisitable = c.req.verb == http::method::get && c.req.target.size() < 300 &&
@@ -327,9 +374,44 @@ std::vector<view> comment_views(std::vector<store::comment_row> const& comments,
     return out;
 }
 
-view post_view(call& c, store::post_row const& p, store::post_row const& question, question_form_state const& form)
+// What the viewer may do in a thread, decided once per page with the checks the actions use,
+// so that the page offers only what the server would accept and says what is missing.
+struct thread_rights {
+    bool locked = false;
+    bool restricted = false;  // suspended or silenced: reads only
+    std::string upvote_needs, downvote_needs, comment_needs;  // empty when the privilege is held
+};
+
+thread_rights rights_in(call& c, store::post_row const& question)
+{
+    thread_rights r;
+    r.locked = question.locked;
+    if (!c.who.user) return r;
+    r.restricted = check_standing(c.who).has_value();
+    auto const needs = [&](domain::privilege p) {
+        auto const refusal = domain::check_privilege(c.who.actor(), p, c.ctx.config.thresholds);
+        return refusal ? refusal->message : std::string();
+    };
+    r.upvote_needs = needs(domain::privilege::upvote);
+    r.downvote_needs = needs(domain::privilege::downvote);
+    r.comment_needs = needs(domain::privilege::comment_everywhere);
+    return r;
+}
+
+view post_view(call& c, store::post_row const& p, store::post_row const& question, question_form_state const& form,
+               thread_rights const& rights)
 {
     bool const is_answer = p.kind == "answer";
+    bool const signed_in = c.who.signed_in();
+    bool const own = c.who.user && c.who.user->id == p.author.id;
+    // Votes and comments stop in a locked thread and for a member who may not write; the score stays.
+    bool const interactive = !rights.locked && !rights.restricted;
+    std::string up_needs, down_needs;
+    if (signed_in && own) up_needs = down_needs = "You cannot vote on your own post.";
+    else if (signed_in) up_needs = rights.upvote_needs, down_needs = rights.downvote_needs;
+    // Everyone may comment on their own posts and on answers to their own questions.
+    bool const comment_own = own || (c.who.user && question.author.id == c.who.user->id);
+    bool const may_comment = signed_in && interactive && (comment_own || rights.comment_needs.empty());
     view v;
     v.set("id", p.id)
         .set("kind", p.kind)
@@ -343,16 +425,22 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         .set("down_value", p.my_vote == -1 ? 0 : -1)
         .set("comments", comment_views(p.comments, c.who.user ? c.who.user->id : 0))
         .set("has_comments", !p.comments.empty())
-        .set("signed_in", c.who.signed_in())
-        .set("may_edit", may_edit(c.ctx, c.who, p))
-        .set("may_flag", c.who.user && c.who.user->id != p.author.id)
+        .set("signed_in", signed_in)
+        .set("interactive", interactive)
+        .set("up_needs", up_needs)
+        .set("down_needs", down_needs)
+        .set("may_comment", may_comment)
+        .set("comment_needs", signed_in && interactive && !may_comment ? rights.comment_needs : std::string())
+        .set("may_edit", !rights.restricted && may_edit(c.ctx, c.who, p))
+        .set("may_flag", !rights.restricted && c.who.user && !own)
         .set("moderator", c.who.is_moderator())
         .set("endorsed", p.endorsed);
     if (p.edited_at) v.set("edited", time_view(*p.edited_at));
     v.set_html("body_html", render::stored_markdown_html(p.body_html));
     if (is_answer) {
         bool const accepted = question.accepted_answer_id == p.id;
-        bool const may_accept = c.who.user && (question.author.id == c.who.user->id || c.who.is_moderator());
+        bool const may_accept = c.who.user && (c.who.is_moderator() ||
+                                               (question.author.id == c.who.user->id && !rights.restricted));
         v.set("accepted", accepted).set("may_accept", may_accept);
     }
     if (form.comment_post_id == p.id) {
@@ -415,14 +503,15 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
     if (c.who.user) viewer_id = c.who.user->id;
     auto const t = store::post_store(c.ctx.db.reader()).thread(id, viewer_id);
     if (!t) return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
+    auto const rights = rights_in(c, t->question);
     std::vector<view> answers;
-    for (auto const& a : t->answers) answers.push_back(post_view(c, a, t->question, form));
+    for (auto const& a : t->answers) answers.push_back(post_view(c, a, t->question, form, rights));
     view v;
     v.set("id", t->question.id)
         .set("title", t->question.title)
         .set("url", question_url(id))
         .set("tags", tag_views(t->question.tags))
-        .set("question", post_view(c, t->question, t->question, form))
+        .set("question", post_view(c, t->question, t->question, form, rights))
         .set("answers", answers)
         .set("answer_count", static_cast<std::int64_t>(t->answers.size()))
         .set("answers_label", t->answers.size() == 1 ? "Answer" : "Answers")
@@ -431,10 +520,30 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         .set("asked", time_view(t->question.created_at))
         .set("active", time_view(t->question.last_activity_at))
         .set("signed_in", c.who.signed_in())
+        .set("may_answer", c.who.signed_in() && !rights.restricted)
         .set("answer_body", form.answer_body)
         .set("answer_error", form.answer_error)
         .set("notice", form.notice)
         .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)));
+    if (c.who.user && !rights.restricted && !rights.locked) {
+        // New members learn what reputation opens before they reach for a control.
+        std::vector<std::string> missing;
+        for (auto p : {domain::privilege::upvote, domain::privilege::comment_everywhere, domain::privilege::downvote}) {
+            auto const needed = c.ctx.config.thresholds.required(p);
+            if (!domain::check_privilege(c.who.actor(), p, c.ctx.config.thresholds)) continue;
+            missing.push_back(std::string(domain::privilege_description(p)) + " needs " + std::to_string(needed));
+        }
+        if (!missing.empty()) {
+            std::string text;
+            for (std::size_t k = 0; k < missing.size(); ++k)
+                text += (k == 0 ? "" : k + 1 == missing.size() ? " and " : ", ") +
+                        (k == 0 ? missing[k] : lowercase_first(missing[k]));
+            text += " reputation; you have " + std::to_string(c.who.user->reputation) +
+                    ". Answers that help earn it.";
+            v.set("privilege_hint", text);
+        }
+    }
+    if (c.who.user && rights.restricted) v.set("standing_notice", standing_short(*c.who.user, "answer"));
     auto const related = related_views(c, t->question);
     v.set("related", related).set("has_related", !related.empty());
     auto const& q = t->question;
@@ -865,6 +974,9 @@ response ask_form(call& c, int status, std::string const& title, std::string con
 {
     view v;
     v.set("title_value", title).set("body_value", body).set("tags_value", tags);
+    // A member who may not post reads why here instead of filling in a form for nothing; a
+    // refused post keeps its text in the form, so the notice stands beside it only then.
+    if (c.who.user && check_standing(c.who) && !error) v.set("standing_notice", standing_short(*c.who.user, "ask a question"));
     if (error) {
         v.set("error", error->message);
         v.set("error_" + (error->field.empty() ? std::string("form") : error->field), true);
