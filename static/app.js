@@ -32,6 +32,17 @@
 
   function signedIn() { return csrf !== ''; }
 
+  // Buttons that destroy or break something ask first. Without this script they act at once,
+  // as a form always has; the server decides either way. Capture runs it before other handlers.
+  document.addEventListener('submit', function (event) {
+    var button = event.submitter;
+    var question = button && button.getAttribute('data-confirm');
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (form.hasAttribute('data-vote') && signedIn()) {

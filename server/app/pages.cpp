@@ -405,7 +405,8 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
     bool const signed_in = c.who.signed_in();
     bool const own = c.who.user && c.who.user->id == p.author.id;
     // Votes and comments stop in a locked thread and for a member who may not write; the score stays.
-    bool const interactive = !rights.locked && !rights.restricted;
+    bool const gone = p.deleted_at || question.deleted_at;  // shown to moderators, to undelete only
+    bool const interactive = !rights.locked && !rights.restricted && !gone;
     std::string up_needs, down_needs;
     if (signed_in && own) up_needs = down_needs = "You cannot vote on your own post.";
     else if (signed_in) up_needs = rights.upvote_needs, down_needs = rights.downvote_needs;
@@ -431,17 +432,20 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         .set("down_needs", down_needs)
         .set("may_comment", may_comment)
         .set("comment_needs", signed_in && interactive && !may_comment ? rights.comment_needs : std::string())
-        .set("may_edit", !rights.restricted && may_edit(c.ctx, c.who, p))
-        .set("may_flag", !rights.restricted && c.who.user && !own)
+        .set("may_edit", !rights.restricted && !gone && may_edit(c.ctx, c.who, p))
+        .set("may_flag", !rights.restricted && !gone && c.who.user && !own)
         .set("moderator", c.who.is_moderator())
         .set("endorsed", p.endorsed);
     if (p.edited_at) v.set("edited", time_view(*p.edited_at));
+    // Only moderators are shown deleted posts, marked so that no one takes them for live ones.
+    if (p.deleted_at) v.set("deleted", time_view(*p.deleted_at));
+    else v.set("deleted", false);  // not the question's flag, which the answers' sections would find
     v.set_html("body_html", render::stored_markdown_html(p.body_html));
     if (is_answer) {
         bool const accepted = question.accepted_answer_id == p.id;
         bool const may_accept = c.who.user && (c.who.is_moderator() ||
                                                (question.author.id == c.who.user->id && !rights.restricted));
-        v.set("accepted", accepted).set("may_accept", may_accept);
+        v.set("accepted", accepted).set("may_accept", may_accept && !gone);
     }
     if (form.comment_post_id == p.id) {
         v.set("comment_body", form.comment_body).set("comment_error", form.comment_error).set("comment_open", true);
@@ -501,11 +505,16 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
 {
     std::optional<std::int64_t> viewer_id;
     if (c.who.user) viewer_id = c.who.user->id;
-    auto const t = store::post_store(c.ctx.db.reader()).thread(id, viewer_id);
+    auto const t = store::post_store(c.ctx.db.reader())
+                       .thread(id, viewer_id, c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden);
     if (!t) return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
     auto const rights = rights_in(c, t->question);
     std::vector<view> answers;
-    for (auto const& a : t->answers) answers.push_back(post_view(c, a, t->question, form, rights));
+    std::int64_t live_answers = 0;
+    for (auto const& a : t->answers) {
+        answers.push_back(post_view(c, a, t->question, form, rights));
+        if (!a.deleted_at) ++live_answers;
+    }
     view v;
     v.set("id", t->question.id)
         .set("title", t->question.title)
@@ -513,19 +522,21 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         .set("tags", tag_views(t->question.tags))
         .set("question", post_view(c, t->question, t->question, form, rights))
         .set("answers", answers)
-        .set("answer_count", static_cast<std::int64_t>(t->answers.size()))
-        .set("answers_label", t->answers.size() == 1 ? "Answer" : "Answers")
+        .set("answer_count", live_answers)
+        .set("answers_label", live_answers == 1 ? "Answer" : "Answers")
         .set("has_answers", !t->answers.empty())
+        .set("deleted_question", t->question.deleted_at.has_value())
         .set("has_accepted", t->question.accepted_answer_id.has_value())
         .set("asked", time_view(t->question.created_at))
         .set("active", time_view(t->question.last_activity_at))
         .set("signed_in", c.who.signed_in())
-        .set("may_answer", c.who.signed_in() && !rights.restricted)
+        .set("may_answer", c.who.signed_in() && !rights.restricted && !t->question.deleted_at)
         .set("answer_body", form.answer_body)
         .set("answer_error", form.answer_error)
         .set("notice", form.notice)
         .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)));
-    if (c.who.user && !rights.restricted && !rights.locked) {
+    if (t->question.deleted_at) v.set("deleted", time_view(*t->question.deleted_at));
+    if (c.who.user && !rights.restricted && !rights.locked && !t->question.deleted_at) {
         // New members learn what reputation opens before they reach for a control.
         std::vector<std::string> missing;
         for (auto p : {domain::privilege::upvote, domain::privilege::comment_everywhere, domain::privilege::downvote}) {
@@ -942,7 +953,9 @@ response audit_page(call& c)
             .set("reason", r.entry.reason)
             .set("before", r.entry.before.value_or(""));
         if (r.entry.post_id && r.question_id)
-            v.set("post_id", *r.entry.post_id).set("post_url", question_url(*r.question_id));
+            v.set("post_id", *r.entry.post_id)
+                .set("post_url", question_url(*r.question_id) +
+                                     (*r.entry.post_id != *r.question_id ? "#answer-" + std::to_string(*r.entry.post_id) : ""));
         if (r.entry.comment_id) v.set("comment_id", *r.entry.comment_id);
         if (r.user_name) v.set("user_name", *r.user_name).set("user_id", *r.entry.user_id);
         out.push_back(std::move(v));

@@ -1,5 +1,6 @@
 // What the pages offer matches what the server allows: locked threads, suspended members and
-// new members see only the controls they may use, and are told what they need.
+// new members see only the controls they may use, and are told what they need; moderators see
+// deleted posts (marked) and can restore them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
@@ -123,4 +124,55 @@ test('new members see disabled vote buttons and what each privilege needs, read 
   // Anonymous visitors keep their buttons: pressing one leads to sign-in.
   assert.match((await anon.request('GET', `/questions/${q}`)).text, /aria-label="Vote up: this is useful"/);
   assert.equal((await newbie.api('POST', `/posts/${a}/vote`, { value: 1 })).status, 403, 'the server refuses as before');
+});
+
+test('moderators see a deleted question and deleted answers, marked, with Undelete; others get 404', async () => {
+  const q = await ask(alice, 'Monitor goes dark when the laptop sleeps');
+  const a = await answer(bob, q, 'Turn off adaptive sync in the monitor menu first.');
+  assert.equal((await mod.api('DELETE', `/posts/${a}`, { reason: 'wrong' })).status, 204);
+  const withAnswer = (await mod.request('GET', `/questions/${q}`)).text;
+  assert.match(withAnswer, new RegExp(`class="post answer deleted" id="answer-${a}" aria-label="Deleted answer by bob"`));
+  assert.match(withAnswer, /Deleted answer<\/strong>/);
+  assert.match(withAnswer, new RegExp(`action="/posts/${a}/moderate"[\\s\\S]*?value="undelete"`));
+  assert.match(withAnswer, /0 Answers/, 'the heading counts live answers');
+  for (const who of [anon, alice, bob]) assert.doesNotMatch((await who.request('GET', `/questions/${q}`)).text, /adaptive sync/);
+
+  assert.equal((await mod.api('DELETE', `/posts/${q}`, { reason: 'spam' })).status, 204);
+  const modPage = await mod.request('GET', `/questions/${q}`);
+  assert.equal(modPage.status, 200);
+  assert.match(modPage.text, /This question is deleted/);
+  assert.match(modPage.text, /Undelete question/);
+  assert.doesNotMatch(modPage.text, /Your answer|Moderator tools/, 'nothing else to do with a deleted question');
+  assert.equal((await admin.request('GET', `/questions/${q}`)).status, 200, 'admins too');
+  for (const who of [anon, alice, bob]) assert.equal((await who.request('GET', `/questions/${q}`)).status, 404);
+
+  // The audit log's link to the deleted question opens for a moderator.
+  const audit = (await mod.request('GET', `/audit?post=${q}`)).text;
+  const link = new RegExp(`href="(/questions/${q})">(question|post) ${q}</a>`).exec(audit);
+  assert.ok(link, 'the audit row links to the question');
+  assert.equal((await mod.request('GET', link[1])).status, 200);
+  const answerLink = new RegExp(`href="(/questions/${q}#answer-${a})">(answer|post) ${a}</a>`).exec((await mod.request('GET', `/audit?post=${a}`)).text);
+  assert.ok(answerLink, 'an answer\'s row links to the answer itself');
+
+  // Undelete from the page (a plain form post), then everyone reads it again.
+  const restored = await formPost(mod, `/posts/${q}/moderate`, { action: 'undelete' });
+  assert.equal(restored.status, 303);
+  assert.equal((await anon.request('GET', `/questions/${q}`)).status, 200);
+  assert.equal((await formPost(alice, `/posts/${a}/moderate`, { action: 'undelete' })).status, 403, 'members cannot');
+});
+
+test('delete, reject and rotate-key buttons ask first; the policy lets app.js do it', async () => {
+  const q = await ask(alice, 'Keyboard repeats letters after waking up');
+  const a = await answer(bob, q);
+  const page = await mod.request('GET', `/questions/${q}`);
+  assert.match(page.text, /value="delete" class="button danger" data-confirm="Delete this question\?/);
+  assert.match(page.text, new RegExp(`action="/posts/${a}/moderate"[\\s\\S]*?value="delete" class="link danger" data-confirm="Delete this answer\\?`));
+  assert.match(page.headers.get('content-security-policy'), /script-src 'self'/);
+  const js = await anon.request('GET', '/static/app.js');
+  const script = js.status === 200 ? js.text : (await anon.request('GET', /src="([^"]*app[^"]*\.js)"/.exec(page.text)[1])).text;
+  assert.match(script, /data-confirm/);
+  await newbie.api('POST', `/posts/${a}/flags`, { reason: 'spam', note: 'an advert' });
+  assert.match((await mod.request('GET', '/review')).text, /value="reject" class="button danger" data-confirm="Reject this post\?/);
+  assert.equal((await admin.api('POST', '/admin/widget-keys', { name: 'Help center', allowed_origins: ['https://help.example.com'] })).status, 201);
+  assert.match((await admin.request('GET', '/admin/widgets')).text, /value="rotate" class="button danger" data-confirm="Rotate this key\?/);
 });
