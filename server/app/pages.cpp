@@ -102,6 +102,9 @@ response page(call& c, int status, std::string_view name, std::string const& tit
         view u;
         u.set("id", c.who.user->id).set("username", c.who.user->username).set("reputation", c.who.user->reputation);
         u.set("moderator", c.who.is_moderator()).set("admin", c.who.user->role == "admin");
+        if (c.who.is_moderator())
+            if (auto const open = store::moderation_store(c.ctx.db.reader()).open_review_count(); open > 0)
+                u.set("review_count", open);
         layout.set("user", u);
         // Suspended and silenced members read on, and are told on every page why they cannot post.
         if (check_standing(c.who)) layout.set("standing", standing_text(*c.who.user));
@@ -841,6 +844,16 @@ response post_comment_flag(call& c)
                             : "A moderator will look at the comment.");
 }
 
+std::string flag_reason_text(std::string_view reason)
+{
+    if (reason == "spam") return "spam";
+    if (reason == "rude") return "rude or abusive";
+    if (reason == "off_topic") return "off-topic";
+    if (reason == "needs_improvement") return "needs improvement";
+    if (reason == "other") return "something else";
+    return std::string(reason);
+}
+
 std::optional<response> require_moderator_page(call& c)
 {
     if (auto r = require_signed_in(c)) return r;
@@ -860,12 +873,12 @@ response review_page(call& c)
         std::vector<view> flags, notes;
         for (auto const& f : r.flags) {
             view fv;
-            fv.set("reason", f.reason).set("count", f.count);
+            fv.set("reason", flag_reason_text(f.reason)).set("count", f.count);
             flags.push_back(std::move(fv));
         }
-        for (auto const& n : r.notes) {
+        for (auto const& f : r.flaggers) {
             view nv;
-            nv.set("text", n);
+            nv.set("user", author_view(f.user)).set("reason", flag_reason_text(f.reason)).set("note", f.note);
             notes.push_back(std::move(nv));
         }
         v.set("id", r.id)
@@ -880,8 +893,8 @@ response review_page(call& c)
             .set("held_reason", r.kind == "held" ? r.reason : "")
             .set("flags", flags)
             .set("has_flags", !flags.empty())
-            .set("notes", notes)
-            .set("has_notes", !notes.empty());
+            .set("flaggers", notes)
+            .set("has_flaggers", !notes.empty());
         v.set_html("body_html", render::stored_markdown_html(r.body_html));
         items.push_back(std::move(v));
     }
@@ -914,8 +927,13 @@ response post_suspend(call& c)
     auto checked = signed_in_form(c, "/users/" + std::to_string(*id));
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
-    auto const days_text = field(form, "days");
-    auto kind = days_text.empty() ? suspension::silence : suspension::suspend;
+    auto const days_text = std::string(domain::trim(field(form, "days")));
+    // The profile's form names its choice; the review queue's older form leaves days empty to silence.
+    auto const chosen = field(form, "kind");
+    auto kind = chosen == "suspend"   ? suspension::suspend
+                : chosen == "silence" ? suspension::silence
+                : days_text.empty()   ? suspension::silence
+                                      : suspension::suspend;
     if (field(form, "lift") == "1") kind = suspension::lift;
     std::int64_t days = 0;
     if (kind == suspension::suspend) days = parse_id(days_text).value_or(0);
@@ -924,10 +942,54 @@ response post_suspend(call& c)
     return redirect(safe_next(field(form, "back")));
 }
 
-constexpr std::string_view audit_actions[] = {
-    "accept_on_behalf", "unaccept_on_behalf", "close", "reopen", "lock", "unlock", "pin", "unpin", "endorse",
-    "unendorse", "delete", "undelete", "edit", "review_approve", "review_reject", "review_dismiss", "review_delete",
-    "suspend", "silence", "lift_suspension"};
+struct audit_action_name {
+    std::string_view code;
+    std::string_view label;
+};
+constexpr audit_action_name audit_actions[] = {
+    {"accept_on_behalf", "accepted for the asker"}, {"unaccept_on_behalf", "withdrew an acceptance for the asker"},
+    {"close", "closed"}, {"reopen", "reopened"}, {"lock", "locked"}, {"unlock", "unlocked"}, {"pin", "pinned"},
+    {"unpin", "unpinned"}, {"endorse", "endorsed"}, {"unendorse", "withdrew an endorsement"}, {"delete", "deleted"},
+    {"undelete", "undeleted"}, {"edit", "edited a member's post"}, {"review_approve", "approved in review"},
+    {"review_reject", "rejected in review"}, {"review_dismiss", "dismissed flags"},
+    {"review_delete", "deleted in review"}, {"suspend", "suspended"}, {"silence", "silenced"},
+    {"lift_suspension", "lifted a suspension"}};
+
+// An audit row in words: what was done (with a link when it points somewhere) and why. The
+// log keeps codes and the reason as written; this is how moderators read them.
+void describe_audit(store::audit_row const& r, view& v)
+{
+    auto const& a = r.entry.action;
+    auto reason = r.entry.reason;
+    std::string what(a);
+    for (auto const& n : audit_actions)
+        if (n.code == a) what = n.label;
+    if (a == "close") {
+        // Written as "duplicate of 12" or as the bare reason.
+        auto const space = reason.find(' ');
+        auto const code = reason.substr(0, space);
+        what = "closed as " + close_reason_text(code);
+        if (code == "duplicate" && space != std::string::npos) {
+            auto const original = parse_id(std::string_view(reason).substr(reason.rfind(' ') + 1));
+            if (original) {
+                what += " of";
+                v.set("what_url", question_url(*original)).set("what_link", "question " + std::to_string(*original));
+            }
+        }
+        reason.clear();
+    } else if (a == "suspend") {
+        // Written as "7 days: why".
+        auto const colon = reason.find(" days: ");
+        auto const days = colon == std::string::npos ? std::nullopt : parse_id(std::string_view(reason).substr(0, colon));
+        if (days) {
+            what = "suspended for " + std::to_string(*days) + (*days == 1 ? " day" : " days");
+            reason = reason.substr(colon + 7);
+        }
+    } else if (a == "silence") {
+        what = "silenced until lifted";
+    }
+    v.set("what", what).set("reason", reason).set("code", a);
+}
 
 response audit_page(call& c)
 {
@@ -935,25 +997,35 @@ response audit_page(call& c)
     auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
     auto const page_number = page_param(query);
     store::audit_filter filter;
-    auto const moderator = field(query, "moderator"), post = field(query, "post"), user = field(query, "user"),
-               action = field(query, "action");
+    auto const moderator = field(query, "moderator"), post = field(query, "post"),
+               user = std::string(domain::trim(field(query, "user"))), action = field(query, "action");
     filter.actor_id = parse_id(moderator);
     filter.post_id = parse_id(post);
-    filter.user_id = parse_id(user);
     if (!action.empty()) filter.action = action;
+    std::string error;
+    if (!user.empty()) {
+        // A name, as moderators know members; a number is taken as an id when no one has that name.
+        store::user_store users(c.ctx.db.reader());
+        auto found = user.size() <= 100 ? users.find_by_username(user) : std::nullopt;
+        if (!found)
+            if (auto id = parse_id(user)) found = users.find(*id);
+        if (found) filter.actor_or_user_id = found->id;
+        else error = "No member is called “" + user.substr(0, 100) + "”; check the spelling, or leave the name empty.";
+    }
     std::int64_t total = 0;
-    auto const rows = store::moderation_store(c.ctx.db.reader()).audit(filter, page_number, 50, total);
+    auto const rows = error.empty() ? store::moderation_store(c.ctx.db.reader()).audit(filter, page_number, 50, total)
+                                    : std::vector<store::audit_row>{};
     std::vector<view> out;
     for (auto const& r : rows) {
         view v;
         v.set("when", time_view(r.entry.created_at))
             .set("actor", r.actor_name)
             .set("actor_id", r.entry.actor_id)
-            .set("action", r.entry.action)
-            .set("reason", r.entry.reason)
             .set("before", r.entry.before.value_or(""));
+        describe_audit(r, v);
         if (r.entry.post_id && r.question_id)
             v.set("post_id", *r.entry.post_id)
+                .set("post_kind", *r.entry.post_id == *r.question_id ? "question" : "answer")
                 .set("post_url", question_url(*r.question_id) +
                                      (*r.entry.post_id != *r.question_id ? "#answer-" + std::to_string(*r.entry.post_id) : ""));
         if (r.entry.comment_id) v.set("comment_id", *r.entry.comment_id);
@@ -961,9 +1033,9 @@ response audit_page(call& c)
         out.push_back(std::move(v));
     }
     std::vector<view> actions;
-    for (auto a : audit_actions) {
+    for (auto const& a : audit_actions) {
         view av;
-        av.set("name", a).set("selected", a == action);
+        av.set("name", a.code).set("label", a.label).set("selected", a.code == action);
         actions.push_back(std::move(av));
     }
     std::string base = "/audit?moderator=" + http::percent_encode(moderator) + "&action=" + http::percent_encode(action) +
@@ -974,10 +1046,39 @@ response audit_page(call& c)
         .set("f_moderator", moderator)
         .set("f_post", post)
         .set("f_user", user)
+        .set("error", error)
         .set("total", total)
         .set("total_label", total == 1 ? "action" : "actions")
         .set("pager", pager_view(page_number, 50, total, base));
-    return page(c, 200, "audit", "Audit log", std::move(v));
+    return page(c, error.empty() ? 200 : 404, "audit", "Audit log", std::move(v));
+}
+
+// Members who may not write now, with when that ends, why, and who decided.
+response suspended_page(call& c)
+{
+    if (auto r = require_moderator_page(c)) return std::move(*r);
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const page_number = page_param(query);
+    auto const data = store::moderation_store(c.ctx.db.reader()).restricted_users(domain::now(), page_number, 50);
+    std::vector<view> items;
+    for (auto const& r : data.items) {
+        view v;
+        v.set("user", author_view(r.user))
+            .set("until", r.silenced ? std::string("until a moderator lifts it")
+                                     : "until " + readable_date(r.suspended_until.value_or(0)))
+            .set("kind", r.silenced ? "Silenced" : "Suspended")
+            .set("reason", r.reason);
+        if (r.actor_id) v.set("actor_id", *r.actor_id).set("actor", r.actor_name);
+        if (r.since) v.set("since", time_view(*r.since));
+        items.push_back(std::move(v));
+    }
+    view v;
+    v.set("items", items)
+        .set("empty", items.empty())
+        .set("total", data.total)
+        .set("total_label", data.total == 1 ? "member" : "members")
+        .set("pager", pager_view(page_number, 50, data.total, "/moderation/suspended"));
+    return page(c, 200, "suspended", "Suspended members", std::move(v));
 }
 
 // ---- asking and editing --------------------------------------------------------------------
@@ -1139,6 +1240,29 @@ std::string_view reason_label(std::string_view reason)
     return reason;
 }
 
+// A member's standing as moderators see it on the profile, with the forms that change it;
+// the forms appear only where suspend_user would accept them.
+view moderation_panel(call& c, store::user_row const& user)
+{
+    view v;
+    bool const silenced = user.silenced;
+    bool const suspended = !silenced && user.suspended_until && *user.suspended_until > domain::now();
+    v.set("restricted", silenced || suspended);
+    if (silenced) v.set("status", "Silenced until a moderator lifts it.");
+    if (suspended) v.set("status", "Suspended until " + readable_date(*user.suspended_until) + ".");
+    if (silenced || suspended) {
+        v.set("reason", user.suspension_reason);
+        if (auto last = store::moderation_store(c.ctx.db.reader()).latest_restriction(user.id))
+            v.set("by", last->actor_name).set("by_id", last->entry.actor_id).set("since", time_view(last->entry.created_at));
+    }
+    bool const self = c.who.user->id == user.id;
+    v.set("may_suspend", !self && (user.role == "member" || c.who.user->role == "admin"));
+    v.set("self", self);
+    v.set("audit_url", "/audit?user=" + http::percent_encode(user.username));
+    v.set("back", "/users/" + std::to_string(user.id));
+    return v;
+}
+
 response user_page(call& c)
 {
     auto const id = parse_id(c.match["id"]);
@@ -1180,6 +1304,7 @@ response user_page(call& c)
         .set("answered", summary_views(answered.items))
         .set("has_answered", !answered.items.empty())
         .set("is_me", c.who.user && c.who.user->id == user->id);
+    if (c.who.is_moderator()) v.set("mod_panel", moderation_panel(c, *user));
     return page(c, 200, "user", user->username, std::move(v));
 }
 
@@ -1321,6 +1446,7 @@ void add_page_routes(route_table& r)
     r.add(method::post, "/review/{id}", post_review);
     r.add(method::post, "/users/{id}/suspend", post_suspend);
     r.add(method::get, "/audit", audit_page);
+    r.add(method::get, "/moderation/suspended", suspended_page);
     r.add(method::get, "/tags", tags_page);
     r.add(method::get, "/tags/{name}", tag_page);
     r.add(method::get, "/users/{id}", user_page);

@@ -72,7 +72,7 @@ test('a moderator approves a held answer and rejects a spam one from the review 
   assert.doesNotMatch((await new Client(server.url).request('GET', `/questions/${questionId}`)).text, /Cheap watches/);
 
   await page.getByRole('link', { name: 'Audit' }).click();
-  await page.getByRole('cell', { name: 'review_reject' }).waitFor();
-  assert.equal(await page.getByRole('cell', { name: 'review_approve' }).count(), 1);
+  await page.getByRole('cell', { name: 'rejected in review' }).waitFor();
+  assert.equal(await page.getByRole('cell', { name: 'approved in review' }).count(), 1);
   await page.screenshot({ path: join(artifacts, 'audit-log.png'), fullPage: true });
 });

@@ -1,6 +1,7 @@
 // What the pages offer matches what the server allows: locked threads, suspended members and
 // new members see only the controls they may use, and are told what they need; moderators see
-// deleted posts (marked) and can restore them.
+// deleted posts (marked) and can restore them, suspend from a profile, list suspended members,
+// see who raised a flag and read the audit log in words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
@@ -148,10 +149,10 @@ test('moderators see a deleted question and deleted answers, marked, with Undele
 
   // The audit log's link to the deleted question opens for a moderator.
   const audit = (await mod.request('GET', `/audit?post=${q}`)).text;
-  const link = new RegExp(`href="(/questions/${q})">(question|post) ${q}</a>`).exec(audit);
+  const link = new RegExp(`href="(/questions/${q})">question ${q}</a>`).exec(audit);
   assert.ok(link, 'the audit row links to the question');
   assert.equal((await mod.request('GET', link[1])).status, 200);
-  const answerLink = new RegExp(`href="(/questions/${q}#answer-${a})">(answer|post) ${a}</a>`).exec((await mod.request('GET', `/audit?post=${a}`)).text);
+  const answerLink = new RegExp(`href="(/questions/${q}#answer-${a})">answer ${a}</a>`).exec((await mod.request('GET', `/audit?post=${a}`)).text);
   assert.ok(answerLink, 'an answer\'s row links to the answer itself');
 
   // Undelete from the page (a plain form post), then everyone reads it again.
@@ -175,4 +176,111 @@ test('delete, reject and rotate-key buttons ask first; the policy lets app.js do
   assert.match((await mod.request('GET', '/review')).text, /value="reject" class="button danger" data-confirm="Reject this post\?/);
   assert.equal((await admin.api('POST', '/admin/widget-keys', { name: 'Help center', allowed_origins: ['https://help.example.com'] })).status, 201);
   assert.match((await admin.request('GET', '/admin/widgets')).text, /value="rotate" class="button danger" data-confirm="Rotate this key\?/);
+});
+
+test('the header shows moderators how many review items wait', async () => {
+  const before = /Review \((\d+)\)/.exec((await mod.request('GET', '/')).text);
+  const q = await ask(alice, 'Headset microphone is too quiet in calls');
+  await newbie.api('POST', `/posts/${q}/flags`, { reason: 'off_topic' });
+  const after = /<a href="\/review"[^>]*>Review \((\d+)\)<\/a>/.exec((await mod.request('GET', '/')).text);
+  assert.ok(after, 'a count beside Review');
+  assert.equal(Number(after[1]), Number(before ? before[1] : 0) + 1);
+  assert.doesNotMatch((await bob.request('GET', '/')).text, /href="\/review"/, 'members have no Review link');
+});
+
+test('flags in the review queue say who raised them, linked to their profiles', async () => {
+  const q = await ask(alice, 'Webcam shows a black picture in the browser');
+  const a = await answer(newbie, q, 'Buy my cheap webcams at the shop, deals every day.');
+  await bob.api('POST', `/posts/${a}/flags`, { reason: 'spam', note: 'an advert' });
+  await alice.api('POST', `/posts/${a}/flags`, { reason: 'rude' });
+  const html = (await mod.request('GET', '/review')).text;
+  assert.match(html, new RegExp(`Flagged as spam by <a href="/users/${bob.user.id}">bob</a> \\(\\d+\\): “an advert”`));
+  assert.match(html, new RegExp(`Flagged as rude or abusive by <a href="/users/${alice.user.id}">alice</a>`));
+  assert.match(html, /href="\/moderation\/suspended"/, 'the review page links to the suspended members');
+});
+
+test('moderators suspend and lift from a profile, which shows until when, why and by whom', async () => {
+  const target = new Client(server.url);
+  await target.signUp('troubled');
+  const profile = `/users/${target.user.id}`;
+  assert.doesNotMatch((await bob.request('GET', profile)).text, /Moderation<\/h2>/, 'members see no moderation panel');
+  const clean = (await mod.request('GET', profile)).text;
+  assert.match(clean, /In good standing/);
+  assert.match(clean, new RegExp(`<form method="post" action="/users/${target.user.id}/suspend" class="suspend-form">`));
+
+  // Wrong input: a clear 4xx that says what to fix, never a 500.
+  for (const [fields, status, message] of [
+    [{ kind: 'suspend', days: '0', reason: 'spam' }, 422, /days must be a whole number from 1 to 3650/],
+    [{ kind: 'suspend', days: 'seven', reason: 'spam' }, 422, /days must be a whole number/],
+    [{ kind: 'suspend', days: '99999999999999999999999', reason: 'spam' }, 422, /days must be a whole number/],
+    [{ kind: 'suspend', days: '7', reason: '' }, 422, /Say why/],
+    [{ kind: 'suspend', days: '7', reason: 'x'.repeat(501) }, 422, /at most 500/],
+  ]) {
+    const r = await formPost(mod, `${profile}/suspend`, { back: profile, ...fields });
+    assert.equal(r.status, status, JSON.stringify(fields).slice(0, 80));
+    assert.match(r.text, message);
+  }
+  assert.equal((await formPost(bob, `${profile}/suspend`, { back: profile, kind: 'suspend', days: '7', reason: 'x' })).status, 403);
+  assert.equal((await formPost(mod, `/users/${admin.user.id}/suspend`, { kind: 'suspend', days: '7', reason: 'x' })).status, 403);
+  assert.doesNotMatch((await mod.request('GET', `/users/${admin.user.id}`)).text, /class="suspend-form"/, 'no form a moderator could not use');
+
+  const done = await formPost(mod, `${profile}/suspend`, { back: profile, kind: 'suspend', days: '7', reason: 'heated replies' });
+  assert.equal(done.status, 303);
+  assert.equal(done.headers.get('location'), profile);
+  const suspended = (await mod.request('GET', profile)).text;
+  assert.match(suspended, /Suspended until \w+day \d{1,2} \w+ \d{4}, \d\d:\d\d UTC\./);
+  assert.match(suspended, /Reason: “heated replies”/);
+  assert.match(suspended, new RegExp(`By <a href="/users/${mod.user.id}">mod</a>`));
+  assert.match(suspended, /Lift the suspension/);
+
+  const list = await mod.request('GET', '/moderation/suspended');
+  assert.equal(list.status, 200);
+  assert.match(list.text, new RegExp(`<a href="/users/${target.user.id}">troubled</a></td>\\s*<td>Suspended until \\w+day`));
+  assert.match(list.text, /heated replies/);
+  assert.equal((await bob.request('GET', '/moderation/suspended')).status, 403);
+  assert.equal((await anon.request('GET', '/moderation/suspended')).status, 303);
+
+  const silenced = await formPost(mod, `${profile}/suspend`, { back: profile, kind: 'silence', reason: 'cool down' });
+  assert.equal(silenced.status, 303);
+  assert.match((await mod.request('GET', profile)).text, /Silenced until a moderator lifts it/);
+  assert.equal((await formPost(mod, `${profile}/suspend`, { back: profile, lift: '1' })).status, 303);
+  assert.match((await mod.request('GET', profile)).text, /In good standing/);
+  assert.doesNotMatch((await mod.request('GET', '/moderation/suspended')).text, />troubled</);
+});
+
+test('the audit log filters by name (actor or target) and says what happened in words', async () => {
+  const original = await ask(alice, 'Scanner saves every page as a separate file');
+  const dup = await ask(bob, 'Scanner makes one file per page instead of one PDF');
+  assert.equal((await mod.api('POST', `/questions/${dup}/close`, { reason: 'duplicate', duplicate_of: original })).status, 200);
+  await mod.api('POST', `/users/${bob.user.id}/suspend`, { days: 7, reason: 'testing the log' });
+  await mod.api('POST', `/users/${bob.user.id}/unsuspend`);
+  const byTarget = await mod.request('GET', '/audit?user=bob');
+  assert.equal(byTarget.status, 200);
+  assert.match(byTarget.text, /suspended for 7 days/);
+  assert.match(byTarget.text, /testing the log/);
+  assert.doesNotMatch(byTarget.text, /7 days: testing/, 'the reason without the code in front');
+  assert.match(byTarget.text, /<td title="close">closed as a duplicate of <a href="\/questions\/\d+">question \d+<\/a><\/td>/);
+  assert.doesNotMatch(byTarget.text, /<td[^>]*>(lift_suspension|review_reject|suspend)<\/td>/, 'no raw action codes');
+  const byActor = (await mod.request('GET', '/audit?user=mod')).text;
+  assert.match(byActor, /lifted a suspension/);
+  const someoneElse = (await mod.request('GET', '/audit?user=alice')).text;
+  assert.doesNotMatch(someoneElse, /testing the log/, 'only rows by or about alice');
+  const unknown = await mod.request('GET', '/audit?user=nobody-here');
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.text, /No member is called “nobody-here”/);
+  assert.equal((await mod.request('GET', '/audit?user=' + 'x'.repeat(5000))).status, 404);
+});
+
+test('closing as a duplicate offers a picker, and the plain id field still works without scripts', async () => {
+  const original = await ask(alice, 'Tablet will not charge with the new cable');
+  const dup = await ask(bob, 'Tablet does not charge using a new cable');
+  const page = (await mod.request('GET', `/questions/${dup}`)).text;
+  assert.match(page, new RegExp(`data-dup-picker="${dup}" hidden`));
+  assert.match(page, /<input id="duplicate-of" name="duplicate_of"/);
+  const closed = await formPost(mod, `/posts/${dup}/moderate`, { action: 'close', reason: 'duplicate', duplicate_of: String(original) });
+  assert.equal(closed.status, 303);
+  assert.match((await anon.request('GET', `/questions/${dup}`)).text, /Closed as a duplicate/);
+  const bad = await formPost(mod, `/posts/${original}/moderate`, { action: 'close', reason: 'duplicate', duplicate_of: 'abc' });
+  assert.equal(bad.status, 422);
+  assert.match(bad.text, /Give the id of the original question/);
 });
