@@ -55,8 +55,9 @@ constexpr std::string_view item_flags =
 constexpr std::string_view item_flaggers =
     "SELECT u.id, u.username, u.reputation, f.reason, f.note FROM flags f JOIN users u ON u.id = f.user_id "
     "WHERE f.post_id IS ?1 AND f.comment_id IS ?2 AND f.status = 'open' ORDER BY f.id";
-// The latest suspend or silence of each member; the audit log has no index on user_id, so this
-// reads the moderator-only pages' few rows by the restricted members' ids.
+// A member's latest suspend or silence. The audit log has no index on user_id, so each call
+// scans it: moderator pages only, once per member shown (an index on (user_id, id) would make
+// it a lookup).
 constexpr std::string_view latest_restriction_of =
     "SELECT a.actor_id, actor.username, a.created_at FROM audit_log a JOIN users actor ON actor.id = a.actor_id "
     "WHERE a.user_id = ?1 AND a.action IN ('suspend', 'silence') ORDER BY a.id DESC LIMIT 1";
