@@ -188,7 +188,8 @@
         if (related) { show(related); return; }
         fetch('/api/v1/questions/' + questionId + '/similar', { credentials: 'same-origin' })
           .then(function (r) { return r.ok ? r.json() : { items: [] }; })
-          .then(function (data) { related = data.items; if (ticket === sent) show(related); })
+          // None found may only mean the index has not caught up: ask again next time.
+          .then(function (data) { related = data.items.length ? data.items : null; if (ticket === sent) show(data.items); })
           .catch(function () { /* the id field still works */ });
         return;
       }
