@@ -9,3 +9,6 @@ CREATE INDEX users_canonical_name ON users (rtrim(lower(username), '._-'));
 -- When an API token was last used (to the hour), for the member's list of tokens.
 ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
+-- The audit log by the member an action was about: profiles show who suspended a member, and
+-- the log filters by name.
+CREATE INDEX audit_log_user ON audit_log (user_id, id);

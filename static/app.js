@@ -32,6 +32,17 @@
 
   function signedIn() { return csrf !== ''; }
 
+  // Buttons that destroy or break something ask first. Without this script they act at once,
+  // as a form always has; the server decides either way. Capture runs it before other handlers.
+  document.addEventListener('submit', function (event) {
+    var button = event.submitter;
+    var question = button && button.getAttribute('data-confirm');
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (form.hasAttribute('data-vote') && signedIn()) {
@@ -124,6 +135,77 @@
       timer = setTimeout(update, 250);
     });
     if (area.value.trim() !== '') update();
+  });
+
+  // Closing as a duplicate: pick the original from the related questions or a search instead
+  // of looking up its id. The id field stays, and is all there is without this script.
+  document.querySelectorAll('[data-dup-picker]').forEach(function (picker) {
+    var questionId = picker.getAttribute('data-dup-picker');
+    var form = picker.closest('form');
+    var idField = form.elements.duplicate_of;
+    var reason = form.elements.reason;
+    var search = picker.querySelector('input[type="search"]');
+    var list = picker.querySelector('.dup-results');
+    var related = null, timer = null, sent = 0;
+    function show(items) {
+      list.textContent = '';
+      var seen = {};
+      items.forEach(function (item) {
+        var id = String(item.question_id);
+        if (id === questionId || seen[id]) return;
+        seen[id] = true;
+        var li = document.createElement('li');
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'dup-choice';
+        b.setAttribute('aria-pressed', idField.value === id ? 'true' : 'false');
+        b.textContent = item.title;
+        var meta = document.createElement('span');
+        meta.className = 'muted';
+        meta.textContent = ' #' + id + ' · ' + item.answer_count + (item.answer_count === 1 ? ' answer' : ' answers') +
+          (item.accepted ? ', accepted' : '');
+        b.appendChild(meta);
+        b.addEventListener('click', function () {
+          idField.value = id;
+          list.querySelectorAll('.dup-choice').forEach(function (other) {
+            other.setAttribute('aria-pressed', other === b ? 'true' : 'false');
+          });
+        });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+      if (!list.firstChild) {
+        var none = document.createElement('li');
+        none.className = 'muted';
+        none.textContent = search.value.trim() ? 'No question matches; try other words.' : 'No related questions found; type to search.';
+        list.appendChild(none);
+      }
+    }
+    function update() {
+      var q = search.value.trim();
+      var ticket = ++sent;
+      if (q === '') {
+        if (related) { show(related); return; }
+        fetch('/api/v1/questions/' + questionId + '/similar', { credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          // None found may only mean the index has not caught up: ask again next time.
+          .then(function (data) { related = data.items.length ? data.items : null; if (ticket === sent) show(data.items); })
+          .catch(function () { /* the id field still works */ });
+        return;
+      }
+      fetch('/api/v1/search?q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (data) { if (ticket === sent) show(data.items); })
+        .catch(function () { /* the id field still works */ });
+    }
+    function follow() { picker.hidden = reason && reason.value !== 'duplicate'; }
+    if (reason) reason.addEventListener('change', follow);
+    search.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(update, 250);
+    });
+    follow();
+    update();
   });
 
   // Similar questions while a title is typed: duplicates are found before they are posted.

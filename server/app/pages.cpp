@@ -18,12 +18,58 @@
 #include "server/store/moderation_store.hpp"
 #include "server/store/user_store.hpp"
 
+#include <ctime>
+
 namespace peerdesk::app {
 
 using http::response;
 using render::view;
 
 // The page frame (declared in pages.hpp): shared with the widget's pages.
+
+namespace {
+
+std::string lowercase_first(std::string s)
+{
+    if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
+    return s;
+}
+
+// "Monday 14 December 2026, 10:43 UTC": a date a reader takes in at once.
+std::string readable_date(std::int64_t t)
+{
+    std::time_t const tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buffer[64];
+    auto const n = std::strftime(buffer, sizeof buffer, "%A %e %B %Y, %H:%M UTC", &tm);
+    std::string out(buffer, n);
+    if (auto pos = out.find("  "); pos != std::string::npos) out.erase(pos, 1);  // %e pads with a space
+    return out;
+}
+
+// Why a suspended or silenced member may read but not write, and until when, in words.
+std::string standing_text(store::user_row const& u)
+{
+    auto const reason = u.suspension_reason.empty() ? std::string() : " Reason: " + u.suspension_reason;
+    if (u.silenced)
+        return "Your account is silenced until a moderator lifts it: you can read, but not ask, answer, comment, "
+               "vote or flag." + reason;
+    if (u.suspended_until)
+        return "Your account is suspended until " + readable_date(*u.suspended_until) +
+               ": you can read, but not ask, answer, comment, vote or flag until then." + reason;
+    return {};
+}
+
+// The same, in one line beside a form the member may not use: the banner above says why.
+std::string standing_short(store::user_row const& u, std::string_view doing)
+{
+    if (u.silenced) return "You cannot " + std::string(doing) + " while your account is silenced.";
+    return "You cannot " + std::string(doing) + " until " + readable_date(u.suspended_until.value_or(0)) +
+           ", when your suspension ends.";
+}
+
+}  // namespace
 
 // ---- page frame ----------------------------------------------------------------------------
 
@@ -56,9 +102,13 @@ response page(call& c, int status, std::string_view name, std::string const& tit
         view u;
         u.set("id", c.who.user->id).set("username", c.who.user->username).set("reputation", c.who.user->reputation);
         u.set("moderator", c.who.is_moderator()).set("admin", c.who.is_admin());
+        if (c.who.is_moderator())
+            if (auto const open = store::moderation_store(c.ctx.db.reader()).open_review_count(); open > 0)
+                u.set("review_count", open);
         layout.set("user", u);
         // Suspended and silenced members read on, and are told on every page why they cannot post.
-        if (auto f = check_standing(c.who)) layout.set("standing", f->message);
+        if (check_standing(c.who)) layout.set("standing", standing_text(*c.who.user));
+        else layout.set("may_ask", true);
     }
     // After signing in from the header, come back here; a form's address is no page to return to.
     bool const revisitable = c.req.verb == http::method::get && c.req.target.size() < 300 &&
@@ -333,9 +383,45 @@ std::vector<view> comment_views(std::vector<store::comment_row> const& comments,
     return out;
 }
 
-view post_view(call& c, store::post_row const& p, store::post_row const& question, question_form_state const& form)
+// What the viewer may do in a thread, decided once per page with the checks the actions use,
+// so that the page offers only what the server would accept and says what is missing.
+struct thread_rights {
+    bool locked = false;
+    bool restricted = false;  // suspended or silenced: reads only
+    std::string upvote_needs, downvote_needs, comment_needs;  // empty when the privilege is held
+};
+
+thread_rights rights_in(call& c, store::post_row const& question)
+{
+    thread_rights r;
+    r.locked = question.locked;
+    if (!c.who.user) return r;
+    r.restricted = check_standing(c.who).has_value();
+    auto const needs = [&](domain::privilege p) {
+        auto const refusal = domain::check_privilege(c.who.actor(), p, c.ctx.config.thresholds);
+        return refusal ? refusal->message : std::string();
+    };
+    r.upvote_needs = needs(domain::privilege::upvote);
+    r.downvote_needs = needs(domain::privilege::downvote);
+    r.comment_needs = needs(domain::privilege::comment_everywhere);
+    return r;
+}
+
+view post_view(call& c, store::post_row const& p, store::post_row const& question, question_form_state const& form,
+               thread_rights const& rights)
 {
     bool const is_answer = p.kind == "answer";
+    bool const signed_in = c.who.signed_in();
+    bool const own = c.who.user && c.who.user->id == p.author.id;
+    // Votes and comments stop in a locked thread and for a member who may not write; the score stays.
+    bool const gone = p.deleted_at || question.deleted_at;  // shown to moderators, to undelete only
+    bool const interactive = !rights.locked && !rights.restricted && !gone;
+    std::string up_needs, down_needs;
+    if (signed_in && own) up_needs = down_needs = "You cannot vote on your own post.";
+    else if (signed_in) up_needs = rights.upvote_needs, down_needs = rights.downvote_needs;
+    // Everyone may comment on their own posts and on answers to their own questions.
+    bool const comment_own = own || (c.who.user && question.author.id == c.who.user->id);
+    bool const may_comment = signed_in && interactive && (comment_own || rights.comment_needs.empty());
     view v;
     v.set("id", p.id)
         .set("kind", p.kind)
@@ -349,17 +435,26 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         .set("down_value", p.my_vote == -1 ? 0 : -1)
         .set("comments", comment_views(p.comments, c.who.user ? c.who.user->id : 0))
         .set("has_comments", !p.comments.empty())
-        .set("signed_in", c.who.signed_in())
-        .set("may_edit", may_edit(c.ctx, c.who, p))
-        .set("may_flag", c.who.user && c.who.user->id != p.author.id)
+        .set("signed_in", signed_in)
+        .set("interactive", interactive)
+        .set("up_needs", up_needs)
+        .set("down_needs", down_needs)
+        .set("may_comment", may_comment)
+        .set("comment_needs", signed_in && interactive && !may_comment ? rights.comment_needs : std::string())
+        .set("may_edit", !rights.restricted && !gone && may_edit(c.ctx, c.who, p))
+        .set("may_flag", !rights.restricted && !gone && c.who.user && !own)
         .set("moderator", c.who.is_moderator())
         .set("endorsed", p.endorsed);
     if (p.edited_at) v.set("edited", time_view(*p.edited_at));
+    // Only moderators are shown deleted posts, marked so that no one takes them for live ones.
+    if (p.deleted_at) v.set("deleted", time_view(*p.deleted_at));
+    else v.set("deleted", false);  // not the question's flag, which the answers' sections would find
     v.set_html("body_html", render::stored_markdown_html(p.body_html));
     if (is_answer) {
         bool const accepted = question.accepted_answer_id == p.id;
-        bool const may_accept = c.who.user && (question.author.id == c.who.user->id || c.who.is_moderator());
-        v.set("accepted", accepted).set("may_accept", may_accept);
+        bool const may_accept = c.who.user && (c.who.is_moderator() ||
+                                               (question.author.id == c.who.user->id && !rights.restricted));
+        v.set("accepted", accepted).set("may_accept", may_accept && !gone);
     }
     if (form.comment_post_id == p.id) {
         v.set("comment_body", form.comment_body).set("comment_error", form.comment_error).set("comment_open", true);
@@ -419,28 +514,56 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
 {
     std::optional<std::int64_t> viewer_id;
     if (c.who.user) viewer_id = c.who.user->id;
-    auto const t = store::post_store(c.ctx.db.reader()).thread(id, viewer_id);
+    auto const t = store::post_store(c.ctx.db.reader())
+                       .thread(id, viewer_id, c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden);
     if (!t) return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
+    auto const rights = rights_in(c, t->question);
     std::vector<view> answers;
-    for (auto const& a : t->answers) answers.push_back(post_view(c, a, t->question, form));
+    std::int64_t live_answers = 0;
+    for (auto const& a : t->answers) {
+        answers.push_back(post_view(c, a, t->question, form, rights));
+        if (!a.deleted_at) ++live_answers;
+    }
     view v;
     v.set("id", t->question.id)
         .set("title", t->question.title)
         .set("url", question_url(id))
         .set("tags", tag_views(t->question.tags))
-        .set("question", post_view(c, t->question, t->question, form))
+        .set("question", post_view(c, t->question, t->question, form, rights))
         .set("answers", answers)
-        .set("answer_count", static_cast<std::int64_t>(t->answers.size()))
-        .set("answers_label", t->answers.size() == 1 ? "Answer" : "Answers")
+        .set("answer_count", live_answers)
+        .set("answers_label", live_answers == 1 ? "Answer" : "Answers")
         .set("has_answers", !t->answers.empty())
+        .set("deleted_question", t->question.deleted_at.has_value())
         .set("has_accepted", t->question.accepted_answer_id.has_value())
         .set("asked", time_view(t->question.created_at))
         .set("active", time_view(t->question.last_activity_at))
         .set("signed_in", c.who.signed_in())
+        .set("may_answer", c.who.signed_in() && !rights.restricted && !t->question.deleted_at)
         .set("answer_body", form.answer_body)
         .set("answer_error", form.answer_error)
         .set("notice", form.notice)
         .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)));
+    if (t->question.deleted_at) v.set("deleted", time_view(*t->question.deleted_at));
+    if (c.who.user && !rights.restricted && !rights.locked && !t->question.deleted_at) {
+        // New members learn what reputation opens before they reach for a control.
+        std::vector<std::string> missing;
+        for (auto p : {domain::privilege::upvote, domain::privilege::comment_everywhere, domain::privilege::downvote}) {
+            auto const needed = c.ctx.config.thresholds.required(p);
+            if (!domain::check_privilege(c.who.actor(), p, c.ctx.config.thresholds)) continue;
+            missing.push_back(std::string(domain::privilege_description(p)) + " needs " + std::to_string(needed));
+        }
+        if (!missing.empty()) {
+            std::string text;
+            for (std::size_t k = 0; k < missing.size(); ++k)
+                text += (k == 0 ? "" : k + 1 == missing.size() ? " and " : ", ") +
+                        (k == 0 ? missing[k] : lowercase_first(missing[k]));
+            text += " reputation; you have " + std::to_string(c.who.user->reputation) +
+                    ". Answers that help earn it.";
+            v.set("privilege_hint", text);
+        }
+    }
+    if (c.who.user && rights.restricted) v.set("standing_notice", standing_short(*c.who.user, "answer"));
     auto const related = related_views(c, t->question);
     v.set("related", related).set("has_related", !related.empty());
     auto const& q = t->question;
@@ -727,6 +850,16 @@ response post_comment_flag(call& c)
                             : "A moderator will look at the comment.");
 }
 
+std::string flag_reason_text(std::string_view reason)
+{
+    if (reason == "spam") return "spam";
+    if (reason == "rude") return "rude or abusive";
+    if (reason == "off_topic") return "off-topic";
+    if (reason == "needs_improvement") return "needs improvement";
+    if (reason == "other") return "something else";
+    return std::string(reason);
+}
+
 std::optional<response> require_moderator_page(call& c)
 {
     if (auto r = require_signed_in(c)) return r;
@@ -746,12 +879,12 @@ response review_page(call& c)
         std::vector<view> flags, notes;
         for (auto const& f : r.flags) {
             view fv;
-            fv.set("reason", f.reason).set("count", f.count);
+            fv.set("reason", flag_reason_text(f.reason)).set("count", f.count);
             flags.push_back(std::move(fv));
         }
-        for (auto const& n : r.notes) {
+        for (auto const& f : r.flaggers) {
             view nv;
-            nv.set("text", n);
+            nv.set("user", author_view(f.user)).set("reason", flag_reason_text(f.reason)).set("note", f.note);
             notes.push_back(std::move(nv));
         }
         v.set("id", r.id)
@@ -766,8 +899,8 @@ response review_page(call& c)
             .set("held_reason", r.kind == "held" ? r.reason : "")
             .set("flags", flags)
             .set("has_flags", !flags.empty())
-            .set("notes", notes)
-            .set("has_notes", !notes.empty());
+            .set("flaggers", notes)
+            .set("has_flaggers", !notes.empty());
         v.set_html("body_html", render::stored_markdown_html(r.body_html));
         items.push_back(std::move(v));
     }
@@ -800,8 +933,13 @@ response post_suspend(call& c)
     auto checked = signed_in_form(c, "/users/" + std::to_string(*id));
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
-    auto const days_text = field(form, "days");
-    auto kind = days_text.empty() ? suspension::silence : suspension::suspend;
+    auto const days_text = std::string(domain::trim(field(form, "days")));
+    // The profile's form names its choice; the review queue's older form leaves days empty to silence.
+    auto const chosen = field(form, "kind");
+    auto kind = chosen == "suspend"   ? suspension::suspend
+                : chosen == "silence" ? suspension::silence
+                : days_text.empty()   ? suspension::silence
+                                      : suspension::suspend;
     if (field(form, "lift") == "1") kind = suspension::lift;
     std::int64_t days = 0;
     if (kind == suspension::suspend) days = parse_id(days_text).value_or(0);
@@ -810,10 +948,54 @@ response post_suspend(call& c)
     return redirect(safe_next(field(form, "back")));
 }
 
-constexpr std::string_view audit_actions[] = {
-    "accept_on_behalf", "unaccept_on_behalf", "close", "reopen", "lock", "unlock", "pin", "unpin", "endorse",
-    "unendorse", "delete", "undelete", "edit", "review_approve", "review_reject", "review_dismiss", "review_delete",
-    "suspend", "silence", "lift_suspension"};
+struct audit_action_name {
+    std::string_view code;
+    std::string_view label;
+};
+constexpr audit_action_name audit_actions[] = {
+    {"accept_on_behalf", "accepted for the asker"}, {"unaccept_on_behalf", "withdrew an acceptance for the asker"},
+    {"close", "closed"}, {"reopen", "reopened"}, {"lock", "locked"}, {"unlock", "unlocked"}, {"pin", "pinned"},
+    {"unpin", "unpinned"}, {"endorse", "endorsed"}, {"unendorse", "withdrew an endorsement"}, {"delete", "deleted"},
+    {"undelete", "undeleted"}, {"edit", "edited a member's post"}, {"review_approve", "approved in review"},
+    {"review_reject", "rejected in review"}, {"review_dismiss", "dismissed flags"},
+    {"review_delete", "deleted in review"}, {"suspend", "suspended"}, {"silence", "silenced"},
+    {"lift_suspension", "lifted a suspension"}};
+
+// An audit row in words: what was done (with a link when it points somewhere) and why. The
+// log keeps codes and the reason as written; this is how moderators read them.
+void describe_audit(store::audit_row const& r, view& v)
+{
+    auto const& a = r.entry.action;
+    auto reason = r.entry.reason;
+    std::string what(a);
+    for (auto const& n : audit_actions)
+        if (n.code == a) what = n.label;
+    if (a == "close") {
+        // Written as "duplicate of 12" or as the bare reason.
+        auto const space = reason.find(' ');
+        auto const code = reason.substr(0, space);
+        what = "closed as " + close_reason_text(code);
+        if (code == "duplicate" && space != std::string::npos) {
+            auto const original = parse_id(std::string_view(reason).substr(reason.rfind(' ') + 1));
+            if (original) {
+                what += " of";
+                v.set("what_url", question_url(*original)).set("what_link", "question " + std::to_string(*original));
+            }
+        }
+        reason.clear();
+    } else if (a == "suspend") {
+        // Written as "7 days: why".
+        auto const colon = reason.find(" days: ");
+        auto const days = colon == std::string::npos ? std::nullopt : parse_id(std::string_view(reason).substr(0, colon));
+        if (days) {
+            what = "suspended for " + std::to_string(*days) + (*days == 1 ? " day" : " days");
+            reason = reason.substr(colon + 7);
+        }
+    } else if (a == "silence") {
+        what = "silenced until lifted";
+    }
+    v.set("what", what).set("reason", reason).set("code", a);
+}
 
 response audit_page(call& c)
 {
@@ -821,33 +1003,45 @@ response audit_page(call& c)
     auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
     auto const page_number = page_param(query);
     store::audit_filter filter;
-    auto const moderator = field(query, "moderator"), post = field(query, "post"), user = field(query, "user"),
-               action = field(query, "action");
+    auto const moderator = field(query, "moderator"), post = field(query, "post"),
+               user = std::string(domain::trim(field(query, "user"))), action = field(query, "action");
     filter.actor_id = parse_id(moderator);
     filter.post_id = parse_id(post);
-    filter.user_id = parse_id(user);
     if (!action.empty()) filter.action = action;
+    std::string error;
+    if (!user.empty()) {
+        // A name, as moderators know members; a number is taken as an id when no one has that name.
+        store::user_store users(c.ctx.db.reader());
+        auto found = user.size() <= 100 ? users.find_by_username(user) : std::nullopt;
+        if (!found)
+            if (auto id = parse_id(user)) found = users.find(*id);
+        if (found) filter.actor_or_user_id = found->id;
+        else error = "No member is called “" + user.substr(0, 100) + "”; check the spelling, or leave the name empty.";
+    }
     std::int64_t total = 0;
-    auto const rows = store::moderation_store(c.ctx.db.reader()).audit(filter, page_number, 50, total);
+    auto const rows = error.empty() ? store::moderation_store(c.ctx.db.reader()).audit(filter, page_number, 50, total)
+                                    : std::vector<store::audit_row>{};
     std::vector<view> out;
     for (auto const& r : rows) {
         view v;
         v.set("when", time_view(r.entry.created_at))
             .set("actor", r.actor_name)
             .set("actor_id", r.entry.actor_id)
-            .set("action", r.entry.action)
-            .set("reason", r.entry.reason)
             .set("before", r.entry.before.value_or(""));
+        describe_audit(r, v);
         if (r.entry.post_id && r.question_id)
-            v.set("post_id", *r.entry.post_id).set("post_url", question_url(*r.question_id));
+            v.set("post_id", *r.entry.post_id)
+                .set("post_kind", *r.entry.post_id == *r.question_id ? "question" : "answer")
+                .set("post_url", question_url(*r.question_id) +
+                                     (*r.entry.post_id != *r.question_id ? "#answer-" + std::to_string(*r.entry.post_id) : ""));
         if (r.entry.comment_id) v.set("comment_id", *r.entry.comment_id);
         if (r.user_name) v.set("user_name", *r.user_name).set("user_id", *r.entry.user_id);
         out.push_back(std::move(v));
     }
     std::vector<view> actions;
-    for (auto a : audit_actions) {
+    for (auto const& a : audit_actions) {
         view av;
-        av.set("name", a).set("selected", a == action);
+        av.set("name", a.code).set("label", a.label).set("selected", a.code == action);
         actions.push_back(std::move(av));
     }
     std::string base = "/audit?moderator=" + http::percent_encode(moderator) + "&action=" + http::percent_encode(action) +
@@ -858,10 +1052,39 @@ response audit_page(call& c)
         .set("f_moderator", moderator)
         .set("f_post", post)
         .set("f_user", user)
+        .set("error", error)
         .set("total", total)
         .set("total_label", total == 1 ? "action" : "actions")
         .set("pager", pager_view(page_number, 50, total, base));
-    return page(c, 200, "audit", "Audit log", std::move(v));
+    return page(c, error.empty() ? 200 : 404, "audit", "Audit log", std::move(v));
+}
+
+// Members who may not write now, with when that ends, why, and who decided.
+response suspended_page(call& c)
+{
+    if (auto r = require_moderator_page(c)) return std::move(*r);
+    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const page_number = page_param(query);
+    auto const data = store::moderation_store(c.ctx.db.reader()).restricted_users(domain::now(), page_number, 50);
+    std::vector<view> items;
+    for (auto const& r : data.items) {
+        view v;
+        v.set("user", author_view(r.user))
+            .set("until", r.silenced ? std::string("until a moderator lifts it")
+                                     : "until " + readable_date(r.suspended_until.value_or(0)))
+            .set("kind", r.silenced ? "Silenced" : "Suspended")
+            .set("reason", r.reason);
+        if (r.actor_id) v.set("actor_id", *r.actor_id).set("actor", r.actor_name);
+        if (r.since) v.set("since", time_view(*r.since));
+        items.push_back(std::move(v));
+    }
+    view v;
+    v.set("items", items)
+        .set("empty", items.empty())
+        .set("total", data.total)
+        .set("total_label", data.total == 1 ? "member" : "members")
+        .set("pager", pager_view(page_number, 50, data.total, "/moderation/suspended"));
+    return page(c, 200, "suspended", "Suspended members", std::move(v));
 }
 
 // ---- asking and editing --------------------------------------------------------------------
@@ -871,6 +1094,9 @@ response ask_form(call& c, int status, std::string const& title, std::string con
 {
     view v;
     v.set("title_value", title).set("body_value", body).set("tags_value", tags);
+    // A member who may not post reads why here instead of filling in a form for nothing; a
+    // refused post keeps its text in the form, so the notice stands beside it only then.
+    if (c.who.user && check_standing(c.who) && !error) v.set("standing_notice", standing_short(*c.who.user, "ask a question"));
     if (error) {
         v.set("error", error->message);
         v.set("error_" + (error->field.empty() ? std::string("form") : error->field), true);
@@ -1041,6 +1267,29 @@ std::string_view reason_label(std::string_view reason)
     return reason;
 }
 
+// A member's standing as moderators see it on the profile, with the forms that change it;
+// the forms appear only where suspend_user would accept them.
+view moderation_panel(call& c, store::user_row const& user)
+{
+    view v;
+    bool const silenced = user.silenced;
+    bool const suspended = !silenced && user.suspended_until && *user.suspended_until > domain::now();
+    v.set("restricted", silenced || suspended);
+    if (silenced) v.set("status", "Silenced until a moderator lifts it.");
+    if (suspended) v.set("status", "Suspended until " + readable_date(*user.suspended_until) + ".");
+    if (silenced || suspended) {
+        v.set("reason", user.suspension_reason);
+        if (auto last = store::moderation_store(c.ctx.db.reader()).latest_restriction(user.id))
+            v.set("by", last->actor_name).set("by_id", last->entry.actor_id).set("since", time_view(last->entry.created_at));
+    }
+    bool const self = c.who.user->id == user.id;
+    v.set("may_suspend", !self && (user.role == "member" || c.who.user->role == "admin"));
+    v.set("self", self);
+    v.set("audit_url", "/audit?user=" + http::percent_encode(user.username));
+    v.set("back", "/users/" + std::to_string(user.id));
+    return v;
+}
+
 response user_page(call& c)
 {
     auto const id = parse_id(c.match["id"]);
@@ -1082,6 +1331,7 @@ response user_page(call& c)
         .set("answered", summary_views(answered.items))
         .set("has_answered", !answered.items.empty())
         .set("is_me", c.who.user && c.who.user->id == user->id);
+    if (c.who.is_moderator()) v.set("mod_panel", moderation_panel(c, *user));
     return page(c, 200, "user", user->username, std::move(v));
 }
 
@@ -1254,6 +1504,7 @@ void add_page_routes(route_table& r)
     r.add(method::post, "/review/{id}", post_review);
     r.add(method::post, "/users/{id}/suspend", post_suspend);
     r.add(method::get, "/audit", audit_page);
+    r.add(method::get, "/moderation/suspended", suspended_page);
     r.add(method::get, "/tags", tags_page);
     r.add(method::get, "/tags/{name}", tag_page);
     r.add(method::get, "/users/{id}", user_page);

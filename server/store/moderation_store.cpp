@@ -63,8 +63,17 @@ constexpr std::string_view review_count = "SELECT count(*) FROM review_items WHE
 constexpr std::string_view item_flags =
     "SELECT reason, count(*) FROM flags WHERE post_id IS ?1 AND comment_id IS ?2 AND status = 'open' "
     "GROUP BY reason ORDER BY count(*) DESC, reason";
-constexpr std::string_view item_notes =
-    "SELECT note FROM flags WHERE post_id IS ?1 AND comment_id IS ?2 AND status = 'open' AND note != '' ORDER BY id";
+constexpr std::string_view item_flaggers =
+    "SELECT u.id, u.username, u.reputation, f.reason, f.note FROM flags f JOIN users u ON u.id = f.user_id "
+    "WHERE f.post_id IS ?1 AND f.comment_id IS ?2 AND f.status = 'open' ORDER BY f.id";
+// A member's latest suspend or silence (a lookup in audit_log_user).
+constexpr std::string_view latest_restriction_of =
+    "SELECT a.actor_id, actor.username, a.created_at FROM audit_log a JOIN users actor ON actor.id = a.actor_id "
+    "WHERE a.user_id = ?1 AND a.action IN ('suspend', 'silence') ORDER BY a.id DESC LIMIT 1";
+constexpr std::string_view restricted_count = "SELECT count(*) FROM users u WHERE u.silenced = 1 OR u.suspended_until > ?1";
+constexpr std::string_view restricted_list =
+    "SELECT u.id, u.username, u.reputation, u.suspended_until, u.silenced, u.suspension_reason FROM users u "
+    "WHERE u.silenced = 1 OR u.suspended_until > ?1 ORDER BY u.silenced, u.suspended_until, u.id LIMIT ?2 OFFSET ?3";
 constexpr std::string_view audit_columns =
     "SELECT a.id, a.actor_id, a.action, a.post_id, a.comment_id, a.user_id, a.reason, a.before, a.created_at, "
     "actor.username, target.username, coalesce(p.question_id, p.id) FROM audit_log a "
@@ -72,7 +81,7 @@ constexpr std::string_view audit_columns =
     "LEFT JOIN posts p ON p.id = a.post_id ";
 constexpr std::string_view audit_where =
     "WHERE (?1 IS NULL OR a.actor_id = ?1) AND (?2 IS NULL OR a.action = ?2) AND (?3 IS NULL OR a.post_id = ?3) "
-    "AND (?4 IS NULL OR a.user_id = ?4) ";
+    "AND (?4 IS NULL OR a.user_id = ?4) AND (?5 IS NULL OR a.actor_id = ?5 OR a.user_id = ?5) ";
 constexpr std::string_view posts_by =
     "SELECT (SELECT count(*) FROM posts WHERE author_id = ?1) + (SELECT count(*) FROM comments WHERE author_id = ?1)";
 
@@ -169,11 +178,22 @@ page_of<review_row> moderation_store::review_queue(std::int64_t page, std::int64
         auto& f = db_.cached(sql::item_flags).bind(r.post_id, r.comment_id);
         while (f.step()) r.flags.push_back({f.text(0), f.integer(1)});
         f.reset();
-        auto& n = db_.cached(sql::item_notes).bind(r.post_id, r.comment_id);
-        while (n.step()) r.notes.push_back(n.text(0));
+        auto& n = db_.cached(sql::item_flaggers).bind(r.post_id, r.comment_id);
+        while (n.step()) {
+            r.flaggers.push_back({{n.integer(0), n.text(1), n.integer(2)}, n.text(3), n.text(4)});
+            if (!r.flaggers.back().note.empty()) r.notes.push_back(r.flaggers.back().note);
+        }
         n.reset();
     }
     return out;
+}
+
+std::int64_t moderation_store::open_review_count()
+{
+    auto& count = db_.cached(sql::review_count).bind();
+    auto const n = count.step() ? count.integer(0) : 0;
+    count.reset();
+    return n;
 }
 
 std::optional<review_row> moderation_store::review_item(std::int64_t id)
@@ -287,12 +307,13 @@ std::vector<audit_row> moderation_store::audit(audit_filter const& f, std::int64
 {
     static std::string const count = "SELECT count(*) FROM audit_log a " + std::string(sql::audit_where);
     static std::string const list =
-        std::string(sql::audit_columns) + std::string(sql::audit_where) + "ORDER BY a.id DESC LIMIT ?5 OFFSET ?6";
-    auto& c = db_.cached(count).bind(f.actor_id, f.action, f.post_id, f.user_id);
+        std::string(sql::audit_columns) + std::string(sql::audit_where) + "ORDER BY a.id DESC LIMIT ?6 OFFSET ?7";
+    auto& c = db_.cached(count).bind(f.actor_id, f.action, f.post_id, f.user_id, f.actor_or_user_id);
     total = c.step() ? c.integer(0) : 0;
     c.reset();
     std::vector<audit_row> out;
-    auto& s = db_.cached(list).bind(f.actor_id, f.action, f.post_id, f.user_id, pagesize, (page - 1) * pagesize);
+    auto& s = db_.cached(list).bind(f.actor_id, f.action, f.post_id, f.user_id, f.actor_or_user_id, pagesize,
+                                    (page - 1) * pagesize);
     while (s.step()) out.push_back(read_audit(s));
     s.reset();
     return out;
@@ -307,6 +328,45 @@ std::vector<audit_row> moderation_store::thread_history(std::int64_t question_id
     std::vector<audit_row> out;
     auto& s = db_.cached(list).bind(question_id);
     while (s.step()) out.push_back(read_audit(s));
+    s.reset();
+    return out;
+}
+
+page_of<restriction_row> moderation_store::restricted_users(std::int64_t now, std::int64_t page, std::int64_t pagesize)
+{
+    page_of<restriction_row> out{{}, page, pagesize, 0};
+    auto& c = db_.cached(sql::restricted_count).bind(now);
+    out.total = c.step() ? c.integer(0) : 0;
+    c.reset();
+    auto& s = db_.cached(sql::restricted_list).bind(now, pagesize, (page - 1) * pagesize);
+    while (s.step()) {
+        restriction_row r;
+        r.user = {s.integer(0), s.text(1), s.integer(2)};
+        r.suspended_until = s.optional_integer(3);
+        r.silenced = s.integer(4) != 0;
+        r.reason = s.text(5);
+        out.items.push_back(std::move(r));
+    }
+    s.reset();
+    for (auto& r : out.items) {
+        auto& a = db_.cached(sql::latest_restriction_of).bind(r.user.id);
+        if (a.step()) {
+            r.actor_id = a.integer(0);
+            r.actor_name = a.text(1);
+            r.since = a.integer(2);
+        }
+        a.reset();
+    }
+    return out;
+}
+
+std::optional<audit_row> moderation_store::latest_restriction(std::int64_t user_id)
+{
+    static std::string const one = std::string(sql::audit_columns) +
+                                   "WHERE a.user_id = ?1 AND a.action IN ('suspend', 'silence') ORDER BY a.id DESC LIMIT 1";
+    auto& s = db_.cached(one).bind(user_id);
+    std::optional<audit_row> out;
+    if (s.step()) out = read_audit(s);
     s.reset();
     return out;
 }

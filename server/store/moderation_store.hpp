@@ -34,6 +34,18 @@ struct audit_filter {
     std::optional<std::string> action;
     std::optional<std::int64_t> post_id;
     std::optional<std::int64_t> user_id;
+    std::optional<std::int64_t> actor_or_user_id;  // what one member did or had done to them
+};
+
+// A member who is suspended or silenced, with who did it last (from the audit log).
+struct restriction_row {
+    author_ref user;
+    std::optional<std::int64_t> suspended_until;
+    bool silenced = false;
+    std::string reason;
+    std::optional<std::int64_t> actor_id;
+    std::string actor_name;
+    std::optional<std::int64_t> since;
 };
 
 // Writes an audit row inside the caller's transaction.
@@ -51,6 +63,13 @@ struct flag_count {
     std::int64_t count = 0;
 };
 
+// One open flag and the member who raised it.
+struct flagger {
+    author_ref user;
+    std::string reason;
+    std::string note;
+};
+
 struct review_row {
     std::int64_t id = 0;
     std::string kind;    // flagged or held
@@ -66,6 +85,7 @@ struct review_row {
     bool deleted = false;
     std::vector<flag_count> flags;
     std::vector<std::string> notes;  // the flaggers' notes
+    std::vector<flagger> flaggers;   // review_queue only: who flagged, oldest first
     std::int64_t created_at = 0;
 };
 
@@ -81,6 +101,9 @@ public:
                          std::int64_t established, std::int64_t hide_after, std::int64_t now);
 
     page_of<review_row> review_queue(std::int64_t page, std::int64_t pagesize);
+    // Open review items: one count on the partial index of open items, cheap enough for every
+    // page a moderator sees.
+    std::int64_t open_review_count();
     std::optional<review_row> review_item(std::int64_t id);
     // Closes the item with its outcome; flags on the target become helpful or declined.
     void resolve_item(std::int64_t id, std::string const& outcome, bool flags_helpful, std::string const& note,
@@ -100,6 +123,12 @@ public:
                  std::optional<std::int64_t> by);
     // The role of whoever imposed the user's current suspension or silence, if any.
     std::optional<std::string> suspended_by_role(std::int64_t user_id);
+
+    // Members who may not write now (silenced, or suspended past now), soonest end first,
+    // silenced last; total is set.
+    page_of<restriction_row> restricted_users(std::int64_t now, std::int64_t page, std::int64_t pagesize);
+    // The audit row of the member's latest suspension or silencing, when there is one.
+    std::optional<audit_row> latest_restriction(std::int64_t user_id);
 
     std::vector<audit_row> audit(audit_filter const& filter, std::int64_t page, std::int64_t pagesize,
                                  std::int64_t& total);

@@ -93,6 +93,15 @@ constexpr std::string_view thread_answers =
     "FROM posts p JOIN users u ON u.id = p.author_id "
     "WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.deleted_at IS NULL AND p.state = 'live' "
     "ORDER BY p.id = ?2 DESC, p.score DESC, p.id ASC";
+// Moderators see deleted answers too, to restore them; held and hidden ones wait in review.
+constexpr std::string_view thread_answers_with_deleted =
+    "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
+    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
+    "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
+    "p.endorsed_at IS NOT NULL, p.state, p.deleted_at "
+    "FROM posts p JOIN users u ON u.id = p.author_id "
+    "WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.state = 'live' "
+    "ORDER BY p.deleted_at IS NOT NULL, p.id = ?2 DESC, p.score DESC, p.id ASC";
 constexpr std::string_view thread_comments =
     "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
     "c.created_at FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.author_id "
@@ -404,13 +413,20 @@ std::vector<std::string> post_store::tags_of(std::int64_t question_id)
     return out;
 }
 
-std::optional<question_thread> post_store::thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id)
+std::optional<question_thread> post_store::thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id,
+                                                  deleted_posts deleted)
 {
+    bool const with_deleted = deleted == deleted_posts::shown;
     auto question = find_post(question_id);
+    if (!question && with_deleted) {
+        question = find_any_post(question_id);
+        if (question && (!question->deleted_at || question->state != "live")) question.reset();
+    }
     if (!question || question->kind != "question") return std::nullopt;
     question_thread t{std::move(*question), {}};
 
-    auto& answers = db_.cached(sql::thread_answers).bind(question_id, t.question.accepted_answer_id.value_or(0));
+    auto& answers = db_.cached(with_deleted ? sql::thread_answers_with_deleted : sql::thread_answers)
+                        .bind(question_id, t.question.accepted_answer_id.value_or(0));
     while (answers.step()) t.answers.push_back(read_post(answers));
     answers.reset();
 

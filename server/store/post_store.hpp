@@ -45,6 +45,8 @@ std::vector<std::string> split_words(std::string_view text);
 
 enum class question_sort { newest, active, votes, unanswered };
 
+enum class deleted_posts { hidden, shown };
+
 class post_store {
 public:
     explicit post_store(connection& db) : db_(db) {}
@@ -72,8 +74,10 @@ public:
     // Any post, whatever its state: for moderators.
     std::optional<post_row> find_any_post(std::int64_t id);
     std::optional<comment_row> find_comment(std::int64_t id);
-    // The whole thread; viewer_id fills my_vote.
-    std::optional<question_thread> thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id);
+    // The whole thread; viewer_id fills my_vote. With deleted_posts::shown (for moderators) a
+    // deleted question is found too, and deleted answers follow the live ones.
+    std::optional<question_thread> thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id,
+                                          deleted_posts deleted = deleted_posts::hidden);
     page_of<question_summary> questions(question_sort sort, std::optional<std::string> const& tag, std::int64_t page,
                                         std::int64_t pagesize);
     // The user's questions, newest first; no total (counts() has it).

@@ -94,10 +94,11 @@ test('ask, answer, accept and see the reputation, in a real browser', async () =
   await question.locator('.score', { hasText: '1' }).waitFor();
   assert.equal(await question.getByRole('button', { name: 'Vote up: this is useful' }).getAttribute('aria-pressed'), 'true');
 
-  // Bob (1 reputation) is told what voting needs.
+  // Bob (1 reputation) is told what voting needs before he tries: the button is off and says so.
   await bob.goto(questionUrl);
-  await bob.locator('.question').getByRole('button', { name: 'Vote up: this is useful' }).click();
-  await bob.getByText('Voting up needs 15 reputation; you have 1.').waitFor();
+  const needs = bob.locator('.question').getByRole('button', { name: 'Vote up: Voting up needs 15 reputation; you have 1.' });
+  assert.equal(await needs.isDisabled(), true);
+  await bob.getByText(/Voting up needs 15, .* reputation; you have 1\./).waitFor();
 
   // The profile shows Carol's reputation and where it came from.
   await carol.getByRole('link', { name: /carol/ }).first().click();
