@@ -185,6 +185,16 @@ test('did you mean: a misspelt query gets a suggestion from the community\'s wor
   assert.match(page.text, /Did you mean <a href="\/search\?q=printer%20offline">printer offline<\/a>/);
 });
 
+test('did you mean: no suggestion for a word that already finds posts, such as a plural', async () => {
+  // The community writes "accountant"; "accountants" finds it by its stem.
+  const r = await search({ q: 'accountants' });
+  assert.equal(r.status, 200);
+  assert.ok(r.body.items.some((h) => h.question_id === ids.invoice), r.text);
+  assert.equal(r.body.suggestion, undefined, 'the query found posts for its own words');
+  const page = await alice.request('GET', '/search?q=accountants');
+  assert.doesNotMatch(page.text, /Did you mean/);
+});
+
 test('similar questions while typing a title, and related questions of a thread', async () => {
   const typing = await alice.request('GET', '/api/v1/similar?title=' + encodeURIComponent('my printer is offl'));
   assert.equal(typing.status, 200);
