@@ -1,5 +1,6 @@
 #include "server/app/moderation_actions.hpp"
 
+#include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
 #include "server/store/post_store.hpp"
@@ -339,7 +340,7 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
             store::enqueue_post(c, item->question_id, now);
         }
         if (penalise)
-            store::apply_ledger(c, {{item->author.id, -static_cast<int>(ctx.config.spam_penalty), "removed_as_spam_or_abuse"}},
+            store::apply_ledger(c, {{item->author.id, -static_cast<int>(ctx.config.spam_penalty), std::string(domain::spam_penalty_reason)}},
                                 item->post_id, who.user->id, now);
         m.resolve_item(item_id, action, !keep, note, who.user->id, now);
         tx.commit();

@@ -12,6 +12,7 @@
 #include "server/app/static_files.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/diff.hpp"
+#include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
 #include "server/render/templates.hpp"
@@ -54,7 +55,8 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     if (!csrf.empty()) layout.set("csrf_token", csrf);
     if (c.who.user) {
         view u;
-        u.set("id", c.who.user->id).set("username", c.who.user->username).set("reputation", c.who.user->reputation);
+        u.set("id", c.who.user->id).set("username", c.who.user->username)
+            .set("reputation", domain::shown_reputation(c.who.user->reputation));
         u.set("moderator", c.who.is_moderator()).set("admin", c.who.user->role == "admin");
         layout.set("user", u);
         // Suspended and silenced members read on, and are told on every page why they cannot post.
@@ -142,7 +144,7 @@ std::string safe_next(std::string_view next)
 view author_view(store::author_ref const& a)
 {
     view v;
-    v.set("id", a.id).set("username", a.username).set("reputation", a.reputation);
+    v.set("id", a.id).set("username", a.username).set("reputation", domain::shown_reputation(a.reputation));
     return v;
 }
 
@@ -999,21 +1001,6 @@ response revisions_page(call& c)
 
 // ---- users ---------------------------------------------------------------------------------
 
-std::string_view reason_label(std::string_view reason)
-{
-    if (reason == "upvote") return "upvoted";
-    if (reason == "upvote_undone") return "upvote taken back";
-    if (reason == "downvote") return "downvoted";
-    if (reason == "downvote_undone") return "downvote taken back";
-    if (reason == "downvote_cast") return "downvoted an answer";
-    if (reason == "downvote_cast_undone") return "took back a downvote";
-    if (reason == "accepted") return "answer accepted";
-    if (reason == "accepted_undone") return "acceptance withdrawn";
-    if (reason == "accept") return "accepted an answer";
-    if (reason == "accept_undone") return "withdrew an acceptance";
-    return reason;
-}
-
 response user_page(call& c)
 {
     auto const id = parse_id(c.match["id"]);
@@ -1027,7 +1014,7 @@ response user_page(call& c)
         view v;
         v.set("delta", (e.delta > 0 ? "+" : "") + std::to_string(e.delta))
             .set("positive", e.delta > 0)
-            .set("reason", reason_label(e.reason))
+            .set("reason", domain::ledger_reason_text(e.reason))
             .set("created", time_view(e.created_at));
         if (e.question_id) {
             v.set("url", question_url(*e.question_id) + (e.post_id && e.post_id != e.question_id

@@ -208,7 +208,15 @@ test('flag → hidden at once by established members → review → rejected: au
   assert.deepEqual(item.notes, ['advertising']);
   const decided = await mod.api('POST', `/review/${item.id}`, { action: 'reject', note: 'shop spam' });
   assert.equal(decided.status, 200, decided.text);
-  assert.equal(await dave.reputation(), daveBefore - 100, 'removed as spam costs 100');
+  // The ledger keeps the whole penalty; what people see never goes below 1.
+  const ledger = await anon.api('GET', `/users/${dave.user.id}/reputation`);
+  assert.ok(ledger.body.items.some((row) => row.delta === -100 && row.reason === 'removed_as_spam_or_abuse'), 'removed as spam costs 100');
+  assert.equal(daveBefore - 100 < 1, true);
+  assert.equal(await dave.reputation(), 1, 'the API shows the floor of 1, not the sum');
+  const profile = await anon.request('GET', `/users/${dave.user.id}`);
+  assert.match(profile.text, /<dd class="reputation">1<\/dd>/);
+  assert.match(profile.text, /post removed by a moderator as spam or abuse/);
+  assert.doesNotMatch(profile.text, /removed_as_spam_or_abuse|-9\d\b|−9\d/, 'no raw label, no negative total');
   assert.ok(!(await mod.api('GET', '/review')).body.items.some((i) => i.id === item.id), 'the item is done');
   assert.equal((await mod.api('POST', `/review/${item.id}`, { action: 'approve' })).status, 404);
   const audit = await mod.api('GET', `/audit?action=review_reject&post=${spam}`);
