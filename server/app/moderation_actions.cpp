@@ -85,7 +85,7 @@ std::optional<failure> check_standing(viewer const& who)
                        ""};
     if (u.suspended_until && *u.suspended_until > domain::now())
         return failure{403, "suspended",
-                       "Your account is suspended until " + domain::rfc3339(*u.suspended_until) + ". Reason: " +
+                       "Your account is suspended until " + domain::readable_time(*u.suspended_until) + ". Reason: " +
                            u.suspension_reason,
                        ""};
     return std::nullopt;

@@ -60,7 +60,18 @@ response page(call& c, int status, std::string_view name, std::string const& tit
         u.set("moderator", c.who.is_moderator()).set("admin", c.who.user->role == "admin");
         layout.set("user", u);
         // Suspended and silenced members read on, and are told on every page why they cannot post.
-        if (auto f = check_standing(c.who)) layout.set("standing", f->message);
+        if (auto f = check_standing(c.who)) {
+            view standing;
+            standing.set("message", f->message);
+            if (f->code == "suspended" && c.who.user->suspended_until) {
+                auto const until = *c.who.user->suspended_until;
+                view when;
+                when.set("iso", domain::rfc3339(until)).set("exact", domain::readable_time(until))
+                    .set("ago", domain::relative_time(until, domain::now()));
+                standing.set("until", when).set("reason", c.who.user->suspension_reason);
+            }
+            layout.set("standing", standing);
+        }
     }
     // After signing in from the header, come back here; a form's address is no page to return to.
     bool const revisitable = c.req.verb == http::method::get && c.req.target.size() < 300 &&
@@ -151,7 +162,7 @@ view author_view(store::author_ref const& a)
 view time_view(std::int64_t t)
 {
     view v;
-    v.set("iso", domain::rfc3339(t)).set("ago", domain::relative_time(t, domain::now()));
+    v.set("iso", domain::rfc3339(t)).set("ago", domain::relative_time(t, domain::now())).set("exact", domain::readable_time(t));
     return v;
 }
 

@@ -303,9 +303,14 @@ test('suspended and silenced members can read but not write, and are told why an
     const r = await dave.api(method, path, body);
     assert.equal(r.status, 403, `${path}: ${r.text}`);
     assert.equal(r.body.error.code, 'suspended');
-    assert.match(r.body.error.message, /suspended until \d{4}-\d\d-\d\dT.*repeated spam/);
+    assert.match(r.body.error.message, /suspended until \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC\. Reason: repeated spam/);
   }
-  assert.equal((await dave.api('GET', `/questions/${q}`)).status, 200, 'reading goes on');
+  const reading = await dave.request('GET', `/questions/${q}`);
+  assert.equal(reading.status, 200, 'reading goes on');
+  // The banner says until when in words, with the exact time for machines and on hover.
+  const banner = /<p class="standing"[^>]*>(.*?)<\/p>/s.exec(reading.text)?.[1] ?? '';
+  assert.match(banner, /suspended until <time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" title="[^"]+">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC<\/time>/);
+  assert.doesNotMatch(banner.replace(/<[^>]+>/g, ''), /\d{4}-\d\d-\d\dT/, 'no raw timestamp to read');
   assert.equal((await mod.api('POST', `/users/${dave.user.id}/unsuspend`)).status, 200);
   assert.equal((await dave.api('POST', `/posts/${q}/comments`, { body: 'I can comment again now.' })).status, 201);
   assert.equal((await mod.api('POST', `/users/${dave.user.id}/silence`, { reason: 'cooling off' })).status, 200);
