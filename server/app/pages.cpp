@@ -279,7 +279,19 @@ response question_list(call& c, std::optional<std::string> tag)
         .set("empty", page_data.items.empty())
         .set("pager", pager_view(page_number, 30, page_data.total, base + "?sort=" + std::string(chosen.key)));
     if (tag) v.set("tag", *tag);
-    return page(c, 200, "questions", tag ? "Questions tagged " + *tag : std::string("Questions"), std::move(v));
+    auto const title = tag ? "Questions tagged " + *tag : std::string("Questions");
+    // An old link or a typed address can point past the last page: say so, and lead back.
+    if (page_data.items.empty() && page_data.total > 0) {
+        auto const pages = (page_data.total + 29) / 30;
+        auto const first = base + "?sort=" + std::string(chosen.key);
+        view past;
+        past.set("page", page_number).set("pages", pages).set("pages_label", pages == 1 ? "page" : "pages")
+            .set("first_url", first);
+        if (pages > 1) past.set("last_url", first + "&page=" + std::to_string(pages)).set("last", pages);
+        v.set("past_end", past);
+        return page(c, 404, "questions", title + " · page " + std::to_string(page_number), std::move(v));
+    }
+    return page(c, 200, "questions", title, std::move(v));
 }
 
 response home(call& c) { return question_list(c, std::nullopt); }
