@@ -115,6 +115,9 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
     if (!who.user) return not_signed_in();
     if (auto f = check_standing(who)) return *f;
     static constexpr std::string_view reasons[] = {"spam", "rude", "off_topic", "needs_improvement", "other"};
+    if (reason.empty())
+        return failure{422, "invalid_field",
+                       "Choose what is wrong: spam, rude, off-topic, needs improvement or something else.", "reason"};
     if (std::find(std::begin(reasons), std::end(reasons), reason) == std::end(reasons))
         return failure{422, "invalid_field", "reason is one of spam, rude, off_topic, needs_improvement, other.", "reason"};
     if (!domain::valid_utf8(note) || note.size() > 500)

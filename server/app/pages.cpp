@@ -96,6 +96,15 @@ response message_page(call& c, int status, std::string const& title, std::string
     return page(c, status, "message", title, std::move(v));
 }
 
+// A message after an action on a thread leads back to where the reader was.
+response message_page(call& c, int status, std::string const& title, std::string const& message,
+                      std::string const& back_url, std::string const& back_label)
+{
+    view v;
+    v.set("heading", title).set("message", message).set("back_url", back_url).set("back_label", back_label);
+    return page(c, status, "message", title, std::move(v));
+}
+
 std::string question_url(std::int64_t id) { return "/questions/" + std::to_string(id); }
 
 // A form post: parsed fields, or nothing when the body is not a well-formed form.
@@ -477,11 +486,59 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
     return page(c, status, "question", t->question.title, std::move(v));
 }
 
+// A refused comment is answered with a redirect to its thread, so that the address is the
+// thread's and a reload sends nothing again (POST, redirect, GET). What was typed and what
+// was wrong ride along in a cookie for that thread alone: short-lived, read once, and tied to
+// the session, so that no other site or visitor can put words on the page.
+constexpr std::string_view flash_cookie = "peerdesk_flash";
+constexpr std::size_t flash_limit = 3000;  // browsers keep cookies up to about 4 KB
+
+std::string flash_owner(call const& c) { return c.who.csrf_token.substr(0, 16); }
+
+std::string flash_cookie_header(call const& c, std::int64_t question_id, std::string_view value, int max_age)
+{
+    return std::string(flash_cookie) + "=" + std::string(value) + "; Path=" + question_url(question_id) +
+           "; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax" +
+           (c.ctx.config.secure_cookies ? "; Secure" : "");
+}
+
+// The redirect for a refused comment, or nothing when what was typed is too long to carry.
+std::optional<response> refused_comment_redirect(call& c, std::int64_t question_id, std::int64_t post_id,
+                                                 failure const& f, std::string const& body)
+{
+    auto const value = "for=" + http::percent_encode(flash_owner(c)) + "&post=" + std::to_string(post_id) +
+                       "&status=" + std::to_string(f.status) + "&error=" + http::percent_encode(f.message) +
+                       "&body=" + http::percent_encode(body);
+    if (value.size() > flash_limit) return std::nullopt;
+    auto r = redirect(question_url(question_id) + "#add-comment-" + std::to_string(post_id));
+    r.add("Set-Cookie", flash_cookie_header(c, question_id, value, 120));
+    return r;
+}
+
 response show_question(call& c)
 {
     auto const id = parse_id(c.match["id"]);
     if (!id) return message_page(c, 404, "Question not found", "There is no such question.");
-    return question_page(c, *id, 200, {});
+    auto const cookie = c.req.header("cookie");
+    auto const cookies = cookie ? http::parse_cookies(*cookie) : http::fields{};
+    auto const carried = http::find_field(cookies, flash_cookie);
+    if (!carried || !c.who.signed_in()) return question_page(c, *id, 200, {});
+    // Shown once, whatever it holds: the page clears it.
+    question_form_state state;
+    int status = 200;
+    if (auto const fields = http::parse_urlencoded(*carried, 8); fields && field(*fields, "for") == flash_owner(c)) {
+        auto const post = parse_id(field(*fields, "post"));
+        auto const code = parse_id(field(*fields, "status"));
+        if (post && code && *code >= 400 && *code < 500) {
+            state.comment_post_id = *post;
+            state.comment_body = field(*fields, "body");
+            state.comment_error = field(*fields, "error");
+            status = static_cast<int>(*code);
+        }
+    }
+    auto r = question_page(c, *id, status, state);
+    r.add("Set-Cookie", flash_cookie_header(c, *id, "", 0));
+    return r;
 }
 
 // The question a post belongs to (itself for a question).
@@ -525,6 +582,7 @@ response post_comment(call& c)
     if (auto const r = http::find_field(*form, "reply_to"); r && !r->empty()) reply_to = parse_id(*r);
     auto const result = comment(c.ctx, c.who, *post_id, body, reply_to);
     if (auto const* f = failed(result)) {
+        if (auto r = refused_comment_redirect(c, *question_id, *post_id, *f, body)) return std::move(*r);
         question_form_state state;
         state.comment_post_id = *post_id;
         state.comment_body = body;
@@ -722,11 +780,15 @@ response post_flag(call& c)
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
     auto const result = flag(c.ctx, c.who, *id, std::nullopt, field(form, "reason"), field(form, "note"));
-    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message);
+    auto const back = thread ? question_url(*thread) + (*thread == *id ? "#post-" : "#answer-") + std::to_string(*id)
+                             : std::string("/questions");
+    auto const label = thread ? std::string("Back to the thread") : std::string("Back to the questions");
+    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message, back, label);
     return message_page(c, 201, "Thank you for the flag",
                         std::get<store::flag_result>(result).hidden
                             ? "The post is hidden until a moderator has looked at it."
-                            : "A moderator will look at the post.");
+                            : "A moderator will look at the post.",
+                        back, label);
 }
 
 response post_comment_flag(call& c)
@@ -739,11 +801,20 @@ response post_comment_flag(call& c)
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
     auto const result = flag(c.ctx, c.who, std::nullopt, *id, field(form, "reason"), field(form, "note"));
-    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message);
+    // A hidden comment is no longer on the page: then the way back is to the post it was on.
+    auto const hidden = !failed(result) && std::get<store::flag_result>(result).hidden;
+    std::string back = "/questions", label = "Back to the questions";
+    if (thread) {
+        label = "Back to the thread";
+        back = question_url(*thread) + (hidden ? (comment->post_id == *thread ? "#post-" : "#answer-") +
+                                                     std::to_string(comment->post_id)
+                                               : "#comment-" + std::to_string(*id));
+    }
+    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message, back, label);
     return message_page(c, 201, "Thank you for the flag",
-                        std::get<store::flag_result>(result).hidden
-                            ? "The comment is hidden until a moderator has looked at it."
-                            : "A moderator will look at the comment.");
+                        hidden ? "The comment is hidden until a moderator has looked at it."
+                               : "A moderator will look at the comment.",
+                        back, label);
 }
 
 std::optional<response> require_moderator_page(call& c)
