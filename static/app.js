@@ -101,6 +101,18 @@
     }).catch(function (error) { say(error.message); });
   }
 
+  // The sticky header is as tall as its links need at this width; a post reached by its
+  // #anchor is scrolled to just below it rather than under it.
+  var header = document.querySelector('.top');
+  function roomForHeader() {
+    var sticky = header && getComputedStyle(header).position === 'sticky';
+    document.documentElement.style.scrollPaddingTop = sticky ? (header.offsetHeight + 12) + 'px' : '';
+  }
+  roomForHeader();
+  window.addEventListener('resize', roomForHeader);
+  var target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target && target.getBoundingClientRect().top < (header ? header.getBoundingClientRect().bottom : 0)) target.scrollIntoView();
+
   // Live preview: the server renders exactly as it will store, so what you see is what posts.
   document.querySelectorAll('textarea[data-preview]').forEach(function (area) {
     var target = document.getElementById(area.getAttribute('data-preview'));

@@ -468,7 +468,8 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         .set("answer_body", form.answer_body)
         .set("answer_error", form.answer_error)
         .set("notice", form.notice)
-        .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)));
+        .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)))
+        .set("signup_url", "/signup?next=" + http::percent_encode(question_url(id)));
     auto const related = related_views(c, t->question);
     v.set("related", related).set("has_related", !related.empty());
     auto const& q = t->question;
@@ -1146,7 +1147,7 @@ response signin_form(call& c, int status, std::string const& login, std::string 
     page_state state;
     ensure_anonymous_csrf(c, state);
     view v;
-    v.set("login_value", login).set("next", next).set("error", error);
+    v.set("login_value", login).set("next", next).set("next_param", http::percent_encode(next)).set("error", error);
     return page(c, status, "signin", "Sign in", std::move(v), state);
 }
 
@@ -1177,7 +1178,7 @@ response signup_form(call& c, int status, std::string const& username, std::stri
     page_state state;
     ensure_anonymous_csrf(c, state);
     view v;
-    v.set("username_value", username).set("email_value", email).set("next", next);
+    v.set("username_value", username).set("email_value", email).set("next", next).set("next_param", http::percent_encode(next));
     if (error) v.set("error", error->message);
     return page(c, status, "signup", "Sign up", std::move(v), state);
 }
