@@ -113,6 +113,11 @@
   var target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
   if (target && target.getBoundingClientRect().top < (header ? header.getBoundingClientRect().bottom : 0)) target.scrollIntoView();
 
+  // A code block wider than the page scrolls sideways; keyboard users need to reach it too.
+  document.querySelectorAll('.prose pre').forEach(function (pre) {
+    if (pre.scrollWidth > pre.clientWidth) pre.tabIndex = 0;
+  });
+
   // Live preview: the server renders exactly as it will store, so what you see is what posts.
   document.querySelectorAll('textarea[data-preview]').forEach(function (area) {
     var target = document.getElementById(area.getAttribute('data-preview'));
