@@ -27,6 +27,7 @@ test('past the last page: a 404 that says so, with links to the last and the fir
   assert.doesNotMatch(r.text, /No questions here yet/);
   assert.match(r.text, /There is no page 5: the 7 questions fit on 1 page\./);
   assert.match(r.text, /<a href="\/questions\?sort=newest">the first page<\/a>/);
+  assert.doesNotMatch(r.text, /<ul class="summaries">/, 'no empty list box under the message');
 
   for (let n = 8; n <= 31; n++) await ask(n);
   const two = await alice.request('GET', '/questions?sort=votes&page=9');
