@@ -25,6 +25,7 @@ before(async () => {
   for (const text of ['Reinstall the client after removing its cache folder; that fixes it for most people.',
     'Check the clock of the laptop: a wrong time breaks the sign-in token after a restart.'])
     answers.push((await bob.api('POST', `/questions/${q.id}/answers`, { body: text })).body.id);
+  await alice.api('POST', `/posts/${answers[0]}/comments`, { body: 'Which cache folder do you mean exactly, the one in AppData?' });
 });
 after(async () => {
   await browser?.close();
@@ -115,6 +116,18 @@ test('on a phone, Accept and Unaccept stay clear of the post\'s links', async ()
       for (let i = 0; i < await all.count(); i++) assert.ok(!overlap(b, await box(all.nth(i))), `${label} overlaps ${other}`);
     }
     if (label === 'Accept') await button.click();
+  }
+  await page.context().close();
+});
+
+test('on a phone, an open flag form stays on the screen', async () => {
+  const page = await newPage(390, 844, 'bob');
+  await page.goto(`${server.url}/questions/${q.id}`);
+  for (const flag of [page.locator('.comment-flag summary').first(), page.locator('.question summary', { hasText: 'Flag' })]) {
+    await flag.click();
+    const form = await box(flag.locator('xpath=..').locator('.flag-form'));
+    assert.ok(form.left >= 0 && form.right <= 390, `the flag form spans ${form.left}–${form.right}`);
+    await flag.click();
   }
   await page.context().close();
 });
