@@ -113,6 +113,17 @@
   var target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
   if (target && target.getBoundingClientRect().top < (header ? header.getBoundingClientRect().bottom : 0)) target.scrollIntoView();
 
+  // The server writes the exact time in UTC; on hover people see it in their own time zone
+  // and language, with UTC kept beside it.
+  if (window.Intl && Intl.DateTimeFormat) {
+    var local = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric',
+      hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    document.querySelectorAll('time[datetime][title]').forEach(function (t) {
+      var when = new Date(t.getAttribute('datetime'));
+      if (!isNaN(when) && /UTC$/.test(t.title)) t.title = local.format(when) + ' (' + t.title + ')';
+    });
+  }
+
   // A code block wider than the page scrolls sideways; keyboard users need to reach it too.
   document.querySelectorAll('.prose pre').forEach(function (pre) {
     if (pre.scrollWidth > pre.clientWidth) pre.tabIndex = 0;

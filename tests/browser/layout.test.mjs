@@ -150,3 +150,16 @@ test('"create an account" from a thread comes back to the thread after signing u
   await page.context().close();
   await other.context().close();
 });
+
+test('the exact time on hover is in the reader\'s own time zone, with UTC beside it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Asia/Tokyo', locale: 'en-GB' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${server.url}/questions/${q.id}`);
+  const time = page.locator('.thread-head time').first();
+  const utc = /\((\d{1,2} [A-Z][a-z]{2} \d{4}, (\d\d):(\d\d) UTC)\)$/.exec(await time.getAttribute('title'));
+  assert.ok(utc, await time.getAttribute('title'));
+  const hour = (Number(utc[2]) + 9) % 24;
+  assert.match(await time.getAttribute('title'), new RegExp(`^.*\\b${String(hour).padStart(2, '0')}:${utc[3]}\\b.*(GMT\\+9|JST)`));
+  await context.close();
+});
