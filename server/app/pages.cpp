@@ -487,8 +487,8 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
     return page(c, status, "question", t->question.title, std::move(v));
 }
 
-// A refused comment is answered with a redirect to its thread, so that the address is the
-// thread's and a reload sends nothing again (POST, redirect, GET). What was typed and what
+// A refused comment, vote or acceptance is answered with a redirect to its thread, so that the
+// address is the thread's and a reload sends nothing again (POST, redirect, GET). What was typed and what
 // was wrong ride along in a cookie for that thread alone: short-lived, read once, and tied to
 // the session, so that no other site or visitor can put words on the page.
 constexpr std::string_view flash_cookie = "peerdesk_flash";
@@ -501,6 +501,16 @@ std::string flash_cookie_header(call const& c, std::int64_t question_id, std::st
     return std::string(flash_cookie) + "=" + std::string(value) + "; Path=" + question_url(question_id) +
            "; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax" +
            (c.ctx.config.secure_cookies ? "; Secure" : "");
+}
+
+// The redirect for a refused vote or acceptance: its message is shown at the top of the thread.
+response refused_notice_redirect(call& c, std::int64_t question_id, failure const& f)
+{
+    auto const value = "for=" + http::percent_encode(flash_owner(c)) + "&status=" + std::to_string(f.status) +
+                       "&notice=" + http::percent_encode(f.message.substr(0, 1000));
+    auto r = redirect(question_url(question_id));
+    r.add("Set-Cookie", flash_cookie_header(c, question_id, value, 120));
+    return r;
 }
 
 // The redirect for a refused comment, or nothing when what was typed is too long to carry.
@@ -530,10 +540,13 @@ response show_question(call& c)
     if (auto const fields = http::parse_urlencoded(*carried, 8); fields && field(*fields, "for") == flash_owner(c)) {
         auto const post = parse_id(field(*fields, "post"));
         auto const code = parse_id(field(*fields, "status"));
-        if (post && code && *code >= 400 && *code < 500) {
-            state.comment_post_id = *post;
-            state.comment_body = field(*fields, "body");
-            state.comment_error = field(*fields, "error");
+        if (code && *code >= 400 && *code < 500) {
+            if (post) {
+                state.comment_post_id = *post;
+                state.comment_body = field(*fields, "body");
+                state.comment_error = field(*fields, "error");
+            }
+            state.notice = field(*fields, "notice");
             status = static_cast<int>(*code);
         }
     }
@@ -604,7 +617,7 @@ response post_vote(call& c)
     auto const value = field(*form, "value");
     int const v = value == "1" ? 1 : value == "-1" ? -1 : value == "0" ? 0 : 2;
     auto const result = vote(c.ctx, c.who, *post_id, v);
-    if (auto const* f = failed(result)) return question_page(c, *question_id, f->status, {f->message});
+    if (auto const* f = failed(result)) return refused_notice_redirect(c, *question_id, *f);
     return redirect(question_url(*question_id) + "#post-" + std::to_string(*post_id));
 }
 
@@ -617,7 +630,7 @@ response post_accept(call& c)
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     auto const result = accept(c.ctx, c.who, *answer_id, field(*form, "action") != "unaccept");
-    if (auto const* f = failed(result)) return question_page(c, *question_id, f->status, {f->message});
+    if (auto const* f = failed(result)) return refused_notice_redirect(c, *question_id, *f);
     return redirect(question_url(*question_id) + "#answer-" + std::to_string(*answer_id));
 }
 

@@ -72,3 +72,19 @@ test('after flagging, the way back leads to the thread at the flagged post or co
   assert.match(flaggedQuestion.text, new RegExp(`<a href="/questions/${q.id}#post-${q.id}">Back to the thread</a>`));
   assert.doesNotMatch(flaggedQuestion.text, /Back to the questions/);
 });
+
+test('a refused vote or acceptance from a form also lands on the thread, with the reason at the top', async () => {
+  const vote = await bob.form(`/posts/${q.id}/vote`, { csrf_token: bob.csrf, value: '1' });
+  assert.equal(vote.status, 303);
+  assert.equal(vote.headers.get('location'), `/questions/${q.id}`);
+  const shown = await bob.request('GET', `/questions/${q.id}`);
+  assert.equal(shown.status, 403);
+  assert.match(shown.text, /<p class="notice error" role="alert">[^<]*needs 15 reputation; you have 1\.<\/p>/);
+  assert.equal((await bob.request('GET', `/questions/${q.id}`)).status, 200, 'once');
+
+  const accept = await bob.form(`/answers/${a.id}/accept`, { csrf_token: bob.csrf, action: 'accept' });
+  assert.equal(accept.status, 303);
+  const refused = await bob.request('GET', `/questions/${q.id}`);
+  assert.equal(refused.status, 403);
+  assert.match(refused.text, /<p class="notice error" role="alert">[^<]+<\/p>/);
+});
