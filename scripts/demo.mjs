@@ -109,9 +109,12 @@ async function main() {
     const dir = await mkdtemp(join(tmpdir(), 'peerdesk-demo-'));
     await writeFile(join(dir, 'pw'), password + '\n');
     await peerdesk(['user', 'create', 'moderator', '--email', 'moderator@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dataDir]);
+    // An admin too, so that a newcomer can see every role's pages (settings, widget keys, audit).
+    await peerdesk(['user', 'create', 'admin', '--email', 'admin@example.com', '--password-file', join(dir, 'pw'), '--role', 'admin', '--data', dataDir]);
     await rm(dir, { recursive: true, force: true });
-    console.log(`demo: loaded ${people.length} people and ${threads.length} questions, and a moderator (user "moderator") ` +
-      `with one held answer to review; every demo password is "${password}"`);
+    console.log(`demo: loaded ${people.length} people and ${threads.length} questions, a moderator (user "moderator") ` +
+      `with one held answer to review and an admin (user "admin")`);
+    console.log(`demo: sign in as ${[...people, 'newcomer', 'moderator', 'admin'].join(', ')}; every demo password is "${password}"`);
   } finally {
     await server.stop();
     for (const [key, value] of Object.entries(keys)) await peerdesk(['settings', 'set', key, String(value), '--data', dataDir]);

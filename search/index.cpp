@@ -603,6 +603,26 @@ searcher::handle& searcher::open() const
 
 namespace {
 
+// Whether two texts are the same words once lower-cased and stemmed.
+bool same_stems(std::string const& a, std::string const& b, Xapian::Stem const& stem)
+{
+    auto stems = [&](std::string const& text) {
+        std::vector<std::string> out;
+        std::string word;
+        auto flush = [&] {
+            if (!word.empty()) out.push_back(stem(Xapian::Unicode::tolower(word)));
+            word.clear();
+        };
+        for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+            if (Xapian::Unicode::is_wordchar(*it)) Xapian::Unicode::append_utf8(word, *it);
+            else flush();
+        }
+        flush();
+        return out;
+    };
+    return stems(a) == stems(b);
+}
+
 // Runs fn against the thread's handle; when the writer committed twice meanwhile, reopens and
 // tries once more.
 template <typename Fn>
@@ -764,6 +784,9 @@ results searcher::run(query_request const& request, tuning const& tune) const
                 parse(Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
                 out.suggestion = qp.get_corrected_query_string();
                 if (!only_indexed_words(h.db, request.text, out.suggestion)) out.suggestion.clear();
+                // The spelling dictionary holds words as written, the index their stems: a query
+                // for "invoice" that finds "invoices" would be offered its own plural.
+                if (out.total > 0 && same_stems(out.suggestion, request.text, h.stem)) out.suggestion.clear();
             }
             for (auto i = request.offset; i < picked.size(); ++i) {
                 auto const it = mset[picked[i].first];

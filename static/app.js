@@ -112,6 +112,34 @@
     }).catch(function (error) { say(error.message); });
   }
 
+  // The sticky header is as tall as its links need at this width; a post reached by its
+  // #anchor is scrolled to just below it rather than under it.
+  var header = document.querySelector('.top');
+  function roomForHeader() {
+    var sticky = header && getComputedStyle(header).position === 'sticky';
+    document.documentElement.style.scrollPaddingTop = sticky ? (header.offsetHeight + 12) + 'px' : '';
+  }
+  roomForHeader();
+  window.addEventListener('resize', roomForHeader);
+  var target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target && target.getBoundingClientRect().top < (header ? header.getBoundingClientRect().bottom : 0)) target.scrollIntoView();
+
+  // The server writes the exact time in UTC; on hover people see it in their own time zone
+  // and language, with UTC kept beside it.
+  if (window.Intl && Intl.DateTimeFormat) {
+    var local = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric',
+      hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    document.querySelectorAll('time[datetime][title]').forEach(function (t) {
+      var when = new Date(t.getAttribute('datetime'));
+      if (!isNaN(when) && /UTC$/.test(t.title)) t.title = local.format(when) + ' (' + t.title + ')';
+    });
+  }
+
+  // A code block wider than the page scrolls sideways; keyboard users need to reach it too.
+  document.querySelectorAll('.prose pre').forEach(function (pre) {
+    if (pre.scrollWidth > pre.clientWidth) pre.tabIndex = 0;
+  });
+
   // Live preview: the server renders exactly as it will store, so what you see is what posts.
   document.querySelectorAll('textarea[data-preview]').forEach(function (area) {
     var target = document.getElementById(area.getAttribute('data-preview'));

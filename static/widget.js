@@ -26,15 +26,16 @@
     '  border: 1px solid #e1e4ea; border-radius: var(--peerdesk-radius, 8px); box-shadow: 0 8px 24px rgba(20,30,60,.12); }',
     'li { border-radius: calc(var(--peerdesk-radius, 8px) - 2px); }',
     'li[aria-selected="true"], li:hover { background: color-mix(in srgb, var(--peerdesk-accent, #2456d6) 9%, transparent); }',
-    'a.hit { display: block; padding: .55rem .65rem; color: inherit; text-decoration: none; }',
+    '.hit { display: block; padding: .55rem .65rem; cursor: pointer; }',
     '.title { display: block; font-weight: 600; color: var(--peerdesk-accent, #2456d6); line-height: 1.3; }',
-    '.snippet { display: block; font-size: .875rem; opacity: .8; margin-top: .15rem; overflow-wrap: anywhere; }',
+    // Colours, not opacity: text keeps its contrast over the highlighted row.
+    '.snippet { display: block; font-size: .875rem; color: var(--peerdesk-muted, #474f5f); margin-top: .15rem; overflow-wrap: anywhere; }',
     'mark { background: #fff1b8; color: inherit; padding: 0 .1em; border-radius: 2px; }',
-    '.meta { display: block; font-size: .8rem; opacity: .75; margin-top: .2rem; }',
-    '.accepted { color: #1a7f4b; font-weight: 700; }',
+    '.meta { display: block; font-size: .8rem; color: var(--peerdesk-muted, #474f5f); margin-top: .2rem; }',
+    '.accepted { color: #126a3c; font-weight: 700; }',
     '.empty { margin: .5rem 0 0; font-size: .95rem; }',
     '.empty a, .more a { color: var(--peerdesk-accent, #2456d6); font-weight: 600; }',
-    '.more { padding: .45rem .65rem; font-size: .85rem; }',
+    '.more { margin: .35rem 0 0; padding: 0 .65rem; font-size: .85rem; }',
   ].join('\n');
 
   function text(host, name, fallback) {
@@ -117,7 +118,11 @@
     var empty = document.createElement('p');
     empty.className = 'empty';
     empty.hidden = true;
-    box.append(label, input, status, list, empty);
+    // The way to ask sits after the list: a listbox holds options only, and an option no link.
+    var more = document.createElement('p');
+    more.className = 'more';
+    more.hidden = true;
+    box.append(label, input, status, list, more, empty);
     root.appendChild(box);
 
     var timer = null, ticket = 0, active = -1, lastQuery = '';
@@ -133,6 +138,7 @@
     }
     function close() {
       list.hidden = true;
+      more.hidden = true;
       empty.hidden = true;
       active = -1;
       input.setAttribute('aria-expanded', 'false');
@@ -146,8 +152,12 @@
       a.textContent = words.ask;
       return a;
     }
+    function open(option) {
+      window.open(option.getAttribute('data-url'), '_blank', 'noopener');
+    }
     function show(q, data) {
       list.textContent = '';
+      more.textContent = '';
       empty.textContent = '';
       active = -1;
       input.removeAttribute('aria-activedescendant');
@@ -157,12 +167,9 @@
         li.id = id + '-opt-' + n;
         li.setAttribute('role', 'option');
         li.setAttribute('aria-selected', 'false');
-        var a = document.createElement('a');
-        a.className = 'hit';
-        a.href = base + item.url;
-        a.target = '_blank';
-        a.rel = 'noopener';
-        a.tabIndex = -1;
+        li.setAttribute('data-url', base + item.url);
+        li.className = 'hit';
+        li.addEventListener('click', function () { open(li); });
         var title = document.createElement('span');
         title.className = 'title';
         title.textContent = item.title;
@@ -178,21 +185,19 @@
           meta.appendChild(ok);
         }
         meta.appendChild(document.createTextNode(item.answer_count + ' ' + (item.answer_count === 1 ? words.answer : words.answers)));
-        a.append(title, snippet, meta);
-        li.appendChild(a);
+        li.append(title, snippet, meta);
         list.appendChild(li);
       });
       if (items.length) {
-        var more = document.createElement('li');
-        more.className = 'more';
         more.appendChild(askLink(q, data));
-        list.appendChild(more);
+        more.hidden = false;
         list.hidden = false;
         empty.hidden = true;
         input.setAttribute('aria-expanded', 'true');
         status.textContent = items.length + ' ' + words.results;
       } else {
         list.hidden = true;
+        more.hidden = true;
         empty.append(words.empty + ' “' + q + '”. ', askLink(q, data));
         empty.hidden = false;
         input.setAttribute('aria-expanded', 'false');
@@ -232,7 +237,7 @@
         var all = options();
         if (active >= 0 && all[active]) {
           e.preventDefault();
-          window.open(all[active].querySelector('a').href, '_blank', 'noopener');
+          open(all[active]);
         } else {
           clearTimeout(timer);
           lastQuery = '';

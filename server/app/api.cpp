@@ -7,6 +7,7 @@
 #include "server/app/moderation_actions.hpp"
 #include "server/app/search_service.hpp"
 #include "server/app/widget.hpp"
+#include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
 #include "server/store/user_store.hpp"
@@ -98,14 +99,14 @@ std::variant<http::fields, failure> query_of(call& c)
 
 json::object author_json(store::author_ref const& a)
 {
-    return {{"id", a.id}, {"username", a.username}, {"reputation", a.reputation}};
+    return {{"id", a.id}, {"username", a.username}, {"reputation", domain::shown_reputation(a.reputation)}};
 }
 
 json::object user_json(store::user_row const& u, store::user_counts const& counts)
 {
     return {{"id", u.id},
             {"username", u.username},
-            {"reputation", u.reputation},
+            {"reputation", domain::shown_reputation(u.reputation)},
             {"role", u.role},
             {"created_at", domain::rfc3339(u.created_at)},
             {"badges", json::array()},

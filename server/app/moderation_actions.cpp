@@ -1,5 +1,6 @@
 #include "server/app/moderation_actions.hpp"
 
+#include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
 #include "server/store/post_store.hpp"
@@ -87,12 +88,13 @@ std::optional<failure> check_standing(viewer const& who)
     auto const& u = *who.user;
     if (u.silenced)
         return failure{403, "silenced",
-                       "Your account is silenced: you can read, but not post, comment, vote or flag. Reason: " +
+                       "Your account is silenced until a moderator lifts it: you can read, but not post, comment, vote or "
+                       "flag. Reason: " +
                            u.suspension_reason,
                        ""};
     if (u.suspended_until && *u.suspended_until > domain::now())
         return failure{403, "suspended",
-                       "Your account is suspended until " + domain::rfc3339(*u.suspended_until) + ". Reason: " +
+                       "Your account is suspended until " + domain::readable_time(*u.suspended_until) + ". Reason: " +
                            u.suspension_reason,
                        ""};
     return std::nullopt;
@@ -131,6 +133,9 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
     if (!who.user) return not_signed_in();
     if (auto f = check_standing(who)) return *f;
     static constexpr std::string_view reasons[] = {"spam", "rude", "off_topic", "needs_improvement", "other"};
+    if (reason.empty())
+        return failure{422, "invalid_field",
+                       "Choose what is wrong: spam, rude, off-topic, needs improvement or something else.", "reason"};
     if (std::find(std::begin(reasons), std::end(reasons), reason) == std::end(reasons))
         return failure{422, "invalid_field", "reason is one of spam, rude, off_topic, needs_improvement, other.", "reason"};
     if (!domain::valid_utf8(note) || note.size() > 500)
@@ -386,7 +391,7 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
             store::enqueue_post(c, item->question_id, now);
         }
         if (penalise)
-            store::apply_ledger(c, {{item->author.id, -static_cast<int>(ctx.config.spam_penalty), "removed_as_spam_or_abuse"}},
+            store::apply_ledger(c, {{item->author.id, -static_cast<int>(ctx.config.spam_penalty), std::string(domain::spam_penalty_reason)}},
                                 item->post_id, who.user->id, now);
         m.resolve_item(item_id, action, !keep, note, who.user->id, now);
         tx.commit();

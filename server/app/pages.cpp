@@ -12,6 +12,7 @@
 #include "server/app/static_files.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/diff.hpp"
+#include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
 #include "server/render/templates.hpp"
@@ -35,37 +36,12 @@ std::string lowercase_first(std::string s)
     return s;
 }
 
-// "Monday 14 December 2026, 10:43 UTC": a date a reader takes in at once.
-std::string readable_date(std::int64_t t)
-{
-    std::time_t const tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buffer[64];
-    auto const n = std::strftime(buffer, sizeof buffer, "%A %e %B %Y, %H:%M UTC", &tm);
-    std::string out(buffer, n);
-    if (auto pos = out.find("  "); pos != std::string::npos) out.erase(pos, 1);  // %e pads with a space
-    return out;
-}
-
-// Why a suspended or silenced member may read but not write, and until when, in words.
-std::string standing_text(store::user_row const& u)
-{
-    auto const reason = u.suspension_reason.empty() ? std::string() : " Reason: " + u.suspension_reason;
-    if (u.silenced)
-        return "Your account is silenced until a moderator lifts it: you can read, but not ask, answer, comment, "
-               "vote or flag." + reason;
-    if (u.suspended_until)
-        return "Your account is suspended until " + readable_date(*u.suspended_until) +
-               ": you can read, but not ask, answer, comment, vote or flag until then." + reason;
-    return {};
-}
-
-// The same, in one line beside a form the member may not use: the banner above says why.
+// In one line beside a form the member may not use (the banner above says why), the end in
+// the same words as every time on the site.
 std::string standing_short(store::user_row const& u, std::string_view doing)
 {
     if (u.silenced) return "You cannot " + std::string(doing) + " while your account is silenced.";
-    return "You cannot " + std::string(doing) + " until " + readable_date(u.suspended_until.value_or(0)) +
+    return "You cannot " + std::string(doing) + " until " + domain::readable_time(u.suspended_until.value_or(0)) +
            ", when your suspension ends.";
 }
 
@@ -100,15 +76,28 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     if (!csrf.empty()) layout.set("csrf_token", csrf);
     if (c.who.user) {
         view u;
-        u.set("id", c.who.user->id).set("username", c.who.user->username).set("reputation", c.who.user->reputation);
+        u.set("id", c.who.user->id).set("username", c.who.user->username)
+            .set("reputation", domain::shown_reputation(c.who.user->reputation));
         u.set("moderator", c.who.is_moderator()).set("admin", c.who.is_admin());
         if (c.who.is_moderator())
             if (auto const open = store::moderation_store(c.ctx.db.reader()).open_review_count(); open > 0)
                 u.set("review_count", open);
         layout.set("user", u);
         // Suspended and silenced members read on, and are told on every page why they cannot post.
-        if (check_standing(c.who)) layout.set("standing", standing_text(*c.who.user));
-        else layout.set("may_ask", true);
+        if (auto f = check_standing(c.who)) {
+            view standing;
+            standing.set("message", f->message);
+            if (f->code == "suspended" && c.who.user->suspended_until) {
+                auto const until = *c.who.user->suspended_until;
+                view when;
+                when.set("iso", domain::rfc3339(until)).set("exact", domain::readable_time(until))
+                    .set("ago", domain::relative_time(until, domain::now()));
+                standing.set("until", when).set("reason", c.who.user->suspension_reason);
+            }
+            layout.set("standing", standing);
+        } else {
+            layout.set("may_ask", true);
+        }
     }
     // After signing in from the header, come back here; a form's address is no page to return to.
     bool const revisitable = c.req.verb == http::method::get && c.req.target.size() < 300 &&
@@ -131,6 +120,15 @@ response message_page(call& c, int status, std::string const& title, std::string
 {
     view v;
     v.set("heading", title).set("message", message);
+    return page(c, status, "message", title, std::move(v));
+}
+
+// A message after an action on a thread leads back to where the reader was.
+response message_page(call& c, int status, std::string const& title, std::string const& message,
+                      std::string const& back_url, std::string const& back_label)
+{
+    view v;
+    v.set("heading", title).set("message", message).set("back_url", back_url).set("back_label", back_label);
     return page(c, status, "message", title, std::move(v));
 }
 
@@ -198,14 +196,14 @@ std::string safe_next(std::string_view next)
 view author_view(store::author_ref const& a)
 {
     view v;
-    v.set("id", a.id).set("username", a.username).set("reputation", a.reputation);
+    v.set("id", a.id).set("username", a.username).set("reputation", domain::shown_reputation(a.reputation));
     return v;
 }
 
 view time_view(std::int64_t t)
 {
     view v;
-    v.set("iso", domain::rfc3339(t)).set("ago", domain::relative_time(t, domain::now()));
+    v.set("iso", domain::rfc3339(t)).set("ago", domain::relative_time(t, domain::now())).set("exact", domain::readable_time(t));
     return v;
 }
 
@@ -322,7 +320,19 @@ response question_list(call& c, std::optional<std::string> tag)
         .set("empty", page_data.items.empty())
         .set("pager", pager_view(page_number, 30, page_data.total, base + "?sort=" + std::string(chosen.key)));
     if (tag) v.set("tag", *tag);
-    return page(c, 200, "questions", tag ? "Questions tagged " + *tag : std::string("Questions"), std::move(v));
+    auto const title = tag ? "Questions tagged " + *tag : std::string("Questions");
+    // An old link or a typed address can point past the last page: say so, and lead back.
+    if (page_data.items.empty() && page_data.total > 0) {
+        auto const pages = (page_data.total + 29) / 30;
+        auto const first = base + "?sort=" + std::string(chosen.key);
+        view past;
+        past.set("page", page_number).set("pages", pages).set("pages_label", pages == 1 ? "page" : "pages")
+            .set("first_url", first);
+        if (pages > 1) past.set("last_url", first + "&page=" + std::to_string(pages)).set("last", pages);
+        v.set("past_end", past);
+        return page(c, 404, "questions", title + " · page " + std::to_string(page_number), std::move(v));
+    }
+    return page(c, 200, "questions", title, std::move(v));
 }
 
 response home(call& c) { return question_list(c, std::nullopt); }
@@ -543,7 +553,8 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         .set("answer_body", form.answer_body)
         .set("answer_error", form.answer_error)
         .set("notice", form.notice)
-        .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)));
+        .set("signin_url", "/signin?next=" + http::percent_encode(question_url(id)))
+        .set("signup_url", "/signup?next=" + http::percent_encode(question_url(id)));
     if (t->question.deleted_at) v.set("deleted", time_view(*t->question.deleted_at));
     if (c.who.user && !rights.restricted && !rights.locked && !t->question.deleted_at) {
         // New members learn what reputation opens before they reach for a control.
@@ -581,11 +592,72 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
     return page(c, status, "question", t->question.title, std::move(v));
 }
 
+// A refused comment, vote or acceptance is answered with a redirect to its thread, so that the
+// address is the thread's and a reload sends nothing again (POST, redirect, GET). What was typed and what
+// was wrong ride along in a cookie for that thread alone: short-lived, read once, and tied to
+// the session, so that no other site or visitor can put words on the page.
+constexpr std::string_view flash_cookie = "peerdesk_flash";
+constexpr std::size_t flash_limit = 3000;  // browsers keep cookies up to about 4 KB
+
+std::string flash_owner(call const& c) { return c.who.csrf_token.substr(0, 16); }
+
+std::string flash_cookie_header(call const& c, std::int64_t question_id, std::string_view value, int max_age)
+{
+    return std::string(flash_cookie) + "=" + std::string(value) + "; Path=" + question_url(question_id) +
+           "; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax" +
+           (c.ctx.config.secure_cookies ? "; Secure" : "");
+}
+
+// The redirect for a refused vote or acceptance: its message is shown at the top of the thread.
+response refused_notice_redirect(call& c, std::int64_t question_id, failure const& f)
+{
+    auto const value = "for=" + http::percent_encode(flash_owner(c)) + "&status=" + std::to_string(f.status) +
+                       "&notice=" + http::percent_encode(f.message.substr(0, 1000));
+    auto r = redirect(question_url(question_id));
+    r.add("Set-Cookie", flash_cookie_header(c, question_id, value, 120));
+    return r;
+}
+
+// The redirect for a refused comment, or nothing when what was typed is too long to carry.
+std::optional<response> refused_comment_redirect(call& c, std::int64_t question_id, std::int64_t post_id,
+                                                 failure const& f, std::string const& body)
+{
+    auto const value = "for=" + http::percent_encode(flash_owner(c)) + "&post=" + std::to_string(post_id) +
+                       "&status=" + std::to_string(f.status) + "&error=" + http::percent_encode(f.message) +
+                       "&body=" + http::percent_encode(body);
+    if (value.size() > flash_limit) return std::nullopt;
+    auto r = redirect(question_url(question_id) + "#add-comment-" + std::to_string(post_id));
+    r.add("Set-Cookie", flash_cookie_header(c, question_id, value, 120));
+    return r;
+}
+
 response show_question(call& c)
 {
     auto const id = parse_id(c.match["id"]);
     if (!id) return message_page(c, 404, "Question not found", "There is no such question.");
-    return question_page(c, *id, 200, {});
+    auto const cookie = c.req.header("cookie");
+    auto const cookies = cookie ? http::parse_cookies(*cookie) : http::fields{};
+    auto const carried = http::find_field(cookies, flash_cookie);
+    if (!carried || !c.who.signed_in()) return question_page(c, *id, 200, {});
+    // Shown once, whatever it holds: the page clears it.
+    question_form_state state;
+    int status = 200;
+    if (auto const fields = http::parse_urlencoded(*carried, 8); fields && field(*fields, "for") == flash_owner(c)) {
+        auto const post = parse_id(field(*fields, "post"));
+        auto const code = parse_id(field(*fields, "status"));
+        if (code && *code >= 400 && *code < 500) {
+            if (post) {
+                state.comment_post_id = *post;
+                state.comment_body = field(*fields, "body");
+                state.comment_error = field(*fields, "error");
+            }
+            state.notice = field(*fields, "notice");
+            status = static_cast<int>(*code);
+        }
+    }
+    auto r = question_page(c, *id, status, state);
+    r.add("Set-Cookie", flash_cookie_header(c, *id, "", 0));
+    return r;
 }
 
 // The question a post belongs to (itself for a question).
@@ -629,6 +701,7 @@ response post_comment(call& c)
     if (auto const r = http::find_field(*form, "reply_to"); r && !r->empty()) reply_to = parse_id(*r);
     auto const result = comment(c.ctx, c.who, *post_id, body, reply_to);
     if (auto const* f = failed(result)) {
+        if (auto r = refused_comment_redirect(c, *question_id, *post_id, *f, body)) return std::move(*r);
         question_form_state state;
         state.comment_post_id = *post_id;
         state.comment_body = body;
@@ -649,7 +722,7 @@ response post_vote(call& c)
     auto const value = field(*form, "value");
     int const v = value == "1" ? 1 : value == "-1" ? -1 : value == "0" ? 0 : 2;
     auto const result = vote(c.ctx, c.who, *post_id, v);
-    if (auto const* f = failed(result)) return question_page(c, *question_id, f->status, {f->message});
+    if (auto const* f = failed(result)) return refused_notice_redirect(c, *question_id, *f);
     return redirect(question_url(*question_id) + "#post-" + std::to_string(*post_id));
 }
 
@@ -662,7 +735,7 @@ response post_accept(call& c)
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     auto const result = accept(c.ctx, c.who, *answer_id, field(*form, "action") != "unaccept");
-    if (auto const* f = failed(result)) return question_page(c, *question_id, f->status, {f->message});
+    if (auto const* f = failed(result)) return refused_notice_redirect(c, *question_id, *f);
     return redirect(question_url(*question_id) + "#answer-" + std::to_string(*answer_id));
 }
 
@@ -826,11 +899,15 @@ response post_flag(call& c)
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
     auto const result = flag(c.ctx, c.who, *id, std::nullopt, field(form, "reason"), field(form, "note"));
-    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message);
+    auto const back = thread ? question_url(*thread) + (*thread == *id ? "#post-" : "#answer-") + std::to_string(*id)
+                             : std::string("/questions");
+    auto const label = thread ? std::string("Back to the thread") : std::string("Back to the questions");
+    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message, back, label);
     return message_page(c, 201, "Thank you for the flag",
                         std::get<store::flag_result>(result).hidden
                             ? "The post is hidden until a moderator has looked at it."
-                            : "A moderator will look at the post.");
+                            : "A moderator will look at the post.",
+                        back, label);
 }
 
 response post_comment_flag(call& c)
@@ -838,16 +915,29 @@ response post_comment_flag(call& c)
     auto const id = parse_id(c.match["id"]);
     if (!id) return message_page(c, 404, "Comment not found", "There is no such comment.");
     auto const comment = store::post_store(c.ctx.db.reader()).find_comment(*id);
-    auto const thread = comment ? thread_of(c, comment->post_id) : std::nullopt;
-    auto checked = signed_in_form(c, thread ? question_url(*thread) : "/");
+    // A plain number, not an optional: GCC 12 warns that an optional read in a branch below may
+    // be uninitialised.
+    std::int64_t question = 0;
+    if (comment)
+        if (auto const t = thread_of(c, comment->post_id)) question = *t;
+    auto checked = signed_in_form(c, question ? question_url(question) : "/");
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
     auto const result = flag(c.ctx, c.who, std::nullopt, *id, field(form, "reason"), field(form, "note"));
-    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message);
+    // A hidden comment is no longer on the page: then the way back is to the post it was on.
+    auto const hidden = !failed(result) && std::get<store::flag_result>(result).hidden;
+    std::string back = "/questions", label = "Back to the questions";
+    if (question && comment) {
+        label = "Back to the thread";
+        back = question_url(question) + (hidden ? (comment->post_id == question ? "#post-" : "#answer-") +
+                                                      std::to_string(comment->post_id)
+                                                : "#comment-" + std::to_string(*id));
+    }
+    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message, back, label);
     return message_page(c, 201, "Thank you for the flag",
-                        std::get<store::flag_result>(result).hidden
-                            ? "The comment is hidden until a moderator has looked at it."
-                            : "A moderator will look at the comment.");
+                        hidden ? "The comment is hidden until a moderator has looked at it."
+                               : "A moderator will look at the comment.",
+                        back, label);
 }
 
 std::string flag_reason_text(std::string_view reason)
@@ -1071,7 +1161,7 @@ response suspended_page(call& c)
         view v;
         v.set("user", author_view(r.user))
             .set("until", r.silenced ? std::string("until a moderator lifts it")
-                                     : "until " + readable_date(r.suspended_until.value_or(0)))
+                                     : "until " + domain::readable_time(r.suspended_until.value_or(0)))
             .set("kind", r.silenced ? "Silenced" : "Suspended")
             .set("reason", r.reason);
         if (r.actor_id) v.set("actor_id", *r.actor_id).set("actor", r.actor_name);
@@ -1252,21 +1342,6 @@ response revisions_page(call& c)
 
 // ---- users ---------------------------------------------------------------------------------
 
-std::string_view reason_label(std::string_view reason)
-{
-    if (reason == "upvote") return "upvoted";
-    if (reason == "upvote_undone") return "upvote taken back";
-    if (reason == "downvote") return "downvoted";
-    if (reason == "downvote_undone") return "downvote taken back";
-    if (reason == "downvote_cast") return "downvoted an answer";
-    if (reason == "downvote_cast_undone") return "took back a downvote";
-    if (reason == "accepted") return "answer accepted";
-    if (reason == "accepted_undone") return "acceptance withdrawn";
-    if (reason == "accept") return "accepted an answer";
-    if (reason == "accept_undone") return "withdrew an acceptance";
-    return reason;
-}
-
 // A member's standing as moderators see it on the profile, with the forms that change it;
 // the forms appear only where suspend_user would accept them.
 view moderation_panel(call& c, store::user_row const& user)
@@ -1276,14 +1351,14 @@ view moderation_panel(call& c, store::user_row const& user)
     bool const suspended = !silenced && user.suspended_until && *user.suspended_until > domain::now();
     v.set("restricted", silenced || suspended);
     if (silenced) v.set("status", "Silenced until a moderator lifts it.");
-    if (suspended) v.set("status", "Suspended until " + readable_date(*user.suspended_until) + ".");
+    if (suspended) v.set("status", "Suspended until " + domain::readable_time(*user.suspended_until) + ".");
     if (silenced || suspended) {
         v.set("reason", user.suspension_reason);
         if (auto last = store::moderation_store(c.ctx.db.reader()).latest_restriction(user.id))
             v.set("by", last->actor_name).set("by_id", last->entry.actor_id).set("since", time_view(last->entry.created_at));
     }
     bool const self = c.who.user->id == user.id;
-    v.set("may_suspend", !self && (user.role == "member" || c.who.user->role == "admin"));
+    v.set("may_suspend", !self && (user.role == "member" || c.who.is_admin()));
     v.set("self", self);
     v.set("audit_url", "/audit?user=" + http::percent_encode(user.username));
     v.set("back", "/users/" + std::to_string(user.id));
@@ -1303,7 +1378,7 @@ response user_page(call& c)
         view v;
         v.set("delta", (e.delta > 0 ? "+" : "") + std::to_string(e.delta))
             .set("positive", e.delta > 0)
-            .set("reason", reason_label(e.reason))
+            .set("reason", domain::ledger_reason_text(e.reason))
             .set("created", time_view(e.created_at));
         if (e.question_id) {
             v.set("url", question_url(*e.question_id) + (e.post_id && e.post_id != e.question_id
@@ -1342,7 +1417,7 @@ response signin_form(call& c, int status, std::string const& login, std::string 
     page_state state;
     ensure_anonymous_csrf(c, state);
     view v;
-    v.set("login_value", login).set("next", next).set("error", error);
+    v.set("login_value", login).set("next", next).set("next_param", http::percent_encode(next)).set("error", error);
     return page(c, status, "signin", "Sign in", std::move(v), state);
 }
 
@@ -1373,7 +1448,7 @@ response signup_form(call& c, int status, std::string const& username, std::stri
     page_state state;
     ensure_anonymous_csrf(c, state);
     view v;
-    v.set("username_value", username).set("email_value", email).set("next", next);
+    v.set("username_value", username).set("email_value", email).set("next", next).set("next_param", http::percent_encode(next));
     if (error) v.set("error", error->message);
     return page(c, status, "signup", "Sign up", std::move(v), state);
 }
@@ -1457,7 +1532,8 @@ response post_revoke_token(call& c)
     auto form = signed_in_form(c, "/account");
     if (auto* r = std::get_if<response>(&form)) return std::move(*r);
     if (!id) return account_form(c, 404, "", false, "You have no such API token.");
-    if (auto const* e = failed(revoke_api_token(c.ctx, c.who, *id))) return account_form(c, e->status, "", false, e->message);
+    auto const revoked = revoke_api_token(c.ctx, c.who, *id);
+    if (auto const* e = failed(revoked)) return account_form(c, e->status, "", false, e->message);
     return redirect("/account#tokens");
 }
 

@@ -18,6 +18,9 @@ struct page_state {
 http::response page(call& c, int status, std::string_view name, std::string const& title, render::view v,
                     page_state const& state = {});
 http::response message_page(call& c, int status, std::string const& title, std::string const& message);
+// The same with a link back to where the reader was, instead of the question list.
+http::response message_page(call& c, int status, std::string const& title, std::string const& message,
+                            std::string const& back_url, std::string const& back_label);
 // A form field, or an empty text.
 std::string field(http::fields const& f, std::string_view name);
 // Signed-out visitors go to the sign-in page and come back to `back` (default: this page).

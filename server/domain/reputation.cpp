@@ -47,7 +47,25 @@ std::optional<refusal> check_privilege(actor const& who, privilege p, privilege_
     int const needed = t.required(p);
     if (who.reputation >= needed) return std::nullopt;
     return refusal{std::string(privilege_description(p)) + " needs " + std::to_string(needed) +
-                   " reputation; you have " + std::to_string(who.reputation) + "."};
+                   " reputation; you have " + std::to_string(shown_reputation(who.reputation)) + "."};
+}
+
+std::int64_t shown_reputation(std::int64_t ledger_sum) { return ledger_sum < 1 ? 1 : ledger_sum; }
+
+std::string_view ledger_reason_text(std::string_view reason)
+{
+    if (reason == "upvote") return "upvoted";
+    if (reason == "upvote_undone") return "upvote taken back";
+    if (reason == "downvote") return "downvoted";
+    if (reason == "downvote_undone") return "downvote taken back";
+    if (reason == "downvote_cast") return "downvoted an answer";
+    if (reason == "downvote_cast_undone") return "took back a downvote";
+    if (reason == "accepted") return "answer accepted";
+    if (reason == "accepted_undone") return "acceptance withdrawn";
+    if (reason == "accept") return "accepted an answer";
+    if (reason == "accept_undone") return "withdrew an acceptance";
+    if (reason == spam_penalty_reason) return "post removed by a moderator as spam or abuse";
+    return "other change";
 }
 
 std::vector<ledger_entry> vote_entries(post_kind kind, std::int64_t author_id, std::int64_t voter_id, int old_value,

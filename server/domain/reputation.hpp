@@ -54,6 +54,18 @@ struct ledger_entry {
     std::string reason;
 };
 
+// Reputation as people see it: never below 1, as on Stack Exchange. The ledger keeps every
+// row and its sum may be lower (a penalty larger than what was earned). Decisions such as
+// privileges read the sum itself, so that a penalty is not forgiven by the floor.
+std::int64_t shown_reputation(std::int64_t ledger_sum);
+
+// The words for a ledger row's reason ("upvote" → "upvoted"); every reason this program
+// writes has words, and an unknown one (from a newer version) reads as "other change".
+std::string_view ledger_reason_text(std::string_view reason);
+
+// The reason written when a moderator removes a member's post as spam or abuse.
+inline constexpr std::string_view spam_penalty_reason = "removed_as_spam_or_abuse";
+
 // The entries for changing `voter`'s vote on a post from old_value to new_value (each -1, 0
 // or 1): the reverse of the old vote's entries, then the new vote's.
 std::vector<ledger_entry> vote_entries(post_kind kind, std::int64_t author_id, std::int64_t voter_id, int old_value,

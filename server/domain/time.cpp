@@ -11,6 +11,28 @@ std::int64_t now()
         .count();
 }
 
+namespace {
+
+std::tm utc(std::int64_t unix_seconds)
+{
+    std::time_t const t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    return tm;
+}
+
+// "7 Dec 2026": English month names whatever the process's locale, and day before month,
+// which no reader takes for another date.
+std::string readable_date(std::int64_t unix_seconds)
+{
+    static constexpr char const* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    auto const tm = utc(unix_seconds);
+    return std::to_string(tm.tm_mday) + " " + months[tm.tm_mon] + " " + std::to_string(tm.tm_year + 1900);
+}
+
+}  // namespace
+
 std::string rfc3339(std::int64_t unix_seconds)
 {
     std::time_t const t = static_cast<std::time_t>(unix_seconds);
@@ -24,6 +46,14 @@ std::string rfc3339(std::int64_t unix_seconds)
 std::string relative_time(std::int64_t unix_seconds, std::int64_t reference)
 {
     auto const delta = reference - unix_seconds;
+    if (delta < -59) {
+        auto const ahead = -delta;
+        auto in = [](std::int64_t n, char const* unit) { return "in " + std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); };
+        if (ahead < 3600) return in(ahead / 60, "minute");
+        if (ahead < 86400) return in(ahead / 3600, "hour");
+        if (ahead < 86400 * 30) return in(ahead / 86400, "day");
+        return readable_date(unix_seconds);
+    }
     auto plural = [](std::int64_t n, char const* unit) {
         return std::to_string(n) + " " + unit + (n == 1 ? "" : "s") + " ago";
     };
@@ -31,7 +61,15 @@ std::string relative_time(std::int64_t unix_seconds, std::int64_t reference)
     if (delta < 3600) return plural(delta / 60, "minute");
     if (delta < 86400) return plural(delta / 3600, "hour");
     if (delta < 86400 * 30) return plural(delta / 86400, "day");
-    return rfc3339(unix_seconds).substr(0, 10);
+    return readable_date(unix_seconds);
+}
+
+std::string readable_time(std::int64_t unix_seconds)
+{
+    auto const tm = utc(unix_seconds);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, ", %H:%M UTC", &tm);
+    return readable_date(unix_seconds) + buffer;
 }
 
 }  // namespace peerdesk::domain

@@ -170,8 +170,8 @@ test('screenshots: what a new member, a locked thread, a suspended member and a 
 
   await mod.api('POST', `/users/${newbie.user.id}/suspend`, { days: 7, reason: 'posting adverts' });
   await newcomer.reload();
-  await newcomer.locator('.standing-notice', { hasText: /You cannot answer until \w+day/ }).waitFor();
-  await newcomer.getByRole('alert').filter({ hasText: /suspended until \w+day/ }).waitFor();
+  await newcomer.locator('.standing-notice', { hasText: /You cannot answer until \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/ }).waitFor();
+  await newcomer.getByRole('alert').filter({ hasText: /suspended until \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/ }).waitFor();
   assert.equal(await newcomer.getByRole('link', { name: 'Ask a question' }).count(), 0);
   await newcomer.evaluate(() => window.scrollTo(0, 0));
   await newcomer.screenshot({ path: join(artifacts, 'question-suspended.png'), fullPage: true });

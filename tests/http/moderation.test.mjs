@@ -208,7 +208,15 @@ test('flag → hidden at once by established members → review → rejected: au
   assert.deepEqual(item.notes, ['advertising']);
   const decided = await mod.api('POST', `/review/${item.id}`, { action: 'reject', note: 'shop spam' });
   assert.equal(decided.status, 200, decided.text);
-  assert.equal(await dave.reputation(), daveBefore - 100, 'removed as spam costs 100');
+  // The ledger keeps the whole penalty; what people see never goes below 1.
+  const ledger = await anon.api('GET', `/users/${dave.user.id}/reputation`);
+  assert.ok(ledger.body.items.some((row) => row.delta === -100 && row.reason === 'removed_as_spam_or_abuse'), 'removed as spam costs 100');
+  assert.equal(daveBefore - 100 < 1, true);
+  assert.equal(await dave.reputation(), 1, 'the API shows the floor of 1, not the sum');
+  const profile = await anon.request('GET', `/users/${dave.user.id}`);
+  assert.match(profile.text, /<dd class="reputation">1<\/dd>/);
+  assert.match(profile.text, /post removed by a moderator as spam or abuse/);
+  assert.doesNotMatch(profile.text, /removed_as_spam_or_abuse|-9\d\b|−9\d/, 'no raw label, no negative total');
   assert.ok(!(await mod.api('GET', '/review')).body.items.some((i) => i.id === item.id), 'the item is done');
   assert.equal((await mod.api('POST', `/review/${item.id}`, { action: 'approve' })).status, 404);
   const audit = await mod.api('GET', `/audit?action=review_reject&post=${spam}`);
@@ -295,9 +303,14 @@ test('suspended and silenced members can read but not write, and are told why an
     const r = await dave.api(method, path, body);
     assert.equal(r.status, 403, `${path}: ${r.text}`);
     assert.equal(r.body.error.code, 'suspended');
-    assert.match(r.body.error.message, /suspended until \d{4}-\d\d-\d\dT.*repeated spam/);
+    assert.match(r.body.error.message, /suspended until \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC\. Reason: repeated spam/);
   }
-  assert.equal((await dave.api('GET', `/questions/${q}`)).status, 200, 'reading goes on');
+  const reading = await dave.request('GET', `/questions/${q}`);
+  assert.equal(reading.status, 200, 'reading goes on');
+  // The banner says until when in words, with the exact time for machines and on hover.
+  const banner = /<p class="standing"[^>]*>(.*?)<\/p>/s.exec(reading.text)?.[1] ?? '';
+  assert.match(banner, /suspended until <time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" title="[^"]+">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC<\/time>/);
+  assert.doesNotMatch(banner.replace(/<[^>]+>/g, ''), /\d{4}-\d\d-\d\dT/, 'no raw timestamp to read');
   assert.equal((await mod.api('POST', `/users/${dave.user.id}/unsuspend`)).status, 200);
   assert.equal((await dave.api('POST', `/posts/${q}/comments`, { body: 'I can comment again now.' })).status, 201);
   assert.equal((await mod.api('POST', `/users/${dave.user.id}/silence`, { reason: 'cooling off' })).status, 200);

@@ -185,6 +185,16 @@ test('did you mean: a misspelt query gets a suggestion from the community\'s wor
   assert.match(page.text, /Did you mean <a href="\/search\?q=printer%20offline">printer offline<\/a>/);
 });
 
+test('did you mean: no suggestion for a word that already finds posts, such as a plural', async () => {
+  // The community writes "accountant"; "accountants" finds it by its stem.
+  const r = await search({ q: 'accountants' });
+  assert.equal(r.status, 200);
+  assert.ok(r.body.items.some((h) => h.question_id === ids.invoice), r.text);
+  assert.equal(r.body.suggestion, undefined, 'the query found posts for its own words');
+  const page = await alice.request('GET', '/search?q=accountants');
+  assert.doesNotMatch(page.text, /Did you mean/);
+});
+
 test('similar questions while typing a title, and related questions of a thread', async () => {
   const typing = await alice.request('GET', '/api/v1/similar?title=' + encodeURIComponent('my printer is offl'));
   assert.equal(typing.status, 200);
@@ -284,7 +294,9 @@ test('the search page: results, filters as links, sorts and paging', async () =>
   assert.match(r.text, /href="\/search\?q=printer%20is%3Aanswered"/, 'a filter is a link that adds it to the query');
   assert.match(r.text, /href="\/search\?q=printer&amp;sort=newest"/);
   const filtered = await alice.request('GET', '/search?q=printer+is%3Aanswered');
-  assert.match(filtered.text, /aria-pressed="true">Answered/);
+  // A link cannot be pressed (aria-pressed is for buttons): the state is said in words.
+  assert.match(filtered.text, /class="chip on">Answered<span class="sr-only"> \(on; select to remove\)<\/span>/);
+  assert.doesNotMatch(filtered.text, /aria-pressed/);
   const empty = await alice.request('GET', '/search?q=nothingmatchesthis');
   assert.match(empty.text, /ask the community/);
   assert.match(empty.text, /href="\/questions\/ask\?title=nothingmatchesthis"/);

@@ -92,3 +92,33 @@ TEST_CASE("privileges follow reputation, and a refusal says what it takes")
         CHECK_FALSE(check_privilege(newcomer, privilege::upvote, t));
     }
 }
+
+TEST_CASE("every reason the ledger is given has words for people")
+{
+    reputation_rules const r;
+    std::vector<ledger_entry> all;
+    for (int from : {-1, 0, 1})
+        for (int to : {-1, 0, 1})
+            for (auto kind : {post_kind::question, post_kind::answer}) {
+                auto const e = vote_entries(kind, author, voter, from, to, r);
+                all.insert(all.end(), e.begin(), e.end());
+            }
+    for (auto const& e : accept_entries(asker, author, voter, r)) all.push_back(e);
+    all.push_back({author, -100, std::string(spam_penalty_reason)});
+    for (auto const& e : all) {
+        CAPTURE(e.reason);
+        auto const words = ledger_reason_text(e.reason);
+        CHECK(words != "other change");
+        CHECK(words.find('_') == std::string_view::npos);
+    }
+    CHECK(ledger_reason_text(spam_penalty_reason) == "post removed by a moderator as spam or abuse");
+}
+
+TEST_CASE("reputation is shown as at least 1 while the ledger's sum may be lower")
+{
+    CHECK(shown_reputation(-99) == 1);
+    CHECK(shown_reputation(0) == 1);
+    CHECK(shown_reputation(1) == 1);
+    CHECK(shown_reputation(16) == 16);
+    CHECK(check_privilege({1, role::member, -99}, privilege::upvote, {})->message.find("you have 1.") != std::string::npos);
+}
