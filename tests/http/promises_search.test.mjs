@@ -189,7 +189,7 @@ test('a cached result page shows a new post once it is indexed, and drops a dele
   assert.match(page.text, /Pangolin restore is very slow/);
 });
 
-test('search.quality_boost changes the order of two comparable posts', { timeout: 120000 }, async () => {
+test('search.quality_boost decides whether quality overturns a better match of the words', { timeout: 120000 }, async () => {
   const dir = await freshDataDir();
   await createAccount(dir, 'asker', 'member');
   await createAccount(dir, 'helper', 'member');
@@ -201,10 +201,11 @@ test('search.quality_boost changes the order of two comparable posts', { timeout
       const c = new Client(s.url);
       await c.signIn('asker');
       if (!lonely) {
-        // The lonely question says it one more time, so on words alone it ranks first; the
-        // other has an accepted answer, whose quality the boost adds.
-        lonely = await ask(c, 'Calendar invitations arrive twice', 'Every calendar invitation arrives twice; each invitation twice.', ['calendar']);
-        helped = await ask(c, 'Calendar invitations arrive twice', 'Every calendar invitation arrives twice since Monday.', ['calendar']);
+        // The lonely question has the words in its title, so on words alone it ranks first;
+        // the other has them only in its body, and an accepted answer, whose quality
+        // (0.5 + 0.2) the boost adds.
+        lonely = await ask(c, 'Calendar invitations arrive twice', 'Every calendar invitation arrives twice.', ['calendar']);
+        helped = await ask(c, 'Meetings show up double in Outlook', 'Every calendar invitation arrives twice since Monday.', ['calendar']);
         const h = new Client(s.url);
         await h.signIn('helper');
         const a = (await h.api('POST', `/questions/${helped}/answers`, { body: 'Remove the second subscription under Accounts.' })).body.id;
@@ -218,11 +219,13 @@ test('search.quality_boost changes the order of two comparable posts', { timeout
     }
   };
   try {
-    assert.deepEqual(await order(), [helped, lonely], 'the default boost (200) puts the accepted thread first');
+    assert.deepEqual(await order(), [helped, lonely], 'the default boost (200, B = 2.0) lets the accepted thread overtake');
+    await peerdesk(['settings', 'set', 'search.quality_boost', '25', '--data', dir]);
+    assert.deepEqual(await order(), [lonely, helped], 'B = 0.25 is too small to overturn a title match');
     await peerdesk(['settings', 'set', 'search.quality_boost', '0', '--data', dir]);
     assert.deepEqual(await order(), [lonely, helped], 'with no boost, the words alone decide');
     await peerdesk(['settings', 'set', 'search.quality_boost', '300', '--data', dir]);
-    assert.deepEqual(await order(), [helped, lonely], '300 boosts again');
+    assert.deepEqual(await order(), [helped, lonely], 'B = 3.0 overturns it again');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
