@@ -169,9 +169,10 @@ test('PEERDESK_TLS_CERT and PEERDESK_TLS_KEY serve HTTPS', { timeout: 120000 }, 
   });
   await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'),
     '-out', join(dir, 'cert.pem'), '-subj', '/CN=localhost', '-days', '2', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  const redirectPort = await freePort();
   server = await serve({
     args: ['--port', '0', '--data', dir],
-    env: { PEERDESK_TLS_CERT: join(dir, 'cert.pem'), PEERDESK_TLS_KEY: join(dir, 'key.pem') },
+    env: { PEERDESK_TLS_CERT: join(dir, 'cert.pem'), PEERDESK_TLS_KEY: join(dir, 'key.pem'), PEERDESK_HTTP_REDIRECT_PORT: String(redirectPort) },
   });
   assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
   const ca = await readFile(join(dir, 'cert.pem'));
@@ -182,6 +183,44 @@ test('PEERDESK_TLS_CERT and PEERDESK_TLS_KEY serve HTTPS', { timeout: 120000 }, 
     }).on('error', reject);
   });
   assert.equal(status, 200);
+  const redirect = await fetch(`http://127.0.0.1:${redirectPort}/tags`, { redirect: 'manual' });
+  assert.equal(redirect.status, 301, 'PEERDESK_HTTP_REDIRECT_PORT');
+  assert.equal(redirect.headers.get('location'), server.url + '/tags');
+});
+
+test('PEERDESK_READ_TIMEOUT and PEERDESK_MAX_CONNECTIONS', { timeout: 120000 }, async (t) => {
+  const server = await startServer({ env: { PEERDESK_READ_TIMEOUT: '1', PEERDESK_MAX_CONNECTIONS: '1' } });
+  const sockets = [];
+  t.after(async () => {
+    for (const s of sockets) s.destroy();
+    await server.stop();
+  });
+  const { port } = new URL(server.url);
+  // A request that never ends its headers gets 408 after a second (the default is 15).
+  const slow = connect({ host: '127.0.0.1', port });
+  sockets.push(slow);
+  let answer = '';
+  slow.on('data', (d) => (answer += d));
+  const closed = new Promise((resolve) => slow.once('close', resolve));
+  slow.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+  const deadline = new Promise((resolve) => setTimeout(() => resolve('deadline'), 6000).unref());
+  assert.notEqual(await Promise.race([closed, deadline]), 'deadline', 'closed within the read timeout');
+  assert.match(answer, /^HTTP\/1\.1 408/);
+
+  // One connection in all: a second, even from another address, gets 503.
+  const held = connect({ host: '127.0.0.1', port });
+  sockets.push(held);
+  await new Promise((resolve, reject) => {
+    held.once('connect', resolve);
+    held.once('error', reject);
+  });
+  const other = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' });
+  sockets.push(other);
+  let refused = '';
+  other.on('data', (d) => (refused += d));
+  other.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  await eventually(() => /\r\n\r\n/.test(refused), 'an answer to the second connection', 5000);
+  assert.match(refused, /^HTTP\/1\.1 503/);
 });
 
 test('the open-file limit is raised toward the hard limit, with a warning when it cannot fit', { timeout: 120000 }, async (t) => {
