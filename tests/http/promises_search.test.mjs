@@ -139,6 +139,12 @@ test('is:accepted and accepted=true keep only threads with an accepted answer', 
   assert.deepEqual(threads(await search({ q: 'quokka', accepted: 'true' })), [accepted]);
   assert.deepEqual(threads(await search({ q: 'quokka', accepted: '1' })), [accepted]);
   assert.equal((await search({ q: 'quokka', accepted: 'perhaps' })).status, 422);
+  // On the page the parameter becomes a visible filter in the box, pressed.
+  const page = await alice.request('GET', '/search?q=quokka&accepted=true');
+  assert.match(page.text, /Quokka app crashes on launch/);
+  assert.doesNotMatch(page.text, /Quokka app forgets my login|Quokka app shows the wrong currency/);
+  assert.match(page.text, /value="quokka is:accepted"/);
+  assert.match(page.text, /aria-pressed="true">Accepted/);
   // Without the filter all three match; is:answered keeps two: is:accepted is narrower.
   assert.equal((await search({ q: 'quokka' })).body.items.length, 3);
   assert.deepEqual(new Set(threads(await search({ q: 'quokka is:answered' }))), new Set([accepted, answered]));
