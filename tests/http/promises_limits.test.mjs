@@ -131,6 +131,10 @@ test('votes and flags: rate.votes_per_hour and rate.flags_per_hour per member', 
   assert.equal((await liam.api('POST', `/posts/${ids[0]}/vote`, { value: 1 })).status, 200);
   assert.equal((await liam.api('POST', `/posts/${ids[1]}/vote`, { value: 1 })).status, 200);
   assertLimited(await liam.api('POST', `/posts/${ids[2]}/vote`, { value: 1 }), { seconds: 1800, action: 'votes' });
+  const votePage = await liam.form(`/posts/${ids[2]}/vote`, { value: '1', csrf_token: liam.csrf });
+  assert.equal(votePage.status, 429);
+  assert.ok(Number(votePage.headers.get('retry-after')) > 1600);
+  assert.match(votePage.text, /try again in \d+ seconds/);
   assert.equal((await mona.api('POST', `/posts/${ids[2]}/vote`, { value: 1 })).status, 200, 'another member votes on');
   assert.equal((await kate.api('GET', `/questions/${ids[2]}`)).body.score, 1, 'the refused vote was not counted');
 
@@ -140,7 +144,10 @@ test('votes and flags: rate.votes_per_hour and rate.flags_per_hour per member', 
   assert.equal(flag.status, 429, flag.text);
   const wait = Number(flag.headers.get('retry-after'));
   assert.ok(wait > 1600 && wait <= 1800, `Retry-After ${wait}`);
-  assert.match(flag.body.error.message, /try again in \d+ seconds/);
+  assert.match(flag.body.error.message, /\(flag\); try again in \d+ seconds/);
+  const flagPage = await liam.form(`/posts/${ids[2]}/flag`, { reason: 'off_topic', csrf_token: liam.csrf });
+  assert.equal(flagPage.status, 429);
+  assert.match(flagPage.text, /try again in \d+ seconds/);
   assert.equal((await mona.api('POST', `/posts/${ids[2]}/flags`, { reason: 'off_topic' })).status, 201, 'another member flags on');
 });
 
