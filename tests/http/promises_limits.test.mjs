@@ -182,3 +182,48 @@ test('posts: 60 an hour from one address, whichever members write them', { timeo
   });
   assert.equal(elsewhere.status, 201, elsewhere.text);
 });
+
+test('the defaults are the README\'s numbers: sign-ups 10, questions 10, answers 30, comments 60, votes 120, flags 30 an hour', { timeout: 120000 }, async (t) => {
+  const s = await limited({ 'privilege.upvote': 1 }, ['pat', 'quin', 'ravi', 'sol']);
+  t.after(() => s.stop());
+  const { pat, quin, ravi, sol } = s.clients;
+  // Everything that counts as a post also counts toward the address's 60 an hour: the
+  // questions and answers come from another address than the comments.
+  const elsewhere = async (who, path, payload) => {
+    const r = await fromOtherAddress(s.server.url, 'POST', '/api/v1' + path, {
+      body: JSON.stringify(payload),
+      headers: { 'content-type': 'application/json', cookie: who.cookieHeader(), 'x-csrf-token': who.csrf },
+    });
+    return { status: r.status, headers: { get: (h) => r.headers[h] }, body: JSON.parse(r.text), text: r.text };
+  };
+  const until = async (n, attempt) => {
+    for (let i = 0; i < n; i++) {
+      const r = await attempt(i);
+      assert.ok(r.status === 200 || r.status === 201, `attempt ${i + 1} of ${n}: ${r.text}`);
+    }
+    return attempt(n);
+  };
+
+  const anon = new Client(s.server.url);
+  assertLimited(await until(10, (i) => anon.api('POST', '/users', { username: `newbie${i}`, email: `newbie${i}@example.com`, password })), { seconds: 360, action: 'sign-up' });
+  const questions = [];
+  assertLimited(await until(10, async (i) => {
+    const r = await elsewhere(pat, '/questions', { title: `Default limit question ${i} here`, body: body(i), tags: ['limits'] });
+    if (r.status === 201) questions.push(r.body.id);
+    return r;
+  }), { seconds: 360, action: 'questions' });
+  const answers = [];
+  assertLimited(await until(30, async (i) => {
+    const r = await elsewhere(quin, `/questions/${questions[i % 10]}/answers`, { body: body(100 + i) });
+    if (r.status === 201) answers.push(r.body.id);
+    return r;
+  }), { seconds: 120, action: 'answers' });
+  assertLimited(await until(60, (i) => pat.api('POST', `/posts/${questions[i % 10]}/comments`, { body: body(200 + i) })), { seconds: 60, action: 'comments' });
+  assertLimited(await until(120, (i) => ravi.api('POST', `/posts/${questions[0]}/vote`, { value: i % 2 })), { seconds: 30, action: 'votes' });
+  // A post takes one flag from each member: thirty answers, then one of the questions.
+  const targets = [...answers, questions[0]];
+  const flagged = await until(30, (i) => sol.api('POST', `/posts/${targets[i]}/flags`, { reason: 'off_topic' }));
+  assert.equal(flagged.status, 429, flagged.text);
+  const wait = Number(flagged.headers.get('retry-after'));
+  assert.ok(wait > 108 && wait <= 120, `Retry-After ${wait}`);
+});
