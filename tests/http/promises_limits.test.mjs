@@ -183,7 +183,7 @@ test('posts: 60 an hour from one address, whichever members write them', { timeo
   assert.equal(elsewhere.status, 201, elsewhere.text);
 });
 
-test('the defaults are the README\'s numbers: sign-ups 10, questions 10, answers 30, comments 60, votes 120, flags 30 an hour', { timeout: 120000 }, async (t) => {
+test('the defaults are the README\'s numbers: sign-ups 10, questions 10, answers 30, comments 60, votes 120, flags 30 an hour, searches 120 a minute', { timeout: 120000 }, async (t) => {
   const s = await limited({ 'privilege.upvote': 1 }, ['pat', 'quin', 'ravi', 'sol']);
   t.after(() => s.stop());
   const { pat, quin, ravi, sol } = s.clients;
@@ -226,4 +226,17 @@ test('the defaults are the README\'s numbers: sign-ups 10, questions 10, answers
   assert.equal(flagged.status, 429, flagged.text);
   const wait = Number(flagged.headers.get('retry-after'));
   assert.ok(wait > 108 && wait <= 120, `Retry-After ${wait}`);
+  // Searches: a burst of 120, and a token back every half second while the burst runs.
+  const started = Date.now();
+  let served = 0;
+  let searched;
+  while (served < 1000) {
+    searched = await anon.request('GET', `/api/v1/search?q=default+limit+${served}`);
+    if (searched.status !== 200) break;
+    served++;
+  }
+  const refilled = Math.ceil((Date.now() - started) / 500);
+  assert.equal(searched.status, 429, searched.text);
+  assert.ok(served >= 120 && served <= 120 + refilled, `${served} searches served in a burst, ${refilled} tokens refilled meanwhile`);
+  assert.equal(searched.headers.get('retry-after'), '1', 'half a second, rounded up');
 });
