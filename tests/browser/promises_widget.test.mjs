@@ -88,7 +88,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   host?.server.close();
-  await server?.stop();
+  if (!server) return;
+  await server.stop();
   await rm(server.dir, { recursive: true, force: true });
   assert.deepEqual(server.errors, []);
 });

@@ -19,9 +19,15 @@ async function limited(settings, members = []) {
   for (const name of members) await createAccount(dir, name, 'member', password);
   const server = await startServer({ dataDir: dir, args: ['--rate-limits', 'on'] });
   const clients = {};
-  for (const name of members) {
-    clients[name] = new Client(server.url);
-    await clients[name].signIn(name, password);
+  try {
+    for (const name of members) {
+      clients[name] = new Client(server.url);
+      await clients[name].signIn(name, password);
+    }
+  } catch (e) {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw e;
   }
   return {
     server,

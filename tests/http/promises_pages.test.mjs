@@ -21,6 +21,7 @@ before(async () => {
 });
 
 after(async () => {
+  if (!server) return;
   await server.stop();
   await rm(server.dir, { recursive: true, force: true });
   assert.deepEqual(server.errors, [], 'no request made the server log an error');

@@ -1,8 +1,9 @@
 // What the README promises about search and the question lists, seen as a user sees it:
 // sorting by votes really follows the scores, the question list sorts by activity and by
 // votes, is:accepted and accepted=true keep only threads with an accepted answer, NOT and
-// brackets change what matches, search.quality_boost changes the order of two comparable
-// posts, and a cached result page shows a new post once it is indexed and drops a deleted one.
+// brackets change what matches, the value of search.quality_boost decides whether quality
+// overturns a better match of the words, and a cached result page shows a new post once it
+// is indexed and drops a deleted one at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -44,6 +45,7 @@ before(async () => {
 });
 
 after(async () => {
+  if (!server) return;
   await server.stop();
   await rm(server.dir, { recursive: true, force: true });
   assert.deepEqual(server.errors, [], 'no request made the server log an error');
