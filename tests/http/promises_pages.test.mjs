@@ -64,7 +64,7 @@ const standing = (html) => /<p class="standing" role="alert">([^<]*)<\/p>/.exec(
 
 test('every page tells a suspended member why and until when; others see nothing', { timeout: 120000 }, async () => {
   const q = await ask(alice, 'A question to read while suspended');
-  const pages = ['/', `/questions/${q}`, '/search?q=question', '/tags', `/users/${dave.user.id}`, '/account', '/questions?sort=votes'];
+  const pages = ['/', `/questions/${q}`, '/search?q=question', '/tags', `/users/${dave.user.id}`, '/account', '/questions?sort=votes', '/questions/ask'];
   for (const path of pages) assert.equal(standing((await dave.request('GET', path)).text), undefined, `${path} before`);
 
   const s = await mod.api('POST', `/users/${dave.user.id}/suspend`, { days: 3, reason: 'posting adverts' });
@@ -78,6 +78,9 @@ test('every page tells a suspended member why and until when; others see nothing
     assert.equal(standing(r.text), `Your account is suspended until ${until}. Reason: posting adverts`, path);
     assert.equal(standing((await alice.request('GET', path)).text), undefined, `${path} for another member`);
   }
+  const missing = await dave.request('GET', '/questions/987654');
+  assert.equal(missing.status, 404);
+  assert.equal(standing(missing.text), `Your account is suspended until ${until}. Reason: posting adverts`, 'error pages too');
 
   assert.equal((await mod.api('POST', `/users/${dave.user.id}/unsuspend`)).status, 200);
   for (const path of pages) assert.equal(standing((await dave.request('GET', path)).text), undefined, `${path} after lifting`);
