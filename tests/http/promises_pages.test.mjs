@@ -1,19 +1,24 @@
 // What pages promise readers about moderation: a question closed as needing details or as
 // resolved elsewhere says so in words (and takes no answers), and a suspended or silenced
-// member is told on every page why, and until when.
+// member is told on every page why, and until when; the admin widgets page offers the demo
+// help page under the other loopback name, whichever name the admin came by.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { startServer, Client, freshDataDir, createAccount } from '../support/server.mjs';
 
-let server, mod, alice, dave;
+let server, mod, admin, alice, dave;
 
 before(async () => {
   const dir = await freshDataDir();
   await createAccount(dir, 'mod', 'moderator');
+  await createAccount(dir, 'boss', 'admin');
   server = await startServer({ dataDir: dir });
   mod = new Client(server.url);
   await mod.signIn('mod');
+  admin = new Client(server.url);
+  await admin.signIn('boss');
   alice = new Client(server.url);
   dave = new Client(server.url);
   await alice.signUp('alice');
@@ -108,4 +113,39 @@ test('a silenced member\'s pages say until when: until a moderator lifts it', {
   } finally {
     assert.equal((await mod.api('POST', `/users/${dave.user.id}/unsuspend`)).status, 200);
   }
+});
+
+// A request with the Host header given (fetch sends its own), as the admin's browser would
+// send it after opening the community under the other loopback name.
+function underHost(hostHeader, method, path, { body, headers = {} } = {}) {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path, method, headers: { ...headers, host: hostHeader, cookie: admin.cookieHeader() } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('the widgets page offers the demo page under the other loopback name, both ways', { timeout: 120000 }, async () => {
+  const key = (await admin.api('POST', '/admin/widget-keys', { name: 'Loopback', allowed_origins: ['https://help.example.com'] })).body;
+  const { port } = new URL(server.url);
+  for (const [came, other] of [['127.0.0.1', 'localhost'], ['localhost', '127.0.0.1']]) {
+    const page = await underHost(`${came}:${port}`, 'GET', '/admin/widgets');
+    assert.equal(page.status, 200);
+    assert.match(page.text, new RegExp(`Allow the demo page \\(http://${other}:${port}\\)`), `came by ${came}`);
+    assert.ok(page.text.includes(`href="http://${other}:${port}/widget/demo?key=${key.key}"`), `the demo link for ${came}`);
+  }
+  // Allowed from the localhost name, the key gains http://127.0.0.1:PORT.
+  const allowed = await underHost(`localhost:${port}`, 'POST', `/admin/widgets/${key.id}`, {
+    body: new URLSearchParams({ action: 'allow_demo', csrf_token: admin.csrf }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://localhost:${port}` },
+  });
+  assert.equal(allowed.status, 303, allowed.text);
+  const keys = (await admin.api('GET', '/admin/widget-keys')).body.items;
+  assert.deepEqual(keys.find((k) => k.id === key.id).allowed_origins, ['https://help.example.com', `http://127.0.0.1:${port}`]);
 });
