@@ -200,7 +200,7 @@ test('a cached result page shows a new post once it is indexed, and drops a dele
 test('search.quality_boost decides whether quality overturns a better match of the words', { timeout: 120000 }, async () => {
   const dir = await freshDataDir();
   await createAccount(dir, 'asker', 'member');
-  await createAccount(dir, 'helper', 'member');
+  await createAccount(dir, 'answerer', 'member');
   const query = { q: 'calendar invitations twice' };
   let lonely, helped;
   const order = async () => {
@@ -215,7 +215,7 @@ test('search.quality_boost decides whether quality overturns a better match of t
         lonely = await ask(c, 'Calendar invitations arrive twice', 'Every calendar invitation arrives twice.', ['calendar']);
         helped = await ask(c, 'Meetings show up double in Outlook', 'Every calendar invitation arrives twice since Monday.', ['calendar']);
         const h = new Client(s.url);
-        await h.signIn('helper');
+        await h.signIn('answerer');
         const a = (await h.api('POST', `/questions/${helped}/answers`, { body: 'Remove the second subscription under Accounts.' })).body.id;
         assert.equal((await c.api('POST', `/answers/${a}/accept`)).status, 200);
         // Hits are read from the database, so wait for the index itself: the is:accepted filter.
