@@ -120,7 +120,7 @@ test('under a CSP that allows only the community, the widget works and takes eve
     assert.equal(await calling.locator('.meta').textContent(), '1 reply');
     assert.equal(await page.getByRole('status').textContent(), '2 found');
     // The styles came through the constructed style sheet the CSP does not block.
-    assert.equal(await page.locator('li.more').getByRole('link').textContent(), 'Post it', 'data-text-ask below the results');
+    assert.equal(await page.locator('p.more').getByRole('link').textContent(), 'Post it', 'data-text-ask below the results');
     assert.equal(await router.locator('.title').evaluate((e) => getComputedStyle(e).color), 'rgb(122, 31, 162)', 'data-accent');
     assert.equal(await box.evaluate((e) => getComputedStyle(e).borderTopLeftRadius), '3px', 'data-radius');
     assert.equal(await box.evaluate((e) => getComputedStyle(e).paddingTop), '10.4px', 'the widget\'s own style sheet applies');
