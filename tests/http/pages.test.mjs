@@ -1,12 +1,12 @@
 // The HTML pages and their forms, as a browser without JavaScript uses them.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../support/server.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   assert.deepEqual(server.errors, [], 'the server logged no errors');
 });
 

@@ -1,7 +1,7 @@
 // Sessions and cross-site safety: CSRF on every change, other origins refused, no GET that
 // writes, cookie flags, session rotation, sign-out and password change, slowed sign-ins,
 // password hashing cost, and the security headers on every kind of response.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { execFile } from 'node:child_process';
@@ -23,7 +23,7 @@ before(async () => {
   comment = (await alice.api('POST', `/posts/${q.id}/comments`, { body: 'Which model is it exactly?' })).body;
 });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   assert.deepEqual(server.errors, []);
 });
 
@@ -218,8 +218,8 @@ test('passwords are hashed with scrypt at N = 2^15, r = 8, p = 1 and a per-user 
   assert.ok(!rows.join().includes(password), 'no password in clear');
 });
 
-test('failed sign-ins slow down: after five, even the right password waits, with Retry-After', async () => {
-  const limited = await startServer({ args: ['--rate-limits', 'on'] });
+test('failed sign-ins slow down: after five, even the right password waits, with Retry-After', async (t) => {
+  const limited = await startServer({ t, args: ['--rate-limits', 'on'] });
   try {
     const c = new Client(limited.url);
     await c.signUp('dave', password);
@@ -252,6 +252,7 @@ test('the security headers are on every kind of response, the server\'s own erro
     s.on('data', (x) => { d += x; });
     s.on('close', () => resolve(d));
     s.on('error', () => resolve(d));
+    s.setTimeout(10000, () => s.destroy());
     s.end(bytes);
   });
   for (const [name, bytes] of [['400', 'BROKEN\r\n\r\n'], ['413', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n'],
