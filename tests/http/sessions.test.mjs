@@ -7,7 +7,7 @@ import net from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { startServer, Client } from '../support/server.mjs';
+import { startServer, Client, setCookies } from '../support/server.mjs';
 
 const password = 'correct horse battery staple';
 let server, alice, bob, q, a, comment;
@@ -142,7 +142,7 @@ test('cookies are HttpOnly and SameSite; sign-in issues a new session id and end
   c.cookies.set('peerdesk_session', 'attacker-chosen-session-id-0123456789');
   assert.equal((await c.api('GET', '/me')).status, 401);
   const first = await c.signIn('alice', password);
-  const cookie = first.headers.getSetCookie().find((l) => l.startsWith('peerdesk_session='));
+  const cookie = setCookies(first.headers).find((l) => l.startsWith('peerdesk_session='));
   assert.match(cookie, /^peerdesk_session=[A-Za-z0-9_-]{32,}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
   const token1 = c.cookies.get('peerdesk_session');
   assert.notEqual(token1, 'attacker-chosen-session-id-0123456789');
@@ -155,7 +155,7 @@ test('cookies are HttpOnly and SameSite; sign-in issues a new session id and end
   assert.equal((await old.api('GET', '/me')).status, 401, 'the previous session ended');
   // The anonymous form cookie is HttpOnly too.
   const page = await fetch(server.url + '/signin');
-  assert.match(page.headers.getSetCookie().join('\n'), /peerdesk_csrf=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+  assert.match(setCookies(page.headers).join('\n'), /peerdesk_csrf=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
   // Signing out ends the session on the server, not only in this browser.
   assert.equal((await c.api('DELETE', '/session')).status, 204);
   const replay = new Client(server.url);

@@ -132,6 +132,15 @@ export async function startServer({ dataDir, args = [], env = {}, t } = {}) {
   return server;
 }
 
+// The Set-Cookie lines of a fetch response. Headers.getSetCookie() is missing from the fetch of
+// Debian's Node 18, whose get('set-cookie') joins the lines with ", ": split there only where
+// a new name=value starts, not inside an Expires date ("Expires=Wed, 21 Oct 2015 …").
+export function setCookies(headers) {
+  if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+  const joined = headers.get('set-cookie');
+  return joined ? joined.split(/,\s*(?=[^;,=\s]+=)/) : [];
+}
+
 // A browser-like client: keeps cookies, remembers the CSRF token after signing in.
 export class Client {
   constructor(base) {
@@ -146,7 +155,7 @@ export class Client {
   }
 
   remember(response) {
-    for (const line of response.headers.getSetCookie()) {
+    for (const line of setCookies(response.headers)) {
       const [pair, ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
