@@ -88,9 +88,13 @@ export async function startServer({ dataDir, args = [], env = {}, t } = {}) {
   } catch (e) {
     // A server that never said where it listens may still be running: it goes, and so does the
     // data directory made for it.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    child.ref();
-    await exitedPromise;
+    // (A program that could not be run at all has no pid and never says 'exit'.)
+    if (child.pid === undefined) live.delete(child);
+    else {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      child.ref();
+      await exitedPromise;
+    }
     if (!dataDir) await rm(dir, { recursive: true, force: true });
     throw e;
   }
@@ -109,6 +113,7 @@ export async function startServer({ dataDir, args = [], env = {}, t } = {}) {
     // failure), after the data directory is gone. Calling it again answers the same outcome.
     stop({ keepData = false } = {}) {
       stopping ??= (async () => {
+        child.ref();
         let killed = false;
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGTERM');
