@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, freshDataDir, setCookies } from '../support/server.mjs';
+import { startServer, freshDataDir, setCookies, eventually } from '../support/server.mjs';
 
 const node = process.execPath;
 const support = new URL('../support/', import.meta.url).href;
@@ -56,7 +56,11 @@ test('a server program that cannot be run at all is refused at once', async () =
 
 test('stop() kills a server that does not exit after SIGTERM, and says so', async () => {
   const server = await startServer();
-  process.kill(server.child.pid, 'SIGSTOP');  // a stopped process cannot act on SIGTERM: as hung
+  // A stopped process cannot act on SIGTERM: as good as hung. It must be stopped before the
+  // SIGTERM comes, or the kernel may deliver the lower-numbered SIGTERM first.
+  process.kill(server.child.pid, 'SIGSTOP');
+  const state = async () => (await readFile(`/proc/${server.child.pid}/stat`, 'utf8')).replace(/^.*\) /s, '')[0];
+  await eventually(async () => (await state()) === 'T', 'the server to be stopped', 10000);
   const started = Date.now();
   await assert.rejects(server.stop(), /did not exit within 10 s of SIGTERM and was killed/);
   assert.ok(Date.now() - started < 15000);
