@@ -30,6 +30,26 @@ const bin = (name, dir = build) => join(dir, name);
 const say = (...a) => console.error('bench:', ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The servers bench started; whatever ends it, none outlives it (CTest would wait for them).
+const children = new Set();
+function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+process.on('exit', () => { for (const c of children) try { c.kill('SIGKILL'); } catch { /* gone */ } });
+
+// Sends the signal and waits for the exit; a process still there after 10 s is hung (a
+// shutdown deadlock was once seen): it is killed, and that fails the run.
+async function stopChild(child, signal, what) {
+  child.kill(signal);
+  const exited = new Promise((r) => child.once('exit', r));
+  if (await Promise.race([exited, sleep(10000).then(() => 'hung')]) !== 'hung') return;
+  child.kill('SIGKILL');
+  await exited;
+  throw new Error(`${what} did not exit within 10 s of ${signal} and was killed`);
+}
+
 // ---- helpers -------------------------------------------------------------------------------
 
 function freePort() {
@@ -79,8 +99,8 @@ async function startPeerdesk(binary, dataDir) {
   const usage = spawnSync(binary, [], { encoding: 'utf8' });
   const noCache = `${usage.stdout}${usage.stderr}`.includes('--search-cache') ? ['--search-cache', '0'] : [];
   const started = process.hrtime.bigint();
-  const child = spawn(binary, ['serve', '--port', String(port), '--data', dataDir, '--rate-limits', forceFailure ? 'on' : 'off', '--threads', '2', ...noCache],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = track(spawn(binary, ['serve', '--port', String(port), '--data', dataDir, '--rate-limits', forceFailure ? 'on' : 'off', '--threads', '2', ...noCache],
+    { stdio: ['ignore', 'ignore', 'pipe'] }));
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
   const deadline = Date.now() + 60_000;
@@ -104,8 +124,7 @@ async function startPeerdesk(binary, dataDir) {
       // A server that is gone already will not say 'exit' again: waiting for it would hang.
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`peerdesk exited during the run (${child.exitCode ?? child.signalCode}): ${err}`);
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await stopChild(child, 'SIGTERM', 'peerdesk');
     },
   };
 }
@@ -125,7 +144,7 @@ http {
   server { listen 127.0.0.1:${port}; root ${docroot}; }
 }`;
   await writeFile(join(dir, 'nginx.conf'), conf);
-  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  const child = track(spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' }));
   for (let i = 0; i < 200; i++) {
     try { if ((await httpGet(port, '/')).status) break; } catch { await sleep(10); }
   }
@@ -133,8 +152,7 @@ http {
     port,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGQUIT');
-        await new Promise((r) => child.once('exit', r));
+        await stopChild(child, 'SIGQUIT', 'nginx');
       }
       await rm(dir, { recursive: true, force: true });
     },

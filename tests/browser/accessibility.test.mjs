@@ -1,7 +1,7 @@
 // axe-core in headless Chromium over every page and state people reach: anonymous, member,
 // moderator and admin pages, forms with their errors, search in each of its states, the
 // widget with open results, and a phone-width thread. Zero violations is the bar.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

@@ -1,7 +1,7 @@
 // A customer's whole visit in headless Chromium: sign up, ask with Markdown (and see the
 // preview), answer as a second user, accept without a reload, see the accepted answer first
 // and the reputation on the profile. A screenshot of the question page is kept as an artifact.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // The page frame in headless Chromium: a post reached by its #anchor is not under the sticky
 // header; on a phone the header takes at most two compact rows and the post's controls do
 // not overlap; "create an account" from a thread comes back to the thread.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { startServer, Client, freshDataDir, createAccount } from '../support/server.mjs';
 import { launch } from '../support/browser.mjs';

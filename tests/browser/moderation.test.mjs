@@ -1,7 +1,7 @@
 // A moderator works through the review queue in headless Chromium: a held post and a flagged
 // one wait there; approving publishes the first, rejecting removes the second; the audit page
 // shows both decisions. Screenshots are kept as artifacts.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // Moderators and members in headless Chromium: destructive buttons ask first (and act at once
 // without scripts), deleted posts are restored from the page, the duplicate picker fills in the
 // original, and the pages that show what a member may do are photographed for review.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
 // whose Content-Security-Policy allows nothing but the community's origin, every theming
 // attribute and CSS custom property reaches it, and the admin page's "Allow the demo page"
 // button makes the demo help page on the other loopback name work.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { rm } from 'node:fs/promises';

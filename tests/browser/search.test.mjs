@@ -1,7 +1,7 @@
 // Search as a customer meets it in headless Chromium: typing a title on the ask page shows the
 // question that already answers it; the header search box leads to highlighted results and the
 // thread; a misspelling is offered its correction. Screenshots are kept as artifacts.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@
 // keyboard, opens the thread in a new tab, and is offered "Ask the community" when nothing
 // matches. The host page's hostile CSS does not reach the widget, nor the widget's the page.
 // A page from an origin the key does not allow gets no results.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';

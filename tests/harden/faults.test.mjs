@@ -1,7 +1,7 @@
 // Faults: kill -9 while 50 clients post, round after round; a full disk under the data
 // directory. Acknowledged writes survive unaltered, the database stays sound, the search
 // index catches up with it, and a full disk answers 503, never a false success, then heals.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -26,10 +26,10 @@ async function searchIds(client, tag) {
   }
 }
 
-test('kill -9 while 50 clients post: nothing acknowledged is lost or altered, the database is sound, search catches up', async () => {
+test('kill -9 while 50 clients post: nothing acknowledged is lost or altered, the database is sound, search catches up', async (t) => {
   const dir = await freshDataDir();
   const rounds = full ? 12 : 3;
-  let server = await startServer({ dataDir: dir });
+  let server = await startServer({ t, dataDir: dir });
   const tokens = [];
   const setup = new Client(server.url);
   await setup.signUp('owner0');
@@ -68,7 +68,7 @@ test('kill -9 while 50 clients post: nothing acknowledged is lost or altered, th
       await Promise.all(clients);
       assert.equal(await sql(dir, 'PRAGMA integrity_check'), 'ok', `round ${round}: integrity`);
       const restarted = Date.now();
-      server = await startServer({ dataDir: dir });
+      server = await startServer({ t, dataDir: dir });
       const reader = new Client(server.url);
       // Every acknowledged post, unaltered.
       const rows = new Map((await sql(dir, 'SELECT id, body_markdown FROM posts WHERE kind = \'question\' AND id IN (' + [...acknowledged.keys()].join(',') + ')'))
@@ -111,7 +111,7 @@ test('a full disk answers 503 with a message, never a false success, and heals w
   try {
     const dir = join(mount, 'data');
     await mkdir(dir);
-    server = await startServer({ dataDir: dir });
+    server = await startServer({ t, dataDir: dir });
     const c = new Client(server.url);
     await c.signUp('filler');
     // Fill the disk, leaving about a megabyte: some posts fit, then none.
@@ -148,7 +148,7 @@ test('a full disk answers 503 with a message, never a false success, and heals w
     server.child.kill('SIGKILL');
     await server.exited;
     assert.equal(await sql(dir, 'PRAGMA integrity_check'), 'ok');
-    server = await startServer({ dataDir: dir });
+    server = await startServer({ t, dataDir: dir });
     const after = new Client(server.url);
     for (const [id, body] of acknowledged) assert.equal((await after.api('GET', `/questions/${id}`)).body.body_markdown, body);
     console.log(`disk full: ${acknowledged.size} posts acknowledged, ${refused} refused with 503 ("${message}"), writes resumed once space returned`);

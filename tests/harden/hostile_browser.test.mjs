@@ -3,7 +3,7 @@
 // Content-Security-Policy) and with the policy bypassed, so that escaping alone is proven and
 // the policy is a second wall, not the only one. The ask page's similar list and the widget
 // render in the browser, so they are typed into as a user would.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { startServer, freshDataDir, createAccount, Client, eventually } from '../support/server.mjs';

@@ -2,7 +2,7 @@
 // comments, flags, search, the widget, paths, query strings, headers, cookies and JSON keys
 // and types. Nothing may answer 5xx, every JSON answer is valid UTF-8 JSON, and no page holds
 // markup that came from the input. The browser suite checks the same pages for running script.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer, freshDataDir, createAccount, Client } from '../support/server.mjs';
@@ -25,7 +25,7 @@ before(async () => {
   await flagger.signUp('flagger');
 });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   console.log(`hostile input: ${strings.length} strings, ${checked} responses checked, ${findings.length} findings`);
   assert.deepEqual(server.errors.filter((l) => !/^warning/.test(l)), []);
 });
@@ -139,6 +139,7 @@ function raw(bytes) {
     socket.on('data', (d) => chunks.push(d));
     socket.on('close', () => resolve(Buffer.concat(chunks)));
     socket.on('error', () => resolve(Buffer.concat(chunks)));
+    socket.setTimeout(10000, () => socket.destroy());
     socket.end(bytes);
   });
 }

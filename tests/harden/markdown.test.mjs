@@ -1,7 +1,7 @@
 // The Markdown renderer against the CommonMark spec examples (how many pass, and that none
 // lets raw HTML or a script URL through) and against cmark's known pathological inputs at the
 // largest post size: each renders quickly or is refused, and other readers are not held up.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { startServer, Client } from '../support/server.mjs';
@@ -23,7 +23,7 @@ before(async () => {
   for (let i = 0; i < 10; i++) await author.api('POST', `/questions/${q.body.id}/answers`, { body: `Answer ${i} with **bold** text and a [link](https://example.com/${i}).` });
 });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   assert.deepEqual(server.errors, []);
 });
 

@@ -2,7 +2,7 @@
 // takes minutes) against `peerdesk serve --tls-cert … --tls-key …`. The certificate comes from
 // a throwaway local CA that the scanners are told to trust, so that what they report is about
 // the server, not about a self-signed test certificate.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

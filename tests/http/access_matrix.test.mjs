@@ -1,6 +1,6 @@
 // Every endpoint × every kind of caller: only the cells the product allows succeed. Each
 // cell acts on objects made for it, so that no cell's outcome depends on another's.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { startServer, freshDataDir, peerdesk, createAccount, Client } from '../support/server.mjs';
 
@@ -32,7 +32,7 @@ before(async () => {
   assert.equal(s.status, 200, s.text);
 });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   assert.deepEqual(server.errors, []);
 });
 

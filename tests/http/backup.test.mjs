@@ -1,6 +1,6 @@
 // peerdesk backup FILE while the server serves and writes go on; the copy, restored and
 // reindexed, is the same community: every post acknowledged before the backup, found alike.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { copyFile, rm, access } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { startServer, Client, peerdesk, freshDataDir, eventually } from '../support/server.mjs';
 
-test('an online backup, restored and reindexed, gives the same community', async () => {
-  const s = await startServer();
+test('an online backup, restored and reindexed, gives the same community', async (t) => {
+  const s = await startServer({ t });
   const c = new Client(s.url);
   await c.signUp('hana');
   const ids = [];
@@ -38,7 +38,7 @@ test('an online backup, restored and reindexed, gives the same community', async
   await copyFile(file, join(restored, 'peerdesk.db'));
   const reindex = await peerdesk(['reindex', '--data', restored]);
   assert.match(reindex.stdout, /reindexed into index-/);
-  const r = await startServer({ dataDir: restored });
+  const r = await startServer({ t, dataDir: restored });
   const orig = new Client(s.url);
   const copy = new Client(r.url);
   const ok = (await copy.request('GET', '/api/v1/questions?pagesize=100'));

@@ -1,5 +1,5 @@
 // Every input that can be wrong gets a clear 4xx with a message, and nothing half-written.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { Client, startWithThread, threadTitle } from '../support/server.mjs';
 
@@ -8,7 +8,7 @@ before(async () => {
   ({ server, alice, bob, q, a } = await startWithThread());
 });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   assert.deepEqual(server.errors, [], 'no request made the server log an error');
 });
 

@@ -1,6 +1,6 @@
 // Text goes out gzipped to clients that ask for it (and only to them), static files with their
 // own ETag per encoding, so that conditional requests still answer 304.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -9,7 +9,7 @@ import { startWithThread } from '../support/server.mjs';
 let ctx;
 before(async () => { ctx = await startWithThread(); });
 after(async () => {
-  await ctx.server.stop();
+  await ctx?.server.stop();
   assert.deepEqual(ctx.server.errors, []);
 });
 
@@ -21,7 +21,7 @@ function get(path, headers = {}) {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject).end();
+    }).on('error', reject).setTimeout(10000, function () { this.destroy(new Error(`no answer to ${path} in 10 s`)); }).end();
   });
 }
 

@@ -1,6 +1,6 @@
 // The core loop over HTTP, against the real server and database: two users, a question, an
 // answer, privileges refused then earned, votes, acceptance, edits, with the ledger checked.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ before(async () => {
   server = await startServer({ dataDir: dir });
 });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   await rm(server.dir, { recursive: true, force: true });
   assert.deepEqual(server.errors, [], 'no request made the server log an error');
 });

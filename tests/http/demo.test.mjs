@@ -1,6 +1,6 @@
 // The demo community lets a newcomer try every role: the loader prints each account and
 // its password, and each of them can sign in, the admin included.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

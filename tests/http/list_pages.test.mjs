@@ -1,6 +1,6 @@
 // A question list asked for a page past its end says so and leads back, rather than
 // claiming the community is empty.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../support/server.mjs';
 

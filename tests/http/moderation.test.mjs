@@ -2,7 +2,7 @@
 // and is refused for members and anonymous visitors; flags hide, review decides, reputation and
 // the audit log follow; each spam rule refuses or holds, and lets through what is fine; rate
 // limits answer 429 with Retry-After and recover.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -63,7 +63,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server.stop();
+  await server?.stop();
   await rm(server.dir, { recursive: true, force: true });
   assert.deepEqual(server.errors, [], 'no request made the server log an error');
 });
@@ -339,12 +339,12 @@ test('the audit log filters by moderator, action and target, and its rows cannot
   assert.equal((await carol.request('GET', '/audit')).status, 403);
 });
 
-test('rate limits: 429 with Retry-After past the limit, and recovery after it', async () => {
+test('rate limits: 429 with Retry-After past the limit, and recovery after it', async (t) => {
   const dir = await freshDataDir();
   await peerdesk(['settings', 'set', 'rate.searches_per_minute', '20', '--data', dir]);
   await peerdesk(['settings', 'set', 'rate.answers_per_hour', '2', '--data', dir]);
   await peerdesk(['settings', 'set', 'rate.failed_signins', '3', '--data', dir]);
-  const s = await startServer({ dataDir: dir, args: ['--rate-limits', 'on'] });
+  const s = await startServer({ t, dataDir: dir, args: ['--rate-limits', 'on'] });
   const c = new Client(s.url);
   await c.signUp('erin');
   const q = (await c.api('POST', '/questions', { title: 'Rate limited question title', body: 'A body for the rate limit test.', tags: ['x'] })).body.id;
@@ -385,10 +385,10 @@ test('rate limits: 429 with Retry-After past the limit, and recovery after it', 
   await rm(dir, { recursive: true, force: true });
 });
 
-test('a new member\'s first post can be held (a setting); links in a new member\'s comment are refused', async () => {
+test('a new member\'s first post can be held (a setting); links in a new member\'s comment are refused', async (t) => {
   const dir = await freshDataDir();
   await peerdesk(['settings', 'set', 'spam.hold_first_post', '1', '--data', dir]);
-  const s = await startServer({ dataDir: dir });
+  const s = await startServer({ t, dataDir: dir });
   const gina = new Client(s.url);
   await gina.signUp('gina');
   const first = await gina.api('POST', '/questions', { title: 'My very first question here', body: 'Hello, this is my first post ever.', tags: ['hello'] });

@@ -2,7 +2,7 @@
 // new members see only the controls they may use, and are told what they need; moderators see
 // deleted posts (marked) and can restore them, suspend from a profile, list suspended members,
 // see who raised a flag and read the audit log in words.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // Overload and abuse at the connection level: request smuggling shapes, slow clients, and
 // the caps on open connections. Each test also checks that other clients are still served.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer } from '../support/server.mjs';
@@ -28,6 +28,7 @@ function idleSocket(port, localAddress) {
     const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
     socket.once('data', (d) => (/^HTTP\/1\.1 200/.test(String(d)) ? resolve(socket) : reject(new Error(String(d)))));
     socket.on('error', reject);
+    socket.setTimeout(10000, () => socket.destroy(new Error('no answer in 10 s')));
   });
 }
 
@@ -46,8 +47,8 @@ async function latency(url, path, n = 20) {
   return times[Math.floor(n / 2)];
 }
 
-test('request smuggling shapes get 400 and the connection is closed, so no second request hides in the body', async () => {
-  const server = await startServer();
+test('request smuggling shapes get 400 and the connection is closed, so no second request hides in the body', async (t) => {
+  const server = await startServer({ t });
   try {
     const port = Number(new URL(server.url).port);
     const post = 'POST /api/v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n';
@@ -80,8 +81,8 @@ test('request smuggling shapes get 400 and the connection is closed, so no secon
   assert.deepEqual(server.errors, []);
 });
 
-test('slowloris headers and slow bodies get 408 within the read timeout while other clients are served at normal latency', async () => {
-  const server = await startServer({ args: ['--read-timeout', '2'] });
+test('slowloris headers and slow bodies get 408 within the read timeout while other clients are served at normal latency', async (t) => {
+  const server = await startServer({ t, args: ['--read-timeout', '2'] });
   const sockets = [];
   try {
     const port = Number(new URL(server.url).port);
@@ -103,7 +104,9 @@ test('slowloris headers and slow bodies get 408 within the read timeout while ot
         const tick = setInterval(() => { if (at < text.length && !socket.destroyed) socket.write(text[at++]); }, 100);
         socket.on('data', (d) => { data += d; });
         socket.on('error', () => {});
-        socket.on('close', () => { clearInterval(tick); resolve({ data, ms: Date.now() - started }); });
+        // A server that never closes it fails the timing check below instead of hanging the test.
+        const guard = setTimeout(() => socket.destroy(), 15000);
+        socket.on('close', () => { clearInterval(tick); clearTimeout(guard); resolve({ data, ms: Date.now() - started }); });
       }));
     }
     await new Promise((r) => setTimeout(r, 500));
@@ -123,8 +126,8 @@ test('slowloris headers and slow bodies get 408 within the read timeout while ot
   assert.deepEqual(server.errors, []);
 });
 
-test('a client that stops reading its responses is dropped after the timeout and does not hold up others', async () => {
-  const server = await startServer({ args: ['--read-timeout', '2'] });
+test('a client that stops reading its responses is dropped after the timeout and does not hold up others', async (t) => {
+  const server = await startServer({ t, args: ['--read-timeout', '2'] });
   try {
     const port = Number(new URL(server.url).port);
     // Thousands of pipelined page requests, and never a read: the server's writes back up.
@@ -147,8 +150,8 @@ test('a client that stops reading its responses is dropped after the timeout and
   assert.deepEqual(server.errors, []);
 });
 
-test('open connections are capped per address and in all: over the cap a client gets 503 with Retry-After', async () => {
-  const server = await startServer({ args: ['--max-connections-per-address', '4', '--max-connections', '6'] });
+test('open connections are capped per address and in all: over the cap a client gets 503 with Retry-After', async (t) => {
+  const server = await startServer({ t, args: ['--max-connections-per-address', '4', '--max-connections', '6'] });
   const held = [];
   try {
     const port = Number(new URL(server.url).port);

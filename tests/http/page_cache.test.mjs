@@ -1,14 +1,14 @@
 // The anonymous page cache: repeat visits get the same page (and 304 for its ETag) until
 // anything is written; signed-in visitors and pages with a visitor's own form token never get
 // a shared page.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { Client, startWithThread } from '../support/server.mjs';
 
 let ctx;
 before(async () => { ctx = await startWithThread(); });
 after(async () => {
-  await ctx.server.stop();
+  await ctx?.server.stop();
   assert.deepEqual(ctx.server.errors, []);
 });
 

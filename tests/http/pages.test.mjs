@@ -1,12 +1,12 @@
 // The HTML pages and their forms, as a browser without JavaScript uses them.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { startServer, Client } from '../support/server.mjs';
+import { startServer, Client, setCookies } from '../support/server.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   assert.deepEqual(server.errors, [], 'the server logged no errors');
 });
 
@@ -22,7 +22,7 @@ test('sign up, ask, answer and accept through the forms alone', async () => {
   const signedUp = await alice.form('/signup', { csrf_token: token, username: 'alice', email: 'alice@example.com', password: 'correct horse battery', next: '/questions/ask' });
   assert.equal(signedUp.status, 303);
   assert.equal(signedUp.headers.get('location'), '/questions/ask');
-  const cookie = signedUp.headers.getSetCookie().find((c) => c.startsWith('peerdesk_session='));
+  const cookie = setCookies(signedUp.headers).find((c) => c.startsWith('peerdesk_session='));
   assert.match(cookie, /HttpOnly/);
   assert.match(cookie, /SameSite=Lax/);
 

@@ -3,7 +3,7 @@
 // a server with limits on and a low setting, and checks what a client notices: 429, a
 // Retry-After that matches the setting, a message saying when to try again (on the page too),
 // and that the limit is per member or per address as promised.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { rm } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 // What the README promises an operator: `serve --address`, the PEERDESK_* variables for
 // serve's options, the open-file limit raised toward the hard limit, `peerdesk recount`
 // repairing wrong kept counts, and the query log's `days=N` window.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import https from 'node:https';

@@ -2,7 +2,7 @@
 // resolved elsewhere says so in words (and takes no answers), and a suspended or silenced
 // member is told on every page why, and until when; the admin widgets page offers the demo
 // help page under the other loopback name, whichever name the admin came by.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';

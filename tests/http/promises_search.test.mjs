@@ -4,7 +4,7 @@
 // brackets change what matches, the value of search.quality_boost decides whether quality
 // overturns a better match of the words, and a cached result page shows a new post once it
 // is indexed and drops a deleted one at once.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { startServer, Client, peerdesk, freshDataDir, eventually, createAccount } from '../support/server.mjs';

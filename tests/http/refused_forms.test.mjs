@@ -1,9 +1,9 @@
 // A refused comment form is answered at the thread's address (POST, redirect, GET), so that a
 // reload sends nothing again; the message and what was typed are shown once. Flags lead back
 // to the thread, and a comment flag needs a reason chosen, as a post flag does.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { startWithThread, Client } from '../support/server.mjs';
+import { startWithThread, Client, setCookies } from '../support/server.mjs';
 
 let server, alice, bob, q, a;
 before(async () => {
@@ -20,7 +20,7 @@ test('a refused comment redirects to the thread, shows the message and the text 
   const sent = await alice.form(`/posts/${a.id}/comments`, { csrf_token: alice.csrf, body: 'no' });
   assert.equal(sent.status, 303);
   assert.equal(sent.headers.get('location'), `/questions/${q.id}#add-comment-${a.id}`);
-  const flash = sent.headers.getSetCookie().find((c) => c.startsWith('peerdesk_flash='));
+  const flash = setCookies(sent.headers).find((c) => c.startsWith('peerdesk_flash='));
   assert.match(flash, new RegExp(`Path=/questions/${q.id};`));
   assert.match(flash, /HttpOnly/);
   assert.match(flash, /Max-Age=\d+/);
@@ -37,7 +37,7 @@ test('a refused comment redirects to the thread, shows the message and the text 
 
 test('a carried refusal is only shown to the session that made it', async () => {
   const sent = await alice.form(`/posts/${a.id}/comments`, { csrf_token: alice.csrf, body: 'no' });
-  const value = sent.headers.getSetCookie().find((c) => c.startsWith('peerdesk_flash=')).split(';')[0];
+  const value = setCookies(sent.headers).find((c) => c.startsWith('peerdesk_flash=')).split(';')[0];
   const mallory = new Client(server.url);
   await mallory.signUp('mallory');
   const r = await mallory.request('GET', `/questions/${q.id}`, { headers: { cookie: `${mallory.cookieHeader()}; ${value}` } });

@@ -1,7 +1,7 @@
 // The holes an outside review found, each proven closed against the real server: script from
 // the query string, redirects through control characters, access to what was deleted, powers
 // kept while suspended, review races, counts that drift, and the smaller ones.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // Search over HTTP against the real server, database and Xapian index: filters, sorts,
 // snippets, spelling, similar questions, edit and delete visibility, the query log, reindex
 // while serving, and the outbox replay after kill -9.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -50,7 +50,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server.stop();
+  await server?.stop();
   await rm(server.dir, { recursive: true, force: true });
   assert.deepEqual(server.errors, [], 'no request made the server log an error');
 });
@@ -367,7 +367,7 @@ test('reindex while serving: searches keep working, the new index takes over, no
   await eventually(async () => (await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(server.dir, 'peerdesk.db'), 'SELECT count(*) FROM search_state'])).stdout.trim() === '0', 'the rebuild marker to be cleared');
 });
 
-test('the outbox an import leaves behind is cleared in the background, without waiting for a write', async () => {
+test('the outbox an import leaves behind is cleared in the background, without waiting for a write', async (t) => {
   // An import (here peerdesk generate, through the server's store code) queues every post for
   // the index; the reindex after it covers them all. Those rows used to go in one DELETE at the
   // first write after start: at a million posts, 4.9 million rows that held the writer 1.7 s.
@@ -376,7 +376,7 @@ test('the outbox an import leaves behind is cleared in the background, without w
   await peerdesk(['reindex', '--data', dir]);
   const outbox = async () => Number((await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(dir, 'peerdesk.db'), 'SELECT count(*) FROM search_outbox'])).stdout);
   assert.ok(await outbox() > 3000, 'the import queued its posts for the index');
-  const s = await startServer({ dataDir: dir });
+  const s = await startServer({ t, dataDir: dir });
   await eventually(async () => (await outbox()) === 0, 'the covered outbox rows to go', 10000);
   const c = new Client(s.url);
   const r = await c.request('GET', '/api/v1/search?q=sync');
@@ -387,10 +387,10 @@ test('the outbox an import leaves behind is cleared in the background, without w
   assert.deepEqual(s.errors, []);
 });
 
-test('kill -9 at any moment loses nothing: the outbox replays on restart', async () => {
+test('kill -9 at any moment loses nothing: the outbox replays on restart', async (t) => {
   const dir = await freshDataDir();
   // The indexer holds changes for three seconds: the kill certainly comes before it commits.
-  let s = await startServer({ dataDir: dir, env: { PEERDESK_SEARCH_GATHER_MS: '3000' } });
+  let s = await startServer({ t, dataDir: dir, env: { PEERDESK_SEARCH_GATHER_MS: '3000' } });
   const dave = new Client(s.url);
   await dave.signUp('dave');
   const q = (await dave.api('POST', '/questions', { title: 'Crash test question about fans', body: 'The case fans spin loudly all day long.', tags: ['crash'] })).body.id;
@@ -410,7 +410,7 @@ test('kill -9 at any moment loses nothing: the outbox replays on restart', async
   await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(dir, 'peerdesk.db'),
     `BEGIN IMMEDIATE; UPDATE posts SET deleted_at = unixepoch() WHERE id = ${gone}; INSERT INTO search_outbox (post_id, created_at) VALUES (${gone}, unixepoch()); COMMIT;`]);
 
-  s = await startServer({ dataDir: dir });
+  s = await startServer({ t, dataDir: dir });
   const c = new Client(s.url);
   for (let i = 0; i < 20; i++) {
     const r = await eventually(async () => {
@@ -429,9 +429,9 @@ test('kill -9 at any moment loses nothing: the outbox replays on restart', async
   assert.deepEqual(s.errors, []);
 });
 
-test('a damaged index makes healthz 503 and search say so; reindex repairs it without a restart', async () => {
+test('a damaged index makes healthz 503 and search say so; reindex repairs it without a restart', async (t) => {
   const dir = await freshDataDir();
-  let s = await startServer({ dataDir: dir });
+  let s = await startServer({ t, dataDir: dir });
   const erin = new Client(s.url);
   await erin.signUp('erin');
   await erin.api('POST', '/questions', { title: 'Monitor flickers at 144 Hz', body: 'The new monitor flickers whenever it runs at 144 Hz.', tags: ['display'] });
@@ -440,7 +440,7 @@ test('a damaged index makes healthz 503 and search say so; reindex repairs it wi
   for (const f of await readdir(join(dir, 'search', current)))
     if (f.endsWith('.glass') || f === 'iamglass') await writeFile(join(dir, 'search', current, f), 'garbage');
 
-  s = await startServer({ dataDir: dir });
+  s = await startServer({ t, dataDir: dir });
   const c = new Client(s.url);
   const health = await c.request('GET', '/healthz');
   assert.equal(health.status, 503);

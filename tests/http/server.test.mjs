@@ -1,5 +1,5 @@
 // The server itself: limits, static files, health, logs, shutdown, durability, command line.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { writeFile, rm } from 'node:fs/promises';
@@ -22,8 +22,8 @@ function raw(url, bytes, { quietMs = 1500 } = {}) {
   });
 }
 
-test('oversized bodies get 413 and oversized headers 431, and the server keeps serving', async () => {
-  const server = await startServer();
+test('oversized bodies get 413 and oversized headers 431, and the server keeps serving', async (t) => {
+  const server = await startServer({ t });
   try {
     const big = await raw(server.url, `POST /api/v1/questions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n`);
     assert.match(big, /^HTTP\/1\.1 413/);
@@ -40,8 +40,8 @@ test('oversized bodies get 413 and oversized headers 431, and the server keeps s
   assert.deepEqual(server.errors, []);
 });
 
-test('idle connections and stalled requests are closed after their timeouts', async () => {
-  const server = await startServer({ args: ['--idle-timeout', '1', '--read-timeout', '1'] });
+test('idle connections and stalled requests are closed after their timeouts', async (t) => {
+  const server = await startServer({ t, args: ['--idle-timeout', '1', '--read-timeout', '1'] });
   try {
     const { port } = new URL(server.url);
     const closedAfter = (bytes) => new Promise((resolve) => {
@@ -63,8 +63,8 @@ test('idle connections and stalled requests are closed after their timeouts', as
   }
 });
 
-test('static files have their types, caching headers and ETags, and no path escapes the folder', async () => {
-  const server = await startServer();
+test('static files have their types, caching headers and ETags, and no path escapes the folder', async (t) => {
+  const server = await startServer({ t });
   try {
     const page = await (await fetch(server.url + '/')).text();
     const cssUrl = /href="(\/static\/app\.css\?v=[0-9a-f]+)"/.exec(page)[1];
@@ -88,8 +88,8 @@ test('static files have their types, caching headers and ETags, and no path esca
   }
 });
 
-test('every response carries the security headers, and each request is logged as one JSON line', async () => {
-  const server = await startServer();
+test('every response carries the security headers, and each request is logged as one JSON line', async (t) => {
+  const server = await startServer({ t });
   try {
     for (const path of ['/', '/api/v1/questions', '/healthz', '/nothing']) {
       const r = await fetch(server.url + path);
@@ -108,8 +108,8 @@ test('every response carries the security headers, and each request is logged as
   assert.ok(entry.us >= 0 && entry.remote === '127.0.0.1');
 });
 
-test('SIGTERM lets a request in flight finish, then the server exits cleanly', async () => {
-  const server = await startServer();
+test('SIGTERM lets a request in flight finish, then the server exits cleanly', async (t) => {
+  const server = await startServer({ t });
   const c = new Client(server.url);
   await c.signUp('closer');
   // A slow request: the body arrives in two parts, with the signal in between.
@@ -120,6 +120,7 @@ test('SIGTERM lets a request in flight finish, then the server exits cleanly', a
     let data = '';
     socket.on('data', (d) => { data += d; });
     socket.on('close', () => resolve(data));
+    socket.setTimeout(15000, () => socket.destroy());
     socket.write(`POST /api/v1/questions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nCookie: ${c.cookieHeader()}\r\nX-CSRF-Token: ${c.csrf}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
     socket.write(body.slice(0, 10));
     setTimeout(() => {
@@ -133,7 +134,7 @@ test('SIGTERM lets a request in flight finish, then the server exits cleanly', a
   const exit = await server.exited;
   assert.equal(exit.code, 0);
   // The acknowledged question is there after a restart.
-  const again = await startServer({ dataDir: server.dir });
+  const again = await startServer({ t, dataDir: server.dir });
   try {
     const list = await (new Client(again.url)).api('GET', '/questions?tag=shutdown');
     assert.equal(list.body.total, 1);
@@ -143,13 +144,13 @@ test('SIGTERM lets a request in flight finish, then the server exits cleanly', a
   }
 });
 
-test('SIGTERM while connections open and close exits promptly, round after round', async () => {
+test('SIGTERM while connections open and close exits promptly, round after round', async (t) => {
   // A session that ends just as shutdown walks the open connections once deadlocked the
   // server (its destructor wanted the lock the walk held). Found from a hung server's stacks;
   // the window is microseconds, so this churn does not reliably reproduce it, but it keeps
   // shutdown under connection churn and many idle connections exercised.
   for (let round = 0; round < 10; round++) {
-    const server = await startServer();
+    const server = await startServer({ t });
     const { port } = new URL(server.url);
     let stop = false;
     const churn = Array.from({ length: 20 }, async () => {
@@ -169,6 +170,7 @@ test('SIGTERM while connections open and close exits promptly, round after round
       const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
       socket.once('data', () => resolve(socket));
       socket.on('error', () => resolve(socket));
+      socket.setTimeout(10000, () => { socket.destroy(); resolve(socket); });
     })));
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 50));
     server.child.kill('SIGTERM');
@@ -183,9 +185,9 @@ test('SIGTERM while connections open and close exits promptly, round after round
   }
 });
 
-test('kill -9 right after acknowledged writes loses none of them', async () => {
+test('kill -9 right after acknowledged writes loses none of them', async (t) => {
   const dir = await freshDataDir();
-  const server = await startServer({ dataDir: dir });
+  const server = await startServer({ t, dataDir: dir });
   const c = new Client(server.url);
   await c.signUp('durable');
   const ids = [];
@@ -196,7 +198,7 @@ test('kill -9 right after acknowledged writes loses none of them', async () => {
   }
   server.child.kill('SIGKILL');
   await server.exited;
-  const again = await startServer({ dataDir: dir });
+  const again = await startServer({ t, dataDir: dir });
   try {
     const list = await (new Client(again.url)).api('GET', '/questions?tag=durable&pagesize=100');
     assert.deepEqual(list.body.items.map((q) => q.id).sort((x, y) => x - y), ids);
@@ -206,7 +208,7 @@ test('kill -9 right after acknowledged writes loses none of them', async () => {
   }
 });
 
-test('the command line refuses unknown options with usage, reads PEERDESK_* variables, and creates admins', async () => {
+test('the command line refuses unknown options with usage, reads PEERDESK_* variables, and creates admins', async (t) => {
   await assert.rejects(peerdesk(['serve', '--prot', '1']), (e) => e.code === 2 && /unknown option --prot/.test(e.stderr) && /usage:/.test(e.stderr));
   await assert.rejects(peerdesk(['serve', '--port', 'eighty']), (e) => e.code === 2 && /--port takes a whole number/.test(e.stderr));
   await assert.rejects(peerdesk(['frobnicate']), (e) => e.code === 2 && /unknown command/.test(e.stderr));
@@ -223,7 +225,7 @@ test('the command line refuses unknown options with usage, reads PEERDESK_* vari
   await assert.rejects(peerdesk(['settings', 'set', 'no.such.key', '1', '--data', dir]), (e) => e.code === 2 && /unknown setting/.test(e.stderr));
   await peerdesk(['settings', 'set', 'post.max_characters', '1000', '--data', dir]);
 
-  const server = await startServer({ dataDir: dir });
+  const server = await startServer({ t, dataDir: dir });
   try {
     const boss = new Client(server.url);
     await boss.signIn('boss', 'an admin password here');

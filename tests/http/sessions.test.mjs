@@ -1,14 +1,14 @@
 // Sessions and cross-site safety: CSRF on every change, other origins refused, no GET that
 // writes, cookie flags, session rotation, sign-out and password change, slowed sign-ins,
 // password hashing cost, and the security headers on every kind of response.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { startServer, Client } from '../support/server.mjs';
+import { startServer, Client, setCookies } from '../support/server.mjs';
 
 const password = 'correct horse battery staple';
 let server, alice, bob, q, a, comment;
@@ -24,7 +24,7 @@ before(async () => {
   comment = (await alice.api('POST', `/posts/${q.id}/comments`, { body: 'Which model is it exactly?' })).body;
 });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   assert.deepEqual(server.errors, []);
 });
 
@@ -143,7 +143,7 @@ test('cookies are HttpOnly and SameSite; sign-in issues a new session id and end
   c.cookies.set('peerdesk_session', 'attacker-chosen-session-id-0123456789');
   assert.equal((await c.api('GET', '/me')).status, 401);
   const first = await c.signIn('alice', password);
-  const cookie = first.headers.getSetCookie().find((l) => l.startsWith('peerdesk_session='));
+  const cookie = setCookies(first.headers).find((l) => l.startsWith('peerdesk_session='));
   assert.match(cookie, /^peerdesk_session=[A-Za-z0-9_-]{32,}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
   const token1 = c.cookies.get('peerdesk_session');
   assert.notEqual(token1, 'attacker-chosen-session-id-0123456789');
@@ -156,7 +156,7 @@ test('cookies are HttpOnly and SameSite; sign-in issues a new session id and end
   assert.equal((await old.api('GET', '/me')).status, 401, 'the previous session ended');
   // The anonymous form cookie is HttpOnly too.
   const page = await fetch(server.url + '/signin');
-  assert.match(page.headers.getSetCookie().join('\n'), /peerdesk_csrf=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+  assert.match(setCookies(page.headers).join('\n'), /peerdesk_csrf=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
   // Signing out ends the session on the server, not only in this browser.
   assert.equal((await c.api('DELETE', '/session')).status, 204);
   const replay = new Client(server.url);
@@ -265,8 +265,8 @@ test('passwords are hashed with scrypt at N = 2^15, r = 8, p = 1 and a per-user 
   assert.ok(!rows.join().includes(password), 'no password in clear');
 });
 
-test('failed sign-ins slow down: after five, even the right password waits, with Retry-After', async () => {
-  const limited = await startServer({ args: ['--rate-limits', 'on'] });
+test('failed sign-ins slow down: after five, even the right password waits, with Retry-After', async (t) => {
+  const limited = await startServer({ t, args: ['--rate-limits', 'on'] });
   try {
     const c = new Client(limited.url);
     await c.signUp('dave', password);
@@ -335,6 +335,7 @@ test('the security headers are on every kind of response, the server\'s own erro
     s.on('data', (x) => { d += x; });
     s.on('close', () => resolve(d));
     s.on('error', () => resolve(d));
+    s.setTimeout(10000, () => s.destroy());
     s.end(bytes);
   });
   for (const [name, bytes] of [['400', 'BROKEN\r\n\r\n'], ['413', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n'],

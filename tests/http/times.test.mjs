@@ -1,6 +1,6 @@
 // Every time a person reads is in their words ("3 hours ago", "7 Nov 2026"), with the exact
 // time on hover and the machine-readable one in datetime; never a raw timestamp.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { startServer, Client, freshDataDir, createAccount } from '../support/server.mjs';
 

@@ -1,5 +1,5 @@
 // HTTPS with --tls-cert and --tls-key: TLS 1.2 or newer only, Secure cookies, HSTS.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -18,7 +18,7 @@ before(async () => {
   server = await startServer({ dataDir: dir, args: ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')] });
 });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -30,6 +30,7 @@ function request(method, path, body, options = {}) {
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
     });
     req.on('error', reject);
+    req.setTimeout(10000, () => req.destroy(new Error(`no answer to ${path} in 10 s`)));
     req.end(body ? JSON.stringify(body) : undefined);
   });
 }
@@ -75,7 +76,7 @@ test('a missing or mismatched certificate stops start-up with a message', async 
     (e) => e.code === 2 && /--tls-cert and --tls-key go together/.test(e.stderr));
 });
 
-test('--http-redirect-port answers plain HTTP with a redirect to the HTTPS address', async () => {
+test('--http-redirect-port answers plain HTTP with a redirect to the HTTPS address', async (t) => {
   const net = await import('node:net');
   const free = await new Promise((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {
@@ -83,7 +84,7 @@ test('--http-redirect-port answers plain HTTP with a redirect to the HTTPS addre
       probe.close(() => resolve(port));
     });
   });
-  const redirecting = await startServer({ dataDir: dir, args: ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--http-redirect-port', String(free)] });
+  const redirecting = await startServer({ t, dataDir: dir, args: ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--http-redirect-port', String(free)] });
   try {
     const httpsPort = new URL(redirecting.url).port;
     const r = await fetch(`http://127.0.0.1:${free}/questions?tag=a%20b`, { redirect: 'manual' });

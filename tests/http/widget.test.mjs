@@ -1,7 +1,7 @@
 // The widget's server side over HTTP: keys managed by admins only, CORS for the key's allowed
 // origins only (allowed, other, none, disabled key, unknown key, rotated key), a default tag,
 // rate limits per key and per address, usage counting and the click-through.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ before(async () => {
 });
 
 after(async () => {
-  await server.stop();
+  await server?.stop();
   await rm(server.dir, { recursive: true, force: true });
   assert.deepEqual(server.errors, []);
 });

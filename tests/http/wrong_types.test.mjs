@@ -1,5 +1,5 @@
 // Every write endpoint, every field, every wrong type: a 4xx with the error shape, never a 5xx.
-import { test, before, after } from 'node:test';
+import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { Client, startWithThread } from '../support/server.mjs';
 
@@ -9,7 +9,7 @@ before(async () => {
   comment = (await alice.api('POST', `/posts/${a.id}/comments`, { body: 'A comment to reply to.' })).body;
 });
 after(async () => {
-  await server.stop();
+  await server?.stop();
   assert.deepEqual(server.errors, [], 'no request made the server log an error');
 });
 

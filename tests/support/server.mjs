@@ -27,8 +27,24 @@ export async function freshDataDir() {
   return mkdtemp(join(tmpdir(), 'peerdesk-test-'));
 }
 
-// Resolves once the server has printed the port it listens on.
-export async function startServer({ dataDir, args = [], env = {} } = {}) {
+// Every server a test process started and has not seen exit. They are killed when the process
+// exits, however it exits: a server left behind would hold the test runner's output pipe open,
+// and CTest would wait for it until its timeout.
+const live = new Set();
+export function killAll() {
+  for (const child of live) {
+    try { child.kill('SIGKILL'); } catch { /* gone already */ }
+  }
+}
+process.on('exit', killAll);
+
+// How long stop() waits after SIGTERM before it kills: a server that has not exited by then
+// is hung (a shutdown deadlock was once seen), and waiting on it would hang the suite.
+const stopGraceMs = 10000;
+
+// Resolves once the server has printed the port it listens on. Pass the test context as `t`
+// and the server is stopped after the test, whether it passed or not.
+export async function startServer({ dataDir, args = [], env = {}, t } = {}) {
   const dir = dataDir || (await freshDataDir());
   // Suites sign up many users from one address; the rate-limit suite turns limits on itself.
   const limits = args.includes('--rate-limits') ? [] : ['--rate-limits', 'off'];
@@ -36,41 +52,98 @@ export async function startServer({ dataDir, args = [], env = {} } = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
+  live.add(child);
+  const exitedPromise = new Promise((resolve) => child.once('exit', (code, signal) => {
+    live.delete(child);
+    resolve({ code, signal });
+  }));
+  // A server nobody waits for must not keep the test process alive (the exit handler kills it);
+  // whoever waits for its exit holds it again (see `exited`).
+  child.unref();
+  child.stdout.unref();
+  child.stderr.unref();
   const log = [];
   const errors = [];
   createInterface({ input: child.stderr }).on('line', (line) => errors.push(line));
   const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('peerdesk did not start: ' + errors.join('\n'))), 15000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`peerdesk exited with ${code}: ${errors.join('\n')}`));
-    });
-    lines.on('line', (line) => {
-      const m = /listening on (https?:\/\/\S+)/.exec(line);
-      if (m) {
+  let url;
+  try {
+    url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('peerdesk did not start in 15 s: ' + errors.join('\n'))), 15000);
+      child.once('error', (e) => { clearTimeout(timer); reject(e); });
+      child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        resolve(m[1]);
-      } else {
-        log.push(line);
-      }
+        reject(new Error(`peerdesk exited with ${code ?? signal}: ${errors.join('\n')}`));
+      });
+      lines.on('line', (line) => {
+        const m = /listening on (https?:\/\/\S+)/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        } else {
+          log.push(line);
+        }
+      });
     });
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return {
+  } catch (e) {
+    // A server that never said where it listens may still be running: it goes, and so does the
+    // data directory made for it.
+    // (A program that could not be run at all has no pid and never says 'exit'.)
+    if (child.pid === undefined) live.delete(child);
+    else {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      child.ref();
+      await exitedPromise;
+    }
+    if (!dataDir) await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  let stopping;
+  const server = {
     url,
     dir,
     child,
     log,
     errors,
-    exited,
-    async stop({ keepData = false } = {}) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const result = await exited;
-      if (!keepData && !dataDir) await rm(dir, { recursive: true, force: true });
-      return result;
+    get exited() {
+      child.ref();
+      return exitedPromise;
+    },
+    // SIGTERM, then SIGKILL after stopGraceMs; throws if it had to kill (a hung shutdown is a
+    // failure), after the data directory is gone. Calling it again answers the same outcome.
+    stop({ keepData = false } = {}) {
+      stopping ??= (async () => {
+        child.ref();
+        let killed = false;
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          let timer;
+          const hung = new Promise((resolve) => { timer = setTimeout(() => resolve('hung'), stopGraceMs); });
+          if (await Promise.race([exitedPromise, hung]) === 'hung') {
+            killed = true;
+            child.kill('SIGKILL');
+          }
+          clearTimeout(timer);
+        }
+        const result = await exitedPromise;
+        if (!keepData && !dataDir) await rm(dir, { recursive: true, force: true });
+        if (killed) throw new Error(`peerdesk did not exit within ${stopGraceMs / 1000} s of SIGTERM and was killed`);
+        return result;
+      })();
+      return stopping;
     },
   };
+  t?.after(() => server.stop());
+  return server;
+}
+
+// The Set-Cookie lines of a fetch response. Headers.getSetCookie() is missing from the fetch of
+// Debian's Node 18, whose get('set-cookie') joins the lines with ", ": split there only where
+// a new name=value starts, not inside an Expires date ("Expires=Wed, 21 Oct 2015 …").
+export function setCookies(headers) {
+  if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+  const joined = headers.get('set-cookie');
+  return joined ? joined.split(/,\s*(?=[^;,=\s]+=)/) : [];
 }
 
 // A browser-like client: keeps cookies, remembers the CSRF token after signing in.
@@ -87,7 +160,7 @@ export class Client {
   }
 
   remember(response) {
-    for (const line of response.headers.getSetCookie()) {
+    for (const line of setCookies(response.headers)) {
       const [pair, ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
@@ -151,15 +224,20 @@ export class Client {
 
 // A server with one thread to aim requests at: alice asked, bob answered.
 export const threadTitle = 'A perfectly fine question title';
-export async function startWithThread() {
-  const server = await startServer();
-  const alice = new Client(server.url);
-  const bob = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  const q = (await alice.api('POST', '/questions', { title: threadTitle, body: 'A perfectly fine question body.', tags: ['fine'] })).body;
-  const a = (await bob.api('POST', `/questions/${q.id}/answers`, { body: 'A perfectly fine answer body here.' })).body;
-  return { server, alice, bob, q, a };
+export async function startWithThread({ t } = {}) {
+  const server = await startServer({ t });
+  try {
+    const alice = new Client(server.url);
+    const bob = new Client(server.url);
+    await alice.signUp('alice');
+    await bob.signUp('bob');
+    const q = (await alice.api('POST', '/questions', { title: threadTitle, body: 'A perfectly fine question body.', tags: ['fine'] })).body;
+    const a = (await bob.api('POST', `/questions/${q.id}/answers`, { body: 'A perfectly fine answer body here.' })).body;
+    return { server, alice, bob, q, a };
+  } catch (e) {
+    await server.stop().catch(() => {});
+    throw e;
+  }
 }
 
 // Polls fn until it answers something truthy (an index commit, a log flush), or fails the test.
