@@ -110,14 +110,20 @@ for (const bypassCSP of [false, true]) {
       await visit(page, `search ${s}`, (p) => p.goto(`${server.url}/search?q=${encodeURIComponent(s)}`));
       await visit(page, `similar ${s}`, async (p) => {
         await p.goto(`${server.url}/questions/ask`);
+        // The similar questions are asked for after a pause in typing: wait for that answer, and
+        // for the list it fills (or leaves hidden when nothing is similar), before looking.
+        const answered = p.waitForResponse((r) => r.url().includes('/api/v1/similar?'), { timeout: 15000 });
         await p.getByLabel('Title').fill(`Printer ${s}`);
-        await p.locator('#similar a').first().waitFor({ timeout: 3000 }).catch(() => {});
+        const r = await answered;
+        assert.ok(r.status() < 500, `similar answered ${r.status()}`);
+        await p.waitForFunction(() => document.querySelector('#similar')?.hidden || document.querySelector('#similar a'));
       });
       await visit(page, `widget ${s}`, async (p) => {
         await p.goto(host.url);
         const box = p.getByRole('combobox');
+        const hostile = p.waitForResponse((r) => r.url().includes('/api/v1/widget/search?'), { timeout: 15000 });
         await box.fill(`printer ${s}`);
-        await p.waitForTimeout(300);
+        assert.ok((await hostile).status() < 500);
         await box.fill('printer');
         await p.getByRole('option').first().waitFor();
       });
@@ -134,7 +140,8 @@ function sessionCookies() {
 test('the checks catch an injection when there is one', async () => {
   const { context, page } = await openContext(false);
   await visit(page, 'planted', (p) => p.setContent('<p>hi</p><img src="x" onerror="alert(1)"><a href="javascript:alert(2)">x</a><script>1</script>'));
-  await page.waitForTimeout(100);
+  // The planted handler runs when the image fails to load: wait for it, not for a fixed time.
+  await page.waitForFunction(() => window.__pwned);
   await visit(page, 'planted again', async () => {});
   await context.close();
   const found = findings.splice(0);

@@ -4,10 +4,12 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { readFile, writeFile } from 'node:fs/promises';
 import { startServer, Client } from '../support/server.mjs';
 import { injectedMarkup, full } from './naughty.mjs';
 
 const require = createRequire(import.meta.url);
+const knownFile = new URL('./commonmark-known-failures.json', import.meta.url);
 const spec = require('commonmark-spec');
 let server, author, questionPath;
 
@@ -36,6 +38,7 @@ const normalize = (html) => html.replace(/ rel="nofollow ugc noopener"/g, '').re
 test('CommonMark spec examples: the pass count, and no raw HTML or unsafe URL in any output', async () => {
   let passed = 0;
   const unsafe = [];
+  const failing = [];
   const tests = spec.tests.map((t) => ({ ...t, markdown: t.markdown.replace(/→/g, '\t'), html: t.html.replace(/→/g, '\t') }));
   for (const t of tests) {
     const r = await author.api('POST', '/preview', { body: t.markdown });
@@ -43,6 +46,7 @@ test('CommonMark spec examples: the pass count, and no raw HTML or unsafe URL in
     if (r.status !== 200) continue;
     const html = r.body.body_html;
     if (normalize(html) === normalize(t.html)) passed++;
+    else failing.push(t.number);
     for (const tag of html.match(/<\/?([a-zA-Z][a-zA-Z0-9]*)/g) || []) {
       const name = tag.replace(/^<\/?/, '').toLowerCase();
       if (!allowedTags.has(name)) unsafe.push(`example ${t.number}: <${name}> in ${html.slice(0, 120)}`);
@@ -56,7 +60,13 @@ test('CommonMark spec examples: the pass count, and no raw HTML or unsafe URL in
   figure('CommonMark spec examples passed', `${passed} / ${tests.length}`, 'reported', true);
   figure('spec outputs with raw HTML or unsafe URLs', String(unsafe.length), '0', unsafe.length === 0);
   assert.deepEqual(unsafe, []);
-  assert.ok(passed >= 0.75 * tests.length, `${passed} examples pass`);
+  // The examples that differ are known one by one (raw HTML dropped, images as links, cmark
+  // 0.30 against a newer spec): a new difference fails, and so does a fixed one, until the list
+  // (tests/harden/commonmark-known-failures.json) is brought up to date.
+  if (process.env.PEERDESK_WRITE_KNOWN_FAILURES) await writeFile(knownFile, JSON.stringify(failing) + '\n');
+  const known = JSON.parse(await readFile(knownFile, 'utf8'));
+  assert.deepEqual(failing.filter((n) => !known.includes(n)), [], 'examples that passed before and fail now');
+  assert.deepEqual(known.filter((n) => !failing.includes(n)), [], 'examples that pass now: remove them from the known list');
 });
 
 // cmark's own pathological cases (its test/pathological_tests.py), sized to the largest post.

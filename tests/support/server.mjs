@@ -241,7 +241,7 @@ export async function startWithThread({ t } = {}) {
 }
 
 // Polls fn until it answers something truthy (an index commit, a log flush), or fails the test.
-export async function eventually(fn, what, ms = 3000) {
+export async function eventually(fn, what, ms = 15000) {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await fn();

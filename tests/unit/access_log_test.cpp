@@ -4,6 +4,8 @@
 
 #include <sstream>
 #include <thread>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 using namespace peerdesk;
@@ -57,8 +59,15 @@ TEST_CASE("the buffered access log keeps its lines in order, and drops and count
         http::buffered_log log(out);
         for (int i = 0; i < per_round; ++i) log.add("a" + std::to_string(i) + " " + padding);
         // Nobody reads the pipe: the log's writer takes the first round and blocks once the
-        // pipe is full. The second round must be taken without blocking the caller.
-        std::this_thread::sleep_for(http::buffered_log::flush_interval + std::chrono::milliseconds(100));
+        // pipe is full. The second round must be taken without blocking the caller. Waiting
+        // for the pipe to fill, not for a time, says the writer has the first round.
+        int const capacity = ::fcntl(fds[1], F_GETPIPE_SZ);
+        REQUIRE(capacity > 0);
+        auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        for (int pending = 0; ::ioctl(fds[0], FIONREAD, &pending) == 0 && pending < capacity;) {
+            REQUIRE(std::chrono::steady_clock::now() < deadline);
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
         for (int i = 0; i < per_round; ++i) log.add("b" + std::to_string(i) + " " + padding);
         reader = std::thread([&] {
             char buf[65536];
