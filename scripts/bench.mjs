@@ -87,7 +87,7 @@ async function httpJson(port, method, path, body, headers = {}) {
 }
 
 async function sql(dataDir, query) {
-  const { stdout } = await run('sqlite3', [join(dataDir, 'peerdesk.db'), query]);
+  const { stdout } = await run('sqlite3', ['-cmd', '.timeout 10000', join(dataDir, 'peerdesk.db'), query]);
   return stdout.trim();
 }
 
@@ -268,6 +268,25 @@ const failures = (w) => (w.failed ? ` (${fmt(w.non2xx)} non-2xx, ${fmt(w.errors)
 const loadFailed = (l) => l.non_2xx + l.errors;
 const loadFailures = (l) => (loadFailed(l) ? ` (${fmt(l.non_2xx)} non-2xx, ${fmt(l.errors)} errors)` : '');
 
+// Members of the generated community signed in (every generated password is the same), and
+// one of them given 10,000 votes (as many as there are posts) straight in the database: the
+// heaviest voters once got the slowest pages.
+async function signedInMembers(port, dir, count, qid) {
+  const names = (await sql(dir, `SELECT username FROM users WHERE id NOT IN (SELECT author_id FROM posts WHERE id = ${qid} OR question_id = ${qid}) ORDER BY id LIMIT ${count + 1}`)).split('\n');
+  const heavyName = names.pop();
+  const heavyId = await sql(dir, `SELECT id FROM users WHERE username = '${heavyName}'`);
+  await sql(dir, `INSERT OR IGNORE INTO votes (user_id, post_id, value, created_at) SELECT ${heavyId}, id, 1, unixepoch() FROM posts WHERE author_id != ${heavyId} ORDER BY id LIMIT 10000`);
+  const heavyVotes = Number(await sql(dir, `SELECT count(*) FROM votes WHERE user_id = ${heavyId}`));
+  const cookieOf = async (name) => {
+    const r = await httpJson(port, 'POST', '/api/v1/session', { login: name, password: 'bench password 1' });
+    if (r.status !== 200) throw new Error(`sign-in as ${name}: ${r.status}`);
+    return r.headers['set-cookie'][0].split(';')[0];
+  };
+  const typical = [];
+  for (const name of names) typical.push(await cookieOf(name));
+  return { typical, heavy: await cookieOf(heavyName), heavyVotes };
+}
+
 // The two engines rank differently (peerdesk adds answers' quality and shows a thread once),
 // but should mostly find the same threads.
 const agreementFloor = 0.5;
@@ -306,6 +325,10 @@ async function main() {
     const tag = await sql(data.dir, 'SELECT name FROM tags ORDER BY question_count DESC LIMIT 1');
     const uid = await sql(data.dir, "SELECT author_id FROM posts GROUP BY author_id ORDER BY count(*) DESC LIMIT 1");
     const pages = [['question page (≈10 answers)', `/questions/${qid}`, 0.5], ['home page', '/', 0.4], ['tag page', `/tags/${encodeURIComponent(tag)}`, 0.4], ['user page', `/users/${uid}`, 0.4]];
+    // Signed-in pages, as the members who do the work see them: sixteen typical members taking
+    // turns (no per-member cache can flatter it), and one who has cast 10,000 votes, whose page
+    // must cost no more than anyone's.
+    const signedIn = await signedInMembers(p, data.dir, 16, qid);
     const docroot = await mkdtemp(join(tmpdir(), 'peerdesk-docroot-'));
     // mkdtemp makes the folder for its owner alone; nginx's workers run as another user (when
     // started as root) and answered every request with a small 403 page, which passed for the
@@ -316,6 +339,17 @@ async function main() {
       if (r.status !== 200) throw new Error(`${path} answered ${r.status}`);
       await writeFile(join(docroot, `${encodeURIComponent(path).replace(/%/g, '_')}.html`), r.body);
     }
+    const memberPages = [['question page signed in, typical members', `/questions/${qid}`, signedIn.typical, 0.25],
+      [`question page signed in, a member with ${fmt(signedIn.heavyVotes)} votes`, `/questions/${qid}`, [signedIn.heavy], 0.25],
+      ['home page signed in, typical members', '/', signedIn.typical, 0.2],
+      ['tag page signed in, typical members', `/tags/${encodeURIComponent(tag)}`, signedIn.typical, 0.2]];
+    const anonymousBytes = (await httpGet(p, `/questions/${qid}`)).body.length;
+    for (const [i, [, path, cookies]] of memberPages.entries()) {
+      const r = await httpGet(p, path, { cookie: cookies[0] });
+      if (r.status !== 200) throw new Error(`${path} signed in answered ${r.status}`);
+      await writeFile(join(docroot, `member${i}.html`), r.body);
+      if (i === 0) signedIn.bytes = r.body.length;
+    }
     const nginx = await startNginx(docroot);
     try {
       for (const [name, path, goal] of pages) {
@@ -325,6 +359,19 @@ async function main() {
         const ratio = ours.rps / ref.rps;
         row(`${name}, requests/s (wrk, 32 connections)`, `${fmt(ours.rps)}/s${failures(ours)}`, `nginx ${fmt(ref.rps)}/s${failures(ref)}`, `≥ ${goal} × nginx`, ratio >= goal && ours.failed === 0 && ref.failed === 0, fmt(ratio, 2) + '×');
       }
+      const memberRates = [];
+      for (const [i, [name, path, cookies, goal]] of memberPages.entries()) {
+        const ref = await wrk(nginx.port, `/member${i}.html`);
+        const lua = join(data.dir, `members${i}.lua`);
+        await writeFile(lua, `local cookies = {${cookies.map((c) => JSON.stringify(c)).join(',')}}\nlocal i = 0\nrequest = function()\n  i = i % #cookies + 1\n  wrk.headers["Cookie"] = cookies[i]\n  return wrk.format(nil, ${JSON.stringify(path)})\nend\n`);
+        const ours = await wrk(p, path, { lua });
+        memberRates.push(ours.rps);
+        const ratio = ours.rps / ref.rps;
+        row(`${name}, requests/s (wrk, 32 connections)`, `${fmt(ours.rps)}/s${failures(ours)}`, `nginx ${fmt(ref.rps)}/s${failures(ref)}`, `≥ ${goal} × nginx`, ratio >= goal && ours.failed === 0 && ref.failed === 0, fmt(ratio, 2) + '×');
+      }
+      const spread = Math.abs(memberRates[1] - memberRates[0]) / memberRates[0];
+      row('question page signed in: the 10,000-vote member against typical ones', `${fmt(spread * 100)} % apart`, '', 'within 10 %', spread <= 0.1);
+      row('question page signed in: size against the anonymous page', `${fmt(signedIn.bytes / 1024, 1)} KB against ${fmt(anonymousBytes / 1024, 1)} KB (+${fmt((signedIn.bytes / anonymousBytes - 1) * 100)} %)`, '', 'within 25 %', signedIn.bytes <= anonymousBytes * 1.25);
     } finally {
       await nginx.stop();
       await rm(docroot, { recursive: true, force: true });
@@ -411,19 +458,23 @@ async function main() {
     }, steadySeconds * 500);
     await sleep(1000);
     const lags = [];
+    let lagFailures = 0;
     for (let i = 0; i < (smoke ? 5 : 20); i++) {
       const word = `zq${Date.now().toString(36)}x${i}`;
       const t0 = Date.now();
       const r = await httpJson(p, 'POST', answerPaths[i % answerPaths.length], { body: `A fresh answer that mentions ${word} for the lag test.` }, { authorization: `Bearer ${token}` });
-      if (r.status !== 201) throw new Error('post failed ' + JSON.stringify(r.json));
+      // A refused post (or search) is a failure of the row, not of the run: the table still comes.
+      if (r.status !== 201) { lagFailures++; continue; }
       for (;;) {
         const s = await httpJson(p, 'GET', `/api/v1/search?q=${word}`);
+        if (s.status !== 200) { lagFailures++; break; }
         if (s.json.total > 0) break;
         if (Date.now() - t0 > 10000) break;
         await sleep(10);
       }
       lags.push(Date.now() - t0);
     }
+    if (!lags.length) lags.push(Infinity);
     lags.sort((a, b) => a - b);
     const lagP99 = lags[Math.min(lags.length - 1, Math.floor(0.99 * lags.length))];
     const posting = await postingRun;
@@ -440,7 +491,7 @@ async function main() {
     row('answers posted at 200/s: p99', `${fmt(posting.p99_us / 1000, 2)} ms (${posting.non_2xx + posting.errors} failed)`,
       `disk fdatasync p50 ${fmt(disk.p50, 2)}, p99 ${fmt(disk.p99, 2)} ms`, 'p99 ≤ 10 ms', posting.p99_us <= 10000 && loadFailed(posting) === 0);
 
-    row('new post → searchable (while 200 answers/s are posted)', `p50 ${fmt(lags[Math.floor(lags.length / 2)])} ms, max ${fmt(lagP99)} ms`, '', 'p99 ≤ 2 s', lagP99 <= 2000);
+    row('new post → searchable (while 200 answers/s are posted)', `p50 ${fmt(lags[Math.floor(lags.length / 2)])} ms, max ${fmt(lagP99)} ms${lagFailures ? ` (${lagFailures} failed)` : ''}`, '', 'p99 ≤ 2 s', lagP99 <= 2000 && lagFailures === 0);
 
     clearInterval(sampler);
     const maxRss = Math.max(...rssSamples) / 1024;
