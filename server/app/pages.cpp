@@ -82,7 +82,7 @@ response page(call& c, int status, std::string_view name, std::string const& tit
         if (c.who.is_moderator())
             if (auto const open = store::moderation_store(c.ctx.db.reader()).open_review_count(); open > 0)
                 u.set("review_count", open);
-        layout.set("user", u);
+        layout.set("user", std::move(u));
         // Suspended and silenced members read on, and are told on every page why they cannot post.
         if (auto f = check_standing(c.who)) {
             view standing;
@@ -94,7 +94,7 @@ response page(call& c, int status, std::string_view name, std::string const& tit
                     .set("ago", domain::relative_time(until, domain::now()));
                 standing.set("until", when).set("reason", c.who.user->suspension_reason);
             }
-            layout.set("standing", standing);
+            layout.set("standing", std::move(standing));
         } else {
             layout.set("may_ask", true);
         }
@@ -387,7 +387,7 @@ std::vector<view> comment_views(std::vector<store::comment_row> const& comments,
             rv.set_html("body_html", render::stored_markdown_html(r.body_html));
             replies.push_back(std::move(rv));
         }
-        v.set("replies", replies).set("has_replies", !replies.empty());
+        v.set("has_replies", !replies.empty()).set("replies", std::move(replies));
         out.push_back(std::move(v));
     }
     return out;
@@ -540,7 +540,7 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         .set("url", question_url(id))
         .set("tags", tag_views(t->question.tags))
         .set("question", post_view(c, t->question, t->question, form, rights))
-        .set("answers", answers)
+        .set("answers", std::move(answers))
         .set("answer_count", live_answers)
         .set("answers_label", live_answers == 1 ? "Answer" : "Answers")
         .set("has_answers", !t->answers.empty())
@@ -575,8 +575,8 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         }
     }
     if (c.who.user && rights.restricted) v.set("standing_notice", standing_short(*c.who.user, "answer"));
-    auto const related = related_views(c, t->question);
-    v.set("related", related).set("has_related", !related.empty());
+    auto related = related_views(c, t->question);
+    v.set("has_related", !related.empty()).set("related", std::move(related));
     auto const& q = t->question;
     v.set("moderator", c.who.is_moderator()).set("locked", q.locked).set("pinned", q.pinned);
     if (q.closed_at) {
@@ -585,10 +585,10 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         if (q.duplicate_of)
             if (auto original = store::post_store(c.ctx.db.reader()).find_post(*q.duplicate_of))
                 closed.set("duplicate_url", question_url(original->id)).set("duplicate_title", original->title);
-        v.set("closed", closed);
+        v.set("closed", std::move(closed));
     }
-    auto const history = history_views(c, id);
-    v.set("history", history).set("has_history", !history.empty());
+    auto history = history_views(c, id);
+    v.set("has_history", !history.empty()).set("history", std::move(history));
     return page(c, status, "question", t->question.title, std::move(v));
 }
 

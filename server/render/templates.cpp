@@ -65,11 +65,37 @@ view& view::set(std::string const& key, view const& object)
     return *this;
 }
 
+// kainjow's data has no setter that takes a value to move, and set() copies what it is given
+// (a list of answers, each with its comments, was copied at every level, twice). The slot is
+// set empty and then filled in place: the value in it is ours, so writing through get()'s
+// pointer is sound.
+mustache::data& view::slot(std::string const& key, mustache::data empty)
+{
+    data_->set(key, empty);
+    return const_cast<mustache::data&>(*data_->get(key));
+}
+
+view& view::set(std::string const& key, view&& object)
+{
+    slot(key, mustache::data(mustache::data::type::object)) = std::move(*object.data_);
+    return *this;
+}
+
 view& view::set(std::string const& key, std::vector<view> const& list)
 {
-    mustache::data items(mustache::data::type::list);
+    auto& items = const_cast<mustache::basic_list<std::string>&>(
+        slot(key, mustache::data(mustache::data::type::list)).list_value());
+    items.reserve(list.size());
     for (auto const& v : list) items.push_back(*v.data_);
-    data_->set(key, items);
+    return *this;
+}
+
+view& view::set(std::string const& key, std::vector<view>&& list)
+{
+    auto& items = const_cast<mustache::basic_list<std::string>&>(
+        slot(key, mustache::data(mustache::data::type::list)).list_value());
+    items.reserve(list.size());
+    for (auto& v : list) items.push_back(std::move(*v.data_));
     return *this;
 }
 

@@ -35,7 +35,9 @@ public:
     view& set(std::string const& key, int number) { return set(key, static_cast<std::int64_t>(number)); }
     view& set(std::string const& key, bool flag);
     view& set(std::string const& key, view const& object);
+    view& set(std::string const& key, view&& object);  // takes object's values; it is left empty
     view& set(std::string const& key, std::vector<view> const& list);
+    view& set(std::string const& key, std::vector<view>&& list);  // takes the items' values
     // Throws std::logic_error when key does not end in "_html".
     view& set_html(std::string const& key, safe_html const& html);
 
@@ -43,6 +45,7 @@ public:
     kainjow::mustache::basic_data<std::string>& data() { return *data_; }
 
 private:
+    kainjow::mustache::basic_data<std::string>& slot(std::string const& key, kainjow::mustache::basic_data<std::string> empty);
     std::unique_ptr<kainjow::mustache::basic_data<std::string>> data_;
 };
 
