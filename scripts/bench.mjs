@@ -25,7 +25,9 @@ const compareRev = opt('--compare');
 // Proves the verdicts: the server runs with its rate limits on, so most load requests are
 // refused with 429, and those rows must say NOT MET and the run fail.
 const forceFailure = flag('--force-failure');
-const build = join(root, 'build');
+// --build DIR: the programs of another build folder (the coverage build's smoke run uses its own).
+const build = resolve(opt('--build', join(root, 'build')));
+const mainBuild = build === join(root, 'build');
 const bin = (name, dir = build) => join(dir, name);
 const say = (...a) => console.error('bench:', ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -611,6 +613,8 @@ function report() {
     console.log(`${missed} figure${missed === 1 ? '' : 's'} NOT MET`);
     process.exitCode = 1;
   }
+  // Another build's figures (an unoptimised coverage build's, say) must not replace the real ones.
+  if (!mainBuild) return say(`results not written: ${build} is not the main build`);
   return writeFile(join(root, 'bench', `results-${size}${smoke ? '-smoke' : ''}.md`), md);
 }
 

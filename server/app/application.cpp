@@ -193,14 +193,16 @@ http::response application::handle(http::request& req) noexcept
         if (cacheable) pages_.store(req, res, writes_before);
     } catch (store::error const& e) {
         std::cerr << "error: database: " << e.what() << " (" << req.method_text << " " << req.path << ")\n";
+        // A full or failing disk is the machine's state, not a bug: 503, to be tried again.
         bool const full = e.is_full();
-        res = is_api(req) ? error_response({full ? 503 : 500, full ? "unavailable" : "internal",
-                                            full ? "The server cannot store anything right now; try again later."
-                                                 : "Something went wrong on our side; it has been logged.",
-                                            ""})
-                          : text_response(full ? 503 : 500, "text/plain; charset=utf-8",
-                                          full ? "The server cannot store anything right now; try again later.\n"
-                                               : "Something went wrong on our side; it has been logged.\n");
+        bool const unreadable = e.is_unreadable();
+        std::string const message = full ? "The server cannot store anything right now; try again later."
+                                    : unreadable ? "The server cannot read its data right now; try again later."
+                                                 : "Something went wrong on our side; it has been logged.";
+        int const status = full || unreadable ? 503 : 500;
+        res = is_api(req) ? error_response({status, status == 503 ? "unavailable" : "internal", message, ""})
+                          : text_response(status, "text/plain; charset=utf-8", message + "\n");
+        if (status == 503) res.set("Retry-After", "5");
     } catch (...) {
         std::string what = "unknown exception";
         try {

@@ -43,6 +43,14 @@ std::atomic<std::uint64_t> next_database_id{1};
 bool error::is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
 bool error::is_full() const { return (code_ & 0xff) == SQLITE_FULL || (code_ & 0xff) == SQLITE_IOERR; }
 
+// A read the disk failed reaches SQLite as a page that does not make sense: it reports the
+// database malformed. A damaged file says the same, and 503 fits both better than a 500.
+bool error::is_unreadable() const
+{
+    auto const primary = code_ & 0xff;
+    return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB || primary == SQLITE_CANTOPEN;
+}
+
 statement::statement(sqlite3* db, std::string_view sql) : db_(db)
 {
     check(db_, sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,

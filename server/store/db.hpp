@@ -29,7 +29,8 @@ public:
     error(int code, std::string const& message) : std::runtime_error(message), code_(code) {}
     int code() const { return code_; }
     bool is_constraint() const;  // a UNIQUE, CHECK or FOREIGN KEY violation
-    bool is_full() const;        // disk or quota full
+    bool is_full() const;        // disk or quota full, or a write the disk refused
+    bool is_unreadable() const;  // the file could not be read as a database (a failing disk)
 private:
     int code_;
 };
