@@ -78,13 +78,23 @@ test('a missing or mismatched certificate stops start-up with a message', async 
 
 test('--http-redirect-port answers plain HTTP with a redirect to the HTTPS address', async (t) => {
   const net = await import('node:net');
-  const free = await new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
+  // The redirect port must be named: a free one is found and closed again, and another process
+  // may take it before the server binds it. Then the server does not start, and another try
+  // with another port settles it.
+  let free, redirecting;
+  for (let attempt = 0; !redirecting; attempt++) {
+    free = await new Promise((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address();
+        probe.close(() => resolve(port));
+      });
     });
-  });
-  const redirecting = await startServer({ t, dataDir: dir, args: ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--http-redirect-port', String(free)] });
+    try {
+      redirecting = await startServer({ t, dataDir: dir, args: ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--http-redirect-port', String(free)] });
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
+  }
   try {
     const httpsPort = new URL(redirecting.url).port;
     const r = await fetch(`http://127.0.0.1:${free}/questions?tag=a%20b`, { redirect: 'manual' });
