@@ -35,19 +35,24 @@ int main(int argc, char** argv)
     std::string const attach = std::string("ATTACH 'file:") + argv[1] + "/peerdesk.db?mode=ro' AS src";
     sqlite3_config(SQLITE_CONFIG_URI, 1);
     check(sqlite3_exec(db, attach.c_str(), nullptr, nullptr, nullptr), db, "attach");
-    check(sqlite3_exec(db, "CREATE VIRTUAL TABLE f USING fts5(title, body, tags, tokenize='porter unicode61')", nullptr, nullptr, nullptr), db, "create");
+    check(sqlite3_exec(db, "CREATE VIRTUAL TABLE f USING fts5(title, body, tags, tokenize='porter unicode61')", nullptr,
+                       nullptr, nullptr),
+          db, "create");
 
     auto const build_start = clock_type::now();
     sqlite3_stmt* read = nullptr;
     sqlite3_stmt* insert = nullptr;
-    check(sqlite3_prepare_v2(db,
-                             "SELECT p.id, coalesce(q.title, ''), p.body_html, (SELECT group_concat(t.name, ' ') "
-                             "FROM src.question_tags qt JOIN src.tags t ON t.id = qt.tag_id WHERE qt.question_id = q.id) "
-                             "FROM src.posts p JOIN src.posts q ON q.id = coalesce(p.question_id, p.id) "
-                             "WHERE p.deleted_at IS NULL",
-                             -1, &read, nullptr),
-          db, "prepare read");
-    check(sqlite3_prepare_v2(db, "INSERT INTO f (rowid, title, body, tags) VALUES (?1, ?2, ?3, ?4)", -1, &insert, nullptr), db, "prepare insert");
+    check(
+        sqlite3_prepare_v2(db,
+                           "SELECT p.id, coalesce(q.title, ''), p.body_html, (SELECT group_concat(t.name, ' ') "
+                           "FROM src.question_tags qt JOIN src.tags t ON t.id = qt.tag_id WHERE qt.question_id = q.id) "
+                           "FROM src.posts p JOIN src.posts q ON q.id = coalesce(p.question_id, p.id) "
+                           "WHERE p.deleted_at IS NULL",
+                           -1, &read, nullptr),
+        db, "prepare read");
+    check(sqlite3_prepare_v2(db, "INSERT INTO f (rowid, title, body, tags) VALUES (?1, ?2, ?3, ?4)", -1, &insert,
+                             nullptr),
+          db, "prepare insert");
     sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
     std::int64_t rows = 0;
     while (sqlite3_step(read) == SQLITE_ROW) {
@@ -75,7 +80,9 @@ int main(int argc, char** argv)
     }
     // Terms AND-ed, with title weighted above body as in peerdesk; a tag is a column filter.
     sqlite3_stmt* search = nullptr;
-    check(sqlite3_prepare_v2(db, "SELECT rowid FROM f WHERE f MATCH ?1 ORDER BY bm25(f, 5.0, 2.0, 0.0) LIMIT 10", -1, &search, nullptr), db, "prepare search");
+    check(sqlite3_prepare_v2(db, "SELECT rowid FROM f WHERE f MATCH ?1 ORDER BY bm25(f, 5.0, 2.0, 0.0) LIMIT 10", -1,
+                             &search, nullptr),
+          db, "prepare search");
     std::vector<std::int64_t> us;
     std::int64_t hits = 0;
     std::vector<std::vector<std::int64_t>> found(queries.size());
@@ -104,7 +111,8 @@ int main(int argc, char** argv)
     auto pct = [&](double p) {
         if (us.empty()) return std::int64_t{0};
         auto v = us;
-        auto const k = static_cast<std::size_t>(std::min<double>(static_cast<double>(v.size()) - 1, p / 100 * static_cast<double>(v.size())));
+        auto const k = static_cast<std::size_t>(
+            std::min<double>(static_cast<double>(v.size()) - 1, p / 100 * static_cast<double>(v.size())));
         std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
         return v[k];
     };
@@ -113,12 +121,14 @@ int main(int argc, char** argv)
     if (argc == 4) {
         std::FILE* out = std::fopen(argv[3], "w");
         sqlite3_stmt* thread = nullptr;
-        check(sqlite3_prepare_v2(db, "SELECT coalesce(question_id, id) FROM src.posts WHERE id = ?1", -1, &thread, nullptr), db,
-              "prepare thread");
+        check(sqlite3_prepare_v2(db, "SELECT coalesce(question_id, id) FROM src.posts WHERE id = ?1", -1, &thread,
+                                 nullptr),
+              db, "prepare thread");
         for (auto const& ids : found) {
             for (auto id : ids) {
                 sqlite3_bind_int64(thread, 1, id);
-                if (sqlite3_step(thread) == SQLITE_ROW) std::fprintf(out, "%lld ", static_cast<long long>(sqlite3_column_int64(thread, 0)));
+                if (sqlite3_step(thread) == SQLITE_ROW)
+                    std::fprintf(out, "%lld ", static_cast<long long>(sqlite3_column_int64(thread, 0)));
                 sqlite3_reset(thread);
             }
             std::fputc('\n', out);
@@ -126,9 +136,10 @@ int main(int argc, char** argv)
         sqlite3_finalize(thread);
         std::fclose(out);
     }
-    std::printf("{\"rows\":%lld,\"build_s\":%.3f,\"queries\":%zu,\"hits\":%lld,\"p50_us\":%lld,\"p99_us\":%lld,\"qps\":%.1f}\n",
-                static_cast<long long>(rows), build_s, queries.size(), static_cast<long long>(hits),
-                static_cast<long long>(pct(50)), static_cast<long long>(pct(99)), queries.size() / std::max(all_s, 1e-9));
+    std::printf(
+        "{\"rows\":%lld,\"build_s\":%.3f,\"queries\":%zu,\"hits\":%lld,\"p50_us\":%lld,\"p99_us\":%lld,\"qps\":%.1f}\n",
+        static_cast<long long>(rows), build_s, queries.size(), static_cast<long long>(hits),
+        static_cast<long long>(pct(50)), static_cast<long long>(pct(99)), queries.size() / std::max(all_s, 1e-9));
     sqlite3_close(db);
     return 0;
 }

@@ -126,7 +126,8 @@ private:
                 c->res = {};
                 http::async_read(c->stream, c->buffer, c->res, [this, c, due](beast::error_code ec2, std::size_t) {
                     if (ec2) return fail(c);
-                    auto const us = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - due).count();
+                    auto const us =
+                        std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - due).count();
                     stats_.latencies_us.push_back(us);
                     if (c->res.result_int() < 200 || c->res.result_int() >= 300) ++stats_.non_2xx;
                     done();
@@ -183,7 +184,8 @@ private:
 std::int64_t percentile(std::vector<std::int64_t>& v, double p)
 {
     if (v.empty()) return 0;
-    auto const k = static_cast<std::size_t>(std::min<double>(static_cast<double>(v.size()) - 1, p / 100.0 * static_cast<double>(v.size())));
+    auto const k = static_cast<std::size_t>(
+        std::min<double>(static_cast<double>(v.size()) - 1, p / 100.0 * static_cast<double>(v.size())));
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
     return v[k];
 }
@@ -193,14 +195,22 @@ int main(int argc, char** argv)
     options o;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string const k = argv[i], v = argv[i + 1];
-        if (k == "--host") o.host = v;
-        else if (k == "--port") o.port = v;
-        else if (k == "--rate") o.rate = std::stod(v);
-        else if (k == "--duration") o.duration = std::stod(v);
-        else if (k == "--connections") o.connections = std::stoi(v);
-        else if (k == "--path") o.paths.push_back(v);
-        else if (k == "--method") o.method = v;
-        else if (k == "--body") o.body = v;
+        if (k == "--host")
+            o.host = v;
+        else if (k == "--port")
+            o.port = v;
+        else if (k == "--rate")
+            o.rate = std::stod(v);
+        else if (k == "--duration")
+            o.duration = std::stod(v);
+        else if (k == "--connections")
+            o.connections = std::stoi(v);
+        else if (k == "--path")
+            o.paths.push_back(v);
+        else if (k == "--method")
+            o.method = v;
+        else if (k == "--body")
+            o.body = v;
         else if (k == "--header") {
             auto const colon = v.find(':');
             o.headers.emplace_back(v.substr(0, colon), v.substr(colon + 2));
@@ -237,11 +247,12 @@ int main(int argc, char** argv)
         elapsed = std::max(elapsed, g->elapsed());
     }
     auto& l = s.latencies_us;
-    std::printf("{\"requests\":%zu,\"errors\":%llu,\"non_2xx\":%llu,\"seconds\":%.3f,\"rate\":%.1f,"
-                "\"p50_us\":%lld,\"p90_us\":%lld,\"p99_us\":%lld,\"max_us\":%lld}\n",
-                l.size(), static_cast<unsigned long long>(s.errors), static_cast<unsigned long long>(s.non_2xx),
-                elapsed, l.size() / std::max(elapsed, 1e-9), static_cast<long long>(percentile(l, 50)),
-                static_cast<long long>(percentile(l, 90)), static_cast<long long>(percentile(l, 99)),
-                static_cast<long long>(l.empty() ? 0 : *std::max_element(l.begin(), l.end())));
+    std::printf(
+        "{\"requests\":%zu,\"errors\":%llu,\"non_2xx\":%llu,\"seconds\":%.3f,\"rate\":%.1f,"
+        "\"p50_us\":%lld,\"p90_us\":%lld,\"p99_us\":%lld,\"max_us\":%lld}\n",
+        l.size(), static_cast<unsigned long long>(s.errors), static_cast<unsigned long long>(s.non_2xx), elapsed,
+        l.size() / std::max(elapsed, 1e-9), static_cast<long long>(percentile(l, 50)),
+        static_cast<long long>(percentile(l, 90)), static_cast<long long>(percentile(l, 99)),
+        static_cast<long long>(l.empty() ? 0 : *std::max_element(l.begin(), l.end())));
     return 0;
 }

@@ -30,7 +30,8 @@ int make_queries(std::string const& dir, int count)
 {
     store::connection db(dir + "/peerdesk.db", store::open_mode::read_only);
     auto& s = db.cached(
-        "SELECT p.title, (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id WHERE qt.question_id = p.id "
+        "SELECT p.title, (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id WHERE qt.question_id = "
+        "p.id "
         "ORDER BY qt.position LIMIT 1) FROM posts p WHERE p.kind = 'question' ORDER BY p.id");
     std::vector<std::pair<std::string, std::string>> titles;
     s.bind();
@@ -38,7 +39,8 @@ int make_queries(std::string const& dir, int count)
     s.reset();
     if (titles.empty()) return 1;
     std::mt19937_64 rng(42);
-    static char const* const skip[] = {"the", "and", "for", "with", "not", "this", "when", "but", "my", "it", "is", "in", "of", "on", "to", "a", "i"};
+    static char const* const skip[] = {"the", "and", "for", "with", "not", "this", "when", "but", "my",
+                                       "it",  "is",  "in",  "of",   "on",  "to",   "a",    "i"};
     for (int n = 0; n < count; ++n) {
         auto const& [title, tag] = titles[rng() % titles.size()];
         std::vector<std::string> words;
@@ -46,8 +48,10 @@ int make_queries(std::string const& dir, int count)
         for (std::string w; in >> w;) {
             std::string clean;
             for (char c : w)
-                if (std::isalpha(static_cast<unsigned char>(c))) clean += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (clean.size() >= 3 && std::find(std::begin(skip), std::end(skip), clean) == std::end(skip)) words.push_back(clean);
+                if (std::isalpha(static_cast<unsigned char>(c)))
+                    clean += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (clean.size() >= 3 && std::find(std::begin(skip), std::end(skip), clean) == std::end(skip))
+                words.push_back(clean);
         }
         if (words.empty()) continue;
         std::shuffle(words.begin(), words.end(), rng);
@@ -96,12 +100,14 @@ int run(std::string const& dir, std::string const& file, std::string const& dump
     auto const seconds = std::chrono::duration<double>(clock_type::now() - all).count();
     auto pct = [&](double p) {
         auto v = us;
-        auto const k = static_cast<std::size_t>(std::min<double>(static_cast<double>(v.size()) - 1, p / 100 * static_cast<double>(v.size())));
+        auto const k = static_cast<std::size_t>(
+            std::min<double>(static_cast<double>(v.size()) - 1, p / 100 * static_cast<double>(v.size())));
         std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
         return v[k];
     };
     std::printf("{\"queries\":%zu,\"hits\":%zu,\"p50_us\":%lld,\"p99_us\":%lld,\"qps\":%.1f}\n", queries.size(), hits,
-                static_cast<long long>(pct(50)), static_cast<long long>(pct(99)), queries.size() / std::max(seconds, 1e-9));
+                static_cast<long long>(pct(50)), static_cast<long long>(pct(99)),
+                queries.size() / std::max(seconds, 1e-9));
     return 0;
 }
 

@@ -34,12 +34,12 @@ std::vector<std::string> words(std::string_view text)
 
 // What people write when they have nothing to add but gratitude or agreement.
 constexpr std::array<std::string_view, 58> filler{
-    "+1",     "thanks", "thank",  "thankyou", "thx",   "ty",    "you",     "so",      "much",   "a",
-    "lot",    "many",   "very",   "me",       "too",   "same",  "here",    "problem", "issue",  "great",
-    "good",   "nice",   "awesome", "cool",    "perfect", "answer", "post", "question", "this",  "that",
-    "it",     "works",  "worked", "helped",   "helps", "for",   "the",     "i",       "have",   "had",
-    "also",   "really", "+1!",    "agree",    "agreed", "exactly", "yes",  "yeah",    "same.",  "wow",
-    "bump",   "up",     "plus",   "one",      "again", "guys",  "mate",    "dude"};
+    "+1",   "thanks", "thank",   "thankyou", "thx",     "ty",      "you",  "so",       "much",  "a",
+    "lot",  "many",   "very",    "me",       "too",     "same",    "here", "problem",  "issue", "great",
+    "good", "nice",   "awesome", "cool",     "perfect", "answer",  "post", "question", "this",  "that",
+    "it",   "works",  "worked",  "helped",   "helps",   "for",     "the",  "i",        "have",  "had",
+    "also", "really", "+1!",     "agree",    "agreed",  "exactly", "yes",  "yeah",     "same.", "wow",
+    "bump", "up",     "plus",    "one",      "again",   "guys",    "mate", "dude"};
 
 bool is_filler(std::string const& w)
 {
@@ -49,8 +49,8 @@ bool is_filler(std::string const& w)
 
 bool host_matches(std::string const& host, std::string const& domain)
 {
-    return host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
-                              host[host.size() - domain.size() - 1] == '.');
+    return host == domain ||
+           (host.size() > domain.size() && host.ends_with(domain) && host[host.size() - domain.size() - 1] == '.');
 }
 
 bool contains_phrase(std::string const& haystack, std::string const& phrase)
@@ -103,9 +103,12 @@ std::vector<std::string> parse_list(std::string_view text)
         item.clear();
     };
     for (char c : text) {
-        if (c == ',' || c == '\n') flush();
-        else if (c == ' ' && item.empty()) continue;
-        else item += c;
+        if (c == ',' || c == '\n')
+            flush();
+        else if (c == ' ' && item.empty())
+            continue;
+        else
+            item += c;
     }
     flush();
     for (auto& i : out)

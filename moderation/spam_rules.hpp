@@ -8,9 +8,9 @@
 namespace peerdesk::moderation {
 
 struct spam_settings {
-    std::int64_t new_user_reputation = 10;  // below this a member is new
-    int new_user_max_links = 1;             // per post
-    bool hold_first_post = false;           // hold a new member's first post for review
+    std::int64_t new_user_reputation = 10;     // below this a member is new
+    int new_user_max_links = 1;                // per post
+    bool hold_first_post = false;              // hold a new member's first post for review
     std::vector<std::string> blocked_words;    // lower-case words or phrases
     std::vector<std::string> blocked_domains;  // lower-case; subdomains match too
 };

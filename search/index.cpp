@@ -6,6 +6,8 @@
 
 #include <xapian.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -16,8 +18,6 @@
 #include <list>
 #include <mutex>
 #include <sstream>
-#include <unistd.h>
-#include <fcntl.h>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -56,12 +56,12 @@ constexpr Xapian::doccount max_fetch = 200'000;
 // Common English words that say nothing about a problem. Indexed (so phrases work) but not
 // searched for on their own.
 constexpr char const* stop_words[] = {
-    "a",     "about", "an",    "and",   "are",   "as",    "at",    "be",    "been",  "but",   "by",    "can",
-    "could", "did",   "do",    "does",  "for",   "from",  "had",   "has",   "have",  "he",    "her",   "his",
-    "how",   "i",     "if",    "in",    "into",  "is",    "it",    "its",   "me",    "my",    "of",    "on",
-    "or",    "our",   "she",   "so",    "that",  "the",   "their", "them",  "then",  "there", "these", "they",
-    "this",  "to",    "was",   "we",    "were",  "what",  "when",  "where", "which", "who",   "why",   "will",
-    "with",  "would", "you",   "your",  "am",    "any",   "some",  "just",  "than",  "too",   "very",  "should",
+    "a",     "about", "an",  "and",  "are",  "as",   "at",    "be",    "been",  "but",   "by",    "can",
+    "could", "did",   "do",  "does", "for",  "from", "had",   "has",   "have",  "he",    "her",   "his",
+    "how",   "i",     "if",  "in",   "into", "is",   "it",    "its",   "me",    "my",    "of",    "on",
+    "or",    "our",   "she", "so",   "that", "the",  "their", "them",  "then",  "there", "these", "they",
+    "this",  "to",    "was", "we",   "were", "what", "when",  "where", "which", "who",   "why",   "will",
+    "with",  "would", "you", "your", "am",   "any",  "some",  "just",  "than",  "too",   "very",  "should",
 };
 
 Xapian::SimpleStopper const& stopper()
@@ -85,7 +85,10 @@ std::string_view clip(std::string_view s, std::size_t max)
     return s.substr(0, max);
 }
 
-Xapian::Query boolean_term(std::string const& term) { return Xapian::Query(term); }
+Xapian::Query boolean_term(std::string const& term)
+{
+    return Xapian::Query(term);
+}
 
 Xapian::Query filter_query(filters const& f)
 {
@@ -239,7 +242,10 @@ std::int64_t number_in(Xapian::Document const& doc, Xapian::valueno slot)
     return id;
 }
 
-std::int64_t thread_of(Xapian::Document const& doc) { return number_in(doc, slot_thread); }
+std::int64_t thread_of(Xapian::Document const& doc)
+{
+    return number_in(doc, slot_thread);
+}
 
 // The post a ranked document is: from the facts, or for a document newer than them, its own.
 std::int64_t post_of(post_facts const& facts, Xapian::MSetIterator const& it)
@@ -337,9 +343,10 @@ writer::writer(fs::path const& dir, bool create, commits mode) : impl_(std::make
     auto const boot = boot_id();
     impl_->unsynced = mode == commits::unsynced && boot;
     try {
-        impl_->db = Xapian::WritableDatabase(dir.string(), (create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN) |
-                                                               (impl_->unsynced ? Xapian::DB_NO_SYNC : 0),
-                                                   block_size);
+        impl_->db = Xapian::WritableDatabase(
+            dir.string(),
+            (create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN) | (impl_->unsynced ? Xapian::DB_NO_SYNC : 0),
+            block_size);
     } catch (Xapian::DatabaseLockError const& e) {
         throw locked_error("the search index " + dir.string() + " is in use by another process");
     }
@@ -368,7 +375,10 @@ writer::writer(fs::path const& dir, bool create, commits mode) : impl_(std::make
     impl_->numbered = impl_->db.get_metadata(numbering_key) == numbering_value;
 }
 
-bool writer::outdated() const { return !impl_->numbered; }
+bool writer::outdated() const
+{
+    return !impl_->numbered;
+}
 
 writer::~writer()
 {
@@ -392,7 +402,10 @@ void writer::sync()
     if (!fsync_path(impl_->dir, O_RDONLY | O_DIRECTORY)) throw std::runtime_error("cannot sync " + impl_->dir.string());
 }
 
-post_fact writer::apply(post_document const& d) { return put(d, false); }
+post_fact writer::apply(post_document const& d)
+{
+    return put(d, false);
+}
 
 post_fact writer::add(post_document const& d)
 {
@@ -445,7 +458,10 @@ post_fact writer::put(post_document const& d, bool fresh)
     return fact_of(d, fresh ? impl_->db.add_document(doc) : impl_->db.replace_document(id_term, doc));
 }
 
-std::int64_t writer::applied() const { return impl_->applied; }
+std::int64_t writer::applied() const
+{
+    return impl_->applied;
+}
 
 void writer::set_applied(std::int64_t seq)
 {
@@ -453,11 +469,20 @@ void writer::set_applied(std::int64_t seq)
     impl_->db.set_metadata(applied_key, std::to_string(seq));
 }
 
-void writer::commit() { impl_->db.commit(); }
+void writer::commit()
+{
+    impl_->db.commit();
+}
 
-std::uint64_t writer::revision() const { return impl_->db.get_revision(); }
+std::uint64_t writer::revision() const
+{
+    return impl_->db.get_revision();
+}
 
-std::size_t writer::document_count() const { return impl_->db.get_doccount(); }
+std::size_t writer::document_count() const
+{
+    return impl_->db.get_doccount();
+}
 
 // ---- the directories ----
 
@@ -489,9 +514,9 @@ void make_current(fs::path const& root, std::string const& dir)
 
 std::string new_dir_name()
 {
-    auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+    auto const ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     return "index-" + std::to_string(ms) + "-" + std::to_string(::getpid());
 }
 
@@ -580,8 +605,10 @@ searcher::handle& searcher::open() const
     auto const dir = current_dir(root_);
     if (!dir) throw unavailable("The search index is being built; try again in a minute.");
     try {
-        if (*dir == h->dir) h->db.reopen();
-        else h->db = Xapian::Database((root_ / *dir).string());
+        if (*dir == h->dir)
+            h->db.reopen();
+        else
+            h->db = Xapian::Database((root_ / *dir).string());
     } catch (Xapian::Error const& e) {
         h->dir.clear();
         throw unavailable("The search index cannot be opened: " + e.get_msg());
@@ -614,8 +641,10 @@ bool same_stems(std::string const& a, std::string const& b, Xapian::Stem const& 
             word.clear();
         };
         for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
-            if (Xapian::Unicode::is_wordchar(*it)) Xapian::Unicode::append_utf8(word, *it);
-            else flush();
+            if (Xapian::Unicode::is_wordchar(*it))
+                Xapian::Unicode::append_utf8(word, *it);
+            else
+                flush();
         }
         flush();
         return out;
@@ -730,11 +759,15 @@ results searcher::run(query_request const& request, tuning const& tune) const
             Xapian::Enquire enquire(h.db);
             enquire.set_weighting_scheme(weighting());
             switch (request.sort) {
-            case sort_order::relevance:
-                q = with_quality(q, tune, facts);
-                break;
-            case sort_order::newest: enquire.set_sort_by_value_then_relevance(slot_created, true); break;
-            case sort_order::votes: enquire.set_sort_by_value_then_relevance(slot_score, true); break;
+                case sort_order::relevance:
+                    q = with_quality(q, tune, facts);
+                    break;
+                case sort_order::newest:
+                    enquire.set_sort_by_value_then_relevance(slot_created, true);
+                    break;
+                case sort_order::votes:
+                    enquire.set_sort_by_value_then_relevance(slot_score, true);
+                    break;
             }
             enquire.set_query(q);
             // One hit per thread, its best post. Xapian's own collapse reads the thread of every
@@ -818,7 +851,8 @@ std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int
             qp.set_default_op(Xapian::Query::OP_OR);
             Xapian::Query q;
             try {
-                q = qp.parse_query(first_words(text, similar_max_words), partial ? Xapian::QueryParser::FLAG_PARTIAL : 0);
+                q = qp.parse_query(first_words(text, similar_max_words),
+                                   partial ? Xapian::QueryParser::FLAG_PARTIAL : 0);
             } catch (Xapian::QueryParserError const&) {
                 return out;
             }

@@ -91,9 +91,9 @@ void settle_rebuild(fs::path const& root, source& src, std::string const& held)
 void remove_stale_dirs(fs::path const& root)
 {
     auto const current = current_dir(root);
-    auto const now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    auto const now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     std::error_code ec;
     for (auto const& entry : fs::directory_iterator(root, ec)) {
         auto const name = entry.path().filename().string();
@@ -149,7 +149,7 @@ void indexer::adopt()
             status_.building = true;
         }
         // An outdated index goes on answering searches until its replacement is current.
-        std::cout << (!cur           ? "search: no index yet; building one from the database"
+        std::cout << (!cur            ? "search: no index yet; building one from the database"
                       : interrupted() ? "search: the machine stopped while the index was being written; "
                                         "rebuilding it from the database"
                                       : "search: the index is from an older version; rebuilding it from the database")
@@ -256,7 +256,8 @@ void indexer::run()
             dir_.clear();
         }
         std::lock_guard lock(mutex_);
-        if (!problem.empty() && problem != status_.problem) std::cerr << "search: " << problem << "\n";  // once, not every second
+        if (!problem.empty() && problem != status_.problem)
+            std::cerr << "search: " << problem << "\n";  // once, not every second
         status_.problem = problem;
         if (!problem.empty()) status_.building = false;
     }

@@ -5,7 +5,10 @@
 namespace peerdesk::search {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string lower(std::string_view s)
 {
@@ -72,10 +75,14 @@ parsed_query parse_query(std::string_view q)
             out.filter.user = lower(word.substr(5));
         } else if (w.starts_with("is:")) {
             auto const what = w.substr(3);
-            if (what == "answered") out.filter.answered = true;
-            else if (what == "accepted") out.filter.accepted = true;
-            else if (what == "question") out.filter.kind = post_kind::question;
-            else if (what == "answer") out.filter.kind = post_kind::answer;
+            if (what == "answered")
+                out.filter.answered = true;
+            else if (what == "accepted")
+                out.filter.accepted = true;
+            else if (what == "question")
+                out.filter.kind = post_kind::question;
+            else if (what == "answer")
+                out.filter.kind = post_kind::answer;
             else {
                 out.error = "There is no filter is:" + std::string(word.substr(3, 40)) +
                             "; use is:answered, is:accepted, is:question or is:answer.";

@@ -37,7 +37,10 @@ character character_at(std::string_view text, std::size_t i)
 }
 
 // Control bytes too: the marks \x01 and \x02 must come only from matches.
-bool space_byte(char c) { return c == ' ' || c == '\x7F' || static_cast<unsigned char>(c) < 0x20; }
+bool space_byte(char c)
+{
+    return c == ' ' || c == '\x7F' || static_cast<unsigned char>(c) < 0x20;
+}
 
 // [begin, end) of the word at or after i, apostrophes between letters included ("don't").
 std::pair<std::size_t, std::size_t> next_word(std::string_view text, std::size_t i)
@@ -51,9 +54,12 @@ std::pair<std::size_t, std::size_t> next_word(std::string_view text, std::size_t
     auto const begin = i;
     while (i < n) {
         auto const ch = character_at(text, i);
-        if (ch.word) i += ch.bytes;
-        else if (text[i] == '\'' && i > begin && i + 1 < n && character_at(text, i + 1).word) ++i;
-        else break;
+        if (ch.word)
+            i += ch.bytes;
+        else if (text[i] == '\'' && i > begin && i + 1 < n && character_at(text, i + 1).word)
+            ++i;
+        else
+            break;
     }
     return {begin, i};
 }
@@ -64,8 +70,10 @@ void lower_into(std::string& out, std::string_view word)
     out.assign(word);
     bool ascii = true;
     for (auto& c : out) {
-        if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
-        else if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (static_cast<unsigned char>(c) >= 0x80)
+            ascii = false;
+        else if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
     }
     if (ascii) return;
     out.clear();
@@ -91,8 +99,10 @@ snippet_terms snippet_terms_of(Xapian::Query const& q, std::string_view title_pr
             stemmed = true;
             s.remove_prefix(1);
         }
-        if (!title_prefix.empty() && s.substr(0, title_prefix.size()) == title_prefix) s.remove_prefix(title_prefix.size());
-        else if (!s.empty() && s.front() >= 'A' && s.front() <= 'Z') continue;  // a boolean term: tag, author, kind
+        if (!title_prefix.empty() && s.substr(0, title_prefix.size()) == title_prefix)
+            s.remove_prefix(title_prefix.size());
+        else if (!s.empty() && s.front() >= 'A' && s.front() <= 'Z')
+            continue;  // a boolean term: tag, author, kind
         if (s.empty()) continue;
         auto& list = stemmed ? out.stems : out.words;
         if (std::find(list.begin(), list.end(), s) == list.end()) list.emplace_back(s);
@@ -100,7 +110,8 @@ snippet_terms snippet_terms_of(Xapian::Query const& q, std::string_view title_pr
     return out;
 }
 
-std::string make_snippet(std::string_view text, snippet_terms const& terms, Xapian::Stem const& stem, std::size_t max_bytes)
+std::string make_snippet(std::string_view text, snippet_terms const& terms, Xapian::Stem const& stem,
+                         std::size_t max_bytes)
 {
     // Every word and every match, in order.
     std::vector<std::pair<std::size_t, std::size_t>> words;
@@ -189,7 +200,8 @@ std::string make_snippet(std::string_view text, snippet_terms const& terms, Xapi
     std::string out;
     out.reserve(end - start + 32);
     if (start > text_start) out += ellipsis;
-    auto m = std::lower_bound(matches.begin(), matches.end(), start, [](match const& x, std::size_t at) { return x.begin < at; });
+    auto m = std::lower_bound(matches.begin(), matches.end(), start,
+                              [](match const& x, std::size_t at) { return x.begin < at; });
     for (auto i = start; i < end; ++i) {
         if (space_byte(text[i])) {
             if (!out.empty() && out.back() != ' ') out += ' ';

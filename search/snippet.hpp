@@ -28,8 +28,8 @@ struct snippet_terms {
 snippet_terms snippet_terms_of(Xapian::Query const& q, std::string_view title_prefix);
 
 // At most about max_bytes of the text, as text (render::snippet_html escapes it), whitespace
-// and control bytes made single spaces, each match between the bytes \x01 and \x02, "…" where the text was cut. The window holding the
-// most distinct query words wins, the earliest among equals; the text's start when none match.
+// and control bytes made single spaces, each match between the bytes \x01 and \x02, "…" where the text was cut. The
+// window holding the most distinct query words wins, the earliest among equals; the text's start when none match.
 std::string make_snippet(std::string_view text, snippet_terms const& terms, Xapian::Stem const& stem,
                          std::size_t max_bytes);
 

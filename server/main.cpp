@@ -19,8 +19,8 @@
 #include <map>
 #include <thread>
 
-#include <sys/resource.h>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace {
@@ -120,7 +120,10 @@ std::string database_path(options const& o)
     return (std::filesystem::path(dir) / "peerdesk.db").string();
 }
 
-std::filesystem::path search_root(options const& o) { return std::filesystem::path(o.get("data", "./data")) / "search"; }
+std::filesystem::path search_root(options const& o)
+{
+    return std::filesystem::path(o.get("data", "./data")) / "search";
+}
 
 int migrate_database(store::database& db)
 {
@@ -228,9 +231,8 @@ int command_recount(options const& o)
     refuse_positional(o);
     store::database db(database_path(o));
     migrate_database(db);
-    int const changed = db.write([](store::connection& c) {
-        return store::user_store(c).recount(domain::reputation_rules{}.start);
-    });
+    int const changed =
+        db.write([](store::connection& c) { return store::user_store(c).recount(domain::reputation_rules{}.start); });
     std::cout << "recounted reputation; " << changed << " total(s) corrected\n";
     int const counts = db.write([](store::connection& c) { return store::post_store(c).recount(); });
     std::cout << "recounted questions per tag and in all; " << counts << " count(s) corrected\n";
@@ -250,7 +252,8 @@ public:
         auto const rate = seconds > 0 ? static_cast<double>(p.done) / seconds : 0.0;
         auto const left = rate > 0 ? static_cast<long>(static_cast<double>(p.total - p.done) / rate) : 0;
         int const width = 30;
-        int const filled = p.total > 0 ? static_cast<int>(width * std::min<std::int64_t>(p.done, p.total) / p.total) : width;
+        int const filled =
+            p.total > 0 ? static_cast<int>(width * std::min<std::int64_t>(p.done, p.total) / p.total) : width;
         char line[200];
         std::snprintf(line, sizeof line, "[%s%s] %lld/%lld posts  %.0f posts/s  %ld:%02ld left",
                       std::string(static_cast<std::size_t>(filled), '#').c_str(),
@@ -334,8 +337,8 @@ int command_generate(options const& o)
     auto const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::cout << "generated " << r.questions << " questions, " << r.answers << " answers, " << r.comments
               << " comments, " << r.votes << " votes, " << r.accepted << " accepted answers by " << r.users
-              << " users in " << seconds << " s (" << static_cast<long>((r.questions + r.answers) / std::max(seconds, 1e-9))
-              << " posts/s)\n";
+              << " users in " << seconds << " s ("
+              << static_cast<long>((r.questions + r.answers) / std::max(seconds, 1e-9)) << " posts/s)\n";
     return 0;
 }
 
@@ -360,9 +363,8 @@ int command_user(options const& o)
     store::database db(database_path(o));
     migrate_database(db);
     auto const hash = domain::hash_password(password);
-    auto const result = db.write([&](store::connection& c) {
-        return store::user_store(c).create(name, *email, hash, role, domain::now());
-    });
+    auto const result = db.write(
+        [&](store::connection& c) { return store::user_store(c).create(name, *email, hash, role, domain::now()); });
     if (result.outcome == store::create_user_outcome::username_taken)
         throw std::runtime_error("the username " + name + " is taken");
     if (result.outcome == store::create_user_outcome::email_taken)
@@ -413,14 +415,17 @@ int main(int argc, char** argv)
     auto const command = args[0];
     try {
         if (command == "serve")
-            return command_serve(options({args.begin() + 1, args.end()}, {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert", "tls-key", "max-connections", "max-connections-per-address", "http-redirect-port", "search-cache"}));
+            return command_serve(options(
+                {args.begin() + 1, args.end()},
+                {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert",
+                 "tls-key", "max-connections", "max-connections-per-address", "http-redirect-port", "search-cache"}));
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "reindex") return command_reindex(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "backup") return command_backup(options(args, {"data"}));
-        if (command == "generate") return command_generate(options({args.begin() + 1, args.end()}, {"data", "posts", "seed"}));
-        if (command == "user")
-            return command_user(options(args, {"data", "email", "password-file", "role"}));
+        if (command == "generate")
+            return command_generate(options({args.begin() + 1, args.end()}, {"data", "posts", "seed"}));
+        if (command == "user") return command_user(options(args, {"data", "email", "password-file", "role"}));
         if (command == "settings") return command_settings(options(args, {"data"}));
         std::cerr << "peerdesk: unknown command " << command << "\n" << usage;
         return 2;

@@ -15,17 +15,26 @@
 namespace peerdesk::app {
 namespace {
 
-failure invalid(domain::field_error const& e) { return {422, "invalid_field", e.message, e.field}; }
+failure invalid(domain::field_error const& e)
+{
+    return {422, "invalid_field", e.message, e.field};
+}
 failure not_signed_in(std::string_view what)
 {
     return {401, "not_signed_in", "Sign in to " + std::string(what) + ".", ""};
 }
-failure not_found(std::string_view what) { return {404, "not_found", "There is no such " + std::string(what) + ".", ""}; }
-failure refused(domain::refusal const& r) { return {403, "missing_privilege", r.message, ""}; }
+failure not_found(std::string_view what)
+{
+    return {404, "not_found", "There is no such " + std::string(what) + ".", ""};
+}
+failure refused(domain::refusal const& r)
+{
+    return {403, "missing_privilege", r.message, ""};
+}
 
 // Renders a post or comment body, or says why it cannot be.
 std::variant<store::rendered_body, failure> render_body(context const& ctx, std::string_view body,
-                                                       std::string_view field)
+                                                        std::string_view field)
 {
     render::markdown_limits limits;
     limits.max_bytes = ctx.config.limits.body_max * 4;  // the character limit is checked before
@@ -34,7 +43,10 @@ std::variant<store::rendered_body, failure> render_body(context const& ctx, std:
     return store::rendered_body{std::string(body), result.value->html.str(), std::move(result.value->excerpt)};
 }
 
-std::string session_hash(std::string_view token) { return domain::sha256(token); }
+std::string session_hash(std::string_view token)
+{
+    return domain::sha256(token);
+}
 
 // Failed sign-ins are counted per account and address together, so that a stranger guessing
 // from elsewhere cannot lock the owner out: the owner's address has not been guessing, and a
@@ -48,9 +60,9 @@ std::optional<failure> failed_sign_ins(context& ctx, viewer const& who, std::str
     if (!ctx.limiter) return std::nullopt;
     auto const rule = ctx.config.rates.failed_sign_in;
     auto const per_address = moderation::rate_rule{rule.count * 4, rule.seconds};
-    auto const now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+    auto const now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     std::optional<int> wait;
     for (auto const& [key, r] : {std::pair{"sign-in:a" + who.address, per_address},
                                  std::pair{"sign-in:" + account + "@" + who.address, rule}}) {
@@ -60,10 +72,14 @@ std::optional<failure> failed_sign_ins(context& ctx, viewer const& who, std::str
     if (!wait) return std::nullopt;
     who.retry_after = *wait;
     return failure{429, "rate_limited",
-                   "Too many failed sign-ins from here; try again in " + std::to_string(*wait) + " seconds.", "password"};
+                   "Too many failed sign-ins from here; try again in " + std::to_string(*wait) + " seconds.",
+                   "password"};
 }
 
-std::string account_key(std::int64_t user_id) { return "u" + std::to_string(user_id); }
+std::string account_key(std::int64_t user_id)
+{
+    return "u" + std::to_string(user_id);
+}
 
 std::string login_key(std::string_view login)
 {
@@ -81,7 +97,10 @@ moderation::verdict judge_post(context& ctx, viewer const& who, moderation::post
     return moderation::judge(type, source, html, facts, ctx.config.spam);
 }
 
-failure locked_thread() { return {409, "locked", "This thread is locked: no new answers, comments or votes.", ""}; }
+failure locked_thread()
+{
+    return {409, "locked", "This thread is locked: no new answers, comments or votes.", ""};
+}
 
 }  // namespace
 
@@ -147,7 +166,8 @@ outcome<session_started> change_password(context& ctx, viewer const& who, std::s
 {
     if (!who.user) return not_signed_in("change your password");
     if (who.auth == auth_kind::bearer)
-        return failure{403, "token_not_allowed", "An API token cannot change the password; sign in in a browser to change it.", ""};
+        return failure{403, "token_not_allowed",
+                       "An API token cannot change the password; sign in in a browser to change it.", ""};
     if (current.empty()) return failure{422, "invalid_field", "Enter your current password.", "current_password"};
     auto const& username = who.user->username;
     if (auto f = failed_sign_ins(ctx, who, account_key(who.user->id), false)) return *f;
@@ -184,7 +204,8 @@ outcome<std::string> create_api_token(context& ctx, viewer const& who, std::stri
 {
     if (!who.user) return not_signed_in("create an API token");
     if (who.auth == auth_kind::bearer)
-        return failure{403, "token_not_allowed", "An API token cannot create tokens; create one on your account page.", ""};
+        return failure{403, "token_not_allowed", "An API token cannot create tokens; create one on your account page.",
+                       ""};
     auto const trimmed = domain::trim(name);
     if (trimmed.empty() || trimmed.size() > 100 || !domain::valid_utf8(trimmed))
         return failure{422, "invalid_field", "Name the token (1 to 100 characters), such as \"backup script\".",
@@ -205,8 +226,8 @@ outcome<std::vector<store::api_token_row>> list_api_tokens(context& ctx, viewer 
 outcome<std::int64_t> revoke_api_token(context& ctx, viewer const& who, std::int64_t token_id)
 {
     if (!who.user) return not_signed_in("revoke an API token");
-    bool const revoked =
-        ctx.db.write([&](store::connection& c) { return store::user_store(c).revoke_api_token(who.user->id, token_id); });
+    bool const revoked = ctx.db.write(
+        [&](store::connection& c) { return store::user_store(c).revoke_api_token(who.user->id, token_id); });
     if (!revoked) return failure{404, "not_found", "You have no such API token.", ""};
     return token_id;
 }
@@ -242,8 +263,10 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     if (!question || question->kind != "question") return not_found("question");
     if (question->locked) return locked_thread();
     if (question->closed_at)
-        return failure{409, "closed", "This question is closed as " + close_reason_text(*question->close_reason) +
-                                          "; it takes no new answers.", ""};
+        return failure{
+            409, "closed",
+            "This question is closed as " + close_reason_text(*question->close_reason) + "; it takes no new answers.",
+            ""};
     if (auto e = domain::check_body(body, ctx.config.limits)) return invalid(*e);
     auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
@@ -255,8 +278,9 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     if (auto f = check_rate(ctx, who, "answers", ctx.config.rates.answer)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
     auto const now = domain::now();
-    auto const id = ctx.db.write(
-        [&](store::connection& c) { return store::post_store(c).create_answer(question_id, who.user->id, r, now, held); });
+    auto const id = ctx.db.write([&](store::connection& c) {
+        return store::post_store(c).create_answer(question_id, who.user->id, r, now, held);
+    });
     return posted{id, held};
 }
 
@@ -290,10 +314,9 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
     auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     // Comments are not held: what would hold a post refuses a comment, with the reason.
-    auto const verdict = judge_post(ctx, who, moderation::post_type::comment, body,
-                                    std::get<store::rendered_body>(rendered).html);
-    if (verdict.what != moderation::verdict::kind::publish)
-        return failure{422, "refused", verdict.message, "body"};
+    auto const verdict =
+        judge_post(ctx, who, moderation::post_type::comment, body, std::get<store::rendered_body>(rendered).html);
+    if (verdict.what != moderation::verdict::kind::publish) return failure{422, "refused", verdict.message, "body"};
     if (auto f = check_rate(ctx, who, "comments", ctx.config.rates.comment)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
     auto const now = domain::now();
@@ -342,7 +365,8 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
     }
     bool const same = (!e.title || *e.title == post->title) && (!e.tags || *e.tags == post->tags) &&
                       (!e.body || e.body->markdown == post->body_markdown);
-    if (same) return failure{422, "nothing_changed", "The edit changes nothing; change the text before saving.", "body"};
+    if (same)
+        return failure{422, "nothing_changed", "The edit changes nothing; change the text before saving.", "body"};
     auto const now = domain::now();
     ctx.db.write([&](store::connection& c) {
         auto tx = c.begin_immediate();
@@ -374,8 +398,7 @@ outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t p
     if (!post) return not_found("post");
     if (auto thread = post->question_id ? posts.find_post(*post->question_id) : post; thread && thread->locked)
         return locked_thread();
-    if (post->author.id == who.user->id)
-        return failure{403, "own_post", "You cannot vote on your own post.", ""};
+    if (post->author.id == who.user->id) return failure{403, "own_post", "You cannot vote on your own post.", ""};
     if (value == 1)
         if (auto r = domain::check_privilege(who.actor(), domain::privilege::upvote, ctx.config.thresholds))
             return refused(*r);
@@ -384,8 +407,9 @@ outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t p
             return refused(*r);
     if (auto f = check_rate(ctx, who, "votes", ctx.config.rates.vote)) return *f;
     auto const now = domain::now();
-    return ctx.db.write(
-        [&](store::connection& c) { return store::post_store(c).vote(post_id, who.user->id, value, ctx.config.rules, now); });
+    return ctx.db.write([&](store::connection& c) {
+        return store::post_store(c).vote(post_id, who.user->id, value, ctx.config.rules, now);
+    });
 }
 
 outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answer_id, bool accepting)

@@ -3,8 +3,8 @@
 #include "server/app/api_json.hpp"
 #include "server/app/application.hpp"
 #include "server/app/auth.hpp"
-#include "server/app/respond.hpp"
 #include "server/app/moderation_actions.hpp"
+#include "server/app/respond.hpp"
 #include "server/app/search_service.hpp"
 #include "server/app/widget.hpp"
 #include "server/domain/reputation.hpp"
@@ -32,8 +32,7 @@ std::variant<json::object, failure> body_object(call& c)
     json::error_code ec;
     json::monotonic_resource memory;
     auto value = json::parse(c.req.body, ec, &memory, options);
-    if (ec)
-        return failure{400, "malformed_json", "The body is not valid JSON (" + ec.message() + ").", ""};
+    if (ec) return failure{400, "malformed_json", "The body is not valid JSON (" + ec.message() + ").", ""};
     if (!value.is_object()) return failure{400, "malformed_json", "The body must be a JSON object.", ""};
     return json::object(value.as_object(), json::storage_ptr());
 }
@@ -63,8 +62,7 @@ std::optional<failure> read_tags(json::object const& o, std::optional<std::vecto
 {
     auto const* v = o.if_contains("tags");
     if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_array())
-        return failure{422, "invalid_field", "The field tags must be an array of strings.", "tags"};
+    if (!v->is_array()) return failure{422, "invalid_field", "The field tags must be an array of strings.", "tags"};
     std::vector<std::string> tags;
     for (auto const& t : v->as_array()) {
         if (!t.is_string()) return failure{422, "invalid_field", "Each tag must be a string.", "tags"};
@@ -111,7 +109,9 @@ json::object user_json(store::user_row const& u, store::user_counts const& count
             {"created_at", domain::rfc3339(u.created_at)},
             {"badges", json::array()},
             {"counts",
-             {{"questions", counts.questions}, {"answers", counts.answers}, {"accepted_answers", counts.accepted_answers}}}};
+             {{"questions", counts.questions},
+              {"answers", counts.answers},
+              {"accepted_answers", counts.accepted_answers}}}};
 }
 
 json::array tags_json(std::vector<std::string> const& tags)
@@ -207,17 +207,19 @@ response question_response(call& c, std::int64_t id, int status)
     return json_response(status, question_json(*t, viewer_id.has_value()));
 }
 
-std::optional<std::int64_t> id_param(call& c, std::string_view name = "id") { return parse_id(c.match[name]); }
+std::optional<std::int64_t> id_param(call& c, std::string_view name = "id")
+{
+    return parse_id(c.match[name]);
+}
 
 response bad_id(std::string_view what)
 {
     return error_response({404, "not_found", "There is no such " + std::string(what) + ".", ""});
 }
 
-#define PEERDESK_TRY_BODY(name)                                    \
-    auto name##_parsed = body_object(c);                           \
-    if (auto const* f = std::get_if<failure>(&name##_parsed))      \
-        return error_response(*f);                                 \
+#define PEERDESK_TRY_BODY(name)                                                          \
+    auto name##_parsed = body_object(c);                                                 \
+    if (auto const* f = std::get_if<failure>(&name##_parsed)) return error_response(*f); \
     auto const& name = std::get<json::object>(name##_parsed)
 
 }  // namespace
@@ -245,12 +247,10 @@ boost::json::object search_json(search_results const& found)
         o["url"] = h.url;
         items.push_back(std::move(o));
     }
-    json::object out{{"items", std::move(items)},
-                     {"page", found.page},
-                     {"pagesize", found.pagesize},
-                     {"total", found.total},
-                     {"total_exact", found.total_exact},
-                     {"query", search::format_query(found.parsed.text, found.parsed.filter)}};
+    json::object out{
+        {"items", std::move(items)},        {"page", found.page},
+        {"pagesize", found.pagesize},       {"total", found.total},
+        {"total_exact", found.total_exact}, {"query", search::format_query(found.parsed.text, found.parsed.filter)}};
     if (!found.suggestion.empty()) out["suggestion"] = found.suggestion;
     return out;
 }
@@ -324,7 +324,8 @@ response change_password_api(call& c)
     if (auto f = require_string(body, "new_password", replacement)) return error_response(*f);
     bool keep = false;
     if (auto const* k = body.if_contains("keep_tokens")) {
-        if (!k->is_bool()) return error_response({422, "invalid_field", "keep_tokens is true or false.", "keep_tokens"});
+        if (!k->is_bool())
+            return error_response({422, "invalid_field", "keep_tokens is true or false.", "keep_tokens"});
         keep = k->as_bool();
     }
     auto result = change_password(c.ctx, c.who, current, replacement, keep ? api_tokens::keep : api_tokens::end);
@@ -420,9 +421,12 @@ response list_questions(call& c)
     auto const p = std::get<paging>(paged);
     auto sort = store::question_sort::newest;
     if (auto const s = http::find_field(q, "sort")) {
-        if (*s == "active") sort = store::question_sort::active;
-        else if (*s == "votes") sort = store::question_sort::votes;
-        else if (*s == "unanswered") sort = store::question_sort::unanswered;
+        if (*s == "active")
+            sort = store::question_sort::active;
+        else if (*s == "votes")
+            sort = store::question_sort::votes;
+        else if (*s == "unanswered")
+            sort = store::question_sort::unanswered;
         else if (*s != "newest")
             return error_response({422, "invalid_field", "sort is one of newest, active, votes, unanswered.", "sort"});
     }
@@ -493,7 +497,8 @@ response search_log(call& c)
     std::int64_t days = 30;
     if (auto const d = http::find_field(q, "days")) {
         auto const n = parse_id(*d);
-        if (!n || *n > 3650) return error_response({422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
+        if (!n || *n > 3650)
+            return error_response({422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
         days = *n;
     }
     bool no_hits = false;
@@ -507,7 +512,6 @@ response search_log(call& c)
     auto const n = static_cast<std::int64_t>(items.size());
     return json_response(200, json::object{{"items", std::move(items)}, {"page", 1}, {"pagesize", n}, {"total", n}});
 }
-
 
 // ---- moderation ----------------------------------------------------------------------------
 
@@ -527,16 +531,22 @@ response flag_target(call& c, bool comment)
     std::optional<std::string> note;
     if (auto f = require_string(body, "reason", reason)) return error_response(*f);
     if (auto f = read_string(body, "note", note)) return error_response(*f);
-    auto const result = flag(c.ctx, c.who, comment ? std::nullopt : id, comment ? id : std::nullopt, reason,
-                             note.value_or(""));
+    auto const result =
+        flag(c.ctx, c.who, comment ? std::nullopt : id, comment ? id : std::nullopt, reason, note.value_or(""));
     if (auto const* f = failed(result)) return error_response(*f);
     auto const& r = std::get<store::flag_result>(result);
     json::object o{{"id", r.id}, {"reason", reason}, {"note", note.value_or("")}, {"hidden", r.hidden}};
     o[comment ? "comment_id" : "post_id"] = *id;
     return json_response(201, o);
 }
-response flag_post(call& c) { return flag_target(c, false); }
-response flag_comment(call& c) { return flag_target(c, true); }
+response flag_post(call& c)
+{
+    return flag_target(c, false);
+}
+response flag_comment(call& c)
+{
+    return flag_target(c, true);
+}
 
 // Runs a moderator verb on the post in the path and answers its thread.
 template <typename Fn>
@@ -573,7 +583,8 @@ response delete_post_api(call& c)
 
 response undelete_post_api(call& c)
 {
-    return moderate(c, [&](std::int64_t id, json::object const& b) { return undelete_post(c.ctx, c.who, id, reason_of(b)); });
+    return moderate(
+        c, [&](std::int64_t id, json::object const& b) { return undelete_post(c.ctx, c.who, id, reason_of(b)); });
 }
 
 response close_api(call& c)
@@ -582,7 +593,8 @@ response close_api(call& c)
         std::optional<std::int64_t> dup;
         if (auto const* v = b.if_contains("duplicate_of"); v && !v->is_null()) {
             if (!v->is_int64() || v->as_int64() < 1)
-                return failure{422, "invalid_field", "duplicate_of must be a question id (a whole number).", "duplicate_of"};
+                return failure{422, "invalid_field", "duplicate_of must be a question id (a whole number).",
+                               "duplicate_of"};
             dup = v->as_int64();
         }
         return close_question(c.ctx, c.who, id, reason_of(b), dup);
@@ -660,7 +672,8 @@ response suspend_common(call& c, suspension kind)
     std::int64_t days = 0;
     if (kind == suspension::suspend) {
         auto const* d = body.if_contains("days");
-        if (!d || !d->is_int64()) return error_response({422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
+        if (!d || !d->is_int64())
+            return error_response({422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
         days = d->as_int64();
     }
     auto const result = suspend_user(c.ctx, c.who, *id, kind, days, reason_of(body));
@@ -672,9 +685,18 @@ response suspend_common(call& c, suspension kind)
     o["suspension_reason"] = u.suspension_reason;
     return json_response(200, o);
 }
-response suspend_api(call& c) { return suspend_common(c, suspension::suspend); }
-response silence_api(call& c) { return suspend_common(c, suspension::silence); }
-response unsuspend_api(call& c) { return suspend_common(c, suspension::lift); }
+response suspend_api(call& c)
+{
+    return suspend_common(c, suspension::suspend);
+}
+response silence_api(call& c)
+{
+    return suspend_common(c, suspension::silence);
+}
+response unsuspend_api(call& c)
+{
+    return suspend_common(c, suspension::lift);
+}
 
 response audit_api(call& c)
 {
@@ -712,9 +734,9 @@ response audit_api(call& c)
         o["before"] = r.entry.before ? json::parse(*r.entry.before) : json::value(nullptr);
         items.push_back(std::move(o));
     }
-    return json_response(200, json::object{{"items", std::move(items)}, {"page", p.page}, {"pagesize", p.pagesize}, {"total", total}});
+    return json_response(
+        200, json::object{{"items", std::move(items)}, {"page", p.page}, {"pagesize", p.pagesize}, {"total", total}});
 }
-
 
 // ---- the widget ----------------------------------------------------------------------------
 
@@ -722,12 +744,9 @@ json::object widget_key_json(store::widget_key_row const& k)
 {
     json::array origins;
     for (auto const& o : k.allowed_origins) origins.emplace_back(o);
-    json::object o{{"id", k.id},
-                   {"key", k.key},
-                   {"name", k.name},
-                   {"allowed_origins", std::move(origins)},
-                   {"enabled", k.enabled},
-                   {"created_at", domain::rfc3339(k.created_at)}};
+    json::object o{{"id", k.id},           {"key", k.key},
+                   {"name", k.name},       {"allowed_origins", std::move(origins)},
+                   {"enabled", k.enabled}, {"created_at", domain::rfc3339(k.created_at)}};
     o["default_tag"] = k.default_tag ? json::value(*k.default_tag) : json::value(nullptr);
     return o;
 }
@@ -738,10 +757,12 @@ std::variant<widget_key_change, failure> read_widget_change(json::object const& 
     if (auto f = read_string(body, "name", ch.name)) return *f;
     if (auto f = read_string(body, "default_tag", ch.default_tag)) return *f;
     if (auto const* v = body.if_contains("allowed_origins"); v && !v->is_null()) {
-        if (!v->is_array()) return failure{422, "invalid_field", "allowed_origins is an array of origins.", "allowed_origins"};
+        if (!v->is_array())
+            return failure{422, "invalid_field", "allowed_origins is an array of origins.", "allowed_origins"};
         std::vector<std::string> origins;
         for (auto const& o : v->as_array()) {
-            if (!o.is_string()) return failure{422, "invalid_field", "Each allowed origin is a string.", "allowed_origins"};
+            if (!o.is_string())
+                return failure{422, "invalid_field", "Each allowed origin is a string.", "allowed_origins"};
             if (origins.size() > 100) break;
             origins.emplace_back(o.as_string());
         }
@@ -851,7 +872,8 @@ response widget_search_api(call& c)
     if (auto f = read_number(q, "pagesize", request.pagesize, 20)) return respond(error_response(*f));
     if (k.default_tag) request.tags.push_back(*k.default_tag);
     if (domain::trim(request.q).empty())
-        return respond(json_response(200, json::object{{"items", json::array()}, {"page", 1}, {"pagesize", request.pagesize}, {"total", 0}}));
+        return respond(json_response(
+            200, json::object{{"items", json::array()}, {"page", 1}, {"pagesize", request.pagesize}, {"total", 0}}));
     auto const found = find(c.ctx, request);
     if (auto const* f = failed(found)) return respond(error_response(*f));
     auto body = search_json(std::get<search_results>(found));
@@ -930,8 +952,14 @@ response edit_post_common(call& c, bool question)
     return json_response(200, post_json(*updated, false));
 }
 
-response edit_question(call& c) { return edit_post_common(c, true); }
-response edit_answer(call& c) { return edit_post_common(c, false); }
+response edit_question(call& c)
+{
+    return edit_post_common(c, true);
+}
+response edit_answer(call& c)
+{
+    return edit_post_common(c, false);
+}
 
 response create_answer(call& c)
 {
@@ -960,8 +988,14 @@ response accept_common(call& c, bool accepting)
     return question_response(c, std::get<std::int64_t>(result), 200);
 }
 
-response accept_answer(call& c) { return accept_common(c, true); }
-response unaccept_answer(call& c) { return accept_common(c, false); }
+response accept_answer(call& c)
+{
+    return accept_common(c, true);
+}
+response unaccept_answer(call& c)
+{
+    return accept_common(c, false);
+}
 
 response revisions_response(call& c, std::int64_t id)
 {

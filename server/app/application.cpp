@@ -4,15 +4,15 @@
 #include "server/app/pages.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/search_service.hpp"
-#include "server/app/timing.hpp"
-#include "server/domain/time.hpp"
 #include "server/app/static_files.hpp"
+#include "server/app/timing.hpp"
 #include "server/app/widget.hpp"
+#include "server/domain/time.hpp"
 #include "server/http/gzip.hpp"
 #include "server/store/db.hpp"
 
-#include <iostream>
 #include <malloc.h>
+#include <iostream>
 
 namespace peerdesk::app {
 
@@ -30,8 +30,8 @@ void add_security_headers(http::response& res)
     // A page that sets its own policy (the widget demo host page) keeps it.
     if (!res.header("Content-Security-Policy"))
         res.set("Content-Security-Policy",
-            "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+                "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
+                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Referrer-Policy", "strict-origin-when-cross-origin");
     res.set("X-Frame-Options", "DENY");
@@ -44,8 +44,8 @@ void compress(http::request const& req, http::response& res)
 {
     if (res.body.size() < 1024 || res.header("Content-Encoding")) return;
     auto const type = res.header("Content-Type").value_or("");
-    if (!type.starts_with("text/") && !type.starts_with("application/json") && !type.starts_with("application/javascript") &&
-        !type.starts_with("image/svg"))
+    if (!type.starts_with("text/") && !type.starts_with("application/json") &&
+        !type.starts_with("application/javascript") && !type.starts_with("image/svg"))
         return;
     res.set("Vary", res.header("Vary") ? std::string(*res.header("Vary")) + ", Accept-Encoding" : "Accept-Encoding");
     // BREACH: over TLS, a compressed response that reflects input beside a secret (a CSRF token,
@@ -61,7 +61,10 @@ void compress(http::request const& req, http::response& res)
     }
 }
 
-bool is_api(http::request const& req) { return req.path.starts_with("/api/"); }
+bool is_api(http::request const& req)
+{
+    return req.path.starts_with("/api/");
+}
 
 // A browser names the page that sent a request in Origin (and Sec-Fetch-Site); a change sent
 // from another site's page is refused whatever cookies came with it. The scheme is not
@@ -122,15 +125,18 @@ http::response metrics(context& ctx)
     // Where the rest of the resident size is: allocated memory that is in use, and memory freed
     // but kept by malloc (in its arenas, one per thread that allocates at the same time).
     auto const heap = mallinfo2();
-    gauge("peerdesk_heap_in_use_bytes", "Heap memory the process has allocated and not freed.", heap.uordblks + heap.hblkhd);
+    gauge("peerdesk_heap_in_use_bytes", "Heap memory the process has allocated and not freed.",
+          heap.uordblks + heap.hblkhd);
     gauge("peerdesk_heap_free_bytes", "Heap memory freed but kept by malloc for reuse.", heap.fordblks);
-    gauge("peerdesk_heap_arena_bytes", "Heap memory malloc has taken from the system, outside mmap'd blocks.", heap.arena);
+    gauge("peerdesk_heap_arena_bytes", "Heap memory malloc has taken from the system, outside mmap'd blocks.",
+          heap.arena);
     return text_response(200, "text/plain; version=0.0.4; charset=utf-8", out);
 }
 
 http::response not_found_for(call& c)
 {
-    if (is_api(c.req)) return error_response({404, "not_found", "There is no such endpoint: " + c.req.path.substr(0, 200) + ".", ""});
+    if (is_api(c.req))
+        return error_response({404, "not_found", "There is no such endpoint: " + c.req.path.substr(0, 200) + ".", ""});
     return page_not_found(c);
 }
 
@@ -148,22 +154,25 @@ http::response application::dispatch(http::request& req)
     auto found = routes_.find(req.verb, req.path);
     call c{req, found.match, ctx_, authenticate(req, ctx_)};
     switch (found.status) {
-    case http::route_status::bad_path:
-    case http::route_status::not_found: return not_found_for(c);
-    case http::route_status::method_not_allowed: {
-        std::string allow;
-        for (auto m : found.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::method_name(m));
-        auto r = is_api(req) ? error_response({405, "method_not_allowed", "Use " + allow + " here.", ""})
-                             : text_response(405, "text/plain; charset=utf-8", "Use " + allow + " here.\n");
-        r.set("Allow", allow);
-        return r;
+        case http::route_status::bad_path:
+        case http::route_status::not_found:
+            return not_found_for(c);
+        case http::route_status::method_not_allowed: {
+            std::string allow;
+            for (auto m : found.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::method_name(m));
+            auto r = is_api(req) ? error_response({405, "method_not_allowed", "Use " + allow + " here.", ""})
+                                 : text_response(405, "text/plain; charset=utf-8", "Use " + allow + " here.\n");
+            r.set("Allow", allow);
+            return r;
+        }
+        case http::route_status::found:
+            break;
     }
-    case http::route_status::found: break;
-    }
-    bool const writes = req.verb != http::method::get && req.verb != http::method::head &&
-                        req.verb != http::method::options;
+    bool const writes =
+        req.verb != http::method::get && req.verb != http::method::head && req.verb != http::method::options;
     if (writes && c.who.auth != auth_kind::bearer && from_another_site(req)) {
-        std::string const why = "Changes are only accepted from pages of this site; this request came from another origin.";
+        std::string const why =
+            "Changes are only accepted from pages of this site; this request came from another origin.";
         return is_api(req) ? error_response({403, "cross_origin", why, ""}) : message_page(c, 403, "Not accepted", why);
     }
     if (writes && is_api(req) && c.who.auth == auth_kind::cookie && !csrf_ok(c, std::nullopt))
@@ -196,7 +205,7 @@ http::response application::handle(http::request& req) noexcept
         // A full or failing disk is the machine's state, not a bug: 503, to be tried again.
         bool const full = e.is_full();
         bool const unreadable = e.is_unreadable();
-        std::string const message = full ? "The server cannot store anything right now; try again later."
+        std::string const message = full         ? "The server cannot store anything right now; try again later."
                                     : unreadable ? "The server cannot read its data right now; try again later."
                                                  : "Something went wrong on our side; it has been logged.";
         int const status = full || unreadable ? 503 : 500;
@@ -212,9 +221,10 @@ http::response application::handle(http::request& req) noexcept
         } catch (...) {
         }
         std::cerr << "error: " << what << " (" << req.method_text << " " << req.path << ")\n";
-        res = is_api(req) ? error_response({500, "internal", "Something went wrong on our side; it has been logged.", ""})
-                          : text_response(500, "text/plain; charset=utf-8",
-                                          "Something went wrong on our side; it has been logged.\n");
+        res = is_api(req)
+                  ? error_response({500, "internal", "Something went wrong on our side; it has been logged.", ""})
+                  : text_response(500, "text/plain; charset=utf-8",
+                                  "Something went wrong on our side; it has been logged.\n");
     }
     add_security_headers(res);
     if (req.secure) res.set("Strict-Transport-Security", "max-age=31536000");

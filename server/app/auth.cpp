@@ -71,8 +71,9 @@ bool csrf_ok(call const& c, std::optional<std::string_view> form_token)
 
 std::string session_cookie_header(std::string_view token, settings const& s)
 {
-    return std::string(session_cookie) + "=" + std::string(token) + "; Path=/; Max-Age=" +
-           std::to_string(s.session_seconds) + "; HttpOnly; SameSite=Lax" + (s.secure_cookies ? "; Secure" : "");
+    return std::string(session_cookie) + "=" + std::string(token) +
+           "; Path=/; Max-Age=" + std::to_string(s.session_seconds) + "; HttpOnly; SameSite=Lax" +
+           (s.secure_cookies ? "; Secure" : "");
 }
 
 std::string clear_session_cookie_header(settings const& s)

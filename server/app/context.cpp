@@ -25,7 +25,10 @@ bool viewer::is_moderator() const
     return user && (user->role == "moderator" || user->role == "admin") && in_good_standing();
 }
 
-bool viewer::is_admin() const { return user && user->role == "admin" && in_good_standing(); }
+bool viewer::is_admin() const
+{
+    return user && user->role == "admin" && in_good_standing();
+}
 
 std::optional<std::int64_t> parse_id(std::string_view text)
 {

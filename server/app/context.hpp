@@ -58,7 +58,8 @@ inline constexpr setting_spec setting_specs[] = {
     {"rate.signups_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.sign_up_per_address.count = v; }},
     {"rate.failed_signins", 1, 1000, [](settings& s, int v) { s.rates.failed_sign_in.count = v; }},
     {"rate.widget_per_key_per_minute", 1, 1'000'000, [](settings& s, int v) { s.rates.widget_per_key.count = v; }},
-    {"rate.widget_per_address_per_minute", 1, 100'000, [](settings& s, int v) { s.rates.widget_per_address.count = v; }},
+    {"rate.widget_per_address_per_minute", 1, 100'000,
+     [](settings& s, int v) { s.rates.widget_per_address.count = v; }},
 };
 
 // Settings that hold text: lists of words or domains, separated by commas or new lines.
@@ -68,7 +69,8 @@ struct text_setting_spec {
 };
 inline constexpr text_setting_spec text_setting_specs[] = {
     {"spam.blocked_words", [](settings& s, std::string const& v) { s.spam.blocked_words = moderation::parse_list(v); }},
-    {"spam.blocked_domains", [](settings& s, std::string const& v) { s.spam.blocked_domains = moderation::parse_list(v); }},
+    {"spam.blocked_domains",
+     [](settings& s, std::string const& v) { s.spam.blocked_domains = moderation::parse_list(v); }},
 };
 
 // Reads overrides from the settings table. Unknown or malformed values are reported through
@@ -81,16 +83,16 @@ enum class auth_kind { none, cookie, bearer };
 struct viewer {
     std::optional<store::user_row> user;
     auth_kind auth = auth_kind::none;
-    std::string session_token;  // the raw cookie value, for sign-out and the CSRF token
-    std::string csrf_token;     // derived from the session; empty when signed out
-    std::string address;        // the client's address, for per-address limits
+    std::string session_token;    // the raw cookie value, for sign-out and the CSRF token
+    std::string csrf_token;       // derived from the session; empty when signed out
+    std::string address;          // the client's address, for per-address limits
     mutable int retry_after = 0;  // set with a 429: seconds until the action may be tried again
 
     bool signed_in() const { return user.has_value(); }
     domain::actor actor() const;
     bool in_good_standing() const;  // signed in, neither suspended nor silenced
-    bool is_moderator() const;  // moderator or admin, in good standing
-    bool is_admin() const;      // admin, in good standing
+    bool is_moderator() const;      // moderator or admin, in good standing
+    bool is_admin() const;          // admin, in good standing
 };
 
 class search_service;
@@ -98,7 +100,7 @@ class search_service;
 struct context {
     store::database& db;
     settings config;
-    search_service* search = nullptr;  // absent in commands that do not search
+    search_service* search = nullptr;             // absent in commands that do not search
     moderation::rate_limiter* limiter = nullptr;  // absent: no limits
 };
 

@@ -14,9 +14,18 @@
 namespace peerdesk::app {
 namespace {
 
-failure not_signed_in() { return {401, "not_signed_in", "Sign in first.", ""}; }
-failure not_moderator() { return {403, "forbidden", "Only moderators can do that.", ""}; }
-failure not_found(std::string_view what) { return {404, "not_found", "There is no such " + std::string(what) + ".", ""}; }
+failure not_signed_in()
+{
+    return {401, "not_signed_in", "Sign in first.", ""};
+}
+failure not_moderator()
+{
+    return {403, "forbidden", "Only moderators can do that.", ""};
+}
+failure not_found(std::string_view what)
+{
+    return {404, "not_found", "There is no such " + std::string(what) + ".", ""};
+}
 
 std::optional<failure> require_moderator(viewer const& who)
 {
@@ -28,7 +37,8 @@ std::optional<failure> require_moderator(viewer const& who)
 std::optional<failure> check_reason(std::string const& reason, bool required, std::string_view what)
 {
     if (required && domain::trim(reason).empty())
-        return failure{422, "invalid_field", "Say why you " + std::string(what) + "; the reason is kept in the audit log.", "reason"};
+        return failure{422, "invalid_field",
+                       "Say why you " + std::string(what) + "; the reason is kept in the audit log.", "reason"};
     if (!domain::valid_utf8(reason) || reason.size() > 500)
         return failure{422, "invalid_field", "A reason is at most 500 characters of text.", "reason"};
     return std::nullopt;
@@ -46,7 +56,10 @@ std::string before_json(store::post_row const& p)
     return boost::json::serialize(o);
 }
 
-std::int64_t thread_of(store::post_row const& p) { return p.question_id.value_or(p.id); }
+std::int64_t thread_of(store::post_row const& p)
+{
+    return p.question_id.value_or(p.id);
+}
 
 // An answer whose question is deleted is deleted with it, for everyone but moderators.
 bool in_deleted_thread(context& ctx, store::post_row const& p)
@@ -87,15 +100,16 @@ std::optional<failure> check_standing(viewer const& who)
     if (!who.user) return std::nullopt;
     auto const& u = *who.user;
     if (u.silenced)
-        return failure{403, "silenced",
-                       "Your account is silenced until a moderator lifts it: you can read, but not post, comment, vote or "
-                       "flag. Reason: " +
-                           u.suspension_reason,
-                       ""};
+        return failure{
+            403, "silenced",
+            "Your account is silenced until a moderator lifts it: you can read, but not post, comment, vote or "
+            "flag. Reason: " +
+                u.suspension_reason,
+            ""};
     if (u.suspended_until && *u.suspended_until > domain::now())
         return failure{403, "suspended",
-                       "Your account is suspended until " + domain::readable_time(*u.suspended_until) + ". Reason: " +
-                           u.suspension_reason,
+                       "Your account is suspended until " + domain::readable_time(*u.suspended_until) +
+                           ". Reason: " + u.suspension_reason,
                        ""};
     return std::nullopt;
 }
@@ -114,7 +128,7 @@ std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_v
 {
     if (!ctx.limiter) return std::nullopt;
     auto const key = std::string(action) + ":" +
-                     (!bucket.empty()                  ? "k" + std::string(bucket)
+                     (!bucket.empty()           ? "k" + std::string(bucket)
                       : who.user && !by_address ? "u" + std::to_string(who.user->id)
                                                 : "a" + who.address);
     auto const wait = ctx.limiter->hit(key, rule, now_ms());
@@ -137,17 +151,17 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
         return failure{422, "invalid_field",
                        "Choose what is wrong: spam, rude, off-topic, needs improvement or something else.", "reason"};
     if (std::find(std::begin(reasons), std::end(reasons), reason) == std::end(reasons))
-        return failure{422, "invalid_field", "reason is one of spam, rude, off_topic, needs_improvement, other.", "reason"};
+        return failure{422, "invalid_field", "reason is one of spam, rude, off_topic, needs_improvement, other.",
+                       "reason"};
     if (!domain::valid_utf8(note) || note.size() > 500)
         return failure{422, "invalid_field", "A note is at most 500 characters of text.", "note"};
     if (reason == "other" && domain::trim(note).empty())
         return failure{422, "invalid_field", "Say what is wrong in the note when the reason is other.", "note"};
     if (auto f = check_rate(ctx, who, "flag", ctx.config.rates.flag)) return *f;
     auto const result = ctx.db.write([&](store::connection& c) {
-        return store::moderation_store(c).add_flag(post_id, comment_id, who.user->id, reason,
-                                                   std::string(domain::trim(note)),
-                                                   ctx.config.flag_established_reputation, ctx.config.flag_hide_after,
-                                                   domain::now());
+        return store::moderation_store(c).add_flag(
+            post_id, comment_id, who.user->id, reason, std::string(domain::trim(note)),
+            ctx.config.flag_established_reputation, ctx.config.flag_hide_after, domain::now());
     });
     if (result.outcome == store::flag_outcome::missing) return not_found(post_id ? "post" : "comment");
     if (result.outcome == store::flag_outcome::own)
@@ -170,11 +184,15 @@ outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t 
         if (!own) return failure{403, "forbidden", "Only the author or a moderator can delete a post.", ""};
         if (auto f = check_standing(who)) return *f;
         if (post->kind == "question" && post->answer_count > 0)
-            return failure{409, "has_answers", "A question with answers stays for the people who answered; flag it for a moderator if it must go.", ""};
+            return failure{
+                409, "has_answers",
+                "A question with answers stays for the people who answered; flag it for a moderator if it must go.",
+                ""};
         store::post_store posts(ctx.db.reader());
         if (post->kind == "answer")
             if (auto q = posts.find_post(*post->question_id); q && q->accepted_answer_id == post->id)
-                return failure{409, "accepted", "An accepted answer cannot be deleted by its author; flag it for a moderator.", ""};
+                return failure{409, "accepted",
+                               "An accepted answer cannot be deleted by its author; flag it for a moderator.", ""};
     }
     if (auto f = check_reason(reason, false, "delete")) return *f;
     auto const now = domain::now();
@@ -184,10 +202,11 @@ outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t 
         if (post->kind == "answer")
             if (auto q = posts.find_any_post(*post->question_id); q && q->accepted_answer_id == post->id)
                 posts.set_accepted(q->id, std::nullopt, who.user->id, ctx.config.rules, now);
-        posts.change_visibility(post_id, now, [&] { store::moderation_store(c).set_deleted(post_id, who.user->id, now); });
+        posts.change_visibility(post_id, now,
+                                [&] { store::moderation_store(c).set_deleted(post_id, who.user->id, now); });
         if (who.is_moderator())
-            store::add_audit(c, {who.user->id, "delete", post_id, std::nullopt, post->author.id, reason,
-                                 before_json(*post), now});
+            store::add_audit(
+                c, {who.user->id, "delete", post_id, std::nullopt, post->author.id, reason, before_json(*post), now});
         tx.commit();
     });
     return thread_of(*post);
@@ -212,9 +231,11 @@ outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_
     auto const now = domain::now();
     ctx.db.write([&](store::connection& c) {
         auto tx = c.begin_immediate();
-        store::post_store(c).change_visibility(post_id, now, [&] { store::moderation_store(c).set_deleted(post_id, std::nullopt, now); });
+        store::post_store(c).change_visibility(
+            post_id, now, [&] { store::moderation_store(c).set_deleted(post_id, std::nullopt, now); });
         if (who.is_moderator())
-            store::add_audit(c, {who.user->id, "undelete", post_id, std::nullopt, post->author.id, reason, std::nullopt, now});
+            store::add_audit(
+                c, {who.user->id, "undelete", post_id, std::nullopt, post->author.id, reason, std::nullopt, now});
         tx.commit();
     });
     return thread_of(*post);
@@ -233,8 +254,9 @@ outcome<std::int64_t> redact_revision(context& ctx, viewer const& who, std::int6
         if (!found) return not_found("revision");
         auto const [post_id, latest] = *found;
         if (latest)
-            return failure{409, "current_revision",
-                           "This revision is the post's current text: edit the post to remove it, then hide this revision.", ""};
+            return failure{
+                409, "current_revision",
+                "This revision is the post's current text: edit the post to remove it, then hide this revision.", ""};
         if (!posts.redact_revision(revision_id, who.user->id, now))
             return failure{409, "already_redacted", "This revision's text is hidden already.", ""};
         auto const post = posts.find_any_post(post_id);
@@ -254,19 +276,30 @@ outcome<std::int64_t> close_question(context& ctx, viewer const& who, std::int64
     if (auto const* f = std::get_if<failure>(&found)) return *f;
     auto const& q = std::get<store::post_row>(found);
     if (reason != "duplicate" && reason != "off_topic" && reason != "needs_details" && reason != "resolved_elsewhere")
-        return failure{422, "invalid_field", "reason is one of duplicate, off_topic, needs_details, resolved_elsewhere.", "reason"};
+        return failure{422, "invalid_field",
+                       "reason is one of duplicate, off_topic, needs_details, resolved_elsewhere.", "reason"};
     if (reason == "duplicate") {
-        if (!duplicate_of) return failure{422, "invalid_field", "Give the id of the original question in duplicate_of.", "duplicate_of"};
-        if (*duplicate_of == id) return failure{422, "invalid_field", "A question cannot be a duplicate of itself.", "duplicate_of"};
+        if (!duplicate_of)
+            return failure{422, "invalid_field", "Give the id of the original question in duplicate_of.",
+                           "duplicate_of"};
+        if (*duplicate_of == id)
+            return failure{422, "invalid_field", "A question cannot be a duplicate of itself.", "duplicate_of"};
         auto const original = store::post_store(ctx.db.reader()).find_post(*duplicate_of);
         if (!original || original->kind != "question")
-            return failure{422, "invalid_field", "There is no question " + std::to_string(*duplicate_of) + " to point to.", "duplicate_of"};
+            return failure{422, "invalid_field",
+                           "There is no question " + std::to_string(*duplicate_of) + " to point to.", "duplicate_of"};
         if (original->duplicate_of)
-            return failure{422, "invalid_field", "Question " + std::to_string(*duplicate_of) + " is itself a duplicate; point to its original, " + std::to_string(*original->duplicate_of) + ".", "duplicate_of"};
+            return failure{422, "invalid_field",
+                           "Question " + std::to_string(*duplicate_of) +
+                               " is itself a duplicate; point to its original, " +
+                               std::to_string(*original->duplicate_of) + ".",
+                           "duplicate_of"};
     } else {
         duplicate_of.reset();
     }
-    if (q.closed_at) return failure{409, "already_closed", "The question is closed already; reopen it first to change the reason.", ""};
+    if (q.closed_at)
+        return failure{409, "already_closed", "The question is closed already; reopen it first to change the reason.",
+                       ""};
     auto const now = domain::now();
     ctx.db.write([&](store::connection& c) {
         auto tx = c.begin_immediate();
@@ -350,7 +383,9 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
         return failure{422, "invalid_field", "action is one of approve, reject, dismiss, delete.", "action"};
     if (auto f = check_reason(note, false, "decide")) return *f;
     if (!store::moderation_store(ctx.db.reader()).review_item(item_id))
-        return failure{404, "not_found", "There is no open review item " + std::to_string(item_id) + "; someone may have handled it.", ""};
+        return failure{404, "not_found",
+                       "There is no open review item " + std::to_string(item_id) + "; someone may have handled it.",
+                       ""};
     bool const keep = action == "approve" || action == "dismiss";
     auto const now = domain::now();
     // Decided inside the write transaction on the item as it is now: of two decisions on one
@@ -361,7 +396,8 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
         store::post_store posts(c);
         auto const item = m.review_item(item_id);
         if (!item)
-            return failure{409, "already_decided", "Another moderator has decided this item already; nothing was changed.", ""};
+            return failure{409, "already_decided",
+                           "Another moderator has decided this item already; nothing was changed.", ""};
         // Removal for spam or abuse costs the author: confirmed spam/rude flags or a spam-rule hold.
         bool spam = item->kind == "held";
         for (auto const& f : item->flags)
@@ -391,7 +427,9 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
             store::enqueue_post(c, item->question_id, now);
         }
         if (penalise)
-            store::apply_ledger(c, {{item->author.id, -static_cast<int>(ctx.config.spam_penalty), std::string(domain::spam_penalty_reason)}},
+            store::apply_ledger(c,
+                                {{item->author.id, -static_cast<int>(ctx.config.spam_penalty),
+                                  std::string(domain::spam_penalty_reason)}},
                                 item->post_id, who.user->id, now);
         m.resolve_item(item_id, action, !keep, note, who.user->id, now);
         tx.commit();
@@ -422,13 +460,17 @@ outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int6
         store::moderation_store m(c);
         // What an admin decided stands until an admin changes it.
         if (!who.is_admin() && m.suspended_by_role(user_id) == "admin")
-            return failure{403, "forbidden", "An admin suspended this member; only an admin can change or lift it.", ""};
+            return failure{403, "forbidden", "An admin suspended this member; only an admin can change or lift it.",
+                           ""};
         m.suspend(user_id, until, kind == suspension::silence,
                   kind == suspension::lift ? "" : std::string(domain::trim(reason)),
                   kind == suspension::lift ? std::nullopt : std::optional(who.user->id));
-        auto const action = kind == suspension::suspend ? "suspend" : kind == suspension::silence ? "silence" : "lift_suspension";
-        store::add_audit(c, {who.user->id, action, std::nullopt, std::nullopt, user_id,
-                             kind == suspension::suspend ? std::to_string(days) + " days: " + reason : reason, std::nullopt, now});
+        auto const action = kind == suspension::suspend   ? "suspend"
+                            : kind == suspension::silence ? "silence"
+                                                          : "lift_suspension";
+        store::add_audit(
+            c, {who.user->id, action, std::nullopt, std::nullopt, user_id,
+                kind == suspension::suspend ? std::to_string(days) + " days: " + reason : reason, std::nullopt, now});
         tx.commit();
         return std::nullopt;
     });

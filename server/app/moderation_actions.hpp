@@ -15,8 +15,8 @@ std::optional<failure> check_standing(viewer const& who);
 std::optional<failure> protect_admin_post(context& ctx, viewer const& who, store::post_row const& post);
 // Counts one event of action for the user (or, with by_address, the client's address); a 429
 // that names the action when over. bucket, when given, replaces the user or address as the key.
-std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_view action,
-                                  moderation::rate_rule rule, bool by_address = false, std::string_view bucket = {});
+std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_view action, moderation::rate_rule rule,
+                                  bool by_address = false, std::string_view bucket = {});
 
 outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<std::int64_t> post_id,
                                  std::optional<std::int64_t> comment_id, std::string const& reason,

@@ -13,7 +13,10 @@ constexpr auto refresh_patience = std::chrono::seconds(1);
 constexpr std::size_t max_bytes = 48 << 20;
 constexpr std::size_t max_entries = 5000;
 
-std::string key_of(http::request const& req) { return req.path + '?' + req.query; }
+std::string key_of(http::request const& req)
+{
+    return req.path + '?' + req.query;
+}
 
 }  // namespace
 

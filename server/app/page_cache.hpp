@@ -45,7 +45,7 @@ private:
         http::response res;  // plain, its body in `plain`
         std::shared_ptr<std::string const> plain;
         std::shared_ptr<std::string const> gzipped;  // null when too small to be worth it
-        std::size_t bytes = 0;  // both copies, as counted against the cache's bound
+        std::size_t bytes = 0;                       // both copies, as counted against the cache's bound
         std::string etag;
         // When a visitor began rendering the page again after it grew old (nanoseconds of the
         // steady clock; 0: nobody is).

@@ -6,8 +6,8 @@
 #include "server/app/actions.hpp"
 #include "server/app/application.hpp"
 #include "server/app/auth.hpp"
-#include "server/app/respond.hpp"
 #include "server/app/moderation_actions.hpp"
+#include "server/app/respond.hpp"
 #include "server/app/search_service.hpp"
 #include "server/app/static_files.hpp"
 #include "server/domain/crypto.hpp"
@@ -62,8 +62,7 @@ std::string ensure_anonymous_csrf(call& c, page_state& state)
     return state.anonymous_csrf;
 }
 
-response page(call& c, int status, std::string_view name, std::string const& title, view v,
-              page_state const& state)
+response page(call& c, int status, std::string_view name, std::string const& title, view v, page_state const& state)
 {
     auto const csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
     if (!csrf.empty()) v.set("csrf_token", csrf);
@@ -76,7 +75,8 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     if (!csrf.empty()) layout.set("csrf_token", csrf);
     if (c.who.user) {
         view u;
-        u.set("id", c.who.user->id).set("username", c.who.user->username)
+        u.set("id", c.who.user->id)
+            .set("username", c.who.user->username)
             .set("reputation", domain::shown_reputation(c.who.user->reputation));
         u.set("moderator", c.who.is_moderator()).set("admin", c.who.is_admin());
         if (c.who.is_moderator())
@@ -90,7 +90,8 @@ response page(call& c, int status, std::string_view name, std::string const& tit
             if (f->code == "suspended" && c.who.user->suspended_until) {
                 auto const until = *c.who.user->suspended_until;
                 view when;
-                when.set("iso", domain::rfc3339(until)).set("exact", domain::readable_time(until))
+                when.set("iso", domain::rfc3339(until))
+                    .set("exact", domain::readable_time(until))
                     .set("ago", domain::relative_time(until, domain::now()));
                 standing.set("until", when).set("reason", c.who.user->suspension_reason);
             }
@@ -132,7 +133,10 @@ response message_page(call& c, int status, std::string const& title, std::string
     return page(c, status, "message", title, std::move(v));
 }
 
-std::string question_url(std::int64_t id) { return "/questions/" + std::to_string(id); }
+std::string question_url(std::int64_t id)
+{
+    return "/questions/" + std::to_string(id);
+}
 
 // A form post: parsed fields, or nothing when the body is not a well-formed form.
 std::optional<http::fields> form_of(call& c)
@@ -203,7 +207,9 @@ view author_view(store::author_ref const& a)
 view time_view(std::int64_t t)
 {
     view v;
-    v.set("iso", domain::rfc3339(t)).set("ago", domain::relative_time(t, domain::now())).set("exact", domain::readable_time(t));
+    v.set("iso", domain::rfc3339(t))
+        .set("ago", domain::relative_time(t, domain::now()))
+        .set("exact", domain::readable_time(t));
     return v;
 }
 
@@ -326,7 +332,9 @@ response question_list(call& c, std::optional<std::string> tag)
         auto const pages = (page_data.total + 29) / 30;
         auto const first = base + "?sort=" + std::string(chosen.key);
         view past;
-        past.set("page", page_number).set("pages", pages).set("pages_label", pages == 1 ? "page" : "pages")
+        past.set("page", page_number)
+            .set("pages", pages)
+            .set("pages_label", pages == 1 ? "page" : "pages")
             .set("first_url", first);
         if (pages > 1) past.set("last_url", first + "&page=" + std::to_string(pages)).set("last", pages);
         v.set("past_end", past);
@@ -335,9 +343,15 @@ response question_list(call& c, std::optional<std::string> tag)
     return page(c, 200, "questions", title, std::move(v));
 }
 
-response home(call& c) { return question_list(c, std::nullopt); }
+response home(call& c)
+{
+    return question_list(c, std::nullopt);
+}
 
-response tag_page(call& c) { return question_list(c, domain::normalize_tag(c.match["name"])); }
+response tag_page(call& c)
+{
+    return question_list(c, domain::normalize_tag(c.match["name"]));
+}
 
 response tags_page(call& c)
 {
@@ -375,7 +389,10 @@ std::vector<view> comment_views(std::vector<store::comment_row> const& comments,
     for (auto const& c : comments) {
         if (c.reply_to) continue;
         view v;
-        v.set("id", c.id).set("post_id", c.post_id).set("author", author_view(c.author)).set("created", time_view(c.created_at));
+        v.set("id", c.id)
+            .set("post_id", c.post_id)
+            .set("author", author_view(c.author))
+            .set("created", time_view(c.created_at));
         v.set("own", c.author.id == viewer_id);
         v.set_html("body_html", render::stored_markdown_html(c.body_html));
         std::vector<view> replies;
@@ -397,7 +414,7 @@ std::vector<view> comment_views(std::vector<store::comment_row> const& comments,
 // so that the page offers only what the server would accept and says what is missing.
 struct thread_rights {
     bool locked = false;
-    bool restricted = false;  // suspended or silenced: reads only
+    bool restricted = false;                                  // suspended or silenced: reads only
     std::string upvote_needs, downvote_needs, comment_needs;  // empty when the privilege is held
 };
 
@@ -427,8 +444,10 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
     bool const gone = p.deleted_at || question.deleted_at;  // shown to moderators, to undelete only
     bool const interactive = !rights.locked && !rights.restricted && !gone;
     std::string up_needs, down_needs;
-    if (signed_in && own) up_needs = down_needs = "You cannot vote on your own post.";
-    else if (signed_in) up_needs = rights.upvote_needs, down_needs = rights.downvote_needs;
+    if (signed_in && own)
+        up_needs = down_needs = "You cannot vote on your own post.";
+    else if (signed_in)
+        up_needs = rights.upvote_needs, down_needs = rights.downvote_needs;
     // Everyone may comment on their own posts and on answers to their own questions.
     bool const comment_own = own || (c.who.user && question.author.id == c.who.user->id);
     bool const may_comment = signed_in && interactive && (comment_own || rights.comment_needs.empty());
@@ -457,13 +476,15 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         .set("endorsed", p.endorsed);
     if (p.edited_at) v.set("edited", time_view(*p.edited_at));
     // Only moderators are shown deleted posts, marked so that no one takes them for live ones.
-    if (p.deleted_at) v.set("deleted", time_view(*p.deleted_at));
-    else v.set("deleted", false);  // not the question's flag, which the answers' sections would find
+    if (p.deleted_at)
+        v.set("deleted", time_view(*p.deleted_at));
+    else
+        v.set("deleted", false);  // not the question's flag, which the answers' sections would find
     v.set_html("body_html", render::stored_markdown_html(p.body_html));
     if (is_answer) {
         bool const accepted = question.accepted_answer_id == p.id;
-        bool const may_accept = c.who.user && (c.who.is_moderator() ||
-                                               (question.author.id == c.who.user->id && !rights.restricted));
+        bool const may_accept =
+            c.who.user && (c.who.is_moderator() || (question.author.id == c.who.user->id && !rights.restricted));
         v.set("accepted", accepted).set("may_accept", may_accept && !gone);
     }
     if (form.comment_post_id == p.id) {
@@ -480,19 +501,33 @@ std::vector<view> history_views(call& c, std::int64_t question_id)
         auto const& a = r.entry.action;
         bool const on_question = r.entry.post_id == question_id;
         std::string what, reason;
-        if (a == "accept_on_behalf") what = "accepted an answer on the asker’s behalf";
-        else if (a == "unaccept_on_behalf") what = "withdrew the acceptance on the asker’s behalf";
-        else if (a == "close") what = "closed the question as " + close_reason_text(r.entry.reason.substr(0, r.entry.reason.find(' ')));
-        else if (a == "reopen") what = "reopened the question";
-        else if (a == "lock") what = "locked the thread";
-        else if (a == "unlock") what = "unlocked the thread";
-        else if (a == "endorse") what = "endorsed an answer";
-        else if (a == "delete") what = on_question ? "deleted the question" : "deleted an answer", reason = r.entry.reason;
-        else if (a == "undelete") what = on_question ? "restored the question" : "restored an answer", reason = r.entry.reason;
-        else if (a == "edit") what = on_question ? "edited the question" : "edited an answer", reason = r.entry.reason;
-        else continue;
+        if (a == "accept_on_behalf")
+            what = "accepted an answer on the asker’s behalf";
+        else if (a == "unaccept_on_behalf")
+            what = "withdrew the acceptance on the asker’s behalf";
+        else if (a == "close")
+            what = "closed the question as " + close_reason_text(r.entry.reason.substr(0, r.entry.reason.find(' ')));
+        else if (a == "reopen")
+            what = "reopened the question";
+        else if (a == "lock")
+            what = "locked the thread";
+        else if (a == "unlock")
+            what = "unlocked the thread";
+        else if (a == "endorse")
+            what = "endorsed an answer";
+        else if (a == "delete")
+            what = on_question ? "deleted the question" : "deleted an answer", reason = r.entry.reason;
+        else if (a == "undelete")
+            what = on_question ? "restored the question" : "restored an answer", reason = r.entry.reason;
+        else if (a == "edit")
+            what = on_question ? "edited the question" : "edited an answer", reason = r.entry.reason;
+        else
+            continue;
         view v;
-        v.set("actor", r.actor_name).set("actor_id", r.entry.actor_id).set("what", what).set("reason", reason)
+        v.set("actor", r.actor_name)
+            .set("actor_id", r.entry.actor_id)
+            .set("what", what)
+            .set("reason", reason)
             .set("when", time_view(r.entry.created_at));
         out.push_back(std::move(v));
     }
@@ -524,8 +559,9 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
 {
     std::optional<std::int64_t> viewer_id;
     if (c.who.user) viewer_id = c.who.user->id;
-    auto const t = store::post_store(c.ctx.db.reader())
-                       .thread(id, viewer_id, c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden);
+    auto const t =
+        store::post_store(c.ctx.db.reader())
+            .thread(id, viewer_id, c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden);
     if (!t) return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
     auto const rights = rights_in(c, t->question);
     std::vector<view> answers;
@@ -567,10 +603,11 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         if (!missing.empty()) {
             std::string text;
             for (std::size_t k = 0; k < missing.size(); ++k)
-                text += (k == 0 ? "" : k + 1 == missing.size() ? " and " : ", ") +
+                text += (k == 0                    ? ""
+                         : k + 1 == missing.size() ? " and "
+                                                   : ", ") +
                         (k == 0 ? missing[k] : lowercase_first(missing[k]));
-            text += " reputation; you have " + std::to_string(c.who.user->reputation) +
-                    ". Answers that help earn it.";
+            text += " reputation; you have " + std::to_string(c.who.user->reputation) + ". Answers that help earn it.";
             v.set("privilege_hint", text);
         }
     }
@@ -599,7 +636,10 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
 constexpr std::string_view flash_cookie = "peerdesk_flash";
 constexpr std::size_t flash_limit = 3000;  // browsers keep cookies up to about 4 KB
 
-std::string flash_owner(call const& c) { return c.who.csrf_token.substr(0, 16); }
+std::string flash_owner(call const& c)
+{
+    return c.who.csrf_token.substr(0, 16);
+}
 
 std::string flash_cookie_header(call const& c, std::int64_t question_id, std::string_view value, int max_age)
 {
@@ -859,7 +899,6 @@ response search_page(call& c)
     return page(c, 200, "search", full.empty() ? "Search" : full + " · Search", std::move(v));
 }
 
-
 // ---- moderation ----------------------------------------------------------------------------
 
 // The moderator verbs of the question page and the answers' tools: one form, an action field.
@@ -879,12 +918,18 @@ response post_moderate(call& c)
         std::optional<std::int64_t> dup;
         if (auto const d = field(form, "duplicate_of"); !d.empty()) dup = parse_id(d);
         result = close_question(c.ctx, c.who, *id, reason, dup);
-    } else if (action == "reopen") result = reopen_question(c.ctx, c.who, *id);
-    else if (action == "lock" || action == "unlock") result = lock_question(c.ctx, c.who, *id, action == "lock");
-    else if (action == "pin" || action == "unpin") result = pin_question(c.ctx, c.who, *id, action == "pin");
-    else if (action == "endorse" || action == "unendorse") result = endorse_answer(c.ctx, c.who, *id, action == "endorse");
-    else if (action == "delete") result = delete_post(c.ctx, c.who, *id, reason);
-    else if (action == "undelete") result = undelete_post(c.ctx, c.who, *id, reason);
+    } else if (action == "reopen")
+        result = reopen_question(c.ctx, c.who, *id);
+    else if (action == "lock" || action == "unlock")
+        result = lock_question(c.ctx, c.who, *id, action == "lock");
+    else if (action == "pin" || action == "unpin")
+        result = pin_question(c.ctx, c.who, *id, action == "pin");
+    else if (action == "endorse" || action == "unendorse")
+        result = endorse_answer(c.ctx, c.who, *id, action == "endorse");
+    else if (action == "delete")
+        result = delete_post(c.ctx, c.who, *id, reason);
+    else if (action == "undelete")
+        result = undelete_post(c.ctx, c.who, *id, reason);
     if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
     if (action == "delete" && back_thread == id) return redirect("/questions");
     return redirect(question_url(std::get<std::int64_t>(result)));
@@ -929,15 +974,15 @@ response post_comment_flag(call& c)
     std::string back = "/questions", label = "Back to the questions";
     if (question && comment) {
         label = "Back to the thread";
-        back = question_url(question) + (hidden ? (comment->post_id == question ? "#post-" : "#answer-") +
-                                                      std::to_string(comment->post_id)
-                                                : "#comment-" + std::to_string(*id));
+        back = question_url(question) +
+               (hidden ? (comment->post_id == question ? "#post-" : "#answer-") + std::to_string(comment->post_id)
+                       : "#comment-" + std::to_string(*id));
     }
     if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message, back, label);
-    return message_page(c, 201, "Thank you for the flag",
-                        hidden ? "The comment is hidden until a moderator has looked at it."
-                               : "A moderator will look at the comment.",
-                        back, label);
+    return message_page(
+        c, 201, "Thank you for the flag",
+        hidden ? "The comment is hidden until a moderator has looked at it." : "A moderator will look at the comment.",
+        back, label);
 }
 
 std::string flag_reason_text(std::string_view reason)
@@ -979,11 +1024,15 @@ response review_page(call& c)
         }
         v.set("id", r.id)
             .set("state", r.deleted ? "deleted" : r.state)
-            .set("state_label", r.deleted ? "deleted" : r.state == "live" ? "flagged" : r.state)
-            .set("type", r.post_kind == "question" ? "Question" : r.post_kind == "answer" ? "Answer" : "Comment")
+            .set("state_label", r.deleted           ? "deleted"
+                                : r.state == "live" ? "flagged"
+                                                    : r.state)
+            .set("type", r.post_kind == "question" ? "Question"
+                         : r.post_kind == "answer" ? "Answer"
+                                                   : "Comment")
             .set("title", r.title)
-            .set("url", question_url(r.question_id) +
-                            (r.post_kind == "answer" ? "#answer-" + std::to_string(*r.post_id) : ""))
+            .set("url",
+                 question_url(r.question_id) + (r.post_kind == "answer" ? "#answer-" + std::to_string(*r.post_id) : ""))
             .set("author", author_view(r.author))
             .set("created", time_view(r.created_at))
             .set("held_reason", r.kind == "held" ? r.reason : "")
@@ -1042,14 +1091,26 @@ struct audit_action_name {
     std::string_view code;
     std::string_view label;
 };
-constexpr audit_action_name audit_actions[] = {
-    {"accept_on_behalf", "accepted for the asker"}, {"unaccept_on_behalf", "withdrew an acceptance for the asker"},
-    {"close", "closed"}, {"reopen", "reopened"}, {"lock", "locked"}, {"unlock", "unlocked"}, {"pin", "pinned"},
-    {"unpin", "unpinned"}, {"endorse", "endorsed"}, {"unendorse", "withdrew an endorsement"}, {"delete", "deleted"},
-    {"undelete", "undeleted"}, {"edit", "edited a member's post"}, {"review_approve", "approved in review"},
-    {"review_reject", "rejected in review"}, {"review_dismiss", "dismissed flags"},
-    {"review_delete", "deleted in review"}, {"suspend", "suspended"}, {"silence", "silenced"},
-    {"lift_suspension", "lifted a suspension"}};
+constexpr audit_action_name audit_actions[] = {{"accept_on_behalf", "accepted for the asker"},
+                                               {"unaccept_on_behalf", "withdrew an acceptance for the asker"},
+                                               {"close", "closed"},
+                                               {"reopen", "reopened"},
+                                               {"lock", "locked"},
+                                               {"unlock", "unlocked"},
+                                               {"pin", "pinned"},
+                                               {"unpin", "unpinned"},
+                                               {"endorse", "endorsed"},
+                                               {"unendorse", "withdrew an endorsement"},
+                                               {"delete", "deleted"},
+                                               {"undelete", "undeleted"},
+                                               {"edit", "edited a member's post"},
+                                               {"review_approve", "approved in review"},
+                                               {"review_reject", "rejected in review"},
+                                               {"review_dismiss", "dismissed flags"},
+                                               {"review_delete", "deleted in review"},
+                                               {"suspend", "suspended"},
+                                               {"silence", "silenced"},
+                                               {"lift_suspension", "lifted a suspension"}};
 
 // An audit row in words: what was done (with a link when it points somewhere) and why. The
 // log keeps codes and the reason as written; this is how moderators read them.
@@ -1076,7 +1137,8 @@ void describe_audit(store::audit_row const& r, view& v)
     } else if (a == "suspend") {
         // Written as "7 days: why".
         auto const colon = reason.find(" days: ");
-        auto const days = colon == std::string::npos ? std::nullopt : parse_id(std::string_view(reason).substr(0, colon));
+        auto const days =
+            colon == std::string::npos ? std::nullopt : parse_id(std::string_view(reason).substr(0, colon));
         if (days) {
             what = "suspended for " + std::to_string(*days) + (*days == 1 ? " day" : " days");
             reason = reason.substr(colon + 7);
@@ -1105,8 +1167,10 @@ response audit_page(call& c)
         auto found = user.size() <= 100 ? users.find_by_username(user) : std::nullopt;
         if (!found)
             if (auto id = parse_id(user)) found = users.find(*id);
-        if (found) filter.actor_or_user_id = found->id;
-        else error = "No member is called “" + user.substr(0, 100) + "”; check the spelling, or leave the name empty.";
+        if (found)
+            filter.actor_or_user_id = found->id;
+        else
+            error = "No member is called “" + user.substr(0, 100) + "”; check the spelling, or leave the name empty.";
     }
     std::int64_t total = 0;
     auto const rows = error.empty() ? store::moderation_store(c.ctx.db.reader()).audit(filter, page_number, 50, total)
@@ -1122,8 +1186,9 @@ response audit_page(call& c)
         if (r.entry.post_id && r.question_id)
             v.set("post_id", *r.entry.post_id)
                 .set("post_kind", *r.entry.post_id == *r.question_id ? "question" : "answer")
-                .set("post_url", question_url(*r.question_id) +
-                                     (*r.entry.post_id != *r.question_id ? "#answer-" + std::to_string(*r.entry.post_id) : ""));
+                .set("post_url",
+                     question_url(*r.question_id) +
+                         (*r.entry.post_id != *r.question_id ? "#answer-" + std::to_string(*r.entry.post_id) : ""));
         if (r.entry.comment_id) v.set("comment_id", *r.entry.comment_id);
         if (r.user_name) v.set("user_name", *r.user_name).set("user_id", *r.entry.user_id);
         out.push_back(std::move(v));
@@ -1134,8 +1199,9 @@ response audit_page(call& c)
         av.set("name", a.code).set("label", a.label).set("selected", a.code == action);
         actions.push_back(std::move(av));
     }
-    std::string base = "/audit?moderator=" + http::percent_encode(moderator) + "&action=" + http::percent_encode(action) +
-                       "&post=" + http::percent_encode(post) + "&user=" + http::percent_encode(user);
+    std::string base = "/audit?moderator=" + http::percent_encode(moderator) +
+                       "&action=" + http::percent_encode(action) + "&post=" + http::percent_encode(post) +
+                       "&user=" + http::percent_encode(user);
     view v;
     v.set("rows", out)
         .set("actions", actions)
@@ -1186,7 +1252,8 @@ response ask_form(call& c, int status, std::string const& title, std::string con
     v.set("title_value", title).set("body_value", body).set("tags_value", tags);
     // A member who may not post reads why here instead of filling in a form for nothing; a
     // refused post keeps its text in the form, so the notice stands beside it only then.
-    if (c.who.user && check_standing(c.who) && !error) v.set("standing_notice", standing_short(*c.who.user, "ask a question"));
+    if (c.who.user && check_standing(c.who) && !error)
+        v.set("standing_notice", standing_short(*c.who.user, "ask a question"));
     if (error) {
         v.set("error", error->message);
         v.set("error_" + (error->field.empty() ? std::string("form") : error->field), true);
@@ -1214,8 +1281,8 @@ response post_ask(call& c)
     return redirect(question_url(done.id));
 }
 
-response edit_form(call& c, int status, store::post_row const& post, std::string const& title,
-                   std::string const& body, std::string const& tags, std::string const& summary, failure const* error)
+response edit_form(call& c, int status, store::post_row const& post, std::string const& title, std::string const& body,
+                   std::string const& tags, std::string const& summary, failure const* error)
 {
     view v;
     v.set("id", post.id)
@@ -1306,8 +1373,12 @@ response revisions_page(call& c)
             view line;
             bool const added = l.change == domain::line_change::added && previous;
             bool const removed = l.change == domain::line_change::removed;
-            line.set("kind", added ? "added" : removed ? "removed" : "same")
-                .set("mark", added ? "+ " : removed ? "− " : "  ")
+            line.set("kind", added     ? "added"
+                             : removed ? "removed"
+                                       : "same")
+                .set("mark", added     ? "+ "
+                             : removed ? "− "
+                                       : "  ")
                 .set("text", l.text);
             lines.push_back(std::move(line));
         }
@@ -1355,7 +1426,9 @@ view moderation_panel(call& c, store::user_row const& user)
     if (silenced || suspended) {
         v.set("reason", user.suspension_reason);
         if (auto last = store::moderation_store(c.ctx.db.reader()).latest_restriction(user.id))
-            v.set("by", last->actor_name).set("by_id", last->entry.actor_id).set("since", time_view(last->entry.created_at));
+            v.set("by", last->actor_name)
+                .set("by_id", last->entry.actor_id)
+                .set("since", time_view(last->entry.created_at));
     }
     bool const self = c.who.user->id == user.id;
     v.set("may_suspend", !self && (user.role == "member" || c.who.is_admin()));
@@ -1381,9 +1454,8 @@ response user_page(call& c)
             .set("reason", domain::ledger_reason_text(e.reason))
             .set("created", time_view(e.created_at));
         if (e.question_id) {
-            v.set("url", question_url(*e.question_id) + (e.post_id && e.post_id != e.question_id
-                                                              ? "#answer-" + std::to_string(*e.post_id)
-                                                              : ""));
+            v.set("url", question_url(*e.question_id) +
+                             (e.post_id && e.post_id != e.question_id ? "#answer-" + std::to_string(*e.post_id) : ""));
             v.set("post_title", e.question_title.value_or("a post"));
         }
         events.push_back(std::move(v));
@@ -1436,7 +1508,8 @@ response post_signin(call& c)
     if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
     auto const login = field(*form, "login"), next = safe_next(field(*form, "next"));
     auto result = sign_in(c.ctx, c.who, login, field(*form, "password"));
-    if (auto const* f = failed(result)) return signin_form(c, f->status == 401 ? 401 : f->status, login, next, f->message);
+    if (auto const* f = failed(result))
+        return signin_form(c, f->status == 401 ? 401 : f->status, login, next, f->message);
     auto r = redirect(next);
     r.add("Set-Cookie", session_cookie_header(std::get<session_started>(result).token, c.ctx.config));
     return r;
@@ -1448,7 +1521,10 @@ response signup_form(call& c, int status, std::string const& username, std::stri
     page_state state;
     ensure_anonymous_csrf(c, state);
     view v;
-    v.set("username_value", username).set("email_value", email).set("next", next).set("next_param", http::percent_encode(next));
+    v.set("username_value", username)
+        .set("email_value", email)
+        .set("next", next)
+        .set("next_param", http::percent_encode(next));
     if (error) v.set("error", error->message);
     return page(c, status, "signup", "Sign up", std::move(v), state);
 }
@@ -1489,7 +1565,10 @@ response account_form(call& c, int status, std::string const& error, bool done, 
         if (t.last_used_at) one.set("last_used", time_view(*t.last_used_at));
         tokens.push_back(std::move(one));
     }
-    v.set("tokens", tokens).set("has_tokens", !tokens.empty()).set("token_error", token_error).set("new_token", new_token);
+    v.set("tokens", tokens)
+        .set("has_tokens", !tokens.empty())
+        .set("token_error", token_error)
+        .set("new_token", new_token);
     return page(c, status, "account", "Your account", std::move(v));
 }
 
@@ -1552,7 +1631,8 @@ response post_signout(call& c)
 
 http::response page_not_found(call& c)
 {
-    return message_page(c, 404, "Page not found", "There is nothing at this address. Try the question list or the tags.");
+    return message_page(c, 404, "Page not found",
+                        "There is nothing at this address. Try the question list or the tags.");
 }
 
 void add_page_routes(route_table& r)

@@ -24,14 +24,20 @@ void to_text(search::post_document& d)
 char const* source_name(query_source s)
 {
     switch (s) {
-    case query_source::site: return "site";
-    case query_source::api: return "api";
-    case query_source::widget: return "widget";
+        case query_source::site:
+            return "site";
+        case query_source::api:
+            return "api";
+        case query_source::widget:
+            return "widget";
     }
     return "site";
 }
 
-failure unavailable(std::string message) { return {503, "search_unavailable", std::move(message), ""}; }
+failure unavailable(std::string message)
+{
+    return {503, "search_unavailable", std::move(message), ""};
+}
 
 }  // namespace
 
@@ -55,7 +61,10 @@ bool database_source::forget_applied(std::int64_t seq, std::size_t limit)
                      store::database::seen::no);
 }
 
-std::vector<std::int64_t> database_source::rebuild_order() { return store::search_store(db_.reader()).rebuild_order(); }
+std::vector<std::int64_t> database_source::rebuild_order()
+{
+    return store::search_store(db_.reader()).rebuild_order();
+}
 
 std::vector<search::post_document> database_source::documents(std::vector<std::int64_t> const& ids)
 {
@@ -64,7 +73,10 @@ std::vector<search::post_document> database_source::documents(std::vector<std::i
     return docs;
 }
 
-std::int64_t database_source::post_count() { return store::search_store(db_.reader()).post_count(); }
+std::int64_t database_source::post_count()
+{
+    return store::search_store(db_.reader()).post_count();
+}
 
 std::int64_t database_source::begin_rebuild(std::string const& dir)
 {
@@ -72,7 +84,10 @@ std::int64_t database_source::begin_rebuild(std::string const& dir)
                      store::database::seen::no);
 }
 
-std::optional<std::string> database_source::rebuild_dir() { return store::search_store(db_.reader()).rebuild_dir(); }
+std::optional<std::string> database_source::rebuild_dir()
+{
+    return store::search_store(db_.reader()).rebuild_dir();
+}
 
 void database_source::end_rebuild()
 {
@@ -186,8 +201,10 @@ std::variant<search_request, failure> read_search_request(http::fields const& qu
     if (auto f = flag("answered", r.answered)) return *f;
     if (auto f = flag("accepted", r.accepted)) return *f;
     if (auto const s = http::find_field(query, "sort"); s && !s->empty()) {
-        if (*s == "newest") r.sort = search::sort_order::newest;
-        else if (*s == "votes") r.sort = search::sort_order::votes;
+        if (*s == "newest")
+            r.sort = search::sort_order::newest;
+        else if (*s == "votes")
+            r.sort = search::sort_order::votes;
         else if (*s != "relevance")
             return failure{422, "invalid_field", "sort is one of relevance, newest, votes.", "sort"};
     }
@@ -205,7 +222,8 @@ outcome<search_results> find(context& ctx, search_request const& request)
     if (!parsed.error.empty()) return failure{422, "invalid_query", parsed.error, "q"};
     for (auto const& t : request.tags) {
         auto const tag = domain::normalize_tag(t);
-        if (tag.empty() || tag.size() > 35) return failure{422, "invalid_field", "The tag " + t.substr(0, 40) + " is not a tag name.", "tag"};
+        if (tag.empty() || tag.size() > 35)
+            return failure{422, "invalid_field", "The tag " + t.substr(0, 40) + " is not a tag name.", "tag"};
         if (std::find(parsed.filter.tags.begin(), parsed.filter.tags.end(), tag) == parsed.filter.tags.end())
             parsed.filter.tags.push_back(tag);
     }
@@ -213,10 +231,10 @@ outcome<search_results> find(context& ctx, search_request const& request)
     parsed.filter.accepted = parsed.filter.accepted || request.accepted;
     auto const offset = (request.page - 1) * request.pagesize;
     if (offset >= max_search_results)
-        return failure{422, "invalid_field",
-                       "Search results go up to " + std::to_string(max_search_results) +
-                           "; add words or filters to narrow them.",
-                       "page"};
+        return failure{
+            422, "invalid_field",
+            "Search results go up to " + std::to_string(max_search_results) + "; add words or filters to narrow them.",
+            "page"};
 
     search::query_request q{parsed.text, parsed.filter, request.sort, static_cast<std::size_t>(offset),
                             static_cast<std::size_t>(request.pagesize)};
@@ -263,8 +281,8 @@ outcome<search_results> find(context& ctx, search_request const& request)
 
 namespace {
 
-outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view title, std::optional<std::int64_t> exclude,
-                                              std::size_t limit, bool partial)
+outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view title,
+                                               std::optional<std::int64_t> exclude, std::size_t limit, bool partial)
 {
     if (!ctx.search) return unavailable("Search is not available here.");
     if (!domain::valid_utf8(title)) return failure{400, "invalid_encoding", "The title is not valid UTF-8.", "title"};

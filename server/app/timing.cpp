@@ -23,7 +23,10 @@ void append(std::string& out, char const* name, clock::duration d)
 
 }  // namespace
 
-void begin() { spans = {}; }
+void begin()
+{
+    spans = {};
+}
 
 void add(char const* name, clock::duration d)
 {

@@ -16,7 +16,10 @@ namespace {
 
 constexpr std::size_t max_origins = 20;
 
-std::string new_key() { return "pk_" + domain::random_token(18); }
+std::string new_key()
+{
+    return "pk_" + domain::random_token(18);
+}
 
 std::optional<failure> check_change(widget_key_change const& c, bool creating)
 {
@@ -74,9 +77,12 @@ std::optional<std::string> normalize_origin(std::string_view text)
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string_view v(s);
     std::string scheme;
-    if (v.starts_with("https://")) scheme = "https";
-    else if (v.starts_with("http://")) scheme = "http";
-    else return std::nullopt;
+    if (v.starts_with("https://"))
+        scheme = "https";
+    else if (v.starts_with("http://"))
+        scheme = "http";
+    else
+        return std::nullopt;
     v.remove_prefix(scheme.size() + 3);
     if (v.ends_with("/")) v.remove_suffix(1);
     if (v.empty() || v.size() > 253) return std::nullopt;
@@ -99,8 +105,9 @@ outcome<store::widget_key_row> create_widget_key(context& ctx, viewer const& who
     if (auto f = require_admin(who)) return *f;
     if (auto f = check_change(input, true)) return *f;
     auto const id = ctx.db.write([&](store::connection& c) {
-        return store::widget_store(c).create(new_key(), std::string(domain::trim(*input.name)), normalized(*input.origins),
-                                             tag_of(input.default_tag), who.user->id, domain::now());
+        return store::widget_store(c).create(new_key(), std::string(domain::trim(*input.name)),
+                                             normalized(*input.origins), tag_of(input.default_tag), who.user->id,
+                                             domain::now());
     });
     return *store::widget_store(ctx.db.reader()).find(id);
 }
@@ -115,7 +122,8 @@ outcome<store::widget_key_row> update_widget_key(context& ctx, viewer const& who
     if (change.name) row->name = std::string(domain::trim(*change.name));
     if (change.origins) {
         if (change.origins->empty())
-            return failure{422, "invalid_field", "Keep at least one allowed origin (or disable the key).", "allowed_origins"};
+            return failure{422, "invalid_field", "Keep at least one allowed origin (or disable the key).",
+                           "allowed_origins"};
         row->allowed_origins = normalized(*change.origins);
     }
     if (change.default_tag) row->default_tag = tag_of(change.default_tag);
@@ -133,15 +141,20 @@ outcome<store::widget_key_row> rotate_widget_key(context& ctx, viewer const& who
     return *store::widget_store(ctx.db.reader()).find(id);
 }
 
-outcome<store::widget_key_row> widget_key_for(context& ctx, std::string_view key, std::optional<std::string_view> origin)
+outcome<store::widget_key_row> widget_key_for(context& ctx, std::string_view key,
+                                              std::optional<std::string_view> origin)
 {
     if (key.empty() || key.size() > 100) return failure{403, "unknown_key", "Send the widget key as key.", "key"};
     auto row = store::widget_store(ctx.db.reader()).find_by_key(key);
-    if (!row) return failure{403, "unknown_key", "This widget key is not known; copy the snippet from the admin page again.", "key"};
+    if (!row)
+        return failure{403, "unknown_key", "This widget key is not known; copy the snippet from the admin page again.",
+                       "key"};
     if (!row->enabled) return failure{403, "disabled_key", "This widget key is disabled.", "key"};
     if (!origin)
         return failure{403, "origin_required",
-                       "The widget search answers browsers on the key's allowed sites (they send Origin); servers use /api/v1/search.", ""};
+                       "The widget search answers browsers on the key's allowed sites (they send Origin); servers use "
+                       "/api/v1/search.",
+                       ""};
     auto const o = normalize_origin(*origin);
     if (!o || std::find(row->allowed_origins.begin(), row->allowed_origins.end(), *o) == row->allowed_origins.end())
         return failure{403, "origin_not_allowed", "This site is not among the widget key's allowed origins.", ""};
@@ -165,7 +178,8 @@ std::string community_origin(call& c)
     // a host name, an IPv6 literal and a port may reach a script source or a CSP.
     auto host = c.req.header("host").value_or("127.0.0.1");
     bool const plain = !host.empty() && host.size() <= 200 && std::all_of(host.begin(), host.end(), [](char ch) {
-        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']';
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == ':' || ch == '[' ||
+               ch == ']';
     });
     if (!plain) host = "127.0.0.1";
     return std::string(c.req.secure ? "https://" : "http://") + std::string(host);
@@ -178,14 +192,16 @@ std::optional<std::string> demo_origin(call& c)
     auto const own = community_origin(c);
     auto const scheme_end = own.find("://") + 3;
     auto const host = own.substr(scheme_end);
-    for (auto const& [a, b] : {std::pair<std::string, std::string>{"127.0.0.1", "localhost"}, {"localhost", "127.0.0.1"}})
+    for (auto const& [a, b] :
+         {std::pair<std::string, std::string>{"127.0.0.1", "localhost"}, {"localhost", "127.0.0.1"}})
         if (host == a || host.starts_with(a + ":")) return own.substr(0, scheme_end) + b + host.substr(a.size());
     return std::nullopt;
 }
 
 std::string snippet(std::string const& origin, std::string const& key)
 {
-    return "<script src=\"" + origin + "/widget.js\" data-key=\"" + key + "\" async></script>\n<div data-peerdesk-search></div>";
+    return "<script src=\"" + origin + "/widget.js\" data-key=\"" + key +
+           "\" async></script>\n<div data-peerdesk-search></div>";
 }
 
 response admin_widgets_page(call& c, int status, std::string const& error)
@@ -223,8 +239,8 @@ response admin_widgets_page(call& c, int status, std::string const& error)
         if (demo) {
             v.set("demo_url", *demo + "/widget/demo?key=" + http::percent_encode(k.key));
             v.set("demo_origin", *demo);
-            v.set("demo_allowed", std::find(k.allowed_origins.begin(), k.allowed_origins.end(), *demo) !=
-                                      k.allowed_origins.end());
+            v.set("demo_allowed",
+                  std::find(k.allowed_origins.begin(), k.allowed_origins.end(), *demo) != k.allowed_origins.end());
         }
         keys.push_back(std::move(v));
     }
@@ -233,7 +249,10 @@ response admin_widgets_page(call& c, int status, std::string const& error)
     return page(c, status, "admin_widgets", "Search widget", std::move(v));
 }
 
-response show_admin_widgets(call& c) { return admin_widgets_page(c, 200, ""); }
+response show_admin_widgets(call& c)
+{
+    return admin_widgets_page(c, 200, "");
+}
 
 std::vector<std::string> lines_of(std::string const& text)
 {
@@ -312,8 +331,8 @@ response widget_go(call& c)
         return message_page(c, 404, "Question not found", "There is no such question.");
     if (auto key = store::widget_store(c.ctx.db.reader()).find_by_key(field(query, "key")); key && c.ctx.search)
         c.ctx.search->log_click(key->id, *id);
-    return redirect("/questions/" + std::to_string(*id) + (post && *post != *id ? "#answer-" + std::to_string(*post) : ""),
-                    302);
+    return redirect(
+        "/questions/" + std::to_string(*id) + (post && *post != *id ? "#answer-" + std::to_string(*post) : ""), 302);
 }
 
 // A stand-in for a company's help page, to try the widget before pasting it.

@@ -26,7 +26,8 @@ std::optional<failure> require_admin(viewer const& who);
 std::optional<std::string> normalize_origin(std::string_view text);
 
 // The key of a widget search, when it may answer this origin.
-outcome<store::widget_key_row> widget_key_for(context& ctx, std::string_view key, std::optional<std::string_view> origin);
+outcome<store::widget_key_row> widget_key_for(context& ctx, std::string_view key,
+                                              std::optional<std::string_view> origin);
 
 // Pages: the admin page, the demo host page, the click-through redirect.
 void add_widget_routes(route_table& routes);

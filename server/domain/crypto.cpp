@@ -131,8 +131,8 @@ std::string hash_password(std::string_view password, scrypt_cost cost)
     std::string salt(16, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) != 1)
         throw std::runtime_error("RAND_bytes failed");
-    return "scrypt$" + std::to_string(cost.log2_n) + "$" + std::to_string(cost.r) + "$" + std::to_string(cost.p) +
-           "$" + base64url(salt) + "$" + base64url(scrypt(password, salt, cost));
+    return "scrypt$" + std::to_string(cost.log2_n) + "$" + std::to_string(cost.r) + "$" + std::to_string(cost.p) + "$" +
+           base64url(salt) + "$" + base64url(scrypt(password, salt, cost));
 }
 
 bool verify_password(std::string_view password, std::string_view stored)

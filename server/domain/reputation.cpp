@@ -12,9 +12,12 @@ role parse_role(std::string_view text)
 std::string_view role_name(role r)
 {
     switch (r) {
-    case role::admin: return "admin";
-    case role::moderator: return "moderator";
-    case role::member: break;
+        case role::admin:
+            return "admin";
+        case role::moderator:
+            return "moderator";
+        case role::member:
+            break;
     }
     return "member";
 }
@@ -22,10 +25,14 @@ std::string_view role_name(role r)
 int privilege_thresholds::required(privilege p) const
 {
     switch (p) {
-    case privilege::upvote: return upvote;
-    case privilege::comment_everywhere: return comment_everywhere;
-    case privilege::downvote: return downvote;
-    case privilege::edit_others: return edit_others;
+        case privilege::upvote:
+            return upvote;
+        case privilege::comment_everywhere:
+            return comment_everywhere;
+        case privilege::downvote:
+            return downvote;
+        case privilege::edit_others:
+            return edit_others;
     }
     return 0;
 }
@@ -33,10 +40,14 @@ int privilege_thresholds::required(privilege p) const
 std::string_view privilege_description(privilege p)
 {
     switch (p) {
-    case privilege::upvote: return "Voting up";
-    case privilege::comment_everywhere: return "Commenting on other people's posts";
-    case privilege::downvote: return "Voting down";
-    case privilege::edit_others: return "Editing other people's posts";
+        case privilege::upvote:
+            return "Voting up";
+        case privilege::comment_everywhere:
+            return "Commenting on other people's posts";
+        case privilege::downvote:
+            return "Voting down";
+        case privilege::edit_others:
+            return "Editing other people's posts";
     }
     return "This action";
 }
@@ -50,7 +61,10 @@ std::optional<refusal> check_privilege(actor const& who, privilege p, privilege_
                    " reputation; you have " + std::to_string(shown_reputation(who.reputation)) + "."};
 }
 
-std::int64_t shown_reputation(std::int64_t ledger_sum) { return ledger_sum < 1 ? 1 : ledger_sum; }
+std::int64_t shown_reputation(std::int64_t ledger_sum)
+{
+    return ledger_sum < 1 ? 1 : ledger_sum;
+}
 
 std::string_view ledger_reason_text(std::string_view reason)
 {

@@ -48,7 +48,9 @@ std::string relative_time(std::int64_t unix_seconds, std::int64_t reference)
     auto const delta = reference - unix_seconds;
     if (delta < -59) {
         auto const ahead = -delta;
-        auto in = [](std::int64_t n, char const* unit) { return "in " + std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); };
+        auto in = [](std::int64_t n, char const* unit) {
+            return "in " + std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+        };
         if (ahead < 3600) return in(ahead / 60, "minute");
         if (ahead < 86400) return in(ahead / 3600, "hour");
         if (ahead < 86400 * 30) return in(ahead / 86400, "day");

@@ -38,7 +38,7 @@ bool has_invisible_formatting(std::string_view s)
         }
         if (a == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBB &&
             static_cast<unsigned char>(s[i + 2]) == 0xBF)
-            return true;  // U+FEFF
+            return true;                                                                                 // U+FEFF
         if (a == 0xD8 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x9C) return true;  // U+061C
     }
     return false;
@@ -72,10 +72,14 @@ std::size_t sequence_length(std::string_view s, std::size_t i)
     std::size_t extra;
     std::uint32_t cp;
     if (c < 0x80) return 1;
-    if ((c & 0xe0) == 0xc0) extra = 1, cp = c & 0x1f;
-    else if ((c & 0xf0) == 0xe0) extra = 2, cp = c & 0x0f;
-    else if ((c & 0xf8) == 0xf0) extra = 3, cp = c & 0x07;
-    else return 0;
+    if ((c & 0xe0) == 0xc0)
+        extra = 1, cp = c & 0x1f;
+    else if ((c & 0xf0) == 0xe0)
+        extra = 2, cp = c & 0x0f;
+    else if ((c & 0xf8) == 0xf0)
+        extra = 3, cp = c & 0x07;
+    else
+        return 0;
     if (i + extra >= s.size()) return 0;
     for (std::size_t k = 1; k <= extra; ++k) {
         auto const cc = static_cast<unsigned char>(s[i + k]);
@@ -120,9 +124,8 @@ std::string to_valid_utf8(std::string_view s)
 
 std::size_t length_in_characters(std::string_view s)
 {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-    }));
+    return static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
 }
 
 std::string_view trim(std::string_view s)
@@ -183,7 +186,7 @@ std::optional<field_error> check_password(std::string_view password, std::string
 {
     static constexpr std::array<std::string_view, 12> common = {
         "password12", "password123", "1234567890", "qwertyuiop", "0123456789", "1111111111",
-        "iloveyou12", "letmein123", "passw0rd12", "abcdefghij", "1q2w3e4r5t", "qwerty1234"};
+        "iloveyou12", "letmein123",  "passw0rd12", "abcdefghij", "1q2w3e4r5t", "qwerty1234"};
     if (password.size() < l.password_min)
         return field_error{"password", "Use a password of at least " + std::to_string(l.password_min) + " characters."};
     if (password.size() > l.password_max)
@@ -242,8 +245,8 @@ std::optional<field_error> check_tags(std::vector<std::string>& tags, limits con
             return field_error{"tags", "The tag \"" + t.substr(0, 40) + "\" is longer than " +
                                            std::to_string(l.tag_length_max) + " characters."};
         for (char c : t) {
-            bool const ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '#' ||
-                            c == '.';
+            bool const ok =
+                (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '#' || c == '.';
             if (!ok)
                 return field_error{"tags", "Tags use only lower-case letters, digits and - + # . (\"" +
                                                (valid_utf8(t) ? t.substr(0, 40) : std::string("?")) + "\" does not)."};

@@ -13,10 +13,10 @@ enum class method { get, head, post, put, patch, delete_, options, other };
 
 struct request {
     method verb = method::get;
-    std::string method_text;  // as sent, for the access log
-    std::string target;       // path and query as sent
-    std::string path;         // before '?', still percent-encoded
-    std::string query;        // after '?', without it
+    std::string method_text;                                   // as sent, for the access log
+    std::string target;                                        // path and query as sent
+    std::string path;                                          // before '?', still percent-encoded
+    std::string query;                                         // after '?', without it
     std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
     std::string body;
     std::string remote_address;

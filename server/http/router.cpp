@@ -43,14 +43,22 @@ bool match_pattern(std::vector<std::string> const& pattern, std::vector<std::str
 std::string_view method_name(method m)
 {
     switch (m) {
-    case method::get: return "GET";
-    case method::head: return "HEAD";
-    case method::post: return "POST";
-    case method::put: return "PUT";
-    case method::patch: return "PATCH";
-    case method::delete_: return "DELETE";
-    case method::options: return "OPTIONS";
-    case method::other: break;
+        case method::get:
+            return "GET";
+        case method::head:
+            return "HEAD";
+        case method::post:
+            return "POST";
+        case method::put:
+            return "PUT";
+        case method::patch:
+            return "PATCH";
+        case method::delete_:
+            return "DELETE";
+        case method::options:
+            return "OPTIONS";
+        case method::other:
+            break;
     }
     return "OTHER";
 }

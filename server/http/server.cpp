@@ -1,12 +1,12 @@
 #include "server/http/server.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -18,8 +18,8 @@
 #include <memory>
 #include <mutex>
 #include <set>
-#include <unordered_map>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace peerdesk::http {
@@ -81,14 +81,22 @@ void add_baseline_headers(response& res)
 method to_method(bhttp::verb v)
 {
     switch (v) {
-    case bhttp::verb::get: return method::get;
-    case bhttp::verb::head: return method::head;
-    case bhttp::verb::post: return method::post;
-    case bhttp::verb::put: return method::put;
-    case bhttp::verb::patch: return method::patch;
-    case bhttp::verb::delete_: return method::delete_;
-    case bhttp::verb::options: return method::options;
-    default: return method::other;
+        case bhttp::verb::get:
+            return method::get;
+        case bhttp::verb::head:
+            return method::head;
+        case bhttp::verb::post:
+            return method::post;
+        case bhttp::verb::put:
+            return method::put;
+        case bhttp::verb::patch:
+            return method::patch;
+        case bhttp::verb::delete_:
+            return method::delete_;
+        case bhttp::verb::options:
+            return method::options;
+        default:
+            return method::other;
     }
 }
 
@@ -110,11 +118,11 @@ struct server_state {
     std::optional<asio::ssl::context> tls;
     std::atomic<bool> stopping{false};
     std::mutex mutex;
-    std::set<session_handle*> sessions;  // guarded by mutex
+    std::set<session_handle*> sessions;                        // guarded by mutex
     std::unordered_map<std::string, std::size_t> per_address;  // open connections; guarded by mutex
-    std::function<void()> drained;       // called once stopping and the last session has ended
-    std::uint16_t https_port = 443;      // where the plain listener's redirects point
-    asio::io_context* writes = nullptr;  // where changes are handled, by write_threads threads
+    std::function<void()> drained;                             // called once stopping and the last session has ended
+    std::uint16_t https_port = 443;                            // where the plain listener's redirects point
+    asio::io_context* writes = nullptr;                        // where changes are handled, by write_threads threads
 };
 
 // Changes wait for their commit's fsync, grouped with whatever other changes are queued: the
@@ -122,7 +130,10 @@ struct server_state {
 // thousand posts a second on a disk with a 2 ms fsync.
 constexpr int write_threads = 16;
 
-bool is_change(method m) { return m != method::get && m != method::head && m != method::options; }
+bool is_change(method m)
+{
+    return m != method::get && m != method::head && m != method::options;
+}
 
 // One connection's request loop; Derived provides stream(), begin() and end_connection() for
 // plain TCP or TLS (the CRTP shape of Beast's own flex-server example).
@@ -175,13 +186,13 @@ protected:
         // Waiting for a request may take the idle timeout; once its first byte is here, the
         // whole request must arrive within the read timeout, so a client trickling its header
         // (slowloris) holds the connection no longer than one that sends it at once.
-        derived().stream().async_read_some(
-            buffer_.prepare(4096), [self = derived().shared_from_this()](beast::error_code ec, std::size_t n) {
-                self->idle_ = false;
-                if (ec) return self->on_error(ec);
-                self->buffer_.commit(n);
-                self->read_header();
-            });
+        derived().stream().async_read_some(buffer_.prepare(4096),
+                                           [self = derived().shared_from_this()](beast::error_code ec, std::size_t n) {
+                                               self->idle_ = false;
+                                               if (ec) return self->on_error(ec);
+                                               self->buffer_.commit(n);
+                                               self->read_header();
+                                           });
     }
 
     void read_header()
@@ -282,18 +293,16 @@ protected:
         std::string_view const payload = out->res.payload();
         out->head = response_head(out->res, payload.size(), version_, keep_alive_);
         if (state_.log && req)
-            state_.log({req, out->res.status, payload.size(),
-                        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                              started_)});
-        std::array<asio::const_buffer, 2> const buffers{asio::buffer(out->head),
-                                                        head_only_ ? asio::const_buffer()
-                                                                   : asio::buffer(payload.data(), payload.size())};
+            state_.log(
+                {req, out->res.status, payload.size(),
+                 std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_)});
+        std::array<asio::const_buffer, 2> const buffers{
+            asio::buffer(out->head), head_only_ ? asio::const_buffer() : asio::buffer(payload.data(), payload.size())};
         head_only_ = false;
         tcp().expires_after(state_.config.read_timeout);
-        asio::async_write(derived().stream(), buffers,
-                          [self = derived().shared_from_this(), out](beast::error_code ec, std::size_t) {
-                              self->on_write(ec);
-                          });
+        asio::async_write(
+            derived().stream(), buffers,
+            [self = derived().shared_from_this(), out](beast::error_code ec, std::size_t) { self->on_write(ec); });
     }
 
     void on_write(beast::error_code ec)
@@ -308,9 +317,10 @@ protected:
         if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(']', colon) == std::string::npos)
             host.resize(colon);
         // Only a plain host name or address goes into the Location header.
-        bool const clean = !host.empty() && host.size() < 256 &&
-                           host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") ==
-                               std::string::npos;
+        bool const clean =
+            !host.empty() && host.size() < 256 &&
+            host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") ==
+                std::string::npos;
         if (!clean) host = state_.config.address;
         std::string location = "https://" + host;
         if (state_.https_port != 443) location += ":" + std::to_string(state_.https_port);
@@ -366,8 +376,8 @@ protected:
         } else if (ec == bhttp::error::body_limit) {
             status = 413;
             code = "too_large";
-            message = "The request body is too large (the limit is " + std::to_string(state_.config.body_limit) +
-                      " bytes).";
+            message =
+                "The request body is too large (the limit is " + std::to_string(state_.config.body_limit) + " bytes).";
         }
         refuse_request(status, code, message);
     }
@@ -404,7 +414,10 @@ public:
         redirect_ = redirect;
     }
     beast::tcp_stream& stream() { return stream_; }
-    void start() { asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); }); }
+    void start()
+    {
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+    }
     void end_connection()
     {
         beast::error_code ec;
@@ -467,8 +480,7 @@ public:
     void accept()
     {
         next_ = (next_ + 1) % loops_.size();
-        acceptor_.async_accept(*loops_[next_],
-                               beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+        acceptor_.async_accept(*loops_[next_], beast::bind_front_handler(&listener::on_accept, shared_from_this()));
     }
 
     void stop()
@@ -493,9 +505,12 @@ private:
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
             auto remote = remote_of(socket);
-            if (!admit(remote)) refuse(socket);
-            else if (state_.tls && !redirect_) std::make_shared<tls_session>(std::move(socket), state_, std::move(remote))->start();
-            else std::make_shared<plain_session>(std::move(socket), state_, std::move(remote), redirect_)->start();
+            if (!admit(remote))
+                refuse(socket);
+            else if (state_.tls && !redirect_)
+                std::make_shared<tls_session>(std::move(socket), state_, std::move(remote))->start();
+            else
+                std::make_shared<plain_session>(std::move(socket), state_, std::move(remote), redirect_)->start();
         }
         accept();
     }
@@ -540,8 +555,8 @@ asio::ssl::context make_tls_context(server_config const& config)
         throw std::runtime_error("TLS needs both a certificate (--tls-cert) and its key (--tls-key)");
     asio::ssl::context ctx(asio::ssl::context::tls_server);
     ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression |
-                    asio::ssl::context::single_dh_use | asio::ssl::context::no_sslv2 |
-                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+                    asio::ssl::context::single_dh_use | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                    asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
     // TLS 1.2: forward-secret AEAD suites only; TLS 1.3 suites are all modern.
     SSL_CTX_set_cipher_list(ctx.native_handle(),
@@ -552,7 +567,8 @@ asio::ssl::context make_tls_context(server_config const& config)
     beast::error_code ec;
     ctx.use_certificate_chain_file(config.tls_certificate_file, ec);
     if (ec)
-        throw std::runtime_error("cannot load the TLS certificate " + config.tls_certificate_file + ": " + ec.message());
+        throw std::runtime_error("cannot load the TLS certificate " + config.tls_certificate_file + ": " +
+                                 ec.message());
     ctx.use_private_key_file(config.tls_key_file, asio::ssl::context::pem, ec);
     if (ec) throw std::runtime_error("cannot load the TLS key " + config.tls_key_file + ": " + ec.message());
     if (SSL_CTX_check_private_key(ctx.native_handle()) != 1)

@@ -57,8 +57,8 @@ std::string response_head(response const& res, std::size_t length, unsigned vers
 
 // Listens, serves until SIGINT or SIGTERM, then stops accepting, lets requests in flight
 // finish, closes idle connections and returns. `on_listening` receives the bound port (useful
-// with port 0; the redirect port, when asked for, is bound before it is called). Throws std::system_error when the address cannot be bound, and
-// std::runtime_error when the TLS certificate or key cannot be loaded.
+// with port 0; the redirect port, when asked for, is bound before it is called). Throws std::system_error when the
+// address cannot be bound, and std::runtime_error when the TLS certificate or key cannot be loaded.
 void serve(server_config const& config, handler const& handle, access_logger const& log,
            std::function<void(std::uint16_t)> const& on_listening);
 

@@ -9,9 +9,15 @@
 
 namespace peerdesk::render {
 
-safe_html trusted_html(std::string html) { return safe_html(std::move(html)); }
+safe_html trusted_html(std::string html)
+{
+    return safe_html(std::move(html));
+}
 
-safe_html stored_markdown_html(std::string html) { return trusted_html(std::move(html)); }
+safe_html stored_markdown_html(std::string html)
+{
+    return trusted_html(std::move(html));
+}
 
 std::string escape_html(std::string_view text)
 {
@@ -19,12 +25,23 @@ std::string escape_html(std::string_view text)
     out.reserve(text.size() + text.size() / 8);
     for (char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -65,7 +82,10 @@ bool safe_url(std::string_view url)
     return colon == std::string_view::npos || (stop != std::string_view::npos && stop < colon);
 }
 
-std::string_view view(char const* s) { return s ? std::string_view(s) : std::string_view(); }
+std::string_view view(char const* s)
+{
+    return s ? std::string_view(s) : std::string_view();
+}
 
 bool inside_link_or_code(cmark_node* n)
 {
@@ -88,8 +108,7 @@ std::size_t url_end(std::string_view text, std::size_t start)
     // URL opened one (as in Wikipedia links).
     while (end > start) {
         char const c = text[end - 1];
-        if (c == '.' || c == ',' || c == ':' || c == ';' || c == '!' || c == '?' || c == '\'' || c == '*' ||
-            c == '_') {
+        if (c == '.' || c == ',' || c == ':' || c == ';' || c == '!' || c == '?' || c == '\'' || c == '*' || c == '_') {
             --end;
         } else if (c == ')' && text.substr(start, end - start).find('(') == std::string_view::npos) {
             --end;
@@ -176,7 +195,8 @@ void rewrite_links(cmark_node* root)
         auto const title = view(cmark_node_get_title(link));
         std::string open = "<a href=\"" + (safe_url(url) ? escape_html(url) : std::string()) + "\"";
         if (!title.empty()) open += " title=\"" + escape_html(title) + "\"";
-        open += image ? " class=\"image-link\" rel=\"nofollow ugc noopener\">Image: " : " rel=\"nofollow ugc noopener\">";
+        open +=
+            image ? " class=\"image-link\" rel=\"nofollow ugc noopener\">Image: " : " rel=\"nofollow ugc noopener\">";
         auto* custom = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
         cmark_node_set_on_enter(custom, open.c_str());
         cmark_node_set_on_exit(custom, "</a>");
@@ -329,8 +349,8 @@ markdown_result render_markdown(std::string_view source, markdown_limits const& 
         return {std::nullopt, "The text is too long: shorten it to " + std::to_string(limits.max_bytes / 4) +
                                   " characters or fewer."};
     if (int const depth = estimate_nesting(source); depth > limits.max_nesting)
-        return {std::nullopt, "Lists and quotes are nested " + std::to_string(depth) +
-                                  " levels deep; use at most " + std::to_string(limits.max_nesting) + " levels."};
+        return {std::nullopt, "Lists and quotes are nested " + std::to_string(depth) + " levels deep; use at most " +
+                                  std::to_string(limits.max_nesting) + " levels."};
     if (count_emphasis_runs(source) > limits.max_emphasis_runs)
         return {std::nullopt, "The text has more than " + std::to_string(limits.max_emphasis_runs) +
                                   " runs of * and _; put code in a fenced code block (``` on the lines before "

@@ -106,9 +106,12 @@ safe_html snippet_html(std::string_view marked)
     std::string out;
     out.reserve(escaped.size() + 64);
     for (char c : escaped) {
-        if (c == '\x01') out += "<mark>";
-        else if (c == '\x02') out += "</mark>";
-        else out += c;
+        if (c == '\x01')
+            out += "<mark>";
+        else if (c == '\x02')
+            out += "</mark>";
+        else
+            out += c;
     }
     return trusted_html(std::move(out));
 }

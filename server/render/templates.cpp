@@ -26,7 +26,10 @@ view& view::operator=(view&&) noexcept = default;
 
 namespace {
 
-bool names_html(std::string const& key) { return key.size() > 5 && key.ends_with("_html"); }
+bool names_html(std::string const& key)
+{
+    return key.size() > 5 && key.ends_with("_html");
+}
 
 void refuse_html_key(std::string const& key)
 {
@@ -40,9 +43,12 @@ view& view::set(std::string const& key, std::string const& text)
     refuse_html_key(key);
     // Mustache counts an empty string as true in {{#section}}; an empty value here means
     // "nothing to show", so it is stored as false, which also prints as nothing.
-    if (text.empty()) data_->set(key, mustache::data(false));
-    else if (!domain::valid_utf8(text)) data_->set(key, domain::to_valid_utf8(text));  // every page stays UTF-8
-    else data_->set(key, text);
+    if (text.empty())
+        data_->set(key, mustache::data(false));
+    else if (!domain::valid_utf8(text))
+        data_->set(key, domain::to_valid_utf8(text));  // every page stays UTF-8
+    else
+        data_->set(key, text);
     return *this;
 }
 

@@ -45,7 +45,8 @@ public:
     kainjow::mustache::basic_data<std::string>& data() { return *data_; }
 
 private:
-    kainjow::mustache::basic_data<std::string>& slot(std::string const& key, kainjow::mustache::basic_data<std::string> empty);
+    kainjow::mustache::basic_data<std::string>& slot(std::string const& key,
+                                                     kainjow::mustache::basic_data<std::string> empty);
     std::unique_ptr<kainjow::mustache::basic_data<std::string>> data_;
 };
 

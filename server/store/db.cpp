@@ -40,8 +40,14 @@ std::atomic<std::uint64_t> next_database_id{1};
 
 }  // namespace
 
-bool error::is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
-bool error::is_full() const { return (code_ & 0xff) == SQLITE_FULL || (code_ & 0xff) == SQLITE_IOERR; }
+bool error::is_constraint() const
+{
+    return (code_ & 0xff) == SQLITE_CONSTRAINT;
+}
+bool error::is_full() const
+{
+    return (code_ & 0xff) == SQLITE_FULL || (code_ & 0xff) == SQLITE_IOERR;
+}
 
 // A read the disk failed reaches SQLite as a page that does not make sense: it reports the
 // database malformed. A damaged file says the same, and 503 fits both better than a 500.
@@ -53,11 +59,14 @@ bool error::is_unreadable() const
 
 statement::statement(sqlite3* db, std::string_view sql) : db_(db)
 {
-    check(db_, sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                  &stmt_, nullptr));
+    check(db_, sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
+                                  nullptr));
 }
 
-statement::~statement() { sqlite3_finalize(stmt_); }
+statement::~statement()
+{
+    sqlite3_finalize(stmt_);
+}
 
 void statement::reset()
 {
@@ -73,14 +82,20 @@ statement& statement::bind_ids(std::vector<std::int64_t> const& ids)
     return *this;
 }
 
-void statement::bind_one(int index, std::int64_t value) { check(db_, sqlite3_bind_int64(stmt_, index, value)); }
+void statement::bind_one(int index, std::int64_t value)
+{
+    check(db_, sqlite3_bind_int64(stmt_, index, value));
+}
 
 void statement::bind_one(int index, std::string_view value)
 {
     check(db_, sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
-void statement::bind_one(int index, std::nullptr_t) { check(db_, sqlite3_bind_null(stmt_, index)); }
+void statement::bind_one(int index, std::nullptr_t)
+{
+    check(db_, sqlite3_bind_null(stmt_, index));
+}
 
 bool statement::step()
 {
@@ -99,7 +114,10 @@ void statement::run()
     sqlite3_reset(stmt_);
 }
 
-std::int64_t statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t statement::integer(int column) const
+{
+    return sqlite3_column_int64(stmt_, column);
+}
 
 std::optional<std::int64_t> statement::optional_integer(int column) const
 {
@@ -114,7 +132,10 @@ std::string_view statement::text_view(int column) const
     return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
 }
 
-std::string statement::text(int column) const { return std::string(text_view(column)); }
+std::string statement::text(int column) const
+{
+    return std::string(text_view(column));
+}
 
 std::optional<std::string> statement::optional_text(int column) const
 {
@@ -122,7 +143,10 @@ std::optional<std::string> statement::optional_text(int column) const
     return text(column);
 }
 
-bool statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool statement::is_null(int column) const
+{
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
 // Inside another transaction this one is a savepoint: it commits into the outer transaction,
 // and rolls back only its own changes, so that a store method can be part of a larger change
@@ -135,8 +159,10 @@ transaction::transaction(connection& c) : conn_(&c), nested_(sqlite3_get_autocom
 transaction::~transaction()
 {
     if (done_) return;
-    if (nested_) sqlite3_exec(conn_->handle(), "ROLLBACK TO nested; RELEASE nested", nullptr, nullptr, nullptr);
-    else sqlite3_exec(conn_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (nested_)
+        sqlite3_exec(conn_->handle(), "ROLLBACK TO nested; RELEASE nested", nullptr, nullptr, nullptr);
+    else
+        sqlite3_exec(conn_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void transaction::commit()
@@ -147,8 +173,7 @@ void transaction::commit()
 
 connection::connection(std::string const& path, open_mode mode)
 {
-    int const flags = mode == open_mode::read_only ? SQLITE_OPEN_READONLY
-                                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int const flags = mode == open_mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     int const rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string const message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -203,8 +228,14 @@ std::string statement::in_list(std::size_t n)
     return out;
 }
 
-std::int64_t connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-int connection::changes() const { return sqlite3_changes(db_); }
+std::int64_t connection::last_insert_rowid() const
+{
+    return sqlite3_last_insert_rowid(db_);
+}
+int connection::changes() const
+{
+    return sqlite3_changes(db_);
+}
 
 // Group commit: writers queue their work; the first one in leads, runs every queued job in one
 // transaction (each in its own savepoint, so that one failure undoes only that job), commits
@@ -315,7 +346,8 @@ void database::checkpoint_loop()
         // The log starts again from its beginning once a checkpoint has copied all of it.
         try {
             if (!own) own = std::make_unique<connection>(path_, open_mode::read_write);
-            int const rc = sqlite3_wal_checkpoint_v2(own->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            int const rc =
+                sqlite3_wal_checkpoint_v2(own->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
             if (rc != SQLITE_OK && rc != SQLITE_BUSY) throw error(rc, sqlite3_errmsg(own->handle()));
             last_problem.clear();
         } catch (std::exception const& e) {
@@ -331,7 +363,10 @@ namespace {
 thread_local int reader_cache_kib = default_cache_kib;
 }
 
-void database::set_thread_reader_cache(int kib) { reader_cache_kib = kib; }
+void database::set_thread_reader_cache(int kib)
+{
+    reader_cache_kib = kib;
+}
 
 namespace {
 int page_slot_bytes = 0;
@@ -357,9 +392,15 @@ void database::configure_memory(std::size_t page_pool_bytes, std::int64_t heap_b
     sqlite3_soft_heap_limit64(heap_bytes);
 }
 
-std::int64_t database::memory_used() { return sqlite3_memory_used(); }
+std::int64_t database::memory_used()
+{
+    return sqlite3_memory_used();
+}
 
-std::int64_t database::memory_peak() { return sqlite3_memory_highwater(0); }
+std::int64_t database::memory_peak()
+{
+    return sqlite3_memory_highwater(0);
+}
 
 std::int64_t database::page_pool_used()
 {
@@ -368,7 +409,10 @@ std::int64_t database::page_pool_used()
     return slots * page_slot_bytes;
 }
 
-std::int64_t database::page_pool_size() { return std::int64_t{page_slots} * page_slot_bytes; }
+std::int64_t database::page_pool_size()
+{
+    return std::int64_t{page_slots} * page_slot_bytes;
+}
 
 connection& database::reader()
 {

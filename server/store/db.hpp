@@ -4,9 +4,8 @@
 // This folder is the only place that includes sqlite3.h.
 #include <atomic>
 #include <condition_variable>
-#include <exception>
-#include <type_traits>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -15,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -84,8 +84,10 @@ private:
     template <typename T>
     void bind_one(int index, std::optional<T> const& value)
     {
-        if (value) bind_one(index, *value);
-        else bind_one(index, nullptr);
+        if (value)
+            bind_one(index, *value);
+        else
+            bind_one(index, nullptr);
     }
 
     sqlite3* db_;
@@ -103,6 +105,7 @@ public:
     transaction(transaction const&) = delete;
     transaction& operator=(transaction const&) = delete;
     void commit();
+
 private:
     connection* conn_;
     bool nested_;

@@ -81,7 +81,7 @@ struct post_row {
     std::optional<std::int64_t> closed_at;
     bool locked = false;
     bool pinned = false;
-    bool endorsed = false;  // answers: marked by a moderator
+    bool endorsed = false;       // answers: marked by a moderator
     std::string state = "live";  // live, held or hidden
     std::optional<std::int64_t> deleted_at;
 };

@@ -70,7 +70,8 @@ constexpr std::string_view item_flaggers =
 constexpr std::string_view latest_restriction_of =
     "SELECT a.actor_id, actor.username, a.created_at FROM audit_log a JOIN users actor ON actor.id = a.actor_id "
     "WHERE a.user_id = ?1 AND a.action IN ('suspend', 'silence') ORDER BY a.id DESC LIMIT 1";
-constexpr std::string_view restricted_count = "SELECT count(*) FROM users u WHERE u.silenced = 1 OR u.suspended_until > ?1";
+constexpr std::string_view restricted_count =
+    "SELECT count(*) FROM users u WHERE u.silenced = 1 OR u.suspended_until > ?1";
 constexpr std::string_view restricted_list =
     "SELECT u.id, u.username, u.reputation, u.suspended_until, u.silenced, u.suspension_reason FROM users u "
     "WHERE u.silenced = 1 OR u.suspended_until > ?1 ORDER BY u.silenced, u.suspended_until, u.id LIMIT ?2 OFFSET ?3";
@@ -101,7 +102,8 @@ flag_result moderation_store::add_flag(std::optional<std::int64_t> post_id, std:
     auto tx = db_.begin_immediate();
     flag_result out;
     {
-        auto& t = post_id ? db_.cached(sql::target_post).bind(*post_id) : db_.cached(sql::target_comment).bind(*comment_id);
+        auto& t =
+            post_id ? db_.cached(sql::target_post).bind(*post_id) : db_.cached(sql::target_comment).bind(*comment_id);
         bool const exists = t.step();
         bool const own = exists && t.integer(0) == user_id;
         t.reset();
@@ -252,7 +254,10 @@ void moderation_store::set_closed(std::int64_t question_id, std::optional<std::s
 }
 
 namespace {
-std::optional<std::int64_t> when(bool on, std::int64_t now) { return on ? std::optional<std::int64_t>(now) : std::nullopt; }
+std::optional<std::int64_t> when(bool on, std::int64_t now)
+{
+    return on ? std::optional<std::int64_t>(now) : std::nullopt;
+}
 }  // namespace
 
 void moderation_store::set_locked(std::int64_t question_id, bool locked, std::int64_t now)
@@ -292,8 +297,8 @@ audit_row read_audit(statement& s)
 {
     audit_row r;
     r.id = s.integer(0);
-    r.entry = {s.integer(1), s.text(2), s.optional_integer(3), s.optional_integer(4), s.optional_integer(5),
-               s.text(6), s.optional_text(7), s.integer(8)};
+    r.entry = {s.integer(1),          s.text(2), s.optional_integer(3), s.optional_integer(4),
+               s.optional_integer(5), s.text(6), s.optional_text(7),    s.integer(8)};
     r.actor_name = s.text(9);
     r.user_name = s.optional_text(10);
     r.question_id = s.optional_integer(11);
@@ -362,8 +367,9 @@ page_of<restriction_row> moderation_store::restricted_users(std::int64_t now, st
 
 std::optional<audit_row> moderation_store::latest_restriction(std::int64_t user_id)
 {
-    static std::string const one = std::string(sql::audit_columns) +
-                                   "WHERE a.user_id = ?1 AND a.action IN ('suspend', 'silence') ORDER BY a.id DESC LIMIT 1";
+    static std::string const one =
+        std::string(sql::audit_columns) +
+        "WHERE a.user_id = ?1 AND a.action IN ('suspend', 'silence') ORDER BY a.id DESC LIMIT 1";
     auto& s = db_.cached(one).bind(user_id);
     std::optional<audit_row> out;
     if (s.step()) out = read_audit(s);

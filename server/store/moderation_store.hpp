@@ -77,7 +77,7 @@ struct review_row {
     std::optional<std::int64_t> post_id;
     std::optional<std::int64_t> comment_id;
     std::int64_t question_id = 0;
-    std::string title;  // the thread's
+    std::string title;      // the thread's
     std::string post_kind;  // question, answer or comment
     std::string body_html;
     author_ref author;

@@ -12,7 +12,8 @@ namespace peerdesk::store {
 namespace sql {
 
 constexpr std::string_view insert_question =
-    "INSERT INTO posts (kind, author_id, title, body_markdown, body_html, excerpt, created_at, last_activity_at, state) "
+    "INSERT INTO posts (kind, author_id, title, body_markdown, body_html, excerpt, created_at, last_activity_at, "
+    "state) "
     "VALUES ('question', ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)";
 constexpr std::string_view insert_answer =
     "INSERT INTO posts (kind, question_id, author_id, body_markdown, body_html, excerpt, created_at, "
@@ -42,13 +43,13 @@ constexpr std::string_view count_live =
 constexpr std::string_view live_questions = "SELECT value FROM site_counts WHERE name = 'live_questions'";
 #define PEERDESK_LIVE_QUESTIONS \
     "(SELECT count(*) FROM posts WHERE kind = 'question' AND deleted_at IS NULL AND state = 'live')"
-#define PEERDESK_TAG_QUESTIONS                                                                  \
+#define PEERDESK_TAG_QUESTIONS                                                                                \
     "(SELECT count(*) FROM question_tags qt JOIN posts p ON p.id = qt.question_id WHERE qt.tag_id = tags.id " \
     "AND p.deleted_at IS NULL AND p.state = 'live')"
 constexpr std::string_view recount_live = "UPDATE site_counts SET value = " PEERDESK_LIVE_QUESTIONS
                                           " WHERE name = 'live_questions' AND value IS NOT " PEERDESK_LIVE_QUESTIONS;
-constexpr std::string_view recount_tags = "UPDATE tags SET question_count = " PEERDESK_TAG_QUESTIONS
-                                          " WHERE question_count IS NOT " PEERDESK_TAG_QUESTIONS;
+constexpr std::string_view recount_tags =
+    "UPDATE tags SET question_count = " PEERDESK_TAG_QUESTIONS " WHERE question_count IS NOT " PEERDESK_TAG_QUESTIONS;
 constexpr std::string_view recount_answers =
     "UPDATE posts SET answer_count = (SELECT count(*) FROM posts a WHERE a.question_id = ?1 AND a.kind = 'answer' "
     "AND a.deleted_at IS NULL AND a.state = 'live') WHERE id = ?1";
@@ -144,7 +145,8 @@ constexpr std::string_view redact_revision =
     "tags = CASE WHEN tags IS NULL THEN NULL ELSE '' END, redacted_at = ?2, redacted_by = ?3 "
     "WHERE id = ?1 AND redacted_at IS NULL";
 constexpr std::string_view revision_post =
-    "SELECT r.post_id, r.id = (SELECT max(id) FROM revisions WHERE post_id = r.post_id) FROM revisions r WHERE r.id = ?1";
+    "SELECT r.post_id, r.id = (SELECT max(id) FROM revisions WHERE post_id = r.post_id) FROM revisions r WHERE r.id = "
+    "?1";
 constexpr std::string_view tag_count = "SELECT count(*) FROM tags WHERE question_count > 0";
 constexpr std::string_view tag_page =
     "SELECT name, question_count FROM tags WHERE question_count > 0 "
@@ -155,7 +157,10 @@ constexpr std::string_view find_tag = "SELECT name, question_count FROM tags WHE
 
 namespace {
 
-author_ref read_author(statement& s, int first) { return {s.integer(first), s.text(first + 1), s.integer(first + 2)}; }
+author_ref read_author(statement& s, int first)
+{
+    return {s.integer(first), s.text(first + 1), s.integer(first + 2)};
+}
 
 post_row read_post(statement& s)
 {
@@ -186,10 +191,8 @@ post_row read_post(statement& s)
 
 comment_row read_comment(statement& s)
 {
-    return {s.integer(0), s.integer(1), s.optional_integer(2), read_author(s, 3), s.text(6), s.text(7),
-            s.integer(8)};
+    return {s.integer(0), s.integer(1), s.optional_integer(2), read_author(s, 3), s.text(6), s.text(7), s.integer(8)};
 }
-
 
 }  // namespace
 
@@ -263,8 +266,7 @@ void post_store::set_tags(std::int64_t question_id, std::vector<std::string> con
     db_.cached(sql::count_tags_up).bind(question_id).run();
 }
 
-void post_store::add_revision(std::int64_t post_id, std::int64_t author_id, std::string_view summary,
-                              std::int64_t now)
+void post_store::add_revision(std::int64_t post_id, std::int64_t author_id, std::string_view summary, std::int64_t now)
 {
     db_.cached(sql::insert_revision).bind(post_id, author_id, summary, now).run();
 }
@@ -278,8 +280,10 @@ void post_store::edit(std::int64_t post_id, post_edit const& e, std::int64_t now
     db_.cached(sql::mark_edited).bind(post_id, now).run();
     add_revision(post_id, e.editor_id, e.summary, now);
     // Answers carry their question's title and tags.
-    if (e.title || e.tags) enqueue_thread(db_, post_id, now);
-    else enqueue_post(db_, post_id, now);
+    if (e.title || e.tags)
+        enqueue_thread(db_, post_id, now);
+    else
+        enqueue_post(db_, post_id, now);
     tx.commit();
 }
 
@@ -297,8 +301,10 @@ vote_result post_store::vote(std::int64_t post_id, std::int64_t voter_id, int va
     int const old_value = old.step() ? static_cast<int>(old.integer(0)) : 0;
     old.reset();
 
-    if (value == 0) db_.cached(sql::delete_vote).bind(voter_id, post_id).run();
-    else db_.cached(sql::put_vote).bind(voter_id, post_id, value, now).run();
+    if (value == 0)
+        db_.cached(sql::delete_vote).bind(voter_id, post_id).run();
+    else
+        db_.cached(sql::put_vote).bind(voter_id, post_id, value, now).run();
 
     auto& score = db_.cached(sql::add_score).bind(post_id, value - old_value);
     score.step();
@@ -516,9 +522,10 @@ std::vector<question_summary> post_store::summaries_of(std::vector<std::int64_t>
 {
     std::vector<question_summary> out;
     if (ids.empty()) return out;
-    auto& s = db_.cached(std::string(summary_columns) + "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id IN (" +
-                         statement::in_list(ids.size()) + ")")
-                  .bind_ids(ids);
+    auto& s =
+        db_.cached(std::string(summary_columns) + "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id IN (" +
+                   statement::in_list(ids.size()) + ")")
+            .bind_ids(ids);
     std::unordered_map<std::int64_t, question_summary> found;
     while (s.step()) {
         auto q = read_summary(s);
@@ -622,13 +629,16 @@ std::vector<revision_row> post_store::revisions(std::int64_t post_id)
     std::vector<revision_row> out;
     auto& s = db_.cached(sql::revisions).bind(post_id);
     while (s.step())
-        out.push_back({s.integer(0), static_cast<std::int64_t>(out.size() + 1), read_author(s, 1),
-                       s.optional_text(4), s.text(5), s.optional_text(6), s.text(7), s.integer(8), s.integer(9) != 0});
+        out.push_back({s.integer(0), static_cast<std::int64_t>(out.size() + 1), read_author(s, 1), s.optional_text(4),
+                       s.text(5), s.optional_text(6), s.text(7), s.integer(8), s.integer(9) != 0});
     s.reset();
     return out;
 }
 
-std::vector<std::string_view> post_store::viewer_queries() { return {sql::thread_votes}; }
+std::vector<std::string_view> post_store::viewer_queries()
+{
+    return {sql::thread_votes};
+}
 
 std::optional<std::pair<std::int64_t, bool>> post_store::revision_post(std::int64_t revision_id)
 {

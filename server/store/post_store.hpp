@@ -23,7 +23,7 @@ struct new_question {
     std::int64_t author_id = 0;
     std::string title;
     rendered_body body;
-    std::vector<std::string> tags;  // already normalised
+    std::vector<std::string> tags;    // already normalised
     std::optional<std::string> held;  // held for review, and why
 };
 

@@ -19,26 +19,30 @@ constexpr std::string_view enqueue_thread =
 
 // A post as the index needs it. Answers take their question's title, tags and state; a post
 // is visible while it and its question are live.
-#define PEERDESK_DOCUMENT_COLUMNS                                                                         \
-    "p.id, coalesce(q.duplicate_of, q.id), p.kind = 'question', (p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'), q.title, "        \
-    "p.body_html, "                                                                                         \
-    "(SELECT group_concat(c.body_html, ' ') FROM comments c WHERE c.post_id = p.id AND c.deleted_at IS NULL AND c.state = 'live'), " \
-    "(SELECT group_concat(t.name, ' ') FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "             \
-    "  WHERE qt.question_id = q.id), "                                                                      \
-    "u.username, p.created_at, p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "            \
+#define PEERDESK_DOCUMENT_COLUMNS                                                                                    \
+    "p.id, coalesce(q.duplicate_of, q.id), p.kind = 'question', (p.deleted_at IS NULL AND q.deleted_at IS NULL AND " \
+    "p.state = 'live' AND q.state = 'live'), q.title, "                                                              \
+    "p.body_html, "                                                                                                  \
+    "(SELECT group_concat(c.body_html, ' ') FROM comments c WHERE c.post_id = p.id AND c.deleted_at IS NULL AND "    \
+    "c.state = 'live'), "                                                                                            \
+    "(SELECT group_concat(t.name, ' ') FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "                       \
+    "  WHERE qt.question_id = q.id), "                                                                               \
+    "u.username, p.created_at, p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "                      \
     "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL "
 #define PEERDESK_DOCUMENT_JOINS \
     "JOIN posts q ON q.id = coalesce(p.question_id, p.id) JOIN users u ON u.id = p.author_id "
 
 constexpr std::string_view changes_after =
-    "SELECT o.seq, " PEERDESK_DOCUMENT_COLUMNS "FROM search_outbox o JOIN posts p ON p.id = o.post_id "
-    PEERDESK_DOCUMENT_JOINS "WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2";
+    "SELECT o.seq, " PEERDESK_DOCUMENT_COLUMNS
+    "FROM search_outbox o JOIN posts p ON p.id = o.post_id " PEERDESK_DOCUMENT_JOINS
+    "WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2";
 constexpr std::string_view document =
     "SELECT 0, " PEERDESK_DOCUMENT_COLUMNS "FROM posts p " PEERDESK_DOCUMENT_JOINS "WHERE p.id = ?1";
 // What quality_of needs, for every post a rebuild indexes.
 constexpr std::string_view rank_facts =
     "SELECT p.id, p.kind = 'question', p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "
-    "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL FROM posts p JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
+    "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL FROM posts p JOIN posts q ON q.id = "
+    "coalesce(p.question_id, p.id) "
     "WHERE p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'";
 #undef PEERDESK_DOCUMENT_COLUMNS
 #undef PEERDESK_DOCUMENT_JOINS
@@ -48,7 +52,8 @@ constexpr std::string_view forget_applied =
     "coalesce((SELECT floor FROM search_state WHERE key = 'rebuild'), ?1)) ORDER BY seq LIMIT ?2)";
 constexpr std::string_view outbox_stats = "SELECT count(*), min(created_at) FROM search_outbox WHERE seq > ?1";
 constexpr std::string_view post_count = "SELECT count(*) FROM posts";
-constexpr std::string_view last_seq = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_outbox'), 0)";
+constexpr std::string_view last_seq =
+    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_outbox'), 0)";
 constexpr std::string_view set_rebuild =
     "INSERT INTO search_state (key, value, floor) VALUES ('rebuild', ?1, ?2) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value, floor = excluded.floor";
@@ -66,7 +71,6 @@ constexpr std::string_view top_queries =
 }  // namespace sql
 
 namespace {
-
 
 search::post_document read_document(statement& s)
 {
@@ -198,12 +202,16 @@ std::optional<std::string> search_store::rebuild_dir()
     return out;
 }
 
-void search_store::end_rebuild() { db_.cached(sql::end_rebuild).bind().run(); }
+void search_store::end_rebuild()
+{
+    db_.cached(sql::end_rebuild).bind().run();
+}
 
 void search_store::log_queries(std::vector<logged_query> const& queries)
 {
     auto tx = db_.begin_immediate();
-    for (auto const& q : queries) db_.cached(sql::log_query).bind(q.query, q.hits, q.source, q.created_at, q.widget_key_id).run();
+    for (auto const& q : queries)
+        db_.cached(sql::log_query).bind(q.query, q.hits, q.source, q.created_at, q.widget_key_id).run();
     tx.commit();
 }
 
@@ -239,14 +247,16 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
         "o.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, o.excerpt, o.created_at, "
         "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
         "  WHERE qt.question_id = o.id ORDER BY qt.position)) " +
-        std::string(with_text ? ", CASE WHEN d.id IS NULL THEN p.body_html ELSE o.body_html END, "
-                                "(SELECT group_concat(c.body_html, ' ') FROM comments c "
-                                "  WHERE c.post_id = p.id AND d.id IS NULL AND c.deleted_at IS NULL AND c.state = 'live') "
-                              : "") +
+        std::string(with_text
+                        ? ", CASE WHEN d.id IS NULL THEN p.body_html ELSE o.body_html END, "
+                          "(SELECT group_concat(c.body_html, ' ') FROM comments c "
+                          "  WHERE c.post_id = p.id AND d.id IS NULL AND c.deleted_at IS NULL AND c.state = 'live') "
+                        : "") +
         "FROM posts p JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
         "LEFT JOIN posts d ON d.id = q.duplicate_of AND d.deleted_at IS NULL AND d.state = 'live' "
         "JOIN posts o ON o.id = coalesce(d.id, q.id) "
-        "WHERE p.id IN (" + in + ") AND p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'";
+        "WHERE p.id IN (" +
+        in + ") AND p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'";
     std::unordered_map<std::int64_t, hit_row> found;
     auto& s = db_.cached(query).bind_ids(post_ids);
     while (s.step()) {

@@ -22,7 +22,8 @@ constexpr std::string_view find_for_login =
     "WHERE username = ?1 COLLATE NOCASE OR email = ?1 COLLATE NOCASE LIMIT 1";
 constexpr std::string_view set_role = "UPDATE users SET role = ?2 WHERE id = ?1";
 constexpr std::string_view counts =
-    "SELECT (SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'question' AND deleted_at IS NULL AND state = 'live'), "
+    "SELECT (SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'question' AND deleted_at IS NULL AND state = "
+    "'live'), "
     "(SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'answer' AND deleted_at IS NULL AND state = 'live'), "
     "(SELECT count(*) FROM posts a JOIN posts q ON q.accepted_answer_id = a.id WHERE a.author_id = ?1)";
 constexpr std::string_view insert_session =
@@ -75,8 +76,8 @@ namespace {
 
 user_row read_user(statement& s)
 {
-    return {s.integer(0), s.text(1),  s.text(2), s.text(3), s.integer(4), s.integer(5), s.optional_integer(6),
-            s.integer(7) != 0, s.text(8)};
+    return {s.integer(0),          s.text(1),         s.text(2), s.text(3), s.integer(4), s.integer(5),
+            s.optional_integer(6), s.integer(7) != 0, s.text(8)};
 }
 
 std::optional<user_row> one_user(statement& s)
@@ -96,8 +97,8 @@ bool exists(statement& s)
 
 }  // namespace
 
-create_user_result user_store::create(std::string_view username, std::string_view email,
-                                      std::string_view password_hash, std::string_view role, std::int64_t now)
+create_user_result user_store::create(std::string_view username, std::string_view email, std::string_view password_hash,
+                                      std::string_view role, std::int64_t now)
 {
     auto tx = db_.begin_immediate();
     if (exists(db_.cached(sql::username_exists).bind(username))) return {create_user_outcome::username_taken};
@@ -108,7 +109,10 @@ create_user_result user_store::create(std::string_view username, std::string_vie
     return {create_user_outcome::created, id};
 }
 
-std::optional<user_row> user_store::find(std::int64_t id) { return one_user(db_.cached(sql::find_user).bind(id)); }
+std::optional<user_row> user_store::find(std::int64_t id)
+{
+    return one_user(db_.cached(sql::find_user).bind(id));
+}
 
 std::optional<user_row> user_store::find_by_username(std::string_view username)
 {
@@ -150,9 +154,15 @@ std::optional<user_row> user_store::find_by_session(std::string_view token_hash,
     return one_user(db_.cached(sql::find_by_session).bind(token_hash, now));
 }
 
-void user_store::delete_session(std::string_view token_hash) { db_.cached(sql::delete_session).bind(token_hash).run(); }
+void user_store::delete_session(std::string_view token_hash)
+{
+    db_.cached(sql::delete_session).bind(token_hash).run();
+}
 
-void user_store::delete_sessions_of(std::int64_t user_id) { db_.cached(sql::delete_sessions_of).bind(user_id).run(); }
+void user_store::delete_sessions_of(std::int64_t user_id)
+{
+    db_.cached(sql::delete_sessions_of).bind(user_id).run();
+}
 
 void user_store::set_password(std::int64_t user_id, std::string_view password_hash)
 {
@@ -200,7 +210,10 @@ bool user_store::revoke_api_token(std::int64_t user_id, std::int64_t token_id)
     return db_.changes() > 0;
 }
 
-void user_store::delete_api_tokens_of(std::int64_t user_id) { db_.cached(sql::delete_tokens_of).bind(user_id).run(); }
+void user_store::delete_api_tokens_of(std::int64_t user_id)
+{
+    db_.cached(sql::delete_tokens_of).bind(user_id).run();
+}
 
 page_of<ledger_row> user_store::reputation_history(std::int64_t user_id, std::int64_t page, std::int64_t pagesize)
 {
@@ -210,8 +223,8 @@ page_of<ledger_row> user_store::reputation_history(std::int64_t user_id, std::in
     count.reset();
     auto& s = db_.cached(sql::ledger_page).bind(user_id, pagesize, (page - 1) * pagesize);
     while (s.step())
-        out.items.push_back({s.integer(0), s.text(1), s.optional_integer(2), s.optional_integer(4),
-                             s.optional_text(5), s.integer(3)});
+        out.items.push_back(
+            {s.integer(0), s.text(1), s.optional_integer(2), s.optional_integer(4), s.optional_text(5), s.integer(3)});
     s.reset();
     return out;
 }

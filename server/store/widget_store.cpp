@@ -46,8 +46,8 @@ std::vector<std::string> split_lines(std::string_view text)
 
 widget_key_row read_row(statement& s)
 {
-    return {s.integer(0),        s.text(1), s.text(2), split_lines(s.text_view(3)), s.optional_text(4),
-            s.integer(5) != 0, s.integer(6), s.optional_integer(7)};
+    return {s.integer(0),       s.text(1),         s.text(2),    split_lines(s.text_view(3)),
+            s.optional_text(4), s.integer(5) != 0, s.integer(6), s.optional_integer(7)};
 }
 
 std::optional<widget_key_row> one(statement& s)
@@ -60,8 +60,10 @@ std::optional<widget_key_row> one(statement& s)
 
 }  // namespace
 
-std::int64_t widget_store::create(std::string const& key, std::string const& name, std::vector<std::string> const& origins,
-                                  std::optional<std::string> const& default_tag, std::int64_t created_by, std::int64_t now)
+std::int64_t widget_store::create(std::string const& key, std::string const& name,
+                                  std::vector<std::string> const& origins,
+                                  std::optional<std::string> const& default_tag, std::int64_t created_by,
+                                  std::int64_t now)
 {
     db_.cached(sql::insert).bind(key, name, join_lines(origins), default_tag, created_by, now).run();
     return db_.last_insert_rowid();

@@ -18,22 +18,38 @@ namespace {
 
 // Words people use in support questions, most common first; the rest of the vocabulary is
 // made of syllables, so that a Zipf tail of rare words exists as in real text.
-constexpr char const* common_words[] = {
-    "the", "to", "and", "a", "i", "it", "is", "in", "my", "of", "for", "on", "with", "not", "this", "when", "but",
-    "app", "error", "sync", "file", "account", "update", "settings", "after", "windows", "login", "password",
-    "invoice", "billing", "export", "upload", "folder", "share", "link", "email", "phone", "android", "ios",
-    "network", "printer", "install", "version", "crash", "slow", "offline", "backup", "restore", "cache",
-    "server", "api", "token", "limit", "calendar", "photos", "desktop", "browser", "chrome", "firefox", "mac",
-    "permission", "admin", "team", "user", "import", "csv", "pdf", "notification", "screen", "button", "menu",
-    "click", "open", "close", "delete", "reset", "restart", "connect", "timeout", "certificate", "vpn", "proxy",
-    "dns", "wifi", "bluetooth", "battery", "storage", "memory", "disk", "drive", "download", "payment", "card",
-    "subscription", "plan", "trial", "license", "key", "code", "script", "command", "log", "report", "support"};
-constexpr char const* syllables[] = {"ka", "lo", "mi", "ren", "to", "sha", "vi", "dor", "en", "pa", "qu", "ix",
-                                     "ul", "be", "zo", "tri", "gan", "fe", "nor", "sy", "lak", "mo", "re", "tu"};
-constexpr char const* tag_stems[] = {"sync", "billing", "windows", "macos", "android", "ios", "api", "network",
-                                     "printing", "account", "security", "sharing", "backup", "calendar", "email",
-                                     "photos", "desktop", "mobile", "admin", "integrations", "performance",
-                                     "install", "export", "import", "notifications"};
+constexpr char const* common_words[] = {"the",        "to",           "and",      "a",
+                                        "i",          "it",           "is",       "in",
+                                        "my",         "of",           "for",      "on",
+                                        "with",       "not",          "this",     "when",
+                                        "but",        "app",          "error",    "sync",
+                                        "file",       "account",      "update",   "settings",
+                                        "after",      "windows",      "login",    "password",
+                                        "invoice",    "billing",      "export",   "upload",
+                                        "folder",     "share",        "link",     "email",
+                                        "phone",      "android",      "ios",      "network",
+                                        "printer",    "install",      "version",  "crash",
+                                        "slow",       "offline",      "backup",   "restore",
+                                        "cache",      "server",       "api",      "token",
+                                        "limit",      "calendar",     "photos",   "desktop",
+                                        "browser",    "chrome",       "firefox",  "mac",
+                                        "permission", "admin",        "team",     "user",
+                                        "import",     "csv",          "pdf",      "notification",
+                                        "screen",     "button",       "menu",     "click",
+                                        "open",       "close",        "delete",   "reset",
+                                        "restart",    "connect",      "timeout",  "certificate",
+                                        "vpn",        "proxy",        "dns",      "wifi",
+                                        "bluetooth",  "battery",      "storage",  "memory",
+                                        "disk",       "drive",        "download", "payment",
+                                        "card",       "subscription", "plan",     "trial",
+                                        "license",    "key",          "code",     "script",
+                                        "command",    "log",          "report",   "support"};
+constexpr char const* syllables[] = {"ka", "lo", "mi", "ren", "to",  "sha", "vi",  "dor", "en",  "pa", "qu", "ix",
+                                     "ul", "be", "zo", "tri", "gan", "fe",  "nor", "sy",  "lak", "mo", "re", "tu"};
+constexpr char const* tag_stems[] = {
+    "sync",    "billing",      "windows",     "macos",   "android",  "ios",    "api",          "network", "printing",
+    "account", "security",     "sharing",     "backup",  "calendar", "email",  "photos",       "desktop", "mobile",
+    "admin",   "integrations", "performance", "install", "export",   "import", "notifications"};
 
 class zipf {
 public:
@@ -77,7 +93,10 @@ struct corpus {
             tags.push_back(std::string(tag_stems[i % std::size(tag_stems)]) + "-" + words[100 + i]);
     }
 
-    std::int64_t between(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); }
+    std::int64_t between(std::int64_t lo, std::int64_t hi)
+    {
+        return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+    }
     bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
     std::string const& word() { return words[word_pick(rng)]; }
 
@@ -104,7 +123,8 @@ struct corpus {
         for (std::int64_t p = 0; p < paragraphs; ++p) {
             if (!out.empty()) out += "\n\n";
             out += sentence(12, 24) + ". " + sentence(8, 20) + ".";
-            if (chance(0.3)) out += " See [the " + word() + " guide](https://docs.example.com/" + word() + "/" + word() + ").";
+            if (chance(0.3))
+                out += " See [the " + word() + " guide](https://docs.example.com/" + word() + "/" + word() + ").";
             if (chance(0.2)) out += " Use `" + word() + " --" + word() + "` first.";
         }
         if (chance(0.35))
@@ -140,8 +160,7 @@ generate_report generate(store::database& db, generate_options const& options,
 {
     corpus c(options.seed);
     generate_report report;
-    auto const users = options.users > 0 ? options.users
-                                         : std::clamp<std::int64_t>(options.posts / 20, 100, 50000);
+    auto const users = options.users > 0 ? options.users : std::clamp<std::int64_t>(options.posts / 20, 100, 50000);
     auto const hash = domain::hash_password("bench password 1");  // one slow hash, shared
     domain::reputation_rules const rules;
     std::int64_t const start_time = 1'700'000'000;
@@ -161,7 +180,8 @@ generate_report generate(store::database& db, generate_options const& options,
         for (std::int64_t i = 0; i < users; ++i) {
             auto const name = "user" + std::to_string(i + 1);
             auto const r = u.create(name, name + "@example.com", hash, "member", now);
-            if (r.outcome != store::create_user_outcome::created) throw std::runtime_error("the community is not empty");
+            if (r.outcome != store::create_user_outcome::created)
+                throw std::runtime_error("the community is not empty");
             user_ids.push_back(r.id);
         }
         tx.commit();
@@ -198,7 +218,8 @@ generate_report generate(store::database& db, generate_options const& options,
                     ++done;
                 }
                 std::vector<std::pair<std::int64_t, std::int64_t>> targets{{qid, asker}};  // post, author
-                for (std::size_t i = 0; i < answer_ids.size(); ++i) targets.emplace_back(answer_ids[i], answer_authors[i]);
+                for (std::size_t i = 0; i < answer_ids.size(); ++i)
+                    targets.emplace_back(answer_ids[i], answer_authors[i]);
                 for (auto const& [post, post_author] : targets) {
                     if (c.chance(0.3)) {
                         posts.create_comment(post, std::nullopt, author(), render(c.sentence(6, 16) + "."), now);
@@ -213,7 +234,9 @@ generate_report generate(store::database& db, generate_options const& options,
                     }
                 }
                 if (!answer_ids.empty() && c.chance(0.45)) {
-                    posts.set_accepted(qid, answer_ids[static_cast<std::size_t>(c.between(0, static_cast<std::int64_t>(answer_ids.size()) - 1))],
+                    posts.set_accepted(qid,
+                                       answer_ids[static_cast<std::size_t>(
+                                           c.between(0, static_cast<std::int64_t>(answer_ids.size()) - 1))],
                                        asker, rules, now);
                     ++report.accepted;
                 }

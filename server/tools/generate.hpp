@@ -11,7 +11,7 @@ namespace peerdesk::tools {
 struct generate_options {
     std::int64_t posts = 10000;  // questions and answers together
     std::uint64_t seed = 1;
-    std::int64_t users = 0;      // 0: one user per 20 posts, at least 100, at most 50,000
+    std::int64_t users = 0;  // 0: one user per 20 posts, at least 100, at most 50,000
 };
 
 struct generate_report {

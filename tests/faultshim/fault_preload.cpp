@@ -20,17 +20,17 @@
 #endif
 // Both pwrite and pwrite64 (and the like) are defined below, as the distinct symbols they are.
 #undef _FILE_OFFSET_BITS
-#include <atomic>
-#include <cerrno>
-#include <climits>
-#include <cstdlib>
-#include <cstring>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
 
 namespace {
 
@@ -47,11 +47,16 @@ std::atomic<unsigned long long> generation{0};  // bumps when a new control file
 control_state seen;
 std::atomic_flag seen_lock = ATOMIC_FLAG_INIT;
 
-template <class F> F next(const char* name) { return reinterpret_cast<F>(dlsym(RTLD_NEXT, name)); }
+template <class F>
+F next(const char* name)
+{
+    return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+}
 
 // What the control file asks for right now. errno is preserved: on the common path (no file)
 // the caller must see exactly what the real call left behind.
-mode current_mode() {
+mode current_mode()
+{
     const char* control = std::getenv("PEERDESK_FAULT_CONTROL");
     if (!control) return mode::none;
     int saved = errno;
@@ -71,7 +76,8 @@ mode current_mode() {
     if (std::strncmp(word, "eio", 3) == 0) return mode::eio;
     if (std::strncmp(word, "enospc", 6) != 0) return mode::none;
     // A new (or rewritten) control file starts a new budget.
-    while (seen_lock.test_and_set(std::memory_order_acquire)) {}
+    while (seen_lock.test_and_set(std::memory_order_acquire)) {
+    }
     if (st.st_dev != seen.dev || st.st_ino != seen.ino || st.st_mtim.tv_sec != seen.mtime.tv_sec ||
         st.st_mtim.tv_nsec != seen.mtime.tv_nsec) {
         seen = {st.st_dev, st.st_ino, st.st_mtim};
@@ -83,7 +89,8 @@ mode current_mode() {
 }
 
 // Is fd a regular file under PEERDESK_FAULT_DIR?
-bool in_fault_dir(int fd) {
+bool in_fault_dir(int fd)
+{
     const char* dir = std::getenv("PEERDESK_FAULT_DIR");
     if (!dir || !*dir) return false;
     int saved = errno;
@@ -104,7 +111,8 @@ bool in_fault_dir(int fd) {
 }
 
 // 0 when the call may go ahead, otherwise the errno it must fail with.
-int write_fault(int fd, size_t bytes) {
+int write_fault(int fd, size_t bytes)
+{
     mode m = current_mode();
     if (m == mode::none || !in_fault_dir(fd)) return 0;
     if (m == mode::eio || m == mode::eio_write) return EIO;
@@ -113,14 +121,19 @@ int write_fault(int fd, size_t bytes) {
     return ENOSPC;
 }
 
-int read_fault(int fd) { return current_mode() == mode::eio && in_fault_dir(fd) ? EIO : 0; }
+int read_fault(int fd)
+{
+    return current_mode() == mode::eio && in_fault_dir(fd) ? EIO : 0;
+}
 
-int sync_fault(int fd) {
+int sync_fault(int fd)
+{
     mode m = current_mode();
     return (m == mode::eio || m == mode::eio_write) && in_fault_dir(fd) ? EIO : 0;
 }
 
-size_t iov_bytes(const iovec* iov, int count) {
+size_t iov_bytes(const iovec* iov, int count)
+{
     size_t total = 0;
     for (int i = 0; i < count; i++) total += iov[i].iov_len;
     return total;
@@ -136,63 +149,73 @@ size_t iov_bytes(const iovec* iov, int count) {
 
 extern "C" {
 
-ssize_t write(int fd, const void* buf, size_t count) {
+ssize_t write(int fd, const void* buf, size_t count)
+{
     static auto real = next<ssize_t (*)(int, const void*, size_t)>("write");
     if (int err = write_fault(fd, count)) FAIL_WITH(err);
     return real(fd, buf, count);
 }
 
-ssize_t pwrite(int fd, const void* buf, size_t count, off_t offset) {
+ssize_t pwrite(int fd, const void* buf, size_t count, off_t offset)
+{
     static auto real = next<ssize_t (*)(int, const void*, size_t, off_t)>("pwrite");
     if (int err = write_fault(fd, count)) FAIL_WITH(err);
     return real(fd, buf, count, offset);
 }
 
-ssize_t pwrite64(int fd, const void* buf, size_t count, off64_t offset) {
+ssize_t pwrite64(int fd, const void* buf, size_t count, off64_t offset)
+{
     static auto real = next<ssize_t (*)(int, const void*, size_t, off64_t)>("pwrite64");
     if (int err = write_fault(fd, count)) FAIL_WITH(err);
     return real(fd, buf, count, offset);
 }
 
-ssize_t writev(int fd, const iovec* iov, int count) {
+ssize_t writev(int fd, const iovec* iov, int count)
+{
     static auto real = next<ssize_t (*)(int, const iovec*, int)>("writev");
     if (int err = write_fault(fd, iov_bytes(iov, count))) FAIL_WITH(err);
     return real(fd, iov, count);
 }
 
-ssize_t pwritev(int fd, const iovec* iov, int count, off_t offset) {
+ssize_t pwritev(int fd, const iovec* iov, int count, off_t offset)
+{
     static auto real = next<ssize_t (*)(int, const iovec*, int, off_t)>("pwritev");
     if (int err = write_fault(fd, iov_bytes(iov, count))) FAIL_WITH(err);
     return real(fd, iov, count, offset);
 }
 
-int fallocate(int fd, int flags, off_t offset, off_t len) {
+int fallocate(int fd, int flags, off_t offset, off_t len)
+{
     static auto real = next<int (*)(int, int, off_t, off_t)>("fallocate");
     if (int err = write_fault(fd, static_cast<size_t>(len))) FAIL_WITH(err);
     return real(fd, flags, offset, len);
 }
 
-int fallocate64(int fd, int flags, off64_t offset, off64_t len) {
+int fallocate64(int fd, int flags, off64_t offset, off64_t len)
+{
     static auto real = next<int (*)(int, int, off64_t, off64_t)>("fallocate64");
     if (int err = write_fault(fd, static_cast<size_t>(len))) FAIL_WITH(err);
     return real(fd, flags, offset, len);
 }
 
 // posix_fallocate reports its error as the return value, not through errno.
-int posix_fallocate(int fd, off_t offset, off_t len) {
+int posix_fallocate(int fd, off_t offset, off_t len)
+{
     static auto real = next<int (*)(int, off_t, off_t)>("posix_fallocate");
     if (int err = write_fault(fd, static_cast<size_t>(len))) return err;
     return real(fd, offset, len);
 }
 
-int posix_fallocate64(int fd, off64_t offset, off64_t len) {
+int posix_fallocate64(int fd, off64_t offset, off64_t len)
+{
     static auto real = next<int (*)(int, off64_t, off64_t)>("posix_fallocate64");
     if (int err = write_fault(fd, static_cast<size_t>(len))) return err;
     return real(fd, offset, len);
 }
 
 // Shrinking a file never needs space; growing it (SQLite does, for the WAL and journal) does.
-static int truncate_fault(int fd, off_t length) {
+static int truncate_fault(int fd, off_t length)
+{
     int saved = errno;
     struct stat st;
     bool grows = fstat(fd, &st) == 0 && length > st.st_size;
@@ -201,43 +224,50 @@ static int truncate_fault(int fd, off_t length) {
     return write_fault(fd, static_cast<size_t>(length - st.st_size));
 }
 
-int ftruncate(int fd, off_t length) {
+int ftruncate(int fd, off_t length)
+{
     static auto real = next<int (*)(int, off_t)>("ftruncate");
     if (int err = truncate_fault(fd, length)) FAIL_WITH(err);
     return real(fd, length);
 }
 
-int ftruncate64(int fd, off64_t length) {
+int ftruncate64(int fd, off64_t length)
+{
     static auto real = next<int (*)(int, off64_t)>("ftruncate64");
     if (int err = truncate_fault(fd, length)) FAIL_WITH(err);
     return real(fd, length);
 }
 
-ssize_t read(int fd, void* buf, size_t count) {
+ssize_t read(int fd, void* buf, size_t count)
+{
     static auto real = next<ssize_t (*)(int, void*, size_t)>("read");
     if (int err = read_fault(fd)) FAIL_WITH(err);
     return real(fd, buf, count);
 }
 
-ssize_t pread(int fd, void* buf, size_t count, off_t offset) {
+ssize_t pread(int fd, void* buf, size_t count, off_t offset)
+{
     static auto real = next<ssize_t (*)(int, void*, size_t, off_t)>("pread");
     if (int err = read_fault(fd)) FAIL_WITH(err);
     return real(fd, buf, count, offset);
 }
 
-ssize_t pread64(int fd, void* buf, size_t count, off64_t offset) {
+ssize_t pread64(int fd, void* buf, size_t count, off64_t offset)
+{
     static auto real = next<ssize_t (*)(int, void*, size_t, off64_t)>("pread64");
     if (int err = read_fault(fd)) FAIL_WITH(err);
     return real(fd, buf, count, offset);
 }
 
-int fsync(int fd) {
+int fsync(int fd)
+{
     static auto real = next<int (*)(int)>("fsync");
     if (int err = sync_fault(fd)) FAIL_WITH(err);
     return real(fd);
 }
 
-int fdatasync(int fd) {
+int fdatasync(int fd)
+{
     static auto real = next<int (*)(int)>("fdatasync");
     if (int err = sync_fault(fd)) FAIL_WITH(err);
     return real(fd);

@@ -2,8 +2,8 @@
 // and sanitizer reports, the output must never hold a script element or an event handler.
 #include "server/render/markdown.hpp"
 
-#include <cstdint>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -25,8 +25,10 @@ bool unsafe(std::string_view html)
         std::string bare;
         bool quoted = false;
         for (char c : tag) {
-            if (c == '"') quoted = !quoted;
-            else if (!quoted) bare += c;
+            if (c == '"')
+                quoted = !quoted;
+            else if (!quoted)
+                bare += c;
         }
         for (std::size_t on = bare.find(" on"); on != std::string::npos; on = bare.find(" on", on + 1)) {
             auto i = on + 3;

@@ -9,11 +9,11 @@
 #include "server/store/db.hpp"
 #include "server/store/migrations.hpp"
 
+#include <unistd.h>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 using namespace peerdesk;
 
@@ -63,8 +63,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***)
     member.user = s.user;
     member.address = "127.0.0.1";
     member.auth = app::auth_kind::cookie;
-    app::ask(ctx, member, "A question for the fuzzer to poke at", "Its body, with `code` and *emphasis*.",
-                      {"fuzz"});
+    app::ask(ctx, member, "A question for the fuzzer to poke at", "Its body, with `code` and *emphasis*.", {"fuzz"});
     return 0;
 }
 

@@ -2,11 +2,11 @@
 
 #include <doctest/doctest.h>
 
-#include <sstream>
-#include <thread>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <sstream>
+#include <thread>
 
 using namespace peerdesk;
 
@@ -32,8 +32,9 @@ TEST_CASE("access log lines are JSON with the request's strings escaped, the pat
     req.remote_address = "127.0.0.1";
     req.method_text = "GET";
     req.path = "/a\"b\\c\x01\x7f/%E2%9C%93";
-    CHECK(access_line(record(req), "2026-11-23T10:00:00Z") ==
-          R"({"time":"2026-11-23T10:00:00Z","remote":"127.0.0.1","method":"GET","path":"/a\"b\\c\u0001\u007f/%E2%9C%93","status":404,"bytes":1234,"us":56})");
+    CHECK(
+        access_line(record(req), "2026-11-23T10:00:00Z") ==
+        R"({"time":"2026-11-23T10:00:00Z","remote":"127.0.0.1","method":"GET","path":"/a\"b\\c\u0001\u007f/%E2%9C%93","status":404,"bytes":1234,"us":56})");
     req.path = "/" + std::string(600, 'x');
     auto const line = access_line(record(req), "t");
     CHECK(line.find(std::string(499, 'x') + "\"") != std::string::npos);
@@ -42,10 +43,13 @@ TEST_CASE("access log lines are JSON with the request's strings escaped, the pat
     std::string reused = "kept";
     req.path = "/q";
     http::append_access_line(reused, record(req), "t");
-    CHECK(reused == R"(kept{"time":"t","remote":"127.0.0.1","method":"GET","path":"/q","status":404,"bytes":1234,"us":56})");
+    CHECK(reused ==
+          R"(kept{"time":"t","remote":"127.0.0.1","method":"GET","path":"/q","status":404,"bytes":1234,"us":56})");
 }
 
-TEST_CASE("the buffered access log keeps its lines in order, and drops and counts what it cannot hold while its output is stalled")
+TEST_CASE(
+    "the buffered access log keeps its lines in order, and drops and counts what it cannot hold while its output is "
+    "stalled")
 {
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
@@ -71,7 +75,8 @@ TEST_CASE("the buffered access log keeps its lines in order, and drops and count
         for (int i = 0; i < per_round; ++i) log.add("b" + std::to_string(i) + " " + padding);
         reader = std::thread([&] {
             char buf[65536];
-            for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) received.append(buf, static_cast<std::size_t>(n));
+            for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+                received.append(buf, static_cast<std::size_t>(n));
         });
         log.flush();  // waits for the writer to finish the first round, then writes the second
         log.add("last");

@@ -61,8 +61,9 @@ TEST_CASE("javascript: and data: links lose their target, whatever their spellin
 
 TEST_CASE("a scheme hidden behind https: loses its target, in a link or an image")
 {
-    for (auto const* md : {"[x](https:javascript:alert(1))", "![x](https:javascript:alert(1))", "<https:javascript:alert(1)>",
-                           "[x](http:javascript:alert(1))", "[x](https:/javascript:alert(1))", "[x](https://)"}) {
+    for (auto const* md :
+         {"[x](https:javascript:alert(1))", "![x](https:javascript:alert(1))", "<https:javascript:alert(1)>",
+          "[x](http:javascript:alert(1))", "[x](https:/javascript:alert(1))", "[x](https://)"}) {
         std::string const input = md;
         CAPTURE(input);
         auto const out = html(md);
@@ -76,8 +77,10 @@ TEST_CASE("images from other sites are links, so no reader's browser fetches the
 {
     auto const out = html("Look: ![the router's lights](https://tracker.example/pixel.png \"lights\")");
     CHECK(out.find("<img") == std::string::npos);
-    CHECK(out.find(R"(<a href="https://tracker.example/pixel.png" title="lights" class="image-link" rel="nofollow ugc noopener">Image: the router's lights</a>)") !=
-          std::string::npos);
+    CHECK(
+        out.find(
+            R"(<a href="https://tracker.example/pixel.png" title="lights" class="image-link" rel="nofollow ugc noopener">Image: the router's lights</a>)") !=
+        std::string::npos);
     // Without alt text the address itself is the label.
     CHECK(html("![](https://example.com/a.png)").find(">Image: https://example.com/a.png</a>") != std::string::npos);
 }
@@ -85,7 +88,8 @@ TEST_CASE("images from other sites are links, so no reader's browser fetches the
 TEST_CASE("links carry rel=nofollow ugc noopener and keep safe targets")
 {
     auto const out = html("See [the docs](https://example.com/a?b=1&c=2 \"Docs\").");
-    CHECK(out.find(R"(<a href="https://example.com/a?b=1&amp;c=2" title="Docs" rel="nofollow ugc noopener">the docs</a>)") !=
+    CHECK(out.find(
+              R"(<a href="https://example.com/a?b=1&amp;c=2" title="Docs" rel="nofollow ugc noopener">the docs</a>)") !=
           std::string::npos);
     CHECK(html("[home](/questions)").find(R"(href="/questions")") != std::string::npos);
     CHECK(html("[mail](mailto:a@b.example)").find(R"(href="mailto:a@b.example")") != std::string::npos);

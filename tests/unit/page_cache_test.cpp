@@ -3,8 +3,8 @@
 
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <unistd.h>
+#include <filesystem>
 
 using namespace peerdesk;
 using namespace std::chrono_literals;
@@ -12,7 +12,10 @@ using namespace std::chrono_literals;
 namespace {
 
 std::chrono::steady_clock::time_point fake_now;
-std::chrono::steady_clock::time_point fake_clock() { return fake_now; }
+std::chrono::steady_clock::time_point fake_clock()
+{
+    return fake_now;
+}
 
 http::request get(std::string path, bool gzip = false)
 {
@@ -59,7 +62,7 @@ TEST_CASE("the page cache: kept until a write or five seconds; an old page is re
             CHECK_FALSE(cache.find(req));  // this one renders
             CHECK(cache.find(req));        // the others are served
             CHECK(cache.find(req));
-            fake_now += 2s;                // the first gave up (an error, say): another tries
+            fake_now += 2s;  // the first gave up (an error, say): another tries
             CHECK_FALSE(cache.find(req));
             CHECK(cache.find(req));
             auto second = page("second");

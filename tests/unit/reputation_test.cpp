@@ -120,5 +120,6 @@ TEST_CASE("reputation is shown as at least 1 while the ledger's sum may be lower
     CHECK(shown_reputation(0) == 1);
     CHECK(shown_reputation(1) == 1);
     CHECK(shown_reputation(16) == 16);
-    CHECK(check_privilege({1, role::member, -99}, privilege::upvote, {})->message.find("you have 1.") != std::string::npos);
+    CHECK(check_privilege({1, role::member, -99}, privilege::upvote, {})->message.find("you have 1.") !=
+          std::string::npos);
 }

@@ -9,8 +9,9 @@ TEST_CASE("a response head: status line, headers as given, the length, and the c
     http::response res;
     res.set("Content-Type", "text/html; charset=utf-8");
     res.set("ETag", "\"abc\"");
-    CHECK(http::response_head(res, 26987, 11, true) ==
-          "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nETag: \"abc\"\r\nContent-Length: 26987\r\n\r\n");
+    CHECK(
+        http::response_head(res, 26987, 11, true) ==
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nETag: \"abc\"\r\nContent-Length: 26987\r\n\r\n");
     CHECK(http::response_head(res, 0, 11, false) ==
           "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nETag: \"abc\"\r\nContent-Length: 0\r\n"
           "Connection: close\r\n\r\n");

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <xapian.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -16,7 +17,6 @@
 #include <random>
 #include <set>
 #include <thread>
-#include <unistd.h>
 
 using namespace peerdesk;
 using namespace peerdesk::search;
@@ -77,15 +77,19 @@ TEST_CASE("format_query writes the filters back after the text")
 
 TEST_CASE("plain_text reads rendered Markdown as words")
 {
-    CHECK(render::plain_text("<p>Use <strong>Download</strong> &amp; <code>csv</code>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>") ==
-          "Use Download & csv. one two");
-    CHECK(render::plain_text("<p>&lt;b&gt; &quot;q&quot; &#39;s&#39; &#x41;&#66; &#9999999;</p>") == "<b> \"q\" 's' AB \xEF\xBF\xBD");
+    CHECK(
+        render::plain_text(
+            "<p>Use <strong>Download</strong> &amp; <code>csv</code>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>") ==
+        "Use Download & csv. one two");
+    CHECK(render::plain_text("<p>&lt;b&gt; &quot;q&quot; &#39;s&#39; &#x41;&#66; &#9999999;</p>") ==
+          "<b> \"q\" 's' AB \xEF\xBF\xBD");
 }
 
 TEST_CASE("snippet_html escapes everything and marks only the matches")
 {
     auto const html = render::snippet_html("a <script> \x01word\x02 & &amp; <img src=x> \"q\" 'r'");
-    CHECK(html.str() == "a &lt;script&gt; <mark>word</mark> &amp; &amp;amp; &lt;img src=x&gt; &quot;q&quot; &#39;r&#39;");
+    CHECK(html.str() ==
+          "a &lt;script&gt; <mark>word</mark> &amp; &amp;amp; &lt;img src=x&gt; &quot;q&quot; &#39;r&#39;");
 }
 
 namespace {
@@ -274,7 +278,7 @@ TEST_CASE("post facts: next_at_least finds every post of enough quality, across 
     CHECK(f.next_at_least(65'535, 130, top) == 65'535);
     CHECK(f.next_at_least(65'536, 130, top) == 65'536);
     CHECK(f.next_at_least(65'537, 131, top) == top + 1);  // more than any post has
-    CHECK(f.next_at_least(10, 0, 5) == 10);  // no quality needed: the post asked for
+    CHECK(f.next_at_least(10, 0, 5) == 10);               // no quality needed: the post asked for
     CHECK(f.next_at_least(4'294'967'290u, 1, 4'294'967'295u) == 4'294'967'296u);  // past the last docid
 }
 
@@ -312,7 +316,9 @@ TEST_CASE("a common word's page holds the best posts when the search passes over
         for (auto i = offset; i < offset + 30; ++i) out.push_back(order[i].id);
         return out;
     };
-    auto page = [&](std::size_t offset) { return ids(s.search({"printer", {}, sort_order::relevance, offset, 30}, {})); };
+    auto page = [&](std::size_t offset) {
+        return ids(s.search({"printer", {}, sort_order::relevance, offset, 30}, {}));
+    };
     CHECK(page(0) == expected(0));
     CHECK(page(30) == expected(30));
 
@@ -390,7 +396,8 @@ TEST_CASE("beyond the posts ranked, the total is an estimate and says so")
     auto const dir = new_dir_name();
     {
         writer w(t.root / dir, true);
-        for (int i = 1; i <= 80; ++i) w.apply(question(i, "Printer question " + std::to_string(i), "The printer jams."));
+        for (int i = 1; i <= 80; ++i)
+            w.apply(question(i, "Printer question " + std::to_string(i), "The printer jams."));
         w.commit();
     }
     make_current(t.root, dir);
@@ -458,7 +465,8 @@ TEST_CASE("searches that match everything run safely from many threads at once")
     auto const dir = new_dir_name();
     {
         writer w(t.root / dir, true);
-        for (int i = 1; i <= 30; ++i) w.apply(question(i, "Sync question " + std::to_string(i), "Sync fails at night.", {"sync"}));
+        for (int i = 1; i <= 30; ++i)
+            w.apply(question(i, "Sync question " + std::to_string(i), "Sync fails at night.", {"sync"}));
         w.commit();
     }
     make_current(t.root, dir);
@@ -493,7 +501,8 @@ public:
     {
         std::lock_guard lock(mutex_);
         std::vector<change> out;
-        for (auto i = static_cast<std::size_t>(seq); i < changes_.size() && out.size() < limit; ++i) out.push_back(changes_[i]);
+        for (auto i = static_cast<std::size_t>(seq); i < changes_.size() && out.size() < limit; ++i)
+            out.push_back(changes_[i]);
         return out;
     }
     bool forget_applied(std::int64_t, std::size_t) override { return false; }
@@ -604,7 +613,9 @@ TEST_CASE("a rebuild numbers documents best first; posts keep their ids through 
     auto endorsed = answer(4, accepted, "Printer offline: restart the spooler.");
     endorsed.accepted_answer = endorsed.endorsed = true;
     for (auto const& d : {plain, answered, accepted, endorsed}) src.add(d);
-    auto search = [&](std::string q) { return ids(readers.search({std::move(q), {}, sort_order::relevance, 0, 10}, {})); };
+    auto search = [&](std::string q) {
+        return ids(readers.search({std::move(q), {}, sort_order::relevance, 0, 10}, {}));
+    };
     auto wait_for = [&](indexer& ix, std::int64_t seq) {
         for (int i = 0; i < 500 && ix.status().applied_seq < seq; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -628,7 +639,7 @@ TEST_CASE("a rebuild numbers documents best first; posts keep their ids through 
         src.add(edited);  // seq 5
         auto gone = answered;
         gone.visible = false;
-        src.add(gone);  // 6
+        src.add(gone);                                                       // 6
         src.add(question(5, "Scanner offline", "The scanner is offline."));  // 7
         ix.notify();
         wait_for(ix, 7);

@@ -27,10 +27,14 @@ std::string readable(std::string s)
 {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\x01') out += '[';
-        else if (s[i] == '\x02') out += ']';
-        else if (s.compare(i, 3, "\xE2\x80\xA6") == 0) out += "...", i += 2;
-        else out += s[i];
+        if (s[i] == '\x01')
+            out += '[';
+        else if (s[i] == '\x02')
+            out += ']';
+        else if (s.compare(i, 3, "\xE2\x80\xA6") == 0)
+            out += "...", i += 2;
+        else
+            out += s[i];
     }
     return out;
 }
@@ -81,8 +85,9 @@ TEST_CASE("snippet picks the window with the most distinct words and cuts betwee
     for (int i = 0; i < 30; ++i) text += "more filler text. ";
     auto const s = snip(text, "printer spooler", 120);
     // The window with both words, a few words of lead before them, cut at word ends.
-    CHECK(s == "...words here. filler words here. Here the [printer] [spooler] stops, and the [printer] [spooler] "
-               "restarts. more filler text. more...");
+    CHECK(s ==
+          "...words here. filler words here. Here the [printer] [spooler] stops, and the [printer] [spooler] "
+          "restarts. more filler text. more...");
 }
 
 TEST_CASE("snippet without a match is the text's start; a short text is whole")

@@ -39,14 +39,16 @@ struct temp_database {
     }
     std::int64_t user(std::string const& name)
     {
-        return db->write([&](connection& c) {
-            return user_store(c).create(name, name + "@example.com", "hash", "member", 100).id;
-        });
+        return db->write(
+            [&](connection& c) { return user_store(c).create(name, name + "@example.com", "hash", "member", 100).id; });
     }
     std::int64_t reputation(std::int64_t id) { return user_store(db->reader()).find(id)->reputation; }
 };
 
-rendered_body body(std::string text) { return {text, "<p>" + text + "</p>", text}; }
+rendered_body body(std::string text)
+{
+    return {text, "<p>" + text + "</p>", text};
+}
 
 }  // namespace
 
@@ -65,13 +67,11 @@ TEST_CASE("usernames and emails are unique regardless of case")
 {
     temp_database t;
     t.user("alice");
-    auto const again = t.db->write([](connection& c) {
-        return user_store(c).create("ALICE", "other@example.com", "h", "member", 1);
-    });
+    auto const again =
+        t.db->write([](connection& c) { return user_store(c).create("ALICE", "other@example.com", "h", "member", 1); });
     CHECK(again.outcome == create_user_outcome::username_taken);
-    auto const email = t.db->write([](connection& c) {
-        return user_store(c).create("bob", "Alice@Example.com", "h", "member", 1);
-    });
+    auto const email =
+        t.db->write([](connection& c) { return user_store(c).create("bob", "Alice@Example.com", "h", "member", 1); });
     CHECK(email.outcome == create_user_outcome::email_taken);
 }
 
@@ -81,14 +81,16 @@ TEST_CASE("a thread: question, answers, comments, votes and acceptance, with the
     auto const alice = t.user("alice"), bob = t.user("bob"), carol = t.user("carol");
     domain::reputation_rules const rules;
     auto const q = t.db->write([&](connection& c) {
-        return post_store(c).create_question({alice, "How do I export invoices?", body("Details here."),
-                                              {"billing", "export"}}, 1000);
+        return post_store(c).create_question(
+            {alice, "How do I export invoices?", body("Details here."), {"billing", "export"}}, 1000);
     });
-    auto const a1 = t.db->write([&](connection& c) { return post_store(c).create_answer(q, bob, body("Use CSV."), 1100); });
+    auto const a1 =
+        t.db->write([&](connection& c) { return post_store(c).create_answer(q, bob, body("Use CSV."), 1100); });
     auto const a2 =
         t.db->write([&](connection& c) { return post_store(c).create_answer(q, carol, body("Use the API."), 1200); });
-    auto const c1 = t.db->write(
-        [&](connection& c) { return post_store(c).create_comment(a1, std::nullopt, alice, body("Thanks, where?"), 1300); });
+    auto const c1 = t.db->write([&](connection& c) {
+        return post_store(c).create_comment(a1, std::nullopt, alice, body("Thanks, where?"), 1300);
+    });
     t.db->write([&](connection& c) { return post_store(c).create_comment(a1, c1, bob, body("Settings page."), 1400); });
 
     t.db->write([&](connection& c) { return post_store(c).vote(a2, alice, 1, rules, 1500); });
@@ -146,8 +148,10 @@ TEST_CASE("edits keep every revision and move tag counts")
         return post_store(c).create_question({alice, "Original title here", body("First body."), {"one"}}, 10);
     });
     t.db->write([&](connection& c) {
-        post_store(c).edit(q, {alice, std::string("Better title here"), body("Second body."),
-                               std::vector<std::string>{"two"}, "clearer"}, 20);
+        post_store(c).edit(
+            q,
+            {alice, std::string("Better title here"), body("Second body."), std::vector<std::string>{"two"}, "clearer"},
+            20);
     });
     post_store posts(t.db->reader());
     auto const revisions = posts.revisions(q);
@@ -185,13 +189,14 @@ TEST_CASE("a tag's list: pinned first, then the list's order, whether the tag is
             std::vector<std::string> tags{"general"};
             if (i % 2 == 0) tags.push_back("common");  // half the posts: walked in the list's order
             if (i % 149 == 0) tags.push_back("rare");  // under 1 % of them: gathered and sorted
-            auto const q = posts.create_question({alice, "Question number " + std::to_string(i), body("Details."), tags},
-                                                 1000 + (i * 37) % 600);
+            auto const q = posts.create_question(
+                {alice, "Question number " + std::to_string(i), body("Details."), tags}, 1000 + (i * 37) % 600);
             if (i % 3 == 0) posts.create_answer(q, bob, body("An answer."), 5000 + i);
         }
         c.exec("UPDATE posts SET score = (id * 7) % 13 WHERE kind = 'question'");
-        c.exec("UPDATE posts SET pinned_at = 9000 + id WHERE title IN ('Question number 298', 'Question number 596', "
-               "'Question number 8', 'Question number 20')");
+        c.exec(
+            "UPDATE posts SET pinned_at = 9000 + id WHERE title IN ('Question number 298', 'Question number 596', "
+            "'Question number 8', 'Question number 20')");
         return 0;
     });
     auto& reader = t.db->reader();
@@ -201,18 +206,24 @@ TEST_CASE("a tag's list: pinned first, then the list's order, whether the tag is
         std::string order = "p.created_at DESC, p.id DESC";
         if (sort == question_sort::votes) order = "p.score DESC, p.id DESC";
         if (sort == question_sort::active) order = "p.last_activity_at DESC, p.id DESC";
-        auto& s = reader.cached(
-            "SELECT p.id FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' " +
-            std::string(sort == question_sort::unanswered ? "AND p.answer_count = 0 " : "") +
-            "AND p.id IN (SELECT qt.question_id FROM question_tags qt JOIN tags t ON t.id = qt.tag_id WHERE t.name = ?1) "
-            "ORDER BY p.pinned_at IS NULL, p.pinned_at DESC, " + order).bind(tag);
+        auto& s = reader
+                      .cached(
+                          "SELECT p.id FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = "
+                          "'live' " +
+                          std::string(sort == question_sort::unanswered ? "AND p.answer_count = 0 " : "") +
+                          "AND p.id IN (SELECT qt.question_id FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
+                          "WHERE t.name = ?1) "
+                          "ORDER BY p.pinned_at IS NULL, p.pinned_at DESC, " +
+                          order)
+                      .bind(tag);
         std::vector<std::int64_t> ids;
         while (s.step()) ids.push_back(s.integer(0));
         s.reset();
         return ids;
     };
     for (std::string tag : {"common", "rare"}) {
-        for (auto sort : {question_sort::newest, question_sort::active, question_sort::votes, question_sort::unanswered}) {
+        for (auto sort :
+             {question_sort::newest, question_sort::active, question_sort::votes, question_sort::unanswered}) {
             CAPTURE(tag);
             CAPTURE(static_cast<int>(sort));
             auto const want = expected(tag, sort);
@@ -262,11 +273,15 @@ TEST_CASE("the kept count of live questions follows posting, holding, deleting a
     t.db->write([&](connection& c) {
         post_store posts(c);
         for (int i = 0; i < 5; ++i)
-            ids.push_back(posts.create_question({alice, "Question " + std::to_string(i), body("Details."), {"general"}}, 1000 + i));
-        posts.create_question({alice, "Held for review", body("Details."), {"general"}, std::string("new member")}, 2000);
+            ids.push_back(posts.create_question({alice, "Question " + std::to_string(i), body("Details."), {"general"}},
+                                                1000 + i));
+        posts.create_question({alice, "Held for review", body("Details."), {"general"}, std::string("new member")},
+                              2000);
         return 0;
     });
-    auto listed = [&] { return post_store(t.db->reader()).questions(question_sort::newest, std::nullopt, 1, 30).total; };
+    auto listed = [&] {
+        return post_store(t.db->reader()).questions(question_sort::newest, std::nullopt, 1, 30).total;
+    };
     auto tagged = [&] { return post_store(t.db->reader()).find_tag("general")->question_count; };
     CHECK(listed() == 5);  // the held one is not counted
     t.db->write([&](connection& c) {
@@ -276,7 +291,8 @@ TEST_CASE("the kept count of live questions follows posting, holding, deleting a
     CHECK(listed() == 4);
     CHECK(tagged() == 4);
     t.db->write([&](connection& c) {
-        post_store(c).change_visibility(ids[0], 3100, [&] { moderation_store(c).set_deleted(ids[0], std::nullopt, 3100); });
+        post_store(c).change_visibility(ids[0], 3100,
+                                        [&] { moderation_store(c).set_deleted(ids[0], std::nullopt, 3100); });
         return 0;
     });
     CHECK(listed() == 5);
@@ -297,7 +313,8 @@ TEST_CASE("applied outbox rows go the oldest first, a bounded number at a time, 
     auto const alice = t.user("alice");
     auto ask = [&](int i) {
         t.db->write([&](connection& c) {
-            return post_store(c).create_question({alice, "Outbox question " + std::to_string(i), body("Details."), {"outbox"}}, i);
+            return post_store(c).create_question(
+                {alice, "Outbox question " + std::to_string(i), body("Details."), {"outbox"}}, i);
         });
     };
     auto rows = [&] {
@@ -337,7 +354,8 @@ TEST_CASE("bookkeeping writes leave the write count alone, so cached pages stay 
 {
     temp_database t;
     auto const before = t.db->write_count();
-    t.db->write([](connection& c) { c.exec("INSERT INTO settings (key, value) VALUES ('a', '1')"); }, database::seen::no);
+    t.db->write([](connection& c) { c.exec("INSERT INTO settings (key, value) VALUES ('a', '1')"); },
+                database::seen::no);
     CHECK(t.db->write_count() == before);
     t.db->write([](connection& c) { c.exec("INSERT INTO settings (key, value) VALUES ('b', '2')"); });
     CHECK(t.db->write_count() == before + 1);

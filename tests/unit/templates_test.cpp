@@ -1,6 +1,6 @@
+#include "server/render/templates.hpp"
 #include "server/app/pages.hpp"
 #include "server/assets.hpp"
-#include "server/render/templates.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
-#include "server/domain/crypto.hpp"
 #include "server/domain/validation.hpp"
+#include "server/domain/crypto.hpp"
 
 #include <doctest/doctest.h>
 
@@ -33,18 +33,21 @@ TEST_CASE("bodies must be valid UTF-8 without control characters")
 TEST_CASE("valid_utf8 refuses overlong forms, surrogates and truncation")
 {
     CHECK(valid_utf8("plain ascii"));
-    CHECK(valid_utf8("\xe2\x82\xac"));           // €
-    CHECK(valid_utf8("\xf0\x9f\x98\x80"));       // 😀
-    CHECK_FALSE(valid_utf8("\xc0\xaf"));         // overlong '/'
-    CHECK_FALSE(valid_utf8("\xed\xa0\x80"));     // a surrogate
-    CHECK_FALSE(valid_utf8("\xe2\x82"));         // truncated
-    CHECK_FALSE(valid_utf8("\xf4\x90\x80\x80")); // past U+10FFFF
+    CHECK(valid_utf8("\xe2\x82\xac"));            // €
+    CHECK(valid_utf8("\xf0\x9f\x98\x80"));        // 😀
+    CHECK_FALSE(valid_utf8("\xc0\xaf"));          // overlong '/'
+    CHECK_FALSE(valid_utf8("\xed\xa0\x80"));      // a surrogate
+    CHECK_FALSE(valid_utf8("\xe2\x82"));          // truncated
+    CHECK_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
 }
 
 TEST_CASE("to_valid_utf8 replaces each invalid byte and keeps the rest")
 {
     CHECK(to_valid_utf8("ok \xe2\x82\xac") == "ok \xe2\x82\xac");
-    CHECK(to_valid_utf8("a\xff" "b") == "a\xef\xbf\xbd" "b");
+    CHECK(to_valid_utf8("a\xff"
+                        "b") ==
+          "a\xef\xbf\xbd"
+          "b");
     CHECK(to_valid_utf8("\xe2\x82") == "\xef\xbf\xbd\xef\xbf\xbd");
     CHECK(valid_utf8(to_valid_utf8("\xc0\xaf\xed\xa0\x80")));
 }
@@ -88,7 +91,7 @@ TEST_CASE("passwords are hashed with scrypt and verified in constant time")
     CHECK_FALSE(verify_password("correct horse batterY", hash));
     CHECK_FALSE(verify_password("x", "garbage"));
     CHECK(hash != hash_password("correct horse battery", cheap));  // salted
-    CHECK(hash_password("x").starts_with("scrypt$15$8$1$"));        // the default cost
+    CHECK(hash_password("x").starts_with("scrypt$15$8$1$"));       // the default cost
 }
 
 TEST_CASE("tokens are random and URL-safe")
@@ -103,8 +106,8 @@ TEST_CASE("a title may not hide direction overrides or zero-width characters")
 {
     CHECK(check_title("How do I export my invoices?") == std::nullopt);
     CHECK(check_title("How do I export my invoices in Arabic (الفواتير)?") == std::nullopt);
-    for (char const* hidden : {"\u202E", "\u202A", "\u2066", "\u2069", "\u200B", "\u200D", "\u200F", "\u2060",
-                               "\uFEFF", "\u061C"}) {
+    for (char const* hidden :
+         {"\u202E", "\u202A", "\u2066", "\u2069", "\u200B", "\u200D", "\u200F", "\u2060", "\uFEFF", "\u061C"}) {
         auto const e = check_title(std::string("How do I export ") + hidden + "my invoices?");
         REQUIRE(e);
         CHECK(e->field == "title");
