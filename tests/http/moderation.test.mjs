@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, Client, peerdesk, freshDataDir, eventually } from '../support/server.mjs';
+import { startServer, Client, peerdesk, freshDataDir, eventually, ask, answer } from '../support/server.mjs';
 
 const sqlite = promisify(execFile);
 let server, mod, admin, alice, bob, carol, dave, anon;
@@ -20,16 +20,6 @@ async function makeStaff(dir) {
   await peerdesk(['user', 'create', 'boss', '--email', 'boss@example.com', '--password-file', join(dir, 'pw'), '--role', 'admin', '--data', dir]);
 }
 
-const ask = async (who, title, body = 'A question body that is long enough to post.', tags = ['general']) => {
-  const r = await who.api('POST', '/questions', { title, body, tags });
-  assert.equal(r.status, 201, r.text);
-  return r.body.id;
-};
-const answer = async (who, q, body = 'An answer that explains what to do, step by step.') => {
-  const r = await who.api('POST', `/questions/${q}/answers`, { body });
-  assert.equal(r.status, 201, r.text);
-  return r.body.id;
-};
 
 before(async () => {
   const dir = await freshDataDir();

@@ -6,20 +6,10 @@ import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, Client, peerdesk, freshDataDir } from '../support/server.mjs';
+import { startServer, Client, peerdesk, freshDataDir, ask, answer } from '../support/server.mjs';
 
 let server, mod, admin, alice, bob, newbie, dave, anon;
 
-const ask = async (who, title, body = 'A question body that is long enough to post.', tags = ['general']) => {
-  const r = await who.api('POST', '/questions', { title, body, tags });
-  assert.equal(r.status, 201, r.text);
-  return r.body.id;
-};
-const answer = async (who, q, body = 'An answer that explains what to do, step by step.') => {
-  const r = await who.api('POST', `/questions/${q}/answers`, { body });
-  assert.equal(r.status, 201, r.text);
-  return r.body.id;
-};
 // The page's HTML form post, as a browser without scripts sends it.
 const formPost = (who, path, fields) => who.form(path, { csrf_token: who.csrf, ...fields });
 

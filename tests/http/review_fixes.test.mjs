@@ -5,21 +5,11 @@ import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, Client, peerdesk, freshDataDir, eventually } from '../support/server.mjs';
+import { startServer, Client, peerdesk, freshDataDir, eventually, ask, answer } from '../support/server.mjs';
 
 let server, mod, mod2, admin, alice, bob, carol, dave, anon;
 const password = 'keeper of order 1';
 
-const ask = async (who, title, body = 'A question body that is long enough to post.', tags = ['general']) => {
-  const r = await who.api('POST', '/questions', { title, body, tags });
-  assert.equal(r.status, 201, r.text);
-  return r.body.id;
-};
-const answer = async (who, q, body = 'An answer that explains what to do, step by step.') => {
-  const r = await who.api('POST', `/questions/${q}/answers`, { body });
-  assert.equal(r.status, 201, r.text);
-  return r.body.id;
-};
 const reputationOf = async (user) => (await anon.api('GET', `/users/${user.id}`)).body.reputation;
 const ledgerOf = async (user) => (await anon.api('GET', `/users/${user.id}/reputation?pagesize=100`)).body;
 

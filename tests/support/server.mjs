@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import assert from 'node:assert/strict';
 
 export const binary = process.env.PEERDESK_BIN || new URL('../../build/peerdesk', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -249,4 +250,17 @@ export async function eventually(fn, what, ms = 15000) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+// A question asked, or an answer posted, through the API by who; fails the test unless created.
+export async function ask(who, title, body = 'A question body that is long enough to post.', tags = ['general']) {
+  const r = await who.api('POST', '/questions', { title, body, tags });
+  assert.equal(r.status, 201, r.text);
+  return r.body.id;
+}
+
+export async function answer(who, q, body = 'An answer that explains what to do, step by step.') {
+  const r = await who.api('POST', `/questions/${q}/answers`, { body });
+  assert.equal(r.status, 201, r.text);
+  return r.body.id;
 }
