@@ -1,8 +1,9 @@
 #include "server/app/application.hpp"
 
 #include "server/app/auth.hpp"
-#include "server/app/pages.hpp"
+#include "server/app/frame.hpp"
 #include "server/app/respond.hpp"
+#include "server/app/routes.hpp"
 #include "server/app/search_service.hpp"
 #include "server/app/static_files.hpp"
 #include "server/app/timing.hpp"
@@ -20,9 +21,7 @@ application::application(store::database& db, settings config, search_service* s
                          moderation::rate_limiter* limiter)
     : ctx_{db, std::move(config), search, limiter}, pages_(db)
 {
-    add_api_routes(routes_);
-    add_page_routes(routes_);
-    add_widget_routes(routes_);
+    add_all_routes(routes_);
 }
 
 void add_security_headers(http::response& res)
@@ -232,6 +231,18 @@ http::response application::handle(http::request& req) noexcept
     compress(req, res);
     res.set("Server-Timing", timing::header(timing::clock::now() - started));
     return res;
+}
+
+void add_all_routes(route_table& r)
+{
+    add_question_routes(r);
+    add_thread_routes(r);
+    add_editing_routes(r);
+    add_user_routes(r);
+    add_account_routes(r);
+    add_search_routes(r);
+    add_moderation_routes(r);
+    add_widget_routes(r);
 }
 
 }  // namespace peerdesk::app

@@ -9,10 +9,6 @@ namespace peerdesk::app {
 using route_handler = http::response (*)(call&);
 using route_table = http::router<route_handler>;
 
-void add_api_routes(route_table& routes);
-void add_page_routes(route_table& routes);
-void add_widget_routes(route_table& routes);
-
 class application {
 public:
     application(store::database& db, settings config, search_service* search = nullptr,

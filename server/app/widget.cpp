@@ -1,10 +1,15 @@
 #include "server/app/widget.hpp"
 
-#include "server/app/pages.hpp"
+#include "server/app/api_io.hpp"
+#include "server/app/frame.hpp"
+#include "server/app/moderation_actions.hpp"
 #include "server/app/respond.hpp"
+#include "server/app/routes.hpp"
+#include "server/app/urls.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
+#include "server/http/forms.hpp"
 #include "server/render/templates.hpp"
 #include "server/store/post_store.hpp"
 
@@ -322,7 +327,7 @@ response post_admin_widget(call& c)
 response widget_go(call& c)
 {
     auto const id = parse_id(c.match["id"]);
-    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const query = query_fields(c);
     if (!id) return message_page(c, 404, "Question not found", "There is no such question.");
     auto const post = parse_id(field(query, "post"));
     // Only a live question counts as a click: made-up or removed ids would skew what admins see.
@@ -338,7 +343,7 @@ response widget_go(call& c)
 // A stand-in for a company's help page, to try the widget before pasting it.
 response widget_demo(call& c)
 {
-    auto const query = http::parse_urlencoded(c.req.query).value_or(http::fields{});
+    auto const query = query_fields(c);
     // The widget always comes from this server: served on the other loopback name, from the
     // name the admin page used; otherwise from this very origin. The query string never names
     // a script source, or one link would run anyone's script on the community's origin.
@@ -356,6 +361,172 @@ response widget_demo(call& c)
     return r;
 }
 
+// ---- the API ----------------------------------------------------------------------------
+
+namespace json = boost::json;
+
+json::object widget_key_json(store::widget_key_row const& k)
+{
+    json::array origins;
+    for (auto const& o : k.allowed_origins) origins.emplace_back(o);
+    json::object o{{"id", k.id},           {"key", k.key},
+                   {"name", k.name},       {"allowed_origins", std::move(origins)},
+                   {"enabled", k.enabled}, {"created_at", domain::rfc3339(k.created_at)}};
+    o["default_tag"] = k.default_tag ? json::value(*k.default_tag) : json::value(nullptr);
+    return o;
+}
+
+std::variant<widget_key_change, failure> read_widget_change(json::object const& body)
+{
+    widget_key_change ch;
+    if (auto f = read_string(body, "name", ch.name)) return *f;
+    if (auto f = read_string(body, "default_tag", ch.default_tag)) return *f;
+    if (auto const* v = body.if_contains("allowed_origins"); v && !v->is_null()) {
+        if (!v->is_array())
+            return failure{422, "invalid_field", "allowed_origins is an array of origins.", "allowed_origins"};
+        std::vector<std::string> origins;
+        for (auto const& o : v->as_array()) {
+            if (!o.is_string())
+                return failure{422, "invalid_field", "Each allowed origin is a string.", "allowed_origins"};
+            if (origins.size() > 100) break;
+            origins.emplace_back(o.as_string());
+        }
+        ch.origins = std::move(origins);
+    }
+    if (auto const* v = body.if_contains("enabled"); v && !v->is_null()) {
+        if (!v->is_bool()) return failure{422, "invalid_field", "enabled is true or false.", "enabled"};
+        ch.enabled = v->as_bool();
+    }
+    return ch;
+}
+
+response create_widget_key_api(call& c)
+{
+    if (auto f = require_admin(c.who)) return error_response(*f);
+    PEERDESK_TRY_BODY(body);
+    auto change = read_widget_change(body);
+    if (auto const* f = std::get_if<failure>(&change)) return error_response(*f);
+    auto const result = create_widget_key(c.ctx, c.who, std::get<widget_key_change>(change));
+    if (auto const* f = failed(result)) return error_response(*f);
+    return json_response(201, widget_key_json(std::get<store::widget_key_row>(result)));
+}
+
+response list_widget_keys_api(call& c)
+{
+    if (auto f = require_admin(c.who)) return error_response(*f);
+    json::array items;
+    for (auto const& k : store::widget_store(c.ctx.db.reader()).list()) items.push_back(widget_key_json(k));
+    auto const n = static_cast<std::int64_t>(items.size());
+    return json_response(200, json::object{{"items", std::move(items)}, {"page", 1}, {"pagesize", n}, {"total", n}});
+}
+
+response update_widget_key_api(call& c)
+{
+    if (auto f = require_admin(c.who)) return error_response(*f);
+    auto const id = id_param(c);
+    if (!id) return bad_id("widget key");
+    PEERDESK_TRY_BODY(body);
+    auto change = read_widget_change(body);
+    if (auto const* f = std::get_if<failure>(&change)) return error_response(*f);
+    auto const result = update_widget_key(c.ctx, c.who, *id, std::get<widget_key_change>(change));
+    if (auto const* f = failed(result)) return error_response(*f);
+    return json_response(200, widget_key_json(std::get<store::widget_key_row>(result)));
+}
+
+response rotate_widget_key_api(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("widget key");
+    auto const result = rotate_widget_key(c.ctx, c.who, *id);
+    if (auto const* f = failed(result)) return error_response(*f);
+    return json_response(200, widget_key_json(std::get<store::widget_key_row>(result)));
+}
+
+response widget_key_usage_api(call& c)
+{
+    if (auto f = require_admin(c.who)) return error_response(*f);
+    auto const id = id_param(c);
+    if (!id || !store::widget_store(c.ctx.db.reader()).find(*id)) return bad_id("widget key");
+    auto const u = store::widget_store(c.ctx.db.reader()).usage(*id, domain::now() - 30 * 86400);
+    json::array misses;
+    for (auto const& [q, n] : u.top_no_results) misses.push_back(json::object{{"query", q}, {"count", n}});
+    return json_response(200, json::object{{"days", 30},
+                                           {"searches", u.searches},
+                                           {"clicks", u.clicks},
+                                           {"no_results", u.no_results},
+                                           {"top_no_results", std::move(misses)}});
+}
+
+// CORS for the key's allowed origins only: the browser on any other site gets no answer it may read.
+void allow_origin(response& r, std::string_view origin)
+{
+    r.set("Access-Control-Allow-Origin", std::string(origin));
+    r.set("Access-Control-Max-Age", "600");
+}
+
+response widget_search_api(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto const& q = std::get<http::fields>(query);
+    auto const origin = c.req.header("origin");
+    auto key = widget_key_for(c.ctx, http::find_field(q, "key").value_or(""), origin);
+    if (auto const* f = failed(key)) {
+        auto r = error_response(*f);
+        r.set("Vary", "Origin");
+        return r;
+    }
+    auto const& k = std::get<store::widget_key_row>(key);
+    auto respond = [&](response r) {
+        allow_origin(r, *origin);
+        r.set("Vary", "Origin");
+        r.set("Cache-Control", "no-store");
+        return r;
+    };
+    // Per key (all visitors of the company's site together) and per visitor's address.
+    if (auto f = check_rate(c.ctx, c.who, "searches through this site's widget", c.ctx.config.rates.widget_per_key,
+                            true, std::to_string(k.id)))
+        return respond(error_response(*f));
+    if (auto f = check_rate(c.ctx, c.who, "searches from your address", c.ctx.config.rates.widget_per_address, true))
+        return respond(error_response(*f));
+    search_request request;
+    request.source = query_source::widget;
+    request.widget_key = k.id;
+    request.pagesize = 8;
+    if (auto const text = http::find_field(q, "q")) request.q = std::string(*text);
+    if (auto f = read_number(q, "pagesize", request.pagesize, 20)) return respond(error_response(*f));
+    if (k.default_tag) request.tags.push_back(*k.default_tag);
+    if (domain::trim(request.q).empty())
+        return respond(json_response(
+            200, json::object{{"items", json::array()}, {"page", 1}, {"pagesize", request.pagesize}, {"total", 0}}));
+    auto const found = find(c.ctx, request);
+    if (auto const* f = failed(found)) return respond(error_response(*f));
+    auto body = search_json(std::get<search_results>(found));
+    // Results lead through the community's counter to the thread.
+    for (auto& item : body["items"].as_array()) {
+        auto& o = item.as_object();
+        o["url"] = "/widget/go/" + std::to_string(o["question_id"].as_int64()) + "?key=" + http::percent_encode(k.key) +
+                   "&post=" + std::to_string(o["post_id"].as_int64());
+    }
+    body["ask_url"] = "/questions/ask?title=" + http::percent_encode(request.q.substr(0, 150));
+    return respond(json_response(200, body));
+}
+
+// Preflight: the widget sends plain GETs, but a host page's fetch wrappers may still ask.
+response widget_search_options(call& c)
+{
+    response r;
+    r.status = 204;
+    auto const origin = c.req.header("origin");
+    auto const q = query_fields(c);
+    if (origin && !failed(widget_key_for(c.ctx, http::find_field(q, "key").value_or(""), origin))) {
+        allow_origin(r, *origin);
+        r.set("Access-Control-Allow-Methods", "GET");
+    }
+    r.set("Vary", "Origin");
+    return r;
+}
+
 }  // namespace
 
 void add_widget_routes(route_table& r)
@@ -366,6 +537,13 @@ void add_widget_routes(route_table& r)
     r.add(method::post, "/admin/widgets/{id}", post_admin_widget);
     r.add(method::get, "/widget/go/{id}", widget_go);
     r.add(method::get, "/widget/demo", widget_demo);
+    r.add(method::post, "/api/v1/admin/widget-keys", create_widget_key_api);
+    r.add(method::get, "/api/v1/admin/widget-keys", list_widget_keys_api);
+    r.add(method::patch, "/api/v1/admin/widget-keys/{id}", update_widget_key_api);
+    r.add(method::post, "/api/v1/admin/widget-keys/{id}/rotate", rotate_widget_key_api);
+    r.add(method::get, "/api/v1/admin/widget-keys/{id}/usage", widget_key_usage_api);
+    r.add(method::get, "/api/v1/widget/search", widget_search_api);
+    r.add(method::options, "/api/v1/widget/search", widget_search_options);
 }
 
 }  // namespace peerdesk::app

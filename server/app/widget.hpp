@@ -29,7 +29,4 @@ std::optional<std::string> normalize_origin(std::string_view text);
 outcome<store::widget_key_row> widget_key_for(context& ctx, std::string_view key,
                                               std::optional<std::string_view> origin);
 
-// Pages: the admin page, the demo host page, the click-through redirect.
-void add_widget_routes(route_table& routes);
-
 }  // namespace peerdesk::app

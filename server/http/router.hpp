@@ -39,9 +39,26 @@ enum class route_status { found, method_not_allowed, not_found, bad_path };
 template <typename Handler>
 class router {
 public:
+    // A pattern goes before any earlier one that would shadow it ("/questions/ask" before
+    // "/questions/{id}"), so that the order in which rooms register does not matter.
     void add(method verb, std::string_view pattern, Handler h)
     {
-        routes_.push_back({verb, *split_path(pattern), std::move(h)});
+        auto segments = *split_path(pattern);
+        auto at = routes_.begin();
+        while (at != routes_.end() && !shadows(at->pattern, segments)) ++at;
+        routes_.insert(at, route{verb, std::move(segments), std::move(h)});
+    }
+
+    // Every route as (method, pattern), for documentation and its test.
+    std::vector<std::pair<method, std::string>> patterns() const
+    {
+        std::vector<std::pair<method, std::string>> out;
+        for (auto const& r : routes_) {
+            std::string p;
+            for (auto const& s : r.pattern) p += "/" + s;
+            out.emplace_back(r.verb, p.empty() ? "/" : p);
+        }
+        return out;
     }
 
     struct result {
@@ -76,6 +93,21 @@ public:
     }
 
 private:
+    static bool placeholder(std::string const& s) { return s.size() > 2 && s.front() == '{' && s.back() == '}'; }
+    // Whether `general` matches every path `specific` matches, and more.
+    static bool shadows(std::vector<std::string> const& general, std::vector<std::string> const& specific)
+    {
+        if (general.size() != specific.size()) return false;
+        bool wider = false;
+        for (std::size_t i = 0; i < general.size(); ++i) {
+            if (placeholder(general[i])) {
+                wider = wider || !placeholder(specific[i]);
+            } else if (general[i] != specific[i]) {
+                return false;
+            }
+        }
+        return wider;
+    }
     struct route {
         method verb;
         std::vector<std::string> pattern;

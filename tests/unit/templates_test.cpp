@@ -1,5 +1,5 @@
 #include "server/render/templates.hpp"
-#include "server/app/pages.hpp"
+#include "server/app/frame.hpp"
 #include "server/assets.hpp"
 
 #include <doctest/doctest.h>

@@ -1,0 +1,70 @@
+#pragma once
+// The JSON API's input and output, shared by every room: reading bodies and query strings with
+// a clear 4xx for each mistake, and the JSON shapes of ../shared/API.md.
+#include "server/app/actions.hpp"
+#include "server/app/search_service.hpp"
+#include "server/store/models.hpp"
+
+#include <boost/json.hpp>
+
+#include <variant>
+
+namespace peerdesk::app {
+
+// ---- reading input ----
+std::variant<boost::json::object, failure> body_object(call& c);
+// An optional JSON body (DELETE and the moderator verbs may come without one).
+std::variant<boost::json::object, failure> optional_body(call& c);
+// Reads an optional string field; a present field of another type is an error.
+std::optional<failure> read_string(boost::json::object const& o, std::string_view key, std::optional<std::string>& out);
+std::optional<failure> require_string(boost::json::object const& o, std::string_view key, std::string& out);
+std::optional<failure> read_tags(boost::json::object const& o, std::optional<std::vector<std::string>>& out);
+// The optional "reason" a moderator gives.
+std::string reason_of(boost::json::object const& body);
+
+struct paging {
+    std::int64_t page = 1;
+    std::int64_t pagesize = 30;
+};
+std::variant<paging, failure> read_paging(http::fields const& query);
+std::variant<http::fields, failure> query_of(call& c);
+std::optional<std::int64_t> id_param(call& c, std::string_view name = "id");
+http::response bad_id(std::string_view what);
+
+// Parses the JSON body into `name`, or answers the failure.
+#define PEERDESK_TRY_BODY(name)                                                          \
+    auto name##_parsed = body_object(c);                                                 \
+    if (auto const* f = std::get_if<failure>(&name##_parsed)) return error_response(*f); \
+    auto const& name = std::get<boost::json::object>(name##_parsed)
+
+// ---- writing output ----
+boost::json::object author_json(store::author_ref const& a);
+boost::json::object user_json(store::user_row const& u, store::user_counts const& counts);
+boost::json::array tags_json(std::vector<std::string> const& tags);
+boost::json::object comment_json(store::comment_row const& c);
+boost::json::object post_json(store::post_row const& p, bool with_viewer);
+boost::json::object question_json(store::question_thread const& t, bool with_viewer);
+boost::json::object summary_json(store::question_summary const& q);
+boost::json::object hit_json(store::hit_row const& h);
+// {items:[hit + snippet_html, url], page, pagesize, total, query, suggestion?}
+boost::json::object search_json(search_results const& found);
+// Questions like a title or a question: {items:[hit + url], page: 1, pagesize, total}.
+boost::json::object similar_json(std::vector<store::hit_row> const& rows);
+
+// A page of a list: {items, page, pagesize, total}.
+template <typename T, typename Fn>
+boost::json::object list_json(store::page_of<T> const& page, Fn&& item)
+{
+    boost::json::array items;
+    for (auto const& i : page.items) items.push_back(item(i));
+    return {{"items", std::move(items)}, {"page", page.page}, {"pagesize", page.pagesize}, {"total", page.total}};
+}
+// A whole list on one page: {items, page: 1, pagesize: n, total: n}.
+boost::json::object whole_list_json(boost::json::array items);
+
+// The thread as the viewer sees it, or 404.
+http::response question_response(call& c, std::int64_t id, int status);
+// 202: stored, but waiting for a moderator before anyone else sees it.
+http::response held_response(posted const& p, std::string_view type);
+
+}  // namespace peerdesk::app

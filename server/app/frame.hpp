@@ -1,0 +1,63 @@
+#pragma once
+// The page frame every HTML page shares: the layout, messages, the checks every form makes, and
+// the small views several rooms show. Pages are usable without JavaScript.
+#include "server/app/context.hpp"
+#include "server/render/templates.hpp"
+#include "server/store/models.hpp"
+
+#include <variant>
+
+namespace peerdesk::app {
+
+http::response page_not_found(call& c);
+
+struct page_state {
+    std::string anonymous_csrf;  // set when the page carries a signed-out form
+    bool new_cookie = false;
+};
+// The CSRF value a signed-out visitor's forms carry, created on first need.
+std::string ensure_anonymous_csrf(call& c, page_state& state);
+// Renders templates/NAME.html with v inside the layout.
+http::response page(call& c, int status, std::string_view name, std::string const& title, render::view v,
+                    page_state const& state = {});
+http::response message_page(call& c, int status, std::string const& title, std::string const& message);
+// The same with a link back to where the reader was, instead of the question list.
+http::response message_page(call& c, int status, std::string const& title, std::string const& message,
+                            std::string const& back_url, std::string const& back_label);
+
+// ---- forms ----
+// The query string's fields; a malformed one reads as empty (pages forgive, the API refuses).
+http::fields query_fields(call& c);
+// A form post's fields, or nothing when the body is not a well-formed form.
+std::optional<http::fields> form_of(call& c);
+// A form field, or an empty text.
+std::string field(http::fields const& f, std::string_view name);
+// The refusal page when the form's CSRF token does not match.
+std::optional<http::response> refuse_without_csrf(call& c, http::fields const& f);
+// Signed-out visitors go to the sign-in page and come back to `back` (default: this page).
+std::optional<http::response> require_signed_in(call& c, std::string const& back = {});
+// Signed in, a readable form, a matching CSRF token: the fields, or the refusal.
+std::variant<http::fields, http::response> signed_in_form(call& c, std::string const& back);
+// Signed in as a moderator in good standing, or the page that says why not.
+std::optional<http::response> require_moderator_page(call& c);
+// A same-site path to return to after signing in, never another host.
+std::string safe_next(std::string_view next);
+
+// ---- words and views ----
+// "You cannot DOING until …": beside a form a suspended or silenced member may not use.
+std::string standing_short(store::user_row const& u, std::string_view doing);
+std::string lowercase_first(std::string s);
+// The question a post belongs to (itself for a question), when the post is live.
+std::optional<std::int64_t> thread_of(call& c, std::int64_t post_id);
+render::view author_view(store::author_ref const& a);
+render::view time_view(std::int64_t t);
+std::vector<render::view> tag_views(std::vector<std::string> const& tags);
+render::view summary_view(store::question_summary const& q);
+std::vector<render::view> summary_views(std::vector<store::question_summary> const& items);
+render::view pager_view(std::int64_t page, std::int64_t pagesize, std::int64_t total, std::string const& base);
+// A count for people: 232100 → "232,100".
+std::string with_thousands(std::int64_t n);
+// ?page=N, 1 when absent or out of range.
+std::int64_t page_param(http::fields const& q);
+
+}  // namespace peerdesk::app

@@ -1,0 +1,214 @@
+// Questions: the lists (newest, active, most votes, unanswered; all or by tag), the tag index,
+// and asking — each page beside its API.
+#include "server/app/frame.hpp"
+
+#include "server/app/actions.hpp"
+#include "server/app/api_io.hpp"
+#include "server/app/auth.hpp"
+#include "server/app/moderation_actions.hpp"
+#include "server/app/respond.hpp"
+#include "server/app/routes.hpp"
+#include "server/app/urls.hpp"
+#include "server/domain/time.hpp"
+#include "server/domain/validation.hpp"
+#include "server/http/forms.hpp"
+#include "server/store/post_store.hpp"
+
+namespace peerdesk::app {
+namespace {
+
+namespace json = boost::json;
+using http::response;
+using render::view;
+
+struct sort_choice {
+    std::string_view key;
+    std::string_view label;
+    store::question_sort sort;
+};
+constexpr sort_choice sorts[] = {{"newest", "Newest", store::question_sort::newest},
+                                 {"active", "Active", store::question_sort::active},
+                                 {"votes", "Most votes", store::question_sort::votes},
+                                 {"unanswered", "Unanswered", store::question_sort::unanswered}};
+
+response question_list(call& c, std::optional<std::string> tag)
+{
+    auto const query = query_fields(c);
+    auto const sort_key = http::find_field(query, "sort").value_or("newest");
+    auto chosen = sorts[0];
+    for (auto const& s : sorts)
+        if (s.key == sort_key) chosen = s;
+    auto const page_number = page_param(query);
+    store::post_store posts(c.ctx.db.reader());
+    if (tag && !posts.find_tag(*tag))
+        return message_page(c, 404, "No such tag", "No question is tagged \"" + *tag + "\" yet.");
+    auto const page_data = posts.questions(chosen.sort, tag, page_number, 30);
+    std::string const base = tag ? "/tags/" + http::percent_encode(*tag) : "/questions";
+    std::vector<view> tabs;
+    for (auto const& s : sorts) {
+        view t;
+        t.set("label", s.label).set("url", base + "?sort=" + std::string(s.key)).set("current", s.key == chosen.key);
+        tabs.push_back(std::move(t));
+    }
+    view v;
+    v.set("heading", tag ? "Questions tagged [" + *tag + "]" : std::string("All questions"))
+        .set("total", with_thousands(page_data.total))
+        .set("total_label", page_data.total == 1 ? "question" : "questions")
+        .set("tabs", tabs)
+        .set("questions", summary_views(page_data.items))
+        .set("empty", page_data.items.empty())
+        .set("pager", pager_view(page_number, 30, page_data.total, base + "?sort=" + std::string(chosen.key)));
+    if (tag) v.set("tag", *tag);
+    auto const title = tag ? "Questions tagged " + *tag : std::string("Questions");
+    // An old link or a typed address can point past the last page: say so, and lead back.
+    if (page_data.items.empty() && page_data.total > 0) {
+        auto const pages = (page_data.total + 29) / 30;
+        auto const first = base + "?sort=" + std::string(chosen.key);
+        view past;
+        past.set("page", page_number)
+            .set("pages", pages)
+            .set("pages_label", pages == 1 ? "page" : "pages")
+            .set("first_url", first);
+        if (pages > 1) past.set("last_url", first + "&page=" + std::to_string(pages)).set("last", pages);
+        v.set("past_end", past);
+        return page(c, 404, "questions", title + " · page " + std::to_string(page_number), std::move(v));
+    }
+    return page(c, 200, "questions", title, std::move(v));
+}
+
+response home(call& c)
+{
+    return question_list(c, std::nullopt);
+}
+
+response tag_page(call& c)
+{
+    return question_list(c, domain::normalize_tag(c.match["name"]));
+}
+
+response tags_page(call& c)
+{
+    auto const query = query_fields(c);
+    auto const page_number = page_param(query);
+    auto const data = store::post_store(c.ctx.db.reader()).tags(page_number, 60);
+    std::vector<view> items;
+    for (auto const& t : data.items) {
+        view v;
+        v.set("name", t.name).set("url", "/tags/" + http::percent_encode(t.name)).set("count", t.question_count);
+        v.set("count_label", t.question_count == 1 ? "question" : "questions");
+        items.push_back(std::move(v));
+    }
+    view v;
+    v.set("tags", items).set("empty", items.empty()).set("pager", pager_view(page_number, 60, data.total, "/tags"));
+    return page(c, 200, "tags", "Tags", std::move(v));
+}
+
+response list_questions(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto const& q = std::get<http::fields>(query);
+    auto paged = read_paging(q);
+    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
+    auto const p = std::get<paging>(paged);
+    auto sort = store::question_sort::newest;
+    if (auto const s = http::find_field(q, "sort")) {
+        if (*s == "active")
+            sort = store::question_sort::active;
+        else if (*s == "votes")
+            sort = store::question_sort::votes;
+        else if (*s == "unanswered")
+            sort = store::question_sort::unanswered;
+        else if (*s != "newest")
+            return error_response({422, "invalid_field", "sort is one of newest, active, votes, unanswered.", "sort"});
+    }
+    std::optional<std::string> tag;
+    if (auto const t = http::find_field(q, "tag")) tag = domain::normalize_tag(*t);
+    auto const page = store::post_store(c.ctx.db.reader()).questions(sort, tag, p.page, p.pagesize);
+    return json_response(200, list_json(page, summary_json));
+}
+
+response list_tags(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto paged = read_paging(std::get<http::fields>(query));
+    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
+    auto const p = std::get<paging>(paged);
+    auto const page = store::post_store(c.ctx.db.reader()).tags(p.page, p.pagesize);
+    return json_response(200, list_json(page, [](store::tag_row const& t) {
+                             return json::object{{"name", t.name}, {"count", t.question_count}};
+                         }));
+}
+
+response ask_form(call& c, int status, std::string const& title, std::string const& body, std::string const& tags,
+                  failure const* error)
+{
+    view v;
+    v.set("title_value", title).set("body_value", body).set("tags_value", tags);
+    // A member who may not post reads why here instead of filling in a form for nothing; a
+    // refused post keeps its text in the form, so the notice stands beside it only then.
+    if (c.who.user && check_standing(c.who) && !error)
+        v.set("standing_notice", standing_short(*c.who.user, "ask a question"));
+    if (error) {
+        v.set("error", error->message);
+        v.set("error_" + (error->field.empty() ? std::string("form") : error->field), true);
+    }
+    return page(c, status, "ask", "Ask a question", std::move(v));
+}
+
+response ask_page(call& c)
+{
+    if (auto r = require_signed_in(c)) return std::move(*r);
+    auto const query = query_fields(c);
+    return ask_form(c, 200, field(query, "title").substr(0, 150), "", "", nullptr);
+}
+
+response post_ask(call& c)
+{
+    auto checked = signed_in_form(c, "/questions/ask");
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const* form = &std::get<http::fields>(checked);
+    auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags");
+    auto const result = ask(c.ctx, c.who, title, body, domain::split_tags(tags));
+    if (auto const* f = failed(result)) return ask_form(c, f->status, title, body, tags, f);
+    auto const& done = std::get<posted>(result);
+    if (done.held) return message_page(c, 200, "Your question is waiting for a moderator", *done.held);
+    return redirect(urls::question(done.id));
+}
+
+response create_question(call& c)
+{
+    PEERDESK_TRY_BODY(body);
+    std::string title, text;
+    std::optional<std::vector<std::string>> tags;
+    if (auto f = require_string(body, "title", title)) return error_response(*f);
+    if (auto f = require_string(body, "body", text)) return error_response(*f);
+    if (auto f = read_tags(body, tags)) return error_response(*f);
+    auto const result = ask(c.ctx, c.who, title, text, tags.value_or(std::vector<std::string>{}));
+    if (auto const* f = failed(result)) return error_response(*f);
+    auto const& done = std::get<posted>(result);
+    if (done.held) return held_response(done, "question");
+    auto const id = done.id;
+    auto r = question_response(c, id, 201);
+    r.set("Location", "/api/v1/questions/" + std::to_string(id));
+    return r;
+}
+
+}  // namespace
+
+void add_question_routes(route_table& r)
+{
+    using http::method;
+    r.add(method::get, "/", home);
+    r.add(method::get, "/questions", home);
+    r.add(method::get, "/questions/ask", ask_page);
+    r.add(method::post, "/questions/ask", post_ask);
+    r.add(method::get, "/tags", tags_page);
+    r.add(method::get, "/tags/{name}", tag_page);
+    r.add(method::get, "/api/v1/questions", list_questions);
+    r.add(method::post, "/api/v1/questions", create_question);
+    r.add(method::get, "/api/v1/tags", list_tags);
+}
+
+}  // namespace peerdesk::app

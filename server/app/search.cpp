@@ -1,0 +1,232 @@
+// Search: the search page, the search API, questions similar to a title being typed and
+// related to a question, and the admins' search log.
+#include "server/app/frame.hpp"
+
+#include "server/app/actions.hpp"
+#include "server/app/api_io.hpp"
+#include "server/app/auth.hpp"
+#include "server/app/moderation_actions.hpp"
+#include "server/app/respond.hpp"
+#include "server/app/routes.hpp"
+#include "server/app/search_service.hpp"
+#include "server/app/urls.hpp"
+#include "server/domain/time.hpp"
+#include "server/http/forms.hpp"
+#include "server/store/post_store.hpp"
+#include "server/store/search_store.hpp"
+
+namespace peerdesk::app {
+namespace {
+
+namespace json = boost::json;
+using http::response;
+using render::view;
+
+struct search_choice {
+    std::string_view key;
+    std::string_view label;
+    search::sort_order sort;
+};
+constexpr search_choice search_sorts[] = {{"relevance", "Best match", search::sort_order::relevance},
+                                          {"newest", "Newest", search::sort_order::newest},
+                                          {"votes", "Most votes", search::sort_order::votes}};
+
+std::string search_url(std::string const& q, std::string_view sort)
+{
+    std::string url = "/search?q=" + http::percent_encode(q);
+    if (sort != "relevance") url += "&sort=" + std::string(sort);
+    return url;
+}
+
+view hit_view(found_hit const& h)
+{
+    auto const& r = h.row;
+    view v;
+    v.set("url", h.url)
+        .set("title", r.title)
+        .set("score", r.score)
+        .set("votes_label", r.score == 1 || r.score == -1 ? "vote" : "votes")
+        .set("answer_count", r.answer_count)
+        .set("answers_label", r.answer_count == 1 ? "answer" : "answers")
+        .set("has_answers", r.answer_count > 0)
+        .set("accepted", r.accepted)
+        .set("is_answer", !r.is_question)
+        .set("accepted_answer", r.accepted_answer)
+        .set("tags", tag_views(r.tags));
+    v.set_html("snippet_html", h.snippet);
+    return v;
+}
+
+response search_page(call& c)
+{
+    auto const query = query_fields(c);
+    view v;
+    auto const q = field(query, "q");
+    v.set("q", q);
+    auto parsed_request = read_search_request(query, query_source::site);
+    if (auto const* f = std::get_if<failure>(&parsed_request)) {
+        v.set("error", f->message);
+        return page(c, f->status, "search", "Search", std::move(v));
+    }
+    auto request = std::get<search_request>(parsed_request);
+    std::string_view sort_key = "relevance";
+    for (auto const& s : search_sorts)
+        if (s.sort == request.sort) sort_key = s.key;
+    if (sort_key != "relevance") v.set("sort_key", sort_key);
+    bool const has_parameters = !request.tags.empty() || request.answered || request.accepted;
+    if (q.empty() && !has_parameters) return page(c, 200, "search", "Search", std::move(v));
+    if (auto f = check_rate(c.ctx, c.who, "searches", c.ctx.config.rates.search_per_address, true)) {
+        v.set("error", f->message);
+        return page(c, 429, "search", "Search", std::move(v));
+    }
+
+    auto result = find(c.ctx, request);
+    if (auto const* f = failed(result)) {
+        v.set("error", f->message);
+        return page(c, f->status, "search", "Search", std::move(v));
+    }
+    auto const& found = std::get<search_results>(result);
+    auto const& parsed = found.parsed;
+    auto const full = search::format_query(parsed.text, parsed.filter);
+    v.set("q", full);  // parameters become visible filters in the box
+
+    // Filters are links that change the query text, so that what the box shows is what is searched.
+    std::vector<view> filters;
+    auto add_filter = [&](std::string_view label, bool on, auto&& toggle) {
+        auto f = parsed.filter;
+        toggle(f);
+        view link;
+        link.set("label", label).set("on", on).set("url", search_url(search::format_query(parsed.text, f), sort_key));
+        filters.push_back(std::move(link));
+    };
+    add_filter("Answered", parsed.filter.answered, [](search::filters& f) { f.answered = !f.answered; });
+    add_filter("Accepted", parsed.filter.accepted, [](search::filters& f) { f.accepted = !f.accepted; });
+    add_filter("Questions", parsed.filter.kind == search::post_kind::question, [](search::filters& f) {
+        f.kind = f.kind == search::post_kind::question ? search::post_kind::any : search::post_kind::question;
+    });
+    add_filter("Answers", parsed.filter.kind == search::post_kind::answer, [](search::filters& f) {
+        f.kind = f.kind == search::post_kind::answer ? search::post_kind::any : search::post_kind::answer;
+    });
+    std::vector<view> tag_filters;
+    for (auto const& t : parsed.filter.tags) {
+        auto f = parsed.filter;
+        std::erase(f.tags, t);
+        view link;
+        link.set("name", t).set("url", search_url(search::format_query(parsed.text, f), sort_key));
+        tag_filters.push_back(std::move(link));
+    }
+    std::vector<view> tabs;
+    for (auto const& s : search_sorts) {
+        view t;
+        t.set("label", s.label).set("url", search_url(full, s.key)).set("current", s.key == sort_key);
+        tabs.push_back(std::move(t));
+    }
+    std::vector<view> hits;
+    for (auto const& h : found.hits) hits.push_back(hit_view(h));
+    auto const shown_total = std::min(found.total, max_search_results);
+    v.set("searched", true)
+        .set("total", (found.total_exact ? "" : "About ") + with_thousands(found.total))
+        .set("total_label", found.total == 1 ? "result" : "results")
+        .set("filters", filters)
+        .set("tag_filters", tag_filters)
+        .set("has_filters", full != parsed.text)
+        .set("tabs", tabs)
+        .set("hits", hits)
+        .set("empty", found.hits.empty())
+        .set("ask_url", "/questions/ask?title=" + http::percent_encode(parsed.text.substr(0, 150)))
+        .set("pager", pager_view(found.page, found.pagesize, shown_total, search_url(full, sort_key)));
+    if (!found.suggestion.empty())
+        v.set("suggestion", found.suggestion).set("suggestion_url", search_url(found.suggestion, sort_key));
+    return page(c, 200, "search", full.empty() ? "Search" : full + " · Search", std::move(v));
+}
+
+response search_posts(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto request = read_search_request(std::get<http::fields>(query), query_source::api);
+    if (auto const* f = std::get_if<failure>(&request)) return error_response(*f);
+    if (auto f = check_rate(c.ctx, c.who, "searches", c.ctx.config.rates.search_per_address, true))
+        return error_response(*f);
+    auto const found = find(c.ctx, std::get<search_request>(request));
+    if (auto const* f = failed(found)) return error_response(*f);
+    return json_response(200, search_json(std::get<search_results>(found)));
+}
+
+constexpr std::size_t similar_limit = 8;
+
+response similar_to_title(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto const title = http::find_field(std::get<http::fields>(query), "title");
+    if (!title) return error_response({422, "invalid_field", "Send the title typed so far as title.", "title"});
+    // No real title is longer; a longer text only costs the search more for everyone.
+    if (domain::length_in_characters(*title) > c.ctx.config.limits.title_max)
+        return error_response({422, "invalid_field",
+                               "A title is at most " + std::to_string(c.ctx.config.limits.title_max) +
+                                   " characters; send the title typed so far.",
+                               "title"});
+    // Typing sends a request every pause: five times the search allowance.
+    auto rule = c.ctx.config.rates.search_per_address;
+    rule.count *= 5;
+    if (auto f = check_rate(c.ctx, c.who, "similar", rule, true)) return error_response(*f);
+    auto const found = similar_questions(c.ctx, *title, std::nullopt, similar_limit, true);
+    if (auto const* f = failed(found)) return error_response(*f);
+    return json_response(200, similar_json(std::get<std::vector<store::hit_row>>(found)));
+}
+
+response related_questions(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("question");
+    auto const post = store::post_store(c.ctx.db.reader()).find_post(*id);
+    if (!post || post->kind != "question") return bad_id("question");
+    auto text = post->title;
+    for (auto const& t : post->tags) text += " " + t;
+    auto const found = similar_questions(c.ctx, text, *id, similar_limit, false);
+    if (auto const* f = failed(found)) return error_response(*f);
+    return json_response(200, similar_json(std::get<std::vector<store::hit_row>>(found)));
+}
+
+// Admins: what customers searched for, most asked first; no_hits=true lists only the searches
+// that found nothing (the questions the community has not answered yet).
+response search_log(call& c)
+{
+    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
+    if (!c.who.is_admin()) return error_response({403, "forbidden", "Only admins see the search log.", ""});
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto const& q = std::get<http::fields>(query);
+    std::int64_t days = 30;
+    if (auto const d = http::find_field(q, "days")) {
+        auto const n = parse_id(*d);
+        if (!n || *n > 3650)
+            return error_response({422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
+        days = *n;
+    }
+    bool no_hits = false;
+    if (auto const v = http::find_field(q, "no_hits")) no_hits = *v == "1" || *v == "true";
+    auto const since = domain::now() - days * 86400;
+    store::search_store log(c.ctx.db.reader());
+    auto const rows = no_hits ? log.no_hit_queries(since, 100) : log.top_queries(since, 100);
+    json::array items;
+    for (auto const& r : rows)
+        items.push_back(json::object{{"query", r.query}, {"count", r.count}, {"last_at", domain::rfc3339(r.last_at)}});
+    auto const n = static_cast<std::int64_t>(items.size());
+    return json_response(200, json::object{{"items", std::move(items)}, {"page", 1}, {"pagesize", n}, {"total", n}});
+}
+
+}  // namespace
+
+void add_search_routes(route_table& r)
+{
+    using http::method;
+    r.add(method::get, "/search", search_page);
+    r.add(method::get, "/api/v1/search", search_posts);
+    r.add(method::get, "/api/v1/similar", similar_to_title);
+    r.add(method::get, "/api/v1/admin/searches", search_log);
+    r.add(method::get, "/api/v1/questions/{id}/similar", related_questions);
+}
+
+}  // namespace peerdesk::app

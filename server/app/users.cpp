@@ -1,0 +1,135 @@
+// Members: the profile page with its reputation history and moderators' panel, and the API.
+#include "server/app/frame.hpp"
+
+#include "server/app/actions.hpp"
+#include "server/app/api_io.hpp"
+#include "server/app/auth.hpp"
+#include "server/app/moderation_actions.hpp"
+#include "server/app/respond.hpp"
+#include "server/app/routes.hpp"
+#include "server/app/urls.hpp"
+#include "server/domain/reputation.hpp"
+#include "server/domain/time.hpp"
+#include "server/http/forms.hpp"
+#include "server/store/moderation_store.hpp"
+#include "server/store/post_store.hpp"
+#include "server/store/user_store.hpp"
+
+namespace peerdesk::app {
+namespace {
+
+namespace json = boost::json;
+using http::response;
+using render::view;
+
+// A member's standing as moderators see it on the profile, with the forms that change it;
+// the forms appear only where suspend_user would accept them.
+view moderation_panel(call& c, store::user_row const& user)
+{
+    view v;
+    bool const silenced = user.silenced;
+    bool const suspended = !silenced && user.suspended_until && *user.suspended_until > domain::now();
+    v.set("restricted", silenced || suspended);
+    if (silenced) v.set("status", "Silenced until a moderator lifts it.");
+    if (suspended) v.set("status", "Suspended until " + domain::readable_time(*user.suspended_until) + ".");
+    if (silenced || suspended) {
+        v.set("reason", user.suspension_reason);
+        if (auto last = store::moderation_store(c.ctx.db.reader()).latest_restriction(user.id))
+            v.set("by", last->actor_name)
+                .set("by_id", last->entry.actor_id)
+                .set("since", time_view(last->entry.created_at));
+    }
+    bool const self = c.who.user->id == user.id;
+    v.set("may_suspend", !self && (user.role == "member" || c.who.is_admin()));
+    v.set("self", self);
+    v.set("audit_url", "/audit?user=" + http::percent_encode(user.username));
+    v.set("back", "/users/" + std::to_string(user.id));
+    return v;
+}
+
+response user_page(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    store::user_store users(c.ctx.db.reader());
+    auto const user = id ? users.find(*id) : std::nullopt;
+    if (!user) return message_page(c, 404, "User not found", "There is no such user.");
+    auto const counts = users.counts(*id);
+    auto const history = users.reputation_history(*id, 1, 30);
+    std::vector<view> events;
+    for (auto const& e : history.items) {
+        view v;
+        v.set("delta", (e.delta > 0 ? "+" : "") + std::to_string(e.delta))
+            .set("positive", e.delta > 0)
+            .set("reason", domain::ledger_reason_text(e.reason))
+            .set("created", time_view(e.created_at));
+        if (e.question_id) {
+            v.set("url", urls::question(*e.question_id) +
+                             (e.post_id && e.post_id != e.question_id ? "#answer-" + std::to_string(*e.post_id) : ""));
+            v.set("post_title", e.question_title.value_or("a post"));
+        }
+        events.push_back(std::move(v));
+    }
+    store::post_store posts(c.ctx.db.reader());
+    auto const asked = posts.questions_by(*id, 1, 20);
+    auto const answered = posts.answered_by(*id, 1, 20);
+    view v;
+    v.set("user", author_view({user->id, user->username, user->reputation}))
+        .set("role", user->role)
+        .set("is_staff", user->role != "member")
+        .set("joined", time_view(user->created_at))
+        .set("questions_count", counts.questions)
+        .set("answers_count", counts.answers)
+        .set("accepted_count", counts.accepted_answers)
+        .set("events", events)
+        .set("has_events", !events.empty())
+        .set("asked", summary_views(asked.items))
+        .set("has_asked", !asked.items.empty())
+        .set("answered", summary_views(answered.items))
+        .set("has_answered", !answered.items.empty())
+        .set("is_me", c.who.user && c.who.user->id == user->id);
+    if (c.who.is_moderator()) v.set("mod_panel", moderation_panel(c, *user));
+    return page(c, 200, "user", user->username, std::move(v));
+}
+
+response show_user(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("user");
+    store::user_store users(c.ctx.db.reader());
+    auto const user = users.find(*id);
+    if (!user) return bad_id("user");
+    return json_response(200, user_json(*user, users.counts(*id)));
+}
+
+response user_reputation(call& c)
+{
+    auto const id = id_param(c);
+    if (!id) return bad_id("user");
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto paged = read_paging(std::get<http::fields>(query));
+    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
+    auto const p = std::get<paging>(paged);
+    store::user_store users(c.ctx.db.reader());
+    if (!users.find(*id)) return bad_id("user");
+    auto const page = users.reputation_history(*id, p.page, p.pagesize);
+    return json_response(200, list_json(page, [](store::ledger_row const& row) {
+                             json::object o{{"delta", row.delta},
+                                            {"reason", row.reason},
+                                            {"created_at", domain::rfc3339(row.created_at)}};
+                             o["post_id"] = row.post_id ? json::value(*row.post_id) : json::value(nullptr);
+                             return o;
+                         }));
+}
+
+}  // namespace
+
+void add_user_routes(route_table& r)
+{
+    using http::method;
+    r.add(method::get, "/users/{id}", user_page);
+    r.add(method::get, "/api/v1/users/{id}", show_user);
+    r.add(method::get, "/api/v1/users/{id}/reputation", user_reputation);
+}
+
+}  // namespace peerdesk::app
