@@ -173,7 +173,7 @@ response create_user(call& c)
     if (auto const* f = failed(result)) return error_response(*f);
     auto const& user = std::get<store::user_row>(result);
     auto r = json_response(201, user_json(user, {}));
-    r.set("Location", "/api/v1/users/" + std::to_string(user.id));
+    r.set("Location", urls::api_user(user.id));
     return r;
 }
 

@@ -62,7 +62,7 @@ response post_edit(call& c)
     auto const id = parse_id(c.match["id"]);
     auto const post = id ? store::post_store(c.ctx.db.reader()).find_post(*id) : std::nullopt;
     if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
-    auto checked = signed_in_form(c, "/posts/" + std::to_string(*id) + "/edit");
+    auto checked = signed_in_form(c, urls::edit(*id));
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     edit_request e;
@@ -76,8 +76,7 @@ response post_edit(call& c)
     }
     auto const result = edit(c.ctx, c.who, *id, std::move(e));
     if (auto const* f = failed(result)) return edit_form(c, f->status, *post, title, body, tags, summary, f);
-    auto const anchor = post->kind == "answer" ? "#answer-" + std::to_string(*id) : std::string();
-    return redirect(urls::question(std::get<std::int64_t>(result)) + anchor);
+    return redirect(urls::post_or_top(std::get<std::int64_t>(result), *id));
 }
 
 response post_redact_revision(call& c)
@@ -89,7 +88,7 @@ response post_redact_revision(call& c)
     auto const& form = std::get<http::fields>(checked);
     auto const result = redact_revision(c.ctx, c.who, *id, field(form, "reason"));
     if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
-    return redirect("/posts/" + std::to_string(std::get<std::int64_t>(result)) + "/revisions");
+    return redirect(urls::revisions(std::get<std::int64_t>(result)));
 }
 
 response revisions_page(call& c)
@@ -148,8 +147,7 @@ response revisions_page(call& c)
     v.set("revisions", items)
         .set("deleted", deleted)
         .set("title", title)
-        .set("back_url",
-             urls::question(question_id) + (post->kind == "answer" ? "#answer-" + std::to_string(*id) : ""));
+        .set("back_url", urls::post_or_top(question_id, *id));
     return page(c, 200, "revisions", "Revisions of " + title, std::move(v));
 }
 

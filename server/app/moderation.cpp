@@ -67,8 +67,7 @@ response post_flag(call& c)
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
     auto const result = flag(c.ctx, c.who, *id, std::nullopt, field(form, "reason"), field(form, "note"));
-    auto const back = thread ? urls::question(*thread) + (*thread == *id ? "#post-" : "#answer-") + std::to_string(*id)
-                             : std::string("/questions");
+    auto const back = thread ? urls::post(*thread, *id) : std::string("/questions");
     auto const label = thread ? std::string("Back to the thread") : std::string("Back to the questions");
     if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message, back, label);
     return message_page(c, 201, "Thank you for the flag",
@@ -97,9 +96,7 @@ response post_comment_flag(call& c)
     std::string back = "/questions", label = "Back to the questions";
     if (question && comment) {
         label = "Back to the thread";
-        back = urls::question(question) +
-               (hidden ? (comment->post_id == question ? "#post-" : "#answer-") + std::to_string(comment->post_id)
-                       : "#comment-" + std::to_string(*id));
+        back = hidden ? urls::post(question, comment->post_id) : urls::comment(question, *id);
     }
     if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message, back, label);
     return message_page(
@@ -147,8 +144,8 @@ response review_page(call& c)
                          : r.post_kind == "answer" ? "Answer"
                                                    : "Comment")
             .set("title", r.title)
-            .set("url", urls::question(r.question_id) +
-                            (r.post_kind == "answer" ? "#answer-" + std::to_string(*r.post_id) : ""))
+            .set("url",
+                 r.post_kind == "answer" ? urls::post_or_top(r.question_id, *r.post_id) : urls::question(r.question_id))
             .set("author", author_view(r.author))
             .set("created", time_view(r.created_at))
             .set("held_reason", r.kind == "held" ? r.reason : "")
@@ -185,7 +182,7 @@ response post_suspend(call& c)
 {
     auto const id = parse_id(c.match["id"]);
     if (!id) return message_page(c, 404, "Not found", "There is no such member.");
-    auto checked = signed_in_form(c, "/users/" + std::to_string(*id));
+    auto checked = signed_in_form(c, urls::user(*id));
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
     auto const days_text = std::string(domain::trim(field(form, "days")));
@@ -226,7 +223,8 @@ constexpr audit_action_name audit_actions[] = {{"accept_on_behalf", "accepted fo
                                                {"review_delete", "deleted in review"},
                                                {"suspend", "suspended"},
                                                {"silence", "silenced"},
-                                               {"lift_suspension", "lifted a suspension"}};
+                                               {"lift_suspension", "lifted a suspension"},
+                                               {"redact_revision", "redacted a revision"}};
 
 // An audit row in words: what was done (with a link when it points somewhere) and why. The
 // log keeps codes and the reason as written; this is how moderators read them.
@@ -265,32 +263,57 @@ void describe_audit(store::audit_row const& r, view& v)
     v.set("what", what).set("reason", reason).set("code", a);
 }
 
+// The audit log's filters, the same for the page and the API: moderator and post by id, the
+// action by its code, and a member (by or to whom) by name, or by id when no one has that name.
+std::variant<store::audit_filter, failure> read_audit_filter(call& c, http::fields const& query)
+{
+    store::audit_filter filter;
+    auto id_field = [&](std::string_view name, std::optional<std::int64_t>& out) -> std::optional<failure> {
+        auto const text = domain::trim(field(query, name));
+        if (text.empty()) return std::nullopt;
+        out = parse_id(text);
+        if (!out)
+            return failure{422, "invalid_field", std::string(name) + " is an id (a whole number).", std::string(name)};
+        return std::nullopt;
+    };
+    if (auto f = id_field("moderator", filter.actor_id)) return *f;
+    if (auto f = id_field("post", filter.post_id)) return *f;
+    if (auto const action = field(query, "action"); !action.empty()) {
+        if (std::none_of(std::begin(audit_actions), std::end(audit_actions),
+                         [&](audit_action_name const& a) { return a.code == action; }))
+            return failure{422, "invalid_field", "There is no action called “" + action.substr(0, 40) + "”.", "action"};
+        filter.action = action;
+    }
+    auto const user = std::string(domain::trim(field(query, "user")));
+    if (!user.empty()) {
+        store::user_store users(c.ctx.db.reader());
+        auto found = user.size() <= 100 ? users.find_by_username(user) : std::nullopt;
+        if (!found)
+            if (auto id = parse_id(user)) found = users.find(*id);
+        if (!found)
+            return failure{
+                404, "not_found",
+                "No member is called “" + user.substr(0, 100) + "”; check the spelling, or leave the name empty.",
+                "user"};
+        filter.actor_or_user_id = found->id;
+    }
+    return filter;
+}
+
 response audit_page(call& c)
 {
     if (auto r = require_moderator_page(c)) return std::move(*r);
     auto const query = query_fields(c);
     auto const page_number = page_param(query);
-    store::audit_filter filter;
     auto const moderator = field(query, "moderator"), post = field(query, "post"),
                user = std::string(domain::trim(field(query, "user"))), action = field(query, "action");
-    filter.actor_id = parse_id(moderator);
-    filter.post_id = parse_id(post);
-    if (!action.empty()) filter.action = action;
-    std::string error;
-    if (!user.empty()) {
-        // A name, as moderators know members; a number is taken as an id when no one has that name.
-        store::user_store users(c.ctx.db.reader());
-        auto found = user.size() <= 100 ? users.find_by_username(user) : std::nullopt;
-        if (!found)
-            if (auto id = parse_id(user)) found = users.find(*id);
-        if (found)
-            filter.actor_or_user_id = found->id;
-        else
-            error = "No member is called “" + user.substr(0, 100) + "”; check the spelling, or leave the name empty.";
-    }
+    auto filter = read_audit_filter(c, query);
+    auto const* refused = std::get_if<failure>(&filter);
+    std::string const error = refused ? refused->message : std::string();
     std::int64_t total = 0;
-    auto const rows = error.empty() ? store::moderation_store(c.ctx.db.reader()).audit(filter, page_number, 50, total)
-                                    : std::vector<store::audit_row>{};
+    auto const rows = refused ? std::vector<store::audit_row>{}
+                              : store::moderation_store(c.ctx.db.reader())
+                                    .audit(std::get<store::audit_filter>(filter), page_number, 50, total);
     std::vector<view> out;
     for (auto const& r : rows) {
         view v;
@@ -302,9 +325,7 @@ response audit_page(call& c)
         if (r.entry.post_id && r.question_id)
             v.set("post_id", *r.entry.post_id)
                 .set("post_kind", *r.entry.post_id == *r.question_id ? "question" : "answer")
-                .set("post_url",
-                     urls::question(*r.question_id) +
-                         (*r.entry.post_id != *r.question_id ? "#answer-" + std::to_string(*r.entry.post_id) : ""));
+                .set("post_url", urls::post_or_top(*r.question_id, *r.entry.post_id));
         if (r.entry.comment_id) v.set("comment_id", *r.entry.comment_id);
         if (r.user_name) v.set("user_name", *r.user_name).set("user_id", *r.entry.user_id);
         out.push_back(std::move(v));
@@ -328,7 +349,7 @@ response audit_page(call& c)
         .set("total", total)
         .set("total_label", total == 1 ? "action" : "actions")
         .set("pager", pager_view(page_number, 50, total, base));
-    return page(c, error.empty() ? 200 : 404, "audit", "Audit log", std::move(v));
+    return page(c, refused ? refused->status : 200, "audit", "Audit log", std::move(v));
 }
 
 // Members who may not write now, with when that ends, why, and who decided.
@@ -539,19 +560,11 @@ response audit_api(call& c)
     auto paged = read_paging(q);
     if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
     auto const p = std::get<paging>(paged);
-    store::audit_filter filter;
-    std::int64_t n = 0;
-    if (auto f = read_number(q, "moderator", n, INT64_MAX)) return error_response(*f);
-    if (n) filter.actor_id = n;
-    n = 0;
-    if (auto f = read_number(q, "post", n, INT64_MAX)) return error_response(*f);
-    if (n) filter.post_id = n;
-    n = 0;
-    if (auto f = read_number(q, "user", n, INT64_MAX)) return error_response(*f);
-    if (n) filter.user_id = n;
-    if (auto const a = http::find_field(q, "action"); a && !a->empty()) filter.action = std::string(*a);
+    auto filter = read_audit_filter(c, q);
+    if (auto const* f = std::get_if<failure>(&filter)) return error_response(*f);
     std::int64_t total = 0;
-    auto const rows = store::moderation_store(c.ctx.db.reader()).audit(filter, p.page, p.pagesize, total);
+    auto const rows = store::moderation_store(c.ctx.db.reader())
+                          .audit(std::get<store::audit_filter>(filter), p.page, p.pagesize, total);
     json::array items;
     for (auto const& r : rows) {
         json::object o{{"id", r.id},

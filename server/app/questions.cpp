@@ -31,19 +31,26 @@ constexpr sort_choice sorts[] = {{"newest", "Newest", store::question_sort::newe
                                  {"votes", "Most votes", store::question_sort::votes},
                                  {"unanswered", "Unanswered", store::question_sort::unanswered}};
 
+// The sort a list asks for: the first (newest) when none is named, nothing when the name is unknown.
+std::optional<sort_choice> sort_named(std::optional<std::string_view> key)
+{
+    if (!key) return sorts[0];
+    for (auto const& s : sorts)
+        if (s.key == *key) return s;
+    return std::nullopt;
+}
+
 response question_list(call& c, std::optional<std::string> tag)
 {
     auto const query = query_fields(c);
-    auto const sort_key = http::find_field(query, "sort").value_or("newest");
-    auto chosen = sorts[0];
-    for (auto const& s : sorts)
-        if (s.key == sort_key) chosen = s;
+    // A page forgives an unknown sort (an old link) and shows the default.
+    auto const chosen = sort_named(http::find_field(query, "sort")).value_or(sorts[0]);
     auto const page_number = page_param(query);
     store::post_store posts(c.ctx.db.reader());
     if (tag && !posts.find_tag(*tag))
         return message_page(c, 404, "No such tag", "No question is tagged \"" + *tag + "\" yet.");
     auto const page_data = posts.questions(chosen.sort, tag, page_number, 30);
-    std::string const base = tag ? "/tags/" + http::percent_encode(*tag) : "/questions";
+    std::string const base = tag ? urls::tag(*tag) : urls::questions();
     std::vector<view> tabs;
     for (auto const& s : sorts) {
         view t;
@@ -94,7 +101,7 @@ response tags_page(call& c)
     std::vector<view> items;
     for (auto const& t : data.items) {
         view v;
-        v.set("name", t.name).set("url", "/tags/" + http::percent_encode(t.name)).set("count", t.question_count);
+        v.set("name", t.name).set("url", urls::tag(t.name)).set("count", t.question_count);
         v.set("count_label", t.question_count == 1 ? "question" : "questions");
         items.push_back(std::move(v));
     }
@@ -111,20 +118,12 @@ response list_questions(call& c)
     auto paged = read_paging(q);
     if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
     auto const p = std::get<paging>(paged);
-    auto sort = store::question_sort::newest;
-    if (auto const s = http::find_field(q, "sort")) {
-        if (*s == "active")
-            sort = store::question_sort::active;
-        else if (*s == "votes")
-            sort = store::question_sort::votes;
-        else if (*s == "unanswered")
-            sort = store::question_sort::unanswered;
-        else if (*s != "newest")
-            return error_response({422, "invalid_field", "sort is one of newest, active, votes, unanswered.", "sort"});
-    }
+    auto const chosen = sort_named(http::find_field(q, "sort"));
+    if (!chosen)
+        return error_response({422, "invalid_field", "sort is one of newest, active, votes, unanswered.", "sort"});
     std::optional<std::string> tag;
     if (auto const t = http::find_field(q, "tag")) tag = domain::normalize_tag(*t);
-    auto const page = store::post_store(c.ctx.db.reader()).questions(sort, tag, p.page, p.pagesize);
+    auto const page = store::post_store(c.ctx.db.reader()).questions(chosen->sort, tag, p.page, p.pagesize);
     return json_response(200, list_json(page, summary_json));
 }
 
@@ -166,7 +165,7 @@ response ask_page(call& c)
 
 response post_ask(call& c)
 {
-    auto checked = signed_in_form(c, "/questions/ask");
+    auto checked = signed_in_form(c, urls::ask());
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const* form = &std::get<http::fields>(checked);
     auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags");
@@ -191,7 +190,7 @@ response create_question(call& c)
     if (done.held) return held_response(done, "question");
     auto const id = done.id;
     auto r = question_response(c, id, 201);
-    r.set("Location", "/api/v1/questions/" + std::to_string(id));
+    r.set("Location", urls::api_question(id));
     return r;
 }
 

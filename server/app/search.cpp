@@ -22,22 +22,6 @@ namespace json = boost::json;
 using http::response;
 using render::view;
 
-struct search_choice {
-    std::string_view key;
-    std::string_view label;
-    search::sort_order sort;
-};
-constexpr search_choice search_sorts[] = {{"relevance", "Best match", search::sort_order::relevance},
-                                          {"newest", "Newest", search::sort_order::newest},
-                                          {"votes", "Most votes", search::sort_order::votes}};
-
-std::string search_url(std::string const& q, std::string_view sort)
-{
-    std::string url = "/search?q=" + http::percent_encode(q);
-    if (sort != "relevance") url += "&sort=" + std::string(sort);
-    return url;
-}
-
 view hit_view(found_hit const& h)
 {
     auto const& r = h.row;
@@ -96,7 +80,7 @@ response search_page(call& c)
         auto f = parsed.filter;
         toggle(f);
         view link;
-        link.set("label", label).set("on", on).set("url", search_url(search::format_query(parsed.text, f), sort_key));
+        link.set("label", label).set("on", on).set("url", urls::search(search::format_query(parsed.text, f), sort_key));
         filters.push_back(std::move(link));
     };
     add_filter("Answered", parsed.filter.answered, [](search::filters& f) { f.answered = !f.answered; });
@@ -112,13 +96,13 @@ response search_page(call& c)
         auto f = parsed.filter;
         std::erase(f.tags, t);
         view link;
-        link.set("name", t).set("url", search_url(search::format_query(parsed.text, f), sort_key));
+        link.set("name", t).set("url", urls::search(search::format_query(parsed.text, f), sort_key));
         tag_filters.push_back(std::move(link));
     }
     std::vector<view> tabs;
     for (auto const& s : search_sorts) {
         view t;
-        t.set("label", s.label).set("url", search_url(full, s.key)).set("current", s.key == sort_key);
+        t.set("label", s.label).set("url", urls::search(full, s.key)).set("current", s.key == sort_key);
         tabs.push_back(std::move(t));
     }
     std::vector<view> hits;
@@ -133,10 +117,10 @@ response search_page(call& c)
         .set("tabs", tabs)
         .set("hits", hits)
         .set("empty", found.hits.empty())
-        .set("ask_url", "/questions/ask?title=" + http::percent_encode(parsed.text.substr(0, 150)))
-        .set("pager", pager_view(found.page, found.pagesize, shown_total, search_url(full, sort_key)));
+        .set("ask_url", urls::ask(parsed.text.substr(0, 150)))
+        .set("pager", pager_view(found.page, found.pagesize, shown_total, urls::search(full, sort_key)));
     if (!found.suggestion.empty())
-        v.set("suggestion", found.suggestion).set("suggestion_url", search_url(found.suggestion, sort_key));
+        v.set("suggestion", found.suggestion).set("suggestion_url", urls::search(found.suggestion, sort_key));
     return page(c, 200, "search", full.empty() ? "Search" : full + " · Search", std::move(v));
 }
 
@@ -182,9 +166,7 @@ response related_questions(call& c)
     if (!id) return bad_id("question");
     auto const post = store::post_store(c.ctx.db.reader()).find_post(*id);
     if (!post || post->kind != "question") return bad_id("question");
-    auto text = post->title;
-    for (auto const& t : post->tags) text += " " + t;
-    auto const found = similar_questions(c.ctx, text, *id, similar_limit, false);
+    auto const found = related_questions(c.ctx, *post);
     if (auto const* f = failed(found)) return error_response(*f);
     return json_response(200, similar_json(std::get<std::vector<store::hit_row>>(found)));
 }

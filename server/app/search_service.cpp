@@ -1,6 +1,7 @@
 #include "server/app/search_service.hpp"
 
 #include "server/app/timing.hpp"
+#include "server/app/urls.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
 #include "server/render/plain_text.hpp"
@@ -201,12 +202,11 @@ std::variant<search_request, failure> read_search_request(http::fields const& qu
     if (auto f = flag("answered", r.answered)) return *f;
     if (auto f = flag("accepted", r.accepted)) return *f;
     if (auto const s = http::find_field(query, "sort"); s && !s->empty()) {
-        if (*s == "newest")
-            r.sort = search::sort_order::newest;
-        else if (*s == "votes")
-            r.sort = search::sort_order::votes;
-        else if (*s != "relevance")
+        auto const* chosen = std::find_if(std::begin(search_sorts), std::end(search_sorts),
+                                          [&](search_choice const& c) { return c.key == *s; });
+        if (chosen == std::end(search_sorts))
             return failure{422, "invalid_field", "sort is one of relevance, newest, votes.", "sort"};
+        r.sort = chosen->sort;
     }
     if (auto f = read_number(query, "page", r.page, 100000)) return *f;
     if (auto f = read_number(query, "pagesize", r.pagesize, 100)) return *f;
@@ -268,8 +268,8 @@ outcome<search_results> find(context& ctx, search_request const& request)
         text = render::plain_text(row.body_html);
         if (!row.comments_html.empty()) text.append("\n").append(render::plain_text(row.comments_html));
         h.snippet = render::snippet_html(search::hit_snippet(text, found.marked));
-        h.url = "/questions/" + std::to_string(row.question_id) +
-                (row.is_question ? "" : "#answer-" + std::to_string(row.post_id));
+        // A duplicate's hit leads to its original question, whose id is not the post's.
+        h.url = row.is_question ? urls::question(row.question_id) : urls::post(row.question_id, row.post_id);
         h.row = std::move(row);
         out.hits.push_back(std::move(h));
     }
@@ -316,14 +316,16 @@ outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string
     return store::search_store(ctx.db.reader()).hits(std::get<std::vector<std::int64_t>>(ids));
 }
 
-outcome<std::vector<store::hit_row>> related_questions(context& ctx, std::int64_t question_id, std::string const& text,
-                                                       std::size_t limit)
+outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post_row const& question)
 {
     if (!ctx.search) return unavailable("Search is not available here.");
-    auto key = std::to_string(question_id) + ':' + std::to_string(limit) + '\n' + text;
+    auto const question_id = question.id;
+    auto text = question.title;
+    for (auto const& t : question.tags) text += " " + t;
+    auto key = std::to_string(question_id) + '\n' + text;
     // Rows are read each time: a question deleted or hidden since drops out at once.
     if (auto ids = ctx.search->related(key)) return store::search_store(ctx.db.reader()).hits(*ids);
-    auto ids = similar_ids(ctx, text, question_id, limit, false);
+    auto ids = similar_ids(ctx, text, question_id, related_limit, false);
     if (auto const* f = failed(ids)) return *f;
     auto& found = std::get<std::vector<std::int64_t>>(ids);
     ctx.search->keep_related(std::move(key), found);

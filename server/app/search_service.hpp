@@ -118,6 +118,16 @@ struct search_results {
 
 inline constexpr std::int64_t max_search_results = 1000;
 
+// The orders of search results as the page's tabs and the API's sort parameter name them.
+struct search_choice {
+    std::string_view key;
+    std::string_view label;
+    search::sort_order sort;
+};
+inline constexpr search_choice search_sorts[] = {{"relevance", "Best match", search::sort_order::relevance},
+                                                 {"newest", "Newest", search::sort_order::newest},
+                                                 {"votes", "Most votes", search::sort_order::votes}};
+
 // Reads q, tag, answered, accepted, sort, page and pagesize from a query string.
 std::variant<search_request, failure> read_search_request(http::fields const& query, query_source source);
 
@@ -126,10 +136,11 @@ outcome<search_results> find(context& ctx, search_request const& request);
 outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string_view title,
                                                        std::optional<std::int64_t> exclude, std::size_t limit,
                                                        bool partial);
-// The questions a question's page shows beside it (text: its title and tags); kept for up to a
-// minute, so that a question asked meanwhile may take that long to appear (ten seconds when
-// none were found: the index may not have caught up with a new question yet).
-outcome<std::vector<store::hit_row>> related_questions(context& ctx, std::int64_t question_id, std::string const& text,
-                                                       std::size_t limit);
+// Questions like a question (its title and tags), closest first: what its page shows beside it
+// and what the API answers. Kept for up to a minute, so that a question asked meanwhile may
+// take that long to appear (ten seconds when none were found: the index may not have caught up
+// with a new question yet).
+inline constexpr std::size_t related_limit = 8;
+outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post_row const& question);
 
 }  // namespace peerdesk::app

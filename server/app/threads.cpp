@@ -189,13 +189,12 @@ std::vector<view> history_views(call& c, std::int64_t question_id)
 // Questions like this one, beside it; none when search cannot answer just now.
 std::vector<view> related_views(call& c, store::post_row const& question)
 {
-    auto text = question.title;
-    for (auto const& t : question.tags) text += " " + t;
     timing::span span("related");
-    auto const found = related_questions(c.ctx, question.id, text, 6);
+    auto const found = related_questions(c.ctx, question);
     std::vector<view> out;
     if (failed(found)) return out;
     for (auto const& r : std::get<std::vector<store::hit_row>>(found)) {
+        if (out.size() == 6) break;  // a column beside the thread; the API gives all of them
         view v;
         v.set("url", urls::question(r.question_id))
             .set("title", r.title)
@@ -241,8 +240,8 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         .set("answer_body", form.answer_body)
         .set("answer_error", form.answer_error)
         .set("notice", form.notice)
-        .set("signin_url", "/signin?next=" + http::percent_encode(urls::question(id)))
-        .set("signup_url", "/signup?next=" + http::percent_encode(urls::question(id)));
+        .set("signin_url", urls::signin(urls::question(id)))
+        .set("signup_url", urls::signup(urls::question(id)));
     if (t->question.deleted_at) v.set("deleted", time_view(*t->question.deleted_at));
     if (c.who.user && !rights.restricted && !rights.locked && !t->question.deleted_at) {
         // New members learn what reputation opens before they reach for a control.
@@ -318,7 +317,7 @@ std::optional<response> refused_comment_redirect(call& c, std::int64_t question_
                        "&status=" + std::to_string(f.status) + "&error=" + http::percent_encode(f.message) +
                        "&body=" + http::percent_encode(body);
     if (value.size() > flash_limit) return std::nullopt;
-    auto r = redirect(urls::question(question_id) + "#add-comment-" + std::to_string(post_id));
+    auto r = redirect(urls::add_comment(question_id, post_id));
     r.add("Set-Cookie", flash_cookie_header(c, question_id, value, 120));
     return r;
 }
@@ -369,7 +368,7 @@ response post_answer(call& c)
     }
     auto const& done = std::get<posted>(result);
     if (done.held) return message_page(c, 200, "Your answer is waiting for a moderator", *done.held);
-    return redirect(urls::question(*id) + "#answer-" + std::to_string(done.id));
+    return redirect(urls::post(*id, done.id));
 }
 
 response post_comment(call& c)
@@ -392,7 +391,7 @@ response post_comment(call& c)
         state.comment_error = f->message;
         return question_page(c, *question_id, f->status, state);
     }
-    return redirect(urls::question(*question_id) + "#comment-" + std::to_string(std::get<std::int64_t>(result)));
+    return redirect(urls::comment(*question_id, std::get<std::int64_t>(result)));
 }
 
 response post_vote(call& c)
@@ -407,7 +406,7 @@ response post_vote(call& c)
     int const v = value == "1" ? 1 : value == "-1" ? -1 : value == "0" ? 0 : 2;
     auto const result = vote(c.ctx, c.who, *post_id, v);
     if (auto const* f = failed(result)) return refused_notice_redirect(c, *question_id, *f);
-    return redirect(urls::question(*question_id) + "#post-" + std::to_string(*post_id));
+    return redirect(urls::post(*question_id, *post_id));
 }
 
 response post_accept(call& c)
@@ -420,7 +419,7 @@ response post_accept(call& c)
     auto const* form = &std::get<http::fields>(checked);
     auto const result = accept(c.ctx, c.who, *answer_id, field(*form, "action") != "unaccept");
     if (auto const* f = failed(result)) return refused_notice_redirect(c, *question_id, *f);
-    return redirect(urls::question(*question_id) + "#answer-" + std::to_string(*answer_id));
+    return redirect(urls::post(*question_id, *answer_id));
 }
 
 response show_question_api(call& c)
@@ -444,7 +443,7 @@ response create_answer(call& c)
     auto const answer_id = done.id;
     auto const post = store::post_store(c.ctx.db.reader()).find_post(answer_id);
     auto r = json_response(201, post_json(*post, false));
-    r.set("Location", "/api/v1/questions/" + std::to_string(*id));
+    r.set("Location", urls::api_question(*id));
     return r;
 }
 

@@ -43,7 +43,7 @@ view moderation_panel(call& c, store::user_row const& user)
     v.set("may_suspend", !self && (user.role == "member" || c.who.is_admin()));
     v.set("self", self);
     v.set("audit_url", "/audit?user=" + http::percent_encode(user.username));
-    v.set("back", "/users/" + std::to_string(user.id));
+    v.set("back", urls::user(user.id));
     return v;
 }
 
@@ -63,8 +63,7 @@ response user_page(call& c)
             .set("reason", domain::ledger_reason_text(e.reason))
             .set("created", time_view(e.created_at));
         if (e.question_id) {
-            v.set("url", urls::question(*e.question_id) +
-                             (e.post_id && e.post_id != e.question_id ? "#answer-" + std::to_string(*e.post_id) : ""));
+            v.set("url", e.post_id ? urls::post_or_top(*e.question_id, *e.post_id) : urls::question(*e.question_id));
             v.set("post_title", e.question_title.value_or("a post"));
         }
         events.push_back(std::move(v));

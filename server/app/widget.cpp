@@ -336,8 +336,7 @@ response widget_go(call& c)
         return message_page(c, 404, "Question not found", "There is no such question.");
     if (auto key = store::widget_store(c.ctx.db.reader()).find_by_key(field(query, "key")); key && c.ctx.search)
         c.ctx.search->log_click(key->id, *id);
-    return redirect(
-        "/questions/" + std::to_string(*id) + (post && *post != *id ? "#answer-" + std::to_string(*post) : ""), 302);
+    return redirect(post ? urls::post_or_top(*id, *post) : urls::question(*id), 302);
 }
 
 // A stand-in for a company's help page, to try the widget before pasting it.
@@ -508,7 +507,7 @@ response widget_search_api(call& c)
         o["url"] = "/widget/go/" + std::to_string(o["question_id"].as_int64()) + "?key=" + http::percent_encode(k.key) +
                    "&post=" + std::to_string(o["post_id"].as_int64());
     }
-    body["ask_url"] = "/questions/ask?title=" + http::percent_encode(request.q.substr(0, 150));
+    body["ask_url"] = urls::ask(request.q.substr(0, 150));
     return respond(json_response(200, body));
 }
 

@@ -48,3 +48,17 @@ TEST_CASE("the router matches placeholders and decodes them")
         CHECK(r.find(method::get, "/questions/42/").status == route_status::found);
     }
 }
+
+TEST_CASE("a literal segment wins over a placeholder, whatever the order of registration")
+{
+    router<int> r;
+    r.add(method::get, "/questions/{id}", 1);
+    r.add(method::get, "/questions/ask", 2);
+    r.add(method::post, "/questions/{id}", 3);
+    CHECK(*r.find(method::get, "/questions/ask").handler == 2);
+    CHECK(*r.find(method::get, "/questions/7").handler == 1);
+    CHECK(*r.find(method::post, "/questions/ask").handler == 3);
+    auto const listed = r.patterns();
+    REQUIRE(listed.size() == 3);
+    CHECK(listed[0].second == "/questions/ask");
+}
