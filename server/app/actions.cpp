@@ -1,6 +1,7 @@
 #include "server/app/actions.hpp"
 
 #include "server/app/moderation_actions.hpp"
+#include "server/app/permissions.hpp"
 #include "server/store/moderation_store.hpp"
 
 #include "server/domain/crypto.hpp"
@@ -19,17 +20,9 @@ failure invalid(domain::field_error const& e)
 {
     return {422, "invalid_field", e.message, e.field};
 }
-failure not_signed_in(std::string_view what)
-{
-    return {401, "not_signed_in", "Sign in to " + std::string(what) + ".", ""};
-}
 failure not_found(std::string_view what)
 {
     return {404, "not_found", "There is no such " + std::string(what) + ".", ""};
-}
-failure refused(domain::refusal const& r)
-{
-    return {403, "missing_privilege", r.message, ""};
 }
 
 // Renders a post or comment body, or says why it cannot be.
@@ -97,19 +90,7 @@ moderation::verdict judge_post(context& ctx, viewer const& who, moderation::post
     return moderation::judge(type, source, html, facts, ctx.config.spam);
 }
 
-failure locked_thread()
-{
-    return {409, "locked", "This thread is locked: no new answers, comments or votes.", ""};
-}
-
 }  // namespace
-
-bool may_edit(context const& ctx, viewer const& who, store::post_row const& post)
-{
-    if (!who.user) return false;
-    if (post.author.id == who.user->id) return true;
-    return !domain::check_privilege(who.actor(), domain::privilege::edit_others, ctx.config.thresholds);
-}
 
 outcome<store::user_row> sign_up(context& ctx, viewer const& who, std::string_view username, std::string_view email,
                                  std::string_view password)
@@ -164,7 +145,7 @@ outcome<session_started> sign_in(context& ctx, viewer const& who, std::string_vi
 outcome<session_started> change_password(context& ctx, viewer const& who, std::string_view current,
                                          std::string_view replacement, api_tokens tokens)
 {
-    if (!who.user) return not_signed_in("change your password");
+    if (auto f = permissions(ctx, who).signed_in("change your password")) return *f;
     if (who.auth == auth_kind::bearer)
         return failure{403, "token_not_allowed",
                        "An API token cannot change the password; sign in in a browser to change it.", ""};
@@ -202,7 +183,7 @@ void sign_out(context& ctx, viewer const& who)
 
 outcome<std::string> create_api_token(context& ctx, viewer const& who, std::string_view name)
 {
-    if (!who.user) return not_signed_in("create an API token");
+    if (auto f = permissions(ctx, who).signed_in("create an API token")) return *f;
     if (who.auth == auth_kind::bearer)
         return failure{403, "token_not_allowed", "An API token cannot create tokens; create one on your account page.",
                        ""};
@@ -219,13 +200,13 @@ outcome<std::string> create_api_token(context& ctx, viewer const& who, std::stri
 
 outcome<std::vector<store::api_token_row>> list_api_tokens(context& ctx, viewer const& who)
 {
-    if (!who.user) return not_signed_in("see your API tokens");
+    if (auto f = permissions(ctx, who).signed_in("see your API tokens")) return *f;
     return store::user_store(ctx.db.reader()).api_tokens(who.user->id);
 }
 
 outcome<std::int64_t> revoke_api_token(context& ctx, viewer const& who, std::int64_t token_id)
 {
-    if (!who.user) return not_signed_in("revoke an API token");
+    if (auto f = permissions(ctx, who).signed_in("revoke an API token")) return *f;
     bool const revoked = ctx.db.write(
         [&](store::connection& c) { return store::user_store(c).revoke_api_token(who.user->id, token_id); });
     if (!revoked) return failure{404, "not_found", "You have no such API token.", ""};
@@ -235,8 +216,7 @@ outcome<std::int64_t> revoke_api_token(context& ctx, viewer const& who, std::int
 outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
                     std::vector<std::string> tags)
 {
-    if (!who.user) return not_signed_in("ask a question");
-    if (auto f = check_standing(who)) return *f;
+    if (auto f = permissions(ctx, who).may_write("ask a question")) return *f;
     auto const& l = ctx.config.limits;
     if (auto e = domain::check_title(title, l)) return invalid(*e);
     if (auto e = domain::check_body(body, l)) return invalid(*e);
@@ -257,16 +237,11 @@ outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std
 
 outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id, std::string_view body)
 {
-    if (!who.user) return not_signed_in("answer");
-    if (auto f = check_standing(who)) return *f;
+    permissions const can(ctx, who);
+    if (auto f = can.may_write("answer")) return *f;
     auto const question = store::post_store(ctx.db.reader()).find_post(question_id);
     if (!question || question->kind != "question") return not_found("question");
-    if (question->locked) return locked_thread();
-    if (question->closed_at)
-        return failure{
-            409, "closed",
-            "This question is closed as " + close_reason_text(*question->close_reason) + "; it takes no new answers.",
-            ""};
+    if (auto f = can.may_answer(*question)) return *f;
     if (auto e = domain::check_body(body, ctx.config.limits)) return invalid(*e);
     auto rendered = render_body(ctx, body, "body");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
@@ -287,22 +262,13 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
 outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,
                               std::optional<std::int64_t> reply_to)
 {
-    if (!who.user) return not_signed_in("comment");
-    if (auto f = check_standing(who)) return *f;
+    permissions const can(ctx, who);
+    if (auto f = can.may_write("comment")) return *f;
     store::post_store posts(ctx.db.reader());
     auto const post = posts.find_post(post_id);
-    if (!post) return not_found("post");
-    if (auto thread = post->question_id ? posts.find_post(*post->question_id) : post; thread && thread->locked)
-        return locked_thread();
-    // Everyone may comment on their own posts and on answers to their own questions.
-    bool own = post->author.id == who.user->id;
-    if (!own && post->question_id) {
-        auto const question = posts.find_post(*post->question_id);
-        own = question && question->author.id == who.user->id;
-    }
-    if (!own)
-        if (auto r = domain::check_privilege(who.actor(), domain::privilege::comment_everywhere, ctx.config.thresholds))
-            return refused(*r);
+    auto const thread = post && post->question_id ? posts.find_post(*post->question_id) : post;
+    if (!post || !thread) return not_found("post");
+    if (auto f = can.may_comment(*post, *thread)) return *f;
     if (reply_to) {
         auto const parent = posts.find_comment(*reply_to);
         if (!parent || parent->post_id != post_id)
@@ -328,8 +294,8 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
 
 outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id, edit_request request)
 {
-    if (!who.user) return not_signed_in("edit");
-    if (auto f = check_standing(who)) return *f;
+    permissions const can(ctx, who);
+    if (auto f = can.may_write("edit")) return *f;
     auto const post = store::post_store(ctx.db.reader()).find_post(post_id);
     if (!post) return not_found("post");
     if (auto f = protect_admin_post(ctx, who, *post)) return *f;
@@ -337,9 +303,7 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
     bool const moderating = who.is_moderator() && post->author.id != who.user->id;
     if (moderating && domain::trim(request.summary).empty())
         return failure{422, "invalid_field", "Say why you edit this member's post in the edit summary.", "summary"};
-    if (post->author.id != who.user->id)
-        if (auto r = domain::check_privilege(who.actor(), domain::privilege::edit_others, ctx.config.thresholds))
-            return refused(*r);
+    if (auto f = can.may_edit(*post)) return *f;
     bool const is_question = post->kind == "question";
     if (!is_question && (request.title || request.tags))
         return failure{422, "invalid_field", "An answer has no title or tags; change its body.",
@@ -389,22 +353,15 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
 
 outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t post_id, int value)
 {
-    if (!who.user) return not_signed_in("vote");
-    if (auto f = check_standing(who)) return *f;
+    permissions const can(ctx, who);
+    if (auto f = can.may_write("vote")) return *f;
     if (value < -1 || value > 1)
         return failure{422, "invalid_field", "A vote is 1 (up), -1 (down) or 0 (take the vote back).", "value"};
     store::post_store posts(ctx.db.reader());
     auto const post = posts.find_post(post_id);
-    if (!post) return not_found("post");
-    if (auto thread = post->question_id ? posts.find_post(*post->question_id) : post; thread && thread->locked)
-        return locked_thread();
-    if (post->author.id == who.user->id) return failure{403, "own_post", "You cannot vote on your own post.", ""};
-    if (value == 1)
-        if (auto r = domain::check_privilege(who.actor(), domain::privilege::upvote, ctx.config.thresholds))
-            return refused(*r);
-    if (value == -1)
-        if (auto r = domain::check_privilege(who.actor(), domain::privilege::downvote, ctx.config.thresholds))
-            return refused(*r);
+    auto const thread = post && post->question_id ? posts.find_post(*post->question_id) : post;
+    if (!post || !thread) return not_found("post");
+    if (auto f = can.may_vote(*post, *thread, value)) return *f;
     if (auto f = check_rate(ctx, who, "votes", ctx.config.rates.vote)) return *f;
     auto const now = domain::now();
     return ctx.db.write([&](store::connection& c) {
@@ -414,18 +371,16 @@ outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t p
 
 outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answer_id, bool accepting)
 {
-    if (!who.user) return not_signed_in("accept an answer");
+    permissions const can(ctx, who);
+    if (auto f = can.signed_in("accept an answer")) return *f;
     store::post_store posts(ctx.db.reader());
     auto const answer_post = posts.find_post(answer_id);
     if (!answer_post || answer_post->kind != "answer") return not_found("answer");
     auto const question = posts.find_post(*answer_post->question_id);
     if (!question) return not_found("question");
-    if (question->author.id != who.user->id && !who.is_moderator())
-        return failure{403, "not_asker", "Only the person who asked (or a moderator) can accept an answer.", ""};
+    if (auto f = can.may_accept(*question)) return *f;
     if (!accepting && question->accepted_answer_id != answer_id)
         return failure{409, "not_accepted", "That answer is not the accepted one.", ""};
-    if (question->author.id == who.user->id)
-        if (auto f = check_standing(who)) return *f;
     auto const now = domain::now();
     std::optional<std::int64_t> const target = accepting ? std::optional(answer_id) : std::nullopt;
     // A moderator acting for the asker leaves a note in the thread's history (the audit log).

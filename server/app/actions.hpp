@@ -66,7 +66,4 @@ outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answe
 // Markdown for preview: the rendered HTML, or why it would be refused.
 outcome<std::string> preview(context const& ctx, std::string_view body);
 
-// Whether the viewer may edit the post (author, privileged user, moderator).
-bool may_edit(context const& ctx, viewer const& who, store::post_row const& post);
-
 }  // namespace peerdesk::app

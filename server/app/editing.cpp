@@ -1,5 +1,6 @@
 // Editing: the edit form, revisions with their differences, redaction, and the Markdown preview.
 #include "server/app/frame.hpp"
+#include "server/app/permissions.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
@@ -50,10 +51,8 @@ response edit_page(call& c)
     auto const post = id ? store::post_store(c.ctx.db.reader()).find_post(*id) : std::nullopt;
     if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
     if (auto r = require_signed_in(c)) return std::move(*r);
-    if (!may_edit(c.ctx, c.who, *post)) {
-        auto const r = domain::check_privilege(c.who.actor(), domain::privilege::edit_others, c.ctx.config.thresholds);
-        return message_page(c, 403, "You cannot edit this yet", r ? r->message : "You cannot edit this post.");
-    }
+    if (auto f = permissions(c.ctx, c.who).may_edit(*post))
+        return message_page(c, f->status, "You cannot edit this", f->message);
     return edit_form(c, 200, *post, post->title, post->body_markdown, join_tags(post->tags), "", nullptr);
 }
 

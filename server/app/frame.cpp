@@ -6,6 +6,7 @@
 #include "server/app/auth.hpp"
 #include "server/app/moderation_actions.hpp"
 #include "server/app/page_cache.hpp"
+#include "server/app/permissions.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/static_files.hpp"
 #include "server/app/urls.hpp"
@@ -187,7 +188,8 @@ std::string safe_next(std::string_view next)
 std::optional<response> require_moderator_page(call& c)
 {
     if (auto r = require_signed_in(c)) return r;
-    if (!c.who.is_moderator()) return message_page(c, 403, "Moderators only", "This page is for moderators.");
+    if (auto f = permissions(c.ctx, c.who).may_moderate("see this page"))
+        return message_page(c, f->status, "Moderators only", f->message);
     return std::nullopt;
 }
 

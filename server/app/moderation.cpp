@@ -1,6 +1,7 @@
 // Moderation: flags, the moderator verbs on posts, the review queue, suspensions, the audit log
 // and the list of restricted members — each page beside its API.
 #include "server/app/frame.hpp"
+#include "server/app/permissions.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
@@ -489,8 +490,7 @@ json::object review_json(store::review_row const& r)
 
 response review_queue_api(call& c)
 {
-    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
-    if (!c.who.is_moderator()) return error_response({403, "forbidden", "Only moderators see the review queue.", ""});
+    if (auto f = permissions(c.ctx, c.who).may_moderate("see the review queue")) return error_response(*f);
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto paged = read_paging(std::get<http::fields>(query));
@@ -552,8 +552,7 @@ response unsuspend_api(call& c)
 
 response audit_api(call& c)
 {
-    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
-    if (!c.who.is_moderator()) return error_response({403, "forbidden", "Only moderators see the audit log.", ""});
+    if (auto f = permissions(c.ctx, c.who).may_moderate("see the audit log")) return error_response(*f);
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto const& q = std::get<http::fields>(query);

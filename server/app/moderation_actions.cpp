@@ -1,5 +1,6 @@
 #include "server/app/moderation_actions.hpp"
 
+#include "server/app/permissions.hpp"
 #include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
@@ -14,24 +15,14 @@
 namespace peerdesk::app {
 namespace {
 
-failure not_signed_in()
-{
-    return {401, "not_signed_in", "Sign in first.", ""};
-}
-failure not_moderator()
-{
-    return {403, "forbidden", "Only moderators can do that.", ""};
-}
 failure not_found(std::string_view what)
 {
     return {404, "not_found", "There is no such " + std::string(what) + ".", ""};
 }
 
-std::optional<failure> require_moderator(viewer const& who)
+std::optional<failure> require_moderator(context& ctx, viewer const& who)
 {
-    if (!who.user) return not_signed_in();
-    if (!who.is_moderator()) return not_moderator();
-    return std::nullopt;
+    return permissions(ctx, who).may_moderate();
 }
 
 std::optional<failure> check_reason(std::string const& reason, bool required, std::string_view what)
@@ -72,7 +63,7 @@ bool in_deleted_thread(context& ctx, store::post_row const& p)
 // A question, for the question-only actions.
 std::variant<store::post_row, failure> moderated_question(context& ctx, viewer const& who, std::int64_t id)
 {
-    if (auto f = require_moderator(who)) return *f;
+    if (auto f = require_moderator(ctx, who)) return *f;
     auto q = store::post_store(ctx.db.reader()).find_any_post(id);
     if (!q || q->kind != "question" || q->deleted_at) return not_found("question");
     return std::move(*q);
@@ -93,25 +84,6 @@ std::string close_reason_text(std::string_view reason)
     if (reason == "needs_details") return "needing details";
     if (reason == "resolved_elsewhere") return "resolved elsewhere";
     return std::string(reason);
-}
-
-std::optional<failure> check_standing(viewer const& who)
-{
-    if (!who.user) return std::nullopt;
-    auto const& u = *who.user;
-    if (u.silenced)
-        return failure{
-            403, "silenced",
-            "Your account is silenced until a moderator lifts it: you can read, but not post, comment, vote or "
-            "flag. Reason: " +
-                u.suspension_reason,
-            ""};
-    if (u.suspended_until && *u.suspended_until > domain::now())
-        return failure{403, "suspended",
-                       "Your account is suspended until " + domain::readable_time(*u.suspended_until) +
-                           ". Reason: " + u.suspension_reason,
-                       ""};
-    return std::nullopt;
 }
 
 std::optional<failure> protect_admin_post(context& ctx, viewer const& who, store::post_row const& post)
@@ -144,8 +116,7 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
                                  std::optional<std::int64_t> comment_id, std::string const& reason,
                                  std::string const& note)
 {
-    if (!who.user) return not_signed_in();
-    if (auto f = check_standing(who)) return *f;
+    if (auto f = permissions(ctx, who).may_write("flag")) return *f;
     static constexpr std::string_view reasons[] = {"spam", "rude", "off_topic", "needs_improvement", "other"};
     if (reason.empty())
         return failure{422, "invalid_field",
@@ -173,7 +144,7 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
 
 outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t post_id, std::string const& reason)
 {
-    if (!who.user) return not_signed_in();
+    if (auto f = permissions(ctx, who).signed_in("do that")) return *f;
     auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
     if (!post || (post->deleted_at && !who.is_moderator())) return not_found("post");
     if (!who.is_moderator() && in_deleted_thread(ctx, *post)) return not_found("post");
@@ -214,7 +185,7 @@ outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t 
 
 outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_t post_id, std::string const& reason)
 {
-    if (!who.user) return not_signed_in();
+    if (auto f = permissions(ctx, who).signed_in("do that")) return *f;
     auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
     if (!post || (!who.is_moderator() && in_deleted_thread(ctx, *post))) return not_found("post");
     if (!post->deleted_at) return failure{409, "not_deleted", "That post is not deleted.", ""};
@@ -244,7 +215,7 @@ outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_
 outcome<std::int64_t> redact_revision(context& ctx, viewer const& who, std::int64_t revision_id,
                                       std::string const& reason)
 {
-    if (auto f = require_moderator(who)) return *f;
+    if (auto f = require_moderator(ctx, who)) return *f;
     if (auto f = check_reason(reason, true, "hide this revision")) return *f;
     auto const now = domain::now();
     return ctx.db.write([&](store::connection& c) -> outcome<std::int64_t> {
@@ -368,7 +339,7 @@ outcome<std::int64_t> pin_question(context& ctx, viewer const& who, std::int64_t
 
 outcome<std::int64_t> endorse_answer(context& ctx, viewer const& who, std::int64_t id, bool endorsed)
 {
-    if (auto f = require_moderator(who)) return *f;
+    if (auto f = require_moderator(ctx, who)) return *f;
     auto const a = store::post_store(ctx.db.reader()).find_post(id);
     if (!a || a->kind != "answer") return not_found("answer");
     return toggle(ctx, who, *a, endorsed, a->endorsed, "endorse", "unendorse",
@@ -378,7 +349,7 @@ outcome<std::int64_t> endorse_answer(context& ctx, viewer const& who, std::int64
 outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_id, std::string const& action,
                             std::string const& note)
 {
-    if (auto f = require_moderator(who)) return *f;
+    if (auto f = require_moderator(ctx, who)) return *f;
     if (action != "approve" && action != "reject" && action != "dismiss" && action != "delete")
         return failure{422, "invalid_field", "action is one of approve, reject, dismiss, delete.", "action"};
     if (auto f = check_reason(note, false, "decide")) return *f;
@@ -442,13 +413,11 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
 outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int64_t user_id, suspension kind,
                                       std::int64_t days, std::string const& reason)
 {
-    if (auto f = require_moderator(who)) return *f;
+    if (auto f = require_moderator(ctx, who)) return *f;
     store::user_store users(ctx.db.reader());
     auto const target = users.find(user_id);
     if (!target) return not_found("user");
-    if (target->role != "member" && !who.is_admin())
-        return failure{403, "forbidden", "Only an admin can suspend a moderator or an admin.", ""};
-    if (target->id == who.user->id) return failure{422, "invalid_field", "You cannot suspend yourself.", ""};
+    if (auto f = permissions(ctx, who).may_suspend(*target)) return *f;
     if (kind == suspension::suspend && (days < 1 || days > 3650))
         return failure{422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"};
     if (auto f = check_reason(reason, kind != suspension::lift, "suspend this member")) return *f;

@@ -3,12 +3,10 @@
 // the author's standing, rate limits and spam rules. Each action checks permission on the
 // server, writes in one transaction with its audit row, and answers a value or a failure.
 #include "server/app/actions.hpp"
+#include "server/app/permissions.hpp"
 #include "server/store/moderation_store.hpp"
 
 namespace peerdesk::app {
-
-// Refuses a write by a suspended or silenced member, saying why and until when.
-std::optional<failure> check_standing(viewer const& who);
 
 // Refuses when who, not an admin, would change a post an admin wrote (edit or delete): staff
 // of the company answer for their own posts.

@@ -1,6 +1,7 @@
 // Search: the search page, the search API, questions similar to a title being typed and
 // related to a question, and the admins' search log.
 #include "server/app/frame.hpp"
+#include "server/app/permissions.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
@@ -175,8 +176,7 @@ response related_questions(call& c)
 // that found nothing (the questions the community has not answered yet).
 response search_log(call& c)
 {
-    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
-    if (!c.who.is_admin()) return error_response({403, "forbidden", "Only admins see the search log.", ""});
+    if (auto f = permissions(c.ctx, c.who).may_administer("see the search log")) return error_response(*f);
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto const& q = std::get<http::fields>(query);

@@ -1,6 +1,7 @@
 // A thread: the question page and what members do on it — answer, comment, vote, accept —
 // each page handler beside its API handler.
 #include "server/app/frame.hpp"
+#include "server/app/permissions.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
@@ -62,47 +63,40 @@ std::vector<view> comment_views(std::vector<store::comment_row> const& comments,
     return out;
 }
 
-// What the viewer may do in a thread, decided once per page with the checks the actions use,
-// so that the page offers only what the server would accept and says what is missing.
+// What the viewer may do in a thread is asked of the permissions the actions use, so that the
+// page offers only what the server would accept and says what is missing.
 struct thread_rights {
     bool locked = false;
-    bool restricted = false;                                  // suspended or silenced: reads only
-    std::string upvote_needs, downvote_needs, comment_needs;  // empty when the privilege is held
+    bool restricted = false;  // suspended or silenced: reads only
 };
 
 thread_rights rights_in(call& c, store::post_row const& question)
 {
-    thread_rights r;
-    r.locked = question.locked;
-    if (!c.who.user) return r;
-    r.restricted = check_standing(c.who).has_value();
-    auto const needs = [&](domain::privilege p) {
-        auto const refusal = domain::check_privilege(c.who.actor(), p, c.ctx.config.thresholds);
-        return refusal ? refusal->message : std::string();
-    };
-    r.upvote_needs = needs(domain::privilege::upvote);
-    r.downvote_needs = needs(domain::privilege::downvote);
-    r.comment_needs = needs(domain::privilege::comment_everywhere);
-    return r;
+    return {question.locked, c.who.user && check_standing(c.who).has_value()};
+}
+
+std::string refusal_text(verdict const& v)
+{
+    return v ? v->message : std::string();
 }
 
 view post_view(call& c, store::post_row const& p, store::post_row const& question, question_form_state const& form,
                thread_rights const& rights)
 {
+    permissions const can(c.ctx, c.who);
     bool const is_answer = p.kind == "answer";
     bool const signed_in = c.who.signed_in();
-    bool const own = c.who.user && c.who.user->id == p.author.id;
     // Votes and comments stop in a locked thread and for a member who may not write; the score stays.
     bool const gone = p.deleted_at || question.deleted_at;  // shown to moderators, to undelete only
     bool const interactive = !rights.locked && !rights.restricted && !gone;
-    std::string up_needs, down_needs;
-    if (signed_in && own)
-        up_needs = down_needs = "You cannot vote on your own post.";
-    else if (signed_in)
-        up_needs = rights.upvote_needs, down_needs = rights.downvote_needs;
-    // Everyone may comment on their own posts and on answers to their own questions.
-    bool const comment_own = own || (c.who.user && question.author.id == c.who.user->id);
-    bool const may_comment = signed_in && interactive && (comment_own || rights.comment_needs.empty());
+    std::string up_needs, down_needs, comment_needs;
+    bool may_comment = false;
+    if (signed_in && interactive) {
+        up_needs = refusal_text(can.may_vote(p, question, 1));
+        down_needs = refusal_text(can.may_vote(p, question, -1));
+        comment_needs = refusal_text(can.may_comment(p, question));
+        may_comment = comment_needs.empty();
+    }
     view v;
     v.set("id", p.id)
         .set("kind", p.kind)
@@ -121,9 +115,9 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         .set("up_needs", up_needs)
         .set("down_needs", down_needs)
         .set("may_comment", may_comment)
-        .set("comment_needs", signed_in && interactive && !may_comment ? rights.comment_needs : std::string())
-        .set("may_edit", !rights.restricted && !gone && may_edit(c.ctx, c.who, p))
-        .set("may_flag", !rights.restricted && !gone && c.who.user && !own)
+        .set("comment_needs", comment_needs)
+        .set("may_edit", !gone && !can.may_edit(p))
+        .set("may_flag", !gone && !can.may_flag(p))
         .set("moderator", c.who.is_moderator())
         .set("endorsed", p.endorsed);
     if (p.edited_at) v.set("edited", time_view(*p.edited_at));
@@ -135,9 +129,7 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
     v.set_html("body_html", render::stored_markdown_html(p.body_html));
     if (is_answer) {
         bool const accepted = question.accepted_answer_id == p.id;
-        bool const may_accept =
-            c.who.user && (c.who.is_moderator() || (question.author.id == c.who.user->id && !rights.restricted));
-        v.set("accepted", accepted).set("may_accept", may_accept && !gone);
+        v.set("accepted", accepted).set("may_accept", signed_in && !gone && !can.may_accept(question));
     }
     if (form.comment_post_id == p.id) {
         v.set("comment_body", form.comment_body).set("comment_error", form.comment_error).set("comment_open", true);
@@ -236,7 +228,8 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
         .set("asked", time_view(t->question.created_at))
         .set("active", time_view(t->question.last_activity_at))
         .set("signed_in", c.who.signed_in())
-        .set("may_answer", c.who.signed_in() && !rights.restricted && !t->question.deleted_at)
+        .set("may_answer",
+             c.who.signed_in() && !t->question.deleted_at && !permissions(c.ctx, c.who).may_answer(t->question))
         .set("answer_body", form.answer_body)
         .set("answer_error", form.answer_error)
         .set("notice", form.notice)

@@ -3,6 +3,7 @@
 #include "server/app/api_io.hpp"
 #include "server/app/frame.hpp"
 #include "server/app/moderation_actions.hpp"
+#include "server/app/permissions.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
 #include "server/app/urls.hpp"
@@ -69,13 +70,6 @@ std::optional<std::string> tag_of(std::optional<std::string> const& t)
 
 }  // namespace
 
-std::optional<failure> require_admin(viewer const& who)
-{
-    if (!who.user) return failure{401, "not_signed_in", "Sign in first.", ""};
-    if (!who.is_admin()) return failure{403, "forbidden", "Only admins manage widget keys.", ""};
-    return std::nullopt;
-}
-
 std::optional<std::string> normalize_origin(std::string_view text)
 {
     std::string s(domain::trim(text));
@@ -107,7 +101,7 @@ std::optional<std::string> normalize_origin(std::string_view text)
 
 outcome<store::widget_key_row> create_widget_key(context& ctx, viewer const& who, widget_key_change const& input)
 {
-    if (auto f = require_admin(who)) return *f;
+    if (auto f = permissions(ctx, who).may_administer("manage widget keys")) return *f;
     if (auto f = check_change(input, true)) return *f;
     auto const id = ctx.db.write([&](store::connection& c) {
         return store::widget_store(c).create(new_key(), std::string(domain::trim(*input.name)),
@@ -120,7 +114,7 @@ outcome<store::widget_key_row> create_widget_key(context& ctx, viewer const& who
 outcome<store::widget_key_row> update_widget_key(context& ctx, viewer const& who, std::int64_t id,
                                                  widget_key_change const& change)
 {
-    if (auto f = require_admin(who)) return *f;
+    if (auto f = permissions(ctx, who).may_administer("manage widget keys")) return *f;
     if (auto f = check_change(change, false)) return *f;
     auto row = store::widget_store(ctx.db.reader()).find(id);
     if (!row) return failure{404, "not_found", "There is no widget key " + std::to_string(id) + ".", ""};
@@ -139,7 +133,7 @@ outcome<store::widget_key_row> update_widget_key(context& ctx, viewer const& who
 
 outcome<store::widget_key_row> rotate_widget_key(context& ctx, viewer const& who, std::int64_t id)
 {
-    if (auto f = require_admin(who)) return *f;
+    if (auto f = permissions(ctx, who).may_administer("manage widget keys")) return *f;
     if (!store::widget_store(ctx.db.reader()).find(id))
         return failure{404, "not_found", "There is no widget key " + std::to_string(id) + ".", ""};
     ctx.db.write([&](store::connection& c) { store::widget_store(c).rotate(id, new_key(), domain::now()); });
@@ -212,7 +206,8 @@ std::string snippet(std::string const& origin, std::string const& key)
 response admin_widgets_page(call& c, int status, std::string const& error)
 {
     if (auto r = require_signed_in(c)) return std::move(*r);
-    if (auto f = require_admin(c.who)) return message_page(c, f->status, "Admins only", f->message);
+    if (auto f = permissions(c.ctx, c.who).may_administer("manage widget keys"))
+        return message_page(c, f->status, "Admins only", f->message);
     auto const origin = community_origin(c);
     auto const demo = demo_origin(c);
     auto const since = domain::now() - 30 * 86400;
@@ -401,7 +396,7 @@ std::variant<widget_key_change, failure> read_widget_change(json::object const& 
 
 response create_widget_key_api(call& c)
 {
-    if (auto f = require_admin(c.who)) return error_response(*f);
+    if (auto f = permissions(c.ctx, c.who).may_administer("manage widget keys")) return error_response(*f);
     PEERDESK_TRY_BODY(body);
     auto change = read_widget_change(body);
     if (auto const* f = std::get_if<failure>(&change)) return error_response(*f);
@@ -412,7 +407,7 @@ response create_widget_key_api(call& c)
 
 response list_widget_keys_api(call& c)
 {
-    if (auto f = require_admin(c.who)) return error_response(*f);
+    if (auto f = permissions(c.ctx, c.who).may_administer("manage widget keys")) return error_response(*f);
     json::array items;
     for (auto const& k : store::widget_store(c.ctx.db.reader()).list()) items.push_back(widget_key_json(k));
     auto const n = static_cast<std::int64_t>(items.size());
@@ -421,7 +416,7 @@ response list_widget_keys_api(call& c)
 
 response update_widget_key_api(call& c)
 {
-    if (auto f = require_admin(c.who)) return error_response(*f);
+    if (auto f = permissions(c.ctx, c.who).may_administer("manage widget keys")) return error_response(*f);
     auto const id = id_param(c);
     if (!id) return bad_id("widget key");
     PEERDESK_TRY_BODY(body);
@@ -443,7 +438,7 @@ response rotate_widget_key_api(call& c)
 
 response widget_key_usage_api(call& c)
 {
-    if (auto f = require_admin(c.who)) return error_response(*f);
+    if (auto f = permissions(c.ctx, c.who).may_administer("manage widget keys")) return error_response(*f);
     auto const id = id_param(c);
     if (!id || !store::widget_store(c.ctx.db.reader()).find(*id)) return bad_id("widget key");
     auto const u = store::widget_store(c.ctx.db.reader()).usage(*id, domain::now() - 30 * 86400);

@@ -20,7 +20,6 @@ outcome<store::widget_key_row> update_widget_key(context& ctx, viewer const& who
                                                  widget_key_change const& change);
 // A new key for the same widget; the old one stops working at once.
 outcome<store::widget_key_row> rotate_widget_key(context& ctx, viewer const& who, std::int64_t id);
-std::optional<failure> require_admin(viewer const& who);
 
 // "https://Help.Example.com:443/" → "https://help.example.com"; nothing when it is no origin.
 std::optional<std::string> normalize_origin(std::string_view text);
