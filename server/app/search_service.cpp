@@ -301,8 +301,9 @@ outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view ti
 }
 
 constexpr auto related_life = std::chrono::minutes(1);
-// None found may only mean the index has not caught up yet (a new question, an import).
-constexpr auto no_related_life = std::chrono::seconds(10);
+// None found, or found while the index was behind, may only mean that it has not caught up yet (a new
+// question, an import): looked for again soon.
+constexpr auto unsettled_related_life = std::chrono::seconds(2);
 constexpr std::size_t max_related = 20000;  // entries, each a few hundred bytes
 
 }  // namespace
@@ -328,7 +329,9 @@ outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post
     auto ids = similar_ids(ctx, text, question_id, related_limit, false);
     if (auto const* f = failed(ids)) return *f;
     auto& found = std::get<std::vector<std::int64_t>>(ids);
-    ctx.search->keep_related(std::move(key), found);
+    auto const settled =
+        store::search_store(ctx.db.reader()).outbox(ctx.search->indexer_status().applied_seq).length == 0;
+    ctx.search->keep_related(std::move(key), found, settled);
     return store::search_store(ctx.db.reader()).hits(found);
 }
 
@@ -337,12 +340,12 @@ std::optional<std::vector<std::int64_t>> search_service::related(std::string con
     std::lock_guard lock(related_mutex_);
     auto const it = related_.find(key);
     if (it == related_.end()) return std::nullopt;
-    auto const life = it->second.ids.empty() ? no_related_life : related_life;
+    auto const life = it->second.ids.empty() || !it->second.settled ? unsettled_related_life : related_life;
     if (std::chrono::steady_clock::now() - it->second.at > life) return std::nullopt;
     return it->second.ids;
 }
 
-void search_service::keep_related(std::string key, std::vector<std::int64_t> ids)
+void search_service::keep_related(std::string key, std::vector<std::int64_t> ids, bool settled)
 {
     auto const now = std::chrono::steady_clock::now();
     std::lock_guard lock(related_mutex_);
@@ -351,7 +354,7 @@ void search_service::keep_related(std::string key, std::vector<std::int64_t> ids
         // Still full of fresh entries (a crawl): start again rather than grow.
         if (related_.size() >= max_related) related_.clear();
     }
-    related_.insert_or_assign(std::move(key), related_entry{std::move(ids), now});
+    related_.insert_or_assign(std::move(key), related_entry{std::move(ids), now, settled});
 }
 
 }  // namespace peerdesk::app

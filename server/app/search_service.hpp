@@ -64,12 +64,15 @@ public:
     // words (13 ms at a million posts, 34 at most), and the page cache renders a busy page
     // again every few seconds on an I/O thread, holding up that thread's other connections.
     std::optional<std::vector<std::int64_t>> related(std::string const& key);
-    void keep_related(std::string key, std::vector<std::int64_t> ids);
+    // settled: the index had every change when the ids were found, so they may be kept a minute;
+    // otherwise (a question asked a moment ago may be missing) only a moment.
+    void keep_related(std::string key, std::vector<std::int64_t> ids, bool settled);
 
 private:
     struct related_entry {
         std::vector<std::int64_t> ids;
         std::chrono::steady_clock::time_point at;
+        bool settled = true;
     };
     std::mutex related_mutex_;
     std::unordered_map<std::string, related_entry> related_;  // guarded by related_mutex_
@@ -138,8 +141,8 @@ outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string
                                                        bool partial);
 // Questions like a question (its title and tags), closest first: what its page shows beside it
 // and what the API answers. Kept for up to a minute, so that a question asked meanwhile may
-// take that long to appear (ten seconds when none were found: the index may not have caught up
-// with a new question yet).
+// take that long to appear (two seconds when none were found, or the index was behind: it may
+// not have caught up with a new question yet).
 inline constexpr std::size_t related_limit = 8;
 outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post_row const& question);
 

@@ -113,7 +113,7 @@ test('closing as a duplicate: pick the original from related questions or a sear
   await eventually(async () => {
     const r = await mod.api('GET', `/questions/${dup}/similar`);
     return r.body.items?.some((i) => i.question_id === original);
-  }, 'the index to know the original', 10000);
+  }, 'the index to know the original', 20000);
 
   const page = await signedIn('mod');
   await page.goto(server.url + `/questions/${dup}`);

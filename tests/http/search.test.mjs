@@ -223,7 +223,7 @@ test('a question page and the API keep the related questions for a while, and a 
   const shows = async (id, other) => (await alice.request('GET', `/questions/${id}`)).text.includes(`href="/questions/${other}"`);
   const main = await ask('Laminator overheats after ten sheets');
   const first = await ask('Laminator overheats and shuts down');
-  // Until the index has the new question, none may be found (kept only ten seconds then).
+  // Until the index has the new question, none may be found (kept only two seconds then).
   await eventually(async () => (await apiShows(main, first)) || null, `question ${first} to be related to ${main}`, 25000);
   assert.ok(await shows(main, first), 'the page shows what the API found');
   // Asked since, and searchable: the page and the API both keep what they found a moment ago
