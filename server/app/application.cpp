@@ -2,6 +2,7 @@
 
 #include "server/app/auth.hpp"
 #include "server/app/pages.hpp"
+#include "server/app/recovery.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/search_service.hpp"
 #include "server/app/static_files.hpp"
@@ -23,6 +24,7 @@ application::application(store::database& db, settings config, search_service* s
     add_api_routes(routes_);
     add_page_routes(routes_);
     add_widget_routes(routes_);
+    add_recovery_routes(routes_);
 }
 
 void add_security_headers(http::response& res)
