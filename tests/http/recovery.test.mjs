@@ -244,3 +244,35 @@ test('every message went to exactly one recipient, and none twice', async () => 
   assert.equal(new Set(ids).size, ids.length);
   assert.ok(!relay.messages.some((m) => m.headers.some(([k]) => k === 'bcc' || k === 'cc')));
 });
+
+test('the verification pages work without JavaScript: resend from /account/email, confirm with the button', async () => {
+  const gil = await signUp('gil');
+  const page = await gil.request('GET', '/account/email');
+  assert.match(page.text, /not confirmed yet/);
+  const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.text)[1];
+  const resent = await gil.form('/account/email/verification', { csrf_token: csrf });
+  assert.equal(resent.status, 202);
+  assert.match(resent.text, /A new confirmation link is on its way to gil@example.com/);
+  await relay.waitFor(() => relay.to('gil@example.com').length === 2, 'the second link');
+  const forged = await gil.form('/account/email/verification', { csrf_token: 'not the token' });
+  assert.equal(forged.status, 403);
+  // Confirmed from a browser that is not signed in (the mail opened on a phone).
+  const phone = new Client(server.url);
+  const link = linkIn(relay.to('gil@example.com')[1], '/verify-email?token=');
+  const confirmPage = await phone.request('GET', link.slice(server.url.length));
+  const phoneCsrf = /name="csrf_token" value="([^"]+)"/.exec(confirmPage.text)[1];
+  const token = /name="token" value="([^"]+)"/.exec(confirmPage.text)[1];
+  const done = await phone.form('/verify-email', { token, csrf_token: phoneCsrf });
+  assert.equal(done.status, 200);
+  assert.match(done.text, /gil@example.com is confirmed/);
+  const again = await phone.form('/verify-email', { token, csrf_token: phoneCsrf });
+  assert.equal(again.status, 410);
+  assert.match((await gil.request('GET', '/account/email')).text, /— confirmed\./);
+  const bad = await phone.request('GET', '/verify-email?token=nonsense');
+  assert.equal(bad.status, 404);
+  assert.match(bad.text, /This link is not valid/);
+  // Signed out, the address page asks to sign in first.
+  const out = await new Client(server.url).request('GET', '/account/email');
+  assert.equal(out.status, 303);
+  assert.match(out.headers.get('location'), /^\/signin\?next=/);
+});

@@ -16,6 +16,15 @@ const run = promisify(execFile);
 const python = process.env.PEERDESK_PYTHON || '/usr/bin/python3';
 const script = new URL('./smtp_server.py', import.meta.url).pathname;
 
+// Every SMTP server started and not yet gone: killed when the test process exits, however it
+// exits (one exit listener for all).
+const live = new Set();
+process.on('exit', () => {
+  for (const child of live) {
+    try { child.kill('SIGKILL'); } catch { /* gone already */ }
+  }
+});
+
 // A port that was free a moment ago, for servers that must be told their address before they start.
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -57,8 +66,8 @@ export async function startSmtp({ t, port = 0, tls, starttls = false, implicitTl
   child.unref();
   child.stdout.unref();
   child.stderr.unref();
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.once('exit', () => { try { child.kill('SIGKILL'); } catch { /* gone */ } });
+  live.add(child);
+  const exited = new Promise((resolve) => child.once('exit', () => { live.delete(child); resolve(); }));
   const errors = [];
   createInterface({ input: child.stderr }).on('line', (l) => errors.push(l));
   const relay = { messages: [], refusals: 0, errors, child };
