@@ -1,5 +1,6 @@
 // The peerdesk command line: serve, migrate, recount, reindex, backup, generate, user create, settings.
 #include "server/app/application.hpp"
+#include "server/app/mailer.hpp"
 #include "server/app/search_service.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/time.hpp"
@@ -32,6 +33,9 @@ constexpr char const* usage = R"(usage:
                  [--tls-cert F --tls-key F [--http-redirect-port P]] [--rate-limits on|off]
                  [--read-timeout 15] [--idle-timeout 60] [--max-connections 1024]
                  [--max-connections-per-address 128] [--search-cache 4096]
+                 [--public-url URL] [--smtp-url smtp://host:port | smtps://host:port]
+                 [--smtp-password-file F] [--mail-from "Name <address>"] [--smtp-ca-file F]
+                 [--smtp-retry-seconds 30]
   peerdesk migrate [--data ./data]
   peerdesk recount [--data ./data]
   peerdesk reindex [--data ./data]     (rebuilds the search index; a running server keeps serving)
@@ -151,6 +155,76 @@ void raise_file_limit(std::size_t connections)
                   << connections << ") plus what the server needs; raise it with ulimit -n\n";
 }
 
+// "https://support.example.com/" → "https://support.example.com"; a usage error for anything
+// that cannot begin a link in a mail.
+std::string public_url_option(std::string const& url)
+{
+    auto const scheme_end = url.find("://");
+    bool ok = (url.starts_with("http://") || url.starts_with("https://")) && url.size() < 500 &&
+              scheme_end + 3 < url.size() && url[scheme_end + 3] != '/';
+    for (char c : url) {
+        auto const u = static_cast<unsigned char>(c);
+        ok = ok && u > 0x20 && u < 0x7f && c != '?' && c != '#' && c != '<' && c != '>' && c != '"' && c != '\\';
+    }
+    if (!ok)
+        throw usage_error("--public-url is the address members reach the site at, like https://support.example.com");
+    auto out = url;
+    while (out.ends_with('/')) out.pop_back();
+    return out;
+}
+
+std::string host_of(std::string const& url)
+{
+    auto const start = url.find("://") + 3;
+    auto const end = url.find_first_of(":/", start);
+    return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::string first_line_of(std::string const& file, std::string const& option)
+{
+    std::ifstream in(file);
+    if (!in) throw usage_error("cannot read the " + option + " " + file);
+    std::string line;
+    std::getline(in, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+// Mail as the options set it up: the settings pages and actions see, and the relay for the
+// sender (nothing when no --smtp-url is given: then no mail is queued or sent).
+std::optional<mail::relay_config> mail_options(options const& o, app::mail_options& out)
+{
+    if (auto const url = o.find("public-url")) out.public_url = public_url_option(*url);
+    auto const smtp = o.find("smtp-url");
+    if (!smtp) {
+        for (auto const* name : {"smtp-password-file", "smtp-ca-file", "smtp-retry-seconds"})
+            if (o.find(name)) throw usage_error(std::string("--") + name + " needs --smtp-url");
+        return std::nullopt;
+    }
+    if (out.public_url.empty()) throw usage_error("--smtp-url needs --public-url: the links in mail lead there");
+    auto const from_text = o.find("mail-from");
+    if (!from_text) throw usage_error("--smtp-url needs --mail-from \"Name <address>\"");
+    auto from = mail::parse_mailbox(*from_text);
+    if (!from) throw usage_error("--mail-from is \"Name <address>\" with a plain address like support@example.com");
+    auto parsed = mail::parse_relay_url(*smtp, host_of(out.public_url));
+    if (auto const* why = std::get_if<std::string>(&parsed)) throw usage_error(*why);
+    auto relay = std::get<mail::relay_config>(std::move(parsed));
+    if (auto const file = o.find("smtp-password-file")) {
+        if (relay.username.empty())
+            throw usage_error("--smtp-password-file needs a user in --smtp-url (smtp://user@host:port)");
+        relay.password = first_line_of(*file, "--smtp-password-file");
+    } else if (!relay.username.empty()) {
+        throw usage_error("--smtp-url names a user: give the password in --smtp-password-file");
+    }
+    if (auto const ca = o.find("smtp-ca-file")) {
+        if (!std::ifstream(*ca)) throw usage_error("cannot read the --smtp-ca-file " + *ca);
+        relay.ca_file = *ca;
+    }
+    out.enabled = true;
+    out.from = *from;
+    return relay;
+}
+
 int command_serve(options const& o)
 {
     refuse_positional(o);
@@ -180,9 +254,12 @@ int command_serve(options const& o)
     auto const rate_limits = o.get("rate-limits", "on");
     if (rate_limits != "on" && rate_limits != "off") throw usage_error("--rate-limits is on or off");
 
+    app::settings settings;
+    auto const relay = mail_options(o, settings.mail);
+    auto const first_retry = o.number("smtp-retry-seconds", 30, 1, 3600);
+
     store::database db(database_path(o));
     migrate_database(db);
-    app::settings settings;
     settings.secure_cookies = tls;
     if (auto const problems = db.write([&](store::connection& c) { return app::load_settings(c, settings); });
         !problems.empty())
@@ -191,6 +268,14 @@ int command_serve(options const& o)
                                static_cast<std::size_t>(o.number("search-cache", 4096, 0, 1000000)));
     moderation::rate_limiter limiter(rate_limits == "on");
     app::application application(db, settings, &search, &limiter);
+    // Declared after the database, so that it stops before the database closes.
+    std::unique_ptr<app::mail_sender> sender;
+    if (relay) {
+        app::sender_options sending;
+        sending.first_retry = std::chrono::seconds(first_retry);
+        sender = std::make_unique<app::mail_sender>(db, *relay, sending);
+        std::cout << "mail: sending through " << relay->shown << " as " << settings.mail.from.address << std::endl;
+    }
 
     http::buffered_log access_log(stdout);
     auto const log = [&](http::access_record const& r) {
@@ -212,6 +297,7 @@ int command_serve(options const& o)
             std::cout << "peerdesk listening on " << (tls ? "https://" : "http://") << config.address << ":" << port
                       << std::endl;
         });
+    sender.reset();  // cancels a delivery in flight; the message stays queued
     access_log.flush();
     std::cout << "peerdesk stopped" << std::endl;
     return 0;
@@ -418,7 +504,8 @@ int main(int argc, char** argv)
             return command_serve(options(
                 {args.begin() + 1, args.end()},
                 {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert",
-                 "tls-key", "max-connections", "max-connections-per-address", "http-redirect-port", "search-cache"}));
+                 "tls-key", "max-connections", "max-connections-per-address", "http-redirect-port", "search-cache",
+                 "public-url", "smtp-url", "smtp-password-file", "mail-from", "smtp-ca-file", "smtp-retry-seconds"}));
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "reindex") return command_reindex(options({args.begin() + 1, args.end()}, {"data"}));

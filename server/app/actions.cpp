@@ -2,6 +2,7 @@
 
 #include "server/app/moderation_actions.hpp"
 #include "server/app/permissions.hpp"
+#include "server/app/recovery.hpp"
 #include "server/store/moderation_store.hpp"
 
 #include "server/domain/crypto.hpp"
@@ -102,8 +103,13 @@ outcome<store::user_row> sign_up(context& ctx, viewer const& who, std::string_vi
     if (auto e = domain::check_password(password, username, l)) return invalid(*e);
     auto const hash = domain::hash_password(password);  // slow on purpose: outside the writer lock
     auto const now = domain::now();
-    auto const result = ctx.db.write(
-        [&](store::connection& c) { return store::user_store(c).create(username, email, hash, "member", now); });
+    auto const result = ctx.db.write([&](store::connection& c) {
+        auto created = store::user_store(c).create(username, email, hash, "member", now);
+        // The verification link is queued in the transaction that creates the account.
+        if (created.outcome == store::create_user_outcome::created)
+            queue_verification(c, ctx.config.mail, created.id, now);
+        return created;
+    });
     if (result.outcome == store::create_user_outcome::username_taken)
         return failure{409, "username_taken", "The username " + std::string(username) + " is taken; choose another.",
                        "username"};

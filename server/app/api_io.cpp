@@ -48,6 +48,20 @@ std::optional<failure> require_string(json::object const& o, std::string_view ke
     return std::nullopt;
 }
 
+std::variant<std::string, failure> string_field(json::object const& o, std::string_view key, std::size_t max)
+{
+    auto const* v = o.if_contains(key);
+    if (!v || v->is_null())
+        return failure{422, "invalid_field", "The field " + std::string(key) + " is required.", std::string(key)};
+    if (!v->is_string())
+        return failure{422, "invalid_field", "The field " + std::string(key) + " must be a string.", std::string(key)};
+    if (v->as_string().size() > max)
+        return failure{422, "invalid_field",
+                       "The field " + std::string(key) + " is longer than " + std::to_string(max) + " bytes.",
+                       std::string(key)};
+    return std::string(v->as_string());
+}
+
 std::optional<failure> read_tags(json::object const& o, std::optional<std::vector<std::string>>& out)
 {
     auto const* v = o.if_contains("tags");

@@ -18,6 +18,9 @@ std::variant<boost::json::object, failure> optional_body(call& c);
 // Reads an optional string field; a present field of another type is an error.
 std::optional<failure> read_string(boost::json::object const& o, std::string_view key, std::optional<std::string>& out);
 std::optional<failure> require_string(boost::json::object const& o, std::string_view key, std::string& out);
+// A required string field of at most max bytes.
+std::variant<std::string, failure> string_field(boost::json::object const& o, std::string_view key,
+                                                std::size_t max = 1000);
 std::optional<failure> read_tags(boost::json::object const& o, std::optional<std::vector<std::string>>& out);
 // The optional "reason" a moderator gives.
 std::string reason_of(boost::json::object const& body);

@@ -243,6 +243,7 @@ void add_all_routes(route_table& r)
     add_search_routes(r);
     add_moderation_routes(r);
     add_widget_routes(r);
+    add_recovery_routes(r);
 }
 
 }  // namespace peerdesk::app

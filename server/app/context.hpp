@@ -7,6 +7,7 @@
 #include "server/http/forms.hpp"
 #include "server/http/message.hpp"
 #include "server/http/router.hpp"
+#include "server/mail/mime.hpp"
 #include "server/store/db.hpp"
 #include "server/store/models.hpp"
 
@@ -14,6 +15,14 @@
 #include <string>
 
 namespace peerdesk::app {
+
+// Mail as the operator set it up (--smtp-url, --mail-from, --public-url). With no relay,
+// enabled is false: nothing is queued and pages that would promise mail say that there is none.
+struct mail_options {
+    bool enabled = false;
+    mail::mailbox from;
+    std::string public_url;  // "https://support.example.com" (no trailing slash); links in mail
+};
 
 struct settings {
     domain::reputation_rules rules;
@@ -27,6 +36,7 @@ struct settings {
     std::int64_t flag_hide_after = 3;  // spam or rude flags from established members hide a post at once
     std::int64_t flag_established_reputation = 50;
     std::int64_t spam_penalty = 100;  // reputation lost when a post is removed as spam or abuse
+    mail_options mail;
 };
 
 // The settings an operator may change (peerdesk settings set KEY VALUE): each a whole number

@@ -12,6 +12,7 @@ void add_account_routes(route_table& r);     // sign up, in and out; passwords; 
 void add_search_routes(route_table& r);      // search, similar and related questions, search log
 void add_moderation_routes(route_table& r);  // flags, moderator verbs, review, suspensions, audit
 void add_widget_routes(route_table& r);      // the embeddable search widget and its keys
+void add_recovery_routes(route_table& r);    // verified addresses, password reset, changing the address
 
 // Every room's routes, in one table.
 void add_all_routes(route_table& r);

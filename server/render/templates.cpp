@@ -148,6 +148,7 @@ std::string expand_partials(std::string text, std::map<std::string, std::string,
 // so each thread compiles its own copies on first use.
 struct compiled_set {
     std::map<std::string, std::unique_ptr<mustache::mustache>, std::less<>> pages;
+    std::map<std::string, std::unique_ptr<mustache::mustache>, std::less<>> texts;
 
     compiled_set()
     {
@@ -167,6 +168,17 @@ struct compiled_set {
             if (!compiled->is_valid())
                 throw std::runtime_error("template " + name + " is broken: " + compiled->error_message());
             pages.emplace(std::move(name), std::move(compiled));
+        }
+        constexpr std::string_view text_extension = ".txt";
+        for (auto const& f : assets::all()) {
+            if (!f.path.starts_with(folder) || !f.path.ends_with(text_extension)) continue;
+            auto name = std::string(f.path.substr(folder.size()));
+            name.resize(name.size() - text_extension.size());
+            auto compiled = std::make_unique<mustache::mustache>(std::string(f.bytes));
+            if (!compiled->is_valid())
+                throw std::runtime_error("template " + name + " is broken: " + compiled->error_message());
+            compiled->set_custom_escape([](std::string const& s) { return s; });
+            texts.emplace(std::move(name), std::move(compiled));
         }
     }
 };
@@ -188,6 +200,17 @@ safe_html render_template(std::string_view name, view const& values)
     if (!it->second->error_message().empty())
         throw std::runtime_error("template " + std::string(name) + " failed: " + it->second->error_message());
     return trusted_html(std::move(out));
+}
+
+std::string render_text_template(std::string_view name, view const& values)
+{
+    auto& set = templates();
+    auto const it = set.texts.find(name);
+    if (it == set.texts.end()) throw std::runtime_error("no text template named " + std::string(name));
+    std::string out = it->second->render(values.data());
+    if (!it->second->error_message().empty())
+        throw std::runtime_error("template " + std::string(name) + " failed: " + it->second->error_message());
+    return out;
 }
 
 std::vector<std::string> template_names()

@@ -54,6 +54,10 @@ private:
 // Thread-safe. Throws std::runtime_error for an unknown or broken template.
 safe_html render_template(std::string_view name, view const& values);
 
+// Renders templates/NAME.txt as plain text: nothing is escaped (the result is never read as
+// HTML; it is the text part of a mail). Thread-safe. Throws std::runtime_error as above.
+std::string render_text_template(std::string_view name, view const& values);
+
 // Names of every embedded page template (without folder or extension), for tests.
 std::vector<std::string> template_names();
 
