@@ -19,7 +19,8 @@ namespace json = boost::json;
 using http::response;
 using render::view;
 
-response signin_form(call& c, int status, std::string const& login, std::string const& next, std::string const& error)
+response signin_form(call& c, page_status status, std::string const& login, std::string const& next,
+                     std::string const& error)
 {
     page_state state;
     ensure_anonymous_csrf(c, state);
@@ -43,14 +44,13 @@ response post_signin(call& c)
     if (auto r = refuse_without_csrf(c, *form)) return std::move(*r);
     auto const login = field(*form, "login"), next = safe_next(field(*form, "next"));
     auto result = sign_in(c.ctx, c.who, login, field(*form, "password"));
-    if (auto const* f = failed(result))
-        return signin_form(c, f->status == 401 ? 401 : f->status, login, next, f->message);
+    if (auto const* f = failed(result)) return signin_form(c, *f, login, next, f->message);
     auto r = redirect(next);
     r.add("Set-Cookie", session_cookie_header(std::get<session_started>(result).token, c.ctx.config));
     return r;
 }
 
-response signup_form(call& c, int status, std::string const& username, std::string const& email,
+response signup_form(call& c, page_status status, std::string const& username, std::string const& email,
                      std::string const& next, failure const* error)
 {
     page_state state;
@@ -80,16 +80,16 @@ response post_signup(call& c)
     auto const username = field(*form, "username"), email = field(*form, "email"), password = field(*form, "password");
     auto const next = safe_next(field(*form, "next"));
     auto const created = sign_up(c.ctx, c.who, username, email, password);
-    if (auto const* f = failed(created)) return signup_form(c, f->status, username, email, next, f);
+    if (auto const* f = failed(created)) return signup_form(c, *f, username, email, next, f);
     auto session = sign_in(c.ctx, c.who, username, password);
-    if (auto const* f = failed(session)) return signin_form(c, f->status, username, next, f->message);
+    if (auto const* f = failed(session)) return signin_form(c, *f, username, next, f->message);
     auto r = redirect(next);
     r.add("Set-Cookie", session_cookie_header(std::get<session_started>(session).token, c.ctx.config));
     return r;
 }
 
-response account_form(call& c, int status, std::string const& error, bool done, std::string const& token_error = "",
-                      std::string const& new_token = "")
+response account_form(call& c, page_status status, std::string const& error, bool done,
+                      std::string const& token_error = "", std::string const& new_token = "")
 {
     view v;
     v.set("username", c.who.user->username).set("error", error).set("done", done);
@@ -120,7 +120,7 @@ response post_password(call& c)
     auto const& f = std::get<http::fields>(form);
     auto result = change_password(c.ctx, c.who, field(f, "current_password"), field(f, "new_password"),
                                   field(f, "keep_tokens") == "1" ? api_tokens::keep : api_tokens::end);
-    if (auto const* e = failed(result)) return account_form(c, e->status, e->message, false);
+    if (auto const* e = failed(result)) return account_form(c, *e, e->message, false);
     // The page after the change belongs to the new session, with its own CSRF token.
     auto const& s = std::get<session_started>(result);
     c.who.session_token = s.token;
@@ -135,7 +135,7 @@ response post_new_token(call& c)
     auto form = signed_in_form(c, "/account");
     if (auto* r = std::get_if<response>(&form)) return std::move(*r);
     auto const result = create_api_token(c.ctx, c.who, field(std::get<http::fields>(form), "name"));
-    if (auto const* e = failed(result)) return account_form(c, e->status, "", false, e->message);
+    if (auto const* e = failed(result)) return account_form(c, *e, "", false, e->message);
     // Shown once, on this answer only: the server keeps just its hash.
     return account_form(c, 201, "", false, "", std::get<std::string>(result));
 }
@@ -147,7 +147,7 @@ response post_revoke_token(call& c)
     if (auto* r = std::get_if<response>(&form)) return std::move(*r);
     if (!id) return account_form(c, 404, "", false, "You have no such API token.");
     auto const revoked = revoke_api_token(c.ctx, c.who, *id);
-    if (auto const* e = failed(revoked)) return account_form(c, e->status, "", false, e->message);
+    if (auto const* e = failed(revoked)) return account_form(c, *e, "", false, e->message);
     return redirect("/account#tokens");
 }
 
@@ -210,7 +210,8 @@ response change_password_api(call& c)
     bool keep = false;
     if (auto const* k = body.if_contains("keep_tokens")) {
         if (!k->is_bool())
-            return error_response({422, "invalid_field", "keep_tokens is true or false.", "keep_tokens"});
+            return error_response(
+                {failure_kind::invalid, "invalid_field", "keep_tokens is true or false.", "keep_tokens"});
         keep = k->as_bool();
     }
     auto result = change_password(c.ctx, c.who, current, replacement, keep ? api_tokens::keep : api_tokens::end);
@@ -223,7 +224,7 @@ response change_password_api(call& c)
 
 response me(call& c)
 {
-    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in first.", ""});
+    if (!c.who.user) return error_response({failure_kind::not_signed_in, "not_signed_in", "Sign in first.", ""});
     auto o = user_json(*c.who.user, store::user_store(c.ctx.db.reader()).counts(c.who.user->id));
     o["email"] = c.who.user->email;
     o["csrf_token"] = c.who.csrf_token;
@@ -257,7 +258,7 @@ response list_tokens(call& c)
 response revoke_token(call& c)
 {
     auto const id = id_param(c);
-    if (!id) return error_response({404, "not_found", "You have no such API token.", ""});
+    if (!id) return error_response({failure_kind::not_found, "not_found", "You have no such API token.", ""});
     auto const result = revoke_api_token(c.ctx, c.who, *id);
     if (auto const* f = failed(result)) return error_response(*f);
     response r;

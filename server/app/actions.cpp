@@ -19,11 +19,11 @@ namespace {
 
 failure invalid(domain::field_error const& e)
 {
-    return {422, "invalid_field", e.message, e.field};
+    return {failure_kind::invalid, "invalid_field", e.message, e.field};
 }
 failure not_found(std::string_view what)
 {
-    return {404, "not_found", "There is no such " + std::string(what) + ".", ""};
+    return {failure_kind::not_found, "not_found", "There is no such " + std::string(what) + ".", ""};
 }
 
 // Renders a post or comment body, or says why it cannot be.
@@ -33,7 +33,7 @@ std::variant<store::rendered_body, failure> render_body(context const& ctx, std:
     render::markdown_limits limits;
     limits.max_bytes = ctx.config.limits.body_max * 4;  // the character limit is checked before
     auto result = render::render_markdown(body, limits);
-    if (!result.value) return failure{422, "invalid_field", result.error, std::string(field)};
+    if (!result.value) return failure{failure_kind::invalid, "invalid_field", result.error, std::string(field)};
     return store::rendered_body{std::string(body), result.value->html.str(), std::move(result.value->excerpt)};
 }
 
@@ -64,10 +64,9 @@ std::optional<failure> failed_sign_ins(context& ctx, viewer const& who, std::str
         if (w) wait = std::max(wait.value_or(0), *w);
     }
     if (!wait) return std::nullopt;
-    who.retry_after = *wait;
-    return failure{429, "rate_limited",
+    return failure{failure_kind::rate_limited, "rate_limited",
                    "Too many failed sign-ins from here; try again in " + std::to_string(*wait) + " seconds.",
-                   "password"};
+                   "password", *wait};
 }
 
 std::string account_key(std::int64_t user_id)
@@ -111,23 +110,25 @@ outcome<store::user_row> sign_up(context& ctx, viewer const& who, std::string_vi
         return created;
     });
     if (result.outcome == store::create_user_outcome::username_taken)
-        return failure{409, "username_taken", "The username " + std::string(username) + " is taken; choose another.",
-                       "username"};
+        return failure{failure_kind::conflict, "username_taken",
+                       "The username " + std::string(username) + " is taken; choose another.", "username"};
     if (result.outcome == store::create_user_outcome::email_taken)
-        return failure{409, "email_taken", "An account with that email address exists already; sign in instead.",
-                       "email"};
+        return failure{failure_kind::conflict, "email_taken",
+                       "An account with that email address exists already; sign in instead.", "email"};
     return *store::user_store(ctx.db.reader()).find(result.id);
 }
 
 outcome<session_started> sign_in(context& ctx, viewer const& who, std::string_view login, std::string_view password)
 {
-    if (login.empty()) return failure{422, "invalid_field", "Enter your username or email address.", "login"};
-    if (password.empty()) return failure{422, "invalid_field", "Enter your password.", "password"};
+    if (login.empty())
+        return failure{failure_kind::invalid, "invalid_field", "Enter your username or email address.", "login"};
+    if (password.empty()) return failure{failure_kind::invalid, "invalid_field", "Enter your password.", "password"};
     auto found = store::user_store(ctx.db.reader()).find_for_login(login);
     auto const account = found ? account_key(found->first.id) : login_key(login);
     if (auto f = failed_sign_ins(ctx, who, account, false)) return *f;
     // The same message either way, so that sign-in does not reveal which accounts exist.
-    failure const wrong{401, "wrong_credentials", "That username or email and password do not match.", "password"};
+    failure const wrong{failure_kind::not_signed_in, "wrong_credentials",
+                        "That username or email and password do not match.", "password"};
     if (!found) {
         domain::hash_password(password);  // spend the same time as a real check
         if (auto f = failed_sign_ins(ctx, who, account, true)) return *f;
@@ -153,15 +154,17 @@ outcome<session_started> change_password(context& ctx, viewer const& who, std::s
 {
     if (auto f = permissions(ctx, who).signed_in("change your password")) return *f;
     if (who.auth == auth_kind::bearer)
-        return failure{403, "token_not_allowed",
+        return failure{failure_kind::forbidden, "token_not_allowed",
                        "An API token cannot change the password; sign in in a browser to change it.", ""};
-    if (current.empty()) return failure{422, "invalid_field", "Enter your current password.", "current_password"};
+    if (current.empty())
+        return failure{failure_kind::invalid, "invalid_field", "Enter your current password.", "current_password"};
     auto const& username = who.user->username;
     if (auto f = failed_sign_ins(ctx, who, account_key(who.user->id), false)) return *f;
     auto found = store::user_store(ctx.db.reader()).find_for_login(username);
     if (!found || !domain::verify_password(current, found->second)) {
         if (auto f = failed_sign_ins(ctx, who, account_key(who.user->id), true)) return *f;
-        return failure{401, "wrong_credentials", "Your current password is not right.", "current_password"};
+        return failure{failure_kind::not_signed_in, "wrong_credentials", "Your current password is not right.",
+                       "current_password"};
     }
     if (auto e = domain::check_password(replacement, username, ctx.config.limits)) {
         auto f = invalid(*e);
@@ -191,12 +194,12 @@ outcome<std::string> create_api_token(context& ctx, viewer const& who, std::stri
 {
     if (auto f = permissions(ctx, who).signed_in("create an API token")) return *f;
     if (who.auth == auth_kind::bearer)
-        return failure{403, "token_not_allowed", "An API token cannot create tokens; create one on your account page.",
-                       ""};
+        return failure{failure_kind::forbidden, "token_not_allowed",
+                       "An API token cannot create tokens; create one on your account page.", ""};
     auto const trimmed = domain::trim(name);
     if (trimmed.empty() || trimmed.size() > 100 || !domain::valid_utf8(trimmed))
-        return failure{422, "invalid_field", "Name the token (1 to 100 characters), such as \"backup script\".",
-                       "name"};
+        return failure{failure_kind::invalid, "invalid_field",
+                       "Name the token (1 to 100 characters), such as \"backup script\".", "name"};
     auto token = "pd_" + domain::random_token();
     ctx.db.write([&](store::connection& c) {
         store::user_store(c).create_api_token(who.user->id, trimmed, session_hash(token), domain::now());
@@ -215,7 +218,7 @@ outcome<std::int64_t> revoke_api_token(context& ctx, viewer const& who, std::int
     if (auto f = permissions(ctx, who).signed_in("revoke an API token")) return *f;
     bool const revoked = ctx.db.write(
         [&](store::connection& c) { return store::user_store(c).revoke_api_token(who.user->id, token_id); });
-    if (!revoked) return failure{404, "not_found", "You have no such API token.", ""};
+    if (!revoked) return failure{failure_kind::not_found, "not_found", "You have no such API token.", ""};
     return token_id;
 }
 
@@ -232,7 +235,8 @@ outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std
     store::new_question q{who.user->id, std::string(domain::trim(title)),
                           std::move(std::get<store::rendered_body>(rendered)), std::move(tags), std::nullopt};
     auto const verdict = judge_post(ctx, who, moderation::post_type::question, body, q.body.html);
-    if (verdict.what == moderation::verdict::kind::refuse) return failure{422, "refused", verdict.message, "body"};
+    if (verdict.what == moderation::verdict::kind::refuse)
+        return failure{failure_kind::invalid, "refused", verdict.message, "body"};
     if (verdict.what == moderation::verdict::kind::hold) q.held = verdict.message;
     if (auto f = check_rate(ctx, who, "questions", ctx.config.rates.question)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
@@ -253,7 +257,8 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     auto const& r = std::get<store::rendered_body>(rendered);
     auto const verdict = judge_post(ctx, who, moderation::post_type::answer, body, r.html);
-    if (verdict.what == moderation::verdict::kind::refuse) return failure{422, "refused", verdict.message, "body"};
+    if (verdict.what == moderation::verdict::kind::refuse)
+        return failure{failure_kind::invalid, "refused", verdict.message, "body"};
     std::optional<std::string> held;
     if (verdict.what == moderation::verdict::kind::hold) held = verdict.message;
     if (auto f = check_rate(ctx, who, "answers", ctx.config.rates.answer)) return *f;
@@ -278,7 +283,8 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
     if (reply_to) {
         auto const parent = posts.find_comment(*reply_to);
         if (!parent || parent->post_id != post_id)
-            return failure{422, "invalid_field", "The comment you reply to is not on this post.", "reply_to"};
+            return failure{failure_kind::invalid, "invalid_field", "The comment you reply to is not on this post.",
+                           "reply_to"};
         // Replies thread one level deep: a reply to a reply joins its parent's thread.
         if (parent->reply_to) reply_to = parent->reply_to;
     }
@@ -288,7 +294,8 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
     // Comments are not held: what would hold a post refuses a comment, with the reason.
     auto const verdict =
         judge_post(ctx, who, moderation::post_type::comment, body, std::get<store::rendered_body>(rendered).html);
-    if (verdict.what != moderation::verdict::kind::publish) return failure{422, "refused", verdict.message, "body"};
+    if (verdict.what != moderation::verdict::kind::publish)
+        return failure{failure_kind::invalid, "refused", verdict.message, "body"};
     if (auto f = check_rate(ctx, who, "comments", ctx.config.rates.comment)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
     auto const now = domain::now();
@@ -308,15 +315,16 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
     // A moderator editing someone else's post says why; the audit log keeps it with the old text.
     bool const moderating = who.is_moderator() && post->author.id != who.user->id;
     if (moderating && domain::trim(request.summary).empty())
-        return failure{422, "invalid_field", "Say why you edit this member's post in the edit summary.", "summary"};
+        return failure{failure_kind::invalid, "invalid_field",
+                       "Say why you edit this member's post in the edit summary.", "summary"};
     if (auto f = can.may_edit(*post)) return *f;
     bool const is_question = post->kind == "question";
     if (!is_question && (request.title || request.tags))
-        return failure{422, "invalid_field", "An answer has no title or tags; change its body.",
+        return failure{failure_kind::invalid, "invalid_field", "An answer has no title or tags; change its body.",
                        request.title ? "title" : "tags"};
     auto const& l = ctx.config.limits;
     if (!request.title && !request.body && !request.tags)
-        return failure{422, "invalid_field", "Change the title, the body or the tags.", "body"};
+        return failure{failure_kind::invalid, "invalid_field", "Change the title, the body or the tags.", "body"};
     if (auto e = domain::check_summary(request.summary, l)) return invalid(*e);
     store::post_edit e{who.user->id, {}, {}, {}, std::string(domain::trim(request.summary))};
     if (request.title) {
@@ -336,7 +344,8 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
     bool const same = (!e.title || *e.title == post->title) && (!e.tags || *e.tags == post->tags) &&
                       (!e.body || e.body->markdown == post->body_markdown);
     if (same)
-        return failure{422, "nothing_changed", "The edit changes nothing; change the text before saving.", "body"};
+        return failure{failure_kind::invalid, "nothing_changed",
+                       "The edit changes nothing; change the text before saving.", "body"};
     auto const now = domain::now();
     ctx.db.write([&](store::connection& c) {
         auto tx = c.begin_immediate();
@@ -362,7 +371,8 @@ outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t p
     permissions const can(ctx, who);
     if (auto f = can.may_write("vote")) return *f;
     if (value < -1 || value > 1)
-        return failure{422, "invalid_field", "A vote is 1 (up), -1 (down) or 0 (take the vote back).", "value"};
+        return failure{failure_kind::invalid, "invalid_field", "A vote is 1 (up), -1 (down) or 0 (take the vote back).",
+                       "value"};
     store::post_store posts(ctx.db.reader());
     auto const post = posts.find_post(post_id);
     auto const thread = post && post->question_id ? posts.find_post(*post->question_id) : post;
@@ -386,7 +396,7 @@ outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answe
     if (!question) return not_found("question");
     if (auto f = can.may_accept(*question)) return *f;
     if (!accepting && question->accepted_answer_id != answer_id)
-        return failure{409, "not_accepted", "That answer is not the accepted one.", ""};
+        return failure{failure_kind::conflict, "not_accepted", "That answer is not the accepted one.", ""};
     auto const now = domain::now();
     std::optional<std::int64_t> const target = accepting ? std::optional(answer_id) : std::nullopt;
     // A moderator acting for the asker leaves a note in the thread's history (the audit log).
@@ -404,9 +414,10 @@ outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answe
 
 outcome<std::string> preview(context const& ctx, std::string_view body)
 {
-    if (!domain::valid_utf8(body)) return failure{422, "invalid_field", "The body is not valid UTF-8 text.", "body"};
+    if (!domain::valid_utf8(body))
+        return failure{failure_kind::invalid, "invalid_field", "The body is not valid UTF-8 text.", "body"};
     if (domain::length_in_characters(body) > ctx.config.limits.body_max)
-        return failure{422, "invalid_field",
+        return failure{failure_kind::invalid, "invalid_field",
                        "The body must be at most " + std::to_string(ctx.config.limits.body_max) + " characters.",
                        "body"};
     auto rendered = render_body(ctx, body, "body");

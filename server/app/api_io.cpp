@@ -16,14 +16,18 @@ std::variant<json::object, failure> body_object(call& c)
 {
     auto const type = c.req.header("content-type");
     if (!type || type->find("application/json") == std::string_view::npos)
-        return failure{415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.", ""};
+        return failure{failure_kind::unsupported_media, "unsupported_media_type",
+                       "Send the body as JSON with Content-Type: application/json.", ""};
     json::parse_options options;
     options.max_depth = 16;
     json::error_code ec;
     json::monotonic_resource memory;
     auto value = json::parse(c.req.body, ec, &memory, options);
-    if (ec) return failure{400, "malformed_json", "The body is not valid JSON (" + ec.message() + ").", ""};
-    if (!value.is_object()) return failure{400, "malformed_json", "The body must be a JSON object.", ""};
+    if (ec)
+        return failure{failure_kind::malformed, "malformed_json", "The body is not valid JSON (" + ec.message() + ").",
+                       ""};
+    if (!value.is_object())
+        return failure{failure_kind::malformed, "malformed_json", "The body must be a JSON object.", ""};
     return json::object(value.as_object(), json::storage_ptr());
 }
 
@@ -33,7 +37,8 @@ std::optional<failure> read_string(json::object const& o, std::string_view key, 
     auto const* v = o.if_contains(key);
     if (!v || v->is_null()) return std::nullopt;
     if (!v->is_string())
-        return failure{422, "invalid_field", "The field " + std::string(key) + " must be a string.", std::string(key)};
+        return failure{failure_kind::invalid, "invalid_field", "The field " + std::string(key) + " must be a string.",
+                       std::string(key)};
     out = std::string(v->as_string());
     return std::nullopt;
 }
@@ -43,7 +48,8 @@ std::optional<failure> require_string(json::object const& o, std::string_view ke
     std::optional<std::string> value;
     if (auto f = read_string(o, key, value)) return f;
     if (!value)
-        return failure{422, "invalid_field", "The field " + std::string(key) + " is required.", std::string(key)};
+        return failure{failure_kind::invalid, "invalid_field", "The field " + std::string(key) + " is required.",
+                       std::string(key)};
     out = std::move(*value);
     return std::nullopt;
 }
@@ -52,11 +58,13 @@ std::variant<std::string, failure> string_field(json::object const& o, std::stri
 {
     auto const* v = o.if_contains(key);
     if (!v || v->is_null())
-        return failure{422, "invalid_field", "The field " + std::string(key) + " is required.", std::string(key)};
+        return failure{failure_kind::invalid, "invalid_field", "The field " + std::string(key) + " is required.",
+                       std::string(key)};
     if (!v->is_string())
-        return failure{422, "invalid_field", "The field " + std::string(key) + " must be a string.", std::string(key)};
+        return failure{failure_kind::invalid, "invalid_field", "The field " + std::string(key) + " must be a string.",
+                       std::string(key)};
     if (v->as_string().size() > max)
-        return failure{422, "invalid_field",
+        return failure{failure_kind::invalid, "invalid_field",
                        "The field " + std::string(key) + " is longer than " + std::to_string(max) + " bytes.",
                        std::string(key)};
     return std::string(v->as_string());
@@ -66,11 +74,13 @@ std::optional<failure> read_tags(json::object const& o, std::optional<std::vecto
 {
     auto const* v = o.if_contains("tags");
     if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_array()) return failure{422, "invalid_field", "The field tags must be an array of strings.", "tags"};
+    if (!v->is_array())
+        return failure{failure_kind::invalid, "invalid_field", "The field tags must be an array of strings.", "tags"};
     std::vector<std::string> tags;
     for (auto const& t : v->as_array()) {
-        if (!t.is_string()) return failure{422, "invalid_field", "Each tag must be a string.", "tags"};
-        if (tags.size() >= 20) return failure{422, "invalid_field", "Use at most 5 tags.", "tags"};
+        if (!t.is_string())
+            return failure{failure_kind::invalid, "invalid_field", "Each tag must be a string.", "tags"};
+        if (tags.size() >= 20) return failure{failure_kind::invalid, "invalid_field", "Use at most 5 tags.", "tags"};
         tags.emplace_back(t.as_string());
     }
     out = std::move(tags);
@@ -88,7 +98,8 @@ std::variant<paging, failure> read_paging(http::fields const& query)
 std::variant<http::fields, failure> query_of(call& c)
 {
     auto q = http::parse_urlencoded(c.req.query);
-    if (!q) return failure{400, "malformed_query", "The query string has a malformed %-escape.", ""};
+    if (!q)
+        return failure{failure_kind::malformed, "malformed_query", "The query string has a malformed %-escape.", ""};
     return std::move(*q);
 }
 
@@ -205,7 +216,9 @@ response question_response(call& c, std::int64_t id, int status)
     std::optional<std::int64_t> viewer_id;
     if (c.who.user) viewer_id = c.who.user->id;
     auto const t = store::post_store(c.ctx.db.reader()).thread(id, viewer_id);
-    if (!t) return error_response({404, "not_found", "There is no question " + std::to_string(id) + ".", ""});
+    if (!t)
+        return error_response(
+            {failure_kind::not_found, "not_found", "There is no question " + std::to_string(id) + ".", ""});
     return json_response(status, question_json(*t, viewer_id.has_value()));
 }
 
@@ -216,7 +229,7 @@ std::optional<std::int64_t> id_param(call& c, std::string_view name)
 
 response bad_id(std::string_view what)
 {
-    return error_response({404, "not_found", "There is no such " + std::string(what) + ".", ""});
+    return error_response({failure_kind::not_found, "not_found", "There is no such " + std::string(what) + ".", ""});
 }
 
 json::object hit_json(store::hit_row const& h)

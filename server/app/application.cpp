@@ -135,7 +135,8 @@ http::response metrics(context& ctx)
 http::response not_found_for(call& c)
 {
     if (is_api(c.req))
-        return error_response({404, "not_found", "There is no such endpoint: " + c.req.path.substr(0, 200) + ".", ""});
+        return error_response({failure_kind::not_found, "not_found",
+                               "There is no such endpoint: " + c.req.path.substr(0, 200) + ".", ""});
     return page_not_found(c);
 }
 
@@ -159,8 +160,10 @@ http::response application::dispatch(http::request& req)
         case http::route_status::method_not_allowed: {
             std::string allow;
             for (auto m : found.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::method_name(m));
-            auto r = is_api(req) ? error_response({405, "method_not_allowed", "Use " + allow + " here.", ""})
-                                 : text_response(405, "text/plain; charset=utf-8", "Use " + allow + " here.\n");
+            auto r =
+                is_api(req)
+                    ? error_response({failure_kind::wrong_method, "method_not_allowed", "Use " + allow + " here.", ""})
+                    : text_response(405, "text/plain; charset=utf-8", "Use " + allow + " here.\n");
             r.set("Allow", allow);
             return r;
         }
@@ -172,12 +175,13 @@ http::response application::dispatch(http::request& req)
     if (writes && c.who.auth != auth_kind::bearer && from_another_site(req)) {
         std::string const why =
             "Changes are only accepted from pages of this site; this request came from another origin.";
-        return is_api(req) ? error_response({403, "cross_origin", why, ""}) : message_page(c, 403, "Not accepted", why);
+        return is_api(req) ? error_response({failure_kind::forbidden, "cross_origin", why, ""})
+                           : message_page(c, 403, "Not accepted", why);
     }
     if (writes && is_api(req) && c.who.auth == auth_kind::cookie && !csrf_ok(c, std::nullopt))
-        return error_response({403, "csrf", "Send the X-CSRF-Token header from GET /api/v1/me with every change.", ""});
+        return error_response({failure_kind::forbidden, "csrf",
+                               "Send the X-CSRF-Token header from GET /api/v1/me with every change.", ""});
     auto res = (*found.handler)(c);
-    if (res.status == 429 && c.who.retry_after > 0) res.set("Retry-After", std::to_string(c.who.retry_after));
     return res;
 }
 
@@ -207,10 +211,10 @@ http::response application::handle(http::request& req) noexcept
         std::string const message = full         ? "The server cannot store anything right now; try again later."
                                     : unreadable ? "The server cannot read its data right now; try again later."
                                                  : "Something went wrong on our side; it has been logged.";
-        int const status = full || unreadable ? 503 : 500;
-        res = is_api(req) ? error_response({status, status == 503 ? "unavailable" : "internal", message, ""})
-                          : text_response(status, "text/plain; charset=utf-8", message + "\n");
-        if (status == 503) res.set("Retry-After", "5");
+        failure const f = full || unreadable ? failure{failure_kind::unavailable, "unavailable", message, "", 5}
+                                             : failure{failure_kind::internal, "internal", message, ""};
+        res = is_api(req) ? error_response(f) : text_response(f.status(), "text/plain; charset=utf-8", message + "\n");
+        if (f.retry_after) res.set("Retry-After", std::to_string(f.retry_after));
     } catch (...) {
         std::string what = "unknown exception";
         try {
@@ -220,10 +224,10 @@ http::response application::handle(http::request& req) noexcept
         } catch (...) {
         }
         std::cerr << "error: " << what << " (" << req.method_text << " " << req.path << ")\n";
-        res = is_api(req)
-                  ? error_response({500, "internal", "Something went wrong on our side; it has been logged.", ""})
-                  : text_response(500, "text/plain; charset=utf-8",
-                                  "Something went wrong on our side; it has been logged.\n");
+        res = is_api(req) ? error_response({failure_kind::internal, "internal",
+                                            "Something went wrong on our side; it has been logged.", ""})
+                          : text_response(500, "text/plain; charset=utf-8",
+                                          "Something went wrong on our side; it has been logged.\n");
     }
     add_security_headers(res);
     if (req.secure) res.set("Strict-Transport-Security", "max-age=31536000");

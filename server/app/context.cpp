@@ -30,6 +30,39 @@ bool viewer::is_admin() const
     return user && user->role == "admin" && in_good_standing();
 }
 
+int status_of(failure_kind kind)
+{
+    switch (kind) {
+        case failure_kind::malformed:
+            return 400;
+        case failure_kind::not_signed_in:
+            return 401;
+        case failure_kind::forbidden:
+            return 403;
+        case failure_kind::not_found:
+            return 404;
+        case failure_kind::wrong_method:
+            return 405;
+        case failure_kind::conflict:
+            return 409;
+        case failure_kind::gone:
+            return 410;
+        case failure_kind::too_large:
+            return 413;
+        case failure_kind::unsupported_media:
+            return 415;
+        case failure_kind::invalid:
+            return 422;
+        case failure_kind::rate_limited:
+            return 429;
+        case failure_kind::internal:
+            return 500;
+        case failure_kind::unavailable:
+            return 503;
+    }
+    return 500;
+}
+
 std::optional<std::int64_t> parse_id(std::string_view text)
 {
     std::int64_t value = 0;
@@ -66,7 +99,7 @@ std::optional<failure> read_number(http::fields const& query, std::string_view n
     if (!v || v->empty()) return std::nullopt;
     auto const n = parse_id(*v);
     if (!n || *n > max)
-        return failure{422, "invalid_field",
+        return failure{failure_kind::invalid, "invalid_field",
                        std::string(name) + " must be a whole number from 1 to " + std::to_string(max) + ".",
                        std::string(name)};
     out = *n;

@@ -93,10 +93,9 @@ enum class auth_kind { none, cookie, bearer };
 struct viewer {
     std::optional<store::user_row> user;
     auth_kind auth = auth_kind::none;
-    std::string session_token;    // the raw cookie value, for sign-out and the CSRF token
-    std::string csrf_token;       // derived from the session; empty when signed out
-    std::string address;          // the client's address, for per-address limits
-    mutable int retry_after = 0;  // set with a 429: seconds until the action may be tried again
+    std::string session_token;  // the raw cookie value, for sign-out and the CSRF token
+    std::string csrf_token;     // derived from the session; empty when signed out
+    std::string address;        // the client's address, for per-address limits
 
     bool signed_in() const { return user.has_value(); }
     domain::actor actor() const;
@@ -122,12 +121,34 @@ struct call {
     viewer who;
 };
 
-// A failure a user can fix, or a refusal: status, stable code, message, and the field at fault.
+// What went wrong, as the product knows it; status_of is the one place that maps a kind to an
+// HTTP status (and the API's error body and the pages follow from it).
+enum class failure_kind {
+    malformed,          // 400: the request cannot be read
+    not_signed_in,      // 401
+    forbidden,          // 403: role, standing, privilege, CSRF
+    not_found,          // 404
+    wrong_method,       // 405
+    conflict,           // 409: not in the current state
+    gone,               // 410: a link that no longer works
+    too_large,          // 413
+    unsupported_media,  // 415
+    invalid,            // 422: a field to fix
+    rate_limited,       // 429, with retry_after
+    internal,           // 500
+    unavailable,        // 503, with retry_after
+};
+int status_of(failure_kind kind);
+
+// A failure a user can fix, or a refusal: its kind, a stable code, the message, the field at
+// fault, and for a rate limit or an outage how many seconds until trying again makes sense.
 struct failure {
-    int status = 400;
+    failure_kind kind = failure_kind::malformed;
     std::string code;
     std::string message;
     std::string field;
+    int retry_after = 0;
+    int status() const { return status_of(kind); }
 };
 
 std::optional<std::int64_t> parse_id(std::string_view text);

@@ -23,8 +23,8 @@ namespace json = boost::json;
 using http::response;
 using render::view;
 
-response edit_form(call& c, int status, store::post_row const& post, std::string const& title, std::string const& body,
-                   std::string const& tags, std::string const& summary, failure const* error)
+response edit_form(call& c, page_status status, store::post_row const& post, std::string const& title,
+                   std::string const& body, std::string const& tags, std::string const& summary, failure const* error)
 {
     view v;
     v.set("id", post.id)
@@ -52,7 +52,7 @@ response edit_page(call& c)
     if (!post) return message_page(c, 404, "Post not found", "There is no such post.");
     if (auto r = require_signed_in(c)) return std::move(*r);
     if (auto f = permissions(c.ctx, c.who).may_edit(*post))
-        return message_page(c, f->status, "You cannot edit this", f->message);
+        return message_page(c, *f, "You cannot edit this", f->message);
     return edit_form(c, 200, *post, post->title, post->body_markdown, join_tags(post->tags), "", nullptr);
 }
 
@@ -74,7 +74,7 @@ response post_edit(call& c)
         e.tags = domain::split_tags(tags);
     }
     auto const result = edit(c.ctx, c.who, *id, std::move(e));
-    if (auto const* f = failed(result)) return edit_form(c, f->status, *post, title, body, tags, summary, f);
+    if (auto const* f = failed(result)) return edit_form(c, *f, *post, title, body, tags, summary, f);
     return redirect(urls::post_or_top(std::get<std::int64_t>(result), *id));
 }
 
@@ -86,7 +86,7 @@ response post_redact_revision(call& c)
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
     auto const result = redact_revision(c.ctx, c.who, *id, field(form, "reason"));
-    if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
+    if (auto const* f = failed(result)) return message_page(c, *f, "That did not work", f->message);
     return redirect(urls::revisions(std::get<std::int64_t>(result)));
 }
 
@@ -165,7 +165,8 @@ response edit_post_common(call& c, bool question)
         if (auto f = read_string(body, "title", e.title)) return error_response(*f);
         if (auto f = read_tags(body, e.tags)) return error_response(*f);
     } else if (body.contains("title") || body.contains("tags")) {
-        return error_response({422, "invalid_field", "An answer has no title or tags; send body.", "body"});
+        return error_response(
+            {failure_kind::invalid, "invalid_field", "An answer has no title or tags; send body.", "body"});
     }
     e.summary = summary.value_or("");
     auto const result = edit(c.ctx, c.who, *id, std::move(e));

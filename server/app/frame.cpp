@@ -52,7 +52,8 @@ std::string ensure_anonymous_csrf(call& c, page_state& state)
     return state.anonymous_csrf;
 }
 
-response page(call& c, int status, std::string_view name, std::string const& title, view v, page_state const& state)
+response page(call& c, page_status status, std::string_view name, std::string const& title, view v,
+              page_state const& state)
 {
     auto const csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
     if (!csrf.empty()) v.set("csrf_token", csrf);
@@ -96,7 +97,8 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     layout.set("signin_next", http::percent_encode(revisitable ? c.req.target : "/"));
     layout.set_html("content_html", body);
     response r;
-    r.status = status;
+    r.status = status.code;
+    if (status.retry_after > 0) r.set("Retry-After", std::to_string(status.retry_after));
     r.set("Content-Type", "text/html; charset=utf-8");
     // A member's page must not stay on a shared computer's disk after they sign out.
     r.set("Cache-Control", c.who.signed_in() ? "no-store" : "no-cache");
@@ -107,7 +109,7 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     return r;
 }
 
-response message_page(call& c, int status, std::string const& title, std::string const& message)
+response message_page(call& c, page_status status, std::string const& title, std::string const& message)
 {
     view v;
     v.set("heading", title).set("message", message);
@@ -115,7 +117,7 @@ response message_page(call& c, int status, std::string const& title, std::string
 }
 
 // A message after an action on a thread leads back to where the reader was.
-response message_page(call& c, int status, std::string const& title, std::string const& message,
+response message_page(call& c, page_status status, std::string const& title, std::string const& message,
                       std::string const& back_url, std::string const& back_label)
 {
     view v;
@@ -189,7 +191,7 @@ std::optional<response> require_moderator_page(call& c)
 {
     if (auto r = require_signed_in(c)) return r;
     if (auto f = permissions(c.ctx, c.who).may_moderate("see this page"))
-        return message_page(c, f->status, "Moderators only", f->message);
+        return message_page(c, *f, "Moderators only", f->message);
     return std::nullopt;
 }
 

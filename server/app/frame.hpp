@@ -11,6 +11,14 @@ namespace peerdesk::app {
 
 http::response page_not_found(call& c);
 
+// A page's status, and for a refusal that passes (a rate limit) when to try again.
+struct page_status {
+    int code = 200;
+    int retry_after = 0;
+    page_status(int status) : code(status) {}
+    page_status(failure const& f) : code(f.status()), retry_after(f.retry_after) {}
+};
+
 struct page_state {
     std::string anonymous_csrf;  // set when the page carries a signed-out form
     bool new_cookie = false;
@@ -18,11 +26,11 @@ struct page_state {
 // The CSRF value a signed-out visitor's forms carry, created on first need.
 std::string ensure_anonymous_csrf(call& c, page_state& state);
 // Renders templates/NAME.html with v inside the layout.
-http::response page(call& c, int status, std::string_view name, std::string const& title, render::view v,
+http::response page(call& c, page_status status, std::string_view name, std::string const& title, render::view v,
                     page_state const& state = {});
-http::response message_page(call& c, int status, std::string const& title, std::string const& message);
+http::response message_page(call& c, page_status status, std::string const& title, std::string const& message);
 // The same with a link back to where the reader was, instead of the question list.
-http::response message_page(call& c, int status, std::string const& title, std::string const& message,
+http::response message_page(call& c, page_status status, std::string const& title, std::string const& message,
                             std::string const& back_url, std::string const& back_label);
 
 // ---- forms ----

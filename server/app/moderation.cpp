@@ -37,7 +37,7 @@ response post_moderate(call& c)
     auto const& form = std::get<http::fields>(checked);
     auto const action = field(form, "action");
     auto const reason = field(form, "reason");
-    outcome<std::int64_t> result = failure{422, "invalid_field", "Choose an action.", "action"};
+    outcome<std::int64_t> result = failure{failure_kind::invalid, "invalid_field", "Choose an action.", "action"};
     if (action == "close") {
         std::optional<std::int64_t> dup;
         if (auto const d = field(form, "duplicate_of"); !d.empty()) dup = parse_id(d);
@@ -54,7 +54,7 @@ response post_moderate(call& c)
         result = delete_post(c.ctx, c.who, *id, reason);
     else if (action == "undelete")
         result = undelete_post(c.ctx, c.who, *id, reason);
-    if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
+    if (auto const* f = failed(result)) return message_page(c, *f, "That did not work", f->message);
     if (action == "delete" && back_thread == id) return redirect("/questions");
     return redirect(urls::question(std::get<std::int64_t>(result)));
 }
@@ -70,7 +70,7 @@ response post_flag(call& c)
     auto const result = flag(c.ctx, c.who, *id, std::nullopt, field(form, "reason"), field(form, "note"));
     auto const back = thread ? urls::post(*thread, *id) : std::string("/questions");
     auto const label = thread ? std::string("Back to the thread") : std::string("Back to the questions");
-    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message, back, label);
+    if (auto const* f = failed(result)) return message_page(c, *f, "Flag not sent", f->message, back, label);
     return message_page(c, 201, "Thank you for the flag",
                         std::get<store::flag_result>(result).hidden
                             ? "The post is hidden until a moderator has looked at it."
@@ -99,7 +99,7 @@ response post_comment_flag(call& c)
         label = "Back to the thread";
         back = hidden ? urls::post(question, comment->post_id) : urls::comment(question, *id);
     }
-    if (auto const* f = failed(result)) return message_page(c, f->status, "Flag not sent", f->message, back, label);
+    if (auto const* f = failed(result)) return message_page(c, *f, "Flag not sent", f->message, back, label);
     return message_page(
         c, 201, "Thank you for the flag",
         hidden ? "The comment is hidden until a moderator has looked at it." : "A moderator will look at the comment.",
@@ -175,7 +175,7 @@ response post_review(call& c)
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
     auto const result = review(c.ctx, c.who, *id, field(form, "action"), field(form, "note"));
-    if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
+    if (auto const* f = failed(result)) return message_page(c, *f, "That did not work", f->message);
     return redirect("/review");
 }
 
@@ -197,7 +197,7 @@ response post_suspend(call& c)
     std::int64_t days = 0;
     if (kind == suspension::suspend) days = parse_id(days_text).value_or(0);
     auto const result = suspend_user(c.ctx, c.who, *id, kind, days, field(form, "reason"));
-    if (auto const* f = failed(result)) return message_page(c, f->status, "That did not work", f->message);
+    if (auto const* f = failed(result)) return message_page(c, *f, "That did not work", f->message);
     return redirect(safe_next(field(form, "back")));
 }
 
@@ -274,7 +274,8 @@ std::variant<store::audit_filter, failure> read_audit_filter(call& c, http::fiel
         if (text.empty()) return std::nullopt;
         out = parse_id(text);
         if (!out)
-            return failure{422, "invalid_field", std::string(name) + " is an id (a whole number).", std::string(name)};
+            return failure{failure_kind::invalid, "invalid_field", std::string(name) + " is an id (a whole number).",
+                           std::string(name)};
         return std::nullopt;
     };
     if (auto f = id_field("moderator", filter.actor_id)) return *f;
@@ -282,7 +283,8 @@ std::variant<store::audit_filter, failure> read_audit_filter(call& c, http::fiel
     if (auto const action = field(query, "action"); !action.empty()) {
         if (std::none_of(std::begin(audit_actions), std::end(audit_actions),
                          [&](audit_action_name const& a) { return a.code == action; }))
-            return failure{422, "invalid_field", "There is no action called “" + action.substr(0, 40) + "”.", "action"};
+            return failure{failure_kind::invalid, "invalid_field",
+                           "There is no action called “" + action.substr(0, 40) + "”.", "action"};
         filter.action = action;
     }
     auto const user = std::string(domain::trim(field(query, "user")));
@@ -293,7 +295,7 @@ std::variant<store::audit_filter, failure> read_audit_filter(call& c, http::fiel
             if (auto id = parse_id(user)) found = users.find(*id);
         if (!found)
             return failure{
-                404, "not_found",
+                failure_kind::not_found, "not_found",
                 "No member is called “" + user.substr(0, 100) + "”; check the spelling, or leave the name empty.",
                 "user"};
         filter.actor_or_user_id = found->id;
@@ -350,7 +352,7 @@ response audit_page(call& c)
         .set("total", total)
         .set("total_label", total == 1 ? "action" : "actions")
         .set("pager", pager_view(page_number, 50, total, base));
-    return page(c, refused ? refused->status : 200, "audit", "Audit log", std::move(v));
+    return page(c, refused ? page_status(*refused) : page_status(200), "audit", "Audit log", std::move(v));
 }
 
 // Members who may not write now, with when that ends, why, and who decided.
@@ -446,8 +448,8 @@ response close_api(call& c)
         std::optional<std::int64_t> dup;
         if (auto const* v = b.if_contains("duplicate_of"); v && !v->is_null()) {
             if (!v->is_int64() || v->as_int64() < 1)
-                return failure{422, "invalid_field", "duplicate_of must be a question id (a whole number).",
-                               "duplicate_of"};
+                return failure{failure_kind::invalid, "invalid_field",
+                               "duplicate_of must be a question id (a whole number).", "duplicate_of"};
             dup = v->as_int64();
         }
         return close_question(c.ctx, c.who, id, reason_of(b), dup);
@@ -503,7 +505,7 @@ response review_queue_api(call& c)
 response review_action_api(call& c)
 {
     auto const id = id_param(c, "id");
-    if (!id) return error_response({404, "not_found", "There is no such review item.", ""});
+    if (!id) return error_response({failure_kind::not_found, "not_found", "There is no such review item.", ""});
     PEERDESK_TRY_BODY(body);
     std::string action;
     std::optional<std::string> note;
@@ -525,7 +527,8 @@ response suspend_common(call& c, suspension kind)
     if (kind == suspension::suspend) {
         auto const* d = body.if_contains("days");
         if (!d || !d->is_int64())
-            return error_response({422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
+            return error_response(
+                {failure_kind::invalid, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
         days = d->as_int64();
     }
     auto const result = suspend_user(c.ctx, c.who, *id, kind, days, reason_of(body));

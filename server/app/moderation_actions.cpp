@@ -17,7 +17,7 @@ namespace {
 
 failure not_found(std::string_view what)
 {
-    return {404, "not_found", "There is no such " + std::string(what) + ".", ""};
+    return {failure_kind::not_found, "not_found", "There is no such " + std::string(what) + ".", ""};
 }
 
 std::optional<failure> require_moderator(context& ctx, viewer const& who)
@@ -28,10 +28,10 @@ std::optional<failure> require_moderator(context& ctx, viewer const& who)
 std::optional<failure> check_reason(std::string const& reason, bool required, std::string_view what)
 {
     if (required && domain::trim(reason).empty())
-        return failure{422, "invalid_field",
+        return failure{failure_kind::invalid, "invalid_field",
                        "Say why you " + std::string(what) + "; the reason is kept in the audit log.", "reason"};
     if (!domain::valid_utf8(reason) || reason.size() > 500)
-        return failure{422, "invalid_field", "A reason is at most 500 characters of text.", "reason"};
+        return failure{failure_kind::invalid, "invalid_field", "A reason is at most 500 characters of text.", "reason"};
     return std::nullopt;
 }
 
@@ -91,7 +91,8 @@ std::optional<failure> protect_admin_post(context& ctx, viewer const& who, store
     if (!who.user || post.author.id == who.user->id || who.is_admin()) return std::nullopt;
     auto const author = store::user_store(ctx.db.reader()).find(post.author.id);
     if (author && author->role == "admin")
-        return failure{403, "forbidden", "An admin wrote this post; only an admin can edit or delete it.", ""};
+        return failure{failure_kind::forbidden, "forbidden",
+                       "An admin wrote this post; only an admin can edit or delete it.", ""};
     return std::nullopt;
 }
 
@@ -105,11 +106,10 @@ std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_v
                                                 : "a" + who.address);
     auto const wait = ctx.limiter->hit(key, rule, now_ms());
     if (!wait) return std::nullopt;
-    who.retry_after = *wait;
-    return failure{429, "rate_limited",
+    return failure{failure_kind::rate_limited, "rate_limited",
                    "You are doing that too often (" + std::string(action) + "); try again in " + std::to_string(*wait) +
                        (*wait == 1 ? " second." : " seconds."),
-                   ""};
+                   "", *wait};
 }
 
 outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<std::int64_t> post_id,
@@ -119,15 +119,16 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
     if (auto f = permissions(ctx, who).may_write("flag")) return *f;
     static constexpr std::string_view reasons[] = {"spam", "rude", "off_topic", "needs_improvement", "other"};
     if (reason.empty())
-        return failure{422, "invalid_field",
+        return failure{failure_kind::invalid, "invalid_field",
                        "Choose what is wrong: spam, rude, off-topic, needs improvement or something else.", "reason"};
     if (std::find(std::begin(reasons), std::end(reasons), reason) == std::end(reasons))
-        return failure{422, "invalid_field", "reason is one of spam, rude, off_topic, needs_improvement, other.",
-                       "reason"};
+        return failure{failure_kind::invalid, "invalid_field",
+                       "reason is one of spam, rude, off_topic, needs_improvement, other.", "reason"};
     if (!domain::valid_utf8(note) || note.size() > 500)
-        return failure{422, "invalid_field", "A note is at most 500 characters of text.", "note"};
+        return failure{failure_kind::invalid, "invalid_field", "A note is at most 500 characters of text.", "note"};
     if (reason == "other" && domain::trim(note).empty())
-        return failure{422, "invalid_field", "Say what is wrong in the note when the reason is other.", "note"};
+        return failure{failure_kind::invalid, "invalid_field",
+                       "Say what is wrong in the note when the reason is other.", "note"};
     if (auto f = check_rate(ctx, who, "flag", ctx.config.rates.flag)) return *f;
     auto const result = ctx.db.write([&](store::connection& c) {
         return store::moderation_store(c).add_flag(
@@ -136,9 +137,11 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
     });
     if (result.outcome == store::flag_outcome::missing) return not_found(post_id ? "post" : "comment");
     if (result.outcome == store::flag_outcome::own)
-        return failure{403, "own_post", "You cannot flag what you wrote; edit or delete it instead.", ""};
+        return failure{failure_kind::forbidden, "own_post",
+                       "You cannot flag what you wrote; edit or delete it instead.", ""};
     if (result.outcome == store::flag_outcome::duplicate)
-        return failure{409, "already_flagged", "You have flagged this already; moderators will look at it.", ""};
+        return failure{failure_kind::conflict, "already_flagged",
+                       "You have flagged this already; moderators will look at it.", ""};
     return result;
 }
 
@@ -148,21 +151,24 @@ outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t 
     auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
     if (!post || (post->deleted_at && !who.is_moderator())) return not_found("post");
     if (!who.is_moderator() && in_deleted_thread(ctx, *post)) return not_found("post");
-    if (post->deleted_at) return failure{409, "already_deleted", "That post is deleted already.", ""};
+    if (post->deleted_at)
+        return failure{failure_kind::conflict, "already_deleted", "That post is deleted already.", ""};
     if (auto f = protect_admin_post(ctx, who, *post)) return *f;
     bool const own = post->author.id == who.user->id;
     if (!who.is_moderator()) {
-        if (!own) return failure{403, "forbidden", "Only the author or a moderator can delete a post.", ""};
+        if (!own)
+            return failure{failure_kind::forbidden, "forbidden", "Only the author or a moderator can delete a post.",
+                           ""};
         if (auto f = check_standing(who)) return *f;
         if (post->kind == "question" && post->answer_count > 0)
             return failure{
-                409, "has_answers",
+                failure_kind::conflict, "has_answers",
                 "A question with answers stays for the people who answered; flag it for a moderator if it must go.",
                 ""};
         store::post_store posts(ctx.db.reader());
         if (post->kind == "answer")
             if (auto q = posts.find_post(*post->question_id); q && q->accepted_answer_id == post->id)
-                return failure{409, "accepted",
+                return failure{failure_kind::conflict, "accepted",
                                "An accepted answer cannot be deleted by its author; flag it for a moderator.", ""};
     }
     if (auto f = check_reason(reason, false, "delete")) return *f;
@@ -188,14 +194,14 @@ outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_
     if (auto f = permissions(ctx, who).signed_in("do that")) return *f;
     auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
     if (!post || (!who.is_moderator() && in_deleted_thread(ctx, *post))) return not_found("post");
-    if (!post->deleted_at) return failure{409, "not_deleted", "That post is not deleted.", ""};
+    if (!post->deleted_at) return failure{failure_kind::conflict, "not_deleted", "That post is not deleted.", ""};
     if (!who.is_moderator()) {
         // Authors may take back their own deletion, not a moderator's.
         auto& s = ctx.db.reader().cached("SELECT deleted_by FROM posts WHERE id = ?1").bind(post_id);
         auto const by = s.step() ? s.optional_integer(0) : std::nullopt;
         s.reset();
         if (post->author.id != who.user->id || by != who.user->id)
-            return failure{403, "forbidden", "Only a moderator can undelete this post.", ""};
+            return failure{failure_kind::forbidden, "forbidden", "Only a moderator can undelete this post.", ""};
         if (auto f = check_standing(who)) return *f;
     }
     if (auto f = check_reason(reason, false, "undelete")) return *f;
@@ -226,10 +232,10 @@ outcome<std::int64_t> redact_revision(context& ctx, viewer const& who, std::int6
         auto const [post_id, latest] = *found;
         if (latest)
             return failure{
-                409, "current_revision",
+                failure_kind::conflict, "current_revision",
                 "This revision is the post's current text: edit the post to remove it, then hide this revision.", ""};
         if (!posts.redact_revision(revision_id, who.user->id, now))
-            return failure{409, "already_redacted", "This revision's text is hidden already.", ""};
+            return failure{failure_kind::conflict, "already_redacted", "This revision's text is hidden already.", ""};
         auto const post = posts.find_any_post(post_id);
         store::add_audit(c, {who.user->id, "redact_revision", post_id, std::nullopt,
                              post ? std::optional(post->author.id) : std::nullopt,
@@ -247,20 +253,21 @@ outcome<std::int64_t> close_question(context& ctx, viewer const& who, std::int64
     if (auto const* f = std::get_if<failure>(&found)) return *f;
     auto const& q = std::get<store::post_row>(found);
     if (reason != "duplicate" && reason != "off_topic" && reason != "needs_details" && reason != "resolved_elsewhere")
-        return failure{422, "invalid_field",
+        return failure{failure_kind::invalid, "invalid_field",
                        "reason is one of duplicate, off_topic, needs_details, resolved_elsewhere.", "reason"};
     if (reason == "duplicate") {
         if (!duplicate_of)
-            return failure{422, "invalid_field", "Give the id of the original question in duplicate_of.",
-                           "duplicate_of"};
+            return failure{failure_kind::invalid, "invalid_field",
+                           "Give the id of the original question in duplicate_of.", "duplicate_of"};
         if (*duplicate_of == id)
-            return failure{422, "invalid_field", "A question cannot be a duplicate of itself.", "duplicate_of"};
+            return failure{failure_kind::invalid, "invalid_field", "A question cannot be a duplicate of itself.",
+                           "duplicate_of"};
         auto const original = store::post_store(ctx.db.reader()).find_post(*duplicate_of);
         if (!original || original->kind != "question")
-            return failure{422, "invalid_field",
+            return failure{failure_kind::invalid, "invalid_field",
                            "There is no question " + std::to_string(*duplicate_of) + " to point to.", "duplicate_of"};
         if (original->duplicate_of)
-            return failure{422, "invalid_field",
+            return failure{failure_kind::invalid, "invalid_field",
                            "Question " + std::to_string(*duplicate_of) +
                                " is itself a duplicate; point to its original, " +
                                std::to_string(*original->duplicate_of) + ".",
@@ -269,8 +276,8 @@ outcome<std::int64_t> close_question(context& ctx, viewer const& who, std::int64
         duplicate_of.reset();
     }
     if (q.closed_at)
-        return failure{409, "already_closed", "The question is closed already; reopen it first to change the reason.",
-                       ""};
+        return failure{failure_kind::conflict, "already_closed",
+                       "The question is closed already; reopen it first to change the reason.", ""};
     auto const now = domain::now();
     ctx.db.write([&](store::connection& c) {
         auto tx = c.begin_immediate();
@@ -287,7 +294,7 @@ outcome<std::int64_t> reopen_question(context& ctx, viewer const& who, std::int6
     auto found = moderated_question(ctx, who, id);
     if (auto const* f = std::get_if<failure>(&found)) return *f;
     auto const& q = std::get<store::post_row>(found);
-    if (!q.closed_at) return failure{409, "not_closed", "The question is open.", ""};
+    if (!q.closed_at) return failure{failure_kind::conflict, "not_closed", "The question is open.", ""};
     auto const now = domain::now();
     ctx.db.write([&](store::connection& c) {
         auto tx = c.begin_immediate();
@@ -351,10 +358,11 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
 {
     if (auto f = require_moderator(ctx, who)) return *f;
     if (action != "approve" && action != "reject" && action != "dismiss" && action != "delete")
-        return failure{422, "invalid_field", "action is one of approve, reject, dismiss, delete.", "action"};
+        return failure{failure_kind::invalid, "invalid_field", "action is one of approve, reject, dismiss, delete.",
+                       "action"};
     if (auto f = check_reason(note, false, "decide")) return *f;
     if (!store::moderation_store(ctx.db.reader()).review_item(item_id))
-        return failure{404, "not_found",
+        return failure{failure_kind::not_found, "not_found",
                        "There is no open review item " + std::to_string(item_id) + "; someone may have handled it.",
                        ""};
     bool const keep = action == "approve" || action == "dismiss";
@@ -367,7 +375,7 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
         store::post_store posts(c);
         auto const item = m.review_item(item_id);
         if (!item)
-            return failure{409, "already_decided",
+            return failure{failure_kind::conflict, "already_decided",
                            "Another moderator has decided this item already; nothing was changed.", ""};
         // Removal for spam or abuse costs the author: confirmed spam/rude flags or a spam-rule hold.
         bool spam = item->kind == "held";
@@ -419,7 +427,7 @@ outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int6
     if (!target) return not_found("user");
     if (auto f = permissions(ctx, who).may_suspend(*target)) return *f;
     if (kind == suspension::suspend && (days < 1 || days > 3650))
-        return failure{422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"};
+        return failure{failure_kind::invalid, "invalid_field", "days must be a whole number from 1 to 3650.", "days"};
     if (auto f = check_reason(reason, kind != suspension::lift, "suspend this member")) return *f;
     auto const now = domain::now();
     std::optional<std::int64_t> until;
@@ -429,8 +437,8 @@ outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int6
         store::moderation_store m(c);
         // What an admin decided stands until an admin changes it.
         if (!who.is_admin() && m.suspended_by_role(user_id) == "admin")
-            return failure{403, "forbidden", "An admin suspended this member; only an admin can change or lift it.",
-                           ""};
+            return failure{failure_kind::forbidden, "forbidden",
+                           "An admin suspended this member; only an admin can change or lift it.", ""};
         m.suspend(user_id, until, kind == suspension::silence,
                   kind == suspension::lift ? "" : std::string(domain::trim(reason)),
                   kind == suspension::lift ? std::nullopt : std::optional(who.user->id));

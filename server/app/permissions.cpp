@@ -8,7 +8,7 @@ namespace {
 
 failure forbidden(std::string message)
 {
-    return {403, "forbidden", std::move(message), ""};
+    return {failure_kind::forbidden, "forbidden", std::move(message), ""};
 }
 
 }  // namespace
@@ -19,13 +19,13 @@ verdict check_standing(viewer const& who)
     auto const& u = *who.user;
     if (u.silenced)
         return failure{
-            403, "silenced",
+            failure_kind::forbidden, "silenced",
             "Your account is silenced until a moderator lifts it: you can read, but not post, comment, vote or "
             "flag. Reason: " +
                 u.suspension_reason,
             ""};
     if (u.suspended_until && *u.suspended_until > domain::now())
-        return failure{403, "suspended",
+        return failure{failure_kind::forbidden, "suspended",
                        "Your account is suspended until " + domain::readable_time(*u.suspended_until) +
                            ". Reason: " + u.suspension_reason,
                        ""};
@@ -35,7 +35,7 @@ verdict check_standing(viewer const& who)
 verdict permissions::signed_in(std::string_view doing) const
 {
     if (who_.user) return std::nullopt;
-    return failure{401, "not_signed_in", "Sign in to " + std::string(doing) + ".", ""};
+    return failure{failure_kind::not_signed_in, "not_signed_in", "Sign in to " + std::string(doing) + ".", ""};
 }
 
 verdict permissions::may_write(std::string_view doing) const
@@ -64,7 +64,7 @@ verdict permissions::lacks(domain::privilege p) const
 {
     if (!who_.user) return signed_in(domain::privilege_description(p));
     if (auto r = domain::check_privilege(who_.actor(), p, config_.thresholds))
-        return failure{403, "missing_privilege", r->message, ""};
+        return failure{failure_kind::forbidden, "missing_privilege", r->message, ""};
     return std::nullopt;
 }
 
@@ -72,7 +72,7 @@ namespace {
 
 failure locked_thread()
 {
-    return {409, "locked", "This thread is locked: no new answers, comments or votes.", ""};
+    return {failure_kind::conflict, "locked", "This thread is locked: no new answers, comments or votes.", ""};
 }
 
 }  // namespace
@@ -81,7 +81,8 @@ verdict permissions::may_vote(store::post_row const& post, store::post_row const
 {
     if (auto f = may_write("vote")) return f;
     if (question.locked) return locked_thread();
-    if (post.author.id == who_.user->id) return failure{403, "own_post", "You cannot vote on your own post.", ""};
+    if (post.author.id == who_.user->id)
+        return failure{failure_kind::forbidden, "own_post", "You cannot vote on your own post.", ""};
     if (value == 1) return lacks(domain::privilege::upvote);
     if (value == -1) return lacks(domain::privilege::downvote);
     return std::nullopt;
@@ -109,7 +110,8 @@ verdict permissions::may_accept(store::post_row const& question) const
     // A moderator may act for the asker; the asker must be in good standing.
     if (question.author.id == who_.user->id) return check_standing(who_);
     if (who_.is_moderator()) return std::nullopt;
-    return failure{403, "not_asker", "Only the person who asked (or a moderator) can accept an answer.", ""};
+    return failure{failure_kind::forbidden, "not_asker",
+                   "Only the person who asked (or a moderator) can accept an answer.", ""};
 }
 
 verdict permissions::may_answer(store::post_row const& question) const
@@ -117,7 +119,7 @@ verdict permissions::may_answer(store::post_row const& question) const
     if (auto f = may_write("answer")) return f;
     if (question.locked) return locked_thread();
     if (question.closed_at)
-        return failure{409, "closed",
+        return failure{failure_kind::conflict, "closed",
                        "This question is closed as " + close_reason_text(question.close_reason.value_or("")) +
                            "; it takes no new answers.",
                        ""};
@@ -128,14 +130,16 @@ verdict permissions::may_flag(store::post_row const& post) const
 {
     if (auto f = may_write("flag")) return f;
     if (post.author.id == who_.user->id)
-        return failure{403, "own_post", "You cannot flag what you wrote; edit or delete it instead.", ""};
+        return failure{failure_kind::forbidden, "own_post",
+                       "You cannot flag what you wrote; edit or delete it instead.", ""};
     return std::nullopt;
 }
 
 verdict permissions::may_suspend(store::user_row const& target) const
 {
     if (auto f = may_moderate("suspend members")) return f;
-    if (target.id == who_.user->id) return failure{422, "invalid_field", "You cannot suspend yourself.", ""};
+    if (target.id == who_.user->id)
+        return failure{failure_kind::invalid, "invalid_field", "You cannot suspend yourself.", ""};
     if (target.role != "member" && !who_.is_admin())
         return forbidden("Only an admin can suspend a moderator or an admin.");
     return std::nullopt;

@@ -120,7 +120,8 @@ response list_questions(call& c)
     auto const p = std::get<paging>(paged);
     auto const chosen = sort_named(http::find_field(q, "sort"));
     if (!chosen)
-        return error_response({422, "invalid_field", "sort is one of newest, active, votes, unanswered.", "sort"});
+        return error_response(
+            {failure_kind::invalid, "invalid_field", "sort is one of newest, active, votes, unanswered.", "sort"});
     std::optional<std::string> tag;
     if (auto const t = http::find_field(q, "tag")) tag = domain::normalize_tag(*t);
     auto const page = store::post_store(c.ctx.db.reader()).questions(chosen->sort, tag, p.page, p.pagesize);
@@ -140,8 +141,8 @@ response list_tags(call& c)
                          }));
 }
 
-response ask_form(call& c, int status, std::string const& title, std::string const& body, std::string const& tags,
-                  failure const* error)
+response ask_form(call& c, page_status status, std::string const& title, std::string const& body,
+                  std::string const& tags, failure const* error)
 {
     view v;
     v.set("title_value", title).set("body_value", body).set("tags_value", tags);
@@ -170,7 +171,7 @@ response post_ask(call& c)
     auto const* form = &std::get<http::fields>(checked);
     auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags");
     auto const result = ask(c.ctx, c.who, title, body, domain::split_tags(tags));
-    if (auto const* f = failed(result)) return ask_form(c, f->status, title, body, tags, f);
+    if (auto const* f = failed(result)) return ask_form(c, *f, title, body, tags, f);
     auto const& done = std::get<posted>(result);
     if (done.held) return message_page(c, 200, "Your question is waiting for a moderator", *done.held);
     return redirect(urls::question(done.id));

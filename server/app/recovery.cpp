@@ -48,16 +48,16 @@ std::string site_name(mail_options const& o)
 
 failure mail_off()
 {
-    return {503, "mail_unavailable",
+    return {failure_kind::unavailable, "mail_unavailable",
             "This site is not set up to send mail, so no link can be sent. Ask the site's administrators for help.",
             ""};
 }
 
 failure rate_limited(viewer const& who, std::int64_t wait, std::string const& what)
 {
-    who.retry_after = static_cast<int>(std::max<std::int64_t>(1, wait));
-    return {429, "rate_limited", what + " Try again in " + std::to_string((who.retry_after + 59) / 60) + " minute(s).",
-            ""};
+    auto const seconds = static_cast<int>(std::max<std::int64_t>(1, wait));
+    return {failure_kind::rate_limited, "rate_limited",
+            what + " Try again in " + std::to_string((seconds + 59) / 60) + " minute(s).", "", seconds};
 }
 
 std::string lowercase(std::string_view s)
@@ -80,7 +80,7 @@ std::string new_token(store::mail_store& s, std::int64_t user_id, token_purpose 
 std::variant<store::account_token_row, failure> check_token(store::connection& c, std::string_view token,
                                                             token_purpose purpose, std::int64_t now)
 {
-    failure const invalid{404, "invalid_token",
+    failure const invalid{failure_kind::not_found, "invalid_token",
                           "This link is not valid. Check that the whole link from the mail was used, or ask for "
                           "a new one.",
                           "token"};
@@ -91,16 +91,18 @@ std::variant<store::account_token_row, failure> check_token(store::connection& c
     store::mail_store s(c);
     auto row = s.find_token(domain::sha256(token));
     if (!row || row->purpose != purpose) return invalid;
-    if (row->used_at) return failure{410, "token_used", "This link has been used already; ask for a new one.", "token"};
+    if (row->used_at)
+        return failure{failure_kind::gone, "token_used", "This link has been used already; ask for a new one.",
+                       "token"};
     if (row->expires_at <= now)
-        return failure{410, "token_expired",
+        return failure{failure_kind::gone, "token_expired",
                        purpose == token_purpose::reset_password
                            ? "This link has expired: a reset link works for one hour. Ask for a new one."
                            : "This link has expired: a confirmation link works for seven days. Ask for a new one.",
                        "token"};
     auto const a = s.address(row->user_id);
     if (!a || lowercase(a->email) != lowercase(row->email))
-        return failure{410, "token_stale",
+        return failure{failure_kind::gone, "token_stale",
                        "This link was sent to an address the account no longer has; it no longer works.", "token"};
     return std::move(*row);
 }
@@ -141,7 +143,8 @@ std::optional<failure> request_reset(context& ctx, viewer const& who, std::strin
 {
     auto const& o = ctx.config.mail;
     if (!o.enabled) return mail_off();
-    if (auto e = domain::check_email(email)) return failure{422, "invalid_field", e->message, e->field};
+    if (auto e = domain::check_email(email))
+        return failure{failure_kind::invalid, "invalid_field", e->message, e->field};
     if (auto f = check_rate(ctx, who, "password-reset", reset_per_client, true)) return f;
     auto const key = domain::sha256("password-reset:" + lowercase(email));
     auto const now = domain::now();
@@ -169,9 +172,10 @@ outcome<session_started> confirm_reset(context& ctx, viewer const& who, std::str
     if (auto* f = std::get_if<failure>(&checked)) return *f;
     auto const user_id = std::get<store::account_token_row>(checked).user_id;
     auto const user = store::user_store(ctx.db.reader()).find(user_id);
-    if (!user) return failure{404, "invalid_token", "This link is not valid; ask for a new one.", "token"};
+    if (!user)
+        return failure{failure_kind::not_found, "invalid_token", "This link is not valid; ask for a new one.", "token"};
     if (auto e = domain::check_password(password, user->username, ctx.config.limits))
-        return failure{422, "invalid_field", e->message, "password"};
+        return failure{failure_kind::invalid, "invalid_field", e->message, "password"};
     auto const hash = domain::hash_password(password);  // slow on purpose: outside the writer
     auto session = domain::random_token();
     auto const refused = ctx.db.write([&](store::connection& c) -> std::optional<failure> {
@@ -180,7 +184,8 @@ outcome<session_started> confirm_reset(context& ctx, viewer const& who, std::str
         if (auto* f = std::get_if<failure>(&again)) return *f;
         store::mail_store s(c);
         if (!s.use_token(domain::sha256(token), now))
-            return failure{410, "token_used", "This link has been used already; ask for a new one.", "token"};
+            return failure{failure_kind::gone, "token_used", "This link has been used already; ask for a new one.",
+                           "token"};
         store::user_store users(c);
         users.set_password(user_id, hash);
         // Whoever held the account before (a session, a token) is out.
@@ -214,15 +219,16 @@ outcome<std::string> confirm_verification(context& ctx, std::string_view token)
 
 outcome<std::string> resend_verification(context& ctx, viewer const& who)
 {
-    if (!who.user) return failure{401, "not_signed_in", "Sign in to confirm your address.", ""};
+    if (!who.user) return failure{failure_kind::not_signed_in, "not_signed_in", "Sign in to confirm your address.", ""};
     auto const& o = ctx.config.mail;
     if (!o.enabled) return mail_off();
     auto const a = store::mail_store(ctx.db.reader()).address(who.user->id);
-    if (!a) return failure{401, "not_signed_in", "Sign in to confirm your address.", ""};
+    if (!a) return failure{failure_kind::not_signed_in, "not_signed_in", "Sign in to confirm your address.", ""};
     if (a->verified_at)
-        return failure{409, "already_verified", "Your address " + a->email + " is confirmed already.", ""};
+        return failure{failure_kind::conflict, "already_verified",
+                       "Your address " + a->email + " is confirmed already.", ""};
     if (!mail::valid_address(a->email))
-        return failure{422, "invalid_field",
+        return failure{failure_kind::invalid, "invalid_field",
                        "Mail cannot be sent to " + a->email + "; change your address to one like name@example.com.",
                        "email"};
     auto const now = domain::now();
@@ -247,16 +253,17 @@ struct email_changed {
 outcome<email_changed> change_email(context& ctx, viewer const& who, std::string_view email,
                                     std::string_view current_password)
 {
-    if (!who.user) return failure{401, "not_signed_in", "Sign in to change your address.", ""};
+    if (!who.user) return failure{failure_kind::not_signed_in, "not_signed_in", "Sign in to change your address.", ""};
     if (who.auth == auth_kind::bearer)
-        return failure{403, "token_not_allowed",
+        return failure{failure_kind::forbidden, "token_not_allowed",
                        "An API token cannot change the address; sign in in a browser to change it.", ""};
     if (current_password.empty())
-        return failure{422, "invalid_field", "Enter your current password.", "current_password"};
-    if (auto e = domain::check_email(email)) return failure{422, "invalid_field", e->message, "email"};
+        return failure{failure_kind::invalid, "invalid_field", "Enter your current password.", "current_password"};
+    if (auto e = domain::check_email(email))
+        return failure{failure_kind::invalid, "invalid_field", e->message, "email"};
     if (!mail::valid_address(email))
-        return failure{422, "invalid_field", "Mail cannot be sent to that address; enter one like name@example.com.",
-                       "email"};
+        return failure{failure_kind::invalid, "invalid_field",
+                       "Mail cannot be sent to that address; enter one like name@example.com.", "email"};
     // Wrong passwords are limited as failed sign-ins are; the limit is checked before the
     // password, so that guesses past it learn nothing.
     auto const key = "email-change:u" + std::to_string(who.user->id);
@@ -269,7 +276,8 @@ outcome<email_changed> change_email(context& ctx, viewer const& who, std::string
     auto const found = store::user_store(ctx.db.reader()).find_for_login(who.user->username);
     if (!found || !domain::verify_password(current_password, found->second)) {
         if (ctx.limiter) ctx.limiter->hit(key, rule, ms);
-        return failure{401, "wrong_credentials", "Your current password is not right.", "current_password"};
+        return failure{failure_kind::not_signed_in, "wrong_credentials", "Your current password is not right.",
+                       "current_password"};
     }
     auto const& o = ctx.config.mail;
     auto const now = domain::now();
@@ -277,10 +285,11 @@ outcome<email_changed> change_email(context& ctx, viewer const& who, std::string
     return ctx.db.write([&](store::connection& c) -> result {
         store::mail_store s(c);
         auto const before = s.address(who.user->id);
-        if (!before) return failure{401, "not_signed_in", "Sign in to change your address.", ""};
+        if (!before)
+            return failure{failure_kind::not_signed_in, "not_signed_in", "Sign in to change your address.", ""};
         auto const outcome = s.change_email(who.user->id, email);
         if (outcome == store::email_change_outcome::taken)
-            return failure{409, "email_taken", "Another account uses that address.", "email"};
+            return failure{failure_kind::conflict, "email_taken", "Another account uses that address.", "email"};
         if (outcome == store::email_change_outcome::unchanged) return email_changed{std::string(email), false};
         s.end_tokens(who.user->id, token_purpose::verify_email, now);
         s.end_tokens(who.user->id, token_purpose::reset_password, now);
@@ -353,20 +362,22 @@ json::object address_json(context& ctx, std::int64_t user_id)
 
 response api_my_email(call& c)
 {
-    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in to see your address.", ""});
+    if (!c.who.user)
+        return error_response({failure_kind::not_signed_in, "not_signed_in", "Sign in to see your address.", ""});
     return json_response(200, address_json(c.ctx, c.who.user->id));
 }
 
 response api_update_me(call& c)
 {
-    if (!c.who.user) return error_response({401, "not_signed_in", "Sign in to change your account.", ""});
+    if (!c.who.user)
+        return error_response({failure_kind::not_signed_in, "not_signed_in", "Sign in to change your account.", ""});
     auto body = body_object(c);
     if (auto* f = std::get_if<failure>(&body)) return error_response(*f);
     auto const& o = std::get<json::object>(body);
     for (auto const& [key, _] : o)
         if (key != "email" && key != "current_password")
             return error_response(
-                {422, "invalid_field",
+                {failure_kind::invalid, "invalid_field",
                  "Only email (with current_password) can be changed here, not " + std::string(key).substr(0, 50) + ".",
                  std::string(key).substr(0, 50)});
     auto email = string_field(o, "email", 254);
@@ -389,11 +400,12 @@ std::string query_token(call& c)
 
 response token_problem(call& c, failure const& f, std::string const& again_url, std::string const& again_label)
 {
-    return message_page(c, f.status, f.status == 404 ? "This link does not work" : "This link no longer works",
+    return message_page(c, f,
+                        f.kind == failure_kind::not_found ? "This link does not work" : "This link no longer works",
                         f.message, again_url, again_label);
 }
 
-response reset_form(call& c, int status, std::string const& email, std::string const& error, bool sent)
+response reset_form(call& c, page_status status, std::string const& email, std::string const& error, bool sent)
 {
     page_state state;
     if (!c.who.signed_in()) ensure_anonymous_csrf(c, state);
@@ -415,14 +427,12 @@ response post_reset(call& c)
     auto const email = field(*form, "email");
     if (email.size() > 254) return reset_form(c, 422, "", "That address is too long.", false);
     if (auto f = request_reset(c.ctx, c.who, email)) {
-        auto r = reset_form(c, f->status, email, f->message, false);
-        if (f->status == 429) r.set("Retry-After", std::to_string(c.who.retry_after));
-        return r;
+        return reset_form(c, *f, email, f->message, false);
     }
     return reset_form(c, 202, email, "", true);
 }
 
-response new_password_form(call& c, int status, std::string const& token, std::string const& error)
+response new_password_form(call& c, page_status status, std::string const& token, std::string const& error)
 {
     page_state state;
     if (!c.who.signed_in()) ensure_anonymous_csrf(c, state);
@@ -448,7 +458,7 @@ response post_confirm_reset(call& c)
     auto result = confirm_reset(c.ctx, c.who, token, field(*form, "password"));
     if (auto const* f = failed(result)) {
         if (f->field == "token") return token_problem(c, *f, "/password-reset", "Ask for a new link");
-        return new_password_form(c, f->status, token, f->message);
+        return new_password_form(c, *f, token, f->message);
     }
     // Signed in with a new session: the browser lands on the questions as the member.
     auto r = redirect("/");
@@ -481,7 +491,7 @@ response post_verify(call& c)
                             " is confirmed as your address. Mail about what you follow can reach you there.");
 }
 
-response email_form(call& c, int status, std::string const& notice, std::string const& error,
+response email_form(call& c, page_status status, std::string const& notice, std::string const& error,
                     std::string const& change_error, std::string const& email_value)
 {
     auto const a = store::mail_store(c.ctx.db.reader()).address(c.who.user->id);
@@ -509,9 +519,7 @@ response post_resend(call& c)
     if (auto* r = std::get_if<response>(&form)) return std::move(*r);
     auto result = resend_verification(c.ctx, c.who);
     if (auto const* f = failed(result)) {
-        auto r = email_form(c, f->status, "", f->message, "", "");
-        if (f->status == 429) r.set("Retry-After", std::to_string(c.who.retry_after));
-        return r;
+        return email_form(c, *f, "", f->message, "", "");
     }
     return email_form(c, 202, "A new confirmation link is on its way to " + std::get<std::string>(result) + ".", "", "",
                       "");
@@ -524,7 +532,7 @@ response post_change_email(call& c)
     auto const& f = std::get<http::fields>(form);
     auto const email = field(f, "email");
     auto result = change_email(c.ctx, c.who, email, field(f, "current_password"));
-    if (auto const* e = failed(result)) return email_form(c, e->status, "", "", e->message, email);
+    if (auto const* e = failed(result)) return email_form(c, *e, "", "", e->message, email);
     auto const& changed = std::get<email_changed>(result);
     return email_form(c, 200,
                       changed.verification_sent

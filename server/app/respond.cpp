@@ -22,8 +22,9 @@ http::response error_response(failure const& f)
     // Messages may quote what the client sent; the JSON stays valid UTF-8 whatever that was.
     boost::json::object e{{"code", f.code}, {"message", domain::to_valid_utf8(f.message)}};
     if (!f.field.empty()) e["field"] = f.field;
-    auto r = json_response(f.status, boost::json::object{{"error", e}});
-    if (f.status == 401) r.set("WWW-Authenticate", "Bearer");
+    auto r = json_response(f.status(), boost::json::object{{"error", e}});
+    if (f.kind == failure_kind::not_signed_in) r.set("WWW-Authenticate", "Bearer");
+    if (f.retry_after > 0) r.set("Retry-After", std::to_string(f.retry_after));
     return r;
 }
 

@@ -51,7 +51,7 @@ response search_page(call& c)
     auto parsed_request = read_search_request(query, query_source::site);
     if (auto const* f = std::get_if<failure>(&parsed_request)) {
         v.set("error", f->message);
-        return page(c, f->status, "search", "Search", std::move(v));
+        return page(c, *f, "search", "Search", std::move(v));
     }
     auto request = std::get<search_request>(parsed_request);
     std::string_view sort_key = "relevance";
@@ -68,7 +68,7 @@ response search_page(call& c)
     auto result = find(c.ctx, request);
     if (auto const* f = failed(result)) {
         v.set("error", f->message);
-        return page(c, f->status, "search", "Search", std::move(v));
+        return page(c, *f, "search", "Search", std::move(v));
     }
     auto const& found = std::get<search_results>(result);
     auto const& parsed = found.parsed;
@@ -145,10 +145,12 @@ response similar_to_title(call& c)
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto const title = http::find_field(std::get<http::fields>(query), "title");
-    if (!title) return error_response({422, "invalid_field", "Send the title typed so far as title.", "title"});
+    if (!title)
+        return error_response(
+            {failure_kind::invalid, "invalid_field", "Send the title typed so far as title.", "title"});
     // No real title is longer; a longer text only costs the search more for everyone.
     if (domain::length_in_characters(*title) > c.ctx.config.limits.title_max)
-        return error_response({422, "invalid_field",
+        return error_response({failure_kind::invalid, "invalid_field",
                                "A title is at most " + std::to_string(c.ctx.config.limits.title_max) +
                                    " characters; send the title typed so far.",
                                "title"});
@@ -184,7 +186,8 @@ response search_log(call& c)
     if (auto const d = http::find_field(q, "days")) {
         auto const n = parse_id(*d);
         if (!n || *n > 3650)
-            return error_response({422, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
+            return error_response(
+                {failure_kind::invalid, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
         days = *n;
     }
     bool no_hits = false;

@@ -37,7 +37,8 @@ char const* source_name(query_source s)
 
 failure unavailable(std::string message)
 {
-    return {503, "search_unavailable", std::move(message), ""};
+    // The index is being rebuilt or repaired, or the disk is failing: worth trying again soon.
+    return {failure_kind::unavailable, "search_unavailable", std::move(message), "", 5};
 }
 
 }  // namespace
@@ -197,7 +198,8 @@ std::variant<search_request, failure> read_search_request(http::fields const& qu
             out = true;
             return std::nullopt;
         }
-        return failure{422, "invalid_field", std::string(name) + " is true or false.", std::string(name)};
+        return failure{failure_kind::invalid, "invalid_field", std::string(name) + " is true or false.",
+                       std::string(name)};
     };
     if (auto f = flag("answered", r.answered)) return *f;
     if (auto f = flag("accepted", r.accepted)) return *f;
@@ -205,7 +207,7 @@ std::variant<search_request, failure> read_search_request(http::fields const& qu
         auto const* chosen = std::find_if(std::begin(search_sorts), std::end(search_sorts),
                                           [&](search_choice const& c) { return c.key == *s; });
         if (chosen == std::end(search_sorts))
-            return failure{422, "invalid_field", "sort is one of relevance, newest, votes.", "sort"};
+            return failure{failure_kind::invalid, "invalid_field", "sort is one of relevance, newest, votes.", "sort"};
         r.sort = chosen->sort;
     }
     if (auto f = read_number(query, "page", r.page, 100000)) return *f;
@@ -217,13 +219,14 @@ outcome<search_results> find(context& ctx, search_request const& request)
 {
     if (!ctx.search) return unavailable("Search is not available here.");
     if (!domain::valid_utf8(request.q))
-        return failure{400, "invalid_encoding", "The search text is not valid UTF-8.", "q"};
+        return failure{failure_kind::malformed, "invalid_encoding", "The search text is not valid UTF-8.", "q"};
     auto parsed = search::parse_query(request.q);
-    if (!parsed.error.empty()) return failure{422, "invalid_query", parsed.error, "q"};
+    if (!parsed.error.empty()) return failure{failure_kind::invalid, "invalid_query", parsed.error, "q"};
     for (auto const& t : request.tags) {
         auto const tag = domain::normalize_tag(t);
         if (tag.empty() || tag.size() > 35)
-            return failure{422, "invalid_field", "The tag " + t.substr(0, 40) + " is not a tag name.", "tag"};
+            return failure{failure_kind::invalid, "invalid_field", "The tag " + t.substr(0, 40) + " is not a tag name.",
+                           "tag"};
         if (std::find(parsed.filter.tags.begin(), parsed.filter.tags.end(), tag) == parsed.filter.tags.end())
             parsed.filter.tags.push_back(tag);
     }
@@ -232,7 +235,7 @@ outcome<search_results> find(context& ctx, search_request const& request)
     auto const offset = (request.page - 1) * request.pagesize;
     if (offset >= max_search_results)
         return failure{
-            422, "invalid_field",
+            failure_kind::invalid, "invalid_field",
             "Search results go up to " + std::to_string(max_search_results) + "; add words or filters to narrow them.",
             "page"};
 
@@ -245,7 +248,7 @@ outcome<search_results> find(context& ctx, search_request const& request)
     } catch (search::unavailable const& e) {
         return unavailable(e.what());
     } catch (search::bad_query const& e) {
-        return failure{422, "invalid_query", e.what(), "q"};
+        return failure{failure_kind::invalid, "invalid_query", e.what(), "q"};
     }
 
     std::vector<std::int64_t> ids;
@@ -285,7 +288,8 @@ outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view ti
                                                std::optional<std::int64_t> exclude, std::size_t limit, bool partial)
 {
     if (!ctx.search) return unavailable("Search is not available here.");
-    if (!domain::valid_utf8(title)) return failure{400, "invalid_encoding", "The title is not valid UTF-8.", "title"};
+    if (!domain::valid_utf8(title))
+        return failure{failure_kind::malformed, "invalid_encoding", "The title is not valid UTF-8.", "title"};
     if (title.size() > 1000) title = title.substr(0, 1000);
     std::vector<search::hit> hits;
     try {

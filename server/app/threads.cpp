@@ -198,7 +198,7 @@ std::vector<view> related_views(call& c, store::post_row const& question)
     return out;
 }
 
-response question_page(call& c, std::int64_t id, int status, question_form_state const& form)
+response question_page(call& c, std::int64_t id, page_status status, question_form_state const& form)
 {
     std::optional<std::int64_t> viewer_id;
     if (c.who.user) viewer_id = c.who.user->id;
@@ -295,7 +295,7 @@ std::string flash_cookie_header(call const& c, std::int64_t question_id, std::st
 // The redirect for a refused vote or acceptance: its message is shown at the top of the thread.
 response refused_notice_redirect(call& c, std::int64_t question_id, failure const& f)
 {
-    auto const value = "for=" + http::percent_encode(flash_owner(c)) + "&status=" + std::to_string(f.status) +
+    auto const value = "for=" + http::percent_encode(flash_owner(c)) + "&status=" + std::to_string(f.status()) +
                        "&notice=" + http::percent_encode(f.message.substr(0, 1000));
     auto r = redirect(urls::question(question_id));
     r.add("Set-Cookie", flash_cookie_header(c, question_id, value, 120));
@@ -307,7 +307,7 @@ std::optional<response> refused_comment_redirect(call& c, std::int64_t question_
                                                  failure const& f, std::string const& body)
 {
     auto const value = "for=" + http::percent_encode(flash_owner(c)) + "&post=" + std::to_string(post_id) +
-                       "&status=" + std::to_string(f.status) + "&error=" + http::percent_encode(f.message) +
+                       "&status=" + std::to_string(f.status()) + "&error=" + http::percent_encode(f.message) +
                        "&body=" + http::percent_encode(body);
     if (value.size() > flash_limit) return std::nullopt;
     auto r = redirect(urls::add_comment(question_id, post_id));
@@ -357,7 +357,7 @@ response post_answer(call& c)
         question_form_state state;
         state.answer_body = body;
         state.answer_error = f->message;
-        return question_page(c, *id, f->status, state);
+        return question_page(c, *id, *f, state);
     }
     auto const& done = std::get<posted>(result);
     if (done.held) return message_page(c, 200, "Your answer is waiting for a moderator", *done.held);
@@ -382,7 +382,7 @@ response post_comment(call& c)
         state.comment_post_id = *post_id;
         state.comment_body = body;
         state.comment_error = f->message;
-        return question_page(c, *question_id, f->status, state);
+        return question_page(c, *question_id, *f, state);
     }
     return redirect(urls::comment(*question_id, std::get<std::int64_t>(result)));
 }
@@ -468,7 +468,8 @@ response create_comment(call& c)
     std::optional<std::int64_t> reply_to;
     if (auto const* v = body.if_contains("reply_to"); v && !v->is_null()) {
         if (!v->is_int64() || v->as_int64() <= 0)
-            return error_response({422, "invalid_field", "reply_to must be a comment id.", "reply_to"});
+            return error_response(
+                {failure_kind::invalid, "invalid_field", "reply_to must be a comment id.", "reply_to"});
         reply_to = v->as_int64();
     }
     auto const result = comment(c.ctx, c.who, *id, text, reply_to);
@@ -484,7 +485,8 @@ response cast_vote(call& c)
     PEERDESK_TRY_BODY(body);
     auto const* v = body.if_contains("value");
     if (!v || !v->is_int64())
-        return error_response({422, "invalid_field", "value must be 1 (up), -1 (down) or 0 (take back).", "value"});
+        return error_response(
+            {failure_kind::invalid, "invalid_field", "value must be 1 (up), -1 (down) or 0 (take back).", "value"});
     auto const result = vote(c.ctx, c.who, *id, static_cast<int>(std::clamp<std::int64_t>(v->as_int64(), -2, 2)));
     if (auto const* f = failed(result)) return error_response(*f);
     auto const& r = std::get<store::vote_result>(result);

@@ -29,28 +29,29 @@ std::string new_key()
 
 std::optional<failure> check_change(widget_key_change const& c, bool creating)
 {
-    if (creating && !c.name) return failure{422, "invalid_field", "Give the widget a name.", "name"};
+    if (creating && !c.name) return failure{failure_kind::invalid, "invalid_field", "Give the widget a name.", "name"};
     if (c.name) {
         auto const n = domain::trim(*c.name);
         if (n.empty() || n.size() > 100 || !domain::valid_utf8(n))
-            return failure{422, "invalid_field", "A widget name has 1 to 100 characters.", "name"};
+            return failure{failure_kind::invalid, "invalid_field", "A widget name has 1 to 100 characters.", "name"};
     }
     if (creating && (!c.origins || c.origins->empty()))
-        return failure{422, "invalid_field", "List the sites the widget may appear on, e.g. https://help.example.com.",
-                       "allowed_origins"};
+        return failure{failure_kind::invalid, "invalid_field",
+                       "List the sites the widget may appear on, e.g. https://help.example.com.", "allowed_origins"};
     if (c.origins) {
         if (c.origins->size() > max_origins)
-            return failure{422, "invalid_field", "At most 20 allowed origins per key.", "allowed_origins"};
+            return failure{failure_kind::invalid, "invalid_field", "At most 20 allowed origins per key.",
+                           "allowed_origins"};
         for (auto const& o : *c.origins)
             if (!normalize_origin(o))
-                return failure{422, "invalid_field",
+                return failure{failure_kind::invalid, "invalid_field",
                                "\"" + o.substr(0, 100) +
                                    "\" is not an origin: write the scheme and host (and port), e.g. "
                                    "https://help.example.com, without a path or wildcard.",
                                "allowed_origins"};
     }
     if (c.default_tag && !c.default_tag->empty() && domain::normalize_tag(*c.default_tag).empty())
-        return failure{422, "invalid_field", "The default tag is not a tag name.", "default_tag"};
+        return failure{failure_kind::invalid, "invalid_field", "The default tag is not a tag name.", "default_tag"};
     return std::nullopt;
 }
 
@@ -117,12 +118,13 @@ outcome<store::widget_key_row> update_widget_key(context& ctx, viewer const& who
     if (auto f = permissions(ctx, who).may_administer("manage widget keys")) return *f;
     if (auto f = check_change(change, false)) return *f;
     auto row = store::widget_store(ctx.db.reader()).find(id);
-    if (!row) return failure{404, "not_found", "There is no widget key " + std::to_string(id) + ".", ""};
+    if (!row)
+        return failure{failure_kind::not_found, "not_found", "There is no widget key " + std::to_string(id) + ".", ""};
     if (change.name) row->name = std::string(domain::trim(*change.name));
     if (change.origins) {
         if (change.origins->empty())
-            return failure{422, "invalid_field", "Keep at least one allowed origin (or disable the key).",
-                           "allowed_origins"};
+            return failure{failure_kind::invalid, "invalid_field",
+                           "Keep at least one allowed origin (or disable the key).", "allowed_origins"};
         row->allowed_origins = normalized(*change.origins);
     }
     if (change.default_tag) row->default_tag = tag_of(change.default_tag);
@@ -135,7 +137,7 @@ outcome<store::widget_key_row> rotate_widget_key(context& ctx, viewer const& who
 {
     if (auto f = permissions(ctx, who).may_administer("manage widget keys")) return *f;
     if (!store::widget_store(ctx.db.reader()).find(id))
-        return failure{404, "not_found", "There is no widget key " + std::to_string(id) + ".", ""};
+        return failure{failure_kind::not_found, "not_found", "There is no widget key " + std::to_string(id) + ".", ""};
     ctx.db.write([&](store::connection& c) { store::widget_store(c).rotate(id, new_key(), domain::now()); });
     return *store::widget_store(ctx.db.reader()).find(id);
 }
@@ -143,20 +145,22 @@ outcome<store::widget_key_row> rotate_widget_key(context& ctx, viewer const& who
 outcome<store::widget_key_row> widget_key_for(context& ctx, std::string_view key,
                                               std::optional<std::string_view> origin)
 {
-    if (key.empty() || key.size() > 100) return failure{403, "unknown_key", "Send the widget key as key.", "key"};
+    if (key.empty() || key.size() > 100)
+        return failure{failure_kind::forbidden, "unknown_key", "Send the widget key as key.", "key"};
     auto row = store::widget_store(ctx.db.reader()).find_by_key(key);
     if (!row)
-        return failure{403, "unknown_key", "This widget key is not known; copy the snippet from the admin page again.",
-                       "key"};
-    if (!row->enabled) return failure{403, "disabled_key", "This widget key is disabled.", "key"};
+        return failure{failure_kind::forbidden, "unknown_key",
+                       "This widget key is not known; copy the snippet from the admin page again.", "key"};
+    if (!row->enabled) return failure{failure_kind::forbidden, "disabled_key", "This widget key is disabled.", "key"};
     if (!origin)
-        return failure{403, "origin_required",
+        return failure{failure_kind::forbidden, "origin_required",
                        "The widget search answers browsers on the key's allowed sites (they send Origin); servers use "
                        "/api/v1/search.",
                        ""};
     auto const o = normalize_origin(*origin);
     if (!o || std::find(row->allowed_origins.begin(), row->allowed_origins.end(), *o) == row->allowed_origins.end())
-        return failure{403, "origin_not_allowed", "This site is not among the widget key's allowed origins.", ""};
+        return failure{failure_kind::forbidden, "origin_not_allowed",
+                       "This site is not among the widget key's allowed origins.", ""};
     return std::move(*row);
 }
 
@@ -203,11 +207,11 @@ std::string snippet(std::string const& origin, std::string const& key)
            "\" async></script>\n<div data-peerdesk-search></div>";
 }
 
-response admin_widgets_page(call& c, int status, std::string const& error)
+response admin_widgets_page(call& c, page_status status, std::string const& error)
 {
     if (auto r = require_signed_in(c)) return std::move(*r);
     if (auto f = permissions(c.ctx, c.who).may_administer("manage widget keys"))
-        return message_page(c, f->status, "Admins only", f->message);
+        return message_page(c, *f, "Admins only", f->message);
     auto const origin = community_origin(c);
     auto const demo = demo_origin(c);
     auto const since = domain::now() - 30 * 86400;
@@ -280,7 +284,7 @@ response post_admin_widgets(call& c)
     in.origins = lines_of(field(form, "allowed_origins"));
     in.default_tag = field(form, "default_tag");
     auto const result = create_widget_key(c.ctx, c.who, in);
-    if (auto const* f = failed(result)) return admin_widgets_page(c, f->status, f->message);
+    if (auto const* f = failed(result)) return admin_widgets_page(c, *f, f->message);
     return redirect("/admin/widgets#key-" + std::to_string(std::get<store::widget_key_row>(result).id));
 }
 
@@ -292,7 +296,8 @@ response post_admin_widget(call& c)
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
     auto const& form = std::get<http::fields>(checked);
     auto const action = field(form, "action");
-    outcome<store::widget_key_row> result = failure{422, "invalid_field", "Choose an action.", "action"};
+    outcome<store::widget_key_row> result =
+        failure{failure_kind::invalid, "invalid_field", "Choose an action.", "action"};
     if (action == "rotate") {
         result = rotate_widget_key(c.ctx, c.who, *id);
     } else if (action == "enable" || action == "disable") {
@@ -314,7 +319,7 @@ response post_admin_widget(call& c)
             result = update_widget_key(c.ctx, c.who, *id, ch);
         }
     }
-    if (auto const* f = failed(result)) return admin_widgets_page(c, f->status, f->message);
+    if (auto const* f = failed(result)) return admin_widgets_page(c, *f, f->message);
     return redirect("/admin/widgets#key-" + std::to_string(*id));
 }
 
@@ -377,18 +382,21 @@ std::variant<widget_key_change, failure> read_widget_change(json::object const& 
     if (auto f = read_string(body, "default_tag", ch.default_tag)) return *f;
     if (auto const* v = body.if_contains("allowed_origins"); v && !v->is_null()) {
         if (!v->is_array())
-            return failure{422, "invalid_field", "allowed_origins is an array of origins.", "allowed_origins"};
+            return failure{failure_kind::invalid, "invalid_field", "allowed_origins is an array of origins.",
+                           "allowed_origins"};
         std::vector<std::string> origins;
         for (auto const& o : v->as_array()) {
             if (!o.is_string())
-                return failure{422, "invalid_field", "Each allowed origin is a string.", "allowed_origins"};
+                return failure{failure_kind::invalid, "invalid_field", "Each allowed origin is a string.",
+                               "allowed_origins"};
             if (origins.size() > 100) break;
             origins.emplace_back(o.as_string());
         }
         ch.origins = std::move(origins);
     }
     if (auto const* v = body.if_contains("enabled"); v && !v->is_null()) {
-        if (!v->is_bool()) return failure{422, "invalid_field", "enabled is true or false.", "enabled"};
+        if (!v->is_bool())
+            return failure{failure_kind::invalid, "invalid_field", "enabled is true or false.", "enabled"};
         ch.enabled = v->as_bool();
     }
     return ch;
