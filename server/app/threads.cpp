@@ -364,55 +364,65 @@ response post_answer(call& c)
     return redirect(urls::post(*id, done.id));
 }
 
-response post_comment(call& c)
+// A form posted about one post of a thread: the post, its thread and the checked fields, or the
+// response that refuses (no such post, signed out, an unreadable form, a wrong CSRF token).
+struct thread_form {
+    std::int64_t post_id = 0;
+    std::int64_t question_id = 0;
+    http::fields fields;
+};
+
+std::variant<thread_form, response> read_thread_form(call& c, std::string const& what)
 {
     auto const post_id = parse_id(c.match["id"]);
     auto const question_id = post_id ? thread_of(c, *post_id) : std::nullopt;
-    if (!question_id) return message_page(c, 404, "Post not found", "There is no such post.");
+    if (!question_id)
+        return message_page(c, 404, what + " not found", "There is no such " + lowercase_first(what) + ".");
     auto checked = signed_in_form(c, urls::question(*question_id));
     if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    auto const* form = &std::get<http::fields>(checked);
-    auto const body = field(*form, "body");
+    return thread_form{*post_id, *question_id, std::move(std::get<http::fields>(checked))};
+}
+
+response post_comment(call& c)
+{
+    auto read = read_thread_form(c, "Post");
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& form = std::get<thread_form>(read);
+    auto const body = field(form.fields, "body");
     std::optional<std::int64_t> reply_to;
-    if (auto const r = http::find_field(*form, "reply_to"); r && !r->empty()) reply_to = parse_id(*r);
-    auto const result = comment(c.ctx, c.who, *post_id, body, reply_to);
+    if (auto const r = http::find_field(form.fields, "reply_to"); r && !r->empty()) reply_to = parse_id(*r);
+    auto const result = comment(c.ctx, c.who, form.post_id, body, reply_to);
     if (auto const* f = failed(result)) {
-        if (auto r = refused_comment_redirect(c, *question_id, *post_id, *f, body)) return std::move(*r);
+        if (auto r = refused_comment_redirect(c, form.question_id, form.post_id, *f, body)) return std::move(*r);
         question_form_state state;
-        state.comment_post_id = *post_id;
+        state.comment_post_id = form.post_id;
         state.comment_body = body;
         state.comment_error = f->message;
-        return question_page(c, *question_id, *f, state);
+        return question_page(c, form.question_id, *f, state);
     }
-    return redirect(urls::comment(*question_id, std::get<std::int64_t>(result)));
+    return redirect(urls::comment(form.question_id, std::get<std::int64_t>(result)));
 }
 
 response post_vote(call& c)
 {
-    auto const post_id = parse_id(c.match["id"]);
-    auto const question_id = post_id ? thread_of(c, *post_id) : std::nullopt;
-    if (!question_id) return message_page(c, 404, "Post not found", "There is no such post.");
-    auto checked = signed_in_form(c, urls::question(*question_id));
-    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    auto const* form = &std::get<http::fields>(checked);
-    auto const value = field(*form, "value");
+    auto read = read_thread_form(c, "Post");
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& form = std::get<thread_form>(read);
+    auto const value = field(form.fields, "value");
     int const v = value == "1" ? 1 : value == "-1" ? -1 : value == "0" ? 0 : 2;
-    auto const result = vote(c.ctx, c.who, *post_id, v);
-    if (auto const* f = failed(result)) return refused_notice_redirect(c, *question_id, *f);
-    return redirect(urls::post(*question_id, *post_id));
+    auto const result = vote(c.ctx, c.who, form.post_id, v);
+    if (auto const* f = failed(result)) return refused_notice_redirect(c, form.question_id, *f);
+    return redirect(urls::post(form.question_id, form.post_id));
 }
 
 response post_accept(call& c)
 {
-    auto const answer_id = parse_id(c.match["id"]);
-    auto const question_id = answer_id ? thread_of(c, *answer_id) : std::nullopt;
-    if (!question_id) return message_page(c, 404, "Answer not found", "There is no such answer.");
-    auto checked = signed_in_form(c, urls::question(*question_id));
-    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    auto const* form = &std::get<http::fields>(checked);
-    auto const result = accept(c.ctx, c.who, *answer_id, field(*form, "action") != "unaccept");
-    if (auto const* f = failed(result)) return refused_notice_redirect(c, *question_id, *f);
-    return redirect(urls::post(*question_id, *answer_id));
+    auto read = read_thread_form(c, "Answer");
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& form = std::get<thread_form>(read);
+    auto const result = accept(c.ctx, c.who, form.post_id, field(form.fields, "action") != "unaccept");
+    if (auto const* f = failed(result)) return refused_notice_redirect(c, form.question_id, *f);
+    return redirect(urls::post(form.question_id, form.post_id));
 }
 
 response show_question_api(call& c)
