@@ -266,7 +266,7 @@ int command_serve(options const& o)
         std::cerr << "warning: " << problems;
     app::search_service search(db, search_root(o),
                                static_cast<std::size_t>(o.number("search-cache", 4096, 0, 1000000)));
-    moderation::rate_limiter limiter(rate_limits == "on");
+    app::rate_limiter limiter(rate_limits == "on");
     app::application application(db, settings, &search, &limiter);
     // Declared after the database, so that it stops before the database closes.
     std::unique_ptr<app::mail_sender> sender;

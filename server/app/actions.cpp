@@ -53,7 +53,7 @@ std::optional<failure> failed_sign_ins(context& ctx, viewer const& who, std::str
 {
     if (!ctx.limiter) return std::nullopt;
     auto const rule = ctx.config.rates.failed_sign_in;
-    auto const per_address = moderation::rate_rule{rule.count * 4, rule.seconds};
+    auto const per_address = rate_rule{rule.count * 4, rule.seconds};
     auto const now =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
@@ -96,7 +96,7 @@ outcome<store::user_row> sign_up(context& ctx, viewer const& who, std::string_vi
                                  std::string_view password)
 {
     auto const& l = ctx.config.limits;
-    if (auto f = check_rate(ctx, who, "sign-up", ctx.config.rates.sign_up_per_address, true)) return *f;
+    if (auto f = check_rate(ctx, who, "sign-up", ctx.config.rates.sign_up_per_address, rate_scope::address)) return *f;
     if (auto e = domain::check_username(username, l)) return invalid(*e);
     if (auto e = domain::check_email(email)) return invalid(*e);
     if (auto e = domain::check_password(password, username, l)) return invalid(*e);
@@ -239,7 +239,7 @@ outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std
         return failure{failure_kind::invalid, "refused", verdict.message, "body"};
     if (verdict.what == moderation::verdict::kind::hold) q.held = verdict.message;
     if (auto f = check_rate(ctx, who, "questions", ctx.config.rates.question)) return *f;
-    if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
+    if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
     auto const id = ctx.db.write([&](store::connection& c) { return store::post_store(c).create_question(q, now); });
     return posted{id, q.held};
@@ -262,7 +262,7 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     std::optional<std::string> held;
     if (verdict.what == moderation::verdict::kind::hold) held = verdict.message;
     if (auto f = check_rate(ctx, who, "answers", ctx.config.rates.answer)) return *f;
-    if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
+    if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
     auto const id = ctx.db.write([&](store::connection& c) {
         return store::post_store(c).create_answer(question_id, who.user->id, r, now, held);
@@ -297,7 +297,7 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
     if (verdict.what != moderation::verdict::kind::publish)
         return failure{failure_kind::invalid, "refused", verdict.message, "body"};
     if (auto f = check_rate(ctx, who, "comments", ctx.config.rates.comment)) return *f;
-    if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, true)) return *f;
+    if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
     return ctx.db.write([&](store::connection& c) {
         return store::post_store(c).create_comment(post_id, reply_to, who.user->id,

@@ -17,8 +17,7 @@
 
 namespace peerdesk::app {
 
-application::application(store::database& db, settings config, search_service* search,
-                         moderation::rate_limiter* limiter)
+application::application(store::database& db, settings config, search_service* search, rate_limiter* limiter)
     : ctx_{db, std::move(config), search, limiter}, pages_(db)
 {
     add_all_routes(routes_);

@@ -12,7 +12,7 @@ using route_table = http::router<route_handler>;
 class application {
 public:
     application(store::database& db, settings config, search_service* search = nullptr,
-                moderation::rate_limiter* limiter = nullptr);
+                rate_limiter* limiter = nullptr);
     // Never throws: failures become a logged 500 (or 503 when the disk is full) without detail.
     http::response handle(http::request& req) noexcept;
     context& ctx() { return ctx_; }

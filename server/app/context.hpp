@@ -1,7 +1,7 @@
 #pragma once
 // What every handler shares: the database, the settings, and who is asking.
-#include "moderation/rate_limit.hpp"
 #include "moderation/spam_rules.hpp"
+#include "server/app/rate_limits.hpp"
 #include "server/domain/reputation.hpp"
 #include "server/domain/validation.hpp"
 #include "server/http/forms.hpp"
@@ -32,7 +32,7 @@ struct settings {
     std::int64_t session_seconds = 30 * 24 * 3600;
     int search_quality_boost = 200;  // hundredths: relevance = BM25 + 2.00 × quality
     moderation::spam_settings spam;
-    moderation::rate_rules rates;
+    rate_rules rates;
     std::int64_t flag_hide_after = 3;  // spam or rude flags from established members hide a post at once
     std::int64_t flag_established_reputation = 50;
     std::int64_t spam_penalty = 100;  // reputation lost when a post is removed as spam or abuse
@@ -109,8 +109,8 @@ class search_service;
 struct context {
     store::database& db;
     settings config;
-    search_service* search = nullptr;             // absent in commands that do not search
-    moderation::rate_limiter* limiter = nullptr;  // absent: no limits
+    search_service* search = nullptr;  // absent in commands that do not search
+    rate_limiter* limiter = nullptr;   // absent: no limits
 };
 
 // One request in flight, as handlers see it.

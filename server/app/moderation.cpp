@@ -1,5 +1,7 @@
 // Moderation: flags, the moderator verbs on posts, the review queue, suspensions, the audit log
 // and the list of restricted members — each page beside its API.
+#include "moderation/flags.hpp"
+#include "moderation/suspension.hpp"
 #include "server/app/frame.hpp"
 #include "server/app/permissions.hpp"
 
@@ -108,12 +110,8 @@ response post_comment_flag(call& c)
 
 std::string flag_reason_text(std::string_view reason)
 {
-    if (reason == "spam") return "spam";
-    if (reason == "rude") return "rude or abusive";
-    if (reason == "off_topic") return "off-topic";
-    if (reason == "needs_improvement") return "needs improvement";
-    if (reason == "other") return "something else";
-    return std::string(reason);
+    auto const r = moderation::parse_flag_reason(reason);
+    return std::string(r ? moderation::words(*r) : reason);
 }
 
 response review_page(call& c)
@@ -250,13 +248,9 @@ void describe_audit(store::audit_row const& r, view& v)
         }
         reason.clear();
     } else if (a == "suspend") {
-        // Written as "7 days: why".
-        auto const colon = reason.find(" days: ");
-        auto const days =
-            colon == std::string::npos ? std::nullopt : parse_id(std::string_view(reason).substr(0, colon));
-        if (days) {
-            what = "suspended for " + std::to_string(*days) + (*days == 1 ? " day" : " days");
-            reason = reason.substr(colon + 7);
+        if (auto const s = moderation::parse_audit_reason(reason)) {
+            what = "suspended for " + std::to_string(s->days) + (s->days == 1 ? " day" : " days");
+            reason = s->reason;
         }
     } else if (a == "silence") {
         what = "silenced until lifted";
@@ -527,8 +521,7 @@ response suspend_common(call& c, suspension kind)
     if (kind == suspension::suspend) {
         auto const* d = body.if_contains("days");
         if (!d || !d->is_int64())
-            return error_response(
-                {failure_kind::invalid, "invalid_field", "days must be a whole number from 1 to 3650.", "days"});
+            return error_response({failure_kind::invalid, "invalid_field", *moderation::check_days(0), "days"});
         days = d->as_int64();
     }
     auto const result = suspend_user(c.ctx, c.who, *id, kind, days, reason_of(body));

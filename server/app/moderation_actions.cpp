@@ -1,5 +1,8 @@
 #include "server/app/moderation_actions.hpp"
 
+#include "moderation/flags.hpp"
+#include "moderation/review.hpp"
+#include "moderation/suspension.hpp"
 #include "server/app/permissions.hpp"
 #include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
@@ -69,12 +72,6 @@ std::variant<store::post_row, failure> moderated_question(context& ctx, viewer c
     return std::move(*q);
 }
 
-std::int64_t now_ms()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 }  // namespace
 
 std::string close_reason_text(std::string_view reason)
@@ -96,44 +93,33 @@ std::optional<failure> protect_admin_post(context& ctx, viewer const& who, store
     return std::nullopt;
 }
 
-std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_view action, moderation::rate_rule rule,
-                                  bool by_address, std::string_view bucket)
-{
-    if (!ctx.limiter) return std::nullopt;
-    auto const key = std::string(action) + ":" +
-                     (!bucket.empty()           ? "k" + std::string(bucket)
-                      : who.user && !by_address ? "u" + std::to_string(who.user->id)
-                                                : "a" + who.address);
-    auto const wait = ctx.limiter->hit(key, rule, now_ms());
-    if (!wait) return std::nullopt;
-    return failure{failure_kind::rate_limited, "rate_limited",
-                   "You are doing that too often (" + std::string(action) + "); try again in " + std::to_string(*wait) +
-                       (*wait == 1 ? " second." : " seconds."),
-                   "", *wait};
-}
-
 outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<std::int64_t> post_id,
                                  std::optional<std::int64_t> comment_id, std::string const& reason,
                                  std::string const& note)
 {
     if (auto f = permissions(ctx, who).may_write("flag")) return *f;
-    static constexpr std::string_view reasons[] = {"spam", "rude", "off_topic", "needs_improvement", "other"};
+    auto const kind = moderation::parse_flag_reason(reason);
     if (reason.empty())
         return failure{failure_kind::invalid, "invalid_field",
                        "Choose what is wrong: spam, rude, off-topic, needs improvement or something else.", "reason"};
-    if (std::find(std::begin(reasons), std::end(reasons), reason) == std::end(reasons))
+    if (!kind)
         return failure{failure_kind::invalid, "invalid_field",
                        "reason is one of spam, rude, off_topic, needs_improvement, other.", "reason"};
     if (!domain::valid_utf8(note) || note.size() > 500)
         return failure{failure_kind::invalid, "invalid_field", "A note is at most 500 characters of text.", "note"};
-    if (reason == "other" && domain::trim(note).empty())
+    if (kind == moderation::flag_reason::other && domain::trim(note).empty())
         return failure{failure_kind::invalid, "invalid_field",
                        "Say what is wrong in the note when the reason is other.", "note"};
     if (auto f = check_rate(ctx, who, "flag", ctx.config.rates.flag)) return *f;
     auto const result = ctx.db.write([&](store::connection& c) {
         return store::moderation_store(c).add_flag(
             post_id, comment_id, who.user->id, reason, std::string(domain::trim(note)),
-            ctx.config.flag_established_reputation, ctx.config.flag_hide_after, domain::now());
+            ctx.config.flag_established_reputation,
+            [&](std::int64_t serious) {
+                return moderation::hide_now({serious},
+                                            {ctx.config.flag_hide_after, ctx.config.flag_established_reputation});
+            },
+            domain::now());
     });
     if (result.outcome == store::flag_outcome::missing) return not_found(post_id ? "post" : "comment");
     if (result.outcome == store::flag_outcome::own)
@@ -357,7 +343,8 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
                             std::string const& note)
 {
     if (auto f = require_moderator(ctx, who)) return *f;
-    if (action != "approve" && action != "reject" && action != "dismiss" && action != "delete")
+    auto const chosen = moderation::parse_review_action(action);
+    if (!chosen)
         return failure{failure_kind::invalid, "invalid_field", "action is one of approve, reject, dismiss, delete.",
                        "action"};
     if (auto f = check_reason(note, false, "decide")) return *f;
@@ -365,7 +352,6 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
         return failure{failure_kind::not_found, "not_found",
                        "There is no open review item " + std::to_string(item_id) + "; someone may have handled it.",
                        ""};
-    bool const keep = action == "approve" || action == "dismiss";
     auto const now = domain::now();
     // Decided inside the write transaction on the item as it is now: of two decisions on one
     // item (two moderators, or a double click), the second finds it closed and changes nothing.
@@ -377,11 +363,12 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
         if (!item)
             return failure{failure_kind::conflict, "already_decided",
                            "Another moderator has decided this item already; nothing was changed.", ""};
-        // Removal for spam or abuse costs the author: confirmed spam/rude flags or a spam-rule hold.
-        bool spam = item->kind == "held";
+        moderation::review_facts facts;
+        facts.held = item->kind == "held";
         for (auto const& f : item->flags)
-            if (f.reason == "spam" || f.reason == "rude") spam = true;
-        bool const penalise = action == "reject" && spam;
+            if (auto r = moderation::parse_flag_reason(f.reason)) facts.flags.push_back(*r);
+        auto const decision = moderation::decide(*chosen, facts);
+        bool const keep = decision.keep;
         if (item->post_id) {
             auto const post = posts.find_any_post(*item->post_id);
             if (keep && item->state != "live")
@@ -405,7 +392,7 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
                                  note, std::nullopt, now});
             store::enqueue_post(c, item->question_id, now);
         }
-        if (penalise)
+        if (decision.penalise)
             store::apply_ledger(c,
                                 {{item->author.id, -static_cast<int>(ctx.config.spam_penalty),
                                   std::string(domain::spam_penalty_reason)}},
@@ -426,17 +413,18 @@ outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int6
     auto const target = users.find(user_id);
     if (!target) return not_found("user");
     if (auto f = permissions(ctx, who).may_suspend(*target)) return *f;
-    if (kind == suspension::suspend && (days < 1 || days > 3650))
-        return failure{failure_kind::invalid, "invalid_field", "days must be a whole number from 1 to 3650.", "days"};
+    if (kind == suspension::suspend)
+        if (auto problem = moderation::check_days(days))
+            return failure{failure_kind::invalid, "invalid_field", *problem, "days"};
     if (auto f = check_reason(reason, kind != suspension::lift, "suspend this member")) return *f;
     auto const now = domain::now();
     std::optional<std::int64_t> until;
-    if (kind == suspension::suspend) until = now + days * 86400;
+    if (kind == suspension::suspend) until = moderation::suspended_until(now, days);
     auto const refused = ctx.db.write([&](store::connection& c) -> std::optional<failure> {
         auto tx = c.begin_immediate();
         store::moderation_store m(c);
         // What an admin decided stands until an admin changes it.
-        if (!who.is_admin() && m.suspended_by_role(user_id) == "admin")
+        if (!moderation::may_change(who.is_admin(), m.suspended_by_role(user_id)))
             return failure{failure_kind::forbidden, "forbidden",
                            "An admin suspended this member; only an admin can change or lift it.", ""};
         m.suspend(user_id, until, kind == suspension::silence,
@@ -447,7 +435,7 @@ outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int6
                                                           : "lift_suspension";
         store::add_audit(
             c, {who.user->id, action, std::nullopt, std::nullopt, user_id,
-                kind == suspension::suspend ? std::to_string(days) + " days: " + reason : reason, std::nullopt, now});
+                kind == suspension::suspend ? moderation::audit_reason(days, reason) : reason, std::nullopt, now});
         tx.commit();
         return std::nullopt;
     });

@@ -4,6 +4,7 @@
 // server, writes in one transaction with its audit row, and answers a value or a failure.
 #include "server/app/actions.hpp"
 #include "server/app/permissions.hpp"
+#include "server/app/rate_limits.hpp"
 #include "server/store/moderation_store.hpp"
 
 namespace peerdesk::app {
@@ -11,10 +12,6 @@ namespace peerdesk::app {
 // Refuses when who, not an admin, would change a post an admin wrote (edit or delete): staff
 // of the company answer for their own posts.
 std::optional<failure> protect_admin_post(context& ctx, viewer const& who, store::post_row const& post);
-// Counts one event of action for the user (or, with by_address, the client's address); a 429
-// that names the action when over. bucket, when given, replaces the user or address as the key.
-std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_view action, moderation::rate_rule rule,
-                                  bool by_address = false, std::string_view bucket = {});
 
 outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<std::int64_t> post_id,
                                  std::optional<std::int64_t> comment_id, std::string const& reason,

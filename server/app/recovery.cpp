@@ -39,7 +39,7 @@ constexpr std::int64_t reset_links_per_hour = 3;
 constexpr std::int64_t reset_requests_per_hour = 5;
 constexpr std::int64_t verification_links_per_hour = 3;
 // Per client address, in memory (off with --rate-limits off).
-constexpr moderation::rate_rule reset_per_client{20, 3600};
+constexpr rate_rule reset_per_client{20, 3600};
 
 std::string site_name(mail_options const& o)
 {
@@ -53,7 +53,7 @@ failure mail_off()
             ""};
 }
 
-failure rate_limited(viewer const& who, std::int64_t wait, std::string const& what)
+failure rate_limited(std::int64_t wait, std::string const& what)
 {
     auto const seconds = static_cast<int>(std::max<std::int64_t>(1, wait));
     return {failure_kind::rate_limited, "rate_limited",
@@ -145,7 +145,7 @@ std::optional<failure> request_reset(context& ctx, viewer const& who, std::strin
     if (!o.enabled) return mail_off();
     if (auto e = domain::check_email(email))
         return failure{failure_kind::invalid, "invalid_field", e->message, e->field};
-    if (auto f = check_rate(ctx, who, "password-reset", reset_per_client, true)) return f;
+    if (auto f = check_rate(ctx, who, "password-reset", reset_per_client, rate_scope::address)) return f;
     auto const key = domain::sha256("password-reset:" + lowercase(email));
     auto const now = domain::now();
     auto const wait = ctx.db.write(
@@ -160,7 +160,7 @@ std::optional<failure> request_reset(context& ctx, viewer const& who, std::strin
             return std::nullopt;
         },
         store::database::seen::no);
-    if (wait) return rate_limited(who, *wait, "Too many reset links were asked for this address.");
+    if (wait) return rate_limited(*wait, "Too many reset links were asked for this address.");
     return std::nullopt;
 }
 
@@ -240,7 +240,7 @@ outcome<std::string> resend_verification(context& ctx, viewer const& who)
         return std::nullopt;
     });
     if (wait)
-        return rate_limited(who, *wait,
+        return rate_limited(*wait,
                             "Three confirmation links were sent in the last hour; check your mail (and spam folder).");
     return a->email;
 }
@@ -272,7 +272,7 @@ outcome<email_changed> change_email(context& ctx, viewer const& who, std::string
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
     if (ctx.limiter)
-        if (auto const w = ctx.limiter->check(key, rule, ms)) return rate_limited(who, *w, "Too many wrong passwords.");
+        if (auto const w = ctx.limiter->check(key, rule, ms)) return rate_limited(*w, "Too many wrong passwords.");
     auto const found = store::user_store(ctx.db.reader()).find_for_login(who.user->username);
     if (!found || !domain::verify_password(current_password, found->second)) {
         if (ctx.limiter) ctx.limiter->hit(key, rule, ms);

@@ -60,7 +60,7 @@ response search_page(call& c)
     if (sort_key != "relevance") v.set("sort_key", sort_key);
     bool const has_parameters = !request.tags.empty() || request.answered || request.accepted;
     if (q.empty() && !has_parameters) return page(c, 200, "search", "Search", std::move(v));
-    if (auto f = check_rate(c.ctx, c.who, "searches", c.ctx.config.rates.search_per_address, true)) {
+    if (auto f = check_rate(c.ctx, c.who, "searches", c.ctx.config.rates.search_per_address, rate_scope::address)) {
         v.set("error", f->message);
         return page(c, 429, "search", "Search", std::move(v));
     }
@@ -131,7 +131,7 @@ response search_posts(call& c)
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
     auto request = read_search_request(std::get<http::fields>(query), query_source::api);
     if (auto const* f = std::get_if<failure>(&request)) return error_response(*f);
-    if (auto f = check_rate(c.ctx, c.who, "searches", c.ctx.config.rates.search_per_address, true))
+    if (auto f = check_rate(c.ctx, c.who, "searches", c.ctx.config.rates.search_per_address, rate_scope::address))
         return error_response(*f);
     auto const found = find(c.ctx, std::get<search_request>(request));
     if (auto const* f = failed(found)) return error_response(*f);
@@ -157,7 +157,7 @@ response similar_to_title(call& c)
     // Typing sends a request every pause: five times the search allowance.
     auto rule = c.ctx.config.rates.search_per_address;
     rule.count *= 5;
-    if (auto f = check_rate(c.ctx, c.who, "similar", rule, true)) return error_response(*f);
+    if (auto f = check_rate(c.ctx, c.who, "similar", rule, rate_scope::address)) return error_response(*f);
     auto const found = similar_questions(c.ctx, *title, std::nullopt, similar_limit, true);
     if (auto const* f = failed(found)) return error_response(*f);
     return json_response(200, similar_json(std::get<std::vector<store::hit_row>>(found)));

@@ -487,9 +487,10 @@ response widget_search_api(call& c)
     };
     // Per key (all visitors of the company's site together) and per visitor's address.
     if (auto f = check_rate(c.ctx, c.who, "searches through this site's widget", c.ctx.config.rates.widget_per_key,
-                            true, std::to_string(k.id)))
+                            rate_scope::address, std::to_string(k.id)))
         return respond(error_response(*f));
-    if (auto f = check_rate(c.ctx, c.who, "searches from your address", c.ctx.config.rates.widget_per_address, true))
+    if (auto f = check_rate(c.ctx, c.who, "searches from your address", c.ctx.config.rates.widget_per_address,
+                            rate_scope::address))
         return respond(error_response(*f));
     search_request request;
     request.source = query_source::widget;

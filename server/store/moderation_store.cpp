@@ -97,7 +97,8 @@ void add_audit(connection& db, audit_entry const& e)
 
 flag_result moderation_store::add_flag(std::optional<std::int64_t> post_id, std::optional<std::int64_t> comment_id,
                                        std::int64_t user_id, std::string const& reason, std::string const& note,
-                                       std::int64_t established, std::int64_t hide_after, std::int64_t now)
+                                       std::int64_t established,
+                                       std::function<bool(std::int64_t serious_flags)> const& hide, std::int64_t now)
 {
     auto tx = db_.begin_immediate();
     flag_result out;
@@ -118,7 +119,7 @@ flag_result moderation_store::add_flag(std::optional<std::int64_t> post_id, std:
     serious.step();
     auto const count = serious.integer(0);
     serious.reset();
-    if (count >= hide_after) {
+    if (hide(count)) {
         // Hidden in the same transaction as its counts and its index entry, or a later approval
         // would count the question twice.
         if (post_id) {

@@ -4,6 +4,7 @@
 #include "server/store/db.hpp"
 #include "server/store/models.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,12 +94,14 @@ class moderation_store {
 public:
     explicit moderation_store(connection& db) : db_(db) {}
 
-    // Records a member's flag and opens a review item for its target. When hide_after spam or
-    // rude flags from members with at least established reputation are open, the target is
-    // hidden at once. Its own transaction.
+    // Records a member's flag and opens a review item for its target, then asks hide whether
+    // the open spam or rude flags from members with at least established reputation (this one
+    // included) hide the target at once; if so it is hidden, with its counts and index entry,
+    // in the same transaction.
     flag_result add_flag(std::optional<std::int64_t> post_id, std::optional<std::int64_t> comment_id,
                          std::int64_t user_id, std::string const& reason, std::string const& note,
-                         std::int64_t established, std::int64_t hide_after, std::int64_t now);
+                         std::int64_t established, std::function<bool(std::int64_t serious_flags)> const& hide,
+                         std::int64_t now);
 
     page_of<review_row> review_queue(std::int64_t page, std::int64_t pagesize);
     // Open review items: one count on the partial index of open items, cheap enough for every

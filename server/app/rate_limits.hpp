@@ -1,13 +1,15 @@
 #pragma once
-// Rate limits per user and per address: a token bucket per key, in memory (limits protect the
+// Rate limits per member, per address and per widget key, for every room that takes writes or
+// searches: a token bucket per key, in memory (limits protect the
 // running server; they need not survive a restart). Thread-safe.
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
-namespace peerdesk::moderation {
+namespace peerdesk::app {
 
 // At most count events in seconds, with bursts up to count.
 struct rate_rule {
@@ -55,4 +57,16 @@ private:
     std::unordered_map<std::string, rate_rule> rules_;
 };
 
-}  // namespace peerdesk::moderation
+// Whose events a limit counts: the signed-in member's (the address's when signed out), or the
+// client address's whoever is signed in (what one machine may do, across accounts).
+enum class rate_scope { member, address };
+
+struct context;
+struct viewer;
+struct failure;
+// Counts one event of action; a 429 failure that names the action and says when to try again
+// when over. bucket, when given, replaces the member or address as the key (a widget key).
+std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_view action, rate_rule rule,
+                                  rate_scope scope = rate_scope::member, std::string_view bucket = {});
+
+}  // namespace peerdesk::app

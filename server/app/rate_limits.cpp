@@ -1,9 +1,12 @@
-#include "moderation/rate_limit.hpp"
+#include "server/app/rate_limits.hpp"
+
+#include "server/app/context.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
-namespace peerdesk::moderation {
+namespace peerdesk::app {
 namespace {
 
 constexpr std::size_t max_buckets = 200'000;
@@ -68,4 +71,23 @@ std::optional<int> rate_limiter::check(std::string const& key, rate_rule rule, s
     return std::nullopt;
 }
 
-}  // namespace peerdesk::moderation
+std::optional<failure> check_rate(context& ctx, viewer const& who, std::string_view action, rate_rule rule,
+                                  rate_scope scope, std::string_view bucket)
+{
+    if (!ctx.limiter) return std::nullopt;
+    auto const key = std::string(action) + ":" +
+                     (!bucket.empty()                           ? "k" + std::string(bucket)
+                      : who.user && scope == rate_scope::member ? "u" + std::to_string(who.user->id)
+                                                                : "a" + who.address);
+    auto const wait = ctx.limiter->hit(
+        key, rule,
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    if (!wait) return std::nullopt;
+    return failure{failure_kind::rate_limited, "rate_limited",
+                   "You are doing that too often (" + std::string(action) + "); try again in " + std::to_string(*wait) +
+                       (*wait == 1 ? " second." : " seconds."),
+                   "", *wait};
+}
+
+}  // namespace peerdesk::app
