@@ -102,9 +102,8 @@ constexpr std::string_view recount_live = "UPDATE site_counts SET value = " PEER
 constexpr std::string_view recount_tags =
     "UPDATE tags SET question_count = " PEERDESK_TAG_QUESTIONS " WHERE question_count IS NOT " PEERDESK_TAG_QUESTIONS;
 constexpr std::string_view recount_answers =
-    "UPDATE posts SET answer_count = (SELECT count(*) FROM live_posts a WHERE a.question_id = ?1 AND a.kind = "
-    "'answer') "
-    "WHERE id = ?1";
+    "UPDATE posts SET answer_count = "
+    "(SELECT count(*) FROM live_posts a WHERE a.question_id = ?1 AND a.kind = 'answer') WHERE id = ?1";
 constexpr std::string_view post_thread = "SELECT coalesce(question_id, id), kind FROM posts WHERE id = ?1";
 // A tag's id and count, and the highest post id (how many posts there are, near enough).
 constexpr std::string_view tag_for_list =
