@@ -6,6 +6,8 @@ set(table "")
 set(index 0)
 foreach(dir ${DIRS})
   file(GLOB_RECURSE files RELATIVE ${SOURCE_DIR} ${SOURCE_DIR}/${dir}/*)
+  # schema/CURRENT.sql is generated from the migrations, for readers; the binary needs only them.
+  list(FILTER files EXCLUDE REGEX "^schema/CURRENT\\.sql$")
   list(SORT files)
   foreach(rel ${files})
     file(READ ${SOURCE_DIR}/${rel} hex HEX)

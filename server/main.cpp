@@ -1,4 +1,4 @@
-// The peerdesk command line: serve, migrate, recount, reindex, backup, generate, user create, settings.
+// The peerdesk command line: serve, migrate, schema, recount, reindex, backup, generate, user create, settings.
 #include "server/app/application.hpp"
 #include "server/app/mailer.hpp"
 #include "server/app/search_service.hpp"
@@ -37,6 +37,7 @@ constexpr char const* usage = R"(usage:
                  [--smtp-password-file F] [--mail-from "Name <address>"] [--smtp-ca-file F]
                  [--smtp-retry-seconds 30]
   peerdesk migrate [--data ./data]
+  peerdesk schema                      (prints the schema the migrations make: schema/CURRENT.sql)
   peerdesk recount [--data ./data]
   peerdesk reindex [--data ./data]     (rebuilds the search index; a running server keeps serving)
   peerdesk backup FILE [--data ./data]   (an online, consistent copy while the server serves)
@@ -312,6 +313,13 @@ int command_migrate(options const& o)
     return 0;
 }
 
+int command_schema(options const& o)
+{
+    refuse_positional(o);
+    std::cout << store::current_schema();
+    return 0;
+}
+
 int command_recount(options const& o)
 {
     refuse_positional(o);
@@ -507,6 +515,7 @@ int main(int argc, char** argv)
                  "tls-key", "max-connections", "max-connections-per-address", "http-redirect-port", "search-cache",
                  "public-url", "smtp-url", "smtp-password-file", "mail-from", "smtp-ca-file", "smtp-retry-seconds"}));
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
+        if (command == "schema") return command_schema(options({args.begin() + 1, args.end()}, {}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "reindex") return command_reindex(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "backup") return command_backup(options(args, {"data"}));

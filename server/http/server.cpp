@@ -15,9 +15,9 @@
 
 #include <array>
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -106,8 +106,6 @@ public:
     virtual ~session_handle() = default;
     // Called from another thread: closes the connection if it waits for a request.
     virtual void close_if_idle() = 0;
-    // A strong reference, or null when the session is already being destroyed.
-    virtual std::shared_ptr<session_handle> strong() = 0;
 };
 
 // Shared by the listener and every session.
@@ -118,7 +116,11 @@ struct server_state {
     std::optional<asio::ssl::context> tls;
     std::atomic<bool> stopping{false};
     std::mutex mutex;
-    std::set<session_handle*> sessions;                        // guarded by mutex
+    // Every session, with a weak reference to it once it has started; guarded by mutex. Shutdown
+    // takes strong references from the weak ones and never touches a session through its raw
+    // pointer: it may find one whose destruction has begun (the session leaves this map at the
+    // end of its destructor), and a call into it then reads a half-destroyed object.
+    std::map<session_handle*, std::weak_ptr<session_handle>> sessions;
     std::unordered_map<std::string, std::size_t> per_address;  // open connections; guarded by mutex
     std::function<void()> drained;                             // called once stopping and the last session has ended
     std::uint16_t https_port = 443;                            // where the plain listener's redirects point
@@ -143,7 +145,7 @@ public:
     explicit session(server_state& state, std::string remote) : state_(state), remote_(std::move(remote))
     {
         std::lock_guard lock(state_.mutex);
-        state_.sessions.insert(this);
+        state_.sessions.emplace(this, std::weak_ptr<session_handle>());
         ++state_.per_address[remote_];
     }
 
@@ -156,7 +158,13 @@ public:
         if (state_.stopping && state_.sessions.empty() && state_.drained) state_.drained();
     }
 
-    std::shared_ptr<session_handle> strong() override { return derived().weak_from_this().lock(); }
+    // Called once the session is owned by a shared_ptr (from start()): from now on shutdown
+    // can reach it.
+    void enroll(std::shared_ptr<session_handle> const& self)
+    {
+        std::lock_guard lock(state_.mutex);
+        state_.sessions[this] = self;
+    }
 
     void close_if_idle() override
     {
@@ -416,6 +424,7 @@ public:
     beast::tcp_stream& stream() { return stream_; }
     void start()
     {
+        enroll(shared_from_this());
         asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
     }
     void end_connection()
@@ -439,6 +448,7 @@ public:
     beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
     void start()
     {
+        enroll(shared_from_this());
         asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
             beast::get_lowest_layer(self->stream_).expires_after(self->state_.config.handshake_timeout);
             self->stream_.async_handshake(asio::ssl::stream_base::server, [self](beast::error_code ec) {
@@ -641,8 +651,8 @@ void serve(server_config const& config, handler const& handle, access_logger con
         {
             std::lock_guard lock(state.mutex);
             state.stopping = true;
-            for (auto* s : state.sessions)
-                if (auto p = s->strong()) open.push_back(std::move(p));
+            for (auto const& s : state.sessions)
+                if (auto p = s.second.lock()) open.push_back(std::move(p));
             if (state.sessions.empty()) state.drained();
         }
         for (auto& s : open) s->close_if_idle();

@@ -269,7 +269,10 @@ void database::run_jobs(std::unique_lock<std::mutex>& queue_lock)
         }
         if (std::any_of(batch.begin(), batch.end(), [](job const* j) { return j->visible; }))
             writes_.fetch_add(1, std::memory_order_release);
-        if (after_write_) after_write_();
+        {
+            std::lock_guard hook(after_write_mutex_);
+            if (after_write_) after_write_();
+        }
         queue_lock.lock();
         for (auto* j : batch) {
             if (batch_error && !j->error) j->error = batch_error;  // nothing of the batch was kept
@@ -278,6 +281,12 @@ void database::run_jobs(std::unique_lock<std::mutex>& queue_lock)
         done_.notify_all();
     }
     leading_ = false;
+}
+
+void database::set_after_write(std::function<void()> fn)
+{
+    std::lock_guard hook(after_write_mutex_);
+    after_write_ = std::move(fn);
 }
 
 void database::submit(job& j)

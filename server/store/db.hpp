@@ -186,8 +186,9 @@ public:
         after hook{*this};
         return fn(*writer_);
     }
-    // Called after every write (set before other threads write): the search indexer's wake-up.
-    void set_after_write(std::function<void()> fn) { after_write_ = std::move(fn); }
+    // Called after every write: the search indexer's wake-up. May be set or cleared while other
+    // threads write: once it returns, the old hook is not running and will not run again.
+    void set_after_write(std::function<void()> fn);
     // How many writes have finished: caches of derived data are fresh while it stays the same.
     std::uint64_t write_count() const { return writes_.load(std::memory_order_acquire); }
     // The calling thread's reader connection, opened on first use.
@@ -239,6 +240,9 @@ private:
     bool leading_ = false;
     std::mutex writer_mutex_;
     std::unique_ptr<connection> writer_;
+    // Its own lock: the indexer thread writes (and so calls the hook) from before the search
+    // service sets the hook, and until after it clears it.
+    std::mutex after_write_mutex_;
     std::function<void()> after_write_;
     std::atomic<std::uint64_t> writes_{0};
 

@@ -6,6 +6,60 @@
 #include <map>
 
 namespace peerdesk::store {
+namespace {
+
+// A review item with what it is about: a post (its thread's title) or a comment (on a post);
+// read_review reads it.
+std::string const review_columns =
+    "SELECT r.id, r.kind, r.reason, r.post_id, r.comment_id, coalesce(p.question_id, p.id), q.title, "
+    "CASE WHEN r.comment_id IS NOT NULL THEN 'comment' ELSE p.kind END, coalesce(c.body_html, p.body_html), "
+    "u.id, u.username, u.reputation, coalesce(c.state, p.state), "
+    "coalesce(c.deleted_at, p.deleted_at) IS NOT NULL, r.created_at "
+    "FROM review_items r LEFT JOIN comments c ON c.id = r.comment_id "
+    "JOIN posts p ON p.id = coalesce(r.post_id, c.post_id) JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
+    "JOIN users u ON u.id = coalesce(c.author_id, p.author_id) ";
+
+review_row read_review(statement& s)
+{
+    review_row r;
+    r.id = s.integer(0);
+    r.kind = s.text(1);
+    r.reason = s.text(2);
+    r.post_id = s.optional_integer(3);
+    r.comment_id = s.optional_integer(4);
+    r.question_id = s.integer(5);
+    r.title = s.optional_text(6).value_or("");
+    r.post_kind = s.text(7);
+    r.body_html = s.text(8);
+    r.author = {s.integer(9), s.text(10), s.integer(11)};
+    r.state = s.text(12);
+    r.deleted = s.integer(13) != 0;
+    r.created_at = s.integer(14);
+    return r;
+}
+
+// An audit row with the names of its actor and its member and the thread of its post;
+// read_audit reads it.
+std::string const audit_columns =
+    "SELECT a.id, a.actor_id, a.action, a.post_id, a.comment_id, a.user_id, a.reason, a.before, a.created_at, "
+    "actor.username, target.username, coalesce(p.question_id, p.id) FROM audit_log a "
+    "JOIN users actor ON actor.id = a.actor_id LEFT JOIN users target ON target.id = a.user_id "
+    "LEFT JOIN posts p ON p.id = a.post_id ";
+
+audit_row read_audit(statement& s)
+{
+    audit_row r;
+    r.id = s.integer(0);
+    r.entry = {s.integer(1),          s.text(2), s.optional_integer(3), s.optional_integer(4),
+               s.optional_integer(5), s.text(6), s.optional_text(7),    s.integer(8)};
+    r.actor_name = s.text(9);
+    r.user_name = s.optional_text(10);
+    r.question_id = s.optional_integer(11);
+    return r;
+}
+
+}  // namespace
+
 namespace sql {
 
 constexpr std::string_view insert_audit =
@@ -50,15 +104,6 @@ constexpr std::string_view resolve_item =
     "WHERE id = ?1 AND status = 'open'";
 constexpr std::string_view resolve_flags =
     "UPDATE flags SET status = ?3 WHERE post_id IS ?1 AND comment_id IS ?2 AND status = 'open'";
-// An open item with what it is about: a post (its thread's title) or a comment (on a post).
-constexpr std::string_view review_columns =
-    "SELECT r.id, r.kind, r.reason, r.post_id, r.comment_id, coalesce(p.question_id, p.id), q.title, "
-    "CASE WHEN r.comment_id IS NOT NULL THEN 'comment' ELSE p.kind END, coalesce(c.body_html, p.body_html), "
-    "u.id, u.username, u.reputation, coalesce(c.state, p.state), "
-    "coalesce(c.deleted_at, p.deleted_at) IS NOT NULL, r.created_at "
-    "FROM review_items r LEFT JOIN comments c ON c.id = r.comment_id "
-    "JOIN posts p ON p.id = coalesce(r.post_id, c.post_id) JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
-    "JOIN users u ON u.id = coalesce(c.author_id, p.author_id) ";
 constexpr std::string_view review_count = "SELECT count(*) FROM review_items WHERE status = 'open'";
 constexpr std::string_view item_flags =
     "SELECT reason, count(*) FROM flags WHERE post_id IS ?1 AND comment_id IS ?2 AND status = 'open' "
@@ -75,11 +120,6 @@ constexpr std::string_view restricted_count =
 constexpr std::string_view restricted_list =
     "SELECT u.id, u.username, u.reputation, u.suspended_until, u.silenced, u.suspension_reason FROM users u "
     "WHERE u.silenced = 1 OR u.suspended_until > ?1 ORDER BY u.silenced, u.suspended_until, u.id LIMIT ?2 OFFSET ?3";
-constexpr std::string_view audit_columns =
-    "SELECT a.id, a.actor_id, a.action, a.post_id, a.comment_id, a.user_id, a.reason, a.before, a.created_at, "
-    "actor.username, target.username, coalesce(p.question_id, p.id) FROM audit_log a "
-    "JOIN users actor ON actor.id = a.actor_id LEFT JOIN users target ON target.id = a.user_id "
-    "LEFT JOIN posts p ON p.id = a.post_id ";
 constexpr std::string_view audit_where =
     "WHERE (?1 IS NULL OR a.actor_id = ?1) AND (?2 IS NULL OR a.action = ?2) AND (?3 IS NULL OR a.post_id = ?3) "
     "AND (?4 IS NULL OR a.user_id = ?4) AND (?5 IS NULL OR a.actor_id = ?5 OR a.user_id = ?5) ";
@@ -141,29 +181,6 @@ flag_result moderation_store::add_flag(std::optional<std::int64_t> post_id, std:
     return out;
 }
 
-namespace {
-
-review_row read_review(statement& s)
-{
-    review_row r;
-    r.id = s.integer(0);
-    r.kind = s.text(1);
-    r.reason = s.text(2);
-    r.post_id = s.optional_integer(3);
-    r.comment_id = s.optional_integer(4);
-    r.question_id = s.integer(5);
-    r.title = s.optional_text(6).value_or("");
-    r.post_kind = s.text(7);
-    r.body_html = s.text(8);
-    r.author = {s.integer(9), s.text(10), s.integer(11)};
-    r.state = s.text(12);
-    r.deleted = s.integer(13) != 0;
-    r.created_at = s.integer(14);
-    return r;
-}
-
-}  // namespace
-
 page_of<review_row> moderation_store::review_queue(std::int64_t page, std::int64_t pagesize)
 {
     page_of<review_row> out{{}, page, pagesize, 0};
@@ -171,7 +188,7 @@ page_of<review_row> moderation_store::review_queue(std::int64_t page, std::int64
     if (count.step()) out.total = count.integer(0);
     count.reset();
     // Held and hidden posts first (they are out of sight until someone decides), then the rest.
-    static std::string const list = std::string(sql::review_columns) +
+    static std::string const list = review_columns +
                                     "WHERE r.status = 'open' ORDER BY coalesce(c.state, p.state) = 'live', r.id "
                                     "LIMIT ?1 OFFSET ?2";
     auto& s = db_.cached(list).bind(pagesize, (page - 1) * pagesize);
@@ -201,7 +218,7 @@ std::int64_t moderation_store::open_review_count()
 
 std::optional<review_row> moderation_store::review_item(std::int64_t id)
 {
-    static std::string const one = std::string(sql::review_columns) + "WHERE r.id = ?1 AND r.status = 'open'";
+    static std::string const one = review_columns + "WHERE r.id = ?1 AND r.status = 'open'";
     auto& s = db_.cached(one).bind(id);
     std::optional<review_row> out;
     if (s.step()) out = read_review(s);
@@ -292,28 +309,12 @@ std::optional<std::string> moderation_store::suspended_by_role(std::int64_t user
     return out;
 }
 
-namespace {
-
-audit_row read_audit(statement& s)
-{
-    audit_row r;
-    r.id = s.integer(0);
-    r.entry = {s.integer(1),          s.text(2), s.optional_integer(3), s.optional_integer(4),
-               s.optional_integer(5), s.text(6), s.optional_text(7),    s.integer(8)};
-    r.actor_name = s.text(9);
-    r.user_name = s.optional_text(10);
-    r.question_id = s.optional_integer(11);
-    return r;
-}
-
-}  // namespace
-
 std::vector<audit_row> moderation_store::audit(audit_filter const& f, std::int64_t page, std::int64_t pagesize,
                                                std::int64_t& total)
 {
     static std::string const count = "SELECT count(*) FROM audit_log a " + std::string(sql::audit_where);
     static std::string const list =
-        std::string(sql::audit_columns) + std::string(sql::audit_where) + "ORDER BY a.id DESC LIMIT ?6 OFFSET ?7";
+        audit_columns + std::string(sql::audit_where) + "ORDER BY a.id DESC LIMIT ?6 OFFSET ?7";
     auto& c = db_.cached(count).bind(f.actor_id, f.action, f.post_id, f.user_id, f.actor_or_user_id);
     total = c.step() ? c.integer(0) : 0;
     c.reset();
@@ -328,7 +329,7 @@ std::vector<audit_row> moderation_store::audit(audit_filter const& f, std::int64
 std::vector<audit_row> moderation_store::thread_history(std::int64_t question_id)
 {
     static std::string const list =
-        std::string(sql::audit_columns) +
+        audit_columns +
         "WHERE (p.id = ?1 OR p.question_id = ?1) AND a.action IN ('accept_on_behalf', 'unaccept_on_behalf', "
         "'close', 'reopen', 'lock', 'unlock', 'endorse', 'delete', 'undelete', 'edit') ORDER BY a.id";
     std::vector<audit_row> out;
@@ -369,8 +370,7 @@ page_of<restriction_row> moderation_store::restricted_users(std::int64_t now, st
 std::optional<audit_row> moderation_store::latest_restriction(std::int64_t user_id)
 {
     static std::string const one =
-        std::string(sql::audit_columns) +
-        "WHERE a.user_id = ?1 AND a.action IN ('suspend', 'silence') ORDER BY a.id DESC LIMIT 1";
+        audit_columns + "WHERE a.user_id = ?1 AND a.action IN ('suspend', 'silence') ORDER BY a.id DESC LIMIT 1";
     auto& s = db_.cached(one).bind(user_id);
     std::optional<audit_row> out;
     if (s.step()) out = read_audit(s);

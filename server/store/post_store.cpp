@@ -9,6 +9,59 @@
 #include <unordered_map>
 
 namespace peerdesk::store {
+namespace {
+
+author_ref read_author(statement& s, int first)
+{
+    return {s.integer(first), s.text(first + 1), s.integer(first + 2)};
+}
+
+// A post and its author, as every query of whole posts selects them (the post as p, the
+// author as u); read_post reads them in this order.
+std::string const post_columns =
+    "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
+    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
+    "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
+    "p.endorsed_at IS NOT NULL, p.state, p.deleted_at ";
+
+post_row read_post(statement& s)
+{
+    post_row p;
+    p.id = s.integer(0);
+    p.kind = s.text(1);
+    p.question_id = s.optional_integer(2);
+    p.author = read_author(s, 3);
+    p.title = s.text(6);
+    p.body_markdown = s.text(7);
+    p.body_html = s.text(8);
+    p.score = s.integer(9);
+    p.answer_count = s.integer(10);
+    p.accepted_answer_id = s.optional_integer(11);
+    p.created_at = s.integer(12);
+    p.edited_at = s.optional_integer(13);
+    p.last_activity_at = s.integer(14);
+    p.close_reason = s.optional_text(15);
+    p.duplicate_of = s.optional_integer(16);
+    p.closed_at = s.optional_integer(17);
+    p.locked = s.integer(18) != 0;
+    p.pinned = s.integer(19) != 0;
+    p.endorsed = s.integer(20) != 0;
+    p.state = s.text(21);
+    p.deleted_at = s.optional_integer(22);
+    return p;
+}
+
+// A comment and its author (the comment as c, the author as u); read_comment reads them.
+std::string const comment_columns =
+    "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, c.created_at ";
+
+comment_row read_comment(statement& s)
+{
+    return {s.integer(0), s.integer(1), s.optional_integer(2), read_author(s, 3), s.text(6), s.text(7), s.integer(8)};
+}
+
+}  // namespace
+
 namespace sql {
 
 constexpr std::string_view insert_question =
@@ -31,28 +84,26 @@ constexpr std::string_view link_tag =
 constexpr std::string_view count_tags_down =
     "UPDATE tags SET question_count = question_count - 1 "
     "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1) "
-    "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND deleted_at IS NULL AND state = 'live')";
+    "AND EXISTS (SELECT 1 FROM live_posts WHERE id = ?1)";
 constexpr std::string_view count_tags_up =
     "UPDATE tags SET question_count = question_count + 1 "
     "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1) "
-    "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND deleted_at IS NULL AND state = 'live')";
+    "AND EXISTS (SELECT 1 FROM live_posts WHERE id = ?1)";
 // The site's count of live questions, kept like the tags' counts: ?2 is +1 or -1.
 constexpr std::string_view count_live =
     "UPDATE site_counts SET value = value + ?2 WHERE name = 'live_questions' "
-    "AND EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND kind = 'question' AND deleted_at IS NULL AND state = 'live')";
+    "AND EXISTS (SELECT 1 FROM live_posts WHERE id = ?1 AND kind = 'question')";
 constexpr std::string_view live_questions = "SELECT value FROM site_counts WHERE name = 'live_questions'";
-#define PEERDESK_LIVE_QUESTIONS \
-    "(SELECT count(*) FROM posts WHERE kind = 'question' AND deleted_at IS NULL AND state = 'live')"
-#define PEERDESK_TAG_QUESTIONS                                                                                \
-    "(SELECT count(*) FROM question_tags qt JOIN posts p ON p.id = qt.question_id WHERE qt.tag_id = tags.id " \
-    "AND p.deleted_at IS NULL AND p.state = 'live')"
+#define PEERDESK_LIVE_QUESTIONS "(SELECT count(*) FROM live_posts WHERE kind = 'question')"
+#define PEERDESK_TAG_QUESTIONS \
+    "(SELECT count(*) FROM question_tags qt JOIN live_posts p ON p.id = qt.question_id WHERE qt.tag_id = tags.id)"
 constexpr std::string_view recount_live = "UPDATE site_counts SET value = " PEERDESK_LIVE_QUESTIONS
                                           " WHERE name = 'live_questions' AND value IS NOT " PEERDESK_LIVE_QUESTIONS;
 constexpr std::string_view recount_tags =
     "UPDATE tags SET question_count = " PEERDESK_TAG_QUESTIONS " WHERE question_count IS NOT " PEERDESK_TAG_QUESTIONS;
 constexpr std::string_view recount_answers =
-    "UPDATE posts SET answer_count = (SELECT count(*) FROM posts a WHERE a.question_id = ?1 AND a.kind = 'answer' "
-    "AND a.deleted_at IS NULL AND a.state = 'live') WHERE id = ?1";
+    "UPDATE posts SET answer_count = "
+    "(SELECT count(*) FROM live_posts a WHERE a.question_id = ?1 AND a.kind = 'answer') WHERE id = ?1";
 constexpr std::string_view post_thread = "SELECT coalesce(question_id, id), kind FROM posts WHERE id = ?1";
 // A tag's id and count, and the highest post id (how many posts there are, near enough).
 constexpr std::string_view tag_for_list =
@@ -71,59 +122,35 @@ constexpr std::string_view update_title = "UPDATE posts SET title = ?2 WHERE id 
 constexpr std::string_view update_body =
     "UPDATE posts SET body_markdown = ?2, body_html = ?3, excerpt = ?4 WHERE id = ?1";
 constexpr std::string_view mark_edited = "UPDATE posts SET edited_at = ?2, last_activity_at = ?2 WHERE id = ?1";
-constexpr std::string_view find_any_post =
-    "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
-    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
-    "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
-    "p.endorsed_at IS NOT NULL, p.state, p.deleted_at "
-    "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1";
-constexpr std::string_view find_post =
-    "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
-    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
-    "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
-    "p.endorsed_at IS NOT NULL, p.state, p.deleted_at "
-    "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1 AND p.deleted_at IS NULL AND p.state = 'live' "
-    "AND (p.question_id IS NULL OR EXISTS (SELECT 1 FROM posts q WHERE q.id = p.question_id "
-    "AND q.deleted_at IS NULL AND q.state = 'live'))";
+std::string const find_any_post = post_columns + "FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1";
+std::string const find_post = post_columns + "FROM visible_posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?1";
 // Accepted answer first, then the best voted, then the oldest.
-constexpr std::string_view thread_answers =
-    "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
-    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
-    "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
-    "p.endorsed_at IS NOT NULL, p.state, p.deleted_at "
-    "FROM posts p JOIN users u ON u.id = p.author_id "
-    "WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.deleted_at IS NULL AND p.state = 'live' "
-    "ORDER BY p.id = ?2 DESC, p.score DESC, p.id ASC";
+// The question is known to be live (find_post); its answers need only their own state.
+std::string const thread_answers = post_columns +
+                                   "FROM live_posts p JOIN users u ON u.id = p.author_id "
+                                   "WHERE p.question_id = ?1 AND p.kind = 'answer' "
+                                   "ORDER BY p.id = ?2 DESC, p.score DESC, p.id ASC";
 // Moderators see deleted answers too, to restore them; held and hidden ones wait in review.
-constexpr std::string_view thread_answers_with_deleted =
-    "SELECT p.id, p.kind, p.question_id, u.id, u.username, u.reputation, p.title, p.body_markdown, p.body_html, "
-    "p.score, p.answer_count, p.accepted_answer_id, p.created_at, p.edited_at, p.last_activity_at, "
-    "p.close_reason, p.duplicate_of, p.closed_at, p.locked_at IS NOT NULL, p.pinned_at IS NOT NULL, "
-    "p.endorsed_at IS NOT NULL, p.state, p.deleted_at "
+std::string const thread_answers_with_deleted =
+    post_columns +
     "FROM posts p JOIN users u ON u.id = p.author_id "
     "WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.state = 'live' "
     "ORDER BY p.deleted_at IS NOT NULL, p.id = ?2 DESC, p.score DESC, p.id ASC";
-constexpr std::string_view thread_comments =
-    "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
-    "c.created_at FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.author_id "
-    "WHERE (p.id = ?1 OR p.question_id = ?1) AND c.deleted_at IS NULL AND c.state = 'live' ORDER BY c.id";
+std::string const thread_comments = comment_columns +
+                                    "FROM live_comments c JOIN posts p ON p.id = c.post_id "
+                                    "JOIN users u ON u.id = c.author_id "
+                                    "WHERE (p.id = ?1 OR p.question_id = ?1) ORDER BY c.id";
 // From the thread's posts into the viewer's votes by (user, post): the cost follows the
 // thread's size, never the viewer's history. Left to itself SQLite started from every vote the
 // viewer ever cast (14 ms for a member with 8,225 votes); CROSS JOIN keeps posts outside.
 constexpr std::string_view thread_votes =
     "SELECT v.post_id, v.value FROM posts p CROSS JOIN votes v ON v.user_id = ?2 AND v.post_id = p.id "
     "WHERE p.id = ?1 OR p.question_id = ?1";
-constexpr std::string_view find_comment =
-    "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, "
-    "c.created_at FROM comments c JOIN users u ON u.id = c.author_id JOIN posts p ON p.id = c.post_id "
-    "LEFT JOIN posts q ON q.id = p.question_id "
-    "WHERE c.id = ?1 AND c.deleted_at IS NULL AND c.state = 'live' AND p.deleted_at IS NULL AND p.state = 'live' "
-    "AND (q.id IS NULL OR (q.deleted_at IS NULL AND q.state = 'live'))";
+std::string const find_comment = comment_columns +
+                                 "FROM live_comments c JOIN users u ON u.id = c.author_id "
+                                 "JOIN visible_posts p ON p.id = c.post_id WHERE c.id = ?1";
 // A post is live only in a live thread: an answer of a deleted question takes no votes.
-constexpr std::string_view vote_target =
-    "SELECT p.kind, p.author_id FROM posts p LEFT JOIN posts q ON q.id = p.question_id "
-    "WHERE p.id = ?1 AND p.deleted_at IS NULL AND p.state = 'live' "
-    "AND (q.id IS NULL OR (q.deleted_at IS NULL AND q.state = 'live'))";
+constexpr std::string_view vote_target = "SELECT p.kind, p.author_id FROM visible_posts p WHERE p.id = ?1";
 constexpr std::string_view old_vote = "SELECT value FROM votes WHERE user_id = ?1 AND post_id = ?2";
 constexpr std::string_view put_vote =
     "INSERT INTO votes (user_id, post_id, value, created_at) VALUES (?1, ?2, ?3, ?4) "
@@ -154,47 +181,6 @@ constexpr std::string_view tag_page =
 constexpr std::string_view find_tag = "SELECT name, question_count FROM tags WHERE name = ?1";
 
 }  // namespace sql
-
-namespace {
-
-author_ref read_author(statement& s, int first)
-{
-    return {s.integer(first), s.text(first + 1), s.integer(first + 2)};
-}
-
-post_row read_post(statement& s)
-{
-    post_row p;
-    p.id = s.integer(0);
-    p.kind = s.text(1);
-    p.question_id = s.optional_integer(2);
-    p.author = read_author(s, 3);
-    p.title = s.text(6);
-    p.body_markdown = s.text(7);
-    p.body_html = s.text(8);
-    p.score = s.integer(9);
-    p.answer_count = s.integer(10);
-    p.accepted_answer_id = s.optional_integer(11);
-    p.created_at = s.integer(12);
-    p.edited_at = s.optional_integer(13);
-    p.last_activity_at = s.integer(14);
-    p.close_reason = s.optional_text(15);
-    p.duplicate_of = s.optional_integer(16);
-    p.closed_at = s.optional_integer(17);
-    p.locked = s.integer(18) != 0;
-    p.pinned = s.integer(19) != 0;
-    p.endorsed = s.integer(20) != 0;
-    p.state = s.text(21);
-    p.deleted_at = s.optional_integer(22);
-    return p;
-}
-
-comment_row read_comment(statement& s)
-{
-    return {s.integer(0), s.integer(1), s.optional_integer(2), read_author(s, 3), s.text(6), s.text(7), s.integer(8)};
-}
-
-}  // namespace
 
 std::vector<std::string> split_words(std::string_view text)
 {
@@ -490,14 +476,12 @@ page_of<question_summary> post_store::summaries(std::string_view where_sql, std:
                                                 std::int64_t pagesize, bool count_total)
 {
     bool const has_arg = arg.has_value();
-    std::string const base = " FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' ";
+    std::string const base = " FROM live_posts p WHERE p.kind = 'question' ";
     std::string const count_sql = "SELECT count(*)" + base + std::string(where_sql);
     // The page's ids first (an index walk), then the columns and tags of those rows only.
     std::string const list_sql =
-        std::string(summary_columns) +
-        "FROM (SELECT p.id FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live' " +
-        std::string(where_sql) + " ORDER BY " + std::string(order_sql) +
-        (has_arg ? " LIMIT ?2 OFFSET ?3" : " LIMIT ?1 OFFSET ?2") +
+        std::string(summary_columns) + "FROM (SELECT p.id" + base + std::string(where_sql) + " ORDER BY " +
+        std::string(order_sql) + (has_arg ? " LIMIT ?2 OFFSET ?3" : " LIMIT ?1 OFFSET ?2") +
         ") page JOIN posts p ON p.id = page.id JOIN users u ON u.id = p.author_id ORDER BY " + std::string(order_sql);
 
     page_of<question_summary> out{{}, page, pagesize, 0};
@@ -553,7 +537,7 @@ page_of<question_summary> post_store::tagged(std::string const& tag, question_so
     }
     auto const tag_id = t.integer(0), count = t.integer(1), last_post = t.integer(2);
     t.reset();
-    std::string live = " FROM posts p WHERE p.kind = 'question' AND p.deleted_at IS NULL AND p.state = 'live'";
+    std::string live = " FROM live_posts p WHERE p.kind = 'question'";
     if (sort == question_sort::unanswered) live += " AND p.answer_count = 0";
     live += count * 100 >= last_post
                 ? " AND EXISTS (SELECT 1 FROM question_tags qt WHERE qt.question_id = p.id AND qt.tag_id = ?1)"
@@ -619,8 +603,8 @@ page_of<question_summary> post_store::questions_by(std::int64_t author_id, std::
 page_of<question_summary> post_store::answered_by(std::int64_t author_id, std::int64_t page, std::int64_t pagesize)
 {
     return summaries(
-        " AND p.id IN (SELECT a.question_id FROM posts a WHERE a.author_id = ?1 AND a.kind = 'answer' "
-        "AND a.deleted_at IS NULL AND a.state = 'live' ORDER BY a.id DESC LIMIT 100)",
+        " AND p.id IN (SELECT a.question_id FROM live_posts a WHERE a.author_id = ?1 AND a.kind = 'answer' "
+        "ORDER BY a.id DESC LIMIT 100)",
         "p.last_activity_at DESC, p.id DESC", author_id, page, pagesize, false);
 }
 

@@ -7,6 +7,48 @@
 #include <unordered_map>
 
 namespace peerdesk::store {
+
+// A post as the index needs it. Answers take their question's title, tags and state; a post
+// is visible while it and its question are live (visible_posts' condition, here a column: the
+// index hears of hidden and deleted posts too, to drop them).
+#define PEERDESK_DOCUMENT_COLUMNS                                                                                    \
+    "p.id, coalesce(q.duplicate_of, q.id), p.kind = 'question', (p.deleted_at IS NULL AND q.deleted_at IS NULL AND " \
+    "p.state = 'live' AND q.state = 'live'), q.title, "                                                              \
+    "p.body_html, "                                                                                                  \
+    "(SELECT group_concat(c.body_html, ' ') FROM live_comments c WHERE c.post_id = p.id), "                          \
+    "(SELECT group_concat(t.name, ' ') FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "                       \
+    "  WHERE qt.question_id = q.id), "                                                                               \
+    "u.username, p.created_at, p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "                      \
+    "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL "
+#define PEERDESK_DOCUMENT_JOINS \
+    "JOIN posts q ON q.id = coalesce(p.question_id, p.id) JOIN users u ON u.id = p.author_id "
+
+namespace {
+
+// The columns after a query's first (an outbox seq or 0), in this order.
+search::post_document read_document(statement& s)
+{
+    search::post_document d;
+    d.id = s.integer(1);
+    d.question_id = s.integer(2);
+    d.is_question = s.integer(3) != 0;
+    d.visible = s.integer(4) != 0;
+    d.title = s.optional_text(5).value_or("");
+    d.body = s.text(6);
+    d.comments = s.optional_text(7).value_or("");
+    d.tags = split_words(s.optional_text(8).value_or(""));
+    d.author = s.text(9);
+    d.created_at = s.integer(10);
+    d.score = s.integer(11);
+    d.thread_answered = s.integer(12) != 0;
+    d.thread_accepted = s.integer(13) != 0;
+    d.accepted_answer = s.integer(14) != 0;
+    d.endorsed = s.integer(15) != 0;
+    return d;
+}
+
+}  // namespace
+
 namespace sql {
 
 constexpr std::string_view enqueue_post = "INSERT INTO search_outbox (post_id, created_at) VALUES (?1, ?2)";
@@ -17,21 +59,6 @@ constexpr std::string_view enqueue_thread =
     "INSERT INTO search_outbox (post_id, created_at) "
     "SELECT id, ?2 FROM posts WHERE id = ?1 OR question_id = ?1 ORDER BY id";
 
-// A post as the index needs it. Answers take their question's title, tags and state; a post
-// is visible while it and its question are live.
-#define PEERDESK_DOCUMENT_COLUMNS                                                                                    \
-    "p.id, coalesce(q.duplicate_of, q.id), p.kind = 'question', (p.deleted_at IS NULL AND q.deleted_at IS NULL AND " \
-    "p.state = 'live' AND q.state = 'live'), q.title, "                                                              \
-    "p.body_html, "                                                                                                  \
-    "(SELECT group_concat(c.body_html, ' ') FROM comments c WHERE c.post_id = p.id AND c.deleted_at IS NULL AND "    \
-    "c.state = 'live'), "                                                                                            \
-    "(SELECT group_concat(t.name, ' ') FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "                       \
-    "  WHERE qt.question_id = q.id), "                                                                               \
-    "u.username, p.created_at, p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "                      \
-    "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL "
-#define PEERDESK_DOCUMENT_JOINS \
-    "JOIN posts q ON q.id = coalesce(p.question_id, p.id) JOIN users u ON u.id = p.author_id "
-
 constexpr std::string_view changes_after =
     "SELECT o.seq, " PEERDESK_DOCUMENT_COLUMNS
     "FROM search_outbox o JOIN posts p ON p.id = o.post_id " PEERDESK_DOCUMENT_JOINS
@@ -41,9 +68,8 @@ constexpr std::string_view document =
 // What quality_of needs, for every post a rebuild indexes.
 constexpr std::string_view rank_facts =
     "SELECT p.id, p.kind = 'question', p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "
-    "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL FROM posts p JOIN posts q ON q.id = "
-    "coalesce(p.question_id, p.id) "
-    "WHERE p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'";
+    "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL "
+    "FROM live_posts p JOIN live_posts q ON q.id = coalesce(p.question_id, p.id)";
 #undef PEERDESK_DOCUMENT_COLUMNS
 #undef PEERDESK_DOCUMENT_JOINS
 
@@ -69,31 +95,6 @@ constexpr std::string_view top_queries =
     "GROUP BY query ORDER BY count(*) DESC, max(created_at) DESC LIMIT ?2";
 
 }  // namespace sql
-
-namespace {
-
-search::post_document read_document(statement& s)
-{
-    search::post_document d;
-    d.id = s.integer(1);
-    d.question_id = s.integer(2);
-    d.is_question = s.integer(3) != 0;
-    d.visible = s.integer(4) != 0;
-    d.title = s.optional_text(5).value_or("");
-    d.body = s.text(6);
-    d.comments = s.optional_text(7).value_or("");
-    d.tags = split_words(s.optional_text(8).value_or(""));
-    d.author = s.text(9);
-    d.created_at = s.integer(10);
-    d.score = s.integer(11);
-    d.thread_answered = s.integer(12) != 0;
-    d.thread_accepted = s.integer(13) != 0;
-    d.accepted_answer = s.integer(14) != 0;
-    d.endorsed = s.integer(15) != 0;
-    return d;
-}
-
-}  // namespace
 
 void enqueue_post(connection& db, std::int64_t post_id, std::int64_t now)
 {
@@ -247,16 +248,14 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
         "o.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, o.excerpt, o.created_at, "
         "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
         "  WHERE qt.question_id = o.id ORDER BY qt.position)) " +
-        std::string(with_text
-                        ? ", CASE WHEN d.id IS NULL THEN p.body_html ELSE o.body_html END, "
-                          "(SELECT group_concat(c.body_html, ' ') FROM comments c "
-                          "  WHERE c.post_id = p.id AND d.id IS NULL AND c.deleted_at IS NULL AND c.state = 'live') "
-                        : "") +
-        "FROM posts p JOIN posts q ON q.id = coalesce(p.question_id, p.id) "
-        "LEFT JOIN posts d ON d.id = q.duplicate_of AND d.deleted_at IS NULL AND d.state = 'live' "
-        "JOIN posts o ON o.id = coalesce(d.id, q.id) "
+        std::string(with_text ? ", CASE WHEN d.id IS NULL THEN p.body_html ELSE o.body_html END, "
+                                "(SELECT group_concat(c.body_html, ' ') FROM live_comments c "
+                                "  WHERE c.post_id = p.id AND d.id IS NULL) "
+                              : "") +
+        "FROM live_posts p JOIN live_posts q ON q.id = coalesce(p.question_id, p.id) "
+        "LEFT JOIN live_posts d ON d.id = q.duplicate_of JOIN posts o ON o.id = coalesce(d.id, q.id) "
         "WHERE p.id IN (" +
-        in + ") AND p.deleted_at IS NULL AND q.deleted_at IS NULL AND p.state = 'live' AND q.state = 'live'";
+        in + ")";
     std::unordered_map<std::int64_t, hit_row> found;
     auto& s = db_.cached(query).bind_ids(post_ids);
     while (s.step()) {

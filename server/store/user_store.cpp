@@ -1,6 +1,21 @@
 #include "server/store/user_store.hpp"
 
 namespace peerdesk::store {
+namespace {
+
+// A user as every query of whole users selects them (the user as u); read_user reads them.
+std::string const user_columns =
+    "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at, u.suspended_until, u.silenced, "
+    "u.suspension_reason ";
+
+user_row read_user(statement& s)
+{
+    return {s.integer(0),          s.text(1),         s.text(2), s.text(3), s.integer(4), s.integer(5),
+            s.optional_integer(6), s.integer(7) != 0, s.text(8)};
+}
+
+}  // namespace
+
 namespace sql {
 
 // "alice." beside "alice" would pass for her: names are taken up to case and trailing
@@ -10,37 +25,28 @@ constexpr std::string_view username_exists =
 constexpr std::string_view email_exists = "SELECT 1 FROM users WHERE email = ?1 COLLATE NOCASE";
 constexpr std::string_view insert_user =
     "INSERT INTO users (username, email, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
-constexpr std::string_view find_user =
-    "SELECT id, username, email, role, reputation, created_at, suspended_until, silenced, suspension_reason "
-    "FROM users WHERE id = ?1";
-constexpr std::string_view find_user_by_name =
-    "SELECT id, username, email, role, reputation, created_at, suspended_until, silenced, suspension_reason "
-    "FROM users WHERE username = ?1 COLLATE NOCASE";
-constexpr std::string_view find_for_login =
-    "SELECT id, username, email, role, reputation, created_at, suspended_until, silenced, suspension_reason, "
-    "password_hash FROM users "
-    "WHERE username = ?1 COLLATE NOCASE OR email = ?1 COLLATE NOCASE LIMIT 1";
+std::string const find_user = user_columns + "FROM users u WHERE u.id = ?1";
+std::string const find_user_by_name = user_columns + "FROM users u WHERE u.username = ?1 COLLATE NOCASE";
+// The hash follows the user's columns.
+std::string const find_for_login = user_columns +
+                                   ", u.password_hash FROM users u "
+                                   "WHERE u.username = ?1 COLLATE NOCASE OR u.email = ?1 COLLATE NOCASE LIMIT 1";
 constexpr std::string_view set_role = "UPDATE users SET role = ?2 WHERE id = ?1";
 constexpr std::string_view counts =
-    "SELECT (SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'question' AND deleted_at IS NULL AND state = "
-    "'live'), "
-    "(SELECT count(*) FROM posts WHERE author_id = ?1 AND kind = 'answer' AND deleted_at IS NULL AND state = 'live'), "
+    "SELECT (SELECT count(*) FROM live_posts WHERE author_id = ?1 AND kind = 'question'), "
+    "(SELECT count(*) FROM live_posts WHERE author_id = ?1 AND kind = 'answer'), "
     "(SELECT count(*) FROM posts a JOIN posts q ON q.accepted_answer_id = a.id WHERE a.author_id = ?1)";
 constexpr std::string_view insert_session =
     "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
-constexpr std::string_view find_by_session =
-    "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at, u.suspended_until, u.silenced, "
-    "u.suspension_reason FROM sessions s "
-    "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2";
+std::string const find_by_session =
+    user_columns + "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2";
 constexpr std::string_view delete_session = "DELETE FROM sessions WHERE token_hash = ?1";
 constexpr std::string_view delete_sessions_of = "DELETE FROM sessions WHERE user_id = ?1";
 constexpr std::string_view set_password = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 constexpr std::string_view insert_token =
     "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
-constexpr std::string_view find_by_token =
-    "SELECT u.id, u.username, u.email, u.role, u.reputation, u.created_at, u.suspended_until, u.silenced, "
-    "u.suspension_reason FROM api_tokens t "
-    "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1";
+std::string const find_by_token =
+    user_columns + "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1";
 constexpr std::string_view token_due =
     "SELECT id FROM api_tokens WHERE token_hash = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)";
 constexpr std::string_view touch_token = "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1";
@@ -51,13 +57,9 @@ constexpr std::string_view delete_tokens_of = "DELETE FROM api_tokens WHERE user
 constexpr std::string_view ledger_count = "SELECT count(*) FROM reputation_events WHERE user_id = ?1";
 constexpr std::string_view ledger_page =
     // Every row stays, but a removed post (or one in a removed thread) is neither named nor linked.
-    "SELECT delta, reason, CASE WHEN live THEN post_id END, created_at, CASE WHEN live THEN thread END, "
-    "CASE WHEN live THEN title END FROM ("
-    "SELECT e.id, e.delta, e.reason, e.post_id, e.created_at, coalesce(p.question_id, p.id) AS thread, "
-    "coalesce(q.title, p.title) AS title, p.deleted_at IS NULL AND p.state = 'live' "
-    "AND (q.id IS NULL OR (q.deleted_at IS NULL AND q.state = 'live')) AS live FROM reputation_events e "
-    "LEFT JOIN posts p ON p.id = e.post_id LEFT JOIN posts q ON q.id = p.question_id "
-    "WHERE e.user_id = ?1 ORDER BY e.id DESC LIMIT ?2 OFFSET ?3)";
+    "SELECT e.delta, e.reason, p.id, e.created_at, coalesce(p.question_id, p.id), coalesce(q.title, p.title) "
+    "FROM reputation_events e LEFT JOIN visible_posts p ON p.id = e.post_id LEFT JOIN posts q ON q.id = p.question_id "
+    "WHERE e.user_id = ?1 ORDER BY e.id DESC LIMIT ?2 OFFSET ?3";
 constexpr std::string_view insert_event =
     "INSERT INTO reputation_events (user_id, delta, reason, post_id, actor_id, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -73,12 +75,6 @@ constexpr std::string_view put_setting =
 }  // namespace sql
 
 namespace {
-
-user_row read_user(statement& s)
-{
-    return {s.integer(0),          s.text(1),         s.text(2), s.text(3), s.integer(4), s.integer(5),
-            s.optional_integer(6), s.integer(7) != 0, s.text(8)};
-}
 
 std::optional<user_row> one_user(statement& s)
 {
