@@ -81,10 +81,7 @@ bool from_another_site(http::request const& req)
 // 200 when the database answers and the search index can be read; 503 saying what is wrong.
 http::response health(context& ctx)
 {
-    auto& s = ctx.db.reader().cached("SELECT count(*) FROM sqlite_schema");
-    s.bind();
-    s.step();
-    s.reset();
+    ctx.db.reader().ping();
     if (ctx.search) {
         if (auto problem = ctx.search->readers().problem())
             return text_response(503, "text/plain; charset=utf-8", "search: " + *problem + "\n");

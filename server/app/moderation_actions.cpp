@@ -183,9 +183,7 @@ outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_
     if (!post->deleted_at) return failure{failure_kind::conflict, "not_deleted", "That post is not deleted.", ""};
     if (!who.is_moderator()) {
         // Authors may take back their own deletion, not a moderator's.
-        auto& s = ctx.db.reader().cached("SELECT deleted_by FROM posts WHERE id = ?1").bind(post_id);
-        auto const by = s.step() ? s.optional_integer(0) : std::nullopt;
-        s.reset();
+        auto const by = store::moderation_store(ctx.db.reader()).deleted_by(post_id);
         if (post->author.id != who.user->id || by != who.user->id)
             return failure{failure_kind::forbidden, "forbidden", "Only a moderator can undelete this post.", ""};
         if (auto f = check_standing(who)) return *f;

@@ -228,6 +228,14 @@ std::string statement::in_list(std::size_t n)
     return out;
 }
 
+void connection::ping()
+{
+    auto& s = cached("SELECT count(*) FROM sqlite_schema");
+    s.bind();
+    s.step();
+    s.reset();
+}
+
 std::int64_t connection::last_insert_rowid() const
 {
     return sqlite3_last_insert_rowid(db_);

@@ -128,6 +128,8 @@ public:
     statement& cached(std::string_view sql);
     transaction begin_immediate() { return transaction(*this); }
     std::int64_t last_insert_rowid() const;
+    // Reads the schema: throws a store::error when the database cannot be read (for /healthz).
+    void ping();
     int changes() const;
     sqlite3* handle() const { return db_; }
 

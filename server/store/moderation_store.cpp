@@ -99,6 +99,7 @@ constexpr std::string_view suspend =
 constexpr std::string_view suspended_by_role =
     "SELECT r.role FROM users u JOIN users r ON r.id = u.suspended_by WHERE u.id = ?1 "
     "AND (u.silenced = 1 OR u.suspended_until IS NOT NULL)";
+constexpr std::string_view deleted_by = "SELECT deleted_by FROM posts WHERE id = ?1";
 constexpr std::string_view resolve_item =
     "UPDATE review_items SET status = 'done', outcome = ?2, note = ?3, resolved_by = ?4, resolved_at = ?5 "
     "WHERE id = ?1 AND status = 'open'";
@@ -298,6 +299,14 @@ void moderation_store::suspend(std::int64_t user_id, std::optional<std::int64_t>
                                std::string const& reason, std::optional<std::int64_t> by)
 {
     db_.cached(sql::suspend).bind(user_id, until, silenced ? 1 : 0, reason, by).run();
+}
+
+std::optional<std::int64_t> moderation_store::deleted_by(std::int64_t post_id)
+{
+    auto& s = db_.cached(sql::deleted_by).bind(post_id);
+    auto const by = s.step() ? s.optional_integer(0) : std::nullopt;
+    s.reset();
+    return by;
 }
 
 std::optional<std::string> moderation_store::suspended_by_role(std::int64_t user_id)

@@ -126,6 +126,8 @@ public:
                  std::optional<std::int64_t> by);
     // The role of whoever imposed the user's current suspension or silence, if any.
     std::optional<std::string> suspended_by_role(std::int64_t user_id);
+    // Who deleted the post: its author, a moderator, or nobody (not deleted).
+    std::optional<std::int64_t> deleted_by(std::int64_t post_id);
 
     // Members who may not write now (silenced, or suspended past now), soonest end first,
     // silenced last; total is set.

@@ -34,11 +34,6 @@ async function signUp(username) {
 
 const resetMails = (address) => relay.to(address).filter((m) => /Set a new password/.test(m.subject));
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 // A mail that must arrive after any earlier one would have (the outbox goes in order): proof
 // that an earlier request sent nothing more.
 let markers = 0;
@@ -65,8 +60,9 @@ test('a reset answers the same for a known and an unknown address; only the know
   assert.equal(knownAnswer.headers.get('content-type'), unknownAnswer.headers.get('content-type'));
   assert.equal(knownAnswer.headers.get('set-cookie'), unknownAnswer.headers.get('set-cookie'));
   // Both take one write with a commit; the known one renders the mail too. Not a proof of equal
-  // time, a guard against a path that is an order of magnitude apart.
-  assert.ok(median(times.known) < 10 * median(times.unknown) + 50, JSON.stringify(times));
+  // time, a guard against a path that is an order of magnitude apart. The fastest of each is
+  // compared: on a busy machine one commit can stall for a second whichever path it is on.
+  assert.ok(Math.min(...times.known) < 10 * Math.min(...times.unknown) + 50, JSON.stringify(times));
   await relay.waitFor(() => resetMails('ana@example.com').length === 2, 'two reset mails');
   await flush();
   assert.equal(relay.to('nobody-here@example.com').length, 0);
