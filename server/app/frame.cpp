@@ -1,6 +1,7 @@
 // The page frame: the layout every page is rendered in, messages, the checks every form
 // shares, and the small views several rooms show (authors, times, tags, summaries, pagers).
 #include "server/app/frame.hpp"
+#include "server/app/inbox.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/auth.hpp"
@@ -69,6 +70,10 @@ response page(call& c, int status, std::string_view name, std::string const& tit
             .set("username", c.who.user->username)
             .set("reputation", domain::shown_reputation(c.who.user->reputation));
         u.set("moderator", c.who.is_moderator()).set("admin", c.who.is_admin());
+        auto const unread = unread_notifications(c.ctx, c.who.user->id);
+        u.set("unread", unread >= 100 ? std::string("99+") : std::to_string(unread))
+            .set("unread_number", unread)
+            .set("has_unread", unread > 0);
         if (c.who.is_moderator())
             if (auto const open = store::moderation_store(c.ctx.db.reader()).open_review_count(); open > 0)
                 u.set("review_count", open);

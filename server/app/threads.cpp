@@ -1,6 +1,7 @@
 // A thread: the question page and what members do on it — answer, comment, vote, accept —
 // each page handler beside its API handler.
 #include "server/app/frame.hpp"
+#include "server/app/inbox.hpp"
 #include "server/app/permissions.hpp"
 
 #include "server/app/actions.hpp"
@@ -270,6 +271,8 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
     }
     auto history = history_views(c, id);
     v.set("has_history", !history.empty()).set("history", std::move(history));
+    v.set("follow", follow_button(c, store::follow_target::question, id, "/questions/" + std::to_string(id) + "/follow",
+                                  "question"));
     return page(c, status, "question", t->question.title, std::move(v));
 }
 
