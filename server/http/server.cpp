@@ -308,6 +308,7 @@ protected:
             return asio::async_write(derived().stream(), buffers,
                                      [self = derived().shared_from_this(), out](beast::error_code ec, std::size_t) {
                                          if (ec) return self->end_stream();
+                                         self->watch_client();
                                          self->wait_for_stream();
                                      });
         }
@@ -320,9 +321,11 @@ protected:
     // fails, or the server stops.
     void wait_for_stream()
     {
+        if (!body_) return;
         if (!stream_timer_) stream_timer_.emplace(derived().stream().get_executor());
         stream_timer_->expires_after(body_->interval());
         stream_timer_->async_wait([self = derived().shared_from_this()](beast::error_code ec) {
+            if (!self->body_) return;
             if (ec || self->state_.stopping) return self->end_stream();
             auto more = self->body_->next();
             if (!more) return self->end_stream();
@@ -337,9 +340,22 @@ protected:
         });
     }
 
+    // A client sends nothing while it reads a stream: anything that arrives, or the end of the
+    // connection, ends the stream at once (rather than at the next write), which frees its
+    // place among the bounded streams.
+    void watch_client()
+    {
+        tcp().expires_never();
+        derived().stream().async_read_some(
+            buffer_.prepare(512),
+            [self = derived().shared_from_this()](beast::error_code, std::size_t) { self->end_stream(); });
+    }
+
     void end_stream()
     {
+        if (!body_) return;  // ended already (the client left while a write was under way)
         body_.reset();
+        if (stream_timer_) stream_timer_->cancel();
         derived().end_connection();
     }
 
