@@ -303,7 +303,9 @@
   }
 
   // "@na" in a post or comment offers members' names: a list under the text box, used with
-  // the arrow keys, Enter or Tab to choose, Escape to close (the ARIA combobox pattern).
+  // the arrow keys, Enter or Tab to choose, Escape to close. The text box keeps its role (a
+  // textarea may not be a combobox): it points at the list and its active option, and a
+  // polite status says how many names are offered.
   function mentions(textarea) {
     var list = document.createElement('ul');
     var listId = (textarea.id || 'body') + '-mentions';
@@ -312,17 +314,19 @@
     list.setAttribute('role', 'listbox');
     list.setAttribute('aria-label', 'Members to mention');
     list.hidden = true;
+    var status = document.createElement('span');
+    status.className = 'sr-only';
+    status.setAttribute('role', 'status');
     textarea.insertAdjacentElement('afterend', list);
+    list.insertAdjacentElement('afterend', status);
     textarea.setAttribute('aria-autocomplete', 'list');
     textarea.setAttribute('aria-controls', listId);
-    textarea.setAttribute('aria-expanded', 'false');
     var names = [], active = -1, timer = null, ticket = 0, start = -1;
 
     function close() {
       list.hidden = true;
       names = [];
       active = -1;
-      textarea.setAttribute('aria-expanded', 'false');
       textarea.removeAttribute('aria-activedescendant');
     }
     function highlight(i) {
@@ -356,7 +360,8 @@
       });
       if (names.length === 0) { close(); return; }
       list.hidden = false;
-      textarea.setAttribute('aria-expanded', 'true');
+      status.textContent = names.length + (names.length === 1 ? ' member' : ' members') +
+        ' to mention: arrow keys to choose, Enter to insert, Escape to close.';
       highlight(0);
     }
     textarea.addEventListener('input', function () {

@@ -121,13 +121,15 @@ test('mention suggestions: type @ and a few letters, choose with the keyboard', 
   await body.pressSequentially('Maybe @eli');
   const list = dora.page.getByRole('listbox', { name: 'Members to mention' });
   await list.waitFor();
-  assert.equal(await body.getAttribute('aria-expanded'), 'true');
   const option = list.getByRole('option', { name: '@elias' });
   await option.waitFor();
   assert.equal(await option.getAttribute('aria-selected'), 'true');
+  assert.equal(await body.getAttribute('aria-activedescendant'), await option.getAttribute('id'));
+  await dora.page.getByRole('status').filter({ hasText: 'to mention' }).first().waitFor({ state: 'attached' });
   await dora.page.keyboard.press('Enter');
   assert.equal(await body.inputValue(), 'Maybe @elias ');
-  assert.equal(await body.getAttribute('aria-expanded'), 'false');
+  assert.equal(await list.isHidden(), true);
+  assert.equal(await body.getAttribute('aria-activedescendant'), null);
   await body.pressSequentially('knows it.');
   await dora.page.getByLabel('Tags').fill('scanners');
   await dora.page.getByRole('button', { name: 'Post your question' }).click();
