@@ -97,7 +97,7 @@ struct notification_worker_options {
     std::chrono::seconds fold_window{15 * 60};  // at most one immediate mail per member and thread in this time
     std::chrono::seconds daily{24 * 3600};
     std::chrono::seconds weekly{7 * 24 * 3600};
-    std::int64_t fanout_batch = 1000;
+    std::int64_t fanout_batch = 500;  // followers told per transaction: short, so that requests wait little behind it
 };
 
 // One thread, started by the constructor and stopped by the destructor. It runs whether mail
