@@ -63,6 +63,8 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     layout.set("css_url", static_url("app.css"));
     layout.set("js_url", static_url("app.js"));
     layout.set("icon_url", static_url("favicon.svg"));
+    layout.set("feed_url", state.feed_url.empty() ? std::string("/feeds/questions.atom") : state.feed_url)
+        .set("feed_title", state.feed_url.empty() ? std::string("Newest questions") : state.feed_title);
     if (!csrf.empty()) layout.set("csrf_token", csrf);
     if (c.who.user) {
         view u;

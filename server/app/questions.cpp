@@ -85,7 +85,12 @@ response question_list(call& c, std::optional<std::string> tag)
         v.set("past_end", past);
         return page(c, 404, "questions", title + " · page " + std::to_string(page_number), std::move(v));
     }
-    return page(c, 200, "questions", title, std::move(v));
+    page_state feed;
+    if (tag) {
+        feed.feed_url = "/feeds/tags/" + http::percent_encode(*tag) + ".atom";
+        feed.feed_title = "Questions tagged " + *tag;
+    }
+    return page(c, 200, "questions", title, std::move(v), feed);
 }
 
 response home(call& c)

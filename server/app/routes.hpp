@@ -13,6 +13,7 @@ void add_search_routes(route_table& r);        // search, similar and related qu
 void add_moderation_routes(route_table& r);    // flags, moderator verbs, review, suspensions, audit
 void add_widget_routes(route_table& r);        // the embeddable search widget and its keys
 void add_recovery_routes(route_table& r);      // verified addresses, password reset, changing the address
+void add_feed_routes(route_table& r);          // Atom feeds
 void add_notification_routes(route_table& r);  // the inbox, following, preferences, unsubscribing, live events
 
 // Every room's routes, in one table.

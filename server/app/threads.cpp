@@ -273,7 +273,9 @@ response question_page(call& c, std::int64_t id, int status, question_form_state
     v.set("has_history", !history.empty()).set("history", std::move(history));
     v.set("follow", follow_button(c, store::follow_target::question, id, "/questions/" + std::to_string(id) + "/follow",
                                   "question"));
-    return page(c, status, "question", t->question.title, std::move(v));
+    return page(
+        c, status, "question", t->question.title, std::move(v),
+        {.feed_url = "/feeds/questions/" + std::to_string(id) + ".atom", .feed_title = "Answers to this question"});
 }
 
 // A refused comment, vote or acceptance is answered with a redirect to its thread, so that the

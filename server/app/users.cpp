@@ -89,7 +89,9 @@ response user_page(call& c)
         .set("is_me", c.who.user && c.who.user->id == user->id);
     if (c.who.is_moderator()) v.set("mod_panel", moderation_panel(c, *user));
     v.set("follow", follow_button(c, store::follow_target::user, user->id, urls::user(user->id) + "/follow", "member"));
-    return page(c, 200, "user", user->username, std::move(v));
+    return page(
+        c, 200, "user", user->username, std::move(v),
+        {.feed_url = "/feeds/users/" + std::to_string(user->id) + ".atom", .feed_title = "Posts by " + user->username});
 }
 
 response show_user(call& c)
