@@ -62,7 +62,7 @@ public:
     // The first event: where the bell stands now.
     std::string start()
     {
-        writes_ = ctx_.db.write_count();
+        writes_ = ctx_.db.write_count() + notification_epoch();
         store::notification_store s(ctx_.db.reader());
         unread_ = s.unread_count(user_id_, unread_cap);
         if (auto const latest = s.latest(user_id_)) latest_ = latest->id;
@@ -73,7 +73,7 @@ public:
     {
         if (++ticks_ > longest_ticks) return std::nullopt;
         ++quiet_;
-        auto const writes = ctx_.db.write_count();
+        auto const writes = ctx_.db.write_count() + notification_epoch();
         if (writes != writes_) {
             writes_ = writes;
             store::notification_store s(ctx_.db.reader());

@@ -39,6 +39,15 @@ constexpr std::size_t mark_read_max = 100;
 constexpr moderation::rate_rule names_per_client{120, 60};
 constexpr std::int64_t names_max = 8;
 
+// A write that changes only what signed-in members see: it leaves the anonymous page cache
+// valid and tells the live streams through the notification epoch.
+template <typename Fn>
+void quiet_write(call& c, Fn&& fn)
+{
+    c.ctx.db.write(std::forward<Fn>(fn), store::database::seen::no);
+    advance_notification_epoch();
+}
+
 failure not_found(std::string_view what)
 {
     return {404, "not_found", "There is no such " + std::string(what) + ".", ""};
@@ -81,7 +90,7 @@ std::optional<failure> change_follow(call& c, follow_target target, bool followi
     if (target == follow_target::user && subject.id == c.who.user->id)
         return failure{422, "invalid_field", "You cannot follow yourself; your own posts are in your profile.", ""};
     auto const now = domain::now();
-    c.ctx.db.write([&](store::connection& conn) {
+    quiet_write(c, [&](store::connection& conn) {
         store::notification_store s(conn);
         if (following)
             s.follow(c.who.user->id, target, subject.id, store::follow_mode::chosen, now);
@@ -118,7 +127,7 @@ std::optional<failure> set_preferences(call& c, std::vector<std::pair<std::strin
             return failure{422, "invalid_field",
                            "The delivery for " + kind + " is one of inbox, email, daily, weekly, off.", kind};
     }
-    c.ctx.db.write([&](store::connection& conn) {
+    quiet_write(c, [&](store::connection& conn) {
         store::notification_store s(conn);
         for (auto const& [kind, delivery] : changes) s.set_preference(c.who.user->id, kind, delivery);
     });
@@ -162,8 +171,8 @@ response api_mark_read(call& c)
     if (all) {
         if (!all->is_bool() || !all->as_bool())
             return error_response({422, "invalid_field", "all must be true.", "all"});
-        c.ctx.db.write(
-            [&](store::connection& conn) { store::notification_store(conn).mark_all_read(c.who.user->id, now); });
+        quiet_write(
+            c, [&](store::connection& conn) { store::notification_store(conn).mark_all_read(c.who.user->id, now); });
     } else {
         if (!ids->is_array() || ids->as_array().empty() || ids->as_array().size() > mark_read_max)
             return error_response({422, "invalid_field",
@@ -175,8 +184,8 @@ response api_mark_read(call& c)
                 return error_response({422, "invalid_field", "Each id in ids is a positive whole number.", "ids"});
             list.push_back(v.as_int64());
         }
-        c.ctx.db.write(
-            [&](store::connection& conn) { store::notification_store(conn).mark_read(c.who.user->id, list, now); });
+        quiet_write(
+            c, [&](store::connection& conn) { store::notification_store(conn).mark_read(c.who.user->id, list, now); });
     }
     response r;
     r.status = 204;
@@ -336,8 +345,8 @@ response post_mark_read(call& c)
     auto const& f = std::get<http::fields>(form);
     auto const now = domain::now();
     if (field(f, "all") == "1") {
-        c.ctx.db.write(
-            [&](store::connection& conn) { store::notification_store(conn).mark_all_read(c.who.user->id, now); });
+        quiet_write(
+            c, [&](store::connection& conn) { store::notification_store(conn).mark_all_read(c.who.user->id, now); });
     } else {
         std::vector<std::int64_t> ids;
         for (auto const& [k, value] : f)
@@ -346,8 +355,8 @@ response post_mark_read(call& c)
         if (ids.empty())
             return message_page(c, 422, "Nothing to mark", "Choose a notification to mark as read.", "/notifications",
                                 "Back to your notifications");
-        c.ctx.db.write(
-            [&](store::connection& conn) { store::notification_store(conn).mark_read(c.who.user->id, ids, now); });
+        quiet_write(
+            c, [&](store::connection& conn) { store::notification_store(conn).mark_read(c.who.user->id, ids, now); });
     }
     auto const back = safe_next(field(f, "next"));
     return redirect(back.empty() ? "/notifications" : back);
@@ -404,7 +413,7 @@ response post_unsubscribe(call& c)
     if (!request)
         return text_response(404, "text/plain; charset=utf-8",
                              "This unsubscribe link is not valid; change what you receive on your account page.\n");
-    c.ctx.db.write([&](store::connection& conn) { apply_unsubscribe(conn, *request); });
+    quiet_write(c, [&](store::connection& conn) { apply_unsubscribe(conn, *request); });
     auto const what = request->scope == "digest" ? "digests" : "notification mails";
     // A mail client's one-click POST reads only the status; a person who pressed the button
     // on the page gets a page.

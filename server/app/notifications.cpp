@@ -65,6 +65,20 @@ bool shown(store::notification_row const& n)
 
 }  // namespace
 
+namespace {
+std::atomic<std::uint64_t> epoch{0};
+}  // namespace
+
+std::uint64_t notification_epoch()
+{
+    return epoch.load(std::memory_order_acquire);
+}
+
+void advance_notification_epoch()
+{
+    epoch.fetch_add(1, std::memory_order_release);
+}
+
 bool known_kind(std::string_view kind)
 {
     return std::find(notification_kinds.begin(), notification_kinds.end(), kind) != notification_kinds.end();
@@ -333,24 +347,27 @@ bool notification_worker::fan_out()
     auto const followers =
         store::notification_store(db_.reader()).followers(target, target_id, row->cursor, options_.fanout_batch);
     auto const now = domain::now();
-    db_.write([&](store::connection& c) {
-        store::notification_store s(c);
-        for (auto id : followers) {
-            if (id == row->actor_id || listed(row->notified, id)) continue;
-            store::new_notification n;
-            n.user_id = id;
-            n.kind = kind;
-            n.actor_id = row->actor_id;
-            n.question_id = row->question_id;
-            n.post_id = row->post_id;
-            n.comment_id = row->comment_id;
-            notify(c, std::move(n), now);
-        }
-        if (static_cast<std::int64_t>(followers.size()) < options_.fanout_batch)
-            s.advance_fanout(row->id, row->stage + 1, 0);
-        else
-            s.advance_fanout(row->id, row->stage, followers.back());
-    });
+    db_.write(
+        [&](store::connection& c) {
+            store::notification_store s(c);
+            for (auto id : followers) {
+                if (id == row->actor_id || listed(row->notified, id)) continue;
+                store::new_notification n;
+                n.user_id = id;
+                n.kind = kind;
+                n.actor_id = row->actor_id;
+                n.question_id = row->question_id;
+                n.post_id = row->post_id;
+                n.comment_id = row->comment_id;
+                notify(c, std::move(n), now);
+            }
+            if (static_cast<std::int64_t>(followers.size()) < options_.fanout_batch)
+                s.advance_fanout(row->id, row->stage + 1, 0);
+            else
+                s.advance_fanout(row->id, row->stage, followers.back());
+        },
+        store::database::seen::no);
+    advance_notification_epoch();
     return true;
 }
 

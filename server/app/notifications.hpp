@@ -68,6 +68,13 @@ void notify_decision(store::connection& c, std::int64_t user_id, std::optional<s
                      std::optional<std::int64_t> question_id, std::optional<std::int64_t> post_id, std::string detail,
                      std::int64_t now);
 
+// Writes that change only what signed-in members see (notifications told by the worker, marks
+// read, follows, preferences) leave the database's write count alone, so that the page cache
+// of anonymous pages stays valid; they advance this count instead, after their commit, and the
+// live streams look at both.
+std::uint64_t notification_epoch();
+void advance_notification_epoch();
+
 // ---- words and links ----
 
 // One sentence for a notification ("ana answered your question “…”").
