@@ -1,6 +1,7 @@
 // The peerdesk command line: serve, migrate, schema, recount, reindex, backup, generate, user create, settings.
 #include "server/app/application.hpp"
 #include "server/app/mailer.hpp"
+#include "server/app/notifications.hpp"
 #include "server/app/search_service.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/time.hpp"
@@ -35,7 +36,8 @@ constexpr char const* usage = R"(usage:
                  [--max-connections-per-address 128] [--search-cache 4096]
                  [--public-url URL] [--smtp-url smtp://host:port | smtps://host:port]
                  [--smtp-password-file F] [--mail-from "Name <address>"] [--smtp-ca-file F]
-                 [--smtp-retry-seconds 30]
+                 [--smtp-retry-seconds 30] [--mail-fold-seconds 900]
+                 [--digest-daily-seconds 86400] [--digest-weekly-seconds 604800]
   peerdesk migrate [--data ./data]
   peerdesk schema                      (prints the schema the migrations make: schema/CURRENT.sql)
   peerdesk recount [--data ./data]
@@ -198,7 +200,8 @@ std::optional<mail::relay_config> mail_options(options const& o, app::mail_optio
     if (auto const url = o.find("public-url")) out.public_url = public_url_option(*url);
     auto const smtp = o.find("smtp-url");
     if (!smtp) {
-        for (auto const* name : {"smtp-password-file", "smtp-ca-file", "smtp-retry-seconds"})
+        for (auto const* name : {"smtp-password-file", "smtp-ca-file", "smtp-retry-seconds", "mail-fold-seconds",
+                                 "digest-daily-seconds", "digest-weekly-seconds"})
             if (o.find(name)) throw usage_error(std::string("--") + name + " needs --smtp-url");
         return std::nullopt;
     }
@@ -278,6 +281,13 @@ int command_serve(options const& o)
         std::cout << "mail: sending through " << relay->shown << " as " << settings.mail.from.address << std::endl;
     }
 
+    // Tells followers and sends notification mail and digests; stopped before the database closes.
+    app::notification_worker_options notifying;
+    notifying.fold_window = std::chrono::seconds(o.number("mail-fold-seconds", 900, 1, 86400));
+    notifying.daily = std::chrono::seconds(o.number("digest-daily-seconds", 86400, 1, 30 * 86400));
+    notifying.weekly = std::chrono::seconds(o.number("digest-weekly-seconds", 7 * 86400, 1, 90 * 86400));
+    auto notifier = std::make_unique<app::notification_worker>(db, settings.mail, notifying);
+
     http::buffered_log access_log(stdout);
     auto const log = [&](http::access_record const& r) {
         // Reused on each I/O thread: a request's line costs no allocation, and the time is
@@ -298,6 +308,7 @@ int command_serve(options const& o)
             std::cout << "peerdesk listening on " << (tls ? "https://" : "http://") << config.address << ":" << port
                       << std::endl;
         });
+    notifier.reset();
     sender.reset();  // cancels a delivery in flight; the message stays queued
     access_log.flush();
     std::cout << "peerdesk stopped" << std::endl;
@@ -509,11 +520,28 @@ int main(int argc, char** argv)
     auto const command = args[0];
     try {
         if (command == "serve")
-            return command_serve(options(
-                {args.begin() + 1, args.end()},
-                {"port", "address", "data", "threads", "rate-limits", "read-timeout", "idle-timeout", "tls-cert",
-                 "tls-key", "max-connections", "max-connections-per-address", "http-redirect-port", "search-cache",
-                 "public-url", "smtp-url", "smtp-password-file", "mail-from", "smtp-ca-file", "smtp-retry-seconds"}));
+            return command_serve(options({args.begin() + 1, args.end()}, {"port",
+                                                                          "address",
+                                                                          "data",
+                                                                          "threads",
+                                                                          "rate-limits",
+                                                                          "read-timeout",
+                                                                          "idle-timeout",
+                                                                          "tls-cert",
+                                                                          "tls-key",
+                                                                          "max-connections",
+                                                                          "max-connections-per-address",
+                                                                          "http-redirect-port",
+                                                                          "search-cache",
+                                                                          "public-url",
+                                                                          "smtp-url",
+                                                                          "smtp-password-file",
+                                                                          "mail-from",
+                                                                          "smtp-ca-file",
+                                                                          "smtp-retry-seconds",
+                                                                          "mail-fold-seconds",
+                                                                          "digest-daily-seconds",
+                                                                          "digest-weekly-seconds"}));
         if (command == "migrate") return command_migrate(options({args.begin() + 1, args.end()}, {"data"}));
         if (command == "schema") return command_schema(options({args.begin() + 1, args.end()}, {}));
         if (command == "recount") return command_recount(options({args.begin() + 1, args.end()}, {"data"}));

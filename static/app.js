@@ -1,4 +1,4 @@
-// peerdesk: voting, accepting and preview without a reload. Every form also works without
+// peerdesk: voting, accepting, preview, the live bell and mention suggestions without a reload. Every form also works without
 // this script; here each is sent to the JSON API instead and the page is updated in place.
 (function () {
   'use strict';
@@ -278,4 +278,115 @@
     });
     if (input.value.trim() !== '') update();
   });
+  // The bell in the header: its count follows the member's notifications as they happen
+  // (Server-Sent Events), and a new one is announced. Without this script the count is the one
+  // the page was rendered with.
+  var bell = document.querySelector('.bell');
+  if (bell && window.EventSource) {
+    var showCount = function (n) {
+      var count = bell.querySelector('.bell-count');
+      var text = n >= 100 ? '99+' : String(n);
+      count.textContent = text;
+      count.hidden = n === 0;
+      bell.setAttribute('data-unread', String(n));
+      bell.setAttribute('aria-label', 'Notifications: ' + text + ' unread');
+    };
+    var events = new EventSource('/api/v1/events');
+    events.addEventListener('ready', function (e) { showCount(JSON.parse(e.data).unread); });
+    events.addEventListener('notification', function (e) {
+      var data = JSON.parse(e.data);
+      var before = parseInt(bell.getAttribute('data-unread'), 10) || 0;
+      showCount(data.unread);
+      if (data.unread > before && data.notification) say(data.notification.text);
+    });
+    window.addEventListener('pagehide', function () { events.close(); });
+  }
+
+  // "@na" in a post or comment offers members' names: a list under the text box, used with
+  // the arrow keys, Enter or Tab to choose, Escape to close. The text box keeps its role (a
+  // textarea may not be a combobox): it points at the list and its active option, and a
+  // polite status says how many names are offered.
+  function mentions(textarea) {
+    var list = document.createElement('ul');
+    var listId = (textarea.id || 'body') + '-mentions';
+    list.id = listId;
+    list.className = 'mention-list';
+    list.setAttribute('role', 'listbox');
+    list.setAttribute('aria-label', 'Members to mention');
+    list.hidden = true;
+    var status = document.createElement('span');
+    status.className = 'sr-only';
+    status.setAttribute('role', 'status');
+    textarea.insertAdjacentElement('afterend', list);
+    list.insertAdjacentElement('afterend', status);
+    textarea.setAttribute('aria-autocomplete', 'list');
+    textarea.setAttribute('aria-controls', listId);
+    var names = [], active = -1, timer = null, ticket = 0, start = -1;
+
+    function close() {
+      list.hidden = true;
+      names = [];
+      active = -1;
+      textarea.removeAttribute('aria-activedescendant');
+    }
+    function highlight(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, j) {
+        li.setAttribute('aria-selected', j === i ? 'true' : 'false');
+      });
+      if (i >= 0) textarea.setAttribute('aria-activedescendant', listId + '-' + i);
+    }
+    function choose(i) {
+      var name = names[i];
+      if (!name) return;
+      var caret = textarea.selectionStart;
+      var text = textarea.value;
+      textarea.value = text.slice(0, start) + '@' + name + ' ' + text.slice(caret);
+      var at = start + name.length + 2;
+      textarea.setSelectionRange(at, at);
+      close();
+      textarea.focus();
+    }
+    function show(items) {
+      list.textContent = '';
+      names = items.map(function (u) { return u.username; });
+      names.forEach(function (name, i) {
+        var li = document.createElement('li');
+        li.id = listId + '-' + i;
+        li.setAttribute('role', 'option');
+        li.textContent = '@' + name;
+        li.addEventListener('mousedown', function (e) { e.preventDefault(); choose(i); });
+        list.appendChild(li);
+      });
+      if (names.length === 0) { close(); return; }
+      list.hidden = false;
+      status.textContent = names.length + (names.length === 1 ? ' member' : ' members') +
+        ' to mention: arrow keys to choose, Enter to insert, Escape to close.';
+      highlight(0);
+    }
+    textarea.addEventListener('input', function () {
+      var before = textarea.value.slice(0, textarea.selectionStart);
+      var m = /(^|[^A-Za-z0-9_.\-@])@([A-Za-z0-9][A-Za-z0-9_.\-]{0,29})$/.exec(before);
+      clearTimeout(timer);
+      if (!m) { close(); return; }
+      start = before.length - m[2].length - 1;
+      var prefix = m[2];
+      timer = setTimeout(function () {
+        var mine = ++ticket;
+        fetch('/api/v1/usernames?prefix=' + encodeURIComponent(prefix), { credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          .then(function (data) { if (mine === ticket) show(data.items); })
+          .catch(function () { close(); });
+      }, 150);
+    });
+    textarea.addEventListener('keydown', function (e) {
+      if (list.hidden) return;
+      if (e.key === 'ArrowDown') { e.preventDefault(); highlight((active + 1) % names.length); }
+      else if (e.key === 'ArrowUp') { e.preventDefault(); highlight((active - 1 + names.length) % names.length); }
+      else if (e.key === 'Enter' || e.key === 'Tab') { e.preventDefault(); choose(active); }
+      else if (e.key === 'Escape') { e.preventDefault(); close(); }
+    });
+    textarea.addEventListener('blur', function () { setTimeout(close, 100); });
+  }
+  if (signedIn()) Array.prototype.forEach.call(document.querySelectorAll('textarea[name="body"]'), mentions);
 })();

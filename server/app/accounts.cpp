@@ -1,5 +1,6 @@
 // Accounts: signing up, in and out, the account page, passwords and API tokens.
 #include "server/app/frame.hpp"
+#include "server/app/inbox.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
@@ -104,6 +105,9 @@ response account_form(call& c, page_status status, std::string const& error, boo
         .set("has_tokens", !tokens.empty())
         .set("token_error", token_error)
         .set("new_token", new_token);
+    auto const saved = http::find_field(query_fields(c), "saved").value_or("") == "notifications";
+    v.set_html("notifications_html",
+               account_notifications_html(c, saved ? "Your notification preferences are saved." : ""));
     return page(c, status, "account", "Your account", std::move(v));
 }
 

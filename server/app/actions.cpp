@@ -1,6 +1,7 @@
 #include "server/app/actions.hpp"
 
 #include "server/app/moderation_actions.hpp"
+#include "server/app/notifications.hpp"
 #include "server/app/permissions.hpp"
 #include "server/app/recovery.hpp"
 #include "server/store/moderation_store.hpp"
@@ -26,14 +27,22 @@ failure not_found(std::string_view what)
     return {failure_kind::not_found, "not_found", "There is no such " + std::string(what) + ".", ""};
 }
 
-// Renders a post or comment body, or says why it cannot be.
+// Renders a post or comment body, or says why it cannot be. With `mentioned`, "@name" of a
+// member becomes a link to them and their id is added there.
 std::variant<store::rendered_body, failure> render_body(context const& ctx, std::string_view body,
-                                                        std::string_view field)
+                                                        std::string_view field,
+                                                        std::vector<std::int64_t>* mentioned = nullptr)
 {
     render::markdown_limits limits;
     limits.max_bytes = ctx.config.limits.body_max * 4;  // the character limit is checked before
-    auto result = render::render_markdown(body, limits);
+    render::mention_resolver resolver;
+    resolver.find = [&ctx](std::string_view name) -> std::optional<std::int64_t> {
+        if (auto const u = store::user_store(ctx.db.reader()).find_by_username(name)) return u->id;
+        return std::nullopt;
+    };
+    auto result = render::render_markdown(body, limits, mentioned ? &resolver : nullptr);
     if (!result.value) return failure{failure_kind::invalid, "invalid_field", result.error, std::string(field)};
+    if (mentioned) *mentioned = std::move(result.value->mentioned);
     return store::rendered_body{std::string(body), result.value->html.str(), std::move(result.value->excerpt)};
 }
 
@@ -230,7 +239,8 @@ outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std
     if (auto e = domain::check_title(title, l)) return invalid(*e);
     if (auto e = domain::check_body(body, l)) return invalid(*e);
     if (auto e = domain::check_tags(tags, l)) return invalid(*e);
-    auto rendered = render_body(ctx, body, "body");
+    std::vector<std::int64_t> mentioned;
+    auto rendered = render_body(ctx, body, "body", &mentioned);
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     store::new_question q{who.user->id, std::string(domain::trim(title)),
                           std::move(std::get<store::rendered_body>(rendered)), std::move(tags), std::nullopt};
@@ -241,7 +251,16 @@ outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std
     if (auto f = check_rate(ctx, who, "questions", ctx.config.rates.question)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
-    auto const id = ctx.db.write([&](store::connection& c) { return store::post_store(c).create_question(q, now); });
+    auto const id = ctx.db.write([&](store::connection& c) {
+        auto tx = c.begin_immediate();
+        auto const id = store::post_store(c).create_question(q, now);
+        follow_thread(c, who.user->id, id, now);
+        auto const told = notify_mentions(c, mentioned, who.user->id, id, id, std::nullopt, now);
+        if (q.held) notify_decision(c, who.user->id, std::nullopt, id, id, "held for review: " + *q.held, now);
+        queue_fanout(c, "question", id, id, std::nullopt, who.user->id, told, now);
+        tx.commit();
+        return id;
+    });
     return posted{id, q.held};
 }
 
@@ -253,7 +272,8 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     if (!question || question->kind != "question") return not_found("question");
     if (auto f = can.may_answer(*question)) return *f;
     if (auto e = domain::check_body(body, ctx.config.limits)) return invalid(*e);
-    auto rendered = render_body(ctx, body, "body");
+    std::vector<std::int64_t> mentioned;
+    auto rendered = render_body(ctx, body, "body", &mentioned);
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     auto const& r = std::get<store::rendered_body>(rendered);
     auto const verdict = judge_post(ctx, who, moderation::post_type::answer, body, r.html);
@@ -265,7 +285,19 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
     auto const id = ctx.db.write([&](store::connection& c) {
-        return store::post_store(c).create_answer(question_id, who.user->id, r, now, held);
+        auto tx = c.begin_immediate();
+        auto const id = store::post_store(c).create_answer(question_id, who.user->id, r, now, held);
+        follow_thread(c, who.user->id, question_id, now);
+        std::vector<std::int64_t> told{question->author.id};
+        notify(c, {question->author.id, "answer", who.user->id, question_id, id, std::nullopt, "", ""}, now);
+        // One notification per member and event: the asker hears of the answer, not of a mention too.
+        std::erase(mentioned, question->author.id);
+        for (auto m : notify_mentions(c, mentioned, who.user->id, question_id, id, std::nullopt, now))
+            told.push_back(m);
+        if (held) notify_decision(c, who.user->id, std::nullopt, question_id, id, "held for review: " + *held, now);
+        queue_fanout(c, "answer", question_id, id, std::nullopt, who.user->id, told, now);
+        tx.commit();
+        return id;
     });
     return posted{id, held};
 }
@@ -289,7 +321,8 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
         if (parent->reply_to) reply_to = parent->reply_to;
     }
     if (auto e = domain::check_comment(body, ctx.config.limits)) return invalid(*e);
-    auto rendered = render_body(ctx, body, "body");
+    std::vector<std::int64_t> mentioned;
+    auto rendered = render_body(ctx, body, "body", &mentioned);
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     // Comments are not held: what would hold a post refuses a comment, with the reason.
     auto const verdict =
@@ -299,9 +332,25 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
     if (auto f = check_rate(ctx, who, "comments", ctx.config.rates.comment)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
+    std::optional<std::int64_t> parent_author;
+    if (reply_to)
+        if (auto const parent = posts.find_comment(*reply_to)) parent_author = parent->author.id;
     return ctx.db.write([&](store::connection& c) {
-        return store::post_store(c).create_comment(post_id, reply_to, who.user->id,
-                                                   std::get<store::rendered_body>(rendered), now);
+        auto tx = c.begin_immediate();
+        auto const id = store::post_store(c).create_comment(post_id, reply_to, who.user->id,
+                                                            std::get<store::rendered_body>(rendered), now);
+        follow_thread(c, who.user->id, thread->id, now);
+        std::vector<std::int64_t> told{post->author.id};
+        notify(c, {post->author.id, "comment", who.user->id, thread->id, post_id, id, "", ""}, now);
+        if (parent_author && *parent_author != post->author.id) {
+            notify(c, {*parent_author, "reply", who.user->id, thread->id, post_id, id, "", ""}, now);
+            told.push_back(*parent_author);
+        }
+        std::erase_if(mentioned, [&](std::int64_t m) { return std::find(told.begin(), told.end(), m) != told.end(); });
+        for (auto m : notify_mentions(c, mentioned, who.user->id, thread->id, post_id, id, now)) told.push_back(m);
+        queue_fanout(c, "comment", thread->id, post_id, id, who.user->id, told, now);
+        tx.commit();
+        return id;
     });
 }
 
@@ -335,9 +384,10 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
         if (auto err = domain::check_tags(*request.tags, l)) return invalid(*err);
         e.tags = std::move(*request.tags);
     }
+    std::vector<std::int64_t> mentioned;
     if (request.body) {
         if (auto err = domain::check_body(*request.body, l)) return invalid(*err);
-        auto rendered = render_body(ctx, *request.body, "body");
+        auto rendered = render_body(ctx, *request.body, "body", &mentioned);
         if (auto const* f = std::get_if<failure>(&rendered)) return *f;
         e.body = std::move(std::get<store::rendered_body>(rendered));
     }
@@ -361,6 +411,8 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
                                  boost::json::serialize(before), now});
         }
         store::post_store(c).edit(post_id, e, now);
+        // Mentioned members are told once per post: an edit tells only the newly mentioned.
+        notify_mentions(c, mentioned, who.user->id, post->question_id.value_or(post->id), post_id, std::nullopt, now);
         tx.commit();
     });
     return post->question_id.value_or(post->id);
@@ -381,7 +433,14 @@ outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t p
     if (auto f = check_rate(ctx, who, "votes", ctx.config.rates.vote)) return *f;
     auto const now = domain::now();
     return ctx.db.write([&](store::connection& c) {
-        return store::post_store(c).vote(post_id, who.user->id, value, ctx.config.rules, now);
+        auto tx = c.begin_immediate();
+        store::user_store users(c);
+        auto const before = users.find(post->author.id);
+        auto const result = store::post_store(c).vote(post_id, who.user->id, value, ctx.config.rules, now);
+        if (auto const after = users.find(post->author.id); before && after)
+            notify_reputation(c, post->author.id, after->reputation - before->reputation, now);
+        tx.commit();
+        return result;
     });
 }
 
@@ -403,7 +462,14 @@ outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answe
     bool const on_behalf = question->author.id != who.user->id;
     ctx.db.write([&](store::connection& c) {
         auto tx = c.begin_immediate();
+        store::user_store users(c);
+        auto const before = users.find(answer_post->author.id);
         store::post_store(c).set_accepted(question->id, target, who.user->id, ctx.config.rules, now);
+        if (auto const after = users.find(answer_post->author.id); before && after)
+            notify_reputation(c, answer_post->author.id, after->reputation - before->reputation, now);
+        if (accepting)
+            notify(c, {answer_post->author.id, "accepted", who.user->id, question->id, answer_id, std::nullopt, "", ""},
+                   now);
         if (on_behalf)
             store::add_audit(c, {who.user->id, accepting ? "accept_on_behalf" : "unaccept_on_behalf", answer_id,
                                  std::nullopt, question->author.id, "", std::nullopt, now});

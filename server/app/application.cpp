@@ -244,6 +244,8 @@ void add_all_routes(route_table& r)
     add_moderation_routes(r);
     add_widget_routes(r);
     add_recovery_routes(r);
+    add_notification_routes(r);
+    add_feed_routes(r);
 }
 
 }  // namespace peerdesk::app

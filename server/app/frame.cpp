@@ -1,6 +1,7 @@
 // The page frame: the layout every page is rendered in, messages, the checks every form
 // shares, and the small views several rooms show (authors, times, tags, summaries, pagers).
 #include "server/app/frame.hpp"
+#include "server/app/inbox.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/auth.hpp"
@@ -63,6 +64,8 @@ response page(call& c, page_status status, std::string_view name, std::string co
     layout.set("css_url", static_url("app.css"));
     layout.set("js_url", static_url("app.js"));
     layout.set("icon_url", static_url("favicon.svg"));
+    layout.set("feed_url", state.feed_url.empty() ? std::string("/feeds/questions.atom") : state.feed_url)
+        .set("feed_title", state.feed_url.empty() ? std::string("Newest questions") : state.feed_title);
     if (!csrf.empty()) layout.set("csrf_token", csrf);
     if (c.who.user) {
         view u;
@@ -70,6 +73,10 @@ response page(call& c, page_status status, std::string_view name, std::string co
             .set("username", c.who.user->username)
             .set("reputation", domain::shown_reputation(c.who.user->reputation));
         u.set("moderator", c.who.is_moderator()).set("admin", c.who.is_admin());
+        auto const unread = unread_notifications(c.ctx, c.who.user->id);
+        u.set("unread", unread >= 100 ? std::string("99+") : std::to_string(unread))
+            .set("unread_number", unread)
+            .set("has_unread", unread > 0);
         if (c.who.is_moderator())
             if (auto const open = store::moderation_store(c.ctx.db.reader()).open_review_count(); open > 0)
                 u.set("review_count", open);

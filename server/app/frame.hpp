@@ -22,6 +22,8 @@ struct page_status {
 struct page_state {
     std::string anonymous_csrf;  // set when the page carries a signed-out form
     bool new_cookie = false;
+    std::string feed_url;  // the page's Atom feed, linked from its head (else the newest questions')
+    std::string feed_title;
 };
 // The CSRF value a signed-out visitor's forms carry, created on first need.
 std::string ensure_anonymous_csrf(call& c, page_state& state);

@@ -1,4 +1,5 @@
 #include "server/app/moderation_actions.hpp"
+#include "server/app/notifications.hpp"
 
 #include "moderation/flags.hpp"
 #include "moderation/review.hpp"
@@ -167,9 +168,12 @@ outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t 
                 posts.set_accepted(q->id, std::nullopt, who.user->id, ctx.config.rules, now);
         posts.change_visibility(post_id, now,
                                 [&] { store::moderation_store(c).set_deleted(post_id, who.user->id, now); });
-        if (who.is_moderator())
+        if (who.is_moderator()) {
             store::add_audit(
                 c, {who.user->id, "delete", post_id, std::nullopt, post->author.id, reason, before_json(*post), now});
+            notify_decision(c, post->author.id, who.user->id, thread_of(*post), post_id,
+                            "deleted by a moderator" + (reason.empty() ? std::string() : ": " + reason), now);
+        }
         tx.commit();
     });
     return thread_of(*post);
@@ -268,6 +272,7 @@ outcome<std::int64_t> close_question(context& ctx, viewer const& who, std::int64
         store::moderation_store(c).set_closed(id, reason, duplicate_of, now);
         store::add_audit(c, {who.user->id, "close", id, std::nullopt, q.author.id,
                              reason + (duplicate_of ? " of " + std::to_string(*duplicate_of) : ""), std::nullopt, now});
+        notify_decision(c, q.author.id, who.user->id, id, id, "closed as " + close_reason_text(reason), now);
         tx.commit();
     });
     return id;
@@ -383,6 +388,12 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
             }
             store::add_audit(c, {who.user->id, "review_" + action, item->post_id, std::nullopt, item->author.id, note,
                                  !keep && post ? std::optional(before_json(*post)) : std::nullopt, now});
+            if (post && (item->kind == "held" || !keep))
+                notify_decision(
+                    c, item->author.id, who.user->id, post->question_id.value_or(post->id), post->id,
+                    (keep ? std::string("approved by a moderator") : std::string("removed by a moderator")) +
+                        (note.empty() ? std::string() : ": " + note),
+                    now);
         } else {
             if (keep && item->state != "live") m.set_comment_state(*item->comment_id, "live");
             if (!keep) m.delete_comment(*item->comment_id, now);
@@ -434,6 +445,11 @@ outcome<store::user_row> suspend_user(context& ctx, viewer const& who, std::int6
         store::add_audit(
             c, {who.user->id, action, std::nullopt, std::nullopt, user_id,
                 kind == suspension::suspend ? moderation::audit_reason(days, reason) : reason, std::nullopt, now});
+        auto const decision = kind == suspension::suspend
+                                  ? "suspended until " + domain::readable_time(*until) + ": " + reason
+                              : kind == suspension::silence ? "silenced: " + reason
+                                                            : std::string("your suspension was lifted");
+        notify_decision(c, user_id, who.user->id, std::nullopt, std::nullopt, decision, now);
         tx.commit();
         return std::nullopt;
     });

@@ -56,15 +56,24 @@ std::optional<http::response> page_cache::find(http::request const& req)
     auto const accept = req.header("accept-encoding");
     // Over TLS, pages go out uncompressed (BREACH: see compress() in application.cpp).
     bool const packed = !req.secure && accept && http::accepts_gzip(*accept) && e->plain->size() >= 1024;
-    auto const etag = packed ? e->etag.substr(0, e->etag.size() - 1) + "-gz\"" : e->etag;
+    auto const gz = e->etag.substr(0, e->etag.size() - 1) + "-gz\"";
+    auto const etag = packed ? gz : e->etag;
     http::response r;
     r.status = e->res.status;
     r.headers = e->res.headers;
     r.set("ETag", etag);
-    if (auto const match = req.header("if-none-match"); match && *match == etag) {
+    // Either tag names the same content (If-None-Match compares weakly): the page's first
+    // answer carried the plain tag on a gzipped body, before the cache made its own.
+    if (auto const match = req.header("if-none-match"); match && (*match == e->etag || *match == gz)) {
         r.status = 304;
         return r;
     }
+    // A response with a date of its own (a feed) is unchanged when asked with that same date.
+    if (auto const since = req.header("if-modified-since"); since && !req.header("if-none-match"))
+        if (auto const modified = e->res.header("Last-Modified"); modified && *modified == *since) {
+            r.status = 304;
+            return r;
+        }
     if (packed && e->gzipped) {
         r.shared_body = e->gzipped;
         r.set("Content-Encoding", "gzip");

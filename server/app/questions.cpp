@@ -1,6 +1,7 @@
 // Questions: the lists (newest, active, most votes, unanswered; all or by tag), the tag index,
 // and asking — each page beside its API.
 #include "server/app/frame.hpp"
+#include "server/app/inbox.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
@@ -65,7 +66,11 @@ response question_list(call& c, std::optional<std::string> tag)
         .set("questions", summary_views(page_data.items))
         .set("empty", page_data.items.empty())
         .set("pager", pager_view(page_number, 30, page_data.total, base + "?sort=" + std::string(chosen.key)));
-    if (tag) v.set("tag", *tag);
+    if (tag) {
+        v.set("tag", *tag);
+        if (auto const id = store::notification_store(c.ctx.db.reader()).tag_id(*tag))
+            v.set("follow", follow_button(c, store::follow_target::tag, *id, urls::tag(*tag) + "/follow", "tag"));
+    }
     auto const title = tag ? "Questions tagged " + *tag : std::string("Questions");
     // An old link or a typed address can point past the last page: say so, and lead back.
     if (page_data.items.empty() && page_data.total > 0) {
@@ -80,7 +85,12 @@ response question_list(call& c, std::optional<std::string> tag)
         v.set("past_end", past);
         return page(c, 404, "questions", title + " · page " + std::to_string(page_number), std::move(v));
     }
-    return page(c, 200, "questions", title, std::move(v));
+    page_state feed;
+    if (tag) {
+        feed.feed_url = "/feeds/tags/" + http::percent_encode(*tag) + ".atom";
+        feed.feed_title = "Questions tagged " + *tag;
+    }
+    return page(c, 200, "questions", title, std::move(v), feed);
 }
 
 response home(call& c)

@@ -4,15 +4,17 @@
 
 namespace peerdesk::app {
 
-void add_question_routes(route_table& r);    // lists, tags, asking
-void add_thread_routes(route_table& r);      // the question page: answer, comment, vote, accept
-void add_editing_routes(route_table& r);     // edits, revisions, redaction, preview
-void add_user_routes(route_table& r);        // profiles and reputation
-void add_account_routes(route_table& r);     // sign up, in and out; passwords; API tokens
-void add_search_routes(route_table& r);      // search, similar and related questions, search log
-void add_moderation_routes(route_table& r);  // flags, moderator verbs, review, suspensions, audit
-void add_widget_routes(route_table& r);      // the embeddable search widget and its keys
-void add_recovery_routes(route_table& r);    // verified addresses, password reset, changing the address
+void add_question_routes(route_table& r);      // lists, tags, asking
+void add_thread_routes(route_table& r);        // the question page: answer, comment, vote, accept
+void add_editing_routes(route_table& r);       // edits, revisions, redaction, preview
+void add_user_routes(route_table& r);          // profiles and reputation
+void add_account_routes(route_table& r);       // sign up, in and out; passwords; API tokens
+void add_search_routes(route_table& r);        // search, similar and related questions, search log
+void add_moderation_routes(route_table& r);    // flags, moderator verbs, review, suspensions, audit
+void add_widget_routes(route_table& r);        // the embeddable search widget and its keys
+void add_recovery_routes(route_table& r);      // verified addresses, password reset, changing the address
+void add_feed_routes(route_table& r);          // Atom feeds
+void add_notification_routes(route_table& r);  // the inbox, following, preferences, unsubscribing, live events
 
 // Every room's routes, in one table.
 void add_all_routes(route_table& r);

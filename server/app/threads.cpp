@@ -1,6 +1,7 @@
 // A thread: the question page and what members do on it — answer, comment, vote, accept —
 // each page handler beside its API handler.
 #include "server/app/frame.hpp"
+#include "server/app/inbox.hpp"
 #include "server/app/permissions.hpp"
 
 #include "server/app/actions.hpp"
@@ -270,7 +271,11 @@ response question_page(call& c, std::int64_t id, page_status status, question_fo
     }
     auto history = history_views(c, id);
     v.set("has_history", !history.empty()).set("history", std::move(history));
-    return page(c, status, "question", t->question.title, std::move(v));
+    v.set("follow", follow_button(c, store::follow_target::question, id, "/questions/" + std::to_string(id) + "/follow",
+                                  "question"));
+    return page(
+        c, status, "question", t->question.title, std::move(v),
+        {.feed_url = "/feeds/questions/" + std::to_string(id) + ".atom", .feed_title = "Answers to this question"});
 }
 
 // A refused comment, vote or acceptance is answered with a redirect to its thread, so that the

@@ -1,5 +1,6 @@
 // Members: the profile page with its reputation history and moderators' panel, and the API.
 #include "server/app/frame.hpp"
+#include "server/app/inbox.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
@@ -87,7 +88,10 @@ response user_page(call& c)
         .set("has_answered", !answered.items.empty())
         .set("is_me", c.who.user && c.who.user->id == user->id);
     if (c.who.is_moderator()) v.set("mod_panel", moderation_panel(c, *user));
-    return page(c, 200, "user", user->username, std::move(v));
+    v.set("follow", follow_button(c, store::follow_target::user, user->id, urls::user(user->id) + "/follow", "member"));
+    return page(
+        c, 200, "user", user->username, std::move(v),
+        {.feed_url = "/feeds/users/" + std::to_string(user->id) + ".atom", .feed_title = "Posts by " + user->username});
 }
 
 response show_user(call& c)

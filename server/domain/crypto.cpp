@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -111,6 +112,16 @@ std::string random_token(std::size_t bytes)
     if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size())) != 1)
         throw std::runtime_error("RAND_bytes failed");
     return base64url(raw);
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data)
+{
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+              reinterpret_cast<unsigned char const*>(data.data()), data.size(), out, &length))
+        throw std::runtime_error("HMAC-SHA256 failed");
+    return std::string(reinterpret_cast<char const*>(out), length);
 }
 
 std::string sha256(std::string_view data)

@@ -21,6 +21,8 @@ bool verify_password(std::string_view password, std::string_view stored);
 std::string random_token(std::size_t bytes = 32);
 // SHA-256 of the input, raw 32 bytes.
 std::string sha256(std::string_view data);
+// HMAC-SHA256 of data under key, raw 32 bytes.
+std::string hmac_sha256(std::string_view key, std::string_view data);
 std::string base64url(std::string_view bytes);
 std::string hex(std::string_view bytes);
 bool constant_time_equal(std::string_view a, std::string_view b);

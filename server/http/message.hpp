@@ -1,5 +1,6 @@
 #pragma once
 // Requests and responses as plain values, so that handlers and their tests need no sockets.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,18 @@ struct request {
     }
 };
 
+// The body of a long response written as it comes (Server-Sent Events). The server sends the
+// head (no Content-Length; the connection closes when the stream ends), then calls next() on
+// the connection's own thread every interval(): non-empty bytes are written, empty ones wait
+// for the next call, and nothing ends the response. Shutdown, a client that went away, or a
+// write that takes longer than the read timeout end it too; the source is destroyed then.
+class body_stream {
+public:
+    virtual ~body_stream() = default;
+    virtual std::optional<std::string> next() = 0;
+    virtual std::chrono::milliseconds interval() const { return std::chrono::milliseconds(1000); }
+};
+
 struct response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
@@ -38,6 +51,8 @@ struct response {
     // A body kept by a cache and sent from where it is, instead of `body` (which stays empty):
     // a cached page is not copied for every request.
     std::shared_ptr<std::string const> shared_body;
+    // Set for a streamed response: `body` goes first, then what the stream gives.
+    std::shared_ptr<body_stream> stream;
 
     std::string_view payload() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
 

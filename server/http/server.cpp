@@ -55,8 +55,9 @@ std::string response_head(response const& res, std::size_t length, unsigned vers
         clean(value);
         head += "\r\n";
     }
-    // Informational, 204 and 304 responses have no body and say no length.
-    if (res.status >= 200 && res.status != 204 && res.status != 304) {
+    // Informational, 204 and 304 responses have no body and say no length; a streamed body
+    // ends when the connection closes.
+    if (res.status >= 200 && res.status != 204 && res.status != 304 && !res.stream) {
         head += "Content-Length: ";
         head += std::to_string(length);
         head += "\r\n";
@@ -298,6 +299,7 @@ protected:
         };
         auto out = std::make_shared<outgoing>();
         out->res = std::move(res);
+        if (out->res.stream) keep_alive_ = false;
         std::string_view const payload = out->res.payload();
         out->head = response_head(out->res, payload.size(), version_, keep_alive_);
         if (state_.log && req)
@@ -306,11 +308,63 @@ protected:
                  std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_)});
         std::array<asio::const_buffer, 2> const buffers{
             asio::buffer(out->head), head_only_ ? asio::const_buffer() : asio::buffer(payload.data(), payload.size())};
+        bool const streams = out->res.stream && !head_only_;
         head_only_ = false;
         tcp().expires_after(state_.config.read_timeout);
+        if (streams) {
+            body_ = out->res.stream;
+            return asio::async_write(derived().stream(), buffers,
+                                     [self = derived().shared_from_this(), out](beast::error_code ec, std::size_t) {
+                                         if (ec) return self->end_stream();
+                                         self->watch_client();
+                                         self->wait_for_stream();
+                                     });
+        }
         asio::async_write(
             derived().stream(), buffers,
             [self = derived().shared_from_this(), out](beast::error_code ec, std::size_t) { self->on_write(ec); });
+    }
+
+    // A streamed body: asks the source for more at its interval, until it ends, the write
+    // fails, or the server stops.
+    void wait_for_stream()
+    {
+        if (!body_) return;
+        if (!stream_timer_) stream_timer_.emplace(derived().stream().get_executor());
+        stream_timer_->expires_after(body_->interval());
+        stream_timer_->async_wait([self = derived().shared_from_this()](beast::error_code ec) {
+            if (!self->body_) return;
+            if (ec || self->state_.stopping) return self->end_stream();
+            auto more = self->body_->next();
+            if (!more) return self->end_stream();
+            if (more->empty()) return self->wait_for_stream();
+            auto chunk = std::make_shared<std::string>(std::move(*more));
+            self->tcp().expires_after(self->state_.config.read_timeout);
+            asio::async_write(self->derived().stream(), asio::buffer(*chunk),
+                              [self, chunk](beast::error_code e, std::size_t) {
+                                  if (e) return self->end_stream();
+                                  self->wait_for_stream();
+                              });
+        });
+    }
+
+    // A client sends nothing while it reads a stream: anything that arrives, or the end of the
+    // connection, ends the stream at once (rather than at the next write), which frees its
+    // place among the bounded streams.
+    void watch_client()
+    {
+        tcp().expires_never();
+        derived().stream().async_read_some(
+            buffer_.prepare(512),
+            [self = derived().shared_from_this()](beast::error_code, std::size_t) { self->end_stream(); });
+    }
+
+    void end_stream()
+    {
+        if (!body_) return;  // ended already (the client left while a write was under way)
+        body_.reset();
+        if (stream_timer_) stream_timer_->cancel();
+        derived().end_connection();
     }
 
     void on_write(beast::error_code ec)
@@ -402,6 +456,8 @@ private:
     bool request_begun_ = false;
     bool timed_out_ = false;
     std::optional<asio::steady_timer> deadline_;  // the read timeout of a request under way
+    std::shared_ptr<body_stream> body_;           // the body being streamed, if any
+    std::optional<asio::steady_timer> stream_timer_;
     unsigned version_ = 11;
     std::atomic<bool> idle_{false};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

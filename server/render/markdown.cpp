@@ -3,6 +3,8 @@
 
 #include <cmark.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -211,6 +213,89 @@ void rewrite_links(cmark_node* root)
     }
 }
 
+bool name_character(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+}
+
+// Splits text nodes around "@name" for members the resolver knows and puts a link in between.
+// An '@' right after a name character (an address: ana@example.com) starts no mention.
+std::vector<std::int64_t> link_mentions(cmark_node* root, mention_resolver const& r)
+{
+    std::vector<std::int64_t> mentioned;
+    std::vector<std::pair<std::string, std::optional<std::int64_t>>> looked_up;
+    auto const resolve = [&](std::string const& name) -> std::optional<std::int64_t> {
+        std::string folded = name;
+        for (auto& ch : folded) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        for (auto const& [n, id] : looked_up)
+            if (n == folded) return id;
+        if (looked_up.size() >= r.max_lookups) return std::nullopt;
+        auto id = r.find(name);
+        looked_up.emplace_back(folded, id);
+        return id;
+    };
+    std::vector<cmark_node*> texts;
+    {
+        auto* it = cmark_iter_new(root);
+        for (auto ev = cmark_iter_next(it); ev != CMARK_EVENT_DONE; ev = cmark_iter_next(it)) {
+            auto* n = cmark_iter_get_node(it);
+            if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_TEXT && !inside_link_or_code(n))
+                texts.push_back(n);
+        }
+        cmark_iter_free(it);
+    }
+    for (auto* node : texts) {
+        std::string const text(view(cmark_node_get_literal(node)));
+        std::size_t done = 0, from = 0;
+        cmark_node* last = node;
+        bool changed = false;
+        for (;;) {
+            auto const at = text.find('@', from);
+            if (at == std::string::npos) break;
+            from = at + 1;
+            if (at > 0 && (name_character(text[at - 1]) || text[at - 1] == '@')) continue;
+            std::size_t end = at + 1;
+            while (end < text.size() && name_character(text[end])) ++end;
+            // A sentence may end right after a name: "thanks @ana." links "ana".
+            while (end > at + 1 && (text[end - 1] == '.' || text[end - 1] == '-' || text[end - 1] == '_')) --end;
+            if (end == at + 1 || !std::isalnum(static_cast<unsigned char>(text[at + 1]))) continue;
+            auto const name = text.substr(at + 1, end - at - 1);
+            auto const id = resolve(name);
+            if (!id) continue;
+            bool const known = std::find(mentioned.begin(), mentioned.end(), *id) != mentioned.end();
+            if (!known && mentioned.size() >= r.max) continue;
+            if (!known) mentioned.push_back(*id);
+            std::string const before = text.substr(done, at - done);
+            if (!changed) {
+                cmark_node_set_literal(node, before.c_str());
+                changed = true;
+            } else if (!before.empty()) {
+                auto* t = cmark_node_new(CMARK_NODE_TEXT);
+                cmark_node_set_literal(t, before.c_str());
+                cmark_node_insert_after(last, t);
+                last = t;
+            }
+            auto const open = "<a class=\"mention\" href=\"" + escape_html(r.url_prefix + std::to_string(*id)) + "\">";
+            auto* link = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+            cmark_node_set_on_enter(link, open.c_str());
+            cmark_node_set_on_exit(link, "</a>");
+            auto* label = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node_set_literal(label, ("@" + name).c_str());
+            cmark_node_append_child(link, label);
+            cmark_node_insert_after(last, link);
+            last = link;
+            done = end;
+            from = end;
+        }
+        if (changed && done < text.size()) {
+            auto* t = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node_set_literal(t, text.substr(done).c_str());
+            cmark_node_insert_after(last, t);
+        }
+    }
+    return mentioned;
+}
+
 std::string excerpt_of(cmark_node* root, std::size_t max_characters)
 {
     std::string out;
@@ -343,7 +428,8 @@ int estimate_nesting(std::string_view source)
     return deepest;
 }
 
-markdown_result render_markdown(std::string_view source, markdown_limits const& limits)
+markdown_result render_markdown(std::string_view source, markdown_limits const& limits,
+                                mention_resolver const* mentions)
 {
     if (source.size() > limits.max_bytes)
         return {std::nullopt, "The text is too long: shorten it to " + std::to_string(limits.max_bytes / 4) +
@@ -362,10 +448,12 @@ markdown_result render_markdown(std::string_view source, markdown_limits const& 
     node_ptr root(cmark_parser_finish(parser.get()));
     autolink(root.get());
     rewrite_links(root.get());
+    std::vector<std::int64_t> mentioned;
+    if (mentions && mentions->find) mentioned = link_mentions(root.get(), *mentions);
     char* html = cmark_render_html(root.get(), options);
     std::string out(html);
     std::free(html);
-    return {rendered_markdown{trusted_html(std::move(out)), excerpt_of(root.get(), 200)}, {}};
+    return {rendered_markdown{trusted_html(std::move(out)), excerpt_of(root.get(), 200), std::move(mentioned)}, {}};
 }
 
 }  // namespace peerdesk::render

@@ -55,3 +55,18 @@ TEST_CASE("no control character reaches a header value: tab, vertical tab, form 
     auto const head = http::response_head(res, 0, 11, true);
     CHECK(head == "HTTP/1.1 303 See Other\r\nLocation: / /evil.example    \r\nContent-Length: 0\r\n\r\n");
 }
+
+namespace {
+struct no_more final : http::body_stream {
+    std::optional<std::string> next() override { return std::nullopt; }
+};
+}  // namespace
+
+TEST_CASE("a streamed response says no length: its body ends when the connection closes")
+{
+    http::response res;
+    res.set("Content-Type", "text/event-stream; charset=utf-8");
+    res.stream = std::make_shared<no_more>();
+    CHECK(http::response_head(res, 12, 11, false) ==
+          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nConnection: close\r\n\r\n");
+}
