@@ -47,6 +47,9 @@ constexpr char numbering_key[] = "peerdesk.docids";
 constexpr char numbering_value[] = "own";
 // The unique term of a post's document.
 constexpr char prefix_post[] = "Q";
+// An answer's thread words (its question's title and body), stemmed, once each and without
+// positions: "XH" + stem. Searched only when the words of a post find too little.
+constexpr char prefix_thread[] = "XH";
 // Title words count most, then the body, then comments.
 constexpr Xapian::termcount title_weight = 5, body_weight = 2, comment_weight = 1;
 constexpr std::size_t max_stored_text = 16 * 1024;
@@ -234,6 +237,30 @@ Xapian::Weight const& weighting()
     return w;
 }
 
+// Each distinct stem of the text once (wdf 1), stop words left out: the thread's words say
+// that the thread holds a word, not how much, and cost one posting each.
+void add_thread_terms(Xapian::Document& doc, std::string_view text)
+{
+    static thread_local Xapian::Stem const stem("english");
+    std::unordered_set<std::string> seen;
+    std::string word;
+    auto flush = [&] {
+        if (!word.empty() && word.size() <= 64 && !stopper()(word)) {
+            auto term = prefix_thread + stem(word);
+            if (seen.insert(term).second) doc.add_term(term, 1);
+        }
+        word.clear();
+    };
+    std::string const owned(text);
+    for (Xapian::Utf8Iterator it(owned); it != Xapian::Utf8Iterator(); ++it) {
+        if (Xapian::Unicode::is_wordchar(*it))
+            Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(*it));
+        else
+            flush();
+    }
+    flush();
+}
+
 std::int64_t number_in(Xapian::Document const& doc, Xapian::valueno slot)
 {
     auto const v = doc.get_value(slot);
@@ -266,6 +293,12 @@ double quality_of(post_document const& d)
     if (d.score > 0) q += std::min(0.3, 0.15 * std::log10(1.0 + static_cast<double>(d.score)));
     if (d.endorsed) q += 0.3;
     return q;
+}
+
+std::vector<tuning_knob> const& tuning_knobs()
+{
+    static std::vector<tuning_knob> const knobs{{"quality_boost", &tuning::quality_boost}};
+    return knobs;
 }
 
 post_fact fact_of(post_document const& d, std::uint32_t docid)
@@ -440,6 +473,7 @@ post_fact writer::put(post_document const& d, bool fresh)
     tg.increase_termpos();
     auto const comments = std::string(clip(d.comments, max_stored_text));
     tg.index_text(comments, comment_weight);
+    if (!d.thread_text.empty()) add_thread_terms(doc, clip(d.thread_text, max_stored_text));
 
     doc.add_boolean_term(id_term);
     for (auto const& t : d.tags) doc.add_boolean_term(prefix_tag + t);

@@ -32,6 +32,10 @@ struct post_document {
     std::string title;
     std::string body;      // plain text
     std::string comments;  // plain text of the live comments
+    // An answer's question's text (plain), indexed as the thread's words at a low weight, so
+    // that words spread over a question and its answer still find the answer; empty for a
+    // question.
+    std::string thread_text;
     std::vector<std::string> tags;
     std::string author;  // username
     std::int64_t created_at = 0;
@@ -49,6 +53,12 @@ struct post_document {
 struct tuning {
     double quality_boost = 2.0;
 };
+// The knobs of tuning by name, for the relevance benchmark's --set.
+struct tuning_knob {
+    char const* name;
+    double tuning::*field;
+};
+std::vector<tuning_knob> const& tuning_knobs();
 double quality_of(post_document const& d);
 // The post as ranking remembers it (see facts.hpp), as the document docid.
 post_fact fact_of(post_document const& d, std::uint32_t docid);
@@ -64,6 +74,9 @@ struct results {
     std::size_t total = 0;   // an estimate when large, exact for small result sets
     bool exact = true;       // whether total counts every match
     std::string suggestion;  // the free text with its spelling corrected; empty when it looks right
+    // The free text as searched when some of its words were taken for typos and searched with
+    // the words the community uses instead ("Showing results for ..."); empty when none were.
+    std::string corrected;
     // The query's words, for each hit's snippet (hit_snippet), which is cut from the post's text
     // as the database holds it: read with the hit's row, that costs less than reading the text
     // back from the index (a 32 KB block and an inflate for each hit).
