@@ -447,6 +447,9 @@ struct peerdesk_engine {
             search::writer w(root / dir, true);
             // Best first, as a rebuild numbers them (search_store::rebuild_order).
             std::vector<search::post_document> docs;
+            std::unordered_map<std::int64_t, std::string const*> question_body;
+            for (auto const& p : posts)
+                if (p.question) question_body[p.id] = &p.body;
             for (auto const& p : posts) {
                 search::post_document d;
                 d.id = p.id;
@@ -454,6 +457,8 @@ struct peerdesk_engine {
                 d.is_question = p.question;
                 d.title = p.title;
                 d.body = p.body;
+                // As the store gives it: an answer carries its question's text.
+                if (!p.question) d.thread_text = *question_body[p.thread];
                 d.tags = p.tags;
                 d.author = "someone";
                 d.created_at = p.created;
