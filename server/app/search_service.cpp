@@ -20,6 +20,7 @@ void to_text(search::post_document& d)
 {
     d.body = render::plain_text(d.body);
     d.comments = render::plain_text(d.comments);
+    d.thread_text = render::plain_text(d.thread_text);
 }
 
 char const* source_name(query_source s)
