@@ -775,25 +775,37 @@ std::optional<std::vector<std::string>> plain_words(std::string const& text)
 {
     std::vector<std::string> out;
     std::string word;
-    bool plain = true;
     auto flush = [&] {
         if (word.empty()) return;
         out.push_back(std::move(word));
         word.clear();
     };
-    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator();) {
         auto const c = *it;
+        ++it;
         if (Xapian::Unicode::is_wordchar(c)) {
             Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(c));
             continue;
         }
-        if (c == '"' || c == '*' || c == ':' || ((c == '+' || c == '-') && word.empty())) plain = false;
-        flush();
+        bool const inside = !word.empty() && it != Xapian::Utf8Iterator() && Xapian::Unicode::is_wordchar(*it);
+        // An apostrophe inside a word is part of it, as the index has "don't".
+        if ((c == '\'' || c == 0x2019) && inside) {
+            word += '\'';
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == ';' || c == '!' || c == '?' || c == '(' || c == ')' ||
+            (c == '-' && !word.empty()) || ((c == '.' || c == ',') && !inside)) {
+            flush();
+            continue;
+        }
+        // Quotes, +word, -word, field:, wildcards, and words joined by other marks (v1.2,
+        // 1,000, file.txt, a/b, C#) mean what the parser makes of them.
+        return std::nullopt;
     }
     flush();
     for (auto const* op : {" AND ", " OR ", " NOT ", " XOR ", " NEAR ", " ADJ "})
-        if ((" " + text + " ").find(op) != std::string::npos) plain = false;
-    if (!plain || out.empty() || out.size() > 32) return std::nullopt;
+        if ((" " + text + " ").find(op) != std::string::npos) return std::nullopt;
+    if (out.empty() || out.size() > 32) return std::nullopt;
     return out;
 }
 

@@ -884,3 +884,16 @@ TEST_CASE("words spread over a question and its answer find the thread, with the
     CHECK(found.hits.front().question_id == 1);
     CHECK(found.hits.front().post_id == 2);  // the answer holds billing and export, and its thread the rest
 }
+
+TEST_CASE("plain words are read as the index holds them: apostrophes inside words, numbers and names left whole")
+{
+    temp_index t;
+    index_posts(t, {question(1, "Printer won't print", "It says the version 1.2 driver is missing from C:/drivers."),
+                    question(2, "Printer prints blank pages", "Pages come out blank.")});
+    searcher s(t.root, 0);
+    auto run = [&](std::string q) { return threads(s.search({q, {}, sort_order::relevance, 0, 10}, {})); };
+    CHECK(run("printer won't") == std::vector<std::int64_t>{1});
+    CHECK(run("printer won\u2019t") == std::vector<std::int64_t>{1});
+    CHECK(run("driver 1.2") == std::vector<std::int64_t>{1});
+    CHECK(run("printer, blank pages.") == std::vector<std::int64_t>{2});
+}
