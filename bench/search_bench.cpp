@@ -3,6 +3,7 @@
 //
 //   peerdesk-bench-search make-queries DATA_DIR COUNT > queries.tsv
 //   peerdesk-bench-search run DATA_DIR queries.tsv [--dump FILE]
+//   peerdesk-bench-search typo-cost DATA_DIR queries.tsv
 //
 // --dump writes a line a query (microseconds, words, tag, total, the ids on the page, their
 // threads): two builds that rank alike write the same lines but for the first field.
@@ -111,6 +112,78 @@ int run(std::string const& dir, std::string const& file, std::string const& dump
     return 0;
 }
 
+// The cost of a misspelt query against the correct one: each query with a word of four letters
+// or more is run as it is and with one seeded typo in that word (a deletion, an insertion, a
+// substitution or a transposition), alternately, so that both meet the same caches. Prints
+// the mean time of each, their ratio, and how often the misspelt query's first hit is the
+// correct one's.
+int typo_cost(std::string const& dir, std::string const& file)
+{
+    search::searcher s(std::filesystem::path(dir) / "search", 0);
+    std::mt19937_64 rng(27);
+    std::vector<std::pair<search::query_request, search::query_request>> pairs;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+        auto const tab = line.find('\t');
+        search::query_request r;
+        r.text = line.substr(0, tab);
+        if (tab != std::string::npos && tab + 1 < line.size()) r.filter.tags.push_back(line.substr(tab + 1));
+        r.limit = 10;
+        std::vector<std::string> words;
+        std::istringstream split(r.text);
+        for (std::string w; split >> w;) words.push_back(w);
+        std::vector<std::size_t> long_enough;
+        for (std::size_t i = 0; i < words.size(); ++i)
+            if (words[i].size() >= 4) long_enough.push_back(i);
+        if (long_enough.empty()) continue;
+        auto& w = words[long_enough[rng() % long_enough.size()]];
+        auto const at = rng() % w.size();
+        switch (rng() % 4) {
+            case 0:
+                w.erase(at, 1);
+                break;
+            case 1:
+                w.insert(w.begin() + static_cast<std::ptrdiff_t>(at), static_cast<char>('a' + rng() % 26));
+                break;
+            case 2:
+                w[at] = static_cast<char>('a' + (w[at] - 'a' + 1 + rng() % 25) % 26);
+                break;
+            default:
+                if (at + 1 < w.size() && w[at] != w[at + 1])
+                    std::swap(w[at], w[at + 1]);
+                else
+                    w.erase(at, 1);
+        }
+        auto typo = r;
+        typo.text.clear();
+        for (auto const& x : words) typo.text += (typo.text.empty() ? "" : " ") + x;
+        pairs.emplace_back(std::move(r), std::move(typo));
+    }
+    if (pairs.empty()) return 1;
+    s.search(pairs.front().first, {});  // open the index before timing
+    double correct_s = 0, misspelt_s = 0;
+    std::size_t same_first = 0, corrected = 0;
+    for (auto const& [right, wrong] : pairs) {
+        auto const t0 = clock_type::now();
+        auto const a = s.search(right, {});
+        auto const t1 = clock_type::now();
+        auto const b = s.search(wrong, {});
+        auto const t2 = clock_type::now();
+        correct_s += std::chrono::duration<double>(t1 - t0).count();
+        misspelt_s += std::chrono::duration<double>(t2 - t1).count();
+        if (!b.corrected.empty()) ++corrected;
+        if (!a.hits.empty() && !b.hits.empty() && a.hits.front().question_id == b.hits.front().question_id)
+            ++same_first;
+    }
+    auto const n = static_cast<double>(pairs.size());
+    std::printf(
+        "{\"pairs\":%zu,\"correct_us\":%.1f,\"misspelt_us\":%.1f,\"ratio\":%.2f,\"corrected\":%zu,"
+        "\"same_first\":%zu}\n",
+        pairs.size(), correct_s * 1e6 / n, misspelt_s * 1e6 / n, misspelt_s / std::max(correct_s, 1e-9), corrected,
+        same_first);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -119,7 +192,8 @@ int main(int argc, char** argv)
     if (a.size() == 3 && a[0] == "make-queries") return make_queries(a[1], std::stoi(a[2]));
     if (a.size() == 3 && a[0] == "run") return run(a[1], a[2], "");
     if (a.size() == 5 && a[0] == "run" && a[3] == "--dump") return run(a[1], a[2], a[4]);
-    if (a.size() == 5 && a[0] == "run" && a[3] == "--dump") return run(a[1], a[2], a[4]);
-    std::cerr << "usage: peerdesk-bench-search make-queries DATA_DIR COUNT | run DATA_DIR QUERIES [--dump FILE]\n";
+    if (a.size() == 3 && a[0] == "typo-cost") return typo_cost(a[1], a[2]);
+    std::cerr << "usage: peerdesk-bench-search make-queries DATA_DIR COUNT | run DATA_DIR QUERIES [--dump FILE] | "
+                 "typo-cost DATA_DIR QUERIES\n";
     return 2;
 }

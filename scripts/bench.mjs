@@ -404,12 +404,16 @@ async function main() {
     const inproc = JSON.parse((await run(bin('peerdesk-bench-search'), ['run', data.dir, queriesFile, '--dump', oursDump])).stdout);
     const fts = JSON.parse((await run(bin('peerdesk-fts5'), [data.dir, queriesFile, ftsDump], { maxBuffer: 1 << 24 })).stdout);
     const agree = await agreement(oursDump, ftsDump);
+    const typos = JSON.parse((await run(bin('peerdesk-bench-search'), ['typo-cost', data.dir, queriesFile])).stdout);
     row('search API (1–3 terms, half with a tag, no result cache), queries/s over HTTP after a 3-s warm-up', `${fmt(searchMax.rps)}/s${failures(searchMax)}`, '', '≥ 1,500 queries/s', searchMax.rps >= 1500 && searchMax.failed === 0);
     row(`search API latency at ${fmt(searchMax.rps / 2)}/s (open model)`, `p50 ${fmt(searchLat.p50_us / 1000, 2)} ms, p99 ${fmt(searchLat.p99_us / 1000, 2)} ms${loadFailures(searchLat)}`, '', 'p50 ≤ 3 ms, p99 ≤ 15 ms', searchLat.p50_us <= 3000 && searchLat.p99_us <= 15000 && loadFailed(searchLat) === 0);
     row('search in process, one thread: p50 / p99 / queries/s', `${fmt(inproc.p50_us / 1000, 2)} / ${fmt(inproc.p99_us / 1000, 2)} ms, ${fmt(inproc.qps)}/s`,
       `FTS5 ${fmt(fts.p50_us / 1000, 2)} / ${fmt(fts.p99_us / 1000, 2)} ms, ${fmt(fts.qps)}/s`, 'faster than FTS5', inproc.qps > fts.qps, fmt(inproc.qps / fts.qps, 2) + '×');
     // Faster is worth something only if both answer about the same: of FTS5's top ten threads,
     // how many are on peerdesk's page, over the queries FTS5 finds anything for.
+    row('search in process, one thread: a query with one typo against the same query spelt right (mean time)',
+      `${fmt(typos.misspelt_us / 1000, 2)} ms against ${fmt(typos.correct_us / 1000, 2)} ms (${fmt(typos.pairs)} pairs; ${fmt(typos.corrected)} corrected, ${fmt(typos.same_first)} with the same first thread)`,
+      '', '≤ 3×', typos.ratio <= 3, fmt(typos.ratio, 2) + '×');
     row('search agreement with FTS5: share of its top-10 threads on peerdesk\'s first page', `${fmt(agree.overlap * 100)} % (top result the same in ${fmt(agree.top * 100)} %, ${fmt(agree.queries)} queries)`,
       'FTS5 BM25, same queries', `≥ ${agreementFloor * 100} %`, agree.overlap >= agreementFloor);
 

@@ -47,6 +47,9 @@ constexpr char numbering_key[] = "peerdesk.docids";
 constexpr char numbering_value[] = "own";
 // The unique term of a post's document.
 constexpr char prefix_post[] = "Q";
+// An answer's thread words (its question's title and body), stemmed, once each and without
+// positions: "XH" + stem. Searched only when the words of a post find too little.
+constexpr char prefix_thread[] = "XH";
 // Title words count most, then the body, then comments.
 constexpr Xapian::termcount title_weight = 5, body_weight = 2, comment_weight = 1;
 constexpr std::size_t max_stored_text = 16 * 1024;
@@ -186,17 +189,22 @@ Xapian::Query with_quality(Xapian::Query q, tuning const& tune, std::shared_ptr<
 class capped_bm25 final : public Xapian::Weight {
 public:
     static constexpr Xapian::termcount wdf_cap = 8;
-    static constexpr double k1 = 1.2;
 
-    capped_bm25()
+    // b: how much a post's length counts (0: not at all, as BM25 with b = 0).
+    explicit capped_bm25(double k1 = 1.2, double b = 0) : k1_(k1), b_(b)
     {
         need_stat(COLLECTION_SIZE);
         need_stat(TERMFREQ);
         need_stat(WQF);
         need_stat(WDF);
         need_stat(WDF_MAX);
+        if (b_ > 0) {
+            need_stat(DOC_LENGTH);
+            need_stat(DOC_LENGTH_MIN);
+            need_stat(AVERAGE_LENGTH);
+        }
     }
-    capped_bm25* clone() const override { return new capped_bm25; }
+    capped_bm25* clone() const override { return new capped_bm25(k1_, b_); }
     std::string name() const override { return "peerdesk::capped_bm25"; }
     void init(double factor) override
     {
@@ -209,29 +217,55 @@ public:
         if (ratio < 2) ratio = ratio * 0.5 + 1;
         auto const wqf = static_cast<double>(get_wqf());
         termweight_ = std::log(ratio) * factor * 2 * wqf / (1 + wqf);  // k3 = 1
-        bound_ = part(std::min(get_wdf_upper_bound(), wdf_cap));
+        average_ = b_ > 0 ? std::max(1.0, get_average_length()) : 1;
+        bound_ = part(std::min(get_wdf_upper_bound(), wdf_cap), b_ > 0 ? get_doclength_lower_bound() : 0);
     }
-    double get_sumpart(Xapian::termcount wdf, Xapian::termcount, Xapian::termcount) const override
+    double get_sumpart(Xapian::termcount wdf, Xapian::termcount length, Xapian::termcount) const override
     {
-        return part(std::min(wdf, wdf_cap));
+        return part(std::min(wdf, wdf_cap), length);
     }
     double get_maxpart() const override { return bound_; }
     double get_sumextra(Xapian::termcount, Xapian::termcount) const override { return 0; }
     double get_maxextra() const override { return 0; }
 
 private:
-    double part(Xapian::termcount wdf) const
+    double part(Xapian::termcount wdf, Xapian::termcount length) const
     {
         auto const w = static_cast<double>(wdf);
-        return termweight_ * (w / (k1 + w)) * (k1 + 1);
+        auto const norm = b_ > 0 ? (1 - b_) + b_ * static_cast<double>(length) / average_ : 1.0;
+        return termweight_ * (w / (k1_ * norm + w)) * (k1_ + 1);
     }
-    double termweight_ = 0, bound_ = 0;
+    double k1_, b_;
+    double termweight_ = 0, bound_ = 0, average_ = 1;
 };
 
-Xapian::Weight const& weighting()
+capped_bm25 weighting(tuning const& tune)
 {
-    static capped_bm25 const w;
-    return w;
+    return capped_bm25(tune.k1, tune.length_b);
+}
+
+// Each distinct stem of the text once (wdf 1), stop words left out: the thread's words say
+// that the thread holds a word, not how much, and cost one posting each.
+void add_thread_terms(Xapian::Document& doc, std::string_view text)
+{
+    static thread_local Xapian::Stem const stem("english");
+    std::unordered_set<std::string> seen;
+    std::string word;
+    auto flush = [&] {
+        if (!word.empty() && word.size() <= 64 && !stopper()(word)) {
+            auto term = prefix_thread + stem(word);
+            if (seen.insert(term).second) doc.add_term(term, 1);
+        }
+        word.clear();
+    };
+    std::string const owned(text);
+    for (Xapian::Utf8Iterator it(owned); it != Xapian::Utf8Iterator(); ++it) {
+        if (Xapian::Unicode::is_wordchar(*it))
+            Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(*it));
+        else
+            flush();
+    }
+    flush();
 }
 
 std::int64_t number_in(Xapian::Document const& doc, Xapian::valueno slot)
@@ -266,6 +300,22 @@ double quality_of(post_document const& d)
     if (d.score > 0) q += std::min(0.3, 0.15 * std::log10(1.0 + static_cast<double>(d.score)));
     if (d.endorsed) q += 0.3;
     return q;
+}
+
+std::vector<tuning_knob> const& tuning_knobs()
+{
+    static std::vector<tuning_knob> const knobs{{"quality_boost", &tuning::quality_boost},
+                                                {"typos", &tuning::typos},
+                                                {"typo_rare_share", &tuning::typo_rare_share},
+                                                {"typo_ratio", &tuning::typo_ratio},
+                                                {"typo_weight", &tuning::typo_weight},
+                                                {"partial", &tuning::partial},
+                                                {"partial_min_words", &tuning::partial_min_words},
+                                                {"relax_below", &tuning::relax_below},
+                                                {"thread_weight", &tuning::thread_weight},
+                                                {"k1", &tuning::k1},
+                                                {"length_b", &tuning::length_b}};
+    return knobs;
 }
 
 post_fact fact_of(post_document const& d, std::uint32_t docid)
@@ -440,6 +490,7 @@ post_fact writer::put(post_document const& d, bool fresh)
     tg.increase_termpos();
     auto const comments = std::string(clip(d.comments, max_stored_text));
     tg.index_text(comments, comment_weight);
+    if (!d.thread_text.empty()) add_thread_terms(doc, clip(d.thread_text, max_stored_text));
 
     doc.add_boolean_term(id_term);
     for (auto const& t : d.tags) doc.add_boolean_term(prefix_tag + t);
@@ -715,6 +766,226 @@ bool only_indexed_words(Xapian::Database const& db, std::string_view typed, std:
 
 }  // namespace
 
+namespace {
+
+// A query's free text as plain words (no quotes, +word, -word, operators, field: prefixes or
+// wildcards): the only queries that typo tolerance and partial matching may loosen. Anything
+// else keeps its strict meaning through Xapian's query parser.
+std::optional<std::vector<std::string>> plain_words(std::string const& text)
+{
+    std::vector<std::string> out;
+    std::string word;
+    auto flush = [&] {
+        if (word.empty()) return;
+        out.push_back(std::move(word));
+        word.clear();
+    };
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator();) {
+        auto const c = *it;
+        ++it;
+        if (Xapian::Unicode::is_wordchar(c)) {
+            Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(c));
+            continue;
+        }
+        bool const inside = !word.empty() && it != Xapian::Utf8Iterator() && Xapian::Unicode::is_wordchar(*it);
+        // An apostrophe inside a word is part of it, as the index has "don't".
+        if ((c == '\'' || c == 0x2019) && inside) {
+            word += '\'';
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == ';' || c == '!' || c == '?' || c == '(' || c == ')' ||
+            (c == '-' && !word.empty()) || ((c == '.' || c == ',') && !inside)) {
+            flush();
+            continue;
+        }
+        // Quotes, +word, -word, field:, wildcards, and words joined by other marks (v1.2,
+        // 1,000, file.txt, a/b, C#) mean what the parser makes of them.
+        return std::nullopt;
+    }
+    flush();
+    for (auto const* op : {" AND ", " OR ", " NOT ", " XOR ", " NEAR ", " ADJ "})
+        if ((" " + text + " ").find(op) != std::string::npos) return std::nullopt;
+    if (out.empty() || out.size() > 32) return std::nullopt;
+    return out;
+}
+
+// One hit per thread, its best post, for the first `want` threads of a query's ranking.
+struct collapsed {
+    std::vector<hit> hits;
+    std::unordered_set<std::uint32_t> threads;  // every thread among the posts fetched
+    std::size_t total = 0;
+    bool exact = true;
+};
+
+collapsed collapse(Xapian::Enquire& enquire, post_facts const& facts, std::size_t want)
+{
+    // One hit per thread, its best post. Xapian's own collapse reads the thread of every
+    // candidate from a value slot; here the ranked posts are walked with the thread from
+    // the facts, fetching more while a page lacks threads. Counting every match would
+    // cost more than the page itself: beyond the posts fetched, the total is Xapian's
+    // estimate scaled by the share of distinct threads among them.
+    // The first fetch is only a little more than the page: the matcher raises the weight a
+    // post needs to the least of the posts it holds, so the fewer it holds, the more it
+    // passes over. At a million posts, 30 -> 14 for a page of 10: one thread answered
+    // 6-15 % more queries a second in three of four alternating pairs (47 % in the
+    // other), with the same pages for all 1,986 bench queries; 263 totals changed, most
+    // of them estimates that moved, some an exact count of 14 to 29 posts that is now
+    // an estimate.
+    auto fetch = static_cast<Xapian::doccount>(want + want / 4 + 2);
+    collapsed out;
+    Xapian::MSet mset;
+    bool complete = false;
+    for (;;) {
+        mset = enquire.get_mset(0, fetch, fetch);
+        out.hits.clear();
+        out.threads.clear();
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+            auto thread = facts.thread(*it);
+            if (thread == 0) thread = static_cast<std::uint32_t>(thread_of(it.get_document()));
+            if (out.threads.insert(thread).second && out.hits.size() < want) {
+                hit one;
+                one.post_id = post_of(facts, it);
+                one.question_id = thread;
+                one.is_question = one.post_id == one.question_id;
+                out.hits.push_back(one);
+            }
+        }
+        complete = mset.size() < fetch;
+        if (out.hits.size() >= want || complete || fetch >= max_fetch) break;
+        fetch *= 4;
+    }
+    out.exact = complete;
+    if (complete) {
+        out.total = out.threads.size();
+    } else {
+        auto const share = static_cast<double>(out.threads.size()) / static_cast<double>(mset.size());
+        out.total = std::max<std::size_t>(out.threads.size(),
+                                          static_cast<std::size_t>(std::lround(mset.get_matches_estimated() * share)));
+    }
+    return out;
+}
+
+// A plain query's words as the index holds them, each with what it may also match.
+struct query_word {
+    std::string typed;
+    std::string stem;            // as the thread's words hold it
+    std::string stem_term;       // as posts hold it: "Z" + stem, or the word where it is not stemmed
+    std::string corrected;       // the word the community uses instead, or empty
+    std::string corrected_stem;  // its stem
+};
+
+Xapian::Query word_query(query_word const& w, tuning const& tune, bool thread_words)
+{
+    std::vector<Xapian::Query> alternatives;
+    alternatives.emplace_back(w.stem_term);
+    if (!w.corrected.empty())
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query("Z" + w.corrected_stem),
+                                  tune.typo_weight);
+    if (thread_words) {
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(prefix_thread + w.stem),
+                                  tune.thread_weight);
+        if (!w.corrected.empty())
+            alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(prefix_thread + w.corrected_stem),
+                                      tune.thread_weight * tune.typo_weight);
+    }
+    if (alternatives.size() == 1) return alternatives.front();
+    return Xapian::Query(Xapian::Query::OP_OR, alternatives.begin(), alternatives.end());
+}
+
+Xapian::Query all_words(std::vector<query_word> const& words, tuning const& tune, bool thread_words)
+{
+    std::vector<Xapian::Query> parts;
+    for (auto const& w : words) parts.push_back(word_query(w, tune, thread_words));
+    return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+}
+
+// Posts that hold every word but one: an OR of the n ANDs that each leave one word out, so a
+// post with all the words matches every one of them and weighs most. Past six words that
+// would be too many lists; an OR of the words ranks them instead.
+Xapian::Query all_but_one(std::vector<query_word> const& words, tuning const& tune, bool thread_words)
+{
+    std::vector<Xapian::Query> each;
+    for (auto const& w : words) each.push_back(word_query(w, tune, thread_words));
+    if (words.size() > 6) return Xapian::Query(Xapian::Query::OP_OR, each.begin(), each.end());
+    std::vector<Xapian::Query> ors;
+    for (std::size_t left_out = 0; left_out < each.size(); ++left_out) {
+        std::vector<Xapian::Query> parts;
+        for (std::size_t i = 0; i < each.size(); ++i)
+            if (i != left_out) parts.push_back(each[i]);
+        ors.emplace_back(Xapian::Query::OP_AND, parts.begin(), parts.end());
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, ors.begin(), ors.end());
+}
+
+std::size_t letters_in(std::string const& word)
+{
+    std::size_t n = 0;
+    for (Xapian::Utf8Iterator it(word); it != Xapian::Utf8Iterator(); ++it) ++n;
+    return n;
+}
+
+// The word the community uses where a plain query's word looks like a typo of it, or empty.
+// Only a word that few posts hold is looked up (a lookup reads the spelling table's lists for
+// the word's trigrams, which costs more than a search of common words), and only words of four
+// letters or more, without digits (model numbers and versions are not typos). The suggestion is
+// Xapian's: the most used word within the edit distance (Damerau-Levenshtein: a transposition
+// counts as one edit), which must be held by typo_ratio times as many posts as the typed word,
+// and by one at least (the spelling data only grows).
+std::string typo_correction(Xapian::Database const& db, std::string const& word, std::string const& term,
+                            tuning const& tune, Xapian::Stem const& stem)
+{
+    if (tune.typos <= 0) return {};
+    auto const letters = letters_in(word);
+    if (letters < 4 || std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) return {};
+    auto const rare = std::max(2.0, static_cast<double>(db.get_doccount()) * tune.typo_rare_share);
+    if (static_cast<double>(db.get_termfreq(term)) >= rare) return {};
+    auto const suggestion = db.get_spelling_suggestion(word, letters >= 8 ? 2 : 1);
+    if (suggestion.empty() || suggestion == word) return {};
+    // Uses: the posts that hold each word as written.
+    auto const typed_uses = static_cast<double>(db.get_termfreq(word));
+    if (static_cast<double>(db.get_termfreq(suggestion)) < tune.typo_ratio * typed_uses) return {};
+    // A stop word is never what was meant ("homw" is "home", not "how"), and is not searched.
+    if (stopper()(suggestion)) return {};
+    auto const suggested_term = "Z" + stem(suggestion);
+    if (suggested_term == term || db.get_termfreq(suggested_term) == 0) return {};
+    return suggestion;
+}
+
+// The plain query's words as searched: stop words left out (unless there is nothing else),
+// each with its typo correction. corrected: the text with the corrections, when any were made.
+std::vector<query_word> words_of_query(Xapian::Database const& db, std::vector<std::string> const& typed,
+                                       tuning const& tune, Xapian::Stem const& stem, bool exact, std::string& corrected)
+{
+    std::vector<query_word> out;
+    bool const only_stop_words = std::all_of(typed.begin(), typed.end(), [](auto const& w) { return stopper()(w); });
+    bool any = false;
+    std::string text;
+    for (auto const& w : typed) {
+        std::string shown = w;
+        if (only_stop_words || !stopper()(w)) {
+            query_word q;
+            q.typed = w;
+            // The index stems words that start with a letter, and a stop word not at all.
+            bool const letter = Xapian::Unicode::is_wordchar(*Xapian::Utf8Iterator(w)) &&
+                                !(w.front() >= '0' && w.front() <= '9') && !stopper()(w);
+            q.stem = letter ? stem(w) : w;
+            q.stem_term = letter ? "Z" + q.stem : w;
+            if (letter && !exact) q.corrected = typo_correction(db, w, q.stem_term, tune, stem);
+            if (!q.corrected.empty()) {
+                q.corrected_stem = stem(q.corrected);
+                shown = q.corrected;
+                any = true;
+            }
+            out.push_back(std::move(q));  // a word typed twice counts twice, as the parser has it
+        }
+        text += (text.empty() ? "" : " ") + shown;
+    }
+    if (any) corrected = text;
+    return out;
+}
+
+}  // namespace
+
 results searcher::search(query_request const& request, tuning const& tune) const
 {
     if (!cache_) return run(request, tune);
@@ -722,7 +993,7 @@ results searcher::search(query_request const& request, tuning const& tune) const
     std::string key = format_query(request.text, request.filter);
     key += '\0';
     key += std::to_string(static_cast<int>(request.sort)) + ':' + std::to_string(request.offset) + ':' +
-           std::to_string(request.limit) + ':' + std::to_string(tune.quality_boost);
+           std::to_string(request.limit) + ':' + std::to_string(tune.quality_boost) + (request.exact ? ":exact" : "");
     if (auto cached = cache_->find(key, gen)) return std::move(*cached);
     auto r = run(request, tune);
     cache_->store(std::move(key), r, gen);
@@ -749,71 +1020,64 @@ results searcher::run(query_request const& request, tuning const& tune) const
                     return qp.parse_query(request.text, extra);
                 }
             };
-            if (!request.text.empty()) {
+            // A plain query (words only) is built here, word by word, so that a word may also
+            // match its typo's correction and the query may be loosened; any other keeps its
+            // strict meaning through the parser.
+            auto const plain = request.text.empty() ? std::nullopt : plain_words(request.text);
+            std::vector<query_word> words;
+            if (plain) {
+                words = words_of_query(h.db, *plain, tune, h.stem, request.exact, out.corrected);
+                q = all_words(words, tune, false);
+            } else if (!request.text.empty()) {
                 q = parse(0);
                 if (q.empty()) q = Xapian::Query(std::string());  // nothing searchable was typed: all
             }
             auto marked = snippet_terms_of(q, prefix_title);
-            if (auto f = filter_query(request.filter); !f.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+            auto const filter = filter_query(request.filter);
             auto const facts = facts_for(h);
-            Xapian::Enquire enquire(h.db);
-            enquire.set_weighting_scheme(weighting());
-            switch (request.sort) {
-                case sort_order::relevance:
-                    q = with_quality(q, tune, facts);
-                    break;
-                case sort_order::newest:
-                    enquire.set_sort_by_value_then_relevance(slot_created, true);
-                    break;
-                case sort_order::votes:
-                    enquire.set_sort_by_value_then_relevance(slot_score, true);
-                    break;
-            }
-            enquire.set_query(q);
-            // One hit per thread, its best post. Xapian's own collapse reads the thread of every
-            // candidate from a value slot; here the ranked posts are walked with the thread from
-            // the facts, fetching more while a page lacks threads. Counting every match would
-            // cost more than the page itself: beyond the posts fetched, the total is Xapian's
-            // estimate scaled by the share of distinct threads among them.
-            // The first fetch is only a little more than the page: the matcher raises the weight a
-            // post needs to the least of the posts it holds, so the fewer it holds, the more it
-            // passes over. At a million posts, 30 -> 14 for a page of 10: one thread answered
-            // 6-15 % more queries a second in three of four alternating pairs (47 % in the
-            // other), with the same pages for all 1,986 bench queries; 263 totals changed, most
-            // of them estimates that moved, some an exact count of 14 to 29 posts that is now
-            // an estimate.
             auto const want = request.offset + request.limit;
-            auto fetch = static_cast<Xapian::doccount>(want + want / 4 + 2);
-            Xapian::MSet mset;
-            // Each thread's best post: its rank in mset, and the thread.
-            std::vector<std::pair<Xapian::doccount, std::uint32_t>> picked;
-            std::unordered_set<std::uint32_t> threads;
-            bool complete = false;
-            for (;;) {
-                mset = enquire.get_mset(0, fetch, fetch);
-                picked.clear();
-                threads.clear();
-                for (auto it = mset.begin(); it != mset.end(); ++it) {
-                    auto thread = facts->thread(*it);
-                    if (thread == 0) thread = static_cast<std::uint32_t>(thread_of(it.get_document()));
-                    if (threads.insert(thread).second && picked.size() < want)
-                        picked.emplace_back(static_cast<Xapian::doccount>(it.get_rank()), thread);
+            auto ranked = [&](Xapian::Query query) {
+                if (!filter.empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter);
+                Xapian::Enquire enquire(h.db);
+                enquire.set_weighting_scheme(weighting(tune));
+                switch (request.sort) {
+                    case sort_order::relevance:
+                        query = with_quality(query, tune, facts);
+                        break;
+                    case sort_order::newest:
+                        enquire.set_sort_by_value_then_relevance(slot_created, true);
+                        break;
+                    case sort_order::votes:
+                        enquire.set_sort_by_value_then_relevance(slot_score, true);
+                        break;
                 }
-                complete = mset.size() < fetch;
-                if (picked.size() >= want || complete || fetch >= max_fetch) break;
-                fetch *= 4;
+                enquire.set_query(query);
+                return collapse(enquire, *facts, want);
+            };
+            auto found = ranked(q);
+            // Too few threads hold every word: posts that miss one word of a longer query, and
+            // answers whose thread (their question) holds the words, come after them.
+            if (plain && tune.partial > 0 && static_cast<double>(found.threads.size()) < tune.relax_below &&
+                found.exact && words.size() >= 2) {
+                auto const loose = static_cast<double>(words.size()) >= tune.partial_min_words
+                                       ? all_but_one(words, tune, true)
+                                       : all_words(words, tune, true);
+                auto more = ranked(loose);
+                std::size_t added = 0;
+                for (auto const& one : more.hits) {
+                    if (found.threads.contains(static_cast<std::uint32_t>(one.question_id))) continue;
+                    ++added;
+                    if (found.hits.size() < want) found.hits.push_back(one);
+                }
+                for (auto t : more.threads) found.threads.insert(t);
+                found.exact = more.exact;
+                found.total = more.exact ? found.threads.size() : std::max(found.total + added, more.total);
             }
-            out.exact = complete;
-            if (complete) {
-                out.total = threads.size();
-            } else {
-                auto const share = static_cast<double>(threads.size()) / static_cast<double>(mset.size());
-                out.total = std::max<std::size_t>(
-                    threads.size(), static_cast<std::size_t>(std::lround(mset.get_matches_estimated() * share)));
-            }
-            // Spelling is looked up only when the query finds little: a misspelt word finds
-            // nothing, and the lookup costs more than the search.
-            if (!request.text.empty() && out.total < 3) {
+            out.exact = found.exact;
+            out.total = found.total;
+            // Spelling is looked up only when the query finds little and no word was corrected
+            // already: a misspelt word finds nothing, and the lookup costs more than the search.
+            if (!request.text.empty() && out.total < 3 && out.corrected.empty() && !request.exact) {
                 parse(Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
                 out.suggestion = qp.get_corrected_query_string();
                 if (!only_indexed_words(h.db, request.text, out.suggestion)) out.suggestion.clear();
@@ -821,14 +1085,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
                 // for "invoice" that finds "invoices" would be offered its own plural.
                 if (out.total > 0 && same_stems(out.suggestion, request.text, h.stem)) out.suggestion.clear();
             }
-            for (auto i = request.offset; i < picked.size(); ++i) {
-                auto const it = mset[picked[i].first];
-                hit one;
-                one.post_id = post_of(*facts, it);
-                one.question_id = picked[i].second;
-                one.is_question = one.post_id == one.question_id;
-                out.hits.push_back(one);
-            }
+            for (auto i = request.offset; i < found.hits.size(); ++i) out.hits.push_back(found.hits[i]);
             out.marked = std::move(marked);
             return out;
         });
@@ -861,7 +1118,7 @@ std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int
             Xapian::Enquire enquire(h.db);
             // Only questions sharing a fair part of the words: a single common word is noise.
             enquire.set_cutoff(30);
-            enquire.set_weighting_scheme(weighting());
+            enquire.set_weighting_scheme(weighting(tune));
             auto const facts = facts_for(h);
             enquire.set_query(with_quality(q, tune, facts));
             auto const mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit + 1));

@@ -32,6 +32,10 @@ struct post_document {
     std::string title;
     std::string body;      // plain text
     std::string comments;  // plain text of the live comments
+    // An answer's question's text (plain), indexed as the thread's words at a low weight, so
+    // that words spread over a question and its answer still find the answer; empty for a
+    // question.
+    std::string thread_text;
     std::vector<std::string> tags;
     std::string author;  // username
     std::int64_t created_at = 0;
@@ -42,13 +46,39 @@ struct post_document {
     bool endorsed = false;         // a moderator endorsed this answer
 };
 
-// How much a post's quality adds to BM25: relevance = BM25 + quality_boost × quality, where
-// quality is 0.5 for an accepted answer or a question with one, 0.2 for an answered thread, up
-// to 0.3 for votes (0.15 × log10(1 + score), capped), and 0.3 for a moderator-endorsed answer.
-// See README, "Search".
+// How search ranks and how far it loosens a query, each choice measured on the relevance
+// benchmark (scripts/bench --relevance; see README, "Search", and the commits that set them).
+// relevance = BM25 + quality_boost × quality, where quality is 0.5 for an accepted answer or a
+// question with one, 0.2 for an answered thread, up to 0.3 for votes (0.15 × log10(1 + score),
+// capped), and 0.3 for a moderator-endorsed answer.
 struct tuning {
     double quality_boost = 2.0;
+    // BM25's k1 and b (how much a post's length counts; see capped_bm25 in index.cpp).
+    double k1 = 1.2;
+    double length_b = 0.75;
+    // Typo tolerance: a word of a plain query used by fewer than typo_rare_share of the posts
+    // (and by at most 2 in a small community) is looked up in the spelling dictionary; a word
+    // within 1 edit (4-7 letters) or 2 (8 or more) that the community uses at least
+    // typo_ratio times as often is searched too, at typo_weight of its weight. typos 0: never.
+    double typos = 1;
+    double typo_rare_share = 0.0005;
+    double typo_ratio = 20;
+    double typo_weight = 0.7;
+    // Partial matching: when the posts that hold every word are fewer than relax_below
+    // threads, a query of at least partial_min_words words also finds posts that miss one,
+    // and each word also matches an answer whose question holds it (at thread_weight), ranked
+    // after the posts that hold every word. partial 0: never.
+    double partial = 1;
+    double partial_min_words = 3;
+    double relax_below = 3;
+    double thread_weight = 0.3;
 };
+// The knobs of tuning by name, for the relevance benchmark's --set.
+struct tuning_knob {
+    char const* name;
+    double tuning::*field;
+};
+std::vector<tuning_knob> const& tuning_knobs();
 double quality_of(post_document const& d);
 // The post as ranking remembers it (see facts.hpp), as the document docid.
 post_fact fact_of(post_document const& d, std::uint32_t docid);
@@ -64,6 +94,9 @@ struct results {
     std::size_t total = 0;   // an estimate when large, exact for small result sets
     bool exact = true;       // whether total counts every match
     std::string suggestion;  // the free text with its spelling corrected; empty when it looks right
+    // The free text as searched when some of its words were taken for typos and searched with
+    // the words the community uses instead ("Showing results for ..."); empty when none were.
+    std::string corrected;
     // The query's words, for each hit's snippet (hit_snippet), which is cut from the post's text
     // as the database holds it: read with the hit's row, that costs less than reading the text
     // back from the index (a 32 KB block and an inflate for each hit).

@@ -25,6 +25,8 @@ struct query_request {
     sort_order sort = sort_order::relevance;
     std::size_t offset = 0;
     std::size_t limit = 30;
+    // The words exactly as typed: no typo tolerance ("search instead for ...").
+    bool exact = false;
 };
 
 struct parsed_query {

@@ -74,6 +74,11 @@ response search_page(call& c)
     auto const& parsed = found.parsed;
     auto const full = search::format_query(parsed.text, parsed.filter);
     v.set("q", full);  // parameters become visible filters in the box
+    // The words as typed stay as typed while the reader moves through pages, sorts and filters.
+    auto search_url = [&](std::string_view text, std::string_view sort) {
+        return urls::search(text, sort) + (request.exact ? "&exact=1" : "");
+    };
+    if (request.exact) v.set("exact", true);
 
     // Filters are links that change the query text, so that what the box shows is what is searched.
     std::vector<view> filters;
@@ -81,7 +86,7 @@ response search_page(call& c)
         auto f = parsed.filter;
         toggle(f);
         view link;
-        link.set("label", label).set("on", on).set("url", urls::search(search::format_query(parsed.text, f), sort_key));
+        link.set("label", label).set("on", on).set("url", search_url(search::format_query(parsed.text, f), sort_key));
         filters.push_back(std::move(link));
     };
     add_filter("Answered", parsed.filter.answered, [](search::filters& f) { f.answered = !f.answered; });
@@ -97,13 +102,13 @@ response search_page(call& c)
         auto f = parsed.filter;
         std::erase(f.tags, t);
         view link;
-        link.set("name", t).set("url", urls::search(search::format_query(parsed.text, f), sort_key));
+        link.set("name", t).set("url", search_url(search::format_query(parsed.text, f), sort_key));
         tag_filters.push_back(std::move(link));
     }
     std::vector<view> tabs;
     for (auto const& s : search_sorts) {
         view t;
-        t.set("label", s.label).set("url", urls::search(full, s.key)).set("current", s.key == sort_key);
+        t.set("label", s.label).set("url", search_url(full, s.key)).set("current", s.key == sort_key);
         tabs.push_back(std::move(t));
     }
     std::vector<view> hits;
@@ -119,9 +124,13 @@ response search_page(call& c)
         .set("hits", hits)
         .set("empty", found.hits.empty())
         .set("ask_url", urls::ask(parsed.text.substr(0, 150)))
-        .set("pager", pager_view(found.page, found.pagesize, shown_total, urls::search(full, sort_key)));
+        .set("pager", pager_view(found.page, found.pagesize, shown_total, search_url(full, sort_key)));
     if (!found.suggestion.empty())
         v.set("suggestion", found.suggestion).set("suggestion_url", urls::search(found.suggestion, sort_key));
+    if (!found.corrected.empty())
+        v.set("corrected", found.corrected)
+            .set("typed", full)
+            .set("typed_url", urls::search(full, sort_key) + "&exact=1");
     return page(c, 200, "search", full.empty() ? "Search" : full + " · Search", std::move(v));
 }
 

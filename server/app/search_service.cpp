@@ -20,6 +20,7 @@ void to_text(search::post_document& d)
 {
     d.body = render::plain_text(d.body);
     d.comments = render::plain_text(d.comments);
+    d.thread_text = render::plain_text(d.thread_text);
 }
 
 char const* source_name(query_source s)
@@ -203,6 +204,7 @@ std::variant<search_request, failure> read_search_request(http::fields const& qu
     };
     if (auto f = flag("answered", r.answered)) return *f;
     if (auto f = flag("accepted", r.accepted)) return *f;
+    if (auto f = flag("exact", r.exact)) return *f;
     if (auto const s = http::find_field(query, "sort"); s && !s->empty()) {
         auto const* chosen = std::find_if(std::begin(search_sorts), std::end(search_sorts),
                                           [&](search_choice const& c) { return c.key == *s; });
@@ -239,8 +241,12 @@ outcome<search_results> find(context& ctx, search_request const& request)
             "Search results go up to " + std::to_string(max_search_results) + "; add words or filters to narrow them.",
             "page"};
 
-    search::query_request q{parsed.text, parsed.filter, request.sort, static_cast<std::size_t>(offset),
-                            static_cast<std::size_t>(request.pagesize)};
+    search::query_request q{parsed.text,
+                            parsed.filter,
+                            request.sort,
+                            static_cast<std::size_t>(offset),
+                            static_cast<std::size_t>(request.pagesize),
+                            request.exact};
     search::results found;
     try {
         timing::span span("search");
@@ -277,6 +283,7 @@ outcome<search_results> find(context& ctx, search_request const& request)
         out.hits.push_back(std::move(h));
     }
     if (!found.suggestion.empty()) out.suggestion = search::format_query(found.suggestion, parsed.filter);
+    if (!found.corrected.empty()) out.corrected = search::format_query(found.corrected, parsed.filter);
     out.parsed = std::move(parsed);
     ctx.search->log(request.q, out.total, request.source, request.widget_key);
     return out;

@@ -99,6 +99,8 @@ struct search_request {
     search::sort_order sort = search::sort_order::relevance;
     std::int64_t page = 1;
     std::int64_t pagesize = 30;
+    // The words exactly as typed, without typo tolerance (the page's "search instead for").
+    bool exact = false;
     query_source source = query_source::site;
     std::optional<std::int64_t> widget_key;  // the widget key a widget search came with
 };
@@ -117,6 +119,9 @@ struct search_results {
     std::int64_t pagesize = 30;
     search::parsed_query parsed;  // the text and the filters, q's and the parameters' together
     std::string suggestion;       // a whole query to offer instead, when the spelling looks wrong
+    // The whole query as searched when words were taken for typos and searched as the words the
+    // community uses ("Showing results for ..."); empty when none were.
+    std::string corrected;
 };
 
 inline constexpr std::int64_t max_search_results = 1000;
@@ -131,7 +136,7 @@ inline constexpr search_choice search_sorts[] = {{"relevance", "Best match", sea
                                                  {"newest", "Newest", search::sort_order::newest},
                                                  {"votes", "Most votes", search::sort_order::votes}};
 
-// Reads q, tag, answered, accepted, sort, page and pagesize from a query string.
+// Reads q, tag, answered, accepted, exact, sort, page and pagesize from a query string.
 std::variant<search_request, failure> read_search_request(http::fields const& query, query_source source);
 
 outcome<search_results> find(context& ctx, search_request const& request);

@@ -265,11 +265,8 @@ void post_store::edit(std::int64_t post_id, post_edit const& e, std::int64_t now
     if (e.tags) set_tags(post_id, *e.tags);
     db_.cached(sql::mark_edited).bind(post_id, now).run();
     add_revision(post_id, e.editor_id, e.summary, now);
-    // Answers carry their question's title and tags.
-    if (e.title || e.tags)
-        enqueue_thread(db_, post_id, now);
-    else
-        enqueue_post(db_, post_id, now);
+    // Answers carry their question's title, tags and body (an answer's thread is itself).
+    enqueue_thread(db_, post_id, now);
     tx.commit();
 }
 

@@ -43,6 +43,10 @@ struct query_count {
     std::int64_t last_at = 0;
 };
 
+// How many of a post's comments a search hit's snippet may be cut from: the work per hit is
+// bounded however long the discussion.
+inline constexpr int snippet_comments = 20;
+
 // What a search result shows, read fresh from the database; only live posts come back.
 struct hit_row {
     std::int64_t post_id = 0;
@@ -88,7 +92,7 @@ public:
     std::vector<query_count> top_queries(std::int64_t since, std::int64_t limit);
 
     // The rows for these posts, in the given order, without the ones deleted since indexing;
-    // with_text fills body_html and comments_html.
+    // with_text fills body_html and comments_html (the first snippet_comments live comments).
     std::vector<hit_row> hits(std::vector<std::int64_t> const& post_ids, bool with_text = false);
 
 private:

@@ -1,5 +1,5 @@
 // Search over HTTP against the real server, database and Xapian index: filters, sorts,
-// snippets, spelling, similar questions, edit and delete visibility, the query log, reindex
+// snippets, typo tolerance, partial matching, threads as the unit, similar questions, edit and delete visibility, the query log, reindex
 // while serving, and the outbox replay after kill -9.
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
@@ -176,14 +176,61 @@ test('an accepted, well-voted thread ranks above an unanswered one with the same
   assert.equal(r.body.items[1].accepted, false);
 });
 
-test('did you mean: a misspelt query gets a suggestion from the community\'s words', async () => {
+test('a misspelt query finds its thread at once, and the page says what was searched', async () => {
   const r = await search({ q: 'pirnter ofline [windows]' });
   assert.equal(r.status, 200);
-  assert.equal(r.body.suggestion, 'printer offline [windows]');
+  assert.equal(r.body.items[0]?.question_id, ids.printer, r.text);
+  assert.equal(r.body.corrected, 'printer offline [windows]');
+  assert.equal(r.body.suggestion, undefined, 'nothing to offer: the corrected words were searched');
+  // A transposition in a long word counts as one edit.
+  const swapped = await search({ q: 'synchronisaiton' });
+  assert.deepEqual(swapped.body.items.map((h) => h.question_id), [ids.html]);
   const fine = await search({ q: 'printer offline' });
-  assert.equal(fine.body.suggestion, undefined, 'no suggestion when the words are known');
+  assert.equal(fine.body.corrected, undefined, 'no correction when the words are known');
+  assert.equal(fine.body.suggestion, undefined);
   const page = await alice.request('GET', '/search?q=pirnter+ofline');
-  assert.match(page.text, /Did you mean <a href="\/search\?q=printer%20offline">printer offline<\/a>/);
+  assert.match(page.text, /Showing results for <strong>printer offline<\/strong>; search instead for <a href="\/search\?q=pirnter%20ofline&amp;exact=1">pirnter ofline<\/a>/);
+  assert.match(page.text, /Printer goes offline after every restart/);
+  // The words exactly as typed: nothing holds them, and nothing is corrected.
+  const exact = await alice.request('GET', '/search?q=pirnter+ofline&exact=1');
+  assert.equal(exact.status, 200);
+  assert.doesNotMatch(exact.text, /Showing results for/);
+  assert.match(exact.text, /Nothing matches yet/);
+  assert.match(exact.text, /<input type="hidden" name="exact" value="1">/, 'searching again keeps the words as typed');
+  const api = await search({ q: 'pirnter ofline', exact: 'true' });
+  assert.equal(api.body.total, 0);
+  assert.equal(api.body.corrected, undefined);
+  assert.equal((await search({ q: 'printer', exact: 'perhaps' })).status, 422);
+  // Quoted, a word keeps its strict meaning.
+  const quoted = await search({ q: '"pirnter"' });
+  assert.equal(quoted.body.total, 0);
+  assert.equal(quoted.body.corrected, undefined);
+});
+
+test('words spread over a question and its answer find the thread, with the answer as the hit', async () => {
+  const q = await alice.api('POST', '/questions', {
+    title: 'Monthly statements for my bookkeeper',
+    body: 'I need every statement in a spreadsheet my bookkeeper can open.',
+    tags: ['billing'],
+  });
+  assert.equal(q.status, 201, q.text);
+  const a = await bob.api('POST', `/questions/${q.body.id}/answers`, { body: 'Open Billing, choose History, then Download as XLSX.' });
+  assert.equal(a.status, 201, a.text);
+  // No single post holds all four words: the question has two, the answer the other two.
+  await eventually(async () => (await search({ q: 'spreadsheet bookkeeper xlsx history' })).body.items[0]?.post_id === a.body.id, 'the thread to be found by words spread over it');
+  const r = await search({ q: 'spreadsheet bookkeeper xlsx history' });
+  assert.equal(r.body.items[0].question_id, q.body.id);
+  assert.equal(r.body.items[0].type, 'answer');
+  // A longer query with one word no post holds still finds the post that has the rest.
+  const partial = await search({ q: 'export invoices accountant quarterly' });
+  assert.equal(partial.body.items[0]?.question_id, ids.invoice, partial.text);
+  // Quotes and +word keep their strict meaning: every word must be in one post.
+  assert.equal((await search({ q: '"export" "invoices" "accountant" "quarterly"' })).body.total, 0);
+  assert.equal((await search({ q: 'export invoices accountant +quarterly' })).body.total, 0);
+  // Editing the question's words reaches its answer too.
+  const edit = await alice.api('PATCH', `/questions/${q.body.id}`, { body: 'I need every statement in a workbook my auditor can open.', summary: 'who reads it' });
+  assert.equal(edit.status, 200, edit.text);
+  await eventually(async () => (await search({ q: 'workbook auditor xlsx history' })).body.items[0]?.post_id === a.body.id, 'the answer to carry the edited question');
 });
 
 test('did you mean: no suggestion for a word that already finds posts, such as a plural', async () => {

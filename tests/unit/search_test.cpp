@@ -176,7 +176,12 @@ TEST_CASE("the index: filters as boolean terms, one hit per thread, quality boos
     // Same words: the accepted, voted thread first, although BM25 alone would tie.
     CHECK(ids(run("calendar invite")) == std::vector<std::int64_t>{5, 4});
     CHECK(ids(s.search({"calendar invite", {}, sort_order::relevance, 0, 30}, tuning{0.0})).size() == 2);
-    CHECK(run("scaner").suggestion == "scanner");
+    // A word no post holds, one edit from a word posts use: searched as that word, and said.
+    auto const typo = run("scaner");
+    CHECK(typo.corrected == "scanner");
+    CHECK(typo.suggestion.empty());
+    CHECK_FALSE(typo.hits.empty());
+    CHECK(run("scanner").corrected.empty());
     CHECK(run("scanner").suggestion.empty());
 
     {
@@ -359,8 +364,12 @@ TEST_CASE("beyond eight mentions' worth, more mentions of a word do not rank a p
     }
     make_current(t.root, dir);
     searcher s(t.root, 0);
-    // 1, 2 and 3 tie, so the older comes first; fewer mentions rank lower.
-    CHECK(ids(s.search({"spooler", {}, sort_order::relevance, 0, 10}, {})) == std::vector<std::int64_t>{1, 2, 3, 4});
+    // 1, 2 and 3 tie, so the older comes first; fewer mentions rank lower. (Without length
+    // normalisation, which would rank the shorter posts first.)
+    tuning no_length;
+    no_length.length_b = 0;
+    CHECK(ids(s.search({"spooler", {}, sort_order::relevance, 0, 10}, no_length)) ==
+          std::vector<std::int64_t>{1, 2, 3, 4});
 }
 
 TEST_CASE("one hit per thread holds when a thread has more matching posts than a page")
@@ -719,7 +728,11 @@ TEST_CASE("an index the machine stopped under is rebuilt; one a killed server le
     auto const first = rebuild(t.root, src);
     auto const marker = t.root / first / "peerdesk-unsynced";
     CHECK_FALSE(std::filesystem::exists(marker));  // a rebuild is synced before it is current
-    auto search = [&] { return ids(readers.search({"backup", {}, sort_order::relevance, 0, 10}, {})); };
+    auto search = [&] {
+        auto found = ids(readers.search({"backup", {}, sort_order::relevance, 0, 10}, {}));
+        std::sort(found.begin(), found.end());  // which posts, not their order
+        return found;
+    };
     auto wait_for = [&](indexer& ix, std::int64_t seq) {
         for (int i = 0; i < 500 && ix.status().applied_seq < seq; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -762,4 +775,125 @@ TEST_CASE("an index the machine stopped under is rebuilt; one a killed server le
     }
     CHECK(search() == std::vector<std::int64_t>{1, 2, 3});
     CHECK_FALSE(std::filesystem::exists(t.root / *current_dir(t.root) / "peerdesk-unsynced"));
+}
+
+namespace {
+
+// An index of these posts, current under t.root.
+void index_posts(temp_index const& t, std::vector<post_document> const& posts)
+{
+    auto const dir = new_dir_name();
+    {
+        writer w(t.root / dir, true);
+        for (auto const& d : posts) w.apply(d);
+        w.commit();
+    }
+    make_current(t.root, dir);
+}
+
+std::vector<std::int64_t> threads(results const& r)
+{
+    std::vector<std::int64_t> out;
+    for (auto const& h : r.hits) out.push_back(h.question_id);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a misspelt word finds the word the community uses, below posts that hold the word as typed")
+{
+    temp_index t;
+    std::vector<post_document> posts;
+    // 30 posts use "controller"; one post has the typo "contoller" itself.
+    for (int i = 1; i <= 30; ++i)
+        posts.push_back(question(i, "Game controller question " + std::to_string(i),
+                                 "My controller does not pair after the update."));
+    posts.push_back(question(31, "Contoller drift", "The contoller drifts left."));
+    posts.push_back(question(32, "Wireless charging", "Charging stops at eighty percent."));
+    index_posts(t, posts);
+    searcher s(t.root, 0);
+    auto run = [&](std::string q, bool exact = false) {
+        query_request r{q, {}, sort_order::relevance, 0, 10};
+        r.exact = exact;
+        return s.search(r, {});
+    };
+
+    // A transposition counts as one edit: "cnotroller" is one edit from "controller".
+    auto const swapped = run("cnotroller pair");
+    CHECK(swapped.corrected == "controller pair");
+    REQUIRE_FALSE(swapped.hits.empty());
+    CHECK(swapped.hits.front().question_id <= 30);
+
+    // A word a few posts use, far less than a close one: both are searched, the exact one first.
+    auto const rare = run("contoller");
+    CHECK(rare.corrected == "controller");
+    REQUIRE(rare.hits.size() == 10);
+    CHECK(rare.hits.front().post_id == 31);
+
+    // The words as typed, when asked for ("search instead for ..."): no correction.
+    auto const exact = run("cnotroller pair", true);
+    CHECK(exact.corrected.empty());
+    CHECK(exact.hits.empty());
+    // Quotes and +word keep their strict meaning: no correction.
+    CHECK(run("\"cnotroller\"").hits.empty());
+    CHECK(run("+cnotroller pair").hits.empty());
+    CHECK(run("\"cnotroller\"").corrected.empty());
+
+    // Short words (under four letters) and words with digits are never taken for typos.
+    CHECK(run("pai").corrected.empty());
+    CHECK(run("controler2").corrected.empty());
+    // A word the community uses as much as its neighbour is left alone.
+    CHECK(run("charging").corrected.empty());
+}
+
+TEST_CASE("a longer query finds posts that miss one word, after the posts that hold them all")
+{
+    temp_index t;
+    index_posts(t, {question(1, "Export invoices", "Export the invoices as CSV from billing."),
+                    question(2, "Invoices as CSV", "Export the invoices as CSV every month."),
+                    question(3, "Billing address", "Change the billing address on exported invoices."),
+                    question(4, "Printer offline", "The printer is offline.")});
+    searcher s(t.root, 0);
+    auto run = [&](std::string q) { return threads(s.search({q, {}, sort_order::relevance, 0, 10}, {})); };
+    // Only post 1 holds all four; 2 and 3 miss one word each and still come, after it.
+    auto const found = run("export invoices csv billing");
+    REQUIRE(found.size() == 2 + 1);
+    CHECK(found.front() == 1);
+    // A word no post holds (and no typo of one) does not empty the page.
+    auto missing = run("export invoices csv zzzqqq");
+    std::sort(missing.begin(), missing.end());
+    CHECK(missing == std::vector<std::int64_t>{1, 2});
+    // Quoted, the words must all be there.
+    CHECK(run("\"export\" \"invoices\" \"csv\" \"zzzqqq\"").empty());
+    // Two words: both must be in the thread.
+    CHECK(run("address month").empty());
+}
+
+TEST_CASE("words spread over a question and its answer find the thread, with the answer as the hit")
+{
+    temp_index t;
+    auto q = question(1, "Export invoices", "How do I export my invoices as CSV? I need them in a spreadsheet.");
+    q.thread_answered = true;
+    auto a = answer(2, q, "Go to Billing, then Invoices, and choose Export: CSV.");
+    a.thread_text = q.body;
+    auto other = question(3, "Spreadsheet formulas", "A spreadsheet formula shows an error.");
+    index_posts(t, {q, a, other});
+    searcher s(t.root, 0);
+    auto const found = s.search({"spreadsheet CSV Billing Export", {}, sort_order::relevance, 0, 10}, {});
+    REQUIRE_FALSE(found.hits.empty());
+    CHECK(found.hits.front().question_id == 1);
+    CHECK(found.hits.front().post_id == 2);  // the answer holds billing and export, and its thread the rest
+}
+
+TEST_CASE("plain words are read as the index holds them: apostrophes inside words, numbers and names left whole")
+{
+    temp_index t;
+    index_posts(t, {question(1, "Printer won't print", "It says the version 1.2 driver is missing from C:/drivers."),
+                    question(2, "Printer prints blank pages", "Pages come out blank.")});
+    searcher s(t.root, 0);
+    auto run = [&](std::string q) { return threads(s.search({q, {}, sort_order::relevance, 0, 10}, {})); };
+    CHECK(run("printer won't") == std::vector<std::int64_t>{1});
+    CHECK(run("printer won\u2019t") == std::vector<std::int64_t>{1});
+    CHECK(run("driver 1.2") == std::vector<std::int64_t>{1});
+    CHECK(run("printer, blank pages.") == std::vector<std::int64_t>{2});
 }

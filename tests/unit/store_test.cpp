@@ -442,3 +442,29 @@ TEST_CASE("the per-viewer queries of a page start from its posts, never from the
         CHECK(all.find("SCAN v") == std::string::npos);
     }
 }
+
+TEST_CASE("a search hit reads its post's first comments only; an answer's document carries its question")
+{
+    temp_database t;
+    auto const alice = t.user("alice"), bob = t.user("bob");
+    auto const q = t.db->write([&](connection& c) {
+        return post_store(c).create_question({alice, "Printer offline", body("The printer drops off Wi-Fi."), {}},
+                                             1000);
+    });
+    auto const a =
+        t.db->write([&](connection& c) { return post_store(c).create_answer(q, bob, body("Restart it."), 1100); });
+    for (int i = 0; i < snippet_comments + 30; ++i)
+        t.db->write([&](connection& c) {
+            return post_store(c).create_comment(a, std::nullopt, alice, body("comment" + std::to_string(i)), 1200 + i);
+        });
+    auto const hits = search_store(t.db->reader()).hits({a}, true);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].comments_html.find("comment0<") != std::string::npos);
+    CHECK(hits[0].comments_html.find("comment" + std::to_string(snippet_comments - 1) + "<") != std::string::npos);
+    CHECK(hits[0].comments_html.find("comment" + std::to_string(snippet_comments) + "<") == std::string::npos);
+
+    auto const docs = search_store(t.db->reader()).documents({q, a});
+    REQUIRE(docs.size() == 2);
+    CHECK(docs[0].thread_text.empty());  // a question is its own thread
+    CHECK(docs[1].thread_text == "<p>The printer drops off Wi-Fi.</p>");
+}
