@@ -19,8 +19,9 @@ namespace peerdesk::app {
 
 application::application(store::database& db, settings config, search_service* search,
                          moderation::rate_limiter* limiter)
-    : ctx_{db, std::move(config), search, limiter}, pages_(db)
+    : ctx_{db, std::move(config), search, limiter}, pages_(db), threads_(db)
 {
+    ctx_.threads = &threads_;
     add_all_routes(routes_);
 }
 

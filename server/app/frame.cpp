@@ -54,9 +54,15 @@ std::string ensure_anonymous_csrf(call& c, page_state& state)
 
 response page(call& c, int status, std::string_view name, std::string const& title, view v, page_state const& state)
 {
-    auto const csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
+    auto const& csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
     if (!csrf.empty()) v.set("csrf_token", csrf);
-    auto const body = render::render_template(name, v);
+    return framed_page(c, status, title, render::render_template(name, v), state);
+}
+
+response framed_page(call& c, int status, std::string const& title, render::safe_html const& body,
+                     page_state const& state)
+{
+    auto const& csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
     view layout;
     layout.set("title", title);
     layout.set("css_url", static_url("app.css"));
@@ -94,13 +100,12 @@ response page(call& c, int status, std::string_view name, std::string const& tit
     bool const revisitable = c.req.verb == http::method::get && c.req.target.size() < 300 &&
                              !c.req.path.starts_with("/signin") && !c.req.path.starts_with("/signup");
     layout.set("signin_next", http::percent_encode(revisitable ? c.req.target : "/"));
-    layout.set_html("content_html", body);
     response r;
     r.status = status;
     r.set("Content-Type", "text/html; charset=utf-8");
     // A member's page must not stay on a shared computer's disk after they sign out.
     r.set("Cache-Control", c.who.signed_in() ? "no-store" : "no-cache");
-    r.body = render::render_template("layout", layout).str();
+    r.body = render::render_around("layout", std::move(layout), "content_html", body).take();
     // A page with one visitor's CSRF token or account in it is theirs alone.
     if (!csrf.empty() || c.who.signed_in()) r.set(page_cache::private_header, "1");
     if (state.new_cookie) r.add("Set-Cookie", anonymous_csrf_cookie_header(state.anonymous_csrf, c.ctx.config));
