@@ -19,9 +19,10 @@ namespace peerdesk::app {
 
 application::application(store::database& db, settings config, search_service* search,
                          moderation::rate_limiter* limiter)
-    : ctx_{db, std::move(config), search, limiter}, pages_(db), threads_(db)
+    : ctx_{db, std::move(config), search, limiter}, pages_(db), threads_(db), bodies_(db)
 {
     ctx_.threads = &threads_;
+    ctx_.bodies = &bodies_;
     add_all_routes(routes_);
 }
 

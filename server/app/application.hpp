@@ -24,6 +24,7 @@ private:
     route_table routes_;
     page_cache pages_;
     thread_cache threads_;
+    body_cache bodies_;
 };
 
 // Headers every response carries (CSP, nosniff, referrer policy, framing).

@@ -9,6 +9,7 @@
 #include "server/app/permissions.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/static_files.hpp"
+#include "server/app/thread_cache.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/reputation.hpp"
@@ -110,6 +111,41 @@ response framed_page(call& c, int status, std::string const& title, render::safe
     if (!csrf.empty() || c.who.signed_in()) r.set(page_cache::private_header, "1");
     if (state.new_cookie) r.add("Set-Cookie", anonymous_csrf_cookie_header(state.anonymous_csrf, c.ctx.config));
     return r;
+}
+
+namespace {
+
+// Members in good standing share list pages' content (restricted members are told why on the
+// page's layout, which stays theirs).
+bool shares_bodies(call const& c)
+{
+    return c.ctx.bodies && c.who.signed_in() && c.req.verb == http::method::get;
+}
+
+std::string body_key(call const& c)
+{
+    return c.req.path + '?' + c.req.query;
+}
+
+}  // namespace
+
+std::optional<response> kept_page(call& c)
+{
+    if (!shares_bodies(c)) return std::nullopt;
+    auto const b = c.ctx.bodies->find(body_key(c));
+    if (!b) return std::nullopt;
+    return framed_page(c, 200, b->title, b->html);
+}
+
+response shared_page(call& c, int status, std::string_view name, std::string const& title, view v)
+{
+    auto b = std::make_shared<body_cache::body>();
+    b->writes = c.ctx.db.write_count();
+    b->at = std::chrono::steady_clock::now();
+    b->title = title;
+    b->html = render::render_template(name, v);
+    if (status == 200 && shares_bodies(c)) c.ctx.bodies->store(body_key(c), b);
+    return framed_page(c, status, title, b->html);
 }
 
 response message_page(call& c, int status, std::string const& title, std::string const& message)

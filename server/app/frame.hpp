@@ -23,6 +23,11 @@ http::response page(call& c, int status, std::string_view name, std::string cons
 // A page whose content is rendered already, inside the layout.
 http::response framed_page(call& c, int status, std::string const& title, render::safe_html const& body,
                            page_state const& state = {});
+// For pages whose content is the same for every viewer (lists): a member's page from the kept
+// content, when there is one; shared_page renders the content without the viewer's token, keeps
+// it for members, and frames it.
+std::optional<http::response> kept_page(call& c);
+http::response shared_page(call& c, int status, std::string_view name, std::string const& title, render::view v);
 http::response message_page(call& c, int status, std::string const& title, std::string const& message);
 // The same with a link back to where the reader was, instead of the question list.
 http::response message_page(call& c, int status, std::string const& title, std::string const& message,

@@ -42,6 +42,7 @@ std::optional<sort_choice> sort_named(std::optional<std::string_view> key)
 
 response question_list(call& c, std::optional<std::string> tag)
 {
+    if (auto kept = kept_page(c)) return std::move(*kept);
     auto const query = query_fields(c);
     // A page forgives an unknown sort (an old link) and shows the default.
     auto const chosen = sort_named(http::find_field(query, "sort")).value_or(sorts[0]);
@@ -80,7 +81,7 @@ response question_list(call& c, std::optional<std::string> tag)
         v.set("past_end", past);
         return page(c, 404, "questions", title + " · page " + std::to_string(page_number), std::move(v));
     }
-    return page(c, 200, "questions", title, std::move(v));
+    return shared_page(c, 200, "questions", title, std::move(v));
 }
 
 response home(call& c)

@@ -46,4 +46,34 @@ void thread_cache::store(std::int64_t question_id, audience who, std::shared_ptr
     entries_.emplace(k, std::move(s));
 }
 
+std::shared_ptr<body_cache::body const> body_cache::find(std::string const& key)
+{
+    std::shared_ptr<body const> b;
+    {
+        std::lock_guard lock(mutex_);
+        auto const it = entries_.find(key);
+        if (it == entries_.end()) return nullptr;
+        b = it->second;
+    }
+    if (b->writes != db_.write_count() || std::chrono::steady_clock::now() - b->at > max_age) return nullptr;
+    return b;
+}
+
+void body_cache::store(std::string key, std::shared_ptr<body const> b)
+{
+    if (b->writes != db_.write_count() || key.size() > 1024) return;
+    auto const size = b->html.str().size() + b->title.size() + key.size();
+    std::lock_guard lock(mutex_);
+    if (auto const old = entries_.find(key); old != entries_.end()) {
+        bytes_ -= old->second->html.str().size() + old->second->title.size() + old->first.size();
+        entries_.erase(old);
+    }
+    if (entries_.size() >= max_entries || bytes_ + size > max_bytes) {
+        entries_.clear();
+        bytes_ = 0;
+    }
+    bytes_ += size;
+    entries_.emplace(std::move(key), std::move(b));
+}
+
 }  // namespace peerdesk::app

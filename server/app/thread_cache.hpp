@@ -81,4 +81,29 @@ private:
     std::size_t bytes_ = 0;
 };
 
+// The content of list pages (home, questions, a tag) for members: the same for every viewer, only
+// the layout around it is theirs. Kept as the thread pages are (any write, five seconds), keyed by
+// address. Anonymous visitors are served whole pages by the page cache instead. Thread-safe.
+class body_cache {
+public:
+    struct body {
+        std::uint64_t writes = 0;
+        std::chrono::steady_clock::time_point at;
+        std::string title;
+        render::safe_html html;
+    };
+    explicit body_cache(store::database const& db) : db_(db) {}
+
+    std::shared_ptr<body const> find(std::string const& key);
+    // Keeps b under key unless a write came since b->writes.
+    void store(std::string key, std::shared_ptr<body const> b);
+    std::uint64_t write_count() const { return db_.write_count(); }
+
+private:
+    store::database const& db_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, std::shared_ptr<body const>> entries_;
+    std::size_t bytes_ = 0;
+};
+
 }  // namespace peerdesk::app

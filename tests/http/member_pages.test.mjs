@@ -137,3 +137,16 @@ test('the signed-in page weighs little more than the anonymous one', async () =>
   const anonymous = Buffer.byteLength(await page(anon));
   assert.ok(member <= anonymous * 1.25, `signed in ${member} bytes, anonymous ${anonymous}`);
 });
+
+test('list pages share their content among members, and each keeps their own header', async () => {
+  for (let round = 0; round < 2; round++) {
+    const [forBob, forCarol] = [await page(bob, '/'), await page(carol, '/')];
+    assert.match(forBob, /title="Your profile">bob /);
+    assert.doesNotMatch(forBob, /title="Your profile">carol /);
+    assert.match(forCarol, /title="Your profile">carol /);
+    assert.deepEqual(tokensIn(forBob), [bob.csrf], 'the sign-out form carries bob\'s token alone');
+    assert.deepEqual(tokensIn(forCarol), [carol.csrf]);
+  }
+  const fresh = await ask(carol, 'Bluetooth mouse lags on the second monitor');
+  assert.match(await page(bob, '/'), new RegExp(`href="/questions/${fresh}"`), 'a new question shows at once');
+});
