@@ -293,7 +293,8 @@ void notification_worker::wake()
 
 void notification_worker::run()
 {
-    std::int64_t digests_at = 0, pruned_at = 0;
+    // The first pruning waits an hour: a start writes nothing of its own.
+    std::int64_t digests_at = 0, pruned_at = domain::now();
     // Digests are looked for once a minute, or more often when a period is short (tests).
     auto const digest_every = std::clamp<std::int64_t>(options_.daily.count() / 2, 1, 60);
     while (!stop_) {
