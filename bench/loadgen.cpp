@@ -4,8 +4,12 @@
 //
 //   peerdesk-loadgen --host 127.0.0.1 --port 8080 --rate 2000 --duration 10 [--connections 64]
 //                    [--path /q/1 ...] [--method POST --body '{"body":"… {n} …"}' --header 'K: V']
+//                    [--requests FILE] [--server-timing on]
 //
-// {n} in the path or body becomes the request's sequence number.
+// {n} in the path or body becomes the request's sequence number. --requests FILE: one request a
+// line, "PATH<TAB>Header: value<TAB>…", taken in turn (a mix of visitors, each with their own
+// cookie). --server-timing on: also the server's own time per request, from the total in its
+// Server-Timing header (server_p50_us, server_p99_us).
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -13,7 +17,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -35,7 +41,19 @@ struct options {
     std::string method = "GET";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    // From --requests: each request's path and its own headers.
+    std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> requests;
+    bool server_timing = false;
 };
+
+std::pair<std::string, std::string> parse_header(std::string const& v)
+{
+    auto const colon = v.find(':');
+    if (colon == std::string::npos) return {v, ""};
+    auto value = v.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    return {v.substr(0, colon), value};
+}
 
 std::string fill(std::string text, std::uint64_t n)
 {
@@ -46,6 +64,7 @@ std::string fill(std::string text, std::uint64_t n)
 
 struct stats {
     std::vector<std::int64_t> latencies_us;
+    std::vector<std::int64_t> server_us;  // from Server-Timing's total
     std::uint64_t errors = 0;
     std::uint64_t non_2xx = 0;
 };
@@ -109,10 +128,15 @@ private:
     void send(std::shared_ptr<conn> c, std::uint64_t n, clock_type::time_point due)
     {
         c->busy = true;
-        auto const path = opt_.paths.empty() ? std::string("/") : fill(opt_.paths[n % opt_.paths.size()], n);
         c->req = {};
         c->req.method_string(opt_.method);
-        c->req.target(path);
+        if (!opt_.requests.empty()) {
+            auto const& [path, headers] = opt_.requests[n % opt_.requests.size()];
+            c->req.target(fill(path, n));
+            for (auto const& [k, v] : headers) c->req.set(k, v);
+        } else {
+            c->req.target(opt_.paths.empty() ? std::string("/") : fill(opt_.paths[n % opt_.paths.size()], n));
+        }
         c->req.version(11);
         c->req.set(http::field::host, opt_.host + ":" + opt_.port);
         for (auto const& [k, v] : opt_.headers) c->req.set(k, v);
@@ -129,6 +153,7 @@ private:
                     auto const us =
                         std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - due).count();
                     stats_.latencies_us.push_back(us);
+                    if (opt_.server_timing) record_server_time(c->res);
                     if (c->res.result_int() < 200 || c->res.result_int() >= 300) ++stats_.non_2xx;
                     done();
                     if (c->res.need_eof()) c->connected = false, c->stream.socket().close();
@@ -144,6 +169,17 @@ private:
             c->stream.socket().set_option(asio::ip::tcp::no_delay(true));
             go();
         });
+    }
+
+    // "…, total;dur=0.42" → 420 µs.
+    void record_server_time(http::response<http::string_body> const& res)
+    {
+        auto const it = res.find("Server-Timing");
+        if (it == res.end()) return;
+        auto const text = std::string(it->value());
+        auto const at = text.find("total;dur=");
+        if (at == std::string::npos) return;
+        stats_.server_us.push_back(static_cast<std::int64_t>(std::atof(text.c_str() + at + 10) * 1000));
     }
 
     void fail(std::shared_ptr<conn> c)
@@ -211,9 +247,30 @@ int main(int argc, char** argv)
             o.method = v;
         else if (k == "--body")
             o.body = v;
-        else if (k == "--header") {
-            auto const colon = v.find(':');
-            o.headers.emplace_back(v.substr(0, colon), v.substr(colon + 2));
+        else if (k == "--header")
+            o.headers.push_back(parse_header(v));
+        else if (k == "--server-timing")
+            o.server_timing = v == "on";
+        else if (k == "--requests") {
+            std::ifstream in(v);
+            for (std::string line; std::getline(in, line);) {
+                if (line.empty()) continue;
+                std::vector<std::string> cells;
+                for (std::size_t at = 0;;) {
+                    auto const tab = line.find('\t', at);
+                    cells.push_back(line.substr(at, tab - at));
+                    if (tab == std::string::npos) break;
+                    at = tab + 1;
+                }
+                std::vector<std::pair<std::string, std::string>> headers;
+                for (std::size_t i = 1; i < cells.size(); ++i)
+                    if (!cells[i].empty()) headers.push_back(parse_header(cells[i]));
+                o.requests.emplace_back(cells[0], std::move(headers));
+            }
+            if (o.requests.empty()) {
+                std::cerr << "no requests in " << v << "\n";
+                return 2;
+            }
         } else {
             std::cerr << "unknown option " << k << "\n";
             return 2;
@@ -242,6 +299,7 @@ int main(int argc, char** argv)
     for (auto& g : gens) {
         auto const& r = g->result();
         s.latencies_us.insert(s.latencies_us.end(), r.latencies_us.begin(), r.latencies_us.end());
+        s.server_us.insert(s.server_us.end(), r.server_us.begin(), r.server_us.end());
         s.errors += r.errors;
         s.non_2xx += r.non_2xx;
         elapsed = std::max(elapsed, g->elapsed());
@@ -249,10 +307,12 @@ int main(int argc, char** argv)
     auto& l = s.latencies_us;
     std::printf(
         "{\"requests\":%zu,\"errors\":%llu,\"non_2xx\":%llu,\"seconds\":%.3f,\"rate\":%.1f,"
-        "\"p50_us\":%lld,\"p90_us\":%lld,\"p99_us\":%lld,\"max_us\":%lld}\n",
+        "\"p50_us\":%lld,\"p90_us\":%lld,\"p99_us\":%lld,\"max_us\":%lld,"
+        "\"server_timed\":%zu,\"server_p50_us\":%lld,\"server_p99_us\":%lld}\n",
         l.size(), static_cast<unsigned long long>(s.errors), static_cast<unsigned long long>(s.non_2xx), elapsed,
         l.size() / std::max(elapsed, 1e-9), static_cast<long long>(percentile(l, 50)),
         static_cast<long long>(percentile(l, 90)), static_cast<long long>(percentile(l, 99)),
-        static_cast<long long>(l.empty() ? 0 : *std::max_element(l.begin(), l.end())));
+        static_cast<long long>(l.empty() ? 0 : *std::max_element(l.begin(), l.end())), s.server_us.size(),
+        static_cast<long long>(percentile(s.server_us, 50)), static_cast<long long>(percentile(s.server_us, 99)));
     return 0;
 }

@@ -43,29 +43,28 @@
     }
   }, true);
 
+  // Votes and acceptance are buttons of the page's one form (#act), each naming its own address.
   document.addEventListener('submit', function (event) {
-    var form = event.target;
-    if (form.hasAttribute('data-vote') && signedIn()) {
+    var button = event.submitter;
+    if (!button || !signedIn()) return;
+    if (button.hasAttribute('data-vote')) {
       event.preventDefault();
-      vote(form);
-    } else if (form.hasAttribute('data-accept') && signedIn()) {
+      vote(button);
+    } else if (button.hasAttribute('data-accept')) {
       event.preventDefault();
-      accept(form);
+      accept(button);
     }
   });
 
-  function vote(form) {
-    var box = form.closest('.votes');
+  function vote(button) {
+    var box = button.closest('.votes');
     var postId = box.getAttribute('data-post');
-    var value = parseInt(form.elements.value.value, 10);
+    var value = parseInt(button.value, 10);
     api('POST', '/posts/' + postId + '/vote', { value: value }).then(function (result) {
       box.querySelector('.score').textContent = result.score;
-      var forms = box.querySelectorAll('form[data-vote]');
-      var up = forms[0], down = forms[1];
-      up.elements.value.value = result.my_vote === 1 ? '0' : '1';
-      down.elements.value.value = result.my_vote === -1 ? '0' : '-1';
-      setPressed(up.querySelector('button'), result.my_vote === 1);
-      setPressed(down.querySelector('button'), result.my_vote === -1);
+      var up = box.querySelector('.vote.up[data-vote]'), down = box.querySelector('.vote.down[data-vote]');
+      if (up) { up.value = result.my_vote === 1 ? '0' : '1'; setPressed(up, result.my_vote === 1); }
+      if (down) { down.value = result.my_vote === -1 ? '0' : '-1'; setPressed(down, result.my_vote === -1); }
     }).catch(function (error) { say(error.message); });
   }
 
@@ -74,10 +73,10 @@
     button.setAttribute('aria-pressed', on ? 'true' : 'false');
   }
 
-  function accept(form) {
-    var answer = form.closest('.answer');
+  function accept(button) {
+    var answer = button.closest('.answer');
     var answerId = answer.id.replace('answer-', '');
-    var accepting = form.elements.action.value === 'accept';
+    var accepting = button.value === 'accept';
     api(accepting ? 'POST' : 'DELETE', '/answers/' + answerId + '/accept').then(function () {
       // The accepted answer is shown first, so the thread is laid out again.
       document.querySelectorAll('.answer').forEach(function (other) {
@@ -87,10 +86,10 @@
         if (banner) banner.remove();
         var mark = other.querySelector('.accepted-mark');
         if (mark) mark.remove();
-        var f = other.querySelector('form[data-accept]');
+        var f = other.querySelector('[data-accept]');
         if (f) {
-          f.elements.action.value = on ? 'unaccept' : 'accept';
-          f.querySelector('button').textContent = on ? 'Unaccept' : 'Accept';
+          f.value = on ? 'unaccept' : 'accept';
+          f.textContent = on ? 'Unaccept' : 'Accept';
         }
         if (on) {
           var p = document.createElement('p');
@@ -111,6 +110,34 @@
       say(accepting ? 'Answer accepted.' : 'Acceptance withdrawn.');
     }).catch(function (error) { say(error.message); });
   }
+
+  // A thread carries no form per post: "Add a comment", "Reply" and "Flag" are links to the
+  // page with that one form open. Here the form is fetched and put in place without a reload;
+  // anything unexpected falls back to following the link.
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('a.add-comment, a.reply-link, a.flag-link');
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    var id = link.hash.slice(1);
+    event.preventDefault();
+    fetch(link.href, { credentials: 'same-origin' }).then(function (response) {
+      return response.text();
+    }).then(function (html) {
+      var found = new DOMParser().parseFromString(html, 'text/html').getElementById(id);
+      if (!found) { location.href = link.href; return; }
+      var form = document.importNode(found, true);
+      if (link.classList.contains('reply-link')) {
+        link.closest('li.comment').appendChild(form);
+        link.remove();
+      } else if (link.classList.contains('flag-link') && id.indexOf('flag-comment-') !== 0) {
+        link.closest('.post-foot').after(form);
+        link.remove();
+      } else {
+        link.replaceWith(form);
+      }
+      var field = form.querySelector('textarea, input[type="radio"], input[type="text"]');
+      if (field) field.focus();
+    }).catch(function () { location.href = link.href; });
+  });
 
   // The sticky header is as tall as its links need at this width; a post reached by its
   // #anchor is scrolled to just below it rather than under it.

@@ -18,8 +18,10 @@
 namespace peerdesk::app {
 
 application::application(store::database& db, settings config, search_service* search, rate_limiter* limiter)
-    : ctx_{db, std::move(config), search, limiter}, pages_(db)
+    : ctx_{db, std::move(config), search, limiter}, pages_(db), threads_(db), bodies_(db)
 {
+    ctx_.threads = &threads_;
+    ctx_.bodies = &bodies_;
     add_all_routes(routes_);
 }
 
@@ -53,7 +55,9 @@ void compress(http::request const& req, http::response& res)
     if (req.secure && (type.starts_with("text/html") || req.header("cookie") || req.header("authorization"))) return;
     auto const accept = req.header("accept-encoding");
     if (!accept || !http::accepts_gzip(*accept)) return;
-    if (auto packed = http::gzip(res.body)) {
+    // Made for this one response (kept pages are compressed once, harder, by the page cache): the
+    // fastest level, as it costs more than rendering a member's page (26 KB: 0.5 ms at level 4).
+    if (auto packed = http::gzip(res.body, 1)) {
         res.body = std::move(*packed);
         res.set("Content-Encoding", "gzip");
     }

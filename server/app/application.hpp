@@ -2,6 +2,7 @@
 // The whole web application as one function from request to response.
 #include "server/app/context.hpp"
 #include "server/app/page_cache.hpp"
+#include "server/app/thread_cache.hpp"
 #include "server/http/router.hpp"
 
 namespace peerdesk::app {
@@ -22,6 +23,8 @@ private:
     context ctx_;
     route_table routes_;
     page_cache pages_;
+    thread_cache threads_;
+    body_cache bodies_;
 };
 
 // Headers every response carries (CSP, nosniff, referrer policy, framing).

@@ -105,12 +105,16 @@ struct viewer {
 };
 
 class search_service;
+class thread_cache;
+class body_cache;
 
 struct context {
     store::database& db;
     settings config;
     search_service* search = nullptr;  // absent in commands that do not search
     rate_limiter* limiter = nullptr;   // absent: no limits
+    thread_cache* threads = nullptr;   // absent: thread pages rendered whole each time
+    body_cache* bodies = nullptr;      // absent: list pages rendered whole each time
 };
 
 // One request in flight, as handlers see it.

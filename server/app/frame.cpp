@@ -10,6 +10,7 @@
 #include "server/app/permissions.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/static_files.hpp"
+#include "server/app/thread_cache.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/reputation.hpp"
@@ -56,9 +57,15 @@ std::string ensure_anonymous_csrf(call& c, page_state& state)
 response page(call& c, page_status status, std::string_view name, std::string const& title, view v,
               page_state const& state)
 {
-    auto const csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
+    auto const& csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
     if (!csrf.empty()) v.set("csrf_token", csrf);
-    auto const body = render::render_template(name, v);
+    return framed_page(c, status, title, render::render_template(name, v), state);
+}
+
+response framed_page(call& c, page_status status, std::string const& title, render::safe_html const& body,
+                     page_state const& state)
+{
+    auto const& csrf = c.who.signed_in() ? c.who.csrf_token : state.anonymous_csrf;
     view layout;
     layout.set("title", title);
     layout.set("css_url", static_url("app.css"));
@@ -102,18 +109,58 @@ response page(call& c, page_status status, std::string_view name, std::string co
     bool const revisitable = c.req.verb == http::method::get && c.req.target.size() < 300 &&
                              !c.req.path.starts_with("/signin") && !c.req.path.starts_with("/signup");
     layout.set("signin_next", http::percent_encode(revisitable ? c.req.target : "/"));
-    layout.set_html("content_html", body);
     response r;
     r.status = status.code;
     if (status.retry_after > 0) r.set("Retry-After", std::to_string(status.retry_after));
     r.set("Content-Type", "text/html; charset=utf-8");
     // A member's page must not stay on a shared computer's disk after they sign out.
     r.set("Cache-Control", c.who.signed_in() ? "no-store" : "no-cache");
-    r.body = render::render_template("layout", layout).str();
+    r.body = render::render_around("layout", std::move(layout), "content_html", body).take();
     // A page with one visitor's CSRF token or account in it is theirs alone.
     if (!csrf.empty() || c.who.signed_in()) r.set(page_cache::private_header, "1");
     if (state.new_cookie) r.add("Set-Cookie", anonymous_csrf_cookie_header(state.anonymous_csrf, c.ctx.config));
     return r;
+}
+
+namespace {
+
+// Members in good standing share list pages' content (restricted members are told why on the
+// page's layout, which stays theirs).
+bool shares_bodies(call const& c)
+{
+    return c.ctx.bodies && c.who.signed_in() && c.req.verb == http::method::get;
+}
+
+std::string body_key(call const& c)
+{
+    return c.req.path + '?' + c.req.query;
+}
+
+}  // namespace
+
+std::optional<response> kept_page(call& c)
+{
+    if (!shares_bodies(c)) return std::nullopt;
+    auto const b = c.ctx.bodies->find(body_key(c));
+    if (!b) return std::nullopt;
+    page_state state;
+    state.feed_url = b->feed_url;
+    state.feed_title = b->feed_title;
+    return framed_page(c, 200, b->title, b->html, state);
+}
+
+response shared_page(call& c, page_status status, std::string_view name, std::string const& title, view v,
+                     page_state const& state)
+{
+    auto b = std::make_shared<body_cache::body>();
+    b->writes = c.ctx.db.write_count();
+    b->at = std::chrono::steady_clock::now();
+    b->title = title;
+    b->feed_url = state.feed_url;
+    b->feed_title = state.feed_title;
+    b->html = render::render_template(name, v);
+    if (status.code == 200 && shares_bodies(c)) c.ctx.bodies->store(body_key(c), b);
+    return framed_page(c, status, title, b->html, state);
 }
 
 response message_page(call& c, page_status status, std::string const& title, std::string const& message)

@@ -30,6 +30,15 @@ std::string ensure_anonymous_csrf(call& c, page_state& state);
 // Renders templates/NAME.html with v inside the layout.
 http::response page(call& c, page_status status, std::string_view name, std::string const& title, render::view v,
                     page_state const& state = {});
+// A page whose content is rendered already, inside the layout.
+http::response framed_page(call& c, page_status status, std::string const& title, render::safe_html const& body,
+                           page_state const& state = {});
+// For pages whose content is the same for every viewer (lists): a member's page from the kept
+// content, when there is one; shared_page renders the content without the viewer's token, keeps
+// it for members, and frames it.
+std::optional<http::response> kept_page(call& c);
+http::response shared_page(call& c, page_status status, std::string_view name, std::string const& title, render::view v,
+                           page_state const& state = {});
 http::response message_page(call& c, page_status status, std::string const& title, std::string const& message);
 // The same with a link back to where the reader was, instead of the question list.
 http::response message_page(call& c, page_status status, std::string const& title, std::string const& message,

@@ -293,7 +293,8 @@ void notification_worker::wake()
 
 void notification_worker::run()
 {
-    std::int64_t digests_at = 0, pruned_at = 0;
+    // The first pruning waits an hour: a start writes nothing of its own.
+    std::int64_t digests_at = 0, pruned_at = domain::now();
     // Digests are looked for once a minute, or more often when a period is short (tests).
     auto const digest_every = std::clamp<std::int64_t>(options_.daily.count() / 2, 1, 60);
     while (!stop_) {
@@ -317,9 +318,13 @@ void notification_worker::run()
             std::cerr << "notifications: " << e.what() << "\n";
             more = false;
         }
-        if (more) continue;
         std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_.load() || woken_; });
+        // Between batches, a pause of a few milliseconds lets the requests' writes that queued
+        // behind one go first: a large fan-out is spread out rather than holding the writer.
+        if (more)
+            wake_.wait_for(lock, options_.batch_pause, [&] { return stop_.load(); });
+        else
+            wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_.load() || woken_; });
         woken_ = false;
     }
 }
@@ -327,44 +332,50 @@ void notification_worker::run()
 bool notification_worker::fan_out()
 {
     using store::follow_target;
-    auto const row = store::notification_store(db_.reader()).next_fanout();
-    if (!row) return false;
-    // Who hears of each event, in this order; a member reached by an earlier stage (or told
-    // directly) is not told again (the unique index on followed notifications).
-    std::vector<std::pair<follow_target, char const*>> stages;
-    if (row->event == "question")
-        stages = {{follow_target::tag, "followed_tag"}, {follow_target::user, "followed_user"}};
-    if (row->event == "answer")
-        stages = {{follow_target::question, "followed_question"}, {follow_target::user, "followed_user"}};
-    if (row->event == "comment") stages = {{follow_target::question, "followed_question"}};
-    if (row->stage >= static_cast<std::int64_t>(stages.size())) {
-        db_.write([&](store::connection& c) { store::notification_store(c).finish_fanout(row->id); },
-                  store::database::seen::no);
-        return true;
-    }
-    auto const [target, kind] = stages[static_cast<std::size_t>(row->stage)];
-    auto const target_id = target == follow_target::user ? row->actor_id : row->question_id;
-    auto const followers =
-        store::notification_store(db_.reader()).followers(target, target_id, row->cursor, options_.fanout_batch);
+    // Cheap first: most of the time there is nothing to do.
+    if (!store::notification_store(db_.reader()).next_fanout()) return false;
     auto const now = domain::now();
+    // One transaction tells at most fanout_batch followers, over as many events as that
+    // reaches (at most 100): a thousand answers with few followers each go in a few commits,
+    // and a tag with thousands of followers in many short ones, each resumable.
     db_.write(
         [&](store::connection& c) {
             store::notification_store s(c);
-            for (auto id : followers) {
-                if (id == row->actor_id || listed(row->notified, id)) continue;
+            auto budget = options_.fanout_batch;
+            for (int events = 0; budget > 0 && events < 100; ++events) {
+                auto const row = s.next_fanout();
+                if (!row) break;
+                // Who hears of each event, in this order; a member reached by an earlier stage
+                // (or told directly) is not told again (the unique index on followed kinds).
+                std::vector<std::pair<follow_target, char const*>> stages;
+                if (row->event == "question")
+                    stages = {{follow_target::tag, "followed_tag"}, {follow_target::user, "followed_user"}};
+                if (row->event == "answer")
+                    stages = {{follow_target::question, "followed_question"}, {follow_target::user, "followed_user"}};
+                if (row->event == "comment") stages = {{follow_target::question, "followed_question"}};
+                if (row->stage >= static_cast<std::int64_t>(stages.size())) {
+                    s.finish_fanout(row->id);
+                    continue;
+                }
+                auto const [target, kind] = stages[static_cast<std::size_t>(row->stage)];
+                auto const target_id = target == follow_target::user ? row->actor_id : row->question_id;
+                auto const followers = s.followers(target, target_id, row->cursor, budget);
+                std::vector<std::int64_t> members;
+                for (auto id : followers)
+                    if (id != row->actor_id && !listed(row->notified, id)) members.push_back(id);
                 store::new_notification n;
-                n.user_id = id;
                 n.kind = kind;
                 n.actor_id = row->actor_id;
                 n.question_id = row->question_id;
                 n.post_id = row->post_id;
                 n.comment_id = row->comment_id;
-                notify(c, std::move(n), now);
+                s.add_for(members, n, default_delivery(kind), now);
+                if (static_cast<std::int64_t>(followers.size()) < budget)
+                    s.advance_fanout(row->id, row->stage + 1, 0);
+                else
+                    s.advance_fanout(row->id, row->stage, followers.back());
+                budget -= std::max<std::int64_t>(1, static_cast<std::int64_t>(followers.size()));
             }
-            if (static_cast<std::int64_t>(followers.size()) < options_.fanout_batch)
-                s.advance_fanout(row->id, row->stage + 1, 0);
-            else
-                s.advance_fanout(row->id, row->stage, followers.back());
         },
         store::database::seen::no);
     advance_notification_epoch();

@@ -104,7 +104,10 @@ struct notification_worker_options {
     std::chrono::seconds fold_window{15 * 60};  // at most one immediate mail per member and thread in this time
     std::chrono::seconds daily{24 * 3600};
     std::chrono::seconds weekly{7 * 24 * 3600};
-    std::int64_t fanout_batch = 500;  // followers told per transaction: short, so that requests wait little behind it
+    // Followers told per transaction, and the pause between two: short transactions, so that
+    // a request's write waits little behind one.
+    std::int64_t fanout_batch = 200;
+    std::chrono::milliseconds batch_pause{3};
 };
 
 // One thread, started by the constructor and stopped by the destructor. It runs whether mail

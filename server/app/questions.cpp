@@ -43,6 +43,7 @@ std::optional<sort_choice> sort_named(std::optional<std::string_view> key)
 
 response question_list(call& c, std::optional<std::string> tag)
 {
+    if (auto kept = kept_page(c)) return std::move(*kept);
     auto const query = query_fields(c);
     // A page forgives an unknown sort (an old link) and shows the default.
     auto const chosen = sort_named(http::find_field(query, "sort")).value_or(sorts[0]);
@@ -90,7 +91,10 @@ response question_list(call& c, std::optional<std::string> tag)
         feed.feed_url = "/feeds/tags/" + http::percent_encode(*tag) + ".atom";
         feed.feed_title = "Questions tagged " + *tag;
     }
-    return page(c, 200, "questions", title, std::move(v), feed);
+    // A tag page carries the member's own Follow button (and its CSRF token): theirs alone, never
+    // kept for other members.
+    if (tag && c.who.signed_in()) return page(c, 200, "questions", title, std::move(v), feed);
+    return shared_page(c, 200, "questions", title, std::move(v), feed);
 }
 
 response home(call& c)

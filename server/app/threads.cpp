@@ -3,6 +3,7 @@
 #include "server/app/frame.hpp"
 #include "server/app/inbox.hpp"
 #include "server/app/permissions.hpp"
+#include "server/store/notification_store.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
@@ -11,6 +12,7 @@
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
 #include "server/app/search_service.hpp"
+#include "server/app/thread_cache.hpp"
 #include "server/app/timing.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/reputation.hpp"
@@ -19,6 +21,8 @@
 #include "server/store/moderation_store.hpp"
 #include "server/store/post_store.hpp"
 
+#include <unordered_map>
+
 namespace peerdesk::app {
 namespace {
 
@@ -26,36 +30,89 @@ namespace json = boost::json;
 using http::response;
 using render::view;
 
-// What a form on the question page sent back when it failed, to show it again.
+// A form the page was asked to open in place (?comment=P, ?reply=C, ?flag=P, ?flag_comment=C),
+// or one that came back refused. Only one at a time: the page carries no form per post, and
+// a link opens the one wanted, so that it works without JavaScript.
+struct open_form {
+    enum class kind { none, comment, reply, flag, flag_comment };
+    kind what = kind::none;
+    std::int64_t id = 0;
+    bool is(kind k, std::int64_t target) const { return what == k && id == target; }
+};
+
+// What a form on the question page sent back when it failed, to show it again, and the form
+// asked for.
 struct question_form_state {
     std::string notice;  // a refusal to show at the top
     std::string answer_body;
     std::string answer_error;
-    std::int64_t comment_post_id = 0;
     std::string comment_body;
     std::string comment_error;
+    open_form open;
+    bool empty() const
+    {
+        return notice.empty() && answer_body.empty() && answer_error.empty() && open.what == open_form::kind::none;
+    }
 };
 
-std::vector<view> comment_views(std::vector<store::comment_row> const& comments, std::int64_t viewer_id)
+std::string refusal_text(verdict const& v)
+{
+    return v ? v->message : std::string();
+}
+
+// What the viewer may do on one post, decided once per request from the permissions the actions
+// use, so that the page offers only what the server would accept and says what is missing.
+struct post_rights {
+    bool interactive = false;  // votes and comments: not in a locked thread, a deleted post or for a restricted member
+    std::string up_needs, down_needs, comment_needs;
+    bool may_comment = false;
+    bool may_edit = false;
+    bool may_flag = false;
+};
+
+post_rights rights_on(permissions const& can, store::post_row const& p, store::post_row const& question)
+{
+    auto const& who = can.who();
+    bool const gone = p.deleted_at || question.deleted_at;  // shown to moderators, to undelete only
+    bool const restricted = who.user && check_standing(who).has_value();
+    post_rights r;
+    r.interactive = !question.locked && !restricted && !gone;
+    if (who.signed_in() && r.interactive) {
+        r.up_needs = refusal_text(can.may_vote(p, question, 1));
+        r.down_needs = refusal_text(can.may_vote(p, question, -1));
+        r.comment_needs = refusal_text(can.may_comment(p, question));
+        r.may_comment = r.comment_needs.empty();
+    }
+    r.may_edit = !gone && !can.may_edit(p);
+    r.may_flag = !gone && !can.may_flag(p);
+    return r;
+}
+
+std::vector<view> comment_views(store::post_row const& p, post_rights const& rights, viewer const& who,
+                                open_form const& open)
 {
     // Top-level comments in order, each followed by its replies.
+    auto const viewer_id = who.user ? who.user->id : 0;
     std::vector<view> out;
-    for (auto const& c : comments) {
+    for (auto const& c : p.comments) {
         if (c.reply_to) continue;
         view v;
         v.set("id", c.id)
             .set("post_id", c.post_id)
             .set("author", author_view(c.author))
             .set("created", time_view(c.created_at));
-        v.set("own", c.author.id == viewer_id);
         v.set_html("body_html", render::stored_markdown_html(c.body_html));
+        // Set on every comment: a missing key would be looked up on the post around it.
+        v.set("flag_open", open.is(open_form::kind::flag_comment, c.id) && who.signed_in() && c.author.id != viewer_id);
+        v.set("reply_open", open.is(open_form::kind::reply, c.id) && rights.may_comment);
         std::vector<view> replies;
-        for (auto const& r : comments) {
+        for (auto const& r : p.comments) {
             if (r.reply_to != c.id) continue;
             view rv;
             rv.set("id", r.id).set("author", author_view(r.author)).set("created", time_view(r.created_at));
-            rv.set("own", r.author.id == viewer_id);
             rv.set_html("body_html", render::stored_markdown_html(r.body_html));
+            rv.set("flag_open",
+                   open.is(open_form::kind::flag_comment, r.id) && who.signed_in() && r.author.id != viewer_id);
             replies.push_back(std::move(rv));
         }
         v.set("has_replies", !replies.empty()).set("replies", std::move(replies));
@@ -64,63 +121,29 @@ std::vector<view> comment_views(std::vector<store::comment_row> const& comments,
     return out;
 }
 
-// What the viewer may do in a thread is asked of the permissions the actions use, so that the
-// page offers only what the server would accept and says what is missing.
-struct thread_rights {
-    bool locked = false;
-    bool restricted = false;  // suspended or silenced: reads only
-};
-
-thread_rights rights_in(call& c, store::post_row const& question)
-{
-    return {question.locked, c.who.user && check_standing(c.who).has_value()};
-}
-
-std::string refusal_text(verdict const& v)
-{
-    return v ? v->message : std::string();
-}
-
-view post_view(call& c, store::post_row const& p, store::post_row const& question, question_form_state const& form,
-               thread_rights const& rights)
+// The shared view of a post: the same for every viewer of the audience, except for the one form
+// a viewer asked to open (then the page is not kept).
+view post_view(call& c, store::post_row const& p, store::post_row const& question, question_form_state const& form)
 {
     permissions const can(c.ctx, c.who);
+    auto const rights = rights_on(can, p, question);
     bool const is_answer = p.kind == "answer";
-    bool const signed_in = c.who.signed_in();
-    // Votes and comments stop in a locked thread and for a member who may not write; the score stays.
-    bool const gone = p.deleted_at || question.deleted_at;  // shown to moderators, to undelete only
-    bool const interactive = !rights.locked && !rights.restricted && !gone;
-    std::string up_needs, down_needs, comment_needs;
-    bool may_comment = false;
-    if (signed_in && interactive) {
-        up_needs = refusal_text(can.may_vote(p, question, 1));
-        down_needs = refusal_text(can.may_vote(p, question, -1));
-        comment_needs = refusal_text(can.may_comment(p, question));
-        may_comment = comment_needs.empty();
-    }
     view v;
     v.set("id", p.id)
         .set("kind", p.kind)
         .set("is_answer", is_answer)
+        .set("anchor", (is_answer ? "answer-" : "post-") + std::to_string(p.id))
         .set("score", p.score)
         .set("author", author_view(p.author))
         .set("created", time_view(p.created_at))
-        .set("up_on", p.my_vote == 1)
-        .set("down_on", p.my_vote == -1)
-        .set("up_value", p.my_vote == 1 ? 0 : 1)
-        .set("down_value", p.my_vote == -1 ? 0 : -1)
-        .set("comments", comment_views(p.comments, c.who.user ? c.who.user->id : 0))
+        .set("comments", comment_views(p, rights, c.who, form.open))
         .set("has_comments", !p.comments.empty())
-        .set("signed_in", signed_in)
-        .set("interactive", interactive)
-        .set("up_needs", up_needs)
-        .set("down_needs", down_needs)
-        .set("may_comment", may_comment)
-        .set("comment_needs", comment_needs)
-        .set("may_edit", !gone && !can.may_edit(p))
-        .set("may_flag", !gone && !can.may_flag(p))
         .set("moderator", c.who.is_moderator())
-        .set("endorsed", p.endorsed);
+        .set("endorsed", p.endorsed)
+        .set("flag_open", form.open.is(open_form::kind::flag, p.id) && rights.may_flag);
+    bool const comment_open = form.open.is(open_form::kind::comment, p.id) && rights.may_comment;
+    v.set("comment_open", comment_open);
+    if (comment_open) v.set("comment_body", form.comment_body).set("comment_error", form.comment_error);
     if (p.edited_at) v.set("edited", time_view(*p.edited_at));
     // Only moderators are shown deleted posts, marked so that no one takes them for live ones.
     if (p.deleted_at)
@@ -128,13 +151,7 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
     else
         v.set("deleted", false);  // not the question's flag, which the answers' sections would find
     v.set_html("body_html", render::stored_markdown_html(p.body_html));
-    if (is_answer) {
-        bool const accepted = question.accepted_answer_id == p.id;
-        v.set("accepted", accepted).set("may_accept", signed_in && !gone && !can.may_accept(question));
-    }
-    if (form.comment_post_id == p.id) {
-        v.set("comment_body", form.comment_body).set("comment_error", form.comment_error).set("comment_open", true);
-    }
+    if (is_answer) v.set("accepted", question.accepted_answer_id == p.id);
     return v;
 }
 
@@ -199,67 +216,83 @@ std::vector<view> related_views(call& c, store::post_row const& question)
     return out;
 }
 
-response question_page(call& c, std::int64_t id, page_status status, question_form_state const& form)
+audience audience_of(viewer const& who)
 {
-    std::optional<std::int64_t> viewer_id;
-    if (c.who.user) viewer_id = c.who.user->id;
-    auto const t =
-        store::post_store(c.ctx.db.reader())
-            .thread(id, viewer_id, c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden);
-    if (!t) return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
-    auto const rights = rights_in(c, t->question);
+    return who.is_moderator() ? audience::moderator : who.signed_in() ? audience::member : audience::anonymous;
+}
+
+// The hole named "up 12" in the rendered page: what goes there, for which post or comment.
+std::optional<thread_hole> parse_hole(std::string_view name, std::unordered_map<std::int64_t, std::size_t> const& posts,
+                                      std::unordered_map<std::int64_t, std::size_t> const& comments)
+{
+    using k = thread_hole::kind;
+    auto const space = name.find(' ');
+    auto const word = name.substr(0, space);
+    if (word == "csrf") return thread_hole{k::csrf, 0};
+    if (word == "hint") return thread_hole{k::hint, 0};
+    if (word == "follow") return thread_hole{k::follow, 0};
+    auto const id = space == std::string_view::npos ? std::nullopt : parse_id(name.substr(space + 1));
+    if (!id) return std::nullopt;
+    static constexpr std::pair<std::string_view, k> on_posts[] = {{"up", k::up},         {"down", k::down},
+                                                                  {"accept", k::accept}, {"edit", k::edit},
+                                                                  {"flag", k::flag},     {"comments", k::comments}};
+    for (auto const& [n, what] : on_posts)
+        if (word == n) {
+            auto const it = posts.find(*id);
+            if (it == posts.end()) return std::nullopt;
+            return thread_hole{what, it->second};
+        }
+    if (word == "comment")
+        if (auto const it = comments.find(*id); it != comments.end()) return thread_hole{k::comment, it->second};
+    return std::nullopt;
+}
+
+// The thread's page as its audience sees it, with holes for the viewer; nothing when there is
+// no such question (for this audience).
+std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, question_form_state const& form)
+{
+    timing::span span("thread");
+    auto const t = store::post_store(c.ctx.db.reader())
+                       .thread(id, std::nullopt,
+                               c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden);
+    if (!t) return nullptr;
+    auto sk = std::make_shared<thread_skeleton>();
+    sk->writes = c.ctx.db.write_count();
+    sk->at = std::chrono::steady_clock::now();
+    sk->title = t->question.title;
+    auto const& q = t->question;
+    bool const restricted = c.who.user && check_standing(c.who).has_value();
     std::vector<view> answers;
     std::int64_t live_answers = 0;
     for (auto const& a : t->answers) {
-        answers.push_back(post_view(c, a, t->question, form, rights));
+        answers.push_back(post_view(c, a, q, form));
         if (!a.deleted_at) ++live_answers;
     }
     view v;
-    v.set("id", t->question.id)
-        .set("title", t->question.title)
+    v.set("id", q.id)
+        .set("title", q.title)
         .set("url", urls::question(id))
-        .set("tags", tag_views(t->question.tags))
-        .set("question", post_view(c, t->question, t->question, form, rights))
+        .set("tags", tag_views(q.tags))
+        .set("question", post_view(c, q, q, form))
         .set("answers", std::move(answers))
         .set("answer_count", live_answers)
         .set("answers_label", live_answers == 1 ? "Answer" : "Answers")
         .set("has_answers", !t->answers.empty())
-        .set("deleted_question", t->question.deleted_at.has_value())
-        .set("has_accepted", t->question.accepted_answer_id.has_value())
-        .set("asked", time_view(t->question.created_at))
-        .set("active", time_view(t->question.last_activity_at))
+        .set("deleted_question", q.deleted_at.has_value())
+        .set("has_accepted", q.accepted_answer_id.has_value())
+        .set("asked", time_view(q.created_at))
+        .set("active", time_view(q.last_activity_at))
         .set("signed_in", c.who.signed_in())
-        .set("may_answer",
-             c.who.signed_in() && !t->question.deleted_at && !permissions(c.ctx, c.who).may_answer(t->question))
+        .set("may_answer", c.who.signed_in() && !q.deleted_at && !permissions(c.ctx, c.who).may_answer(q))
         .set("answer_body", form.answer_body)
         .set("answer_error", form.answer_error)
         .set("notice", form.notice)
         .set("signin_url", urls::signin(urls::question(id)))
         .set("signup_url", urls::signup(urls::question(id)));
-    if (t->question.deleted_at) v.set("deleted", time_view(*t->question.deleted_at));
-    if (c.who.user && !rights.restricted && !rights.locked && !t->question.deleted_at) {
-        // New members learn what reputation opens before they reach for a control.
-        std::vector<std::string> missing;
-        for (auto p : {domain::privilege::upvote, domain::privilege::comment_everywhere, domain::privilege::downvote}) {
-            auto const needed = c.ctx.config.thresholds.required(p);
-            if (!domain::check_privilege(c.who.actor(), p, c.ctx.config.thresholds)) continue;
-            missing.push_back(std::string(domain::privilege_description(p)) + " needs " + std::to_string(needed));
-        }
-        if (!missing.empty()) {
-            std::string text;
-            for (std::size_t k = 0; k < missing.size(); ++k)
-                text += (k == 0                    ? ""
-                         : k + 1 == missing.size() ? " and "
-                                                   : ", ") +
-                        (k == 0 ? missing[k] : lowercase_first(missing[k]));
-            text += " reputation; you have " + std::to_string(c.who.user->reputation) + ". Answers that help earn it.";
-            v.set("privilege_hint", text);
-        }
-    }
-    if (c.who.user && rights.restricted) v.set("standing_notice", standing_short(*c.who.user, "answer"));
-    auto related = related_views(c, t->question);
+    if (q.deleted_at) v.set("deleted", time_view(*q.deleted_at));
+    if (c.who.user && restricted) v.set("standing_notice", standing_short(*c.who.user, "answer"));
+    auto related = related_views(c, q);
     v.set("has_related", !related.empty()).set("related", std::move(related));
-    auto const& q = t->question;
     v.set("moderator", c.who.is_moderator()).set("locked", q.locked).set("pinned", q.pinned);
     if (q.closed_at) {
         view closed;
@@ -271,11 +304,208 @@ response question_page(call& c, std::int64_t id, page_status status, question_fo
     }
     auto history = history_views(c, id);
     v.set("has_history", !history.empty()).set("history", std::move(history));
-    v.set("follow", follow_button(c, store::follow_target::question, id, "/questions/" + std::to_string(id) + "/follow",
-                                  "question"));
-    return page(
-        c, status, "question", t->question.title, std::move(v),
-        {.feed_url = "/feeds/questions/" + std::to_string(id) + ".atom", .feed_title = "Answers to this question"});
+    sk->page = render::render_slotted("question", std::move(v));
+
+    // The facts the holes are decided from, without the bodies the page holds already.
+    std::unordered_map<std::int64_t, std::size_t> post_index, comment_index;
+    auto keep = [&](store::post_row const& p) {
+        auto const at = sk->posts.size();
+        post_index.emplace(p.id, at);
+        for (auto const& cm : p.comments) {
+            comment_index.emplace(cm.id, sk->comments.size());
+            sk->comments.push_back({cm.id, at, cm.author.id, !cm.reply_to.has_value()});
+        }
+        auto& light = sk->posts.emplace_back(p);
+        light.comments.clear();
+        light.body_html.clear();
+        light.body_markdown.clear();
+    };
+    keep(q);
+    for (auto const& a : t->answers) keep(a);
+    for (auto const& name : sk->page.holes) {
+        auto const hole = parse_hole(name, post_index, comment_index);
+        if (!hole) throw std::runtime_error("question page: a hole names nothing on the page: " + name);
+        sk->holes.push_back(*hole);
+    }
+    return sk;
+}
+
+// New members learn what reputation opens before they reach for a control.
+std::string privilege_hint(call& c)
+{
+    std::vector<std::string> missing;
+    for (auto p : {domain::privilege::upvote, domain::privilege::comment_everywhere, domain::privilege::downvote}) {
+        auto const needed = c.ctx.config.thresholds.required(p);
+        if (!domain::check_privilege(c.who.actor(), p, c.ctx.config.thresholds)) continue;
+        missing.push_back(std::string(domain::privilege_description(p)) + " needs " + std::to_string(needed));
+    }
+    if (missing.empty()) return {};
+    std::string text;
+    for (std::size_t k = 0; k < missing.size(); ++k)
+        text += (k == 0                    ? ""
+                 : k + 1 == missing.size() ? " and "
+                                           : ", ") +
+                (k == 0 ? missing[k] : lowercase_first(missing[k]));
+    return text + " reputation; you have " + std::to_string(c.who.user->reputation) + ". Answers that help earn it.";
+}
+
+void vote_button(render::html_builder& out, store::post_row const& p, int value, int my_vote, std::string const& needs)
+{
+    bool const up = value == 1;
+    if (!needs.empty()) {
+        out.markup("<span class=\"vote-wrap\" title=\"").text(needs);
+        out.markup(up, "\"><button type=\"button\" class=\"vote up\" disabled aria-label=\"Vote up: ",
+                   "\"><button type=\"button\" class=\"vote down\" disabled aria-label=\"Vote down: ");
+        out.text(needs).markup(up, "\">▲</button></span>", "\">▼</button></span>");
+        return;
+    }
+    bool const on = my_vote == value;
+    out.markup("<button type=\"submit\" form=\"act\" formaction=\"/posts/").number(p.id);
+    out.markup("/vote\" name=\"value\" value=\"").number(on ? 0 : value);
+    out.markup(up, "\" class=\"vote up", "\" class=\"vote down");
+    out.markup(on, " on\" aria-pressed=\"true\"", "\" aria-pressed=\"false\"");
+    out.markup(up, " aria-label=\"Vote up: this is useful\" title=\"This is useful\" data-vote>▲</button>",
+               " aria-label=\"Vote down: this is not useful\" title=\"This is not useful\" data-vote>▼</button>");
+}
+
+// The viewer's parts of the page, put in the shared page's holes.
+render::safe_html fill_holes(call& c, thread_skeleton const& sk, open_form const& open)
+{
+    timing::span span("viewer");
+    permissions const can(c.ctx, c.who);
+    auto const& question = sk.posts.front();
+    auto const viewer_id = c.who.user ? c.who.user->id : 0;
+    std::vector<int> my_votes(sk.posts.size(), 0);
+    if (c.who.user)
+        for (auto const& [post, value] : store::post_store(c.ctx.db.reader()).viewer_votes(question.id, viewer_id))
+            for (std::size_t i = 0; i < sk.posts.size(); ++i)
+                if (sk.posts[i].id == post) my_votes[i] = value;
+    std::vector<post_rights> rights;
+    rights.reserve(sk.posts.size());
+    for (auto const& p : sk.posts) rights.push_back(rights_on(can, p, question));
+
+    render::html_builder out;
+    out.reserve(sk.page.bytes() + 200 * sk.holes.size() + 1024);
+    using k = thread_hole::kind;
+    for (std::size_t h = 0; h < sk.holes.size(); ++h) {
+        out.shared(sk.page, h);
+        auto const& hole = sk.holes[h];
+        auto const& p = sk.posts[hole.what == k::comment ? sk.comments[hole.index].post : hole.index];
+        auto const& r = rights[hole.what == k::comment ? sk.comments[hole.index].post : hole.index];
+        switch (hole.what) {
+            case k::csrf:
+                if (c.who.signed_in())
+                    out.markup("<input type=\"hidden\" name=\"csrf_token\" value=\"")
+                        .text(c.who.csrf_token)
+                        .markup("\">");
+                break;
+            case k::follow:
+                // Whether this viewer follows the thread: theirs alone, so never in the shared page
+                // (the same form as templates/partials/follow.html).
+                if (c.who.signed_in()) {
+                    bool const following = store::notification_store(c.ctx.db.reader())
+                                               .follows(c.who.user->id, store::follow_target::question, question.id);
+                    out.markup("<form method=\"post\" action=\"")
+                        .text(urls::question(question.id) + "/follow")
+                        .markup("\" class=\"inline follow\">\n  <input type=\"hidden\" name=\"csrf_token\" value=\"")
+                        .text(c.who.csrf_token)
+                        .markup("\">\n  ");
+                    if (following)
+                        out.markup(
+                            "<input type=\"hidden\" name=\"action\" value=\"unfollow\"><button type=\"submit\" "
+                            "class=\"button\" aria-pressed=\"true\" title=\"You hear of new activity on this "
+                            "question; press to stop\">Following</button>");
+                    else
+                        out.markup(
+                            "<input type=\"hidden\" name=\"action\" value=\"follow\"><button type=\"submit\" "
+                            "class=\"button\" aria-pressed=\"false\">Follow this question</button>");
+                    out.markup("\n</form>");
+                }
+                break;
+            case k::hint:
+                if (c.who.user && !question.locked && !question.deleted_at && !check_standing(c.who))
+                    if (auto const text = privilege_hint(c); !text.empty())
+                        out.markup("<p class=\"hint privilege-hint\" id=\"privilege-hint\">").text(text).markup("</p>");
+                break;
+            case k::up:
+            case k::down:
+                if (r.interactive)
+                    vote_button(out, p, hole.what == k::up ? 1 : -1, my_votes[hole.index],
+                                hole.what == k::up ? r.up_needs : r.down_needs);
+                break;
+            case k::accept:
+                if (c.who.signed_in() && !p.deleted_at && !question.deleted_at && !can.may_accept(question)) {
+                    bool const accepted = question.accepted_answer_id == p.id;
+                    out.markup("<button type=\"submit\" form=\"act\" formaction=\"/answers/").number(p.id);
+                    out.markup(accepted,
+                               "/accept\" name=\"action\" value=\"unaccept\" class=\"accept-button\" "
+                               "data-accept>Unaccept</button>",
+                               "/accept\" name=\"action\" value=\"accept\" class=\"accept-button\" "
+                               "data-accept>Accept</button>");
+                }
+                break;
+            case k::edit:
+                if (r.may_edit) out.markup("<a href=\"/posts/").number(p.id).markup("/edit\">Edit</a>");
+                break;
+            case k::flag:
+                if (r.may_flag && !open.is(open_form::kind::flag, p.id))
+                    out.markup("<a class=\"flag-link\" href=\"?flag=")
+                        .number(p.id)
+                        .markup("#flag-")
+                        .number(p.id)
+                        .markup("\">Flag</a>");
+                break;
+            case k::comment: {
+                auto const& cm = sk.comments[hole.index];
+                if (cm.top_level && r.may_comment && !open.is(open_form::kind::reply, cm.id))
+                    out.markup("<a class=\"reply-link\" href=\"?reply=")
+                        .number(cm.id)
+                        .markup("#reply-form-")
+                        .number(cm.id)
+                        .markup("\">Reply</a> ");
+                if (c.who.signed_in() && cm.author_id != viewer_id && !open.is(open_form::kind::flag_comment, cm.id))
+                    out.markup("<a class=\"flag-link\" href=\"?flag_comment=")
+                        .number(cm.id)
+                        .markup("#flag-comment-")
+                        .number(cm.id)
+                        .markup("\">Flag</a>");
+                break;
+            }
+            case k::comments:
+                if (!r.comment_needs.empty())
+                    out.markup("<p class=\"hint privilege-hint\">").text(r.comment_needs).markup("</p>");
+                else if (r.may_comment && !open.is(open_form::kind::comment, p.id))
+                    out.markup("<a class=\"add-comment\" href=\"?comment=")
+                        .number(p.id)
+                        .markup("#add-comment-")
+                        .number(p.id)
+                        .markup("\">Add a comment</a>");
+                break;
+        }
+    }
+    out.shared(sk.page, sk.holes.size());
+    return std::move(out).done();
+}
+
+response question_page(call& c, std::int64_t id, page_status status, question_form_state const& form)
+{
+    auto const who = audience_of(c.who);
+    // Kept for members and moderators in good standing, whose shared page is alike; a viewer with
+    // a form open or a refusal to see gets a page of their own.
+    bool const shared = c.ctx.threads && who != audience::anonymous && c.who.in_good_standing() && form.empty();
+    std::shared_ptr<thread_skeleton const> sk;
+    if (shared) sk = c.ctx.threads->find(id, who);
+    if (!sk) {
+        auto built = build_skeleton(c, id, form);
+        if (!built)
+            return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
+        sk = built;
+        if (shared) c.ctx.threads->store(id, who, sk);
+    }
+    page_state feed;
+    feed.feed_url = "/feeds/questions/" + std::to_string(id) + ".atom";
+    feed.feed_title = "Answers to this question";
+    return framed_page(c, status, sk->title, fill_holes(c, *sk, form.open), feed);
 }
 
 // A refused comment, vote or acceptance is answered with a redirect to its thread, so that the
@@ -327,16 +557,25 @@ response show_question(call& c)
     auto const cookie = c.req.header("cookie");
     auto const cookies = cookie ? http::parse_cookies(*cookie) : http::fields{};
     auto const carried = http::find_field(cookies, flash_cookie);
-    if (!carried || !c.who.signed_in()) return question_page(c, *id, 200, {});
-    // Shown once, whatever it holds: the page clears it.
     question_form_state state;
+    // The one form a link asked to open; signed out, the page has none to open.
+    if (c.who.signed_in()) {
+        auto const query = query_fields(c);
+        for (auto const& [name, what] :
+             {std::pair{"comment", open_form::kind::comment}, std::pair{"reply", open_form::kind::reply},
+              std::pair{"flag", open_form::kind::flag}, std::pair{"flag_comment", open_form::kind::flag_comment}})
+            if (auto const target = http::find_field(query, name))
+                if (auto const n = parse_id(*target)) state.open = {what, *n};
+    }
+    if (!carried || !c.who.signed_in()) return question_page(c, *id, 200, state);
+    // Shown once, whatever it holds: the page clears it.
     int status = 200;
     if (auto const fields = http::parse_urlencoded(*carried, 8); fields && field(*fields, "for") == flash_owner(c)) {
         auto const post = parse_id(field(*fields, "post"));
         auto const code = parse_id(field(*fields, "status"));
         if (code && *code >= 400 && *code < 500) {
             if (post) {
-                state.comment_post_id = *post;
+                state.open = {open_form::kind::comment, *post};
                 state.comment_body = field(*fields, "body");
                 state.comment_error = field(*fields, "error");
             }
@@ -400,7 +639,7 @@ response post_comment(call& c)
     if (auto const* f = failed(result)) {
         if (auto r = refused_comment_redirect(c, form.question_id, form.post_id, *f, body)) return std::move(*r);
         question_form_state state;
-        state.comment_post_id = form.post_id;
+        state.open = {open_form::kind::comment, form.post_id};
         state.comment_body = body;
         state.comment_error = f->message;
         return question_page(c, form.question_id, *f, state);

@@ -11,6 +11,8 @@ class safe_html {
 public:
     safe_html() = default;
     std::string const& str() const { return html_; }
+    // The text, for a response body: no longer needed as HTML once it leaves.
+    std::string take() && { return std::move(html_); }
 
 private:
     explicit safe_html(std::string html) : html_(std::move(html)) {}

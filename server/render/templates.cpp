@@ -6,7 +6,10 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <charconv>
+#include <cstdio>
 #include <map>
+#include <random>
 #include <stdexcept>
 
 namespace peerdesk::render {
@@ -199,6 +202,123 @@ safe_html render_template(std::string_view name, view const& values)
     std::string out = it->second->render(values.data());
     if (!it->second->error_message().empty())
         throw std::runtime_error("template " + std::string(name) + " failed: " + it->second->error_message());
+    return trusted_html(std::move(out));
+}
+
+namespace {
+
+// Random per process, so that nothing a member writes can be taken for a hole.
+std::string const& hole_marker()
+{
+    static std::string const marker = [] {
+        std::random_device rd;
+        std::string m = "\x1ehole-";
+        for (int i = 0; i < 4; ++i) {
+            char buf[9];
+            std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(rd()));
+            m += buf;
+        }
+        return m + "\x1f";
+    }();
+    return marker;
+}
+
+}  // namespace
+
+std::size_t slotted_html::bytes() const
+{
+    std::size_t n = 0;
+    for (auto const& t : text) n += t.size();
+    for (auto const& h : holes) n += h.size();
+    return n;
+}
+
+slotted_html render_slotted(std::string_view name, view values)
+{
+    auto const& marker = hole_marker();
+    values.data().set("viewer_html", marker);
+    auto const page = render_template(name, values);
+    auto const& s = page.str();
+    slotted_html out;
+    std::size_t pos = 0;
+    for (;;) {
+        auto const open = s.find(marker, pos);
+        if (open == std::string::npos) break;
+        auto const start = open + marker.size();
+        auto const close = s.find(marker, start);
+        if (close == std::string::npos)
+            throw std::runtime_error("template " + std::string(name) + ": a hole is not closed");
+        out.text.push_back(s.substr(pos, open - pos));
+        out.holes.push_back(s.substr(start, close - start));
+        pos = close + marker.size();
+    }
+    out.text.push_back(s.substr(pos));
+    return out;
+}
+
+html_builder& html_builder::text(std::string_view plain)
+{
+    for (char ch : plain) {
+        switch (ch) {
+            case '&':
+                out_ += "&amp;";
+                break;
+            case '<':
+                out_ += "&lt;";
+                break;
+            case '>':
+                out_ += "&gt;";
+                break;
+            case '"':
+                out_ += "&quot;";
+                break;
+            case '\'':
+                out_ += "&apos;";
+                break;
+            default:
+                out_ += ch;
+        }
+    }
+    return *this;
+}
+
+html_builder& html_builder::number(std::int64_t n)
+{
+    char buf[24];
+    auto const end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+    out_.append(buf, static_cast<std::size_t>(end - buf));
+    return *this;
+}
+
+html_builder& html_builder::html(safe_html const& h)
+{
+    out_ += h.str();
+    return *this;
+}
+
+html_builder& html_builder::shared(slotted_html const& page, std::size_t piece)
+{
+    out_ += page.text.at(piece);
+    return *this;
+}
+
+safe_html html_builder::done() &&
+{
+    return trusted_html(std::move(out_));
+}
+
+safe_html render_around(std::string_view name, view values, std::string const& key, safe_html const& inner)
+{
+    if (!names_html(key)) throw std::logic_error("safe HTML must go under a key ending in _html, not " + key);
+    auto const& marker = hole_marker();
+    values.data().set(key, marker);
+    auto const outer = render_template(name, values);
+    auto const& s = outer.str();
+    auto const at = s.find(marker);
+    if (at == std::string::npos) return outer;
+    std::string out;
+    out.reserve(s.size() - marker.size() + inner.str().size());
+    out.append(s, 0, at).append(inner.str()).append(s, at + marker.size());
     return trusted_html(std::move(out));
 }
 

@@ -29,6 +29,11 @@ constexpr std::string_view set_preference =
 constexpr std::string_view add =
     "INSERT OR IGNORE INTO notifications (user_id, kind, actor_id, question_id, post_id, comment_id, detail, "
     "delivery, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr std::string_view add_for =
+    "INSERT OR IGNORE INTO notifications (user_id, kind, actor_id, question_id, post_id, comment_id, detail, "
+    "delivery, created_at) SELECT m.value, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(np.delivery, ?8), ?9 "
+    "FROM json_each(?1) m LEFT JOIN notification_preferences np ON np.user_id = m.value AND np.kind = ?2 "
+    "WHERE coalesce(np.delivery, ?8) <> 'off'";
 constexpr std::string_view add_reputation =
     "INSERT INTO notifications (user_id, kind, amount, day, delivery, created_at) "
     "VALUES (?1, 'reputation', ?2, ?3, ?4, ?5) "
@@ -234,6 +239,18 @@ bool notification_store::add(new_notification const& n, std::int64_t now)
         .bind(n.user_id, n.kind, n.actor_id, n.question_id, n.post_id, n.comment_id, n.detail, n.delivery, now)
         .run();
     return db_.changes() > 0;
+}
+
+void notification_store::add_for(std::vector<std::int64_t> const& user_ids, new_notification const& n,
+                                 std::string_view fallback, std::int64_t now)
+{
+    if (user_ids.empty()) return;
+    std::string list = "[";
+    for (auto id : user_ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
+    list += "]";
+    db_.cached(sql::add_for)
+        .bind(list, n.kind, n.actor_id, n.question_id, n.post_id, n.comment_id, n.detail, fallback, now)
+        .run();
 }
 
 void notification_store::add_reputation(std::int64_t user_id, std::int64_t amount, std::int64_t day,

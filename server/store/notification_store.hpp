@@ -115,6 +115,11 @@ public:
     // ---- notifications
     // Adds one; false when a mention or followed event was told to this member already.
     bool add(new_notification const& n, std::int64_t now);
+    // Adds n (its user_id and delivery ignored) for each of the members, with each member's
+    // delivery for n.kind (or `fallback`), skipping those who chose "off" and those told of
+    // this post or comment already: one statement for a whole batch of followers.
+    void add_for(std::vector<std::int64_t> const& user_ids, new_notification const& n, std::string_view fallback,
+                 std::int64_t now);
     // Adds amount to the member's reputation row of `day`, unread again.
     void add_reputation(std::int64_t user_id, std::int64_t amount, std::int64_t day, std::string_view delivery,
                         std::int64_t now);

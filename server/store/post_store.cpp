@@ -439,6 +439,15 @@ std::optional<question_thread> post_store::thread(std::int64_t question_id, std:
     return t;
 }
 
+std::vector<std::pair<std::int64_t, int>> post_store::viewer_votes(std::int64_t question_id, std::int64_t viewer_id)
+{
+    std::vector<std::pair<std::int64_t, int>> out;
+    auto& votes = db_.cached(sql::thread_votes).bind(question_id, viewer_id);
+    while (votes.step()) out.emplace_back(votes.integer(0), static_cast<int>(votes.integer(1)));
+    votes.reset();
+    return out;
+}
+
 namespace {
 
 // A question as lists show it; read by read_summary.

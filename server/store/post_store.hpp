@@ -78,6 +78,9 @@ public:
     // deleted question is found too, and deleted answers follow the live ones.
     std::optional<question_thread> thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id,
                                           deleted_posts deleted = deleted_posts::hidden);
+    // The viewer's votes (post id, value) on the question and its answers: the per-viewer read
+    // of a thread page whose shared part is kept rendered.
+    std::vector<std::pair<std::int64_t, int>> viewer_votes(std::int64_t question_id, std::int64_t viewer_id);
     page_of<question_summary> questions(question_sort sort, std::optional<std::string> const& tag, std::int64_t page,
                                         std::int64_t pagesize);
     // The user's questions, newest first; no total (counts() has it).

@@ -71,11 +71,14 @@ const states = [
   ['home', null, () => '/'],
   ['question, anonymous', null, () => `/questions/${ids.sync}`],
   ['question, its asker (accept buttons, a post flag and the comment box open)', 'maria', () => `/questions/${ids.sync}`, async (page) => {
-    await page.locator('.answer summary', { hasText: 'Flag' }).first().click();
-    await page.locator('.comment-box summary').first().click();
+    await page.locator('.answer a.flag-link').first().click();
+    await page.locator('.answer .flag-form').waitFor();
+    await page.locator('a.add-comment').first().click();
+    await page.locator('.comment-box textarea').waitFor();
   }],
   ['question, a member with a comment flag open', 'kenji', () => `/questions/${ids.sync}`, async (page) => {
-    await page.locator('.comment-flag summary').first().click();
+    await page.locator('.comment a.flag-link').first().click();
+    await page.locator('.comment-flag.flag-form').waitFor();
   }],
   ['question, moderator with the tools open', 'moderator', () => `/questions/${ids.sync}`, async (page) => {
     await page.getByText('Moderator tools').click();
@@ -83,7 +86,7 @@ const states = [
   ['question, locked', 'kenji', () => `/questions/${ids.sharing}`],
   ['question, closed as a duplicate', null, () => `/questions/${ids.duplicate}`],
   ['question, a refused comment', 'kenji', () => `/questions/${ids.api}`, async (page) => {
-    await page.locator('.question .comment-box summary').click();
+    await page.locator('.question a.add-comment').click();
     await page.locator('.question .comment-box textarea').fill('no');
     await page.locator('.question .comment-box').getByRole('button', { name: 'Comment' }).click();
     await page.locator('.question .comment-box .error').waitFor();
@@ -120,7 +123,7 @@ const states = [
   ['admin widgets', 'admin', () => '/admin/widgets'],
   ['account', 'maria', () => '/account'],
   ['a flag sent', 'kenji', () => `/questions/${ids.invoices}`, async (page) => {
-    await page.locator('.question summary', { hasText: 'Flag' }).click();
+    await page.locator('.question a.flag-link').first().click();
     await page.getByLabel('Off-topic').first().check();
     await page.getByRole('button', { name: 'Send flag' }).first().click();
     await page.getByRole('heading', { name: 'Thank you for the flag' }).waitFor();

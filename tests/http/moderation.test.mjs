@@ -229,9 +229,12 @@ test('a flag dismissed: the post stays, its author keeps the reputation', async 
   // Comments can be flagged too.
   const comment = (await alice.api('POST', `/posts/${fine}/comments`, { body: 'Does it also charge the phone?' })).body.id;
   assert.equal((await bob.api('POST', `/comments/${comment}/flags`, { reason: 'off_topic' })).status, 201);
-  // And from the page, with the form beside the comment.
+  // And from the page: its Flag link opens the form beside the comment.
   const page = await carol.request('GET', `/questions/${q}`);
-  assert.ok(page.text.includes(`action="/comments/${comment}/flag"`));
+  assert.ok(page.text.includes(`href="?flag_comment=${comment}#flag-comment-${comment}"`));
+  assert.ok(!page.text.includes(`action="/comments/${comment}/flag"`), 'no form until it is asked for');
+  const opened = await carol.request('GET', `/questions/${q}?flag_comment=${comment}`);
+  assert.ok(opened.text.includes(`action="/comments/${comment}/flag"`));
   const sent = await carol.form(`/comments/${comment}/flag`, { reason: 'spam', note: 'looks like an ad', csrf_token: carol.csrf });
   assert.equal(sent.status, 201);
   assert.match(sent.text, /Thank you for the flag/);

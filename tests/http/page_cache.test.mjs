@@ -50,8 +50,9 @@ test('Server-Timing says where the time went: the whole request, and a hit from 
   const c = await ctx.alice.api('POST', `/posts/${ctx.q.id}/comments`, { body: 'A comment that empties the page cache.' });
   assert.equal(c.status, 201, c.text);
   const rendered = await anon.request('GET', path);
-  // A question page says how long its related questions took (from the index or kept).
-  assert.match(rendered.headers.get('server-timing'), /^related;dur=\d+\.\d\d, total;dur=\d+\.\d\d$/);
+  // A question page says how long its related questions took (from the index or kept), the
+  // thread's shared part (which includes them) and the viewer's part.
+  assert.match(rendered.headers.get('server-timing'), /^related;dur=\d+\.\d\d, thread;dur=\d+\.\d\d, viewer;dur=\d+\.\d\d, total;dur=\d+\.\d\d$/);
   const hit = await anon.request('GET', path);
   assert.match(hit.headers.get('server-timing'), /^cache;desc="hit", total;dur=\d+\.\d\d$/);
   const api = await anon.request('GET', '/api/v1/questions');

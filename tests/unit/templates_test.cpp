@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <regex>
 
 using namespace peerdesk;
@@ -79,4 +80,41 @@ TEST_CASE("counts for people have thousands separators")
     CHECK(app::with_thousands(232100) == "232,100");
     CHECK(app::with_thousands(1234567) == "1,234,567");
     CHECK(app::with_thousands(-45000) == "-45,000");
+}
+
+TEST_CASE("a page rendered for many viewers is cut at its holes, and no text can open one")
+{
+    view post;
+    post.set("id", 7).set("score", 3).set("deleted", false).set("comments", std::vector<view>{});
+    post.set_html("body_html", stored_markdown_html("<p>\x1ehole-00000000000000000000000000000000\x1f up 9</p>"));
+    view v;
+    // What a member writes is escaped or stored Markdown; it may hold anything, even bytes that
+    // look like the marker, and still stays text.
+    v.set("id", 7).set("title", "up 8 \x1ehole- {{{viewer_html}}}").set("question", std::move(post));
+    auto const page = render_slotted("question", std::move(v));
+    REQUIRE(page.text.size() == page.holes.size() + 1);
+    auto const has = [&](std::string const& h) {
+        return std::find(page.holes.begin(), page.holes.end(), h) != page.holes.end();
+    };
+    CHECK(has("csrf"));
+    CHECK(has("hint"));
+    CHECK(has("up 7"));
+    CHECK(has("down 7"));
+    CHECK(has("comments 7"));
+    CHECK_FALSE(has("up 8"));
+    CHECK_FALSE(has("up 9"));
+    std::string joined;
+    for (auto const& t : page.text) joined += t;
+    CHECK(joined.find("up 9</p>") != std::string::npos);
+    CHECK(joined.find("\x1ehole-") != std::string::npos);  // the member's bytes, as they wrote them
+    CHECK(page.bytes() > joined.size());
+}
+
+TEST_CASE("the viewer's parts are written with markup from literals and every text escaped")
+{
+    html_builder b;
+    b.markup("<a href=\"/posts/").number(-42).markup("\" title=\"").text("<b>\"Tom & Jerry's\"</b>").markup("\">");
+    b.markup(false, "yes", "no");
+    auto const html = std::move(b).done();
+    CHECK(html.str() == "<a href=\"/posts/-42\" title=\"&lt;b&gt;&quot;Tom &amp; Jerry&apos;s&quot;&lt;/b&gt;\">no");
 }
