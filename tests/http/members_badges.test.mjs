@@ -306,3 +306,18 @@ test('Revival: the first answer to a question unanswered for 60 days, scored 2, 
   const page = await boss.request('GET', `/users/${c.cai.user.id}`);
   assert.match(page.text, /aria-label="0 gold, 1 silver, 3 bronze badges"/);
 });
+
+test('badge counts stand beside names on the question page, and a new badge shows at once', async () => {
+  const anonymous = new Client(server.url);
+  const label = (n) => new RegExp(`>ben</a> <span class="rep" title="reputation">[\\d,]+</span> <span class="medals" role="img" aria-label="0 gold, 0 silver, ${n} bronze badges"`);
+  const first = await anonymous.request('GET', `/questions/${ids.q1}`);
+  assert.match(first.text, label(5));
+  assert.match(first.text, /aria-label="0 gold, 0 silver, 3 bronze badges"/, 'ana, the asker');
+  // A first edit earns Editor: the page, kept for anonymous readers, follows.
+  const edited = await c.ben.api('PATCH', `/answers/${ids.a1}`, { body: 'Run the head cleaning twice, then print a nozzle check page.', summary: 'clearer' });
+  assert.equal(edited.status, 200, edited.text);
+  await eventually(async () => label(6).test((await anonymous.request('GET', `/questions/${ids.q1}`)).text),
+    'the question page to show the new badge');
+  await eventually(async () => label(6).test((await c.dee.request('GET', `/questions/${ids.q1}`)).text),
+    'a member\'s question page to show it too');
+});
