@@ -11,6 +11,7 @@
 #include "server/domain/time.hpp"
 #include "server/http/gzip.hpp"
 #include "server/store/db.hpp"
+#include "server/store/member_store.hpp"
 
 #include <malloc.h>
 #include <atomic>
@@ -148,6 +149,8 @@ http::response metrics(context& ctx)
               ctx.search->readers().problem() ? 0 : 1);
         gauge("peerdesk_search_indexer_ok", "1 when the indexer's last round succeeded.", st.problem.empty() ? 1 : 0);
     }
+    gauge("peerdesk_member_work_pending", "Events the member worker has yet to count (figures, badges, leaderboard).",
+          store::member_store(ctx.db.reader()).pending());
     gauge("peerdesk_sqlite_page_pool_used_bytes", "Bytes of SQLite's page pool holding pages.",
           store::database::page_pool_used());
     gauge("peerdesk_sqlite_page_pool_bytes", "The size of SQLite's page pool, taken at start.",

@@ -139,6 +139,9 @@ member_worker::~member_worker()
 
 void member_worker::run()
 {
+    // Its reader walks one member's posts at a time: a small page cache does, and keeps the
+    // server within its memory goal.
+    store::database::set_thread_reader_cache(8 * 1024);
     while (!stop_) {
         bool more = false;
         try {

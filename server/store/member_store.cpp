@@ -10,6 +10,9 @@ constexpr std::string_view outbox = "SELECT seq, user_id FROM member_outbox ORDE
 constexpr std::string_view forget_outbox = "DELETE FROM member_outbox WHERE seq <= ?1";
 constexpr std::string_view enqueue_everyone = "INSERT INTO member_outbox (user_id) SELECT id FROM users";
 constexpr std::string_view all_users = "SELECT id FROM users ORDER BY id";
+constexpr std::string_view pending =
+    "SELECT (SELECT count(*) FROM member_outbox) + (SELECT count(*) FROM reputation_events WHERE id > "
+    "coalesce((SELECT value FROM job_cursors WHERE name = 'ledger'), 0))";
 
 constexpr std::string_view post_counts =
     "SELECT (SELECT count(*) FROM visible_posts WHERE author_id = ?1 AND kind = 'question'), "
@@ -242,6 +245,15 @@ std::int64_t member_store::cursor(std::string_view name)
     std::int64_t const value = s.step() ? s.integer(0) : 0;
     s.reset();
     return value;
+}
+
+std::int64_t member_store::pending()
+{
+    auto& s = db_.cached(sql::pending).bind();
+    s.step();
+    auto const n = s.integer(0);
+    s.reset();
+    return n;
 }
 
 std::vector<std::int64_t> member_store::all_user_ids()

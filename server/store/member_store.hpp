@@ -102,6 +102,8 @@ public:
     std::vector<helped_row> helped(std::int64_t user_id);  // every asker helped, most first
     std::vector<ledger_entry_row> ledger_after(std::int64_t id, std::int64_t limit);
     std::int64_t cursor(std::string_view name);
+    // Work waiting for the worker: outbox rows and ledger rows not yet folded (for /metrics).
+    std::int64_t pending();
     std::vector<std::int64_t> all_user_ids();
 
     // ---- the worker's writes ----
