@@ -49,9 +49,11 @@ struct computed {
     std::int64_t user_id;
     domain::member_facts facts;
     std::vector<store::helped_row> helped;
+    store::member_store::kept_figures before;
 };
 
-// Recomputes a batch of members from the outbox; answers how many, or 0 when none waited.
+// Recomputes a batch of members from the outbox; answers how many, or 0 when none waited. The
+// reading is done on the worker's reader, outside the writer; the write holds only the changes.
 std::int64_t recompute_members(store::database& db, std::int64_t limit, bool& more)
 {
     std::vector<computed> batch;
@@ -68,7 +70,7 @@ std::int64_t recompute_members(store::database& db, std::int64_t limit, bool& mo
             auto facts = reader.facts(id);
             auto helped = reader.helped(id);
             facts.helped = static_cast<std::int64_t>(helped.size());
-            batch.push_back({id, std::move(facts), std::move(helped)});
+            batch.push_back({id, std::move(facts), std::move(helped), reader.kept(id)});
         }
         more = true;  // the next round looks again: events may have come meanwhile
     }
@@ -77,7 +79,7 @@ std::int64_t recompute_members(store::database& db, std::int64_t limit, bool& mo
         auto const now = domain::now();
         bool any = false;
         for (auto const& m : batch) {
-            s.save(m.user_id, m.facts, m.helped);
+            s.save(m.user_id, m.facts, m.helped, m.before);
             for (auto const& b : domain::earned_badges(m.facts)) {
                 if (!s.award(m.user_id, b, now)) continue;
                 any = true;

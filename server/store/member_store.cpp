@@ -58,11 +58,17 @@ constexpr std::string_view save_stats =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id) DO UPDATE SET questions = excluded.questions, "
     "answers = excluded.answers, accepted = excluded.accepted, helped = excluded.helped, "
     "top_tags = excluded.top_tags";
-constexpr std::string_view clear_tags = "DELETE FROM member_tags WHERE user_id = ?1";
-constexpr std::string_view add_tag =
-    "INSERT INTO member_tags (user_id, tag_id, answers, score, accepted) VALUES (?1, ?2, ?3, ?4, ?5)";
-constexpr std::string_view clear_helped = "DELETE FROM member_helped WHERE helper_id = ?1";
-constexpr std::string_view add_helped = "INSERT INTO member_helped (helper_id, asker_id, answers) VALUES (?1, ?2, ?3)";
+constexpr std::string_view kept_tags = "SELECT tag_id, answers, score, accepted FROM member_tags WHERE user_id = ?1";
+constexpr std::string_view kept_helped = "SELECT asker_id, answers FROM member_helped WHERE helper_id = ?1";
+constexpr std::string_view put_tag =
+    "INSERT INTO member_tags (user_id, tag_id, answers, score, accepted) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (user_id, tag_id) DO UPDATE SET answers = excluded.answers, score = excluded.score, "
+    "accepted = excluded.accepted";
+constexpr std::string_view drop_tag = "DELETE FROM member_tags WHERE user_id = ?1 AND tag_id = ?2";
+constexpr std::string_view put_helped =
+    "INSERT INTO member_helped (helper_id, asker_id, answers) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (helper_id, asker_id) DO UPDATE SET answers = excluded.answers";
+constexpr std::string_view drop_helped = "DELETE FROM member_helped WHERE helper_id = ?1 AND asker_id = ?2";
 constexpr std::string_view award =
     "INSERT INTO badge_awards (user_id, badge, class, tag_id, post_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
     "ON CONFLICT (user_id, badge, tag_id) DO NOTHING";
@@ -265,17 +271,45 @@ std::vector<std::int64_t> member_store::all_user_ids()
     return out;
 }
 
-void member_store::save(std::int64_t user_id, domain::member_facts const& f, std::vector<helped_row> const& helped)
+member_store::kept_figures member_store::kept(std::int64_t user_id)
+{
+    kept_figures out;
+    auto& t = db_.cached(sql::kept_tags).bind(user_id);
+    while (t.step()) out.tags.push_back({t.integer(0), {}, t.integer(1), t.integer(2), t.integer(3)});
+    t.reset();
+    auto& h = db_.cached(sql::kept_helped).bind(user_id);
+    while (h.step()) out.helped.push_back({h.integer(0), {}, h.integer(1)});
+    h.reset();
+    return out;
+}
+
+void member_store::save(std::int64_t user_id, domain::member_facts const& f, std::vector<helped_row> const& helped,
+                        kept_figures const& before)
 {
     std::string top;
     for (std::size_t i = 0; i < f.tags.size() && i < 3; ++i) top += (top.empty() ? "" : " ") + f.tags[i].name;
     db_.cached(sql::save_stats)
         .bind(user_id, f.questions, f.answers, f.accepted, static_cast<std::int64_t>(helped.size()), top)
         .run();
-    db_.cached(sql::clear_tags).bind(user_id).run();
-    for (auto const& t : f.tags) db_.cached(sql::add_tag).bind(user_id, t.tag_id, t.answers, t.score, t.accepted).run();
-    db_.cached(sql::clear_helped).bind(user_id).run();
-    for (auto const& h : helped) db_.cached(sql::add_helped).bind(user_id, h.user_id, h.answers).run();
+    std::map<std::int64_t, domain::tag_figures const*> old_tags;
+    for (auto const& t : before.tags) old_tags.emplace(t.tag_id, &t);
+    for (auto const& t : f.tags) {
+        auto const it = old_tags.find(t.tag_id);
+        bool const same = it != old_tags.end() && it->second->answers == t.answers && it->second->score == t.score &&
+                          it->second->accepted == t.accepted;
+        if (!same) db_.cached(sql::put_tag).bind(user_id, t.tag_id, t.answers, t.score, t.accepted).run();
+        if (it != old_tags.end()) old_tags.erase(it);
+    }
+    for (auto const& [tag_id, row] : old_tags) db_.cached(sql::drop_tag).bind(user_id, tag_id).run();
+    std::map<std::int64_t, std::int64_t> old_helped;
+    for (auto const& h : before.helped) old_helped.emplace(h.user_id, h.answers);
+    for (auto const& h : helped) {
+        auto const it = old_helped.find(h.user_id);
+        if (it == old_helped.end() || it->second != h.answers)
+            db_.cached(sql::put_helped).bind(user_id, h.user_id, h.answers).run();
+        if (it != old_helped.end()) old_helped.erase(it);
+    }
+    for (auto const& [asker_id, answers] : old_helped) db_.cached(sql::drop_helped).bind(user_id, asker_id).run();
 }
 
 bool member_store::award(std::int64_t user_id, domain::earned_badge const& b, std::int64_t now)

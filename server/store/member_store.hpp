@@ -106,8 +106,18 @@ public:
     std::int64_t pending();
     std::vector<std::int64_t> all_user_ids();
 
+    // What is kept for a member now, so that saving writes only what changed.
+    struct kept_figures {
+        std::vector<domain::tag_figures> tags;
+        std::vector<helped_row> helped;
+    };
+    kept_figures kept(std::int64_t user_id);
+
     // ---- the worker's writes ----
-    void save(std::int64_t user_id, domain::member_facts const& f, std::vector<helped_row> const& helped);
+    // Writes the member's figures; of their rows per tag and per member helped, only those that
+    // differ from `before` (a member who helped thousands is not written again in full).
+    void save(std::int64_t user_id, domain::member_facts const& f, std::vector<helped_row> const& helped,
+              kept_figures const& before);
     // True when newly awarded.
     bool award(std::int64_t user_id, domain::earned_badge const& b, std::int64_t now);
     void recount_badges(std::int64_t user_id);

@@ -294,5 +294,19 @@ TEST_CASE("the worker awards from the facts once; recount awards nothing twice a
     while (app::member_round(*t.db)) {
     }
     CHECK(held(ben).contains("answer_score_1"));
-    CHECK(store::member_store(t.db->reader()).profile(ben)->helped == 1);  // still accepted
+    auto const unvoted = store::member_store(t.db->reader()).profile(ben);
+    CHECK(unvoted->helped == 1);  // still accepted
+    REQUIRE(unvoted->tags.size() == 1);
+    CHECK(unvoted->tags[0].score == 0);
+    CHECK(unvoted->helped_most.size() == 1);
+
+    // Withdrawn, the acceptance no longer counts as help: the kept row goes.
+    t.db->write([&](store::connection& c) { store::post_store(c).set_accepted(q, std::nullopt, ana, rules, 1500); });
+    while (app::member_round(*t.db)) {
+    }
+    auto const withdrawn = store::member_store(t.db->reader()).profile(ben);
+    CHECK(withdrawn->helped == 0);
+    CHECK(withdrawn->helped_most.empty());
+    CHECK(withdrawn->accepted == 0);
+    CHECK(held(ben).contains("first_accepted"));  // never taken back
 }
