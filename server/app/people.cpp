@@ -88,6 +88,8 @@ std::variant<member_listing, failure> read_listing(http::fields const& q, bool s
         if (strict) return invalid("tag is at most 100 characters.", "tag");
         out.tag.clear();
     }
+    // As tags are stored: "Printer" finds printer.
+    if (!out.tag.empty()) out.tag = domain::normalize_tag(out.tag);
     if (strict && out.period != "all" && out.sort != "reputation")
         return invalid("period ranks members by reputation gained in it; use it with sort=reputation.", "period");
     if (strict && !out.tag.empty() && (out.period != "all" || out.sort != "reputation"))

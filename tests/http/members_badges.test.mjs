@@ -145,6 +145,7 @@ test('the members list counts answers, accepted answers, top tags, badges and re
 test('top answerers in a tag are ranked by the score of their answers in it', async () => {
   const printer = await members('?tag=printer');
   assert.deepEqual(printer.items.map((m) => [m.username, m.tag_answers, m.tag_score]), [['ben', 3, 10], ['cai', 1, 1]]);
+  assert.deepEqual((await members('?tag=Printer')).items.map((m) => m.username), ['ben', 'cai'], 'as tags are written');
   const scanner = await members('?tag=scanner');
   assert.deepEqual(scanner.items.map((m) => [m.username, m.tag_answers, m.tag_score]), [['cai', 1, 1], ['ben', 1, 0]]);
   const page = await boss.request('GET', '/users?tag=printer');

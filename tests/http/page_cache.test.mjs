@@ -50,6 +50,8 @@ test('Server-Timing says where the time went: the whole request, and a hit from 
   const path = `/questions/${ctx.q.id}`;
   const c = await ctx.alice.api('POST', `/posts/${ctx.q.id}/comments`, { body: 'A comment that empties the page cache.' });
   assert.equal(c.status, 201, c.text);
+  // The member worker's writes (after the thread's posts) would empty the cache between the two.
+  await membersSettled(ctx.server);
   const rendered = await anon.request('GET', path);
   // A question page says how long its related questions took (from the index or kept), the
   // thread's shared part (which includes them) and the viewer's part.
