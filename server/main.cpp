@@ -1,6 +1,7 @@
 // The peerdesk command line: serve, migrate, schema, recount, reindex, backup, generate, user create, settings.
 #include "server/app/application.hpp"
 #include "server/app/mailer.hpp"
+#include "server/app/members.hpp"
 #include "server/app/notifications.hpp"
 #include "server/app/search_service.hpp"
 #include "server/domain/crypto.hpp"
@@ -287,6 +288,8 @@ int command_serve(options const& o)
     notifying.daily = std::chrono::seconds(o.number("digest-daily-seconds", 86400, 1, 30 * 86400));
     notifying.weekly = std::chrono::seconds(o.number("digest-weekly-seconds", 7 * 86400, 1, 90 * 86400));
     auto notifier = std::make_unique<app::notification_worker>(db, settings.mail, notifying);
+    // Keeps members' figures and awards badges; stopped before the database closes.
+    auto members = std::make_unique<app::member_worker>(db);
 
     http::buffered_log access_log(stdout);
     auto const log = [&](http::access_record const& r) {
@@ -308,6 +311,7 @@ int command_serve(options const& o)
             std::cout << "peerdesk listening on " << (tls ? "https://" : "http://") << config.address << ":" << port
                       << std::endl;
         });
+    members.reset();
     notifier.reset();
     sender.reset();  // cancels a delivery in flight; the message stays queued
     access_log.flush();
@@ -341,6 +345,8 @@ int command_recount(options const& o)
     std::cout << "recounted reputation; " << changed << " total(s) corrected\n";
     int const counts = db.write([](store::connection& c) { return store::post_store(c).recount(); });
     std::cout << "recounted questions per tag and in all; " << counts << " count(s) corrected\n";
+    auto const members = app::recount_members(db);
+    std::cout << "recounted the figures and badges of " << members << " member(s) and the leaderboard\n";
     return 0;
 }
 
@@ -444,6 +450,12 @@ int command_generate(options const& o)
               << " comments, " << r.votes << " votes, " << r.accepted << " accepted answers by " << r.users
               << " users in " << seconds << " s ("
               << static_cast<long>((r.questions + r.answers) / std::max(seconds, 1e-9)) << " posts/s)\n";
+    // Members' figures and badges now, so that a server started on the community (a benchmark)
+    // does not spend its first minutes catching up with them in the background.
+    auto const counted_from = std::chrono::steady_clock::now();
+    for (bool more = true; more;) more = app::member_round(db, {.members_per_round = 200, .ledger_per_round = 5000});
+    std::cout << "counted members' figures and badges in "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - counted_from).count() << " s\n";
     return 0;
 }
 
@@ -483,24 +495,16 @@ int command_settings(options const& o)
     auto const& p = o.positional();
     if (p.size() != 4 || p[1] != "set") throw usage_error("settings set KEY VALUE");
     auto const& key = p[2];
-    if (std::none_of(std::begin(app::setting_specs), std::end(app::setting_specs),
-                     [&](app::setting_spec const& spec) { return key == spec.key; }) &&
-        std::none_of(std::begin(app::text_setting_specs), std::end(app::text_setting_specs),
-                     [&](app::text_setting_spec const& spec) { return key == spec.key; }))
-        throw usage_error("unknown setting " + key);
+    // The same rules and words as the settings page (app::check_setting).
+    if (auto const e = app::check_setting(key, p[3])) {
+        if (e->problem == app::setting_problem::unknown_key) throw usage_error(e->message);
+        throw std::runtime_error(e->message);
+    }
     store::database db(database_path(o));
     migrate_database(db);
-    // Checked in a transaction that rolls back, so that a bad value is never stored.
-    auto const problems = db.write([&](store::connection& c) {
-        auto tx = c.begin_immediate();
-        store::user_store(c).set_setting(key, p[3]);
-        app::settings check;
-        auto found = app::load_settings(c, check);
-        if (found.empty()) tx.commit();
-        return found;
-    });
-    if (!problems.empty()) throw std::runtime_error(problems.substr(0, problems.size() - 1));
-    std::cout << "set " << key << " = " << p[3] << " (takes effect when the server starts)\n";
+    db.write([&](store::connection& c) { store::user_store(c).set_setting(key, p[3]); });
+    std::cout << "set " << key << " = " << p[3]
+              << " (a running server takes it up when it starts; /admin/settings changes it at once)\n";
     return 0;
 }
 

@@ -11,18 +11,54 @@
 #include "server/domain/time.hpp"
 #include "server/http/gzip.hpp"
 #include "server/store/db.hpp"
+#include "server/store/member_store.hpp"
 
 #include <malloc.h>
+#include <atomic>
 #include <iostream>
+#include <optional>
 
 namespace peerdesk::app {
 
+namespace {
+std::atomic<std::uint64_t> applications{0};
+}  // namespace
+
 application::application(store::database& db, settings config, search_service* search, rate_limiter* limiter)
-    : ctx_{db, std::move(config), search, limiter}, pages_(db), threads_(db), bodies_(db)
+    : ctx_{db, config, search, limiter},
+      id_(++applications),
+      live_(std::move(config)),
+      pages_(db),
+      threads_(db),
+      bodies_(db)
 {
     ctx_.threads = &threads_;
     ctx_.bodies = &bodies_;
+    ctx_.live = &live_;
     add_all_routes(routes_);
+}
+
+context& application::thread_context()
+{
+    // Made once per thread and application and kept, so that what holds on to it (a live event
+    // stream) stays valid; only its settings are replaced when new ones are published.
+    struct local_context {
+        std::uint64_t owner = 0;
+        std::uint64_t seen = 0;
+        std::optional<context> ctx;
+    };
+    thread_local local_context local;
+    auto const generation = live_.generation();
+    if (local.owner != id_ || !local.ctx) {
+        local.ctx.emplace(ctx_);
+        local.ctx->config = live_.current();
+        local.owner = id_;
+        local.seen = generation;
+    } else if (local.seen != generation) {
+        local.ctx->config = live_.current();
+        local.seen = generation;
+    }
+    return *local.ctx;
 }
 
 void add_security_headers(http::response& res)
@@ -113,6 +149,8 @@ http::response metrics(context& ctx)
               ctx.search->readers().problem() ? 0 : 1);
         gauge("peerdesk_search_indexer_ok", "1 when the indexer's last round succeeded.", st.problem.empty() ? 1 : 0);
     }
+    gauge("peerdesk_member_work_pending", "Events the member worker has yet to count (figures, badges, leaderboard).",
+          store::member_store(ctx.db.reader()).pending());
     gauge("peerdesk_sqlite_page_pool_used_bytes", "Bytes of SQLite's page pool holding pages.",
           store::database::page_pool_used());
     gauge("peerdesk_sqlite_page_pool_bytes", "The size of SQLite's page pool, taken at start.",
@@ -152,7 +190,8 @@ http::response application::dispatch(http::request& req)
         if (auto r = serve_static(req)) return std::move(*r);
 
     auto found = routes_.find(req.verb, req.path);
-    call c{req, found.match, ctx_, authenticate(req, ctx_)};
+    auto& ctx = thread_context();
+    call c{req, found.match, ctx, authenticate(req, ctx)};
     switch (found.status) {
         case http::route_status::bad_path:
         case http::route_status::not_found:
@@ -250,6 +289,8 @@ void add_all_routes(route_table& r)
     add_recovery_routes(r);
     add_notification_routes(r);
     add_feed_routes(r);
+    add_people_routes(r);
+    add_admin_routes(r);
 }
 
 }  // namespace peerdesk::app

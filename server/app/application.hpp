@@ -1,6 +1,7 @@
 #pragma once
 // The whole web application as one function from request to response.
 #include "server/app/context.hpp"
+#include "server/app/live_settings.hpp"
 #include "server/app/page_cache.hpp"
 #include "server/app/thread_cache.hpp"
 #include "server/http/router.hpp"
@@ -20,7 +21,11 @@ public:
 
 private:
     http::response dispatch(http::request& req);
+    // The calling thread's copy of the context, with the settings as they are now.
+    context& thread_context();
     context ctx_;
+    std::uint64_t id_;
+    live_settings live_;
     route_table routes_;
     page_cache pages_;
     thread_cache threads_;

@@ -71,6 +71,36 @@ std::optional<std::int64_t> parse_id(std::string_view text)
     return value;
 }
 
+namespace {
+
+std::optional<setting_error> check_number(setting_spec const& spec, std::string_view value, int& parsed)
+{
+    auto const [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+    if (ec == std::errc{} && end == value.data() + value.size() && parsed >= spec.min && parsed <= spec.max)
+        return std::nullopt;
+    return setting_error{setting_problem::bad_value, std::string("setting ") + spec.key +
+                                                         " must be a whole number from " + std::to_string(spec.min) +
+                                                         " to " + std::to_string(spec.max) + ", not " +
+                                                         std::string(value.substr(0, 100))};
+}
+
+}  // namespace
+
+std::optional<setting_error> check_setting(std::string_view key, std::string_view value)
+{
+    for (auto const& spec : setting_specs) {
+        int parsed = 0;
+        if (key == spec.key) return check_number(spec, value, parsed);
+    }
+    for (auto const& spec : text_setting_specs)
+        if (key == spec.key) {
+            if (value.size() <= text_setting_max) return std::nullopt;
+            return setting_error{setting_problem::bad_value, std::string("setting ") + spec.key + " takes at most " +
+                                                                 std::to_string(text_setting_max) + " characters"};
+        }
+    return setting_error{setting_problem::unknown_key, "unknown setting " + std::string(key.substr(0, 100))};
+}
+
 std::string load_settings(store::connection& db, settings& s)
 {
     store::user_store users(db);
@@ -79,10 +109,8 @@ std::string load_settings(store::connection& db, settings& s)
         auto const value = users.setting(spec.key);
         if (!value) continue;
         int parsed = 0;
-        auto const [end, ec] = std::from_chars(value->data(), value->data() + value->size(), parsed);
-        if (ec != std::errc{} || end != value->data() + value->size() || parsed < spec.min || parsed > spec.max) {
-            problems += std::string("setting ") + spec.key + " must be a whole number from " +
-                        std::to_string(spec.min) + " to " + std::to_string(spec.max) + ", not " + *value + "\n";
+        if (auto const e = check_number(spec, *value, parsed)) {
+            problems += e->message + "\n";
             continue;
         }
         spec.apply(s, parsed);

@@ -46,42 +46,84 @@ struct setting_spec {
     int min;
     int max;
     void (*apply)(settings&, int);
+    int (*read)(settings const&);
 };
 inline constexpr setting_spec setting_specs[] = {
-    {"privilege.upvote", 0, 1'000'000, [](settings& s, int v) { s.thresholds.upvote = v; }},
-    {"privilege.comment", 0, 1'000'000, [](settings& s, int v) { s.thresholds.comment_everywhere = v; }},
-    {"privilege.downvote", 0, 1'000'000, [](settings& s, int v) { s.thresholds.downvote = v; }},
-    {"privilege.edit", 0, 1'000'000, [](settings& s, int v) { s.thresholds.edit_others = v; }},
-    {"post.max_characters", 1000, 100'000, [](settings& s, int v) { s.limits.body_max = static_cast<std::size_t>(v); }},
-    {"search.quality_boost", 0, 10'000, [](settings& s, int v) { s.search_quality_boost = v; }},
-    {"spam.new_user_reputation", 0, 1'000'000, [](settings& s, int v) { s.spam.new_user_reputation = v; }},
-    {"spam.new_user_max_links", 0, 100, [](settings& s, int v) { s.spam.new_user_max_links = v; }},
-    {"spam.hold_first_post", 0, 1, [](settings& s, int v) { s.spam.hold_first_post = v == 1; }},
-    {"flags.hide_after", 1, 100, [](settings& s, int v) { s.flag_hide_after = v; }},
-    {"flags.established_reputation", 1, 1'000'000, [](settings& s, int v) { s.flag_established_reputation = v; }},
-    {"rate.questions_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.question.count = v; }},
-    {"rate.answers_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.answer.count = v; }},
-    {"rate.comments_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.comment.count = v; }},
-    {"rate.votes_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.vote.count = v; }},
-    {"rate.flags_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.flag.count = v; }},
-    {"rate.searches_per_minute", 1, 100'000, [](settings& s, int v) { s.rates.search_per_address.count = v; }},
-    {"rate.signups_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.sign_up_per_address.count = v; }},
-    {"rate.failed_signins", 1, 1000, [](settings& s, int v) { s.rates.failed_sign_in.count = v; }},
-    {"rate.widget_per_key_per_minute", 1, 1'000'000, [](settings& s, int v) { s.rates.widget_per_key.count = v; }},
-    {"rate.widget_per_address_per_minute", 1, 100'000,
-     [](settings& s, int v) { s.rates.widget_per_address.count = v; }},
+    {"privilege.upvote", 0, 1'000'000, [](settings& s, int v) { s.thresholds.upvote = v; },
+     [](settings const& s) { return static_cast<int>(s.thresholds.upvote); }},
+    {"privilege.comment", 0, 1'000'000, [](settings& s, int v) { s.thresholds.comment_everywhere = v; },
+     [](settings const& s) { return static_cast<int>(s.thresholds.comment_everywhere); }},
+    {"privilege.downvote", 0, 1'000'000, [](settings& s, int v) { s.thresholds.downvote = v; },
+     [](settings const& s) { return static_cast<int>(s.thresholds.downvote); }},
+    {"privilege.edit", 0, 1'000'000, [](settings& s, int v) { s.thresholds.edit_others = v; },
+     [](settings const& s) { return static_cast<int>(s.thresholds.edit_others); }},
+    {"post.max_characters", 1000, 100'000, [](settings& s, int v) { s.limits.body_max = static_cast<std::size_t>(v); },
+     [](settings const& s) { return static_cast<int>(s.limits.body_max); }},
+    {"search.quality_boost", 0, 10'000, [](settings& s, int v) { s.search_quality_boost = v; },
+     [](settings const& s) { return static_cast<int>(s.search_quality_boost); }},
+    {"spam.new_user_reputation", 0, 1'000'000, [](settings& s, int v) { s.spam.new_user_reputation = v; },
+     [](settings const& s) { return static_cast<int>(s.spam.new_user_reputation); }},
+    {"spam.new_user_max_links", 0, 100, [](settings& s, int v) { s.spam.new_user_max_links = v; },
+     [](settings const& s) { return static_cast<int>(s.spam.new_user_max_links); }},
+    {"spam.hold_first_post", 0, 1, [](settings& s, int v) { s.spam.hold_first_post = v == 1; },
+     [](settings const& s) { return static_cast<int>(s.spam.hold_first_post ? 1 : 0); }},
+    {"flags.hide_after", 1, 100, [](settings& s, int v) { s.flag_hide_after = v; },
+     [](settings const& s) { return static_cast<int>(s.flag_hide_after); }},
+    {"flags.established_reputation", 1, 1'000'000, [](settings& s, int v) { s.flag_established_reputation = v; },
+     [](settings const& s) { return static_cast<int>(s.flag_established_reputation); }},
+    {"rate.questions_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.question.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.question.count); }},
+    {"rate.answers_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.answer.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.answer.count); }},
+    {"rate.comments_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.comment.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.comment.count); }},
+    {"rate.votes_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.vote.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.vote.count); }},
+    {"rate.flags_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.flag.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.flag.count); }},
+    {"rate.searches_per_minute", 1, 100'000, [](settings& s, int v) { s.rates.search_per_address.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.search_per_address.count); }},
+    {"rate.signups_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.sign_up_per_address.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.sign_up_per_address.count); }},
+    {"rate.failed_signins", 1, 1000, [](settings& s, int v) { s.rates.failed_sign_in.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.failed_sign_in.count); }},
+    {"rate.widget_per_key_per_minute", 1, 1'000'000, [](settings& s, int v) { s.rates.widget_per_key.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.widget_per_key.count); }},
+    {"rate.widget_per_address_per_minute", 1, 100'000, [](settings& s, int v) { s.rates.widget_per_address.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.widget_per_address.count); }},
 };
+
+// A list setting as the settings page shows it: entries separated by ", ".
+inline std::string join_list(std::vector<std::string> const& items)
+{
+    std::string out;
+    for (auto const& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+}
 
 // Settings that hold text: lists of words or domains, separated by commas or new lines.
 struct text_setting_spec {
     char const* key;
     void (*apply)(settings&, std::string const&);
+    std::string (*read)(settings const&);
 };
 inline constexpr text_setting_spec text_setting_specs[] = {
-    {"spam.blocked_words", [](settings& s, std::string const& v) { s.spam.blocked_words = moderation::parse_list(v); }},
+    {"spam.blocked_words", [](settings& s, std::string const& v) { s.spam.blocked_words = moderation::parse_list(v); },
+     [](settings const& s) { return join_list(s.spam.blocked_words); }},
     {"spam.blocked_domains",
-     [](settings& s, std::string const& v) { s.spam.blocked_domains = moderation::parse_list(v); }},
+     [](settings& s, std::string const& v) { s.spam.blocked_domains = moderation::parse_list(v); },
+     [](settings const& s) { return join_list(s.spam.blocked_domains); }},
 };
+
+// What is wrong with value for the setting key, in the words both the command line and the
+// settings page show; nothing when it may be stored. Text settings take up to 20,000 characters.
+enum class setting_problem { unknown_key, bad_value };
+struct setting_error {
+    setting_problem problem;
+    std::string message;
+};
+std::optional<setting_error> check_setting(std::string_view key, std::string_view value);
+inline constexpr std::size_t text_setting_max = 20'000;
 
 // Reads overrides from the settings table. Unknown or malformed values are reported through
 // the returned message (empty when all is well) and leave the default in place.
@@ -105,6 +147,7 @@ struct viewer {
 };
 
 class search_service;
+class live_settings;
 class thread_cache;
 class body_cache;
 
@@ -115,6 +158,7 @@ struct context {
     rate_limiter* limiter = nullptr;   // absent: no limits
     thread_cache* threads = nullptr;   // absent: thread pages rendered whole each time
     body_cache* bodies = nullptr;      // absent: list pages rendered whole each time
+    live_settings* live = nullptr;     // absent: settings stay as they were at start
 };
 
 // One request in flight, as handlers see it.

@@ -223,7 +223,9 @@ constexpr audit_action_name audit_actions[] = {{"accept_on_behalf", "accepted fo
                                                {"suspend", "suspended"},
                                                {"silence", "silenced"},
                                                {"lift_suspension", "lifted a suspension"},
-                                               {"redact_revision", "redacted a revision"}};
+                                               {"redact_revision", "redacted a revision"},
+                                               {"change_setting", "changed a setting"},
+                                               {"change_role", "changed a member's role"}};
 
 // An audit row in words: what was done (with a link when it points somewhere) and why. The
 // log keeps codes and the reason as written; this is how moderators read them.

@@ -198,6 +198,7 @@ std::string notification_text(store::notification_row const& n)
 std::string notification_path(store::notification_row const& n, std::int64_t user_id)
 {
     if (n.kind == "reputation") return urls::user(user_id);
+    if (n.kind == "badge") return urls::user(user_id) + "#badges";
     if (n.kind == "moderation" && !n.question_id) return "/account";
     if (!n.linkable || !n.question_id) return {};
     if (n.comment_id) return urls::comment(*n.question_id, *n.comment_id);

@@ -2,6 +2,7 @@
 // each page handler beside its API handler.
 #include "server/app/frame.hpp"
 #include "server/app/inbox.hpp"
+#include "server/app/people.hpp"
 #include "server/app/permissions.hpp"
 #include "server/store/notification_store.hpp"
 
@@ -18,6 +19,7 @@
 #include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
+#include "server/store/member_store.hpp"
 #include "server/store/moderation_store.hpp"
 #include "server/store/post_store.hpp"
 
@@ -262,10 +264,21 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, questi
     sk->title = t->question.title;
     auto const& q = t->question;
     bool const restricted = c.who.user && check_standing(c.who).has_value();
+    // Badge counts beside each author's name. An award is a write, and any write drops this
+    // skeleton (and the anonymous page), so the counts are never older than the page itself.
+    std::vector<std::int64_t> author_ids{q.author.id};
+    for (auto const& a : t->answers) author_ids.push_back(a.author.id);
+    std::unordered_map<std::int64_t, view> medals;
+    for (auto const& m : store::member_store(c.ctx.db.reader()).badge_counts_of(author_ids))
+        medals.emplace(m.user_id, medals_view(m.bronze, m.silver, m.gold));
+    auto const with_medals = [&](view v, std::int64_t author_id) {
+        if (auto const it = medals.find(author_id); it != medals.end()) v.set("medals", it->second);
+        return v;
+    };
     std::vector<view> answers;
     std::int64_t live_answers = 0;
     for (auto const& a : t->answers) {
-        answers.push_back(post_view(c, a, q, form));
+        answers.push_back(with_medals(post_view(c, a, q, form), a.author.id));
         if (!a.deleted_at) ++live_answers;
     }
     view v;
@@ -273,7 +286,7 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, questi
         .set("title", q.title)
         .set("url", urls::question(id))
         .set("tags", tag_views(q.tags))
-        .set("question", post_view(c, q, q, form))
+        .set("question", with_medals(post_view(c, q, q, form), q.author.id))
         .set("answers", std::move(answers))
         .set("answer_count", live_answers)
         .set("answers_label", live_answers == 1 ? "Answer" : "Answers")

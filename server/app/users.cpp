@@ -6,12 +6,14 @@
 #include "server/app/api_io.hpp"
 #include "server/app/auth.hpp"
 #include "server/app/moderation_actions.hpp"
+#include "server/app/people.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
+#include "server/store/member_store.hpp"
 #include "server/store/moderation_store.hpp"
 #include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
@@ -87,6 +89,32 @@ response user_page(call& c)
         .set("answered", summary_views(answered.items))
         .set("has_answered", !answered.items.empty())
         .set("is_me", c.who.user && c.who.user->id == user->id);
+    // Badges, top tags and whom they helped, as the member worker last counted them.
+    auto const figures = store::member_store(c.ctx.db.reader()).profile(*id).value_or(store::member_profile{});
+    v.set("medals", medals_view(figures.bronze, figures.silver, figures.gold));
+    auto badges = user_badge_views(c.ctx.db.reader(), *id);
+    v.set("has_badges", !badges.empty()).set("badges", std::move(badges));
+    std::vector<view> top_tags;
+    for (auto const& t : figures.tags) {
+        view tv;
+        tv.set("name", t.name)
+            .set("url", urls::tag(t.name))
+            .set("answers", t.answers)
+            .set("score", t.score)
+            .set("members_url", "/users?tag=" + http::percent_encode(t.name));
+        top_tags.push_back(std::move(tv));
+    }
+    v.set("has_top_tags", !top_tags.empty()).set("top_tags", std::move(top_tags));
+    std::vector<view> helped;
+    for (auto const& h : figures.helped_most) {
+        view hv;
+        hv.set("username", h.username)
+            .set("url", urls::user(h.user_id))
+            .set("answers", h.answers)
+            .set("answers_label", h.answers == 1 ? "answer" : "answers");
+        helped.push_back(std::move(hv));
+    }
+    v.set("helped_count", figures.helped).set("has_helped", !helped.empty()).set("helped", std::move(helped));
     if (c.who.is_moderator()) v.set("mod_panel", moderation_panel(c, *user));
     v.set("follow", follow_button(c, store::follow_target::user, user->id, urls::user(user->id) + "/follow", "member"));
     return page(
@@ -101,7 +129,28 @@ response show_user(call& c)
     store::user_store users(c.ctx.db.reader());
     auto const user = users.find(*id);
     if (!user) return bad_id("user");
-    return json_response(200, user_json(*user, users.counts(*id)));
+    auto body = user_json(*user, users.counts(*id));
+    store::member_store members(c.ctx.db.reader());
+    auto const figures = members.profile(*id).value_or(store::member_profile{});
+    boost::json::array badges;
+    for (auto const& a : members.badges_of(*id))
+        if (auto const* b = domain::find_badge(a.badge))
+            badges.push_back({{"id", b->id},
+                              {"name", badge_title(*b, a.tag)},
+                              {"class", std::string(domain::to_string(b->klass))},
+                              {"awarded_at", domain::rfc3339(a.created_at)}});
+    body["badges"] = std::move(badges);
+    body["badge_counts"] = badge_counts_json(figures.bronze, figures.silver, figures.gold);
+    json::array tags;
+    for (auto const& t : figures.tags)
+        tags.push_back({{"name", t.name}, {"answers", t.answers}, {"score", t.score}, {"accepted", t.accepted}});
+    body["top_tags"] = std::move(tags);
+    json::array helped;
+    for (auto const& h : figures.helped_most)
+        helped.push_back({{"id", h.user_id}, {"username", h.username}, {"answers", h.answers}});
+    body["helped"] = figures.helped;
+    body["helped_most"] = std::move(helped);
+    return json_response(200, body);
 }
 
 response user_reputation(call& c)

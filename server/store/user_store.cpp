@@ -27,6 +27,9 @@ constexpr std::string_view insert_user =
     "INSERT INTO users (username, email, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 std::string const find_user = user_columns + "FROM users u WHERE u.id = ?1";
 std::string const find_user_by_name = user_columns + "FROM users u WHERE u.username = ?1 COLLATE NOCASE";
+std::string const staff = user_columns +
+                          "FROM users u WHERE u.role IN ('moderator', 'admin') "
+                          "ORDER BY u.role = 'admin' DESC, u.username COLLATE NOCASE LIMIT 1000";
 // The hash follows the user's columns.
 std::string const find_for_login = user_columns +
                                    ", u.password_hash FROM users u "
@@ -113,6 +116,15 @@ std::optional<user_row> user_store::find(std::int64_t id)
 std::optional<user_row> user_store::find_by_username(std::string_view username)
 {
     return one_user(db_.cached(sql::find_user_by_name).bind(username));
+}
+
+std::vector<user_row> user_store::staff()
+{
+    std::vector<user_row> out;
+    auto& s = db_.cached(sql::staff).bind();
+    while (s.step()) out.push_back(read_user(s));
+    s.reset();
+    return out;
 }
 
 std::optional<std::pair<user_row, std::string>> user_store::find_for_login(std::string_view login)

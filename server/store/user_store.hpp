@@ -26,6 +26,8 @@ public:
                               std::string_view role, std::int64_t now);
     std::optional<user_row> find(std::int64_t id);
     std::optional<user_row> find_by_username(std::string_view username);
+    // Admins, then moderators, by name (at most a thousand).
+    std::vector<user_row> staff();
     // By username or email, with the password hash for verification.
     std::optional<std::pair<user_row, std::string>> find_for_login(std::string_view login);
     bool set_role(std::int64_t id, std::string_view role);

@@ -147,6 +147,13 @@ const endpoints = [
   ['PATCH', async () => `/admin/widget-keys/${(await widgetKey()).id}`, () => ({ enabled: false }), ['admin']],
   ['POST', async () => `/admin/widget-keys/${(await widgetKey()).id}/rotate`, null, ['admin']],
   ['GET', async () => `/admin/widget-keys/${(await widgetKey()).id}/usage`, null, ['admin']],
+  ['GET', () => '/users?sort=newest', null, everyone],
+  ['GET', () => `/users/${owner.user.id}/badges`, null, everyone],
+  ['GET', () => '/badges', null, everyone],
+  ['GET', () => '/badges/1', null, everyone],
+  ['GET', () => '/admin/settings', null, ['admin']],
+  ['PATCH', () => '/admin/settings', () => ({ 'rate.votes_per_hour': 120 }), ['admin']],
+  ['PUT', async () => `/users/${(await target()).id}/role`, () => ({ role: 'moderator' }), ['admin']],
 ];
 
 for (const [method, path, body, allowed] of endpoints) {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, ask, answer, eventually, freshDataDir, peerdesk, startServer } from '../support/server.mjs';
+import { membersSettled } from '../support/members.mjs';
 
 let server, mod, alice, bob, carol, dave;
 
@@ -41,8 +42,10 @@ let titles = 0;
 const title = (what) => `${what}: a question about the router, number ${++titles}`;
 
 test('an answer tells the asker, with a link to the exact answer; never the actor', async () => {
-  const before = (await inbox(alice)).unread;
   const q = await ask(alice, title('answered'));
+  // A first question earns a badge, told a moment later: counted before the answer comes.
+  await membersSettled(server);
+  const before = (await inbox(alice)).unread;
   const a = await answer(bob, q);
   const box = await inbox(alice);
   const n = box.items.find((x) => x.kind === 'answer' && x.post_id === a);

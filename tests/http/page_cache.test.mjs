@@ -4,6 +4,7 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { Client, startWithThread, eventually } from '../support/server.mjs';
+import { membersSettled } from '../support/members.mjs';
 
 let ctx;
 before(async () => { ctx = await startWithThread(); });
@@ -49,6 +50,8 @@ test('Server-Timing says where the time went: the whole request, and a hit from 
   const path = `/questions/${ctx.q.id}`;
   const c = await ctx.alice.api('POST', `/posts/${ctx.q.id}/comments`, { body: 'A comment that empties the page cache.' });
   assert.equal(c.status, 201, c.text);
+  // The member worker's writes (after the thread's posts) would empty the cache between the two.
+  await membersSettled(ctx.server);
   const rendered = await anon.request('GET', path);
   // A question page says how long its related questions took (from the index or kept), the
   // thread's shared part (which includes them) and the viewer's part.
@@ -64,6 +67,9 @@ test('a page older than five seconds is rendered again by one visitor while the 
   const anon = () => new Client(ctx.server.url);
   const c = await ctx.alice.api('POST', `/posts/${ctx.q.id}/comments`, { body: 'A comment before the page grows old.' });
   assert.equal(c.status, 201, c.text);
+  // The member worker writes a moment after the thread's posts (figures, badges); any write
+  // empties the cache, so it goes first.
+  await membersSettled(ctx.server);
   await anon().request('GET', path);  // rendered and kept
   // A second page, kept just after the first: once it is rendered again for being old, the
   // first is old too. Watching it, not a clock, says when (it is only read, never the first).
