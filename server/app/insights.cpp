@@ -1,0 +1,730 @@
+// Insights and advocates for moderators and admins: what flows through the community (questions
+// and answers, how fast they are answered, what customers search for and do not find, the
+// widget's searches and clicks, the tags) and who carries it (rising advocates, the 90-9-1
+// picture, who helps whom). Every figure is read from aggregates kept at write time
+// (store::insight_store, the search log's daily counts), never from a scan of the posts, so a
+// page costs the same few hundred rows at any size of community. Charts are SVG drawn here
+// (render/charts) with a table of the same numbers beside each, and each table downloads as CSV.
+#include "server/domain/insights.hpp"
+#include "server/app/api_io.hpp"
+#include "server/app/frame.hpp"
+#include "server/app/permissions.hpp"
+#include "server/app/respond.hpp"
+#include "server/app/routes.hpp"
+#include "server/app/urls.hpp"
+#include "server/domain/time.hpp"
+#include "server/http/forms.hpp"
+#include "server/render/charts.hpp"
+#include "server/store/insight_store.hpp"
+#include "server/store/search_store.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace peerdesk::app {
+namespace {
+
+namespace json = boost::json;
+using http::response;
+using render::view;
+
+// The ideas board is being built beside this; "make it an idea" links appear once it exists.
+// Flip this when /ideas/new answers.
+constexpr bool ideas_board_exists = false;
+
+constexpr std::int64_t max_range_days = 366;
+constexpr std::int64_t members_shown = 10;
+constexpr std::int64_t gaps_shown = 25;
+constexpr std::int64_t ties_shown = 15;
+constexpr std::int64_t tags_shown = 10;
+
+struct date_range {
+    std::int64_t from = 0, to = 0;  // days, both included
+    std::int64_t length() const { return to - from + 1; }
+};
+
+std::variant<date_range, failure> read_range(http::fields const& q)
+{
+    auto const today = domain::day_of(domain::now());
+    date_range r{today - 29, today};
+    auto read = [&](std::string_view name, std::int64_t& out) -> std::optional<failure> {
+        auto const v = http::find_field(q, name);
+        if (!v || v->empty()) return std::nullopt;
+        auto const day = domain::parse_day(*v);
+        if (!day)
+            return failure{
+                failure_kind::invalid, "invalid_field",
+                std::string(name) + " is a date written YYYY-MM-DD, for example " + domain::day_text(today) + ".",
+                std::string(name)};
+        out = *day;
+        return std::nullopt;
+    };
+    bool const from_given = http::find_field(q, "from") && !http::find_field(q, "from")->empty();
+    if (auto f = read("to", r.to)) return *f;
+    if (!from_given) r.from = r.to - 29;
+    if (auto f = read("from", r.from)) return *f;
+    if (r.from > r.to) return failure{failure_kind::invalid, "invalid_field", "from is a day on or before to.", "from"};
+    if (r.length() > max_range_days)
+        return failure{failure_kind::invalid, "invalid_field",
+                       "A range is at most 366 days; choose a from closer to to.", "from"};
+    return r;
+}
+
+struct age_row {
+    std::string label;
+    std::int64_t questions = 0;
+};
+
+struct share_month {
+    std::int64_t month = 0;
+    domain::participation p;
+};
+
+struct report {
+    date_range range;
+    std::vector<store::insight_day_row> days;  // every day of the range
+    store::insight_day_row total;
+    std::optional<std::int64_t> p50, p90;
+    std::int64_t unanswered = 0;
+    std::vector<age_row> unanswered_by_age;
+    std::vector<store::tag_trend_row> busiest, growing;
+    std::vector<store::content_gap> gaps;
+    std::map<std::string, store::search_counts> searches;  // by source
+    std::vector<store::search_day_row> widget_days;        // every day of the range
+    std::vector<store::member_figures> top, rising;
+    std::vector<share_month> participation;
+    std::vector<store::help_tie_row> ties;
+};
+
+report build_report(context& ctx, date_range range)
+{
+    report r;
+    r.range = range;
+    auto& db = ctx.db.reader();
+    store::insight_store insights(db);
+    store::search_store searches(db);
+
+    auto kept = insights.days(range.from, range.to);
+    std::size_t next = 0;
+    for (auto day = range.from; day <= range.to; ++day) {
+        store::insight_day_row row{day};
+        if (next < kept.size() && kept[next].day == day) row = kept[next++];
+        r.total.questions += row.questions;
+        r.total.answered += row.answered;
+        r.total.answered_24h += row.answered_24h;
+        r.total.accepted += row.accepted;
+        r.total.answers += row.answers;
+        r.total.staff_answers += row.staff_answers;
+        r.days.push_back(row);
+    }
+    std::vector<domain::bucket_count> buckets;
+    for (auto const& [b, n] : insights.first_answer_buckets(range.from, range.to)) buckets.push_back({b, n});
+    r.p50 = domain::delay_percentile(buckets, 50);
+    r.p90 = domain::delay_percentile(buckets, 90);
+
+    auto const today = domain::day_of(domain::now());
+    r.unanswered_by_age = {
+        {"Asked today", 0}, {"1 to 6 days ago", 0}, {"7 to 29 days ago", 0}, {"30 days ago or more", 0}};
+    for (auto const& [day, n] : insights.unanswered_by_day()) {
+        auto const age = today - day;
+        auto& slot = r.unanswered_by_age[age <= 0 ? 0 : age < 7 ? 1 : age < 30 ? 2 : 3];
+        slot.questions += n;
+        r.unanswered += n;
+    }
+
+    auto tags = insights.tag_trends(range.from, range.to);
+    std::erase_if(tags, [](auto const& t) { return t.questions <= 0 && t.before <= 0; });
+    r.busiest = tags;
+    std::erase_if(r.busiest, [](auto const& t) { return t.questions <= 0; });
+    std::sort(r.busiest.begin(), r.busiest.end(), [](auto const& a, auto const& b) {
+        return a.questions != b.questions ? a.questions > b.questions : a.tag < b.tag;
+    });
+    if (r.busiest.size() > tags_shown) r.busiest.resize(tags_shown);
+    r.growing = tags;
+    std::erase_if(r.growing, [](auto const& t) { return t.questions <= t.before; });
+    std::sort(r.growing.begin(), r.growing.end(), [](auto const& a, auto const& b) {
+        auto const ga = a.questions - a.before, gb = b.questions - b.before;
+        return ga != gb ? ga > gb : a.tag < b.tag;
+    });
+    if (r.growing.size() > tags_shown) r.growing.resize(tags_shown);
+
+    r.gaps = searches.gaps(range.from, range.to, gaps_shown);
+    for (auto const* s : {"site", "api", "widget"}) r.searches[s] = {};
+    std::map<std::int64_t, store::search_day_row> widget;
+    for (auto const& d : searches.day_totals(range.from, range.to)) {
+        auto& t = r.searches[d.source];
+        t.searches += d.searches;
+        t.no_results += d.no_results;
+        t.clicks += d.clicks;
+        t.deflected += d.deflected;
+        if (d.source == "widget") widget[d.day] = d;
+    }
+    for (auto day = range.from; day <= range.to; ++day) {
+        auto it = widget.find(day);
+        r.widget_days.push_back(it != widget.end() ? it->second : store::search_day_row{day, "widget"});
+    }
+
+    r.top = insights.top_members(range.from, range.to, members_shown);
+    r.rising = insights.rising_members(range.from, range.to, members_shown);
+    // The twelve months to the end of the range, for a picture over time whatever its length.
+    auto const last = domain::month_of_day(range.to);
+    auto months = insights.answers_by_month(last - 11, last);
+    std::size_t m = 0;
+    for (auto month = last - 11; month <= last; ++month) {
+        share_month s{month, {}};
+        if (m < months.size() && months[m].month == month)
+            s.p = domain::split_participation(months[m++].answers_per_answerer);
+        r.participation.push_back(s);
+    }
+    r.ties = insights.strongest_ties(ties_shown);
+    return r;
+}
+
+// ---- figures in words ----
+
+std::string percent(std::int64_t part, std::int64_t whole)
+{
+    if (whole <= 0) return "–";
+    return std::to_string((part * 100 + whole / 2) / whole) + " %";
+}
+
+json::value share(std::int64_t part, std::int64_t whole)
+{
+    if (whole <= 0) return nullptr;
+    return static_cast<double>(part) / static_cast<double>(whole);
+}
+
+std::string trend_text(std::int64_t now, std::int64_t before)
+{
+    if (before == 0) return now > 0 ? "new" : "–";
+    if (now > before) return "up from " + std::to_string(before);
+    if (now < before) return "down from " + std::to_string(before);
+    return "steady";
+}
+
+std::string idea_url(std::string const& title)
+{
+    return "/ideas/new?title=" + http::percent_encode(title);
+}
+
+std::string tag_list(std::vector<std::string> const& tags)
+{
+    std::string out;
+    for (auto const& t : tags) out += (out.empty() ? "" : ", ") + t;
+    return out;
+}
+
+// ---- the tables: one definition for the page, the CSV and the chart beside each ----
+
+struct table {
+    std::string name;  // in the CSV's address
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::string>> rows;
+};
+
+table daily_table(report const& r)
+{
+    table t{"daily", {"Day", "Questions", "Answers", "Answered within 24 h", "Accepted", "Answers by staff"}, {}};
+    for (auto const& d : r.days)
+        t.rows.push_back({domain::day_text(d.day), std::to_string(d.questions), std::to_string(d.answers),
+                          std::to_string(d.answered_24h), std::to_string(d.accepted), std::to_string(d.staff_answers)});
+    return t;
+}
+
+table summary_table(report const& r)
+{
+    auto const& t = r.total;
+    table out{"summary", {"Figure", "Value"}, {}};
+    out.rows = {{"Questions asked", std::to_string(t.questions)},
+                {"Answers written", std::to_string(t.answers)},
+                {"Time to first answer, median (p50)", r.p50 ? domain::duration_text(*r.p50) : "–"},
+                {"Time to first answer, p90", r.p90 ? domain::duration_text(*r.p90) : "–"},
+                {"Questions answered within 24 h", percent(t.answered_24h, t.questions)},
+                {"Questions with an accepted answer", percent(t.accepted, t.questions)},
+                {"Answers from peers (not staff)", percent(t.answers - t.staff_answers, t.answers)},
+                {"Questions unanswered now", std::to_string(r.unanswered)}};
+    return out;
+}
+
+table unanswered_table(report const& r)
+{
+    table t{"unanswered", {"Asked", "Unanswered questions"}, {}};
+    for (auto const& a : r.unanswered_by_age) t.rows.push_back({a.label, std::to_string(a.questions)});
+    return t;
+}
+
+table tags_table(std::string name, std::vector<store::tag_trend_row> const& rows)
+{
+    table t{std::move(name), {"Tag", "Questions", "Period before", "Change"}, {}};
+    for (auto const& r : rows)
+        t.rows.push_back({r.tag, std::to_string(r.questions), std::to_string(r.before),
+                          (r.questions >= r.before ? "+" : "") + std::to_string(r.questions - r.before)});
+    return t;
+}
+
+table gaps_table(report const& r)
+{
+    table t{"gaps", {"Search", "Searches without results", "Of them in the widget", "Period before", "Trend"}, {}};
+    for (auto const& g : r.gaps)
+        t.rows.push_back({g.query, std::to_string(g.count), std::to_string(g.widget), std::to_string(g.before),
+                          trend_text(g.count, g.before)});
+    return t;
+}
+
+table widget_table(report const& r)
+{
+    table t{"widget", {"Day", "Searches", "Clicks", "Ended on an answer", "Without results"}, {}};
+    for (auto const& d : r.widget_days)
+        t.rows.push_back({domain::day_text(d.day), std::to_string(d.searches), std::to_string(d.clicks),
+                          std::to_string(d.deflected), std::to_string(d.no_results)});
+    return t;
+}
+
+table searches_table(report const& r)
+{
+    table t{"searches", {"Where", "Searches", "Without results", "Clicks", "Ended on an answer"}, {}};
+    for (auto const& [label, source] :
+         {std::pair<char const*, char const*>{"Search page", "site"}, {"API", "api"}, {"Widget", "widget"}}) {
+        auto const& s = r.searches.at(source);
+        t.rows.push_back({label, std::to_string(s.searches), std::to_string(s.no_results), std::to_string(s.clicks),
+                          std::to_string(s.deflected)});
+    }
+    return t;
+}
+
+table members_table(std::string name, std::vector<store::member_figures> const& rows)
+{
+    table t{std::move(name),
+            {"Member", "Answers", "Accepted", "Up-votes received", "Accepted and up-votes, period before", "Growth",
+             "Answers most in"},
+            {}};
+    for (auto const& m : rows) {
+        auto const now = m.accepted + m.upvotes, before = m.accepted_before + m.upvotes_before;
+        t.rows.push_back({m.username, std::to_string(m.answers), std::to_string(m.accepted), std::to_string(m.upvotes),
+                          std::to_string(before), (now >= before ? "+" : "") + std::to_string(now - before),
+                          tag_list(m.top_tags)});
+    }
+    return t;
+}
+
+table participation_table(report const& r)
+{
+    table t{"participation",
+            {"Month", "Answerers", "Answers", "Top 1 %", "Next 9 %", "The rest", "Share of the top 1 %",
+             "Share of the top 10 %"},
+            {}};
+    for (auto const& m : r.participation)
+        t.rows.push_back({domain::month_text(m.month), std::to_string(m.p.answerers), std::to_string(m.p.answers),
+                          std::to_string(m.p.top1_answers), std::to_string(m.p.next9_answers),
+                          std::to_string(m.p.rest_answers), percent(m.p.top1_answers, m.p.answers),
+                          percent(m.p.top1_answers + m.p.next9_answers, m.p.answers)});
+    return t;
+}
+
+table helps_table(report const& r)
+{
+    table t{"helps", {"Helper", "Helped", "Answers", "Accepted", "In tags"}, {}};
+    for (auto const& h : r.ties)
+        t.rows.push_back({h.helper, h.asker, std::to_string(h.answers), std::to_string(h.accepted), tag_list(h.tags)});
+    return t;
+}
+
+std::optional<table> table_named(report const& r, std::string_view name)
+{
+    if (name == "summary") return summary_table(r);
+    if (name == "daily") return daily_table(r);
+    if (name == "unanswered") return unanswered_table(r);
+    if (name == "busiest-tags") return tags_table("busiest-tags", r.busiest);
+    if (name == "growing-tags") return tags_table("growing-tags", r.growing);
+    if (name == "gaps") return gaps_table(r);
+    if (name == "searches") return searches_table(r);
+    if (name == "widget") return widget_table(r);
+    if (name == "rising") return members_table("rising", r.rising);
+    if (name == "top") return members_table("top", r.top);
+    if (name == "participation") return participation_table(r);
+    if (name == "helps") return helps_table(r);
+    return std::nullopt;
+}
+
+constexpr std::string_view table_names =
+    "summary, daily, unanswered, busiest-tags, growing-tags, gaps, searches, widget, rising, top, participation, "
+    "helps";
+
+// A cell that a spreadsheet would run as a formula (searches are typed by anyone) starts with '.
+std::string csv_cell(std::string const& s)
+{
+    std::string v = s;
+    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r'))
+        if (!(v[0] == '-' || v[0] == '+') || v.size() == 1 || !std::isdigit(static_cast<unsigned char>(v[1])))
+            v = "'" + v;
+    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+    std::string out = "\"";
+    for (char ch : v) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return out + "\"";
+}
+
+std::string csv_of(table const& t)
+{
+    std::string out;
+    auto line = [&](std::vector<std::string> const& cells) {
+        for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
+        out += "\r\n";
+    };
+    line(t.columns);
+    for (auto const& r : t.rows) line(r);
+    return out;
+}
+
+// ---- pages ----
+
+std::string range_query(date_range const& r)
+{
+    return "from=" + domain::day_text(r.from) + "&to=" + domain::day_text(r.to);
+}
+
+view table_view(table const& t, date_range const& r, std::string const& caption)
+{
+    view v;
+    std::vector<view> columns, rows;
+    for (auto const& c : t.columns) {
+        view col;
+        col.set("name", c);
+        columns.push_back(std::move(col));
+    }
+    for (auto const& row : t.rows) {
+        std::vector<view> cells;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            view cell;
+            cell.set("text", row[i]).set("first", i == 0);
+            cells.push_back(std::move(cell));
+        }
+        view rv;
+        rv.set("cells", std::move(cells));
+        rows.push_back(std::move(rv));
+    }
+    v.set("id", t.name + "-table")
+        .set("caption", caption)
+        .set("columns", std::move(columns))
+        .set("rows", std::move(rows))
+        .set("empty", t.rows.empty())
+        .set("csv_url", "/admin/insights/csv/" + t.name + "?" + range_query(r));
+    return v;
+}
+
+std::vector<std::int64_t> column(table const& t, std::size_t i)
+{
+    std::vector<std::int64_t> out;
+    for (auto const& r : t.rows) out.push_back(std::stoll(r[i]));
+    return out;
+}
+
+std::vector<std::string> first_column(table const& t)
+{
+    std::vector<std::string> out;
+    for (auto const& r : t.rows) out.push_back(r[0]);
+    return out;
+}
+
+view range_view(date_range const& r, std::string const& from_text, std::string const& to_text, std::string const& error,
+                std::string const& error_field)
+{
+    view v;
+    v.set("from", from_text.empty() ? domain::day_text(r.from) : from_text)
+        .set("to", to_text.empty() ? domain::day_text(r.to) : to_text)
+        .set("error", error)
+        .set("from_error", error_field == "from")
+        .set("to_error", error_field == "to")
+        .set("days", r.length())
+        .set("query", range_query(r));
+    return v;
+}
+
+// The range from the query, or the page with the form and what to fix (422).
+std::variant<date_range, response> page_range(call& c, std::string_view name, std::string const& title)
+{
+    auto const q = query_fields(c);
+    auto range = read_range(q);
+    if (auto const* f = std::get_if<failure>(&range)) {
+        auto const today = domain::day_of(domain::now());
+        view v;
+        v.set("range", range_view({today - 29, today}, field(q, "from"), field(q, "to"), f->message, f->field));
+        v.set("invalid", true);
+        return page(c, *f, name, title, std::move(v));
+    }
+    return std::get<date_range>(range);
+}
+
+response insights_page(call& c)
+{
+    if (auto r = require_moderator_page(c)) return std::move(*r);
+    auto got = page_range(c, "admin_insights", "Insights");
+    if (auto* refusal = std::get_if<response>(&got)) return std::move(*refusal);
+    auto const range = std::get<date_range>(got);
+    auto const r = build_report(c.ctx, range);
+    auto const period = domain::day_text(range.from) + " to " + domain::day_text(range.to);
+
+    view v;
+    v.set("range", range_view(range, "", "", "", ""));
+    auto const& t = r.total;
+    v.set("questions", with_thousands(t.questions))
+        .set("answers", with_thousands(t.answers))
+        .set("p50", r.p50 ? domain::duration_text(*r.p50) : "–")
+        .set("p90", r.p90 ? domain::duration_text(*r.p90) : "–")
+        .set("within_24h", percent(t.answered_24h, t.questions))
+        .set("accepted_rate", percent(t.accepted, t.questions))
+        .set("peer_share", percent(t.answers - t.staff_answers, t.answers))
+        .set("unanswered", with_thousands(r.unanswered));
+    v.set("summary", table_view(summary_table(r), range, "Figures for " + period));
+
+    auto const daily = daily_table(r);
+    render::chart qa{"daily",
+                     "Questions and answers per day",
+                     "Questions asked and answers written each day from " + period + ".",
+                     first_column(daily),
+                     {{"Questions", column(daily, 1)}, {"Answers", column(daily, 2)}},
+                     ""};
+    v.set_html("daily_chart_html", render::column_chart(qa));
+    v.set("daily", table_view(daily, range, "Questions and answers per day"));
+
+    auto const ages = unanswered_table(r);
+    render::chart age{"unanswered",
+                      "Unanswered questions by age",
+                      "Live questions without an answer now, by when they were asked.",
+                      first_column(ages),
+                      {{"Unanswered questions", column(ages, 1)}},
+                      "questions"};
+    v.set_html("unanswered_chart_html", render::bar_chart(age));
+    v.set("unanswered_table", table_view(ages, range, "Unanswered questions by age"));
+
+    std::vector<view> gaps;
+    for (auto const& g : r.gaps) {
+        view gv;
+        gv.set("query", g.query)
+            .set("count", g.count)
+            .set("widget", g.widget)
+            .set("before", g.before)
+            .set("trend", trend_text(g.count, g.before))
+            .set("ask_url", urls::ask(g.query));
+        if (ideas_board_exists) gv.set("idea_url", idea_url(g.query));
+        gaps.push_back(std::move(gv));
+    }
+    v.set("gaps", std::move(gaps))
+        .set("has_gaps", !r.gaps.empty())
+        .set("gaps_csv_url", "/admin/insights/csv/gaps?" + range_query(range));
+    v.set("searches", table_view(searches_table(r), range, "Searches by where they were made"));
+
+    auto const& w = r.searches.at("widget");
+    v.set("widget_searches", with_thousands(w.searches))
+        .set("widget_clicks", with_thousands(w.clicks))
+        .set("widget_deflected", with_thousands(w.deflected))
+        .set("widget_click_rate", percent(w.clicks, w.searches))
+        .set("deflection", percent(w.deflected, w.searches));
+    auto const widget = widget_table(r);
+    render::chart wc{
+        "widget",
+        "The widget's searches and clicks per day",
+        "Searches in the widget, results followed, and searches that ended on an answer, each day from " + period + ".",
+        first_column(widget),
+        {{"Searches", column(widget, 1)}, {"Clicks", column(widget, 2)}, {"Ended on an answer", column(widget, 3)}},
+        ""};
+    v.set_html("widget_chart_html", render::column_chart(wc));
+    v.set("widget", table_view(widget, range, "The widget per day"));
+
+    auto const busiest = tags_table("busiest-tags", r.busiest);
+    render::chart tc{"busiest-tags",
+                     "The busiest tags",
+                     "Questions asked per tag from " + period + ", the busiest first.",
+                     first_column(busiest),
+                     {{"Questions", column(busiest, 1)}},
+                     "questions"};
+    v.set_html("tags_chart_html", render::bar_chart(tc));
+    v.set("busiest", table_view(busiest, range, "The busiest tags"));
+    v.set("growing",
+          table_view(tags_table("growing-tags", r.growing), range,
+                     "The fastest-growing tags, against the " + std::to_string(range.length()) + " days before"));
+    return page(c, 200, "admin_insights", "Insights", std::move(v));
+}
+
+response advocates_page(call& c)
+{
+    if (auto r = require_moderator_page(c)) return std::move(*r);
+    auto got = page_range(c, "admin_advocates", "Advocates");
+    if (auto* refusal = std::get_if<response>(&got)) return std::move(*refusal);
+    auto const range = std::get<date_range>(got);
+    auto const r = build_report(c.ctx, range);
+    view v;
+    v.set("range", range_view(range, "", "", "", ""));
+    v.set("rising", table_view(members_table("rising", r.rising), range, "Rising advocates"));
+    v.set("top", table_view(members_table("top", r.top), range, "Who answered most"));
+    auto const shares = participation_table(r);
+    render::chart pc{"participation",
+                     "Who writes the answers, month by month",
+                     "Answers written by the most active 1 % of answerers, the next 9 % and the rest, for the twelve "
+                     "months to " +
+                         domain::month_text(domain::month_of_day(range.to)) + ".",
+                     first_column(shares),
+                     {{"Top 1 %", column(shares, 3)}, {"Next 9 %", column(shares, 4)}, {"The rest", column(shares, 5)}},
+                     "answers"};
+    v.set_html("participation_chart_html", render::share_chart(pc));
+    v.set("participation", table_view(shares, range, "Answers by the top 1 %, the next 9 % and the rest"));
+    std::vector<render::graph_edge> edges;
+    for (auto const& h : r.ties)
+        edges.push_back({h.helper, h.asker, h.answers, h.tags.empty() ? "" : "in " + tag_list(h.tags)});
+    v.set_html("helps_chart_html",
+               render::tie_graph("helps", "Who helps whom",
+                                 "The strongest ties: lines from each helper to the member they answered, thicker for "
+                                 "more answers.",
+                                 edges));
+    v.set("helps", table_view(helps_table(r), range, "Who helps whom"));
+    v.set("has_ties", !r.ties.empty());
+    return page(c, 200, "admin_advocates", "Advocates", std::move(v));
+}
+
+response insights_csv(call& c)
+{
+    if (auto r = require_moderator_page(c)) return std::move(*r);
+    auto const name = std::string(c.match["table"]);
+    auto const q = query_fields(c);
+    auto range = read_range(q);
+    if (auto const* f = std::get_if<failure>(&range)) return message_page(c, *f, "Choose other dates", f->message);
+    auto const r = build_report(c.ctx, std::get<date_range>(range));
+    auto const t = table_named(r, name);
+    if (!t)
+        return message_page(c, 404, "No such table", "The tables to download are " + std::string(table_names) + ".");
+    response out;
+    out.status = 200;
+    out.set("Content-Type", "text/csv; charset=utf-8");
+    auto const& d = std::get<date_range>(range);
+    out.set("Content-Disposition", "attachment; filename=\"insights-" + name + "-" + domain::day_text(d.from) + "-" +
+                                       domain::day_text(d.to) + ".csv\"");
+    out.set("Cache-Control", "no-store");
+    out.body = csv_of(*t);
+    return out;
+}
+
+// ---- the API ----
+
+json::object member_json(store::member_figures const& m)
+{
+    json::array tags;
+    for (auto const& t : m.top_tags) tags.emplace_back(t);
+    auto const now = m.accepted + m.upvotes, before = m.accepted_before + m.upvotes_before;
+    return {{"id", m.user_id},
+            {"username", m.username},
+            {"answers", m.answers},
+            {"accepted", m.accepted},
+            {"upvotes", m.upvotes},
+            {"accepted_before", m.accepted_before},
+            {"upvotes_before", m.upvotes_before},
+            {"growth", now - before},
+            {"top_tags", std::move(tags)}};
+}
+
+response insights_api(call& c)
+{
+    if (auto f = permissions(c.ctx, c.who).may_moderate("see insights")) return error_response(*f);
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto range = read_range(std::get<http::fields>(query));
+    if (auto const* f = std::get_if<failure>(&range)) return error_response(*f);
+    auto const r = build_report(c.ctx, std::get<date_range>(range));
+    auto const& t = r.total;
+
+    json::array days;
+    for (auto const& d : r.days)
+        days.push_back({{"day", domain::day_text(d.day)},
+                        {"questions", d.questions},
+                        {"answers", d.answers},
+                        {"answered_within_24h", d.answered_24h},
+                        {"accepted", d.accepted},
+                        {"staff_answers", d.staff_answers}});
+    json::array ages;
+    for (auto const& a : r.unanswered_by_age) ages.push_back({{"asked", a.label}, {"questions", a.questions}});
+    auto tag_rows = [](std::vector<store::tag_trend_row> const& rows) {
+        json::array out;
+        for (auto const& x : rows) out.push_back({{"tag", x.tag}, {"questions", x.questions}, {"before", x.before}});
+        return out;
+    };
+    json::array gaps;
+    for (auto const& g : r.gaps) {
+        json::object o{{"query", g.query},
+                       {"count", g.count},
+                       {"widget", g.widget},
+                       {"before", g.before},
+                       {"trend", trend_text(g.count, g.before)},
+                       {"last_at", domain::rfc3339(g.last_at)},
+                       {"ask_url", urls::ask(g.query)}};
+        if (ideas_board_exists) o["idea_url"] = idea_url(g.query);
+        gaps.push_back(std::move(o));
+    }
+    json::object searches;
+    for (auto const& [source, s] : r.searches)
+        searches[source] = {{"searches", s.searches}, {"no_results", s.no_results}};
+    auto const& w = r.searches.at("widget");
+    json::array widget_days;
+    for (auto const& d : r.widget_days)
+        widget_days.push_back({{"day", domain::day_text(d.day)},
+                               {"searches", d.searches},
+                               {"clicks", d.clicks},
+                               {"deflected", d.deflected},
+                               {"no_results", d.no_results}});
+    json::array top, rising, participation, helps;
+    for (auto const& m : r.top) top.push_back(member_json(m));
+    for (auto const& m : r.rising) rising.push_back(member_json(m));
+    for (auto const& m : r.participation)
+        participation.push_back({{"month", domain::day_text(domain::first_day_of_month(m.month)).substr(0, 7)},
+                                 {"answerers", m.p.answerers},
+                                 {"answers", m.p.answers},
+                                 {"top1", m.p.top1_answers},
+                                 {"next9", m.p.next9_answers},
+                                 {"rest", m.p.rest_answers}});
+    for (auto const& h : r.ties) {
+        json::array tags;
+        for (auto const& x : h.tags) tags.emplace_back(x);
+        helps.push_back({{"helper", {{"id", h.helper_id}, {"username", h.helper}}},
+                         {"helped", {{"id", h.asker_id}, {"username", h.asker}}},
+                         {"count", h.answers},
+                         {"accepted", h.accepted},
+                         {"tags", std::move(tags)}});
+    }
+    auto optional_seconds = [](std::optional<std::int64_t> s) { return s ? json::value(*s) : json::value(nullptr); };
+    json::object out{{"from", domain::day_text(r.range.from)},
+                     {"to", domain::day_text(r.range.to)},
+                     {"questions", t.questions},
+                     {"answers", t.answers},
+                     {"time_to_first_answer", {{"p50_s", optional_seconds(r.p50)}, {"p90_s", optional_seconds(r.p90)}}},
+                     {"answered_within_24h", share(t.answered_24h, t.questions)},
+                     {"accepted_rate", share(t.accepted, t.questions)},
+                     {"peer_answer_share", share(t.answers - t.staff_answers, t.answers)},
+                     {"unanswered", r.unanswered},
+                     {"unanswered_by_age", std::move(ages)},
+                     {"days", std::move(days)},
+                     {"top_contributors", std::move(top)},
+                     {"rising_contributors", std::move(rising)},
+                     {"participation", std::move(participation)},
+                     {"content_gaps", std::move(gaps)},
+                     {"searches", std::move(searches)},
+                     {"widget",
+                      {{"searches", w.searches},
+                       {"clicks", w.clicks},
+                       {"deflected", w.deflected},
+                       {"no_results", w.no_results},
+                       {"deflection_rate", share(w.deflected, w.searches)},
+                       {"days", std::move(widget_days)}}},
+                     {"tags", {{"busiest", tag_rows(r.busiest)}, {"growing", tag_rows(r.growing)}}},
+                     {"helps", std::move(helps)}};
+    return json_response(200, out);
+}
+
+}  // namespace
+
+void add_insight_routes(route_table& r)
+{
+    using http::method;
+    r.add(method::get, "/admin/insights", insights_page);
+    r.add(method::get, "/admin/advocates", advocates_page);
+    r.add(method::get, "/admin/insights/csv/{table}", insights_csv);
+    r.add(method::get, "/api/v1/admin/insights", insights_api);
+}
+
+}  // namespace peerdesk::app
