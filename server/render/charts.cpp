@@ -87,7 +87,7 @@ void legend(html_builder& b, chart const& c, std::int64_t x, std::int64_t y)
         series_class(b, s);
         b.markup("\" x=\"");
         at(b, x).markup("\" y=\"");
-        at(b, y - 90).markup("\" width=\"100\" height=\"100\"/><text class=\"legend\" x=\"");
+        at(b, y - 90).markup("\" width=\"10\" height=\"10\"/><text class=\"legend\" x=\"");
         at(b, x + 140).markup("\" y=\"");
         at(b, y).markup("\">").text(c.series[s].name).markup("</text>");
         x += 140 + static_cast<std::int64_t>(c.series[s].name.size()) * 70 + 200;
@@ -112,8 +112,9 @@ safe_html column_chart(chart const& c)
     html_builder b;
     open_svg(b, c, width / 10, height / 10);
     legend(b, c, left, 220);
-    // The axis: zero, half and the top, with lines across.
+    // The axis: zero, half (when it is a whole number) and the top, with lines across.
     for (std::int64_t step = 0; step <= 2; ++step) {
+        if (step == 1 && axis % 2 != 0) continue;
         auto const value = axis * step / 2;
         auto const y = top + plot_h - plot_h * step / 2;
         b.markup("<line class=\"grid\" x1=\"");
