@@ -465,6 +465,9 @@ response insights_page(call& c)
 
     view v;
     v.set("range", range_view(range, "", "", "", ""));
+    bool const admin = !permissions(c.ctx, c.who).may_administer();
+    if (field(query_fields(c), "forgotten") == "1")
+        v.set("notice", "The search was forgotten on every day it was kept.");
     auto const& t = r.total;
     v.set("questions", with_thousands(t.questions))
         .set("answers", with_thousands(t.answers))
@@ -506,6 +509,7 @@ response insights_page(call& c)
             .set("trend", trend_text(g.count, g.before))
             .set("ask_url", urls::ask(g.query));
         if (ideas_board_exists) gv.set("idea_url", idea_url(g.query));
+        gv.set("may_forget", admin);
         gaps.push_back(std::move(gv));
     }
     v.set("gaps", std::move(gaps))
@@ -602,7 +606,43 @@ response insights_csv(call& c)
     return out;
 }
 
+// Admins forget a logged search on every day (a visitor typed personal data into the box, say).
+// Not written to the audit log: the log would keep the very text being forgotten.
+outcome<std::int64_t> forget_search(context& ctx, viewer const& who, std::string const& query)
+{
+    if (auto f = permissions(ctx, who).may_administer("forget searches")) return *f;
+    if (query.size() > 500 || domain::normalize_logged_query(query).empty())
+        return failure{failure_kind::invalid, "invalid_field",
+                       "Send the search to forget as query (at most 500 bytes).", "query"};
+    return ctx.db.write([&](store::connection& db) { return store::search_store(db).forget_query(query); },
+                        store::database::seen::no);
+}
+
+response post_forget_search(call& c)
+{
+    auto checked = signed_in_form(c, "/admin/insights");
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    auto const& form = std::get<http::fields>(checked);
+    auto const result = forget_search(c.ctx, c.who, field(form, "query"));
+    if (auto const* f = failed(result)) return message_page(c, *f, "Not forgotten", f->message);
+    auto back = "/admin/insights?forgotten=1";
+    auto const from = field(form, "from"), to = field(form, "to");
+    if (domain::parse_day(from) && domain::parse_day(to)) return redirect(back + ("&from=" + from + "&to=" + to));
+    return redirect(back);
+}
+
 // ---- the API ----
+
+response forget_search_api(call& c)
+{
+    PEERDESK_TRY_BODY(body);
+    std::optional<std::string> query;
+    if (auto f = read_string(body, "query", query)) return error_response(*f);
+    auto const result = forget_search(c.ctx, c.who, query.value_or(""));
+    if (auto const* f = failed(result)) return error_response(*f);
+    return json_response(200, json::object{{"query", domain::normalize_logged_query(*query)},
+                                           {"forgotten", std::get<std::int64_t>(result)}});
+}
 
 json::object member_json(store::member_figures const& m)
 {
@@ -724,7 +764,9 @@ void add_insight_routes(route_table& r)
     r.add(method::get, "/admin/insights", insights_page);
     r.add(method::get, "/admin/advocates", advocates_page);
     r.add(method::get, "/admin/insights/csv/{table}", insights_csv);
+    r.add(method::post, "/admin/insights/forget", post_forget_search);
     r.add(method::get, "/api/v1/admin/insights", insights_api);
+    r.add(method::post, "/api/v1/admin/searches/forget", forget_search_api);
 }
 
 }  // namespace peerdesk::app

@@ -147,6 +147,8 @@ const endpoints = [
   ['PATCH', async () => `/admin/widget-keys/${(await widgetKey()).id}`, () => ({ enabled: false }), ['admin']],
   ['POST', async () => `/admin/widget-keys/${(await widgetKey()).id}/rotate`, null, ['admin']],
   ['GET', async () => `/admin/widget-keys/${(await widgetKey()).id}/usage`, null, ['admin']],
+  ['GET', () => '/admin/insights', null, ['moderator', 'admin']],
+  ['POST', () => '/admin/searches/forget', () => ({ query: 'matrix search' }), ['admin']],
 ];
 
 for (const [method, path, body, allowed] of endpoints) {

@@ -263,6 +263,24 @@ test('the click beacon answers only the key\'s sites, for live questions, in sma
   assert.equal((await click({ q: 'x'.repeat(2000), question_id: ids.q1 })).status, 413);
 });
 
+test('admins forget a logged search on every day; moderators may not', async () => {
+  assert.equal((await mod.api('POST', '/admin/searches/forget', { query: 'dark mode' })).status, 403);
+  assert.equal((await boss.api('POST', '/admin/searches/forget', {})).status, 422);
+  const page = await boss.request('GET', '/admin/insights');
+  assert.ok(page.text.includes('name="query" value="=hyperlink(1)"'), 'a Forget button for admins');
+  assert.ok(!(await mod.request('GET', '/admin/insights')).text.includes('action="/admin/insights/forget"'), 'none for moderators');
+  const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.text)[1];
+  const r = await boss.form('/admin/insights/forget', { csrf_token: csrf, query: '=hyperlink(1)', from: dayText(D), to: dayText(today) });
+  assert.equal(r.status, 303, r.text);
+  assert.equal(r.headers.get('location'), `/admin/insights?forgotten=1&from=${dayText(D)}&to=${dayText(today)}`);
+  assert.ok(!(await boss.api('GET', '/admin/insights')).body.content_gaps.some((g) => g.query === '=hyperlink(1)'));
+  const api = await boss.api('POST', '/admin/searches/forget', { query: '  TONER smudge ' });
+  assert.deepEqual(api.body, { query: 'toner smudge', forgotten: 3 });
+  const b = (await boss.api('GET', '/admin/insights')).body;
+  assert.equal(b.content_gaps.length, 0);
+  assert.equal(b.searches.api.no_results, 3, 'the day\'s totals, which hold no text, stay');
+});
+
 test('live writes keep the counts: a new answer, a deletion, a retag; recount finds nothing to correct', async () => {
   const before = (await boss.api('GET', '/admin/insights')).body;
   const a4 = (await cat.api('POST', `/questions/${ids.q4}/answers`, { body: 'Refunds take ten days; ask billing for the reference.' })).body.id;
