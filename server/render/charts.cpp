@@ -125,8 +125,8 @@ safe_html column_chart(chart const& c)
         at(b, left - 80).markup("\" y=\"");
         at(b, y + 40).markup("\">").number(value).markup("</text>");
     }
-    // At most eight labels under the columns, evenly spread, so that they never overlap.
-    auto const every = (n + 7) / 8;
+    // At most five labels under the columns, evenly spread, so that they never overlap.
+    auto const every = (n + 4) / 5;
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(c.labels.size()); ++i) {
         auto const x0 = left + group * i + (group - bar * series) / 2;
         for (std::int64_t s = 0; s < static_cast<std::int64_t>(c.series.size()); ++s) {
@@ -191,7 +191,7 @@ safe_html share_chart(chart const& c)
         at(b, left - 80).markup("\" y=\"");
         at(b, y + 40).markup("\">").number(step * 50).markup(" %</text>");
     }
-    auto const every = (n + 7) / 8;
+    auto const every = (n + 4) / 5;
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(c.labels.size()); ++i) {
         std::int64_t total = 0;
         for (auto const& s : c.series) total += s.values[static_cast<std::size_t>(i)];

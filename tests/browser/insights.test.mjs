@@ -71,6 +71,7 @@ test('a moderator finds Insights in the menu; the page has its figures, charts a
   assert.equal(await gaps.first().locator('td').first().textContent(), '3');
   assert.deepEqual(await violations(page), []);
   await page.screenshot({ path: join(artifacts, 'insights.png'), fullPage: true });
+  await page.screenshot({ path: join(artifacts, 'insights-top.png') });  // the README's picture
 
   // "Ask this" opens the ask page with the search as the title.
   await gaps.first().getByRole('link', { name: /Ask this/ }).click();
