@@ -113,7 +113,9 @@ struct log_database {
     std::unique_ptr<store::database> db;
     log_database()
     {
-        dir = std::filesystem::temp_directory_path() / ("peerdesk-insights-" + std::to_string(::getpid()));
+        static int n = 0;
+        dir = std::filesystem::temp_directory_path() /
+              ("peerdesk-insights-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
         std::filesystem::create_directories(dir);
         db = std::make_unique<store::database>((dir / "peerdesk.db").string());
         db->write_alone([](store::connection& c) { return store::migrate(c); });
@@ -155,4 +157,105 @@ TEST_CASE("the search log keeps counts per day and query, bounded in queries per
     t.db->write([&](store::connection& c) { store::search_store(c).log_queries(later); });
     CHECK(t.count("SELECT count(*) FROM search_days") == 1);
     CHECK(t.count("SELECT count(*) FROM search_day_totals") == 2);
+}
+
+#include "server/domain/reputation.hpp"
+#include "server/store/insight_store.hpp"
+#include "server/store/moderation_store.hpp"
+#include "server/store/post_store.hpp"
+#include "server/store/user_store.hpp"
+
+#include <array>
+#include <random>
+
+TEST_CASE("the counts kept at write time equal a rebuild from the facts, whatever the writes")
+{
+    log_database t;
+    domain::reputation_rules const rules;
+    std::vector<std::int64_t> users, questions, answers;
+    for (int i = 0; i < 6; ++i)
+        users.push_back(t.db->write([&](store::connection& c) {
+            auto const name = "member" + std::to_string(i);
+            return store::user_store(c)
+                .create(name, name + "@example.com", "hash", i == 5 ? "moderator" : "member", 1)
+                .id;
+        }));
+    std::mt19937 rng(28);
+    auto pick = [&](auto const& v) { return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)]; };
+    auto const tags = std::vector<std::string>{"printer", "billing", "network", "drivers"};
+    store::rendered_body const text{"text", "<p>text</p>", "text"};
+    std::int64_t now = 1'790'000'000;
+    for (int step = 0; step < 400; ++step) {
+        now += std::uniform_int_distribution<std::int64_t>(1, 20000)(rng);
+        auto const what =
+            questions.empty()
+                ? 0
+                : std::array{0, 1, 2, 3, 4, 4, 4, 5, 6, 7}[std::uniform_int_distribution<std::size_t>(0, 9)(rng)];
+        t.db->write([&](store::connection& c) {
+            store::post_store posts(c);
+            store::moderation_store moderation(c);
+            switch (what) {
+                case 0:
+                    questions.push_back(posts.create_question(
+                        {pick(users),
+                         "A question " + std::to_string(step),
+                         text,
+                         {tags[step % 4],
+                          tags[(step + 1 + step / 7) % 4 == step % 4 ? (step + 2) % 4 : (step + 1 + step / 7) % 4]},
+                         std::nullopt},
+                        now));
+                    break;
+                case 1:
+                case 2:
+                    answers.push_back(posts.create_answer(pick(questions), pick(users), text, now));
+                    break;
+                case 3:
+                    if (!answers.empty()) {
+                        auto const a = pick(answers);
+                        auto const q = posts.find_any_post(a)->question_id.value_or(0);
+                        posts.set_accepted(
+                            q, std::uniform_int_distribution<int>(0, 3)(rng) ? std::optional(a) : std::nullopt,
+                            users[0], rules, now);
+                    }
+                    break;
+                case 4: {
+                    auto const target = answers.empty() || step % 2 ? pick(questions) : pick(answers);
+                    auto const voter = pick(users);
+                    if (posts.find_post(target) && posts.find_post(target)->author.id != voter)
+                        posts.vote(target, voter,
+                                   std::array{0, -1, 1, 1, 1}[std::uniform_int_distribution<std::size_t>(0, 4)(rng)],
+                                   rules, now);
+                    break;
+                }
+                case 5: {
+                    auto const target = answers.empty() || step % 3 ? pick(questions) : pick(answers);
+                    bool const deleted = posts.find_any_post(target)->deleted_at.has_value();
+                    posts.change_visibility(target, now, [&] {
+                        moderation.set_deleted(target, deleted ? std::nullopt : std::optional(users[5]), now);
+                    });
+                    break;
+                }
+                case 6: {
+                    auto const target = pick(questions);
+                    bool const hidden = posts.find_any_post(target)->state == "hidden";
+                    posts.change_visibility(target, now,
+                                            [&] { moderation.set_post_state(target, hidden ? "live" : "hidden"); });
+                    break;
+                }
+                default:
+                    posts.edit(pick(questions),
+                               {users[5], std::nullopt, std::nullopt, std::vector{pick(tags)}, "retag"}, now);
+            }
+        });
+    }
+    CHECK(t.count("SELECT count(*) FROM insight_days") > 0);
+    CHECK(t.count("SELECT count(*) FROM help_ties") > 0);
+    INFO("up-votes: ", t.count("SELECT count(*) FROM votes WHERE value = 1"),
+         ", live posts: ", t.count("SELECT count(*) FROM live_posts"));
+    CHECK(t.count("SELECT count(*) FROM member_days WHERE upvotes > 0") > 0);
+    CHECK(t.db->write([](store::connection& c) { return store::insight_store(c).rebuild(); }) == 0);
+    // And a rebuild notices what the writes did not keep: one count changed behind its back.
+    t.db->write([](store::connection& c) { c.exec("UPDATE insight_days SET answers = answers + 1"); });
+    CHECK(t.db->write([](store::connection& c) { return store::insight_store(c).rebuild(); }) > 0);
+    CHECK(t.db->write([](store::connection& c) { return store::insight_store(c).rebuild(); }) == 0);
 }
