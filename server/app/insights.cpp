@@ -96,14 +96,14 @@ struct report {
     std::vector<store::help_tie_row> ties;
 };
 
-report build_report(context& ctx, date_range range)
+// What a page needs: each page reads only its own figures; the API and the CSV read both.
+enum class report_parts { community, advocates, all };
+
+void add_community(store::connection& db, report& r)
 {
-    report r;
-    r.range = range;
-    auto& db = ctx.db.reader();
+    auto const range = r.range;
     store::insight_store insights(db);
     store::search_store searches(db);
-
     auto kept = insights.days(range.from, range.to);
     std::size_t next = 0;
     for (auto day = range.from; day <= range.to; ++day) {
@@ -163,7 +163,12 @@ report build_report(context& ctx, date_range range)
         auto it = widget.find(day);
         r.widget_days.push_back(it != widget.end() ? it->second : store::search_day_row{day, "widget"});
     }
+}
 
+void add_advocates(store::connection& db, report& r)
+{
+    auto const range = r.range;
+    store::insight_store insights(db);
     r.top = insights.top_members(range.from, range.to, members_shown);
     r.rising = insights.rising_members(range.from, range.to, members_shown);
     // The twelve months to the end of the range, for a picture over time whatever its length.
@@ -177,6 +182,15 @@ report build_report(context& ctx, date_range range)
         r.participation.push_back(s);
     }
     r.ties = insights.strongest_ties(ties_shown);
+}
+
+report build_report(context& ctx, date_range range, report_parts parts = report_parts::all)
+{
+    report r;
+    r.range = range;
+    auto& db = ctx.db.reader();
+    if (parts != report_parts::advocates) add_community(db, r);
+    if (parts != report_parts::community) add_advocates(db, r);
     return r;
 }
 
@@ -460,7 +474,7 @@ response insights_page(call& c)
     auto got = page_range(c, "admin_insights", "Insights");
     if (auto* refusal = std::get_if<response>(&got)) return std::move(*refusal);
     auto const range = std::get<date_range>(got);
-    auto const r = build_report(c.ctx, range);
+    auto const r = build_report(c.ctx, range, report_parts::community);
     auto const period = domain::day_text(range.from) + " to " + domain::day_text(range.to);
 
     view v;
@@ -555,7 +569,7 @@ response advocates_page(call& c)
     auto got = page_range(c, "admin_advocates", "Advocates");
     if (auto* refusal = std::get_if<response>(&got)) return std::move(*refusal);
     auto const range = std::get<date_range>(got);
-    auto const r = build_report(c.ctx, range);
+    auto const r = build_report(c.ctx, range, report_parts::advocates);
     view v;
     v.set("range", range_view(range, "", "", "", ""));
     v.set("rising", table_view(members_table("rising", r.rising), range, "Rising advocates"));
