@@ -44,12 +44,24 @@ CREATE TABLE member_days (
     PRIMARY KEY (day, user_id)
 ) WITHOUT ROWID;
 
--- Live answers per member and month: the 90-9-1 picture, month by month.
+-- The same by month: a year's top answerers are summed from eleven months and the days at the
+-- edges, not from 365 days of rows.
 CREATE TABLE member_months (
-    month   INTEGER NOT NULL,
-    user_id INTEGER NOT NULL,
-    answers INTEGER NOT NULL,
+    month    INTEGER NOT NULL,
+    user_id  INTEGER NOT NULL,
+    answers  INTEGER NOT NULL DEFAULT 0,
+    accepted INTEGER NOT NULL DEFAULT 0,
+    upvotes  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (month, user_id)
+) WITHOUT ROWID;
+
+-- How many members wrote each number of answers in a month: the 90-9-1 split read from a few
+-- dozen rows a month instead of a row per member.
+CREATE TABLE answer_count_months (
+    month   INTEGER NOT NULL,
+    answers INTEGER NOT NULL,
+    members INTEGER NOT NULL,
+    PRIMARY KEY (month, answers)
 ) WITHOUT ROWID;
 
 -- Live answers per member and tag of the question: what a member answers.

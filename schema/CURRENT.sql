@@ -14,6 +14,13 @@ CREATE TABLE account_tokens (
 
 CREATE INDEX account_tokens_user ON account_tokens (user_id, purpose, created_at);
 
+CREATE TABLE answer_count_months (
+    month   INTEGER NOT NULL,
+    answers INTEGER NOT NULL,
+    members INTEGER NOT NULL,
+    PRIMARY KEY (month, answers)
+) WITHOUT ROWID;
+
 CREATE TABLE api_tokens (
     id          INTEGER PRIMARY KEY,
     user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -192,9 +199,11 @@ CREATE TABLE member_days (
 ) WITHOUT ROWID;
 
 CREATE TABLE member_months (
-    month   INTEGER NOT NULL,
-    user_id INTEGER NOT NULL,
-    answers INTEGER NOT NULL,
+    month    INTEGER NOT NULL,
+    user_id  INTEGER NOT NULL,
+    answers  INTEGER NOT NULL DEFAULT 0,
+    accepted INTEGER NOT NULL DEFAULT 0,
+    upvotes  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (month, user_id)
 ) WITHOUT ROWID;
 

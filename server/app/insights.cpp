@@ -170,7 +170,7 @@ void add_advocates(store::connection& db, report& r)
     auto const range = r.range;
     store::insight_store insights(db);
     r.top = insights.top_members(range.from, range.to, members_shown);
-    r.rising = insights.rising_members(range.from, range.to, members_shown);
+    r.rising = insights.rising_members(range.to, members_shown);
     // The twelve months to the end of the range, for a picture over time whatever its length.
     auto const last = domain::month_of_day(range.to);
     auto months = insights.answers_by_month(last - 11, last);
@@ -306,17 +306,19 @@ table searches_table(report const& r)
     return t;
 }
 
-table members_table(std::string name, std::vector<store::member_figures> const& rows)
+table members_table(std::string name, std::vector<store::member_figures> const& rows, bool growth)
 {
-    table t{std::move(name),
-            {"Member", "Answers", "Accepted", "Up-votes received", "Accepted and up-votes, period before", "Growth",
-             "Answers most in"},
-            {}};
+    table t{std::move(name), {"Member", "Answers", "Accepted", "Up-votes received"}, {}};
+    if (growth) t.columns.insert(t.columns.end(), {"Accepted and up-votes, 30 days before", "Growth"});
+    t.columns.push_back("Answers most in");
     for (auto const& m : rows) {
         auto const now = m.accepted + m.upvotes, before = m.accepted_before + m.upvotes_before;
-        t.rows.push_back({m.username, std::to_string(m.answers), std::to_string(m.accepted), std::to_string(m.upvotes),
-                          std::to_string(before), (now >= before ? "+" : "") + std::to_string(now - before),
-                          tag_list(m.top_tags)});
+        std::vector<std::string> row{m.username, std::to_string(m.answers), std::to_string(m.accepted),
+                                     std::to_string(m.upvotes)};
+        if (growth)
+            row.insert(row.end(), {std::to_string(before), (now >= before ? "+" : "") + std::to_string(now - before)});
+        row.push_back(tag_list(m.top_tags));
+        t.rows.push_back(std::move(row));
     }
     return t;
 }
@@ -353,8 +355,8 @@ std::optional<table> table_named(report const& r, std::string_view name)
     if (name == "gaps") return gaps_table(r);
     if (name == "searches") return searches_table(r);
     if (name == "widget") return widget_table(r);
-    if (name == "rising") return members_table("rising", r.rising);
-    if (name == "top") return members_table("top", r.top);
+    if (name == "rising") return members_table("rising", r.rising, true);
+    if (name == "top") return members_table("top", r.top, false);
     if (name == "participation") return participation_table(r);
     if (name == "helps") return helps_table(r);
     return std::nullopt;
@@ -572,8 +574,10 @@ response advocates_page(call& c)
     auto const r = build_report(c.ctx, range, report_parts::advocates);
     view v;
     v.set("range", range_view(range, "", "", "", ""));
-    v.set("rising", table_view(members_table("rising", r.rising), range, "Rising advocates"));
-    v.set("top", table_view(members_table("top", r.top), range, "Who answered most"));
+    v.set("rising",
+          table_view(members_table("rising", r.rising, true), range,
+                     "Rising advocates: the 30 days to " + domain::day_text(range.to) + " against the 30 days before"));
+    v.set("top", table_view(members_table("top", r.top, false), range, "Who answered most"));
     auto const shares = participation_table(r);
     render::chart pc{"participation",
                      "Who writes the answers, month by month",
@@ -605,7 +609,9 @@ response insights_csv(call& c)
     auto const q = query_fields(c);
     auto range = read_range(q);
     if (auto const* f = std::get_if<failure>(&range)) return message_page(c, *f, "Choose other dates", f->message);
-    auto const r = build_report(c.ctx, std::get<date_range>(range));
+    bool const advocates = name == "rising" || name == "top" || name == "participation" || name == "helps";
+    auto const r =
+        build_report(c.ctx, std::get<date_range>(range), advocates ? report_parts::advocates : report_parts::community);
     auto const t = table_named(r, name);
     if (!t)
         return message_page(c, 404, "No such table", "The tables to download are " + std::string(table_names) + ".");
@@ -658,20 +664,19 @@ response forget_search_api(call& c)
                                            {"forgotten", std::get<std::int64_t>(result)}});
 }
 
-json::object member_json(store::member_figures const& m)
+// Rising members also carry the 30 days before and their growth.
+json::object member_json(store::member_figures const& m, bool growth)
 {
     json::array tags;
     for (auto const& t : m.top_tags) tags.emplace_back(t);
-    auto const now = m.accepted + m.upvotes, before = m.accepted_before + m.upvotes_before;
-    return {{"id", m.user_id},
-            {"username", m.username},
-            {"answers", m.answers},
-            {"accepted", m.accepted},
-            {"upvotes", m.upvotes},
-            {"accepted_before", m.accepted_before},
-            {"upvotes_before", m.upvotes_before},
-            {"growth", now - before},
-            {"top_tags", std::move(tags)}};
+    json::object o{{"id", m.user_id},        {"username", m.username}, {"answers", m.answers},
+                   {"accepted", m.accepted}, {"upvotes", m.upvotes},   {"top_tags", std::move(tags)}};
+    if (growth) {
+        o["accepted_before"] = m.accepted_before;
+        o["upvotes_before"] = m.upvotes_before;
+        o["growth"] = (m.accepted + m.upvotes) - (m.accepted_before + m.upvotes_before);
+    }
+    return o;
 }
 
 response insights_api(call& c)
@@ -723,8 +728,8 @@ response insights_api(call& c)
                                {"deflected", d.deflected},
                                {"no_results", d.no_results}});
     json::array top, rising, participation, helps;
-    for (auto const& m : r.top) top.push_back(member_json(m));
-    for (auto const& m : r.rising) rising.push_back(member_json(m));
+    for (auto const& m : r.top) top.push_back(member_json(m, false));
+    for (auto const& m : r.rising) rising.push_back(member_json(m, true));
     for (auto const& m : r.participation)
         participation.push_back({{"month", domain::day_text(domain::first_day_of_month(m.month)).substr(0, 7)},
                                  {"answerers", m.p.answerers},

@@ -59,10 +59,19 @@ constexpr std::string_view bump_member_day =
 constexpr std::string_view prune_member_day =
     "DELETE FROM member_days WHERE day = ?1 AND user_id = ?2 AND answers = 0 AND accepted = 0 AND upvotes = 0";
 constexpr std::string_view bump_member_month =
-    "INSERT INTO member_months (month, user_id, answers) VALUES (?1, ?2, ?3) "
-    "ON CONFLICT (month, user_id) DO UPDATE SET answers = answers + excluded.answers";
+    "INSERT INTO member_months (month, user_id, answers, accepted) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (month, user_id) DO UPDATE SET answers = answers + excluded.answers, "
+    "accepted = accepted + excluded.accepted RETURNING answers";
+constexpr std::string_view bump_member_month_votes =
+    "INSERT INTO member_months (month, user_id, upvotes) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (month, user_id) DO UPDATE SET upvotes = upvotes + excluded.upvotes";
+constexpr std::string_view bump_answer_count =
+    "INSERT INTO answer_count_months (month, answers, members) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (month, answers) DO UPDATE SET members = members + excluded.members";
+constexpr std::string_view prune_answer_count =
+    "DELETE FROM answer_count_months WHERE month = ?1 AND answers = ?2 AND members = 0";
 constexpr std::string_view prune_member_month =
-    "DELETE FROM member_months WHERE month = ?1 AND user_id = ?2 AND answers = 0";
+    "DELETE FROM member_months WHERE month = ?1 AND user_id = ?2 AND answers = 0 AND accepted = 0 AND upvotes = 0";
 constexpr std::string_view bump_member_tag =
     "INSERT INTO member_tags (user_id, tag_id, answers) VALUES (?1, ?2, ?3) "
     "ON CONFLICT (user_id, tag_id) DO UPDATE SET answers = answers + excluded.answers";
@@ -96,27 +105,43 @@ constexpr std::string_view tag_trends =
     "SELECT t.name, sum(CASE WHEN d.day >= ?2 THEN d.questions ELSE 0 END), "
     "sum(CASE WHEN d.day < ?2 THEN d.questions ELSE 0 END) FROM insight_tag_days d JOIN tags t ON t.id = d.tag_id "
     "WHERE d.day BETWEEN ?1 AND ?3 GROUP BY d.tag_id";
-// ?1 the start of the period before, ?2 the start of the period, ?3 its end, ?4 how many.
+// ?1 the start of the period before, ?2 the start of the period, ?3 its end, ?4 how many. The
+// members are summed and cut to the few shown before their names are joined: a year of member
+// days is about a hundred thousand rows at a million posts.
 #define PEERDESK_MEMBER_SUMS                                                    \
-    "SELECT m.user_id, u.username, "                                            \
+    "SELECT m.user_id, "                                                        \
     "sum(CASE WHEN m.day >= ?2 THEN m.answers ELSE 0 END) AS answers, "         \
     "sum(CASE WHEN m.day >= ?2 THEN m.accepted ELSE 0 END) AS accepted, "       \
     "sum(CASE WHEN m.day >= ?2 THEN m.upvotes ELSE 0 END) AS upvotes, "         \
-    "sum(CASE WHEN m.day < ?2 THEN m.answers ELSE 0 END), "                     \
+    "sum(CASE WHEN m.day < ?2 THEN m.answers ELSE 0 END) AS answers_before, "   \
     "sum(CASE WHEN m.day < ?2 THEN m.accepted ELSE 0 END) AS accepted_before, " \
     "sum(CASE WHEN m.day < ?2 THEN m.upvotes ELSE 0 END) AS upvotes_before "    \
-    "FROM member_days m JOIN users u ON u.id = m.user_id WHERE m.day BETWEEN ?1 AND ?3 GROUP BY m.user_id "
+    "FROM member_days m WHERE m.day BETWEEN ?1 AND ?3 GROUP BY m.user_id "
+#define PEERDESK_MEMBER_NAMES                                                                               \
+    "SELECT s.user_id, u.username, s.answers, s.accepted, s.upvotes, s.answers_before, s.accepted_before, " \
+    "s.upvotes_before FROM ("
+// The days before the first whole month (?1, ?2), the whole months (?3, ?4), the days after
+// the last (?5, ?6); ?7 how many.
 constexpr std::string_view top_members =
-    PEERDESK_MEMBER_SUMS "HAVING answers > 0 ORDER BY answers DESC, accepted DESC, upvotes DESC, u.username LIMIT ?4";
-constexpr std::string_view rising_members = PEERDESK_MEMBER_SUMS
+    "SELECT s.user_id, u.username, s.answers, s.accepted, s.upvotes, 0, 0, 0 FROM ("
+    "SELECT user_id, sum(answers) AS answers, sum(accepted) AS accepted, sum(upvotes) AS upvotes FROM ("
+    "SELECT user_id, answers, accepted, upvotes FROM member_days WHERE day BETWEEN ?1 AND ?2 UNION ALL "
+    "SELECT user_id, answers, accepted, upvotes FROM member_months WHERE month BETWEEN ?3 AND ?4 UNION ALL "
+    "SELECT user_id, answers, accepted, upvotes FROM member_days WHERE day BETWEEN ?5 AND ?6) "
+    "GROUP BY user_id HAVING answers > 0 ORDER BY answers DESC, accepted DESC, upvotes DESC, user_id LIMIT ?7) s "
+    "JOIN users u ON u.id = s.user_id ORDER BY s.answers DESC, s.accepted DESC, s.upvotes DESC, u.username";
+constexpr std::string_view rising_members = PEERDESK_MEMBER_NAMES PEERDESK_MEMBER_SUMS
     "HAVING accepted + upvotes > accepted_before + upvotes_before "
-    "ORDER BY (accepted + upvotes) - (accepted_before + upvotes_before) DESC, accepted + upvotes DESC, u.username "
-    "LIMIT ?4";
+    "ORDER BY (accepted + upvotes) - (accepted_before + upvotes_before) DESC, accepted + upvotes DESC, m.user_id "
+    "LIMIT ?4) s JOIN users u ON u.id = s.user_id "
+    "ORDER BY (s.accepted + s.upvotes) - (s.accepted_before + s.upvotes_before) DESC, s.accepted + s.upvotes DESC, "
+    "u.username";
 constexpr std::string_view member_top_tags =
     "SELECT t.name FROM member_tags m JOIN tags t ON t.id = m.tag_id WHERE m.user_id = ?1 AND m.answers > 0 "
     "ORDER BY m.answers DESC, t.name LIMIT 3";
 constexpr std::string_view months =
-    "SELECT month, answers FROM member_months WHERE month BETWEEN ?1 AND ?2 AND answers > 0 ORDER BY month";
+    "SELECT month, answers, members FROM answer_count_months WHERE month BETWEEN ?1 AND ?2 AND answers > 0 "
+    "AND members > 0 ORDER BY month";
 constexpr std::string_view ties =
     "SELECT h.helper_id, hu.username, h.asker_id, au.username, h.answers, h.accepted FROM help_ties h "
     "JOIN users hu ON hu.id = h.helper_id JOIN users au ON au.id = h.asker_id WHERE h.answers > 0 "
@@ -130,9 +155,9 @@ constexpr std::string_view tie_tags =
 namespace {
 
 // The post-derived tables, compared row for row by rebuild().
-constexpr std::string_view derived_tables[] = {"insight_days", "insight_first_answers", "insight_tag_days",
-                                               "member_days",  "member_months",         "member_tags",
-                                               "help_ties",    "help_tie_tags"};
+constexpr std::string_view derived_tables[] = {
+    "insight_days",        "insight_first_answers", "insight_tag_days", "member_days",  "member_months",
+    "answer_count_months", "member_tags",           "help_ties",        "help_tie_tags"};
 
 std::vector<std::int64_t> tags_of(connection& db, std::int64_t question_id)
 {
@@ -195,7 +220,16 @@ void insight_store::count_answer(statement& s, int sign)
         auto const acc = a.accepted ? sign : 0;
         db_.cached(sql::bump_day).bind(day, 0, 0, 0, 0, sign, a.staff ? sign : 0).run();
         db_.cached(sql::bump_member_day).bind(day, a.author_id, sign, acc, 0).run();
-        db_.cached(sql::bump_member_month).bind(month, a.author_id, sign).run();
+        // The member moves from one count of answers in the month to the next.
+        auto& m = db_.cached(sql::bump_member_month).bind(month, a.author_id, sign, acc);
+        m.step();
+        auto const now = m.integer(0);
+        m.reset();
+        for (auto const& [count, change] : {std::pair{now - sign, -1}, std::pair{now, +1}}) {
+            if (count <= 0) continue;
+            db_.cached(sql::bump_answer_count).bind(month, count, change).run();
+            if (change < 0) db_.cached(sql::prune_answer_count).bind(month, count).run();
+        }
         bool const tie = a.author_id != a.asker_id;
         if (tie) db_.cached(sql::bump_tie).bind(a.author_id, a.asker_id, sign, acc).run();
         auto const tags = tags_of(db_, a.question_id);
@@ -222,8 +256,12 @@ void insight_store::answer(std::int64_t answer_id, int sign)
 
 void insight_store::add_upvotes(std::int64_t day, std::int64_t author_id, std::int64_t n)
 {
+    auto const month = domain::month_of_day(day);
     db_.cached(sql::bump_member_day).bind(day, author_id, 0, 0, n).run();
-    if (n < 0) db_.cached(sql::prune_member_day).bind(day, author_id).run();
+    db_.cached(sql::bump_member_month_votes).bind(month, author_id, n).run();
+    if (n >= 0) return;
+    db_.cached(sql::prune_member_day).bind(day, author_id).run();
+    db_.cached(sql::prune_member_month).bind(month, author_id).run();
 }
 
 void insight_store::thread(std::int64_t question_id, int sign)
@@ -357,14 +395,20 @@ std::vector<member_figures> insight_store::read_members(statement& s)
 
 std::vector<member_figures> insight_store::top_members(std::int64_t from, std::int64_t to, std::int64_t limit)
 {
-    auto const length = to - from + 1;
-    return read_members(db_.cached(sql::top_members).bind(from - length, from, to, limit));
+    // The whole months inside [from, to], and the days around them.
+    auto first = domain::month_of_day(from), last = domain::month_of_day(to);
+    if (domain::first_day_of_month(first) != from) ++first;
+    if (domain::first_day_of_month(last + 1) - 1 != to) --last;
+    if (first > last) return read_members(db_.cached(sql::top_members).bind(from, to, 1, 0, 1, 0, limit));
+    return read_members(db_.cached(sql::top_members)
+                            .bind(from, domain::first_day_of_month(first) - 1, first, last,
+                                  domain::first_day_of_month(last + 1), to, limit));
 }
 
-std::vector<member_figures> insight_store::rising_members(std::int64_t from, std::int64_t to, std::int64_t limit)
+std::vector<member_figures> insight_store::rising_members(std::int64_t to, std::int64_t limit)
 {
-    auto const length = to - from + 1;
-    return read_members(db_.cached(sql::rising_members).bind(from - length, from, to, limit));
+    return read_members(
+        db_.cached(sql::rising_members).bind(to - 2 * rising_days + 1, to - rising_days + 1, to, limit));
 }
 
 std::vector<month_answers> insight_store::answers_by_month(std::int64_t from_month, std::int64_t to_month)
@@ -374,7 +418,8 @@ std::vector<month_answers> insight_store::answers_by_month(std::int64_t from_mon
     while (s.step()) {
         auto const month = s.integer(0);
         if (out.empty() || out.back().month != month) out.push_back({month, {}});
-        out.back().answers_per_answerer.push_back(s.integer(1));
+        out.back().answers_per_answerer.insert(out.back().answers_per_answerer.end(),
+                                               static_cast<std::size_t>(s.integer(2)), s.integer(1));
     }
     s.reset();
     return out;

@@ -84,10 +84,13 @@ public:
     std::vector<std::pair<int, std::int64_t>> first_answer_buckets(std::int64_t from, std::int64_t to);
     // Questions per tag in [from, to] and in the same number of days before from.
     std::vector<tag_trend_row> tag_trends(std::int64_t from, std::int64_t to);
-    // The members who answered most in [from, to] (top), and those whose accepted answers and
-    // up-votes received grew most against the period before (rising); with their top tags.
+    // The members who answered most in [from, to], with their top tags (no figures before).
     std::vector<member_figures> top_members(std::int64_t from, std::int64_t to, std::int64_t limit);
-    std::vector<member_figures> rising_members(std::int64_t from, std::int64_t to, std::int64_t limit);
+    // The members whose accepted answers and up-votes received grew most lately: in the
+    // rising_days to `to` against the rising_days before; with their top tags. A fixed window,
+    // so that "lately" means the same for any range, and the cost stays small.
+    static constexpr std::int64_t rising_days = 30;
+    std::vector<member_figures> rising_members(std::int64_t to, std::int64_t limit);
     std::vector<month_answers> answers_by_month(std::int64_t from_month, std::int64_t to_month);
     std::vector<help_tie_row> strongest_ties(std::int64_t limit);
 

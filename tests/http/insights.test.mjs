@@ -181,6 +181,7 @@ test('the pages show the same figures, each chart holds its table\'s numbers, an
   const advocates = await boss.request('GET', '/admin/advocates');
   assert.equal(advocates.status, 200);
   assert.deepEqual(tableOf(advocates.text, 'rising-table').rows, [['ben', '2', '1', '2', '0', '+3', 'printer']]);
+  assert.deepEqual(tableOf(advocates.text, 'top-table').rows[0], ['ben', '2', '1', '2', 'printer']);
   assert.deepEqual(tableOf(advocates.text, 'helps-table').rows,
     [['ben', 'ann', '2', '1', 'printer'], ['cat', 'ann', '1', '0', 'printer'], ['mod', 'cat', '1', '0', 'billing']]);
 

@@ -254,6 +254,20 @@ TEST_CASE("the counts kept at write time equal a rebuild from the facts, whateve
          ", live posts: ", t.count("SELECT count(*) FROM live_posts"));
     CHECK(t.count("SELECT count(*) FROM member_days WHERE upvotes > 0") > 0);
     CHECK(t.db->write([](store::connection& c) { return store::insight_store(c).rebuild(); }) == 0);
+    // The top answerers over a range, read from whole months and the days around them, are
+    // what the days alone sum to.
+    auto const first = t.count("SELECT min(day) FROM member_days"), last = t.count("SELECT max(day) FROM member_days");
+    for (auto [from, to] : {std::pair{first, last}, std::pair{first + 3, last - 2}, std::pair{first + 1, first + 5}}) {
+        auto const top = store::insight_store(t.db->reader()).top_members(from, to, 100);
+        REQUIRE(!top.empty());
+        for (auto const& m : top) {
+            auto const where = " FROM member_days WHERE user_id = " + std::to_string(m.user_id) + " AND day BETWEEN " +
+                               std::to_string(from) + " AND " + std::to_string(to);
+            CHECK(m.answers == t.count("SELECT sum(answers)" + where));
+            CHECK(m.accepted == t.count("SELECT sum(accepted)" + where));
+            CHECK(m.upvotes == t.count("SELECT sum(upvotes)" + where));
+        }
+    }
     // And a rebuild notices what the writes did not keep: one count changed behind its back.
     t.db->write([](store::connection& c) { c.exec("UPDATE insight_days SET answers = answers + 1"); });
     CHECK(t.db->write([](store::connection& c) { return store::insight_store(c).rebuild(); }) > 0);
