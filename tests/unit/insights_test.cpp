@@ -98,7 +98,7 @@ TEST_CASE("a chart names itself and its table, escapes its text and marks every 
     CHECK(svg.find("role=\"img\"") != std::string::npos);
     CHECK(svg.find("id=\"daily-chart\" data-table=\"daily-table\"") != std::string::npos);
     CHECK(svg.find("<title id=\"daily-chart-title\">Questions &lt;per&gt; day</title>") != std::string::npos);
-    CHECK(svg.find("<desc id=\"daily-chart-desc\">Each day&apos;s &quot;questions&quot;.</desc>") != std::string::npos);
+    CHECK(svg.find("<desc id=\"daily-chart-desc\">Each day: &quot;questions&quot;.</desc>") != std::string::npos);
     CHECK(svg.find("data-label=\"a&amp;b\" data-series=\"Questions\" data-value=\"3\"") != std::string::npos);
     CHECK(svg.find("data-label=\"c\" data-series=\"Questions\" data-value=\"0\"") != std::string::npos);
     CHECK(svg.find("<script") == std::string::npos);
