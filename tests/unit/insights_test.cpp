@@ -92,7 +92,7 @@ TEST_CASE("the 90-9-1 split rounds the answerers up and counts every answer once
 
 TEST_CASE("a chart names itself and its table, escapes its text and marks every value")
 {
-    render::chart c{"daily",      "Questions <per> day",   "Each day's \"questions\".",
+    render::chart c{"daily",      "Questions <per> day",   "Each day: \"questions\".",
                     {"a&b", "c"}, {{"Questions", {3, 0}}}, "questions"};
     auto const svg = render::column_chart(c).str();
     CHECK(svg.find("role=\"img\"") != std::string::npos);
