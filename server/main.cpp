@@ -137,7 +137,7 @@ int migrate_database(store::database& db)
 {
     int const applied = db.write_alone([](store::connection& c) { return store::migrate(c); });
     // The insights' aggregates are kept by every write from now on; a community from before
-    // them gets them built once, here (seconds for a million posts), before anything is served.
+    // them gets them built once, here (36 s of CPU for a million posts), before anything is served.
     db.write_alone([](store::connection& c) {
         store::insight_store insights(c);
         if (!insights.built()) insights.rebuild();
