@@ -388,6 +388,31 @@ async function main() {
       await nginx.stop();
       await rm(docroot, { recursive: true, force: true });
     }
+    // Insights and advocates: a moderator's pages over a month and over a year of the
+    // community, and the API over a year, timed by the server (Server-Timing). They read kept
+    // aggregates, so the time should not grow with the community.
+    {
+      const modName = await sql(data.dir, 'SELECT username FROM users ORDER BY id DESC LIMIT 1');
+      await sql(data.dir, `UPDATE users SET role = 'moderator' WHERE username = '${modName}'`);
+      const session = await httpJson(p, 'POST', '/api/v1/session', { login: modName, password: 'bench password 1' });
+      if (session.status !== 200) throw new Error(`sign-in as ${modName}: ${session.status}`);
+      const cookie = session.headers['set-cookie'][0].split(';')[0];
+      const last = Number(await sql(data.dir, 'SELECT max(created_at) / 86400 FROM posts'));
+      const day = (d) => new Date(d * 86400000).toISOString().slice(0, 10);
+      const month = `from=${day(last - 29)}&to=${day(last)}`, year = `from=${day(last - 365)}&to=${day(last)}`;
+      const timed = [];
+      for (const path of [`/admin/insights?${month}`, `/admin/insights?${year}`, `/admin/advocates?${year}`, `/api/v1/admin/insights?${year}`]) {
+        for (let i = 0; i < (smoke ? 3 : 20); i++) {
+          const r = await httpGet(p, path, { cookie });
+          if (r.status !== 200) throw new Error(`${path} answered ${r.status}`);
+          timed.push(Number((/total;dur=([\d.]+)/.exec(r.headers['server-timing'] || '') || [])[1]));
+        }
+      }
+      timed.sort((a, b) => a - b);
+      const worst = timed.at(-1), median = timed[Math.floor(timed.length / 2)];
+      row(`insights and advocates pages and API, a moderator, a month and a year of the community: server time`, `p50 ${fmt(median, 1)} ms, worst ${fmt(worst, 1)} ms (${fmt(timed.length)} requests)`, '', 'worst ≤ 200 ms', worst <= 200);
+    }
+
     // Browsers ask for gzip: the latency is measured as they load the page, at half the rate
     // wrk reaches the same way.
     const gzipMax = await wrk(p, `/questions/${qid}`, { headers: ['Accept-Encoding: gzip'] });

@@ -152,7 +152,18 @@
       a.textContent = words.ask;
       return a;
     }
+    // The community counts a result followed and the search it came from; a plain-text body
+    // and no credentials, so that no preflight is needed and no cookie goes along.
+    function report(option) {
+      try {
+        fetch(base + '/api/v1/widget/clicks?key=' + encodeURIComponent(key), {
+          method: 'POST', mode: 'cors', credentials: 'omit', keepalive: true,
+          body: JSON.stringify({ q: lastQuery, question_id: Number(option.getAttribute('data-question')) }),
+        }).catch(function () {});
+      } catch (e) { /* counting never stands in the visitor's way */ }
+    }
     function open(option) {
+      report(option);
       window.open(option.getAttribute('data-url'), '_blank', 'noopener');
     }
     function show(q, data) {
@@ -168,6 +179,7 @@
         li.setAttribute('role', 'option');
         li.setAttribute('aria-selected', 'false');
         li.setAttribute('data-url', base + item.url);
+        li.setAttribute('data-question', String(item.question_id));
         li.className = 'hit';
         li.addEventListener('click', function () { open(li); });
         var title = document.createElement('span');

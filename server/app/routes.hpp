@@ -17,6 +17,7 @@ void add_feed_routes(route_table& r);          // Atom feeds
 void add_notification_routes(route_table& r);  // the inbox, following, preferences, unsubscribing, live events
 void add_people_routes(route_table& r);        // the members list and leaderboard, badges
 void add_admin_routes(route_table& r);         // settings in the browser, who moderates
+void add_insight_routes(route_table& r);       // insights and advocates for moderators and admins
 
 // Every room's routes, in one table.
 void add_all_routes(route_table& r);

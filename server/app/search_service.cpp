@@ -151,11 +151,11 @@ void search_service::log(std::string query, std::int64_t hits, query_source sour
     log_.push_back({std::move(query), hits, source_name(source), domain::now(), widget_key});
 }
 
-void search_service::log_click(std::int64_t widget_key, std::int64_t question_id)
+void search_service::log_click(std::int64_t widget_key, std::int64_t question_id, std::string query, bool deflected)
 {
     std::lock_guard lock(log_mutex_);
     if (clicks_.size() >= max_log_backlog) return;
-    clicks_.push_back({widget_key, question_id, domain::now()});
+    clicks_.push_back({widget_key, question_id, domain::now(), std::move(query), deflected});
 }
 
 void search_service::flush_log()
@@ -174,7 +174,7 @@ void search_service::flush_log()
             [&](store::connection& c) {
                 auto tx = c.begin_immediate();
                 if (!batch.empty()) store::search_store(c).log_queries(batch);
-                if (!clicks.empty()) store::widget_store(c).log_clicks(clicks);
+                if (!clicks.empty()) store::search_store(c).log_clicks(clicks);
                 tx.commit();
             },
             store::database::seen::no);

@@ -55,8 +55,9 @@ public:
         if (auto* i = live_indexer_.load(std::memory_order_acquire)) i->notify();
     }
     void log(std::string query, std::int64_t hits, query_source source, std::optional<std::int64_t> widget_key = {});
-    // A widget result followed through to its thread; written with the query log.
-    void log_click(std::int64_t widget_key, std::int64_t question_id);
+    // A widget result followed through to its thread, with the search it came from (empty when
+    // not known) and whether the thread has an answer; written with the query log.
+    void log_click(std::int64_t widget_key, std::int64_t question_id, std::string query = {}, bool deflected = false);
     void flush_log();
 
     // The related questions a question page shows, by the question and its text (so that an

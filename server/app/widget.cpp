@@ -334,8 +334,9 @@ response widget_go(call& c)
     auto const question = store::post_store(c.ctx.db.reader()).find_post(*id);
     if (!question || question->kind != "question")
         return message_page(c, 404, "Question not found", "There is no such question.");
+    // Snippets from before the click beacon link here: counted, without the search they came from.
     if (auto key = store::widget_store(c.ctx.db.reader()).find_by_key(field(query, "key")); key && c.ctx.search)
-        c.ctx.search->log_click(key->id, *id);
+        c.ctx.search->log_click(key->id, *id, {}, question->answer_count > 0);
     return redirect(post ? urls::post_or_top(*id, *post) : urls::question(*id), 302);
 }
 
@@ -505,14 +506,73 @@ response widget_search_api(call& c)
     auto const found = find(c.ctx, request);
     if (auto const* f = failed(found)) return respond(error_response(*f));
     auto body = search_json(std::get<search_results>(found));
-    // Results lead through the community's counter to the thread.
+    // Results lead straight to the thread; the widget reports the click with POST /widget/clicks.
     for (auto& item : body["items"].as_array()) {
         auto& o = item.as_object();
-        o["url"] = "/widget/go/" + std::to_string(o["question_id"].as_int64()) + "?key=" + http::percent_encode(k.key) +
-                   "&post=" + std::to_string(o["post_id"].as_int64());
+        o["url"] = urls::post_or_top(o["question_id"].as_int64(), o["post_id"].as_int64());
     }
     body["ask_url"] = urls::ask(request.q.substr(0, 150));
     return respond(json_response(200, body));
+}
+
+constexpr std::size_t max_click_body = 1024;
+
+// The widget's click beacon: a result followed, with the search it came from. A plain-text body
+// (the widget sends no Content-Type, so browsers send it without a preflight), from a page on one
+// of the key's allowed origins, rate-limited like the widget's searches, and small.
+response widget_click_api(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
+    auto const origin = c.req.header("origin");
+    auto key = widget_key_for(c.ctx, http::find_field(std::get<http::fields>(query), "key").value_or(""), origin);
+    if (auto const* f = failed(key)) {
+        auto r = error_response(*f);
+        r.set("Vary", "Origin");
+        return r;
+    }
+    auto const& k = std::get<store::widget_key_row>(key);
+    auto respond = [&](response r) {
+        allow_origin(r, *origin);
+        r.set("Vary", "Origin");
+        r.set("Cache-Control", "no-store");
+        return r;
+    };
+    if (auto f = check_rate(c.ctx, c.who, "clicks through this site's widget", c.ctx.config.rates.widget_per_key,
+                            rate_scope::address, "clicks-" + std::to_string(k.id)))
+        return respond(error_response(*f));
+    if (auto f = check_rate(c.ctx, c.who, "widget clicks from your address", c.ctx.config.rates.widget_per_address,
+                            rate_scope::address, "clicks"))
+        return respond(error_response(*f));
+    if (c.req.body.size() > max_click_body)
+        return respond(error_response({failure_kind::too_large, "too_large",
+                                       "A click report is at most 1024 bytes: {\"q\", \"question_id\"}.", ""}));
+    boost::system::error_code ec;
+    auto const parsed = json::parse(c.req.body, ec);
+    if (ec || !parsed.is_object())
+        return respond(error_response({failure_kind::malformed, "invalid_json",
+                                       "Send the click as a JSON object {\"q\", \"question_id\"}.", ""}));
+    auto const& body = parsed.as_object();
+    auto const* id = body.if_contains("question_id");
+    if (!id || !id->is_int64() || id->as_int64() <= 0)
+        return respond(error_response({failure_kind::invalid, "invalid_field",
+                                       "question_id is the id of the question followed.", "question_id"}));
+    std::string q;
+    if (auto const* v = body.if_contains("q"); v && !v->is_null()) {
+        if (!v->is_string() || v->as_string().size() > 500)
+            return respond(error_response(
+                {failure_kind::invalid, "invalid_field", "q is the search text, at most 500 bytes.", "q"}));
+        q = std::string(v->as_string());
+    }
+    // Only a live question counts: made-up ids would skew what admins see.
+    auto const question = store::post_store(c.ctx.db.reader()).find_post(id->as_int64());
+    if (!question || question->kind != "question")
+        return respond(
+            error_response({failure_kind::not_found, "not_found", "There is no such question.", "question_id"}));
+    if (c.ctx.search) c.ctx.search->log_click(k.id, question->id, std::move(q), question->answer_count > 0);
+    response r;
+    r.status = 204;
+    return respond(std::move(r));
 }
 
 // Preflight: the widget sends plain GETs, but a host page's fetch wrappers may still ask.
@@ -547,6 +607,7 @@ void add_widget_routes(route_table& r)
     r.add(method::get, "/api/v1/admin/widget-keys/{id}/usage", widget_key_usage_api);
     r.add(method::get, "/api/v1/widget/search", widget_search_api);
     r.add(method::options, "/api/v1/widget/search", widget_search_options);
+    r.add(method::post, "/api/v1/widget/clicks", widget_click_api);
 }
 
 }  // namespace peerdesk::app

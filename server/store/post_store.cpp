@@ -1,5 +1,6 @@
 #include "server/store/post_store.hpp"
 
+#include "server/store/insight_store.hpp"
 #include "server/store/search_store.hpp"
 #include "server/store/user_store.hpp"
 
@@ -207,6 +208,7 @@ std::int64_t post_store::create_question(new_question const& q, std::int64_t now
     set_tags(id, q.tags);
     add_revision(id, q.author_id, "", now);
     enqueue_post(db_, id, now);
+    insight_store(db_).question_enters(id);
     tx.commit();
     return id;
 }
@@ -215,6 +217,8 @@ std::int64_t post_store::create_answer(std::int64_t question_id, std::int64_t au
                                        std::int64_t now, std::optional<std::string> const& held)
 {
     auto tx = db_.begin_immediate();
+    insight_store insights(db_);
+    insights.question_leaves(question_id);  // its first answer may be this one
     db_.cached(sql::insert_answer)
         .bind(question_id, author_id, body.markdown, body.html, body.excerpt, now, held ? "held" : "live")
         .run();
@@ -225,6 +229,8 @@ std::int64_t post_store::create_answer(std::int64_t question_id, std::int64_t au
     add_revision(id, author_id, "", now);
     enqueue_post(db_, id, now);
     enqueue_if_newly_answered(db_, question_id, now);
+    insights.question_enters(question_id);
+    insights.answer_enters(id);
     tx.commit();
     return id;
 }
@@ -262,7 +268,11 @@ void post_store::edit(std::int64_t post_id, post_edit const& e, std::int64_t now
     auto tx = db_.begin_immediate();
     if (e.title) db_.cached(sql::update_title).bind(post_id, *e.title).run();
     if (e.body) db_.cached(sql::update_body).bind(post_id, e.body->markdown, e.body->html, e.body->excerpt).run();
-    if (e.tags) set_tags(post_id, *e.tags);
+    if (e.tags) {
+        insight_store(db_).thread_leaves(post_id);  // counted under its tags
+        set_tags(post_id, *e.tags);
+        insight_store(db_).thread_enters(post_id);
+    }
     db_.cached(sql::mark_edited).bind(post_id, now).run();
     add_revision(post_id, e.editor_id, e.summary, now);
     // Answers carry their question's title, tags and body (an answer's thread is itself).
@@ -284,6 +294,8 @@ vote_result post_store::vote(std::int64_t post_id, std::int64_t voter_id, int va
     int const old_value = old.step() ? static_cast<int>(old.integer(0)) : 0;
     old.reset();
 
+    insight_store insights(db_);
+    insights.vote_leaves(voter_id, post_id);
     if (value == 0)
         db_.cached(sql::delete_vote).bind(voter_id, post_id).run();
     else
@@ -293,6 +305,7 @@ vote_result post_store::vote(std::int64_t post_id, std::int64_t voter_id, int va
     score.step();
     vote_result result{score.integer(0), value};
     score.reset();
+    insights.vote_enters(voter_id, post_id);
 
     apply_ledger(db_, domain::vote_entries(kind, author_id, voter_id, old_value, value, rules), post_id, voter_id, now);
     enqueue_post(db_, post_id, now);  // the score ranks it
@@ -318,7 +331,20 @@ void post_store::set_accepted(std::int64_t question_id, std::optional<std::int64
         if (a.step()) new_author = a.integer(0);
         a.reset();
     }
+    // The question's accepted state and both answers' change: out before, in after.
+    insight_store insights(db_);
+    auto each_part = [&](auto&& fn) {
+        fn(question_id, true);
+        for (auto const& a : {old_answer, answer_id})
+            if (a) fn(*a, false);
+    };
+    each_part([&](std::int64_t id, bool is_question) {
+        is_question ? insights.question_leaves(id) : insights.answer_leaves(id);
+    });
     db_.cached(sql::set_accepted).bind(question_id, answer_id, now).run();
+    each_part([&](std::int64_t id, bool is_question) {
+        is_question ? insights.question_enters(id) : insights.answer_enters(id);
+    });
     // The ledger rows point at the answer whose acceptance changed.
     auto entries = domain::accept_entries(asker_id, old_author, std::nullopt, rules);
     apply_ledger(db_, entries, old_answer, actor_id, now);
@@ -338,6 +364,8 @@ void post_store::change_visibility(std::int64_t post_id, std::int64_t now, std::
     auto const question_id = t.integer(0);
     bool const is_question = t.text(1) == "question";
     t.reset();
+    insight_store insights(db_);
+    insights.thread_leaves(question_id);
     if (is_question) {
         db_.cached(sql::count_tags_down).bind(question_id).run();
         db_.cached(sql::count_live).bind(question_id, -1).run();
@@ -349,6 +377,7 @@ void post_store::change_visibility(std::int64_t post_id, std::int64_t now, std::
     } else {
         db_.cached(sql::recount_answers).bind(question_id).run();
     }
+    insights.thread_enters(question_id);
     // The whole thread: answers take their question's visibility and state.
     enqueue_thread(db_, question_id, now);
 }

@@ -1,5 +1,7 @@
 #include "server/store/search_store.hpp"
 
+#include "server/domain/insights.hpp"
+
 #include "server/store/post_store.hpp"
 
 #include <algorithm>
@@ -88,14 +90,40 @@ constexpr std::string_view set_rebuild =
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value, floor = excluded.floor";
 constexpr std::string_view get_rebuild = "SELECT value FROM search_state WHERE key = 'rebuild'";
 constexpr std::string_view end_rebuild = "DELETE FROM search_state WHERE key = 'rebuild'";
-constexpr std::string_view log_query =
-    "INSERT INTO search_queries (query, hits, source, created_at, widget_key_id) VALUES (?1, ?2, ?3, ?4, ?5)";
+// The log is counts per day, source, widget key and normalised query (schema/0016_insights.sql).
+constexpr std::string_view bump_total =
+    "INSERT INTO search_day_totals (day, source, widget_key, searches, no_results, clicks, deflected) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (day, source, widget_key) DO UPDATE SET "
+    "searches = searches + excluded.searches, no_results = no_results + excluded.no_results, "
+    "clicks = clicks + excluded.clicks, deflected = deflected + excluded.deflected";
+constexpr std::string_view bump_query =
+    "UPDATE search_days SET searches = searches + ?5, no_results = no_results + ?6, clicks = clicks + ?7, "
+    "deflected = deflected + ?8, last_at = max(last_at, ?9) "
+    "WHERE day = ?1 AND source = ?2 AND widget_key = ?3 AND query = ?4";
+// A new query's row, while the day holds fewer than the bound of distinct queries for its source and key.
+constexpr std::string_view new_query =
+    "INSERT INTO search_days (day, source, widget_key, query, searches, no_results, clicks, deflected, last_at) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM search_day_totals t "
+    "WHERE t.day = ?1 AND t.source = ?2 AND t.widget_key = ?3 AND t.queries < ?10";
+constexpr std::string_view count_query =
+    "UPDATE search_day_totals SET queries = queries + 1 WHERE day = ?1 AND source = ?2 AND widget_key = ?3";
+constexpr std::string_view forget_old = "DELETE FROM search_days WHERE day < ?1";
+constexpr std::string_view forget_query = "DELETE FROM search_days WHERE query = ?1";
 constexpr std::string_view no_hit_queries =
-    "SELECT query, count(*), max(created_at) FROM search_queries WHERE hits = 0 AND created_at >= ?1 "
-    "GROUP BY query ORDER BY count(*) DESC, max(created_at) DESC LIMIT ?2";
+    "SELECT query, sum(no_results), max(last_at) FROM search_days WHERE day >= ?1 AND no_results > 0 "
+    "GROUP BY query ORDER BY 2 DESC, 3 DESC LIMIT ?2";
 constexpr std::string_view top_queries =
-    "SELECT query, count(*), max(created_at) FROM search_queries WHERE created_at >= ?1 "
-    "GROUP BY query ORDER BY count(*) DESC, max(created_at) DESC LIMIT ?2";
+    "SELECT query, sum(searches), max(last_at) FROM search_days WHERE day >= ?1 "
+    "GROUP BY query ORDER BY 2 DESC, 3 DESC LIMIT ?2";
+constexpr std::string_view gaps =
+    "SELECT query, sum(no_results), sum(CASE WHEN source = 'widget' THEN no_results ELSE 0 END), max(last_at) "
+    "FROM search_days WHERE day BETWEEN ?1 AND ?2 AND no_results > 0 "
+    "GROUP BY query ORDER BY 2 DESC, 4 DESC, query LIMIT ?3";
+constexpr std::string_view gap_before =
+    "SELECT coalesce(sum(no_results), 0) FROM search_days WHERE query = ?1 AND day BETWEEN ?2 AND ?3";
+constexpr std::string_view day_totals =
+    "SELECT day, source, sum(searches), sum(no_results), sum(clicks), sum(deflected) FROM search_day_totals "
+    "WHERE day BETWEEN ?1 AND ?2 GROUP BY day, source ORDER BY day, source";
 
 }  // namespace sql
 
@@ -211,12 +239,45 @@ void search_store::end_rebuild()
     db_.cached(sql::end_rebuild).bind().run();
 }
 
+void search_store::count(std::int64_t at, std::string const& source, std::int64_t widget_key, std::string_view text,
+                         search_counts const& n)
+{
+    auto const day = domain::day_of(at);
+    db_.cached(sql::bump_total).bind(day, source, widget_key, n.searches, n.no_results, n.clicks, n.deflected).run();
+    auto const query = domain::normalize_logged_query(text);
+    if (query.empty()) return;
+    db_.cached(sql::bump_query)
+        .bind(day, source, widget_key, query, n.searches, n.no_results, n.clicks, n.deflected, at)
+        .run();
+    if (db_.changes() > 0) return;
+    db_.cached(sql::new_query)
+        .bind(day, source, widget_key, query, n.searches, n.no_results, n.clicks, n.deflected, at,
+              max_logged_queries_per_day)
+        .run();
+    if (db_.changes() > 0) db_.cached(sql::count_query).bind(day, source, widget_key).run();
+}
+
 void search_store::log_queries(std::vector<logged_query> const& queries)
 {
     auto tx = db_.begin_immediate();
     for (auto const& q : queries)
-        db_.cached(sql::log_query).bind(q.query, q.hits, q.source, q.created_at, q.widget_key_id).run();
+        count(q.created_at, q.source, q.widget_key_id.value_or(0), q.query, {1, q.hits == 0 ? 1 : 0, 0, 0});
+    if (!queries.empty())
+        db_.cached(sql::forget_old).bind(domain::day_of(queries.back().created_at) - logged_query_days).run();
     tx.commit();
+}
+
+void search_store::log_clicks(std::vector<widget_click> const& clicks)
+{
+    auto tx = db_.begin_immediate();
+    for (auto const& c : clicks) count(c.created_at, "widget", c.key_id, c.query, {0, 0, 1, c.deflected ? 1 : 0});
+    tx.commit();
+}
+
+std::int64_t search_store::forget_query(std::string_view text)
+{
+    db_.cached(sql::forget_query).bind(domain::normalize_logged_query(text)).run();
+    return db_.changes();
 }
 
 namespace {
@@ -231,12 +292,36 @@ std::vector<query_count> read_counts(statement& s)
 
 std::vector<query_count> search_store::no_hit_queries(std::int64_t since, std::int64_t limit)
 {
-    return read_counts(db_.cached(sql::no_hit_queries).bind(since, limit));
+    return read_counts(db_.cached(sql::no_hit_queries).bind(domain::day_of(since), limit));
 }
 
 std::vector<query_count> search_store::top_queries(std::int64_t since, std::int64_t limit)
 {
-    return read_counts(db_.cached(sql::top_queries).bind(since, limit));
+    return read_counts(db_.cached(sql::top_queries).bind(domain::day_of(since), limit));
+}
+
+std::vector<content_gap> search_store::gaps(std::int64_t from_day, std::int64_t to_day, std::int64_t limit)
+{
+    std::vector<content_gap> out;
+    auto& s = db_.cached(sql::gaps).bind(from_day, to_day, limit);
+    while (s.step()) out.push_back({s.text(0), s.integer(1), s.integer(2), 0, s.integer(3)});
+    s.reset();
+    auto const length = to_day - from_day + 1;
+    for (auto& g : out) {
+        auto& b = db_.cached(sql::gap_before).bind(g.query, from_day - length, from_day - 1);
+        if (b.step()) g.before = b.integer(0);
+        b.reset();
+    }
+    return out;
+}
+
+std::vector<search_day_row> search_store::day_totals(std::int64_t from_day, std::int64_t to_day)
+{
+    std::vector<search_day_row> out;
+    auto& s = db_.cached(sql::day_totals).bind(from_day, to_day);
+    while (s.step()) out.push_back({s.integer(0), s.text(1), s.integer(2), s.integer(3), s.integer(4), s.integer(5)});
+    s.reset();
+    return out;
 }
 
 std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_ids, bool with_text)

@@ -37,6 +37,40 @@ struct logged_query {
     std::optional<std::int64_t> widget_key_id;
 };
 
+// A result followed from the widget (clicks), with the search it came from when the widget sent
+// it; deflected: the thread has an answer, so the search ended on one.
+struct widget_click {
+    std::int64_t key_id = 0;
+    std::int64_t question_id = 0;
+    std::int64_t created_at = 0;
+    std::string query;
+    bool deflected = false;
+};
+
+struct search_counts {
+    std::int64_t searches = 0, no_results = 0, clicks = 0, deflected = 0;
+};
+
+// A search that found nothing, grouped by normalised query over a period.
+struct content_gap {
+    std::string query;
+    std::int64_t count = 0;   // searches without results in the period
+    std::int64_t widget = 0;  // of them, in the widget
+    std::int64_t before = 0;  // in the period of the same length just before
+    std::int64_t last_at = 0;
+};
+
+struct search_day_row {
+    std::int64_t day = 0;
+    std::string source;
+    std::int64_t searches = 0, no_results = 0, clicks = 0, deflected = 0;
+};
+
+// The log's bounds: distinct queries kept per day, source and widget key (the rest count in the
+// day's totals only), and days a query is kept.
+inline constexpr std::int64_t max_logged_queries_per_day = 1000;
+inline constexpr std::int64_t logged_query_days = 400;
+
 struct query_count {
     std::string query;
     std::int64_t count = 0;
@@ -86,7 +120,15 @@ public:
     std::optional<std::string> rebuild_dir();
     void end_rebuild();
 
+    // The log is counts, not rows per search (schema/0016_insights.sql): a batch of searches or
+    // widget clicks is added to its day's counts, and days older than logged_query_days go.
     void log_queries(std::vector<logged_query> const& queries);
+    void log_clicks(std::vector<widget_click> const& clicks);
+    // Forgets a query (in its normal form) on every day, for text that should not have been
+    // kept; answers how many rows went. The day's totals, which hold no text, stay.
+    std::int64_t forget_query(std::string_view text);
+    std::vector<content_gap> gaps(std::int64_t from_day, std::int64_t to_day, std::int64_t limit);
+    std::vector<search_day_row> day_totals(std::int64_t from_day, std::int64_t to_day);
     // Queries with no hits since a time, most frequent first.
     std::vector<query_count> no_hit_queries(std::int64_t since, std::int64_t limit);
     std::vector<query_count> top_queries(std::int64_t since, std::int64_t limit);
@@ -96,6 +138,8 @@ public:
     std::vector<hit_row> hits(std::vector<std::int64_t> const& post_ids, bool with_text = false);
 
 private:
+    void count(std::int64_t at, std::string const& source, std::int64_t widget_key, std::string_view text,
+               search_counts const& n);
     connection& db_;
 };
 

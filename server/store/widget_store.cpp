@@ -11,14 +11,12 @@ constexpr std::string_view insert =
 constexpr std::string_view update =
     "UPDATE widget_keys SET name = ?2, allowed_origins = ?3, default_tag = ?4, enabled = ?5 WHERE id = ?1";
 constexpr std::string_view rotate = "UPDATE widget_keys SET key = ?2, rotated_at = ?3 WHERE id = ?1";
-constexpr std::string_view insert_click =
-    "INSERT INTO widget_clicks (key_id, question_id, created_at) VALUES (?1, ?2, ?3)";
-constexpr std::string_view searches =
-    "SELECT count(*), coalesce(sum(hits = 0), 0) FROM search_queries WHERE widget_key_id = ?1 AND created_at >= ?2";
-constexpr std::string_view clicks = "SELECT count(*) FROM widget_clicks WHERE key_id = ?1 AND created_at >= ?2";
+constexpr std::string_view usage =
+    "SELECT coalesce(sum(searches), 0), coalesce(sum(no_results), 0), coalesce(sum(clicks), 0) "
+    "FROM search_day_totals WHERE source = 'widget' AND widget_key = ?1 AND day >= ?2";
 constexpr std::string_view top_no_results =
-    "SELECT query, count(*) FROM search_queries WHERE widget_key_id = ?1 AND created_at >= ?2 AND hits = 0 "
-    "GROUP BY query ORDER BY count(*) DESC, max(created_at) DESC LIMIT 10";
+    "SELECT query, sum(no_results) FROM search_days WHERE source = 'widget' AND widget_key = ?1 AND day >= ?2 "
+    "AND no_results > 0 GROUP BY query ORDER BY 2 DESC, max(last_at) DESC LIMIT 10";
 
 }  // namespace sql
 
@@ -103,26 +101,18 @@ void widget_store::rotate(std::int64_t id, std::string const& new_key, std::int6
     db_.cached(sql::rotate).bind(id, new_key, now).run();
 }
 
-void widget_store::log_clicks(std::vector<widget_click> const& clicks)
-{
-    auto tx = db_.begin_immediate();
-    for (auto const& c : clicks) db_.cached(sql::insert_click).bind(c.key_id, c.question_id, c.created_at).run();
-    tx.commit();
-}
-
 widget_usage widget_store::usage(std::int64_t key_id, std::int64_t since)
 {
     widget_usage u;
-    auto& s = db_.cached(sql::searches).bind(key_id, since);
+    auto const day = since / 86400;
+    auto& s = db_.cached(sql::usage).bind(key_id, day);
     if (s.step()) {
         u.searches = s.integer(0);
         u.no_results = s.integer(1);
+        u.clicks = s.integer(2);
     }
     s.reset();
-    auto& c = db_.cached(sql::clicks).bind(key_id, since);
-    if (c.step()) u.clicks = c.integer(0);
-    c.reset();
-    auto& t = db_.cached(sql::top_no_results).bind(key_id, since);
+    auto& t = db_.cached(sql::top_no_results).bind(key_id, day);
     while (t.step()) u.top_no_results.emplace_back(t.text(0), t.integer(1));
     t.reset();
     return u;

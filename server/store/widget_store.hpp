@@ -1,6 +1,7 @@
 #pragma once
 // Widget keys (which sites may show the community's search) and their usage.
 #include "server/store/db.hpp"
+#include "server/store/search_store.hpp"
 
 #include <optional>
 #include <string>
@@ -26,12 +27,6 @@ struct widget_usage {
     std::vector<std::pair<std::string, std::int64_t>> top_no_results;  // query, count
 };
 
-struct widget_click {
-    std::int64_t key_id = 0;
-    std::int64_t question_id = 0;
-    std::int64_t created_at = 0;
-};
-
 class widget_store {
 public:
     explicit widget_store(connection& db) : db_(db) {}
@@ -43,7 +38,6 @@ public:
     std::optional<widget_key_row> find_by_key(std::string_view key);
     void update(widget_key_row const& row);
     void rotate(std::int64_t id, std::string const& new_key, std::int64_t now);
-    void log_clicks(std::vector<widget_click> const& clicks);
     widget_usage usage(std::int64_t key_id, std::int64_t since);
 
 private:

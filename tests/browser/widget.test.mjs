@@ -12,7 +12,7 @@ import { startServer, Client, peerdesk, freshDataDir } from '../support/server.m
 import { launch } from '../support/browser.mjs';
 
 const artifacts = process.env.PEERDESK_ARTIFACTS || new URL('../../build/artifacts', import.meta.url).pathname;
-let server, browser, allowedHost, otherHost, key, questionId;
+let server, browser, allowedHost, otherHost, key, questionId, admin;
 const pageErrors = [];
 
 // A company's help page, served from its own origin, with CSS that would wreck a naive widget.
@@ -42,7 +42,7 @@ before(async () => {
   server = await startServer({ dataDir: dir });
   browser = await launch();
   await mkdir(artifacts, { recursive: true });
-  const admin = new Client(server.url);
+  admin = new Client(server.url);
   await admin.signIn('boss', 'the admin password 1');
   const kenji = new Client(server.url);
   await kenji.signUp('kenji');
@@ -98,6 +98,13 @@ test('a customer searches from the company page, moves with the keyboard and ope
   await thread.waitForURL(new RegExp(`/questions/${questionId}$`));
   assert.equal(await thread.getByRole('heading', { level: 1 }).textContent(), 'Router drops the wifi every evening');
   await thread.close();
+  // The click reached the community from the company's page, with the search it came from.
+  const deadline = Date.now() + 10000;
+  let usage;
+  while ((usage = (await admin.api('GET', `/admin/widget-keys/${key.id}/usage`)).body).clicks !== 1) {
+    if (Date.now() > deadline) throw new Error('the click was not counted: ' + JSON.stringify(usage));
+    await new Promise((r) => setTimeout(r, 100));
+  }
 
   await box.press('Escape');
   assert.equal(await box.getAttribute('aria-expanded'), 'false');

@@ -154,6 +154,8 @@ const endpoints = [
   ['GET', () => '/admin/settings', null, ['admin']],
   ['PATCH', () => '/admin/settings', () => ({ 'rate.votes_per_hour': 120 }), ['admin']],
   ['PUT', async () => `/users/${(await target()).id}/role`, () => ({ role: 'moderator' }), ['admin']],
+  ['GET', () => '/admin/insights', null, ['moderator', 'admin']],
+  ['POST', () => '/admin/searches/forget', () => ({ query: 'matrix search' }), ['admin']],
 ];
 
 for (const [method, path, body, allowed] of endpoints) {

@@ -308,11 +308,14 @@ test('peerdesk recount repairs wrong reputation totals and question counts', { t
 test('the query log answers for the last N days with days=N (30 by default)', { timeout: 120000 }, async (t) => {
   const dir = await freshDataDir();
   await createAccount(dir, 'boss', 'admin');
-  // Searches made 10 days ago (with hits) and 40 days ago (twice, without), as the log keeps them.
+  // Searches made 10 days ago (with hits) and 40 days ago (twice, without), as the log keeps
+  // them: counts per day and query.
   const day = 86400;
   const now = Math.floor(Date.now() / 1000);
-  await sql(dir, 'INSERT INTO search_queries (query, hits, source, created_at) VALUES ' +
-    `('ten days ago', 3, 'site', ${now - 10 * day}), ('forty days ago', 0, 'api', ${now - 40 * day}), ('forty days ago', 0, 'api', ${now - 40 * day - 5})`);
+  const dayOf = (t) => Math.floor(t / day);
+  await sql(dir, 'INSERT INTO search_days (day, source, widget_key, query, searches, no_results, last_at) VALUES ' +
+    `(${dayOf(now - 10 * day)}, 'site', 0, 'ten days ago', 1, 0, ${now - 10 * day}), ` +
+    `(${dayOf(now - 40 * day)}, 'api', 0, 'forty days ago', 2, 2, ${now - 40 * day})`);
   const server = await startServer({ dataDir: dir });
   t.after(async () => {
     await server.stop();

@@ -366,7 +366,7 @@ test('every search is logged with its hit count and source; admins list those wi
   assert.ok(!log.body.items.some((i) => i.query === 'printer'), 'queries with hits are not among the no-hit ones');
   const all = await admin.api('GET', '/admin/searches');
   assert.ok(all.body.items.some((i) => i.query === 'printer'));
-  const sources = await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(server.dir, 'peerdesk.db'), "SELECT DISTINCT source FROM search_queries WHERE query = 'how to frobnicate the widget' ORDER BY source"]);
+  const sources = await sqlite('sqlite3', ['-cmd', '.timeout 5000', join(server.dir, 'peerdesk.db'), "SELECT DISTINCT source FROM search_days WHERE query = 'how to frobnicate the widget' ORDER BY source"]);
   assert.equal(sources.stdout.trim(), 'api\nsite');
   assert.equal((await alice.api('GET', '/admin/searches')).status, 403);
   assert.equal((await new Client(server.url).request('GET', '/api/v1/admin/searches')).status, 401);

@@ -69,7 +69,7 @@ test('CORS: the allowed origin gets results it may read; other origins, no origi
   assert.equal(ok.headers.get('access-control-allow-credentials'), null);
   assert.equal(ok.headers.get('set-cookie'), null, 'no cookies');
   const hit = ok.body.items[0];
-  assert.match(hit.url, new RegExp(`^/widget/go/${hit.question_id}\\?key=`));
+  assert.match(hit.url, new RegExp(`^/questions/${hit.question_id}(#|$)`), 'straight to the thread; the click is reported apart');
   assert.match(hit.snippet_html, /<mark>wifi<\/mark>/);
   assert.ok('answer_count' in hit && 'accepted' in hit && 'title' in hit);
   assert.equal(ok.body.ask_url, '/questions/ask?title=wifi');
@@ -118,12 +118,17 @@ test('usage: searches, searches without results and clicks through are counted p
   const found = await widgetSearch('router', k.key);
   await widgetSearch('teleporter warranty', k.key);
   await widgetSearch('teleporter warranty', k.key);
-  const go = await anon.request('GET', found.body.items[0].url);
+  // The widget reports a click with its beacon; snippets from before it link through /widget/go.
+  const beacon = await anon.request('POST', `/api/v1/widget/clicks?key=${k.key}`, {
+    body: JSON.stringify({ q: 'router', question_id: found.body.items[0].question_id }), headers: { origin: allowed },
+  });
+  assert.equal(beacon.status, 204, beacon.text);
+  const go = await anon.request('GET', `/widget/go/${found.body.items[0].question_id}?key=${k.key}`);
   assert.equal(go.status, 302);
   assert.equal(go.headers.get('location'), `/questions/${found.body.items[0].question_id}`);
   const usage = await eventually(async () => {
     const u = await admin.api('GET', `/admin/widget-keys/${k.id}/usage`);
-    return u.body.searches === 3 && u.body.clicks === 1 ? u : null;
+    return u.body.searches === 3 && u.body.clicks === 2 ? u : null;
   }, 'the usage to be written');
   assert.equal(usage.body.no_results, 2);
   assert.deepEqual(usage.body.top_no_results, [{ query: 'teleporter warranty', count: 2 }]);
