@@ -8,6 +8,7 @@
 #include "server/domain/validation.hpp"
 #include "server/http/access_log.hpp"
 #include "server/http/server.hpp"
+#include "server/store/idea_store.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
@@ -47,7 +48,8 @@ constexpr char const* usage = R"(usage:
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
   peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
                                       privilege.downvote, privilege.edit, post.max_characters,
-                                      search.quality_boost, spam.*, flags.*, rate.*: see README)
+                                      search.quality_boost, ideas.vote_budget, spam.*, flags.*,
+                                      rate.*: see README)
 Every option also reads the environment variable PEERDESK_<OPTION> (PEERDESK_PORT, PEERDESK_DATA, …).
 )";
 
@@ -341,6 +343,8 @@ int command_recount(options const& o)
     std::cout << "recounted reputation; " << changed << " total(s) corrected\n";
     int const counts = db.write([](store::connection& c) { return store::post_store(c).recount(); });
     std::cout << "recounted questions per tag and in all; " << counts << " count(s) corrected\n";
+    int const ideas = db.write([](store::connection& c) { return store::idea_store(c).recount(); });
+    std::cout << "recounted idea votes, demand and the board; " << ideas << " count(s) corrected\n";
     return 0;
 }
 

@@ -497,8 +497,13 @@ response question_page(call& c, std::int64_t id, page_status status, question_fo
     if (shared) sk = c.ctx.threads->find(id, who);
     if (!sk) {
         auto built = build_skeleton(c, id, form);
-        if (!built)
+        if (!built) {
+            // An idea is a post too, and links made for threads (notifications, feeds, search,
+            // redirects after an edit) lead to its own page.
+            if (auto const post = store::post_store(c.ctx.db.reader()).find_post(id); post && post->kind == "idea")
+                return redirect(urls::idea(id), 301);
             return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
+        }
         sk = built;
         if (shared) c.ctx.threads->store(id, who, sk);
     }
