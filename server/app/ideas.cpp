@@ -574,7 +574,9 @@ response api_similar(call& c)
 view status_view(idea_status s)
 {
     view v;
-    v.set("label", label_of(s)).set("key", store::to_sql(s));
+    v.set("label", label_of(s))
+        .set("key", store::to_sql(s))
+        .set("label_lower", lowercase_first(std::string(label_of(s))));
     return v;
 }
 
