@@ -18,6 +18,7 @@
 #include "server/domain/reputation.hpp"
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
+#include "server/store/idea_store.hpp"
 #include "server/store/moderation_store.hpp"
 #include "server/store/post_store.hpp"
 
@@ -291,6 +292,19 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, questi
         .set("signup_url", urls::signup(urls::question(id)));
     if (q.deleted_at) v.set("deleted", time_view(*q.deleted_at));
     if (c.who.user && restricted) v.set("standing_notice", standing_short(*c.who.user, "answer"));
+    // The ideas this question was linked to ("this question asks for idea #12").
+    std::vector<view> ideas;
+    for (auto const& i : store::idea_store(c.ctx.db.reader()).ideas_of_question(id)) {
+        view iv, status;
+        status.set("key", store::to_sql(i.status));
+        auto label = std::string(store::to_sql(i.status));  // "in_progress" → "In progress"
+        std::replace(label.begin(), label.end(), '_', ' ');
+        label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+        status.set("label", label);
+        iv.set("title", i.title).set("url", urls::idea(i.id)).set("status", std::move(status));
+        ideas.push_back(std::move(iv));
+    }
+    v.set("has_ideas", !ideas.empty()).set("ideas", std::move(ideas));
     auto related = related_views(c, q);
     v.set("has_related", !related.empty()).set("related", std::move(related));
     v.set("moderator", c.who.is_moderator()).set("locked", q.locked).set("pinned", q.pinned);

@@ -229,6 +229,9 @@ test('questions are linked by their asker or a moderator, and count as demand', 
   assert.equal((await get(idea.id)).demand, 2);
   const page = await alice.request('GET', `/ideas/${idea.id}`);
   assert.match(page.text, /Could invoices be exported/);
+  // The question says what it asks for.
+  const thread = await carol.request('GET', `/questions/${q}`);
+  assert.match(thread.text, new RegExp(`This question asks for <a href="/ideas/${idea.id}">`));
 });
 
 test('ideas are posts: comments, revisions, flags, delete and undelete; the board forgets a deleted idea', async () => {
