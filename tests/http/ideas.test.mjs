@@ -291,3 +291,28 @@ test('proposing checks its input like asking; the vote budget setting is validat
   assert.equal(form.status, 200);
   assert.match(form.text, /value="dark mode"/);
 });
+
+test('a new member\'s idea with links waits for review like a question, and approval puts it on the board', async () => {
+  const total = (await bob.api('GET', '/ideas')).body.total;
+  const held = await dave.api('POST', '/ideas', {
+    title: 'Import contacts from other address books',
+    body: 'Like https://example.com/a and https://example.org/b do it.',
+    tags: ['contacts'],
+  });
+  assert.equal(held.status, 202, held.text);
+  assert.equal(held.body.state, 'held');
+  assert.equal((await bob.api('GET', `/ideas/${held.body.id}`)).status, 404, 'not public while held');
+  assert.equal((await bob.api('GET', '/ideas')).body.total, total);
+  const item = (await mod.api('GET', '/review')).body.items.find((i) => i.post_id === held.body.id);
+  assert.ok(item, 'in the review queue');
+  const page = await mod.request('GET', '/review');
+  assert.match(page.text, new RegExp(`Idea[\\s\\S]*?/ideas/${held.body.id}`));
+  assert.equal((await mod.api('POST', `/review/${item.id}`, { action: 'approve' })).status, 200);
+  assert.equal((await bob.api('GET', `/ideas/${held.body.id}`)).status, 200);
+  assert.equal((await bob.api('GET', '/ideas')).body.total, total + 1);
+  // The kept counts agree with a recount.
+  await server.stop();
+  const { stdout } = await peerdesk(['recount', '--data', dir]);
+  assert.match(stdout, /idea votes, demand and the board; 0 count\(s\) corrected/);
+  server = await startServer({ dataDir: dir });
+});
