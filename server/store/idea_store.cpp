@@ -280,11 +280,33 @@ page_of<idea_summary> idea_store::board(idea_sort sort, std::optional<idea_statu
     }
     // ?1 the status (or NULL: every status but duplicate), ?2 the tag's id (or NULL), ?3 since;
     // each variant its own statement, so that a status walks its own index.
-    std::string where = " WHERE p.deleted_at IS NULL AND p.state = 'live' AND ";
-    where += status ? "i.status = ?1" : "i.status <> 'duplicate' AND ?1 IS NULL";
-    where += tag_id ? " AND EXISTS (SELECT 1 FROM question_tags qt WHERE qt.question_id = i.post_id AND qt.tag_id = ?2)"
-                    : " AND ?2 IS NULL";
-    std::string from = " FROM ideas i JOIN posts p ON p.id = i.post_id";
+    std::optional<std::string> status_text;
+    if (status) status_text = std::string(to_sql(*status));
+    std::string const status_sql = status ? "i.status = ?1" : "i.status <> 'duplicate' AND ?1 IS NULL";
+    std::string const live_sql = " WHERE p.deleted_at IS NULL AND p.state = 'live' AND ";
+    // A tag's ideas are counted from the tag's rows (its questions' too), not by testing every
+    // idea; the count then chooses how to list them, as the question lists do: a tag on a fair
+    // share of the ideas walks the board's order and keeps the tag's, a rarer one takes its
+    // ideas and sorts them (walking for a tag on 0.5 % of 100,000 ideas read 6,000 of them).
+    bool rare_tag = false;
+    if (tag_id) {
+        out.total = one(db_.cached("SELECT count(*) FROM question_tags qt CROSS JOIN ideas i ON i.post_id = "
+                                   "qt.question_id CROSS JOIN posts p ON p.id = i.post_id" +
+                                   live_sql + "qt.tag_id = ?2 AND " + status_sql)
+                            .bind(status_text, tag_id));
+        rare_tag = out.total * 20 < one(db_.cached(sql::board_total).bind());
+    }
+    std::string where = live_sql + status_sql;
+    if (!tag_id)
+        where += " AND ?2 IS NULL";
+    else if (rare_tag)
+        where += " AND i.post_id IN (SELECT qt.question_id FROM question_tags qt WHERE qt.tag_id = ?2)";
+    else
+        where += " AND EXISTS (SELECT 1 FROM question_tags qt WHERE qt.question_id = i.post_id AND qt.tag_id = ?2)";
+    // CROSS JOIN keeps ideas outside: the page walks an index of ideas in the board's order and
+    // stops after a page. Left to itself, with statistics, SQLite started from every post (a
+    // covering index) and sorted all the ideas: 37 ms of CPU at 100,000 ideas.
+    std::string from = " FROM ideas i CROSS JOIN posts p ON p.id = i.post_id";
     std::string order;
     switch (sort) {
         case idea_sort::top:
@@ -296,26 +318,22 @@ page_of<idea_summary> idea_store::board(idea_sort sort, std::optional<idea_statu
         case idea_sort::trending:
             from =
                 " FROM (SELECT idea_id, count(*) AS recent FROM idea_votes WHERE created_at >= ?3 GROUP BY idea_id) "
-                "r JOIN ideas i ON i.post_id = r.idea_id JOIN posts p ON p.id = i.post_id";
+                "r CROSS JOIN ideas i ON i.post_id = r.idea_id CROSS JOIN posts p ON p.id = i.post_id";
             order = "r.recent DESC, i.votes DESC, i.post_id DESC";
             break;
     }
-    std::optional<std::string> status_text;
-    if (status) status_text = std::string(to_sql(*status));
     auto& list = db_.cached("SELECT i.post_id" + from + where + " ORDER BY " + order + " LIMIT ?4 OFFSET ?5")
                      .bind(status_text, tag_id, since, pagesize, (page - 1) * pagesize);
     std::vector<std::int64_t> ids;
     while (list.step()) ids.push_back(list.integer(0));
     list.reset();
     out.items = summaries_of(ids);
-    if (sort == idea_sort::trending || tag_id) {
-        auto& c = db_.cached("SELECT count(*)" + from + where);
-        out.total = one(sort == idea_sort::trending ? c.bind(status_text, tag_id, since) : c.bind(status_text, tag_id));
-    } else if (status_text) {
+    if (sort == idea_sort::trending)
+        out.total = one(db_.cached("SELECT count(*)" + from + where).bind(status_text, tag_id, since));
+    else if (!tag_id && status_text)  // a tag's were counted above
         out.total = one(db_.cached(sql::status_total).bind("ideas:" + *status_text));
-    } else {
+    else if (!tag_id)
         out.total = one(db_.cached(sql::board_total).bind());
-    }
     return out;
 }
 
