@@ -159,8 +159,6 @@ void idea_store::vote(std::int64_t idea_id, std::int64_t user_id, std::int64_t n
 {
     db_.cached(sql::insert_vote).bind(idea_id, user_id, now).run();
     db_.cached(sql::recount_votes).bind(idea_id).run();
-    // The search index ranks by votes.
-    enqueue_post(db_, idea_id, now);
 }
 
 bool idea_store::unvote(std::int64_t idea_id, std::int64_t user_id)

@@ -185,5 +185,11 @@ test('the ideas pages have no axe violations, signed out and signed in, with err
   await lena.getByRole('button', { name: 'Link' }).click();
   await lena.locator('#link-error', { hasText: 'There is no question' }).waitFor();
   assert.deepEqual(await violations(lena), [], 'the idea page with a refused link');
+  // Ideas are flagged as posts are.
+  await lena.locator('.idea-flag summary').click();
+  await lena.getByLabel('Off-topic').check();
+  assert.deepEqual(await violations(lena), [], 'the idea page with the flag form open');
+  await lena.getByRole('button', { name: 'Send flag' }).click();
+  await lena.getByRole('heading', { name: 'Thank you for the flag' }).waitFor();
   await lena.context().close();
 });
