@@ -64,6 +64,33 @@ const threads = [
   },
 ];
 
+// Ideas customers proposed, who voted, and what the team answered (by the moderator).
+const ideas = [
+  {
+    by: 'maria', tags: ['billing', 'export'], votes: ['kenji', 'priya', 'samir', 'lena.k'],
+    title: 'Export invoices as a spreadsheet',
+    body: 'Accounting asks for a **CSV** of every invoice each month. A button on the invoices page would save us an hour of copying.',
+    linkTo: 'invoices at once',
+    statuses: [
+      ['planned', 'Thanks for the votes and the questions behind them. We are building this for the next release.'],
+      ['delivered', 'Shipped in **4.13**: *Billing → Invoices → Export CSV* exports every invoice of the period you choose.'],
+    ],
+  },
+  {
+    by: 'priya', tags: ['sync'], votes: ['maria', 'tom_h', 'samir'],
+    title: 'Pause sync for one folder only',
+    body: 'Pausing sync stops everything. I would like to pause one large folder while the rest keeps syncing.',
+    statuses: [['in_progress', 'Being built now; a preview comes to the beta channel first.']],
+  },
+  {
+    by: 'kenji', tags: ['dashboard'], votes: ['priya', 'lena.k'],
+    title: 'Dark mode for the web dashboard',
+    body: 'A dark theme for the dashboard, for people who work late.',
+    statuses: [['under_review', 'We are looking at how much of the dashboard this touches.']],
+  },
+  { by: 'samir', tags: ['api'], votes: ['tom_h'], title: 'Webhooks when a shared file changes', body: 'Our integration polls the API every minute; a webhook would be kinder to both sides.', statuses: [] },
+];
+
 async function main() {
   const { stdout } = await peerdesk(['migrate', '--data', dataDir]);
   process.stdout.write(stdout);
@@ -112,7 +139,17 @@ async function main() {
     // An admin too, so that a newcomer can see every role's pages (settings, widget keys, audit).
     await peerdesk(['user', 'create', 'admin', '--email', 'admin@example.com', '--password-file', join(dir, 'pw'), '--role', 'admin', '--data', dataDir]);
     await rm(dir, { recursive: true, force: true });
-    console.log(`demo: loaded ${people.length} people and ${threads.length} questions, a moderator (user "moderator") ` +
+    const moderator = new Client(server.url);
+    await moderator.signIn('moderator', password);
+    const questions = ok(await visitor.api('GET', '/questions?pagesize=100')).items;
+    for (const idea of ideas) {
+      const made = ok(await users[idea.by].api('POST', '/ideas', { title: idea.title, body: idea.body, tags: idea.tags }));
+      for (const voter of idea.votes) ok(await users[voter].api('POST', `/ideas/${made.id}/vote`));
+      const linked = idea.linkTo && questions.find((q) => q.title.includes(idea.linkTo));
+      if (linked) ok(await moderator.api('POST', `/ideas/${made.id}/links`, { question_id: linked.id }));
+      for (const [status, response] of idea.statuses) ok(await moderator.api('POST', `/ideas/${made.id}/status`, { status, response }));
+    }
+    console.log(`demo: loaded ${people.length} people, ${threads.length} questions and ${ideas.length} ideas, a moderator (user "moderator") ` +
       `with one held answer to review and an admin (user "admin")`);
     console.log(`demo: sign in as ${[...people, 'newcomer', 'moderator', 'admin'].join(', ')}; every demo password is "${password}"`);
   } finally {

@@ -14,8 +14,10 @@ const server = await startServer({ dataDir: dir });
 const browser = await launch();
 try {
   const questions = (await new Client(server.url).api('GET', '/questions?sort=votes')).body.items;
+  const ideas = (await new Client(server.url).api('GET', '/ideas')).body.items;
   const shots = [
     ['home', '/'], ['question', `/questions/${questions[0].id}`], ['tags', '/tags'],
+    ['ideas', '/ideas'], ['idea', `/ideas/${ideas[0].id}`], ['roadmap', '/ideas/roadmap'],
     ['user', `/users/${questions[0].author.id}`], ['signup', '/signup'], ['unanswered', '/questions?sort=unanswered'],
   ];
   for (const [width, suffix] of [[1200, ''], [390, '-phone']]) {

@@ -32,6 +32,7 @@ constexpr char prefix_tag[] = "K";
 constexpr char prefix_author[] = "A";
 constexpr char term_question[] = "XTQ";
 constexpr char term_answer[] = "XTA";
+constexpr char term_idea[] = "XTI";
 constexpr char term_answered[] = "XISanswered";
 constexpr char term_accepted[] = "XISaccepted";
 constexpr char applied_key[] = "peerdesk.applied_seq";
@@ -102,6 +103,7 @@ Xapian::Query filter_query(filters const& f)
     if (f.accepted) parts.push_back(boolean_term(term_accepted));
     if (f.kind == post_kind::question) parts.push_back(boolean_term(term_question));
     if (f.kind == post_kind::answer) parts.push_back(boolean_term(term_answer));
+    if (f.kind == post_kind::idea) parts.push_back(boolean_term(term_idea));
     if (parts.empty()) return {};
     return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }
@@ -479,9 +481,10 @@ post_fact writer::put(post_document const& d, bool fresh)
     auto& tg = impl_->terms;
     tg.set_document(doc);
     auto const title = std::string(clip(d.title, 1000));
-    tg.index_text(title, d.is_question ? title_weight : 1);
+    bool const titled = d.is_question || d.is_idea;
+    tg.index_text(title, titled ? title_weight : 1);
     tg.increase_termpos();
-    if (d.is_question) {
+    if (titled) {
         tg.index_text(title, 1, prefix_title);
         tg.increase_termpos();
     }
@@ -495,7 +498,7 @@ post_fact writer::put(post_document const& d, bool fresh)
     doc.add_boolean_term(id_term);
     for (auto const& t : d.tags) doc.add_boolean_term(prefix_tag + t);
     doc.add_boolean_term(prefix_author + lower(d.author));
-    doc.add_boolean_term(d.is_question ? term_question : term_answer);
+    doc.add_boolean_term(d.is_idea ? term_idea : d.is_question ? term_question : term_answer);
     if (d.thread_answered) doc.add_boolean_term(term_answered);
     if (d.thread_accepted) doc.add_boolean_term(term_accepted);
     doc.add_value(slot_thread, std::to_string(d.question_id));
@@ -1038,6 +1041,9 @@ results searcher::run(query_request const& request, tuning const& tune) const
             auto const want = request.offset + request.limit;
             auto ranked = [&](Xapian::Query query) {
                 if (!filter.empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter);
+                // Ideas are found when asked for; a support search finds questions and answers.
+                if (request.filter.kind != post_kind::idea)
+                    query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, Xapian::Query(term_idea));
                 Xapian::Enquire enquire(h.db);
                 enquire.set_weighting_scheme(weighting(tune));
                 switch (request.sort) {
@@ -1098,7 +1104,7 @@ results searcher::run(query_request const& request, tuning const& tune) const
 }
 
 std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int64_t> exclude, std::size_t limit,
-                                   bool partial, tuning const& tune) const
+                                   bool partial, tuning const& tune, post_kind kind) const
 {
     auto& h = open();
     try {
@@ -1114,7 +1120,8 @@ std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int
                 return out;
             }
             if (q.empty()) return out;
-            q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(term_question));
+            q = Xapian::Query(Xapian::Query::OP_FILTER, q,
+                              Xapian::Query(kind == post_kind::idea ? term_idea : term_question));
             Xapian::Enquire enquire(h.db);
             // Only questions sharing a fair part of the words: a single common word is noise.
             enquire.set_cutoff(30);

@@ -28,7 +28,8 @@ struct post_document {
     std::int64_t id = 0;
     std::int64_t question_id = 0;  // its own id for a question
     bool is_question = true;
-    bool visible = true;  // false for deleted, hidden or held posts: the index drops them
+    bool is_idea = false;  // an idea: found only by searches that ask for ideas (is:idea)
+    bool visible = true;   // false for deleted, hidden or held posts: the index drops them
     std::string title;
     std::string body;      // plain text
     std::string comments;  // plain text of the live comments
@@ -126,8 +127,9 @@ public:
     results search(query_request const& request, tuning const& tune) const;
     // Questions like the given text (a title being typed, or a question's title and tags),
     // closest first. With partial, the last word may be unfinished.
+    // With kind idea, ideas like the text instead of questions.
     std::vector<hit> similar(std::string_view text, std::optional<std::int64_t> exclude, std::size_t limit,
-                             bool partial, tuning const& tune) const;
+                             bool partial, tuning const& tune, post_kind kind = post_kind::question) const;
     // Readers reopen before their next query.
     void changed() { generation_.fetch_add(1, std::memory_order_release); }
     // The writer of dir committed revision with these posts changed. The first call for a

@@ -83,9 +83,11 @@ parsed_query parse_query(std::string_view q)
                 out.filter.kind = post_kind::question;
             else if (what == "answer")
                 out.filter.kind = post_kind::answer;
+            else if (what == "idea")
+                out.filter.kind = post_kind::idea;
             else {
                 out.error = "There is no filter is:" + std::string(word.substr(3, 40)) +
-                            "; use is:answered, is:accepted, is:question or is:answer.";
+                            "; use is:answered, is:accepted, is:question, is:answer or is:idea.";
                 return out;
             }
         } else {
@@ -116,6 +118,7 @@ std::string format_query(std::string_view text, filters const& f)
     if (f.accepted) add("is:accepted");
     if (f.kind == post_kind::question) add("is:question");
     if (f.kind == post_kind::answer) add("is:answer");
+    if (f.kind == post_kind::idea) add("is:idea");
     return out;
 }
 

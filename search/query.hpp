@@ -9,7 +9,8 @@
 namespace peerdesk::search {
 
 enum class sort_order { relevance, newest, votes };
-enum class post_kind { any, question, answer };
+// any: questions and answers (ideas only when asked for, with is:idea).
+enum class post_kind { any, question, answer, idea };
 
 struct filters {
     std::vector<std::string> tags;  // every one must match

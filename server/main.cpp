@@ -10,6 +10,7 @@
 #include "server/http/access_log.hpp"
 #include "server/http/server.hpp"
 #include "server/store/insight_store.hpp"
+#include "server/store/idea_store.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
@@ -49,7 +50,8 @@ constexpr char const* usage = R"(usage:
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
   peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
                                       privilege.downvote, privilege.edit, post.max_characters,
-                                      search.quality_boost, spam.*, flags.*, rate.*: see README)
+                                      search.quality_boost, ideas.vote_budget, spam.*, flags.*,
+                                      rate.*: see README)
 Every option also reads the environment variable PEERDESK_<OPTION> (PEERDESK_PORT, PEERDESK_DATA, …).
 )";
 
@@ -358,6 +360,8 @@ int command_recount(options const& o)
     std::cout << "recounted the figures and badges of " << members << " member(s) and the leaderboard\n";
     auto const insights = db.write([](store::connection& c) { return store::insight_store(c).rebuild(); });
     std::cout << "rebuilt the insights' counts; " << insights << " row(s) corrected\n";
+    int const ideas = db.write([](store::connection& c) { return store::idea_store(c).recount(); });
+    std::cout << "recounted idea votes, demand and the board; " << ideas << " count(s) corrected\n";
     return 0;
 }
 

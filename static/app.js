@@ -268,16 +268,24 @@
   document.querySelectorAll('input[data-similar]').forEach(function (input) {
     var box = document.getElementById(input.getAttribute('data-similar'));
     var list = box.querySelector('ul');
+    // The ideas form asks for similar ideas; the ask page for similar questions.
+    var source = input.getAttribute('data-similar-url') || '/api/v1/similar';
     var timer = null, sent = 0;
     function show(items) {
       list.textContent = '';
       items.forEach(function (item) {
         var li = document.createElement('li');
         var count = document.createElement('span');
-        count.className = 'count-badge' + (item.accepted ? ' accepted' : '');
-        count.textContent = item.answer_count;
-        count.title = item.answer_count + (item.answer_count === 1 ? ' answer' : ' answers') +
-          (item.accepted ? ', one accepted' : '');
+        if (item.votes !== undefined) {
+          count.className = 'count-badge';
+          count.textContent = item.votes;
+          count.title = item.votes + (item.votes === 1 ? ' vote' : ' votes');
+        } else {
+          count.className = 'count-badge' + (item.accepted ? ' accepted' : '');
+          count.textContent = item.answer_count;
+          count.title = item.answer_count + (item.answer_count === 1 ? ' answer' : ' answers') +
+            (item.accepted ? ', one accepted' : '');
+        }
         var a = document.createElement('a');
         a.href = item.url;
         a.target = '_blank';
@@ -294,7 +302,7 @@
       var title = input.value.trim();
       if (title.length < 4) { show([]); return; }
       var ticket = ++sent;
-      fetch('/api/v1/similar?title=' + encodeURIComponent(title), { credentials: 'same-origin' })
+      fetch(source + '?title=' + encodeURIComponent(title), { credentials: 'same-origin' })
         .then(function (response) { return response.ok ? response.json() : { items: [] }; })
         .then(function (data) { if (ticket === sent) show(data.items); })
         .catch(function () { /* similar questions are a help, not a need */ });

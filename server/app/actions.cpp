@@ -367,7 +367,7 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
         return failure{failure_kind::invalid, "invalid_field",
                        "Say why you edit this member's post in the edit summary.", "summary"};
     if (auto f = can.may_edit(*post)) return *f;
-    bool const is_question = post->kind == "question";
+    bool const is_question = post->kind != "answer";  // an idea has a title and tags too
     if (!is_question && (request.title || request.tags))
         return failure{failure_kind::invalid, "invalid_field", "An answer has no title or tags; change its body.",
                        request.title ? "title" : "tags"};
@@ -429,6 +429,10 @@ outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t p
     auto const post = posts.find_post(post_id);
     auto const thread = post && post->question_id ? posts.find_post(*post->question_id) : post;
     if (!post || !thread) return not_found("post");
+    if (post->kind == "idea")
+        return failure{failure_kind::invalid, "use_idea_vote",
+                       "Ideas take votes from your budget: POST /api/v1/ideas/" + std::to_string(post_id) + "/vote.",
+                       ""};
     if (auto f = can.may_vote(*post, *thread, value)) return *f;
     if (auto f = check_rate(ctx, who, "votes", ctx.config.rates.vote)) return *f;
     auto const now = domain::now();

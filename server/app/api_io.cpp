@@ -1,6 +1,8 @@
 // Reading JSON input and writing JSON output, shared by every room's API handlers.
 #include "server/app/api_io.hpp"
 
+#include "server/app/ideas.hpp"
+
 #include "server/app/respond.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/reputation.hpp"
@@ -216,9 +218,13 @@ response question_response(call& c, std::int64_t id, int status)
     std::optional<std::int64_t> viewer_id;
     if (c.who.user) viewer_id = c.who.user->id;
     auto const t = store::post_store(c.ctx.db.reader()).thread(id, viewer_id);
-    if (!t)
+    if (!t) {
+        // Verbs on any post answer the post's thread; an idea is its own.
+        if (auto const post = store::post_store(c.ctx.db.reader()).find_post(id); post && post->kind == "idea")
+            return idea_response(c, id, status);
         return error_response(
             {failure_kind::not_found, "not_found", "There is no question " + std::to_string(id) + ".", ""});
+    }
     return json_response(status, question_json(*t, viewer_id.has_value()));
 }
 
@@ -236,7 +242,9 @@ json::object hit_json(store::hit_row const& h)
 {
     return {{"question_id", h.question_id},
             {"post_id", h.post_id},
-            {"type", h.is_question ? "question" : "answer"},
+            {"type", h.is_idea       ? "idea"
+                     : h.is_question ? "question"
+                                     : "answer"},
             {"title", h.title},
             {"score", h.score},
             {"answer_count", h.answer_count},

@@ -292,6 +292,7 @@ void add_all_routes(route_table& r)
     add_recovery_routes(r);
     add_notification_routes(r);
     add_insight_routes(r);
+    add_idea_routes(r);
     add_feed_routes(r);
     add_people_routes(r);
     add_admin_routes(r);

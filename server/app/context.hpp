@@ -35,7 +35,8 @@ struct settings {
     rate_rules rates;
     std::int64_t flag_hide_after = 3;  // spam or rude flags from established members hide a post at once
     std::int64_t flag_established_reputation = 50;
-    std::int64_t spam_penalty = 100;  // reputation lost when a post is removed as spam or abuse
+    std::int64_t spam_penalty = 100;     // reputation lost when a post is removed as spam or abuse
+    std::int64_t idea_vote_budget = 10;  // open votes each member may have on ideas at once
     mail_options mail;
 };
 
@@ -61,6 +62,8 @@ inline constexpr setting_spec setting_specs[] = {
      [](settings const& s) { return static_cast<int>(s.limits.body_max); }},
     {"search.quality_boost", 0, 10'000, [](settings& s, int v) { s.search_quality_boost = v; },
      [](settings const& s) { return static_cast<int>(s.search_quality_boost); }},
+    {"ideas.vote_budget", 1, 1000, [](settings& s, int v) { s.idea_vote_budget = v; },
+     [](settings const& s) { return static_cast<int>(s.idea_vote_budget); }},
     {"spam.new_user_reputation", 0, 1'000'000, [](settings& s, int v) { s.spam.new_user_reputation = v; },
      [](settings const& s) { return static_cast<int>(s.spam.new_user_reputation); }},
     {"spam.new_user_max_links", 0, 100, [](settings& s, int v) { s.spam.new_user_max_links = v; },

@@ -28,14 +28,18 @@ response edit_form(call& c, page_status status, store::post_row const& post, std
 {
     view v;
     v.set("id", post.id)
-        .set("is_question", post.kind == "question")
+        .set("is_question", post.kind != "answer")  // a title and tags: questions and ideas
         .set("title_value", title)
         .set("body_value", body)
         .set("tags_value", tags)
         .set("summary_value", summary)
         .set("back_url", urls::question(post.question_id.value_or(post.id)));
     if (error) v.set("error", error->message);
-    return page(c, status, "edit", post.kind == "question" ? "Edit question" : "Edit answer", std::move(v));
+    return page(c, status, "edit",
+                post.kind == "question" ? "Edit question"
+                : post.kind == "idea"   ? "Edit idea"
+                                        : "Edit answer",
+                std::move(v));
 }
 
 std::string join_tags(std::vector<std::string> const& tags)
@@ -69,7 +73,7 @@ response post_edit(call& c)
                summary = field(*form, "summary");
     e.body = body;
     e.summary = summary;
-    if (post->kind == "question") {
+    if (post->kind != "answer") {
         e.title = title;
         e.tags = domain::split_tags(tags);
     }
@@ -141,7 +145,7 @@ response revisions_page(call& c)
         items.push_back(std::move(v));
     }
     auto const question_id = post->question_id.value_or(post->id);
-    auto const title = post->kind == "question" ? post->title : std::string("an answer");
+    auto const title = post->kind != "answer" ? post->title : std::string("an answer");
     view v;
     v.set("revisions", items)
         .set("deleted", deleted)

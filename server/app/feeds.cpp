@@ -10,6 +10,7 @@
 #include "server/domain/validation.hpp"
 #include "server/render/safe_html.hpp"
 #include "server/store/feed_store.hpp"
+#include "server/store/idea_store.hpp"
 #include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
 
@@ -81,9 +82,11 @@ response atom(call& c, std::string const& self, std::string const& alternate, st
     out += "  <updated>" + domain::rfc3339(updated) + "</updated>\n";
     out += "  <generator>peerdesk</generator>\n";
     for (auto const& e : entries) {
-        auto const link = base + urls::post(e.question_id, e.id);
+        auto const link = base + (!e.link.empty()    ? e.link
+                                  : e.kind == "idea" ? urls::idea(e.id)
+                                                     : urls::post(e.question_id, e.id));
         out += "  <entry>\n";
-        out += "    <title>" + xml(e.kind == "question" ? e.title : "Answer to: " + e.title) + "</title>\n";
+        out += "    <title>" + xml(e.kind == "answer" ? "Answer to: " + e.title : e.title) + "</title>\n";
         out += "    <id>" + xml(link) + "</id>\n";
         out += "    <link rel=\"alternate\" type=\"text/html\" href=\"" + xml(link) + "\"/>\n";
         out += "    <published>" + domain::rfc3339(e.created_at) + "</published>\n";
@@ -164,6 +167,27 @@ response user_feed(call& c)
                 store::feed_store(c.ctx.db.reader()).by_author(*id, feed_size));
 }
 
+// Every status change of a public idea, newest first: what the roadmap page shows as it moves.
+response ideas_feed(call& c)
+{
+    std::vector<store::feed_entry> entries;
+    for (auto const& ch : store::idea_store(c.ctx.db.reader()).recent_changes(feed_size)) {
+        store::feed_entry e;
+        e.id = ch.idea_id;
+        e.kind = "idea_status";
+        e.question_id = ch.idea_id;
+        auto status = std::string(store::to_sql(ch.status));
+        std::replace(status.begin(), status.end(), '_', ' ');
+        e.title = ch.title + " \u2014 " + status;
+        e.author = ch.actor;
+        e.body_html = ch.response_html;
+        e.created_at = e.updated_at = ch.created_at;
+        e.link = urls::idea(ch.idea_id) + "#status-" + std::to_string(ch.history_id);
+        entries.push_back(std::move(e));
+    }
+    return atom(c, "/feeds/ideas.atom", urls::roadmap(), "Idea status changes", entries);
+}
+
 }  // namespace
 
 void add_feed_routes(route_table& r)
@@ -173,6 +197,7 @@ void add_feed_routes(route_table& r)
     r.add(method::get, "/feeds/tags/{file}", tag_feed);
     r.add(method::get, "/feeds/questions/{file}", thread_feed);
     r.add(method::get, "/feeds/users/{file}", user_feed);
+    r.add(method::get, "/feeds/ideas.atom", ideas_feed);
 }
 
 }  // namespace peerdesk::app

@@ -66,7 +66,8 @@ std::variant<follow_subject, failure> find_subject(call& c, follow_target target
     if (target == follow_target::question) {
         auto const id = parse_id(c.match["id"]);
         auto const post = id ? store::post_store(c.ctx.db.reader()).find_post(*id) : std::nullopt;
-        if (!post || post->kind != "question") return not_found("question");
+        // An idea is followed as its own thread is.
+        if (!post || (post->kind != "question" && post->kind != "idea")) return not_found("question");
         return follow_subject{target, post->id};
     }
     if (target == follow_target::tag) {
@@ -523,6 +524,8 @@ void add_notification_routes(route_table& r)
     r.add(method::get, "/api/v1/me/following", api_following);
     r.add(method::post, "/api/v1/questions/{id}/follow", api_follow<follow_target::question, true>);
     r.add(method::delete_, "/api/v1/questions/{id}/follow", api_follow<follow_target::question, false>);
+    r.add(method::post, "/api/v1/ideas/{id}/follow", api_follow<follow_target::question, true>);
+    r.add(method::delete_, "/api/v1/ideas/{id}/follow", api_follow<follow_target::question, false>);
     r.add(method::post, "/api/v1/tags/{name}/follow", api_follow<follow_target::tag, true>);
     r.add(method::delete_, "/api/v1/tags/{name}/follow", api_follow<follow_target::tag, false>);
     r.add(method::post, "/api/v1/users/{id}/follow", api_follow<follow_target::user, true>);
@@ -532,6 +535,7 @@ void add_notification_routes(route_table& r)
     r.add(method::get, "/notifications", inbox_page);
     r.add(method::post, "/notifications/read", post_mark_read);
     r.add(method::post, "/questions/{id}/follow", post_follow_form<follow_target::question>);
+    r.add(method::post, "/ideas/{id}/follow", post_follow_form<follow_target::question>);
     r.add(method::post, "/tags/{name}/follow", post_follow_form<follow_target::tag>);
     r.add(method::post, "/users/{id}/follow", post_follow_form<follow_target::user>);
     r.add(method::post, "/account/notifications", post_preferences_form);

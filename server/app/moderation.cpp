@@ -141,10 +141,12 @@ response review_page(call& c)
                                                     : r.state)
             .set("type", r.post_kind == "question" ? "Question"
                          : r.post_kind == "answer" ? "Answer"
+                         : r.post_kind == "idea"   ? "Idea"
                                                    : "Comment")
             .set("title", r.title)
-            .set("url",
-                 r.post_kind == "answer" ? urls::post_or_top(r.question_id, *r.post_id) : urls::question(r.question_id))
+            .set("url", r.post_kind == "answer" ? urls::post_or_top(r.question_id, *r.post_id)
+                        : r.post_kind == "idea" ? urls::idea(r.question_id)
+                                                : urls::question(r.question_id))
             .set("author", author_view(r.author))
             .set("created", time_view(r.created_at))
             .set("held_reason", r.kind == "held" ? r.reason : "")

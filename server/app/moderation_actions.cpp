@@ -42,7 +42,7 @@ std::optional<failure> check_reason(std::string const& reason, bool required, st
 std::string before_json(store::post_row const& p)
 {
     boost::json::object o{{"body_markdown", p.body_markdown}, {"state", p.state}};
-    if (p.kind == "question") {
+    if (p.kind != "answer") {
         o["title"] = p.title;
         boost::json::array tags;
         for (auto const& t : p.tags) tags.emplace_back(t);

@@ -4,6 +4,7 @@
 #include "server/app/urls.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/time.hpp"
+#include "server/store/idea_store.hpp"
 
 #include <boost/json.hpp>
 
@@ -56,6 +57,13 @@ bool listed(std::string_view ids, std::int64_t id)
         start = end + 1;
     }
     return false;
+}
+
+std::string lowercase_status(store::idea_status s)
+{
+    auto text = std::string(store::to_sql(s));
+    std::replace(text.begin(), text.end(), '_', ' ');
+    return text;
 }
 
 bool shown(store::notification_row const& n)
@@ -150,6 +158,18 @@ void queue_fanout(store::connection& c, std::string_view event, std::int64_t que
     store::notification_store(c).enqueue_fanout(row, now);
 }
 
+void queue_idea_fanout(store::connection& c, std::int64_t idea_id, std::int64_t actor_id, std::string const& detail,
+                       std::vector<std::int64_t> const& notified, std::int64_t now)
+{
+    store::fanout_row row;
+    row.event = "idea_status";
+    row.question_id = row.post_id = idea_id;
+    row.actor_id = actor_id;
+    row.notified = join_ids(notified);
+    row.detail = detail;
+    store::notification_store(c).enqueue_fanout(row, now);
+}
+
 void follow_thread(store::connection& c, std::int64_t user_id, std::int64_t question_id, std::int64_t now)
 {
     store::notification_store(c).follow(user_id, store::follow_target::question, question_id,
@@ -192,6 +212,12 @@ std::string notification_text(store::notification_row const& n)
     if (n.kind == "followed_tag") return who + " asked " + title + " in a tag you follow";
     if (n.kind == "followed_user")
         return who + ", whom you follow, " + (n.post_kind == "question" ? "asked " : "answered ") + title;
+    if (n.kind == "idea_status") {
+        auto const space = n.detail.find(' ');
+        auto const status = store::parse_idea_status(space == std::string::npos ? "" : n.detail.substr(space + 1));
+        if (status == store::idea_status::duplicate) return "The idea " + title + " was merged into another idea";
+        return "The idea " + title + " is now " + (status ? lowercase_status(*status) : std::string("changed"));
+    }
     return n.detail;
 }
 
@@ -201,6 +227,10 @@ std::string notification_path(store::notification_row const& n, std::int64_t use
     if (n.kind == "badge") return urls::user(user_id) + "#badges";
     if (n.kind == "moderation" && !n.question_id) return "/account";
     if (!n.linkable || !n.question_id) return {};
+    // An idea is its own page (comments on it included).
+    if (n.kind == "idea_status") return urls::idea(*n.question_id);
+    if (n.post_kind == "idea")
+        return urls::idea(*n.question_id) + (n.comment_id ? "#comment-" + std::to_string(*n.comment_id) : "");
     if (n.comment_id) return urls::comment(*n.question_id, *n.comment_id);
     if (n.post_id) return urls::post(*n.question_id, *n.post_id);
     return urls::question(*n.question_id);
@@ -354,13 +384,19 @@ bool notification_worker::fan_out()
                 if (row->event == "answer")
                     stages = {{follow_target::question, "followed_question"}, {follow_target::user, "followed_user"}};
                 if (row->event == "comment") stages = {{follow_target::question, "followed_question"}};
+                // An idea's status change: its voters (stage 0, from idea_votes), then its
+                // followers; each hears of it once (the unique index on the detail).
+                if (row->event == "idea_status")
+                    stages = {{follow_target::user, "idea_status"}, {follow_target::question, "idea_status"}};
                 if (row->stage >= static_cast<std::int64_t>(stages.size())) {
                     s.finish_fanout(row->id);
                     continue;
                 }
                 auto const [target, kind] = stages[static_cast<std::size_t>(row->stage)];
                 auto const target_id = target == follow_target::user ? row->actor_id : row->question_id;
-                auto const followers = s.followers(target, target_id, row->cursor, budget);
+                bool const voters = row->event == "idea_status" && row->stage == 0;
+                auto const followers = voters ? store::idea_store(c).voters(row->question_id, row->cursor, budget)
+                                              : s.followers(target, target_id, row->cursor, budget);
                 std::vector<std::int64_t> members;
                 for (auto id : followers)
                     if (id != row->actor_id && !listed(row->notified, id)) members.push_back(id);
@@ -370,6 +406,7 @@ bool notification_worker::fan_out()
                 n.question_id = row->question_id;
                 n.post_id = row->post_id;
                 n.comment_id = row->comment_id;
+                n.detail = row->detail;
                 s.add_for(members, n, default_delivery(kind), now);
                 if (static_cast<std::int64_t>(followers.size()) < budget)
                     s.advance_fanout(row->id, row->stage + 1, 0);

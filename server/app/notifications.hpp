@@ -61,6 +61,10 @@ std::vector<std::int64_t> notify_mentions(store::connection& c, std::vector<std:
 void queue_fanout(store::connection& c, std::string_view event, std::int64_t question_id, std::int64_t post_id,
                   std::optional<std::int64_t> comment_id, std::int64_t actor_id,
                   std::vector<std::int64_t> const& notified, std::int64_t now);
+// Queues an idea's status change (detail "<history id> <status>") for its voters, then its
+// followers; `notified` were told directly and are skipped.
+void queue_idea_fanout(store::connection& c, std::int64_t idea_id, std::int64_t actor_id, std::string const& detail,
+                       std::vector<std::int64_t> const& notified, std::int64_t now);
 // Taking part in a thread follows it, unless the member unfollowed it before.
 void follow_thread(store::connection& c, std::int64_t user_id, std::int64_t question_id, std::int64_t now);
 // A moderator's decision about a member's post (or, with no post, their account).

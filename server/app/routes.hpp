@@ -18,6 +18,7 @@ void add_notification_routes(route_table& r);  // the inbox, following, preferen
 void add_people_routes(route_table& r);        // the members list and leaderboard, badges
 void add_admin_routes(route_table& r);         // settings in the browser, who moderates
 void add_insight_routes(route_table& r);       // insights and advocates for moderators and admins
+void add_idea_routes(route_table& r);          // the ideas board, votes, statuses, merging, the roadmap
 
 // Every room's routes, in one table.
 void add_all_routes(route_table& r);

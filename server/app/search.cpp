@@ -35,7 +35,8 @@ view hit_view(found_hit const& h)
         .set("answers_label", r.answer_count == 1 ? "answer" : "answers")
         .set("has_answers", r.answer_count > 0)
         .set("accepted", r.accepted)
-        .set("is_answer", !r.is_question)
+        .set("is_answer", !r.is_question && !r.is_idea)
+        .set("is_idea", r.is_idea)
         .set("accepted_answer", r.accepted_answer)
         .set("tags", tag_views(r.tags));
     v.set_html("snippet_html", h.snippet);

@@ -278,7 +278,9 @@ outcome<search_results> find(context& ctx, search_request const& request)
         if (!row.comments_html.empty()) text.append("\n").append(render::plain_text(row.comments_html));
         h.snippet = render::snippet_html(search::hit_snippet(text, found.marked));
         // A duplicate's hit leads to its original question, whose id is not the post's.
-        h.url = row.is_question ? urls::question(row.question_id) : urls::post(row.question_id, row.post_id);
+        h.url = row.is_idea       ? urls::idea(row.question_id)
+                : row.is_question ? urls::question(row.question_id)
+                                  : urls::post(row.question_id, row.post_id);
         h.row = std::move(row);
         out.hits.push_back(std::move(h));
     }
@@ -292,7 +294,8 @@ outcome<search_results> find(context& ctx, search_request const& request)
 namespace {
 
 outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view title,
-                                               std::optional<std::int64_t> exclude, std::size_t limit, bool partial)
+                                               std::optional<std::int64_t> exclude, std::size_t limit, bool partial,
+                                               search::post_kind kind = search::post_kind::question)
 {
     if (!ctx.search) return unavailable("Search is not available here.");
     if (!domain::valid_utf8(title))
@@ -300,7 +303,8 @@ outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view ti
     if (title.size() > 1000) title = title.substr(0, 1000);
     std::vector<search::hit> hits;
     try {
-        hits = ctx.search->readers().similar(title, exclude, limit, partial, {ctx.config.search_quality_boost / 100.0});
+        hits = ctx.search->readers().similar(title, exclude, limit, partial, {ctx.config.search_quality_boost / 100.0},
+                                             kind);
     } catch (search::unavailable const& e) {
         return unavailable(e.what());
     } catch (search::bad_query const&) {
@@ -326,6 +330,11 @@ outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string
     auto ids = similar_ids(ctx, title, exclude, limit, partial);
     if (auto const* f = failed(ids)) return *f;
     return store::search_store(ctx.db.reader()).hits(std::get<std::vector<std::int64_t>>(ids));
+}
+
+outcome<std::vector<std::int64_t>> similar_idea_ids(context& ctx, std::string_view title, std::size_t limit)
+{
+    return similar_ids(ctx, title, std::nullopt, limit, true, search::post_kind::idea);
 }
 
 outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post_row const& question)

@@ -145,6 +145,8 @@ outcome<search_results> find(context& ctx, search_request const& request);
 outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string_view title,
                                                        std::optional<std::int64_t> exclude, std::size_t limit,
                                                        bool partial);
+// Ideas like the title being typed (ids, closest first): seen before proposing one again.
+outcome<std::vector<std::int64_t>> similar_idea_ids(context& ctx, std::string_view title, std::size_t limit);
 // Questions like a question (its title and tags), closest first: what its page shows beside it
 // and what the API answers. Kept for up to a minute, so that a question asked meanwhile may
 // take that long to appear (two seconds when none were found, or the index was behind: it may

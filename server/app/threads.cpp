@@ -20,6 +20,7 @@
 #include "server/domain/time.hpp"
 #include "server/http/forms.hpp"
 #include "server/store/member_store.hpp"
+#include "server/store/idea_store.hpp"
 #include "server/store/moderation_store.hpp"
 #include "server/store/post_store.hpp"
 
@@ -304,6 +305,19 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, questi
         .set("signup_url", urls::signup(urls::question(id)));
     if (q.deleted_at) v.set("deleted", time_view(*q.deleted_at));
     if (c.who.user && restricted) v.set("standing_notice", standing_short(*c.who.user, "answer"));
+    // The ideas this question was linked to ("this question asks for idea #12").
+    std::vector<view> ideas;
+    for (auto const& i : store::idea_store(c.ctx.db.reader()).ideas_of_question(id)) {
+        view iv, status;
+        status.set("key", store::to_sql(i.status));
+        auto label = std::string(store::to_sql(i.status));  // "in_progress" → "In progress"
+        std::replace(label.begin(), label.end(), '_', ' ');
+        label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+        status.set("label", label);
+        iv.set("title", i.title).set("url", urls::idea(i.id)).set("status", std::move(status));
+        ideas.push_back(std::move(iv));
+    }
+    v.set("has_ideas", !ideas.empty()).set("ideas", std::move(ideas));
     auto related = related_views(c, q);
     v.set("has_related", !related.empty()).set("related", std::move(related));
     v.set("moderator", c.who.is_moderator()).set("locked", q.locked).set("pinned", q.pinned);
@@ -510,8 +524,13 @@ response question_page(call& c, std::int64_t id, page_status status, question_fo
     if (shared) sk = c.ctx.threads->find(id, who);
     if (!sk) {
         auto built = build_skeleton(c, id, form);
-        if (!built)
+        if (!built) {
+            // An idea is a post too, and links made for threads (notifications, feeds, search,
+            // redirects after an edit) lead to its own page.
+            if (auto const post = store::post_store(c.ctx.db.reader()).find_post(id); post && post->kind == "idea")
+                return redirect(urls::idea(id), 301);
             return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
+        }
         sk = built;
         if (shared) c.ctx.threads->store(id, who, sk);
     }

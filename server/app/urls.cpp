@@ -91,4 +91,29 @@ std::string api_user(std::int64_t id)
     return "/api/v1/users/" + std::to_string(id);
 }
 
+std::string ideas()
+{
+    return "/ideas";
+}
+
+std::string idea(std::int64_t id)
+{
+    return "/ideas/" + std::to_string(id);
+}
+
+std::string new_idea(std::string_view title)
+{
+    return title.empty() ? "/ideas/new" : "/ideas/new?title=" + http::percent_encode(title);
+}
+
+std::string roadmap()
+{
+    return "/ideas/roadmap";
+}
+
+std::string api_idea(std::int64_t id)
+{
+    return "/api/v1/ideas/" + std::to_string(id);
+}
+
 }  // namespace peerdesk::app::urls

@@ -26,5 +26,11 @@ std::string signup(std::string_view next);
 std::string audit_of_user(std::string_view username);
 std::string api_question(std::int64_t id);
 std::string api_user(std::int64_t id);
+std::string ideas();
+std::string idea(std::int64_t id);
+// The form to propose an idea, its title filled in when given (a content gap's query).
+std::string new_idea(std::string_view title = {});
+std::string roadmap();
+std::string api_idea(std::int64_t id);
 
 }  // namespace peerdesk::app::urls

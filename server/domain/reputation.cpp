@@ -79,6 +79,8 @@ std::string_view ledger_reason_text(std::string_view reason)
     if (reason == "accept") return "accepted an answer";
     if (reason == "accept_undone") return "withdrew an acceptance";
     if (reason == spam_penalty_reason) return "post removed by a moderator as spam or abuse";
+    if (reason == "idea_planned") return "idea planned";
+    if (reason == "idea_delivered") return "idea delivered";
     return "other change";
 }
 

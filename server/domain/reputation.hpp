@@ -23,6 +23,9 @@ struct reputation_rules {
     int voter_downvotes_answer = -1;
     int answer_accepted = 15;
     int asker_accepts = 2;
+    // Once per idea each: the company answering "we will build it" and "it is built".
+    int idea_planned = 10;
+    int idea_delivered = 20;
 };
 
 // Reputation needed for each privilege; moderators and admins hold every privilege.

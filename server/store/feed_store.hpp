@@ -19,6 +19,7 @@ struct feed_entry {
     std::string body_html;
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;  // the last edit, or the creation
+    std::string link;             // the entry's own path; empty: the post's place in its thread
 };
 
 class feed_store {

@@ -9,10 +9,42 @@
 namespace peerdesk::store {
 namespace {
 
-struct migration {
-    int version;
-    std::string_view sql;
+// A trigger or view as the schema holds it, to make again after a rebuild.
+struct schema_object {
+    std::string type;
+    std::string name;
+    std::string table;
+    std::string sql;
 };
+
+// Every trigger and view, in the order they were made (a view may read another).
+std::vector<schema_object> triggers_and_views(connection& db)
+{
+    std::vector<schema_object> out;
+    auto& s = db.cached(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('trigger', 'view') AND sql IS NOT NULL "
+        "ORDER BY rowid");
+    s.bind();
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
+    s.reset();
+    return out;
+}
+
+bool exists(connection& db, std::string const& type, std::string const& name)
+{
+    auto& s = db.cached("SELECT 1 FROM sqlite_schema WHERE type = ?1 AND name = ?2");
+    s.bind(type, name);
+    bool const found = s.step();
+    s.reset();
+    return found;
+}
+
+std::string quoted_name(std::string const& name)
+{
+    std::string out = "\"";
+    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
 
 std::vector<migration> embedded_migrations()
 {
@@ -39,20 +71,43 @@ int latest_schema_version()
 
 int migrate(connection& db)
 {
+    return migrate(db, embedded_migrations());
+}
+
+int migrate(connection& db, std::vector<migration> const& migrations)
+{
     auto& current = db.cached("PRAGMA user_version");
     current.bind();
     current.step();
     int const have = static_cast<int>(current.integer(0));
     current.reset();
     int applied = 0;
-    for (auto const& m : embedded_migrations()) {
+    for (auto const& m : migrations) {
         if (m.version <= have) continue;
         // A migration that rebuilds a table (create, copy, drop, rename) runs with foreign keys
         // off, as SQLite's documented procedure asks, and the keys are checked before it counts.
         bool const rebuilds = m.sql.find("-- peerdesk: rebuilds tables") != std::string_view::npos;
         if (rebuilds) db.exec("PRAGMA foreign_keys=OFF");
         auto tx = db.begin_immediate();
+        // A rebuild drops its table, and with it the table's triggers, which other features made
+        // (a trigger on posts that keeps a feature's figures), and renaming the new table into
+        // place fails while any trigger or view names a table that is, for that moment, missing.
+        // So every trigger and view goes first and is made again after, unless the migration
+        // made it itself: a rebuild keeps what other migrations built on its tables.
+        std::vector<schema_object> kept;
+        if (rebuilds) {
+            kept = triggers_and_views(db);
+            for (auto it = kept.rbegin(); it != kept.rend(); ++it)
+                db.exec("DROP " + std::string(it->type == "view" ? "VIEW" : "TRIGGER") + " IF EXISTS " +
+                        quoted_name(it->name));
+        }
         db.exec(m.sql);
+        for (auto const& o : kept) {
+            if (exists(db, o.type, o.name)) continue;
+            // A trigger on a table the migration removed for good goes with it.
+            if (o.type == "trigger" && !exists(db, "table", o.table)) continue;
+            db.exec(o.sql);
+        }
         if (rebuilds) {
             auto& check = db.cached("PRAGMA foreign_key_check");
             check.bind();

@@ -88,11 +88,11 @@ constexpr std::string_view tag_followers =
     "SELECT DISTINCT f.user_id FROM question_tags qt JOIN follows f ON f.target = 'tag' AND f.target_id = qt.tag_id "
     "AND f.following = 1 AND f.user_id > ?2 WHERE qt.question_id = ?1 ORDER BY f.user_id LIMIT ?3";
 constexpr std::string_view enqueue_fanout =
-    "INSERT INTO notification_fanout (event, question_id, post_id, comment_id, actor_id, notified, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO notification_fanout (event, question_id, post_id, comment_id, actor_id, notified, created_at, "
+    "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr std::string_view next_fanout =
-    "SELECT id, event, question_id, post_id, comment_id, actor_id, notified, stage, cursor FROM notification_fanout "
-    "ORDER BY id LIMIT 1";
+    "SELECT id, event, question_id, post_id, comment_id, actor_id, notified, stage, cursor, detail "
+    "FROM notification_fanout ORDER BY id LIMIT 1";
 constexpr std::string_view advance_fanout = "UPDATE notification_fanout SET stage = ?2, cursor = ?3 WHERE id = ?1";
 constexpr std::string_view finish_fanout = "DELETE FROM notification_fanout WHERE id = ?1";
 constexpr std::string_view due_mail =
@@ -359,7 +359,7 @@ std::vector<std::int64_t> notification_store::followers(follow_target target, st
 void notification_store::enqueue_fanout(fanout_row const& row, std::int64_t now)
 {
     db_.cached(sql::enqueue_fanout)
-        .bind(row.event, row.question_id, row.post_id, row.comment_id, row.actor_id, row.notified, now)
+        .bind(row.event, row.question_id, row.post_id, row.comment_id, row.actor_id, row.notified, now, row.detail)
         .run();
 }
 
@@ -369,7 +369,7 @@ std::optional<fanout_row> notification_store::next_fanout()
     std::optional<fanout_row> out;
     if (s.step())
         out = fanout_row{s.integer(0), s.text(1), s.integer(2), s.integer(3), s.optional_integer(4),
-                         s.integer(5), s.text(6), s.integer(7), s.integer(8)};
+                         s.integer(5), s.text(6), s.integer(7), s.integer(8), s.text(9)};
     s.reset();
     return out;
 }

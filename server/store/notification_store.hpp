@@ -72,7 +72,7 @@ struct following_lists {
 
 struct fanout_row {
     std::int64_t id = 0;
-    std::string event;  // question, answer or comment
+    std::string event;  // question, answer, comment or idea_status
     std::int64_t question_id = 0;
     std::int64_t post_id = 0;
     std::optional<std::int64_t> comment_id;
@@ -80,6 +80,7 @@ struct fanout_row {
     std::string notified;  // space-separated ids
     std::int64_t stage = 0;
     std::int64_t cursor = 0;
+    std::string detail;  // idea_status: the notifications' detail ("<history id> <status>")
 };
 
 // A member and a thread (0: none) with notifications waiting for an immediate mail.

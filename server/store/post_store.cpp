@@ -81,23 +81,34 @@ constexpr std::string_view insert_comment =
 constexpr std::string_view insert_tag = "INSERT INTO tags (name) VALUES (?1) ON CONFLICT (name) DO NOTHING";
 constexpr std::string_view link_tag =
     "INSERT INTO question_tags (question_id, tag_id, position) SELECT ?1, id, ?3 FROM tags WHERE name = ?2";
-// Tags count live questions only: held, hidden and deleted ones are not counted.
+// Tags count live questions only: held, hidden and deleted ones are not counted, nor ideas
+// (which carry tags too, in the same table).
 constexpr std::string_view count_tags_down =
     "UPDATE tags SET question_count = question_count - 1 "
     "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1) "
-    "AND EXISTS (SELECT 1 FROM live_posts WHERE id = ?1)";
+    "AND EXISTS (SELECT 1 FROM live_posts WHERE id = ?1 AND kind = 'question')";
 constexpr std::string_view count_tags_up =
     "UPDATE tags SET question_count = question_count + 1 "
     "WHERE id IN (SELECT tag_id FROM question_tags WHERE question_id = ?1) "
-    "AND EXISTS (SELECT 1 FROM live_posts WHERE id = ?1)";
+    "AND EXISTS (SELECT 1 FROM live_posts WHERE id = ?1 AND kind = 'question')";
 // The site's count of live questions, kept like the tags' counts: ?2 is +1 or -1.
 constexpr std::string_view count_live =
     "UPDATE site_counts SET value = value + ?2 WHERE name = 'live_questions' "
     "AND EXISTS (SELECT 1 FROM live_posts WHERE id = ?1 AND kind = 'question')";
 constexpr std::string_view live_questions = "SELECT value FROM site_counts WHERE name = 'live_questions'";
+// The board's counts: live ideas by status, as 'ideas:<status>'; ?2 is +1 or -1.
+constexpr std::string_view count_idea =
+    "INSERT INTO site_counts (name, value) SELECT 'ideas:' || i.status, ?2 FROM ideas i "
+    "WHERE i.post_id = ?1 AND EXISTS (SELECT 1 FROM live_posts WHERE id = ?1) "
+    "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value";
+constexpr std::string_view insert_idea =
+    "INSERT INTO posts (kind, author_id, title, body_markdown, body_html, excerpt, created_at, last_activity_at, "
+    "state) VALUES ('idea', ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)";
+constexpr std::string_view insert_idea_row = "INSERT INTO ideas (post_id, status, status_at) VALUES (?1, 'new', ?2)";
 #define PEERDESK_LIVE_QUESTIONS "(SELECT count(*) FROM live_posts WHERE kind = 'question')"
-#define PEERDESK_TAG_QUESTIONS \
-    "(SELECT count(*) FROM question_tags qt JOIN live_posts p ON p.id = qt.question_id WHERE qt.tag_id = tags.id)"
+#define PEERDESK_TAG_QUESTIONS                                                                                     \
+    "(SELECT count(*) FROM question_tags qt JOIN live_posts p ON p.id = qt.question_id WHERE qt.tag_id = tags.id " \
+    "AND p.kind = 'question')"
 constexpr std::string_view recount_live = "UPDATE site_counts SET value = " PEERDESK_LIVE_QUESTIONS
                                           " WHERE name = 'live_questions' AND value IS NOT " PEERDESK_LIVE_QUESTIONS;
 constexpr std::string_view recount_tags =
@@ -211,6 +222,28 @@ std::int64_t post_store::create_question(new_question const& q, std::int64_t now
     insight_store(db_).question_enters(id);
     tx.commit();
     return id;
+}
+
+std::int64_t post_store::create_idea(new_question const& q, std::int64_t now)
+{
+    auto tx = db_.begin_immediate();
+    db_.cached(sql::insert_idea)
+        .bind(q.author_id, q.title, q.body.markdown, q.body.html, q.body.excerpt, now, q.held ? "held" : "live")
+        .run();
+    auto const id = db_.last_insert_rowid();
+    if (q.held) db_.cached(sql::insert_held_item).bind(id, *q.held, now).run();
+    db_.cached(sql::insert_idea_row).bind(id, now).run();
+    count_idea(db_, id, 1);
+    set_tags(id, q.tags);
+    add_revision(id, q.author_id, "", now);
+    enqueue_post(db_, id, now);
+    tx.commit();
+    return id;
+}
+
+void count_idea(connection& db, std::int64_t idea_id, int sign)
+{
+    db.cached(sql::count_idea).bind(idea_id, sign).run();
 }
 
 std::int64_t post_store::create_answer(std::int64_t question_id, std::int64_t author_id, rendered_body const& body,
@@ -362,7 +395,8 @@ void post_store::change_visibility(std::int64_t post_id, std::int64_t now, std::
         throw error(0, "visibility change of a missing post");
     }
     auto const question_id = t.integer(0);
-    bool const is_question = t.text(1) == "question";
+    auto const kind = t.text(1);
+    bool const is_question = kind == "question", is_idea = kind == "idea";
     t.reset();
     insight_store insights(db_);
     insights.thread_leaves(question_id);
@@ -370,8 +404,11 @@ void post_store::change_visibility(std::int64_t post_id, std::int64_t now, std::
         db_.cached(sql::count_tags_down).bind(question_id).run();
         db_.cached(sql::count_live).bind(question_id, -1).run();
     }
+    if (is_idea) count_idea(db_, post_id, -1);
     change();
-    if (is_question) {
+    if (is_idea) {
+        count_idea(db_, post_id, 1);
+    } else if (is_question) {
         db_.cached(sql::count_tags_up).bind(question_id).run();
         db_.cached(sql::count_live).bind(question_id, 1).run();
     } else {
@@ -399,7 +436,7 @@ std::optional<post_row> post_store::find_post(std::int64_t id)
     std::optional<post_row> out;
     if (s.step()) out = read_post(s);
     s.reset();
-    if (out && out->kind == "question") out->tags = tags_of(id);
+    if (out && out->kind != "answer") out->tags = tags_of(id);
     return out;
 }
 
@@ -409,7 +446,7 @@ std::optional<post_row> post_store::find_any_post(std::int64_t id)
     std::optional<post_row> out;
     if (s.step()) out = read_post(s);
     s.reset();
-    if (out && out->kind == "question") out->tags = tags_of(id);
+    if (out && out->kind != "answer") out->tags = tags_of(id);
     return out;
 }
 
@@ -418,6 +455,15 @@ std::optional<comment_row> post_store::find_comment(std::int64_t id)
     auto& s = db_.cached(sql::find_comment).bind(id);
     std::optional<comment_row> out;
     if (s.step()) out = read_comment(s);
+    s.reset();
+    return out;
+}
+
+std::vector<comment_row> post_store::idea_comments(std::int64_t post_id)
+{
+    std::vector<comment_row> out;
+    auto& s = db_.cached(sql::thread_comments).bind(post_id);
+    while (s.step()) out.push_back(read_comment(s));
     s.reset();
     return out;
 }

@@ -43,6 +43,10 @@ struct vote_result {
 // The words of a space-separated list (as group_concat(name, ' ') gives tags).
 std::vector<std::string> split_words(std::string_view text);
 
+// Adds sign (+1 or -1) to the board's count of live ideas of the idea's status, when the idea
+// is live; inside the caller's transaction.
+void count_idea(connection& db, std::int64_t idea_id, int sign);
+
 enum class question_sort { newest, active, votes, unanswered };
 
 enum class deleted_posts { hidden, shown };
@@ -52,6 +56,8 @@ public:
     explicit post_store(connection& db) : db_(db) {}
 
     std::int64_t create_question(new_question const& q, std::int64_t now);
+    // An idea's post and its row in ideas (idea_store reads and changes the rest).
+    std::int64_t create_idea(new_question const& idea, std::int64_t now);
     std::int64_t create_answer(std::int64_t question_id, std::int64_t author_id, rendered_body const& body,
                                std::int64_t now, std::optional<std::string> const& held = std::nullopt);
     std::int64_t create_comment(std::int64_t post_id, std::optional<std::int64_t> reply_to, std::int64_t author_id,
@@ -74,6 +80,8 @@ public:
     // Any post, whatever its state: for moderators.
     std::optional<post_row> find_any_post(std::int64_t id);
     std::optional<comment_row> find_comment(std::int64_t id);
+    // The live comments on a post that is its own thread (an idea), oldest first.
+    std::vector<comment_row> idea_comments(std::int64_t post_id);
     // The whole thread; viewer_id fills my_vote. With deleted_posts::shown (for moderators) a
     // deleted question is found too, and deleted answers follow the live ones.
     std::optional<question_thread> thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id,

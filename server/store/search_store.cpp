@@ -23,7 +23,7 @@ namespace peerdesk::store {
     "  WHERE qt.question_id = q.id), "                                                                               \
     "u.username, p.created_at, p.score, q.answer_count > 0, q.accepted_answer_id IS NOT NULL, "                      \
     "q.accepted_answer_id IS p.id, p.endorsed_at IS NOT NULL, "                                                      \
-    "CASE WHEN p.id = q.id THEN NULL ELSE q.body_html END "
+    "CASE WHEN p.id = q.id THEN NULL ELSE q.body_html END, p.kind = 'idea' "
 #define PEERDESK_DOCUMENT_JOINS \
     "JOIN posts q ON q.id = coalesce(p.question_id, p.id) JOIN users u ON u.id = p.author_id "
 
@@ -49,6 +49,7 @@ search::post_document read_document(statement& s)
     d.accepted_answer = s.integer(14) != 0;
     d.endorsed = s.integer(15) != 0;
     d.thread_text = s.optional_text(16).value_or("");
+    d.is_idea = s.integer(17) != 0;
     return d;
 }
 
@@ -335,7 +336,7 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
         "SELECT p.id, o.id, p.kind = 'question' OR d.id IS NOT NULL, o.title, o.score, o.answer_count, "
         "o.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, o.excerpt, o.created_at, "
         "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
-        "  WHERE qt.question_id = o.id ORDER BY qt.position)) " +
+        "  WHERE qt.question_id = o.id ORDER BY qt.position)), p.kind = 'idea' " +
         // A hit's snippet is cut from its post's first comments only: a post with 2,000
         // comments cost 33 ms a hit when every one was read.
         (with_text
@@ -363,9 +364,10 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
         h.excerpt = s.text(8);
         h.created_at = s.integer(9);
         h.tags = split_words(s.optional_text(10).value_or(""));
+        h.is_idea = s.integer(11) != 0;
         if (with_text) {
-            h.body_html = s.text(11);
-            h.comments_html = s.optional_text(12).value_or("");
+            h.body_html = s.text(12);
+            h.comments_html = s.optional_text(13).value_or("");
         }
         found.emplace(h.post_id, std::move(h));
     }

@@ -86,6 +86,7 @@ struct hit_row {
     std::int64_t post_id = 0;
     std::int64_t question_id = 0;
     bool is_question = true;
+    bool is_idea = false;  // the hit is an idea (its question_id is the idea's own id)
     std::string title;
     std::int64_t score = 0;  // the question's
     std::int64_t answer_count = 0;

@@ -64,6 +64,20 @@ async function widgetKey() {
   assert.equal(r.status, 201, r.text);
   return r.body;
 }
+async function idea(by = clients.admin) {
+  const r = await by.api('POST', '/ideas', { title: `Matrix idea ${unique()} for printers`, body: 'Printers could print on both sides.', tags: ['matrix'] });
+  assert.equal(r.status, 201, r.text);
+  return r.body;
+}
+// An idea by a fresh member that every writer has voted for.
+async function votedIdea() {
+  const author = new Client(server.url);
+  await author.signUp(`author${unique()}`, password);
+  const i = await idea(author);
+  for (const role of writers) assert.equal((await clients[role].api('POST', `/ideas/${i.id}/vote`)).status, 200);
+  return i;
+}
+const made = {};
 async function target() {
   const c = new Client(server.url);
   await c.signUp(`target${unique()}`, password);
@@ -141,6 +155,19 @@ const endpoints = [
   ['POST', async () => `/users/${(await target()).id}/follow`, null, members],
   ['DELETE', async () => `/users/${(await target()).id}/follow`, null, members],
   ['GET', () => '/usernames?prefix=ow', null, members],
+  ['GET', () => '/ideas', null, everyone],
+  ['GET', async () => `/ideas/${(await idea()).id}`, null, everyone],
+  ['GET', () => '/ideas/similar?title=printer', null, everyone],
+  ['POST', () => '/ideas', () => ({ title: `New idea ${unique()} about scanners`, body: 'Scanners could send to e-mail.', tags: ['matrix'] }), writers],
+  // The admin proposed it: no vote for one's own idea.
+  ['POST', async () => `/ideas/${(await idea()).id}/vote`, null, ['owner', 'other', 'moderator']],
+  ['DELETE', async () => `/ideas/${(await votedIdea()).id}/vote`, null, writers],
+  ['POST', async () => `/ideas/${(await idea()).id}/status`, () => ({ status: 'planned', response: 'We will build it.' }), staff],
+  // Bodies naming what the path's setup made for the cell.
+  ['POST', async () => { made.into = (await idea()).id; return `/ideas/${(await idea()).id}/merge`; }, () => ({ into: made.into }), staff],
+  ['POST', async () => { made.question = (await question()).id; return `/ideas/${(await idea()).id}/links`; }, () => ({ question_id: made.question }), ownerOrStaff],
+  ['POST', async () => `/ideas/${(await idea()).id}/follow`, null, members],
+  ['DELETE', async () => `/ideas/${(await idea()).id}/follow`, null, members],
   ['GET', () => '/admin/searches', null, ['admin']],
   ['POST', () => '/admin/widget-keys', () => ({ name: 'help site', allowed_origins: ['https://help.example.com'] }), ['admin']],
   ['GET', () => '/admin/widget-keys', null, ['admin']],

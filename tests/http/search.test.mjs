@@ -136,7 +136,7 @@ test('filters in the query text and as parameters', async () => {
   const wrong = await search({ q: 'printer is:solved' });
   assert.equal(wrong.status, 422);
   assert.equal(wrong.body.error.field, 'q');
-  assert.match(wrong.body.error.message, /is:answered, is:accepted, is:question or is:answer/);
+  assert.match(wrong.body.error.message, /is:answered, is:accepted, is:question, is:answer or is:idea/);
 });
 
 test('a question\'s own hit says answered from its first answer on, and stays so with more', async () => {

@@ -46,7 +46,8 @@ TEST_CASE("parse_query leaves phrases whole, even with filter-like words inside"
 TEST_CASE("parse_query refuses unknown is: filters and over-long queries, with what to do")
 {
     auto const bad = parse_query("printer is:solved");
-    CHECK(bad.error == "There is no filter is:solved; use is:answered, is:accepted, is:question or is:answer.");
+    CHECK(bad.error ==
+          "There is no filter is:solved; use is:answered, is:accepted, is:question, is:answer or is:idea.");
     auto const longer = parse_query(std::string(max_query_bytes + 1, 'a'));
     CHECK(longer.error == "A search is at most 500 characters; shorten it.");
     CHECK(parse_query(std::string(max_query_bytes, 'a')).error.empty());
