@@ -148,8 +148,46 @@
   }
   roomForHeader();
   window.addEventListener('resize', roomForHeader);
-  var target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-  if (target && target.getBoundingClientRect().top < (header ? header.getBoundingClientRect().bottom : 0)) target.scrollIntoView();
+  // A comment folded behind "show N more" opens when a link leads to it. A link that names an
+  // answer or comment this page of a long thread does not hold (an address kept from before the
+  // thread was paged) asks the server where it is now.
+  function reveal(hash) {
+    var id = hash.length > 1 && decodeURIComponent(hash.slice(1));
+    var found = id && document.getElementById(id);
+    if (found) {
+      var folded = found.closest('details');
+      if (folded && !folded.open) folded.open = true;
+      return found;
+    }
+    var m = id && /^(answer|comment)-(\d+)$/.exec(id);
+    if (m && location.pathname.indexOf('/questions/') === 0)
+      location.replace((m[1] === 'answer' ? '/a/' : '/comments/') + m[2]);
+    return null;
+  }
+  var target = reveal(location.hash);
+  if (target) target.scrollIntoView();
+  window.addEventListener('hashchange', function () {
+    var to = reveal(location.hash);
+    if (to) to.scrollIntoView();
+  });
+
+  // The colour scheme switch: remembered in this browser, applied before drawing by theme.js.
+  var themeSwitch = document.querySelector('[data-theme-switch]');
+  if (themeSwitch) {
+    var darkNow = function () {
+      var chosen = document.documentElement.getAttribute('data-theme');
+      return chosen ? chosen === 'dark' : window.matchMedia('(prefers-color-scheme: dark)').matches;
+    };
+    var showState = function () { themeSwitch.setAttribute('aria-pressed', darkNow() ? 'true' : 'false'); };
+    themeSwitch.hidden = false;
+    showState();
+    themeSwitch.addEventListener('click', function () {
+      var next = darkNow() ? 'light' : 'dark';
+      document.documentElement.setAttribute('data-theme', next);
+      try { localStorage.setItem('peerdesk-theme', next); } catch (e) { /* kept for this page only */ }
+      showState();
+    });
+  }
 
   // The server writes the exact time in UTC; on hover people see it in their own time zone
   // and language, with UTC kept beside it.

@@ -354,6 +354,20 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
     });
 }
 
+outcome<store::rendered_body> checked_comment_text(context& ctx, viewer const& who, std::string_view body)
+{
+    if (auto e = domain::check_comment(body, ctx.config.limits)) return invalid(*e);
+    // Mentions stay links, as in a new comment; an edit notifies no one again.
+    std::vector<std::int64_t> mentioned;
+    auto rendered = render_body(ctx, body, "body", &mentioned);
+    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+    auto const verdict =
+        judge_post(ctx, who, moderation::post_type::comment, body, std::get<store::rendered_body>(rendered).html);
+    if (verdict.what != moderation::verdict::kind::publish)
+        return failure{failure_kind::invalid, "refused", verdict.message, "body"};
+    return std::get<store::rendered_body>(std::move(rendered));
+}
+
 outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id, edit_request request)
 {
     permissions const can(ctx, who);

@@ -249,6 +249,8 @@ void add_all_routes(route_table& r)
     add_widget_routes(r);
     add_recovery_routes(r);
     add_notification_routes(r);
+    add_reach_routes(r);
+    add_own_content_routes(r);
     add_feed_routes(r);
 }
 

@@ -15,6 +15,8 @@ void add_widget_routes(route_table& r);        // the embeddable search widget a
 void add_recovery_routes(route_table& r);      // verified addresses, password reset, changing the address
 void add_feed_routes(route_table& r);          // Atom feeds
 void add_notification_routes(route_table& r);  // the inbox, following, preferences, unsubscribing, live events
+void add_reach_routes(route_table& r);         // permalinks, robots.txt, the sitemap
+void add_own_content_routes(route_table& r);   // members' edits and deletions of their own comments and posts
 
 // Every room's routes, in one table.
 void add_all_routes(route_table& r);
