@@ -171,6 +171,15 @@
     if (to) to.scrollIntoView();
   });
 
+  // "Share" copies the answer's permanent address; without a clipboard it is a plain link.
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('a[data-share]');
+    if (!link || !navigator.clipboard || event.button !== 0 || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    navigator.clipboard.writeText(link.href).then(function () { say('Link to this answer copied.'); },
+      function () { location.href = link.href; });
+  });
+
   // The colour scheme switch: remembered in this browser, applied before drawing by theme.js.
   var themeSwitch = document.querySelector('[data-theme-switch]');
   if (themeSwitch) {
