@@ -284,8 +284,13 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     if (auto f = check_rate(ctx, who, "answers", ctx.config.rates.answer)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
-    auto const id = ctx.db.write([&](store::connection& c) {
+    auto const written = ctx.db.write([&](store::connection& c) -> outcome<std::int64_t> {
         auto tx = c.begin_immediate();
+        // Asked again on the state this transaction reads: the question may have been deleted,
+        // closed or locked since it was read above (its author deletes it while it has no answers).
+        auto const current = store::post_store(c).find_post(question_id);
+        if (!current) return not_found("question");
+        if (auto f = can.may_answer(*current)) return *f;
         auto const id = store::post_store(c).create_answer(question_id, who.user->id, r, now, held);
         follow_thread(c, who.user->id, question_id, now);
         std::vector<std::int64_t> told{question->author.id};
@@ -299,7 +304,8 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
         tx.commit();
         return id;
     });
-    return posted{id, held};
+    if (auto const* f = failed(written)) return *f;
+    return posted{std::get<std::int64_t>(written), held};
 }
 
 outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,

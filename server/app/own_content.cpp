@@ -13,6 +13,8 @@
 #include "server/domain/time.hpp"
 #include "server/store/moderation_store.hpp"
 
+#include <boost/json.hpp>
+
 namespace peerdesk::app {
 
 namespace json = boost::json;
@@ -148,8 +150,8 @@ outcome<std::int64_t> remove_comment(context& ctx, viewer const& who, std::int64
         [&](store::connection& db, store::own_content_store& s, store::comment_state const& c, std::int64_t now) {
             s.set_comment_deleted(c.id, who.user->id, now);
             if (c.author_id != who.user->id)
-                store::add_audit(
-                    db, {who.user->id, "delete_comment", c.post_id, c.id, c.author_id, "", c.body_markdown, now});
+                store::add_audit(db, {who.user->id, "delete_comment", c.post_id, c.id, c.author_id, "",
+                                      json::serialize(json::object{{"body_markdown", c.body_markdown}}), now});
         });
 }
 
