@@ -217,6 +217,22 @@ std::optional<std::string> comment_location(call& c, std::int64_t comment_id)
            std::to_string(comment_id);
 }
 
+std::optional<response> mangled_question_address(call& c)
+{
+    if (c.req.verb != http::method::get && c.req.verb != http::method::head) return std::nullopt;
+    constexpr std::string_view prefix = "/questions/";
+    std::string_view path = c.req.path;
+    if (!path.starts_with(prefix)) return std::nullopt;
+    path.remove_prefix(prefix.size());
+    auto const slash = path.find('/');
+    if (slash == std::string_view::npos || path.find('/', slash + 1) != std::string_view::npos) return std::nullopt;
+    auto const id = parse_id(path.substr(0, slash));
+    if (!id) return std::nullopt;
+    auto const question = store::post_store(c.ctx.db.reader()).find_post(*id);
+    if (!question || question->kind != "question") return std::nullopt;
+    return redirect(question_path(question->id, question->title), 301);
+}
+
 namespace {
 
 // /a/{id}: an answer's permalink, and the question's own when the id is a question's.

@@ -78,6 +78,9 @@ void set_head(call const& c, int status, std::string const& title, page_head con
 // anchor ("#answer-N", "#comment-N"). Nothing when it is not shown to this viewer.
 std::optional<std::string> post_location(call& c, std::int64_t post_id);
 std::optional<std::string> comment_location(call& c, std::int64_t comment_id);
+// For a GET of "/questions/{id}/<one segment the router could not read or match>" (a slug
+// with %00 or %2F in it): the 301 to the thread's canonical address; nothing otherwise.
+std::optional<http::response> mangled_question_address(call& c);
 // The page of a thread that holds this answer (1 for the question itself).
 std::int64_t page_of_post(call& c, std::int64_t question_id, std::int64_t post_id);
 

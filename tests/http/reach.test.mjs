@@ -50,7 +50,7 @@ test('a thread lives at /questions/{id}/{slug}; any other slug, odd bytes too, i
   const q = await ask(alice, 'How do I reset my Router? (v2.1)', longBody, ['router']);
   const canonical = `/questions/${q}/how-do-i-reset-my-router-v2-1`;
   assert.equal((await anon.request('GET', canonical)).status, 200);
-  for (const wrong of ['wrong-slug', 'how-do-i-reset-my-router', '%FF%FE%C3', 'HOW-DO-I-RESET-MY-ROUTER-V2-1', '%3Cscript%3E', 'a%20b']) {
+  for (const wrong of ['wrong-slug', 'how-do-i-reset-my-router', '%FF%FE%C3', 'HOW-DO-I-RESET-MY-ROUTER-V2-1', '%3Cscript%3E', 'a%20b', '%00', 'a%2Fb', '%', '%zz']) {
     const r = await anon.request('GET', `/questions/${q}/${wrong}`);
     assert.equal(r.status, 301, wrong);
     assert.equal(r.headers.get('location'), canonical, wrong);
@@ -76,6 +76,8 @@ test('a thread lives at /questions/{id}/{slug}; any other slug, odd bytes too, i
   const none = await ask(alice, 'Привет мир как дела у вас', longBody);
   assert.equal((await anon.request('GET', `/questions/${none}/x`)).headers.get('location'), `/questions/${none}/question`);
   assert.equal((await anon.request('GET', '/questions/999999/some-slug')).status, 404);
+  assert.equal((await anon.request('GET', '/questions/999999/%00')).status, 404);
+  assert.equal((await anon.request('GET', `/questions/${q}/a/b`)).status, 404, 'a slug is one segment');
 });
 
 test('answers have permalinks: /a/{id} and /questions/<answer id> lead to the thread at the answer', async () => {
