@@ -42,9 +42,9 @@ verdict may_change_comment(viewer const& who, store::comment_state const& c, com
     bool const moderator = who.is_moderator();
     bool const own = c.author_id == who.user->id;
     // What a viewer cannot see is not there for them: a hidden comment, one in a deleted thread,
-    // and a deleted one unless it is theirs to restore.
+    // and a deleted one but to restore it (which only its author, or a moderator, may).
     if (c.hidden || (!c.thread_live && !moderator)) return no_comment();
-    if (c.deleted_at && !moderator && !(own && what == comment_change::restore)) return no_comment();
+    if (c.deleted_at && !moderator && what != comment_change::restore) return no_comment();
     if (!moderator || own)
         if (auto f = check_standing(who)) return f;
     switch (what) {

@@ -121,7 +121,7 @@ test('a deleted comment leaves the thread, search and notifications; the author 
   assert.deepEqual(commentsOf(await thread(q)), []);
   await eventually(async () => (await anon.api('GET', '/search?q=zanzibarquux&exact=true')).body.items.length === 0, 'search to forget it');
   assert.ok(!(await notified()), 'the notification of a deleted comment is gone');
-  assert.equal((await carol.api('POST', `/comments/${c}/undelete`)).status, 404, 'a deleted comment is not there for others');
+  assert.equal((await carol.api('POST', `/comments/${c}/undelete`)).status, 403, 'only its author or a moderator restores it');
   assert.equal((await bob.api('PATCH', `/comments/${c}`, { body: 'Editing a deleted comment here.' })).status, 404);
 
   const back = await bob.api('POST', `/comments/${c}/undelete`);

@@ -98,7 +98,8 @@ TEST_CASE("comments are deleted by their author or a moderator; the author undoe
     gone.deleted_by = 1;
     CHECK(code(app::may_change_comment(author, gone, comment_change::restore, 5000 + 86400)) == "allowed");
     CHECK(code(app::may_change_comment(author, gone, comment_change::restore, 5001 + 86400)) == "undo_window_closed");
-    CHECK(code(app::may_change_comment(other, gone, comment_change::restore, 5001)) == "not_found");
+    CHECK(code(app::may_change_comment(other, gone, comment_change::restore, 5001)) == "forbidden");
+    CHECK(code(app::may_change_comment(other, gone, comment_change::edit, 5001)) == "not_found");
     CHECK(code(app::may_change_comment(mod, gone, comment_change::restore, 999999)) == "allowed");
     CHECK(code(app::may_change_comment(author, gone, comment_change::remove, 5001)) == "not_found");
     auto by_mod = gone;
