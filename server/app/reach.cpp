@@ -19,14 +19,35 @@ namespace peerdesk::app {
 namespace json = boost::json;
 using http::response;
 
+namespace {
+
+// Latin-1's letters (U+00C0 to U+00FF, the second byte of "\xC3.") as the ASCII a reader would
+// type for them: "Café" reads "cafe", not "caf". Empty: not a letter (× and ÷).
+constexpr std::string_view latin1_letters[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e",  "e",  "e", "e", "i", "i", "i", "i", "d",  "n", "o",  "o", "o", "o",
+    "o", "",  "o", "u", "u", "u", "u",  "y", "th", "ss", "a", "a", "a", "a", "a", "a", "ae", "c", "e",  "e", "e", "e",
+    "i", "i", "i", "i", "d", "n", "o",  "o", "o",  "o",  "o", "",  "o", "u", "u", "u", "u",  "y", "th", "y"};
+
+}  // namespace
+
 std::string slug(std::string_view title)
 {
     constexpr std::size_t max = 80;
     std::string out;
     bool gap = false;
-    for (unsigned char ch : title) {
-        bool const alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z');
-        if (!alnum) {
+    for (std::size_t i = 0; i < title.size(); ++i) {
+        auto const ch = static_cast<unsigned char>(title[i]);
+        std::string_view piece;
+        char lower = 0;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+            lower = static_cast<char>(ch);
+        } else if (ch >= 'A' && ch <= 'Z') {
+            lower = static_cast<char>(ch - 'A' + 'a');
+        } else if (ch == 0xC3 && i + 1 < title.size() && (static_cast<unsigned char>(title[i + 1]) & 0xC0) == 0x80) {
+            piece = latin1_letters[static_cast<unsigned char>(title[++i]) & 0x3F];
+        }
+        if (lower) piece = std::string_view(&lower, 1);
+        if (piece.empty()) {
             gap = !out.empty();
             continue;
         }
@@ -35,12 +56,12 @@ std::string slug(std::string_view title)
             out += '-';
             gap = false;
         }
-        if (out.size() >= max) {
+        if (out.size() + piece.size() > max) {
             // Cut at the last whole word rather than inside one.
             if (auto const dash = out.rfind('-'); dash != std::string::npos) out.resize(dash);
             break;
         }
-        out += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+        out += piece;
     }
     return out.empty() ? std::string("question") : out;
 }

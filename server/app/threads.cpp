@@ -122,7 +122,8 @@ comment_list comment_views(store::post_row const& p, post_rights const& rights, 
         v.set("id", c.id)
             .set("post_id", c.post_id)
             .set("author", author_view(c.author))
-            .set("created", time_view(c.created_at));
+            .set("created", time_view(c.created_at))
+            .set("edited", c.edited_at.has_value());
         v.set_html("body_html", render::stored_markdown_html(c.body_html));
         // Set on every comment: a missing key would be looked up on the post around it.
         v.set("flag_open", open.is(open_form::kind::flag_comment, c.id) && who.signed_in() && c.author.id != viewer_id);
@@ -131,7 +132,10 @@ comment_list comment_views(store::post_row const& p, post_rights const& rights, 
         for (auto const& r : p.comments) {
             if (r.reply_to != c.id) continue;
             view rv;
-            rv.set("id", r.id).set("author", author_view(r.author)).set("created", time_view(r.created_at));
+            rv.set("id", r.id)
+                .set("author", author_view(r.author))
+                .set("created", time_view(r.created_at))
+                .set("edited", r.edited_at.has_value());
             rv.set_html("body_html", render::stored_markdown_html(r.body_html));
             rv.set("flag_open",
                    open.is(open_form::kind::flag_comment, r.id) && who.signed_in() && r.author.id != viewer_id);

@@ -53,11 +53,13 @@ post_row read_post(statement& s)
 
 // A comment and its author (the comment as c, the author as u); read_comment reads them.
 std::string const comment_columns =
-    "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, c.created_at ";
+    "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, c.created_at, "
+    "c.edited_at ";
 
 comment_row read_comment(statement& s)
 {
-    return {s.integer(0), s.integer(1), s.optional_integer(2), read_author(s, 3), s.text(6), s.text(7), s.integer(8)};
+    return {s.integer(0), s.integer(1), s.optional_integer(2), read_author(s, 3),
+            s.text(6),    s.text(7),    s.integer(8),          s.optional_integer(9)};
 }
 
 }  // namespace

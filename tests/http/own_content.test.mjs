@@ -50,6 +50,8 @@ test('a comment is edited by its author within five minutes, and by nobody else'
   const edited = await bob.api('PATCH', `/comments/${c}`, { body: 'Which scanner model and firmware is it?' });
   assert.equal(edited.status, 200, edited.text);
   assert.equal(edited.body.body_markdown, 'Which scanner model and firmware is it?');
+  assert.match(edited.body.edited_at, /^\d{4}-\d{2}-\d{2}T/);
+  assert.match((await anon.request('GET', `/questions/${q}`)).text, /Which scanner model and firmware is it\?<\/p>\s*<\/div>\s*<span class="comment-meta">— <a href="\/users\/\d+">bob<\/a> <time[^>]*>[^<]*<\/time> · edited<\/span>/);
   assert.deepEqual(commentsOf(await thread(q)), ['Which scanner model and firmware is it?']);
 
   assert.equal((await carol.api('PATCH', `/comments/${c}`, { body: 'Someone else rewriting it.' })).status, 403);

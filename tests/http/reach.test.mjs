@@ -72,7 +72,7 @@ test('a thread lives at /questions/{id}/{slug}; any other slug, odd bytes too, i
   assert.equal(metas(short.text).canonical, `${server.url}/questions/${q}/router-blinks-red-after-the-firmware-update`);
   // A title with nothing an address can hold still has a slug.
   const bare = await ask(alice, '¿Qué pasa? ¡Ñandú — ünïcödé!', longBody);
-  assert.equal((await anon.request('GET', `/questions/${bare}/x`)).headers.get('location'), `/questions/${bare}/qu-pasa-and-n-c-d`);
+  assert.equal((await anon.request('GET', `/questions/${bare}/x`)).headers.get('location'), `/questions/${bare}/que-pasa-nandu-unicode`);
   const none = await ask(alice, 'Привет мир как дела у вас', longBody);
   assert.equal((await anon.request('GET', `/questions/${none}/x`)).headers.get('location'), `/questions/${none}/question`);
   assert.equal((await anon.request('GET', '/questions/999999/some-slug')).status, 404);

@@ -45,7 +45,8 @@ TEST_CASE("a slug is the title's words in lower case, joined by hyphens, cut at 
     CHECK(app::slug("  --Leading and trailing--  ") == "leading-and-trailing");
     CHECK(app::slug("Привет мир") == "question");
     CHECK(app::slug("") == "question");
-    CHECK(app::slug("Café crème") == "caf-cr-me");
+    CHECK(app::slug("Café crème brûlée, Ærøskøbing, Straße") == "cafe-creme-brulee-aeroskobing-strasse");
+    CHECK(app::slug("2 × 3 ÷ 4") == "2-3-4");
     auto const long_slug = app::slug(std::string(30, 'a') + " " + std::string(30, 'b') + " " + std::string(30, 'c'));
     CHECK(long_slug == std::string(30, 'a') + "-" + std::string(30, 'b'));
     CHECK(app::slug(std::string(200, 'x')).size() <= 80);
