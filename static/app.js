@@ -139,6 +139,25 @@
     }).catch(function () { location.href = link.href; });
   });
 
+  // The colour scheme switch: remembered in this browser, applied before drawing by theme.js.
+  // Shown before the header is measured below, as it takes room in it.
+  var themeSwitch = document.querySelector('[data-theme-switch]');
+  if (themeSwitch) {
+    var darkNow = function () {
+      var chosen = document.documentElement.getAttribute('data-theme');
+      return chosen ? chosen === 'dark' : window.matchMedia('(prefers-color-scheme: dark)').matches;
+    };
+    var showState = function () { themeSwitch.setAttribute('aria-pressed', darkNow() ? 'true' : 'false'); };
+    themeSwitch.hidden = false;
+    showState();
+    themeSwitch.addEventListener('click', function () {
+      var next = darkNow() ? 'light' : 'dark';
+      document.documentElement.setAttribute('data-theme', next);
+      try { localStorage.setItem('peerdesk-theme', next); } catch (e) { /* kept for this page only */ }
+      showState();
+    });
+  }
+
   // The sticky header is as tall as its links need at this width; a post reached by its
   // #anchor is scrolled to just below it rather than under it.
   var header = document.querySelector('.top');
@@ -164,8 +183,11 @@
       location.replace((m[1] === 'answer' ? '/a/' : '/comments/') + m[2]);
     return null;
   }
+  var folded = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  folded = folded && folded.closest('details:not([open])');
   var target = reveal(location.hash);
-  if (target) target.scrollIntoView();
+  if (target && (folded || target.getBoundingClientRect().top < (header ? header.getBoundingClientRect().bottom : 0)))
+    target.scrollIntoView();
   window.addEventListener('hashchange', function () {
     var to = reveal(location.hash);
     if (to) to.scrollIntoView();
@@ -180,23 +202,6 @@
       function () { location.href = link.href; });
   });
 
-  // The colour scheme switch: remembered in this browser, applied before drawing by theme.js.
-  var themeSwitch = document.querySelector('[data-theme-switch]');
-  if (themeSwitch) {
-    var darkNow = function () {
-      var chosen = document.documentElement.getAttribute('data-theme');
-      return chosen ? chosen === 'dark' : window.matchMedia('(prefers-color-scheme: dark)').matches;
-    };
-    var showState = function () { themeSwitch.setAttribute('aria-pressed', darkNow() ? 'true' : 'false'); };
-    themeSwitch.hidden = false;
-    showState();
-    themeSwitch.addEventListener('click', function () {
-      var next = darkNow() ? 'light' : 'dark';
-      document.documentElement.setAttribute('data-theme', next);
-      try { localStorage.setItem('peerdesk-theme', next); } catch (e) { /* kept for this page only */ }
-      showState();
-    });
-  }
 
   // The server writes the exact time in UTC; on hover people see it in their own time zone
   // and language, with UTC kept beside it.
