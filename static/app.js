@@ -139,6 +139,25 @@
     }).catch(function () { location.href = link.href; });
   });
 
+  // The colour scheme switch: remembered in this browser, applied before drawing by theme.js.
+  // Shown before the header is measured below, as it takes room in it.
+  var themeSwitch = document.querySelector('[data-theme-switch]');
+  if (themeSwitch) {
+    var darkNow = function () {
+      var chosen = document.documentElement.getAttribute('data-theme');
+      return chosen ? chosen === 'dark' : window.matchMedia('(prefers-color-scheme: dark)').matches;
+    };
+    var showState = function () { themeSwitch.setAttribute('aria-pressed', darkNow() ? 'true' : 'false'); };
+    themeSwitch.hidden = false;
+    showState();
+    themeSwitch.addEventListener('click', function () {
+      var next = darkNow() ? 'light' : 'dark';
+      document.documentElement.setAttribute('data-theme', next);
+      try { localStorage.setItem('peerdesk-theme', next); } catch (e) { /* kept for this page only */ }
+      showState();
+    });
+  }
+
   // The sticky header is as tall as its links need at this width; a post reached by its
   // #anchor is scrolled to just below it rather than under it.
   var header = document.querySelector('.top');
@@ -148,8 +167,41 @@
   }
   roomForHeader();
   window.addEventListener('resize', roomForHeader);
-  var target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-  if (target && target.getBoundingClientRect().top < (header ? header.getBoundingClientRect().bottom : 0)) target.scrollIntoView();
+  // A comment folded behind "show N more" opens when a link leads to it. A link that names an
+  // answer or comment this page of a long thread does not hold (an address kept from before the
+  // thread was paged) asks the server where it is now.
+  function reveal(hash) {
+    var id = hash.length > 1 && decodeURIComponent(hash.slice(1));
+    var found = id && document.getElementById(id);
+    if (found) {
+      var folded = found.closest('details');
+      if (folded && !folded.open) folded.open = true;
+      return found;
+    }
+    var m = id && /^(answer|comment)-(\d+)$/.exec(id);
+    if (m && location.pathname.indexOf('/questions/') === 0)
+      location.replace((m[1] === 'answer' ? '/a/' : '/comments/') + m[2]);
+    return null;
+  }
+  var folded = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  folded = folded && folded.closest('details:not([open])');
+  var target = reveal(location.hash);
+  if (target && (folded || target.getBoundingClientRect().top < (header ? header.getBoundingClientRect().bottom : 0)))
+    target.scrollIntoView();
+  window.addEventListener('hashchange', function () {
+    var to = reveal(location.hash);
+    if (to) to.scrollIntoView();
+  });
+
+  // "Share" copies the answer's permanent address; without a clipboard it is a plain link.
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('a[data-share]');
+    if (!link || !navigator.clipboard || event.button !== 0 || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    navigator.clipboard.writeText(link.href).then(function () { say('Link to this answer copied.'); },
+      function () { location.href = link.href; });
+  });
+
 
   // The server writes the exact time in UTC; on hover people see it in their own time zone
   // and language, with UTC kept beside it.

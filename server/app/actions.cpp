@@ -284,8 +284,13 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     if (auto f = check_rate(ctx, who, "answers", ctx.config.rates.answer)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
-    auto const id = ctx.db.write([&](store::connection& c) {
+    auto const written = ctx.db.write([&](store::connection& c) -> outcome<std::int64_t> {
         auto tx = c.begin_immediate();
+        // Asked again on the state this transaction reads: the question may have been deleted,
+        // closed or locked since it was read above (its author deletes it while it has no answers).
+        auto const current = store::post_store(c).find_post(question_id);
+        if (!current) return not_found("question");
+        if (auto f = can.may_answer(*current)) return *f;
         auto const id = store::post_store(c).create_answer(question_id, who.user->id, r, now, held);
         follow_thread(c, who.user->id, question_id, now);
         std::vector<std::int64_t> told{question->author.id};
@@ -299,7 +304,8 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
         tx.commit();
         return id;
     });
-    return posted{id, held};
+    if (auto const* f = failed(written)) return *f;
+    return posted{std::get<std::int64_t>(written), held};
 }
 
 outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,
@@ -352,6 +358,20 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
         tx.commit();
         return id;
     });
+}
+
+outcome<store::rendered_body> checked_comment_text(context& ctx, viewer const& who, std::string_view body)
+{
+    if (auto e = domain::check_comment(body, ctx.config.limits)) return invalid(*e);
+    // Mentions stay links, as in a new comment; an edit notifies no one again.
+    std::vector<std::int64_t> mentioned;
+    auto rendered = render_body(ctx, body, "body", &mentioned);
+    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+    auto const verdict =
+        judge_post(ctx, who, moderation::post_type::comment, body, std::get<store::rendered_body>(rendered).html);
+    if (verdict.what != moderation::verdict::kind::publish)
+        return failure{failure_kind::invalid, "refused", verdict.message, "body"};
+    return std::get<store::rendered_body>(std::move(rendered));
 }
 
 outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id, edit_request request)

@@ -153,6 +153,7 @@ json::object comment_json(store::comment_row const& c)
                    {"body_html", c.body_html},
                    {"created_at", domain::rfc3339(c.created_at)}};
     o["reply_to"] = c.reply_to ? json::value(*c.reply_to) : json::value(nullptr);
+    o["edited_at"] = c.edited_at ? json::value(domain::rfc3339(*c.edited_at)) : json::value(nullptr);
     return o;
 }
 

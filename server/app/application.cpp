@@ -2,6 +2,7 @@
 
 #include "server/app/auth.hpp"
 #include "server/app/frame.hpp"
+#include "server/app/reach.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
 #include "server/app/search_service.hpp"
@@ -195,6 +196,8 @@ http::response application::dispatch(http::request& req)
     switch (found.status) {
         case http::route_status::bad_path:
         case http::route_status::not_found:
+            // A thread's address with a slug the router cannot read (%00, %2F): its right address.
+            if (auto r = mangled_question_address(c)) return std::move(*r);
             return not_found_for(c);
         case http::route_status::method_not_allowed: {
             std::string allow;
@@ -293,6 +296,8 @@ void add_all_routes(route_table& r)
     add_notification_routes(r);
     add_insight_routes(r);
     add_idea_routes(r);
+    add_reach_routes(r);
+    add_own_content_routes(r);
     add_feed_routes(r);
     add_people_routes(r);
     add_admin_routes(r);

@@ -74,6 +74,8 @@ response framed_page(call& c, page_status status, std::string const& title, rend
     layout.set("feed_url", state.feed_url.empty() ? std::string("/feeds/questions.atom") : state.feed_url)
         .set("feed_title", state.feed_url.empty() ? std::string("Newest questions") : state.feed_title);
     if (!csrf.empty()) layout.set("csrf_token", csrf);
+    layout.set("theme_js_url", static_url("theme.js"));
+    set_head(c, status.code, title, state.head, layout);
     if (c.who.user) {
         view u;
         u.set("id", c.who.user->id)

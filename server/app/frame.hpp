@@ -2,6 +2,7 @@
 // The page frame every HTML page shares: the layout, messages, the checks every form makes, and
 // the small views several rooms show. Pages are usable without JavaScript.
 #include "server/app/context.hpp"
+#include "server/app/reach.hpp"
 #include "server/render/templates.hpp"
 #include "server/store/models.hpp"
 
@@ -24,6 +25,7 @@ struct page_state {
     bool new_cookie = false;
     std::string feed_url;  // the page's Atom feed, linked from its head (else the newest questions')
     std::string feed_title;
+    page_head head;  // what search engines and link previews read (reach.hpp)
 };
 // The CSRF value a signed-out visitor's forms carry, created on first need.
 std::string ensure_anonymous_csrf(call& c, page_state& state);

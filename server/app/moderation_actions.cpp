@@ -1,5 +1,6 @@
 #include "server/app/moderation_actions.hpp"
 #include "server/app/notifications.hpp"
+#include "server/app/own_content.hpp"
 
 #include "moderation/flags.hpp"
 #include "moderation/review.hpp"
@@ -54,14 +55,6 @@ std::string before_json(store::post_row const& p)
 std::int64_t thread_of(store::post_row const& p)
 {
     return p.question_id.value_or(p.id);
-}
-
-// An answer whose question is deleted is deleted with it, for everyone but moderators.
-bool in_deleted_thread(context& ctx, store::post_row const& p)
-{
-    if (!p.question_id) return false;
-    auto const q = store::post_store(ctx.db.reader()).find_any_post(*p.question_id);
-    return !q || q->deleted_at.has_value();
 }
 
 // A question, for the question-only actions.
@@ -135,37 +128,29 @@ outcome<store::flag_result> flag(context& ctx, viewer const& who, std::optional<
 outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t post_id, std::string const& reason)
 {
     if (auto f = permissions(ctx, who).signed_in("do that")) return *f;
-    auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
-    if (!post || (post->deleted_at && !who.is_moderator())) return not_found("post");
-    if (!who.is_moderator() && in_deleted_thread(ctx, *post)) return not_found("post");
-    if (post->deleted_at)
-        return failure{failure_kind::conflict, "already_deleted", "That post is deleted already.", ""};
-    if (auto f = protect_admin_post(ctx, who, *post)) return *f;
-    bool const own = post->author.id == who.user->id;
-    if (!who.is_moderator()) {
-        if (!own)
-            return failure{failure_kind::forbidden, "forbidden", "Only the author or a moderator can delete a post.",
-                           ""};
-        if (auto f = check_standing(who)) return *f;
-        if (post->kind == "question" && post->answer_count > 0)
-            return failure{
-                failure_kind::conflict, "has_answers",
-                "A question with answers stays for the people who answered; flag it for a moderator if it must go.",
-                ""};
-        store::post_store posts(ctx.db.reader());
-        if (post->kind == "answer")
-            if (auto q = posts.find_post(*post->question_id); q && q->accepted_answer_id == post->id)
-                return failure{failure_kind::conflict, "accepted",
-                               "An accepted answer cannot be deleted by its author; flag it for a moderator.", ""};
-    }
     if (auto f = check_reason(reason, false, "delete")) return *f;
     auto const now = domain::now();
-    ctx.db.write([&](store::connection& c) {
+    // Decided on what the transaction reads: an answer arriving, or an acceptance, just before
+    // an author's deletion is seen by it (own_content.hpp).
+    return ctx.db.write([&](store::connection& c) -> outcome<std::int64_t> {
         auto tx = c.begin_immediate();
         store::post_store posts(c);
-        if (post->kind == "answer")
-            if (auto q = posts.find_any_post(*post->question_id); q && q->accepted_answer_id == post->id)
-                posts.set_accepted(q->id, std::nullopt, who.user->id, ctx.config.rules, now);
+        auto const post = posts.find_any_post(post_id);
+        if (!post || post->state != "live" || (post->deleted_at && !who.is_moderator())) return not_found("post");
+        auto const question = post->question_id ? posts.find_any_post(*post->question_id) : post;
+        if (!question || (!who.is_moderator() && question->deleted_at)) return not_found("post");
+        if (post->deleted_at)
+            return failure{failure_kind::conflict, "already_deleted", "That post is deleted already.", ""};
+        if (auto f = protect_admin_post(ctx, who, *post)) return *f;
+        if (!who.is_moderator()) {
+            if (post->author.id != who.user->id)
+                return failure{failure_kind::forbidden, "forbidden",
+                               "Only the author or a moderator can delete a post.", ""};
+            if (auto f = check_standing(who)) return *f;
+            if (auto f = may_remove_own_post(who, *post, *question)) return *f;
+        }
+        if (post->kind == "answer" && question->accepted_answer_id == post->id)
+            posts.set_accepted(question->id, std::nullopt, who.user->id, ctx.config.rules, now);
         posts.change_visibility(post_id, now,
                                 [&] { store::moderation_store(c).set_deleted(post_id, who.user->id, now); });
         if (who.is_moderator()) {
@@ -175,35 +160,40 @@ outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t 
                             "deleted by a moderator" + (reason.empty() ? std::string() : ": " + reason), now);
         }
         tx.commit();
+        return thread_of(*post);
     });
-    return thread_of(*post);
 }
 
 outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_t post_id, std::string const& reason)
 {
     if (auto f = permissions(ctx, who).signed_in("do that")) return *f;
-    auto const post = store::post_store(ctx.db.reader()).find_any_post(post_id);
-    if (!post || (!who.is_moderator() && in_deleted_thread(ctx, *post))) return not_found("post");
-    if (!post->deleted_at) return failure{failure_kind::conflict, "not_deleted", "That post is not deleted.", ""};
-    if (!who.is_moderator()) {
-        // Authors may take back their own deletion, not a moderator's.
-        auto const by = store::moderation_store(ctx.db.reader()).deleted_by(post_id);
-        if (post->author.id != who.user->id || by != who.user->id)
-            return failure{failure_kind::forbidden, "forbidden", "Only a moderator can undelete this post.", ""};
-        if (auto f = check_standing(who)) return *f;
-    }
     if (auto f = check_reason(reason, false, "undelete")) return *f;
     auto const now = domain::now();
-    ctx.db.write([&](store::connection& c) {
+    return ctx.db.write([&](store::connection& c) -> outcome<std::int64_t> {
         auto tx = c.begin_immediate();
-        store::post_store(c).change_visibility(
-            post_id, now, [&] { store::moderation_store(c).set_deleted(post_id, std::nullopt, now); });
+        store::post_store posts(c);
+        auto const post = posts.find_any_post(post_id);
+        if (!post || post->state != "live") return not_found("post");
+        if (!who.is_moderator() && post->question_id) {
+            auto const q = posts.find_any_post(*post->question_id);
+            if (!q || q->deleted_at) return not_found("post");
+        }
+        if (!post->deleted_at) return failure{failure_kind::conflict, "not_deleted", "That post is not deleted.", ""};
+        if (!who.is_moderator()) {
+            auto const by = store::moderation_store(c).deleted_by(post_id);
+            if (post->author.id != who.user->id)
+                return failure{failure_kind::forbidden, "forbidden", "Only a moderator can undelete this post.", ""};
+            if (auto f = check_standing(who)) return *f;
+            if (auto f = may_restore_own_post(who, *post, by.value_or(0), *post->deleted_at, now)) return *f;
+        }
+        posts.change_visibility(post_id, now,
+                                [&] { store::moderation_store(c).set_deleted(post_id, std::nullopt, now); });
         if (who.is_moderator())
             store::add_audit(
                 c, {who.user->id, "undelete", post_id, std::nullopt, post->author.id, reason, std::nullopt, now});
         tx.commit();
+        return thread_of(*post);
     });
-    return thread_of(*post);
 }
 
 outcome<std::int64_t> redact_revision(context& ctx, viewer const& who, std::int64_t revision_id,

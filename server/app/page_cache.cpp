@@ -13,9 +13,12 @@ constexpr auto refresh_patience = std::chrono::seconds(1);
 constexpr std::size_t max_bytes = 48 << 20;
 constexpr std::size_t max_entries = 5000;
 
+// The host is part of a page's key: canonical links, structured data, feeds and the sitemap
+// name the address asked for (when no --public-url is set), and one host's page must never be
+// served to another.
 std::string key_of(http::request const& req)
 {
-    return req.path + '?' + req.query;
+    return std::string(req.header("host").value_or("")) + ' ' + req.path + '?' + req.query;
 }
 
 }  // namespace

@@ -19,6 +19,8 @@ void add_people_routes(route_table& r);        // the members list and leaderboa
 void add_admin_routes(route_table& r);         // settings in the browser, who moderates
 void add_insight_routes(route_table& r);       // insights and advocates for moderators and admins
 void add_idea_routes(route_table& r);          // the ideas board, votes, statuses, merging, the roadmap
+void add_reach_routes(route_table& r);         // permalinks, robots.txt, the sitemap
+void add_own_content_routes(route_table& r);   // members' edits and deletions of their own comments and posts
 
 // Every room's routes, in one table.
 void add_all_routes(route_table& r);

@@ -11,16 +11,23 @@ constexpr std::size_t max_entries = 4000;
 
 std::size_t thread_skeleton::bytes() const
 {
-    return page.bytes() + title.size() + posts.size() * sizeof(store::post_row) +
-           comments.size() * sizeof(comment_fact) + holes.size() * sizeof(thread_hole);
+    std::size_t facts_bytes = 0;
+    if (facts) {
+        facts_bytes = facts->text.size() + facts->title.size();
+        for (auto const& a : facts->answers) facts_bytes += a.text.size() + sizeof a;
+    }
+    return page.bytes() + title.size() + description.size() + canonical.size() + facts_bytes +
+           posts.size() * sizeof(store::post_row) + comments.size() * sizeof(comment_fact) +
+           holes.size() * sizeof(thread_hole);
 }
 
-std::shared_ptr<thread_skeleton const> thread_cache::find(std::int64_t question_id, audience who)
+std::shared_ptr<thread_skeleton const> thread_cache::find(std::int64_t question_id, std::int64_t page, audience who)
 {
+    if (page < 1 || page > max_kept_page) return nullptr;
     std::shared_ptr<thread_skeleton const> s;
     {
         std::lock_guard lock(mutex_);
-        auto const it = entries_.find(key(question_id, who));
+        auto const it = entries_.find(key(question_id, page, who));
         if (it == entries_.end()) return nullptr;
         s = it->second;
     }
@@ -28,12 +35,13 @@ std::shared_ptr<thread_skeleton const> thread_cache::find(std::int64_t question_
     return s;
 }
 
-void thread_cache::store(std::int64_t question_id, audience who, std::shared_ptr<thread_skeleton const> s)
+void thread_cache::store(std::int64_t question_id, std::int64_t page, audience who,
+                         std::shared_ptr<thread_skeleton const> s)
 {
-    if (s->writes != db_.write_count()) return;
+    if (s->writes != db_.write_count() || page < 1 || page > max_kept_page) return;
     auto const size = s->bytes();
     std::lock_guard lock(mutex_);
-    auto const k = key(question_id, who);
+    auto const k = key(question_id, page, who);
     if (auto const old = entries_.find(k); old != entries_.end()) {
         bytes_ -= old->second->bytes();
         entries_.erase(old);

@@ -6,9 +6,10 @@
 // the facts the holes are decided from, and each request only fills the holes.
 //
 // Kept while the database has not changed (any write, as for the anonymous page cache) and for
-// five seconds at most, so that "5 minutes ago" stays true. Keyed by thread and audience, never
-// by member: a thousand members reading one thread share one entry. Bounded in entries and
+// five seconds at most, so that "5 minutes ago" stays true. Keyed by thread, page and audience,
+// never by member: a thousand members reading one thread share one entry. Bounded in entries and
 // bytes; when full it starts again. Thread-safe; entries are immutable once stored.
+#include "server/app/reach.hpp"
 #include "server/render/templates.hpp"
 #include "server/store/db.hpp"
 #include "server/store/models.hpp"
@@ -45,6 +46,7 @@ struct comment_fact {
     std::int64_t id = 0;
     std::size_t post = 0;  // index into thread_skeleton::posts
     std::int64_t author_id = 0;
+    std::int64_t created_at = 0;  // its author may edit it for a few minutes
     bool top_level = true;
 };
 
@@ -53,6 +55,14 @@ struct thread_skeleton {
     std::uint64_t writes = 0;
     std::chrono::steady_clock::time_point at;
     std::string title;
+    // The head's part that is the thread's (the rest, with absolute addresses, is made per
+    // request from these): its description, canonical path, whether it is thin, and on the
+    // first page what its structured data says.
+    std::string description;
+    std::string canonical;
+    bool thin = false;
+    std::optional<qa_facts> facts;
+    std::int64_t pages = 1;  // how many pages the thread's answers fill
     render::slotted_html page;
     std::vector<thread_hole> holes;      // one per page.holes
     std::vector<store::post_row> posts;  // the question first, then the answers; without bodies
@@ -64,17 +74,20 @@ class thread_cache {
 public:
     explicit thread_cache(store::database const& db) : db_(db) {}
 
-    // The thread's shared page for this audience, while it is current.
-    std::shared_ptr<thread_skeleton const> find(std::int64_t question_id, audience who);
+    // Pages beyond this one are rendered each time (a thread of 250,000 answers).
+    static constexpr std::int64_t max_kept_page = 8191;
+    // The page of the thread's shared page for this audience, while it is current.
+    std::shared_ptr<thread_skeleton const> find(std::int64_t question_id, std::int64_t page, audience who);
     // Keeps a skeleton built when the database's write count was s->writes (dropped when a
     // write has come since: it may or may not be in it).
-    void store(std::int64_t question_id, audience who, std::shared_ptr<thread_skeleton const> s);
+    void store(std::int64_t question_id, std::int64_t page, audience who, std::shared_ptr<thread_skeleton const> s);
     std::uint64_t write_count() const { return db_.write_count(); }
 
 private:
-    static std::uint64_t key(std::int64_t question_id, audience who)
+    static std::uint64_t key(std::int64_t question_id, std::int64_t page, audience who)
     {
-        return static_cast<std::uint64_t>(question_id) * 4 + static_cast<std::uint64_t>(who);
+        return (static_cast<std::uint64_t>(question_id) * (max_kept_page + 1) + static_cast<std::uint64_t>(page)) * 4 +
+               static_cast<std::uint64_t>(who);
     }
     store::database const& db_;
     std::mutex mutex_;

@@ -3,7 +3,9 @@
 #include "server/app/frame.hpp"
 #include "server/app/inbox.hpp"
 #include "server/app/people.hpp"
+#include "server/app/own_content.hpp"
 #include "server/app/permissions.hpp"
+#include "server/app/reach.hpp"
 #include "server/store/notification_store.hpp"
 
 #include "server/app/actions.hpp"
@@ -23,6 +25,7 @@
 #include "server/store/idea_store.hpp"
 #include "server/store/moderation_store.hpp"
 #include "server/store/post_store.hpp"
+#include "server/store/reach_store.hpp"
 
 #include <unordered_map>
 
@@ -91,19 +94,39 @@ post_rights rights_on(permissions const& can, store::post_row const& p, store::p
     return r;
 }
 
-std::vector<view> comment_views(store::post_row const& p, post_rights const& rights, viewer const& who,
-                                open_form const& open)
+// The comments under a post: the first top-level ones (each with its replies) shown, the rest
+// folded behind "show N more" (a <details>, which opens without JavaScript), open when the
+// form asked for is among them.
+struct comment_list {
+    std::vector<view> shown, folded;
+    std::int64_t folded_count = 0;  // replies included
+    bool folded_open = false;
+};
+
+comment_list comment_views(store::post_row const& p, post_rights const& rights, viewer const& who,
+                           open_form const& open)
 {
     // Top-level comments in order, each followed by its replies.
     auto const viewer_id = who.user ? who.user->id : 0;
-    std::vector<view> out;
+    comment_list list;
+    std::size_t top_level = 0;
     for (auto const& c : p.comments) {
         if (c.reply_to) continue;
+        bool const folded = ++top_level > comments_shown;
+        auto& out = folded ? list.folded : list.shown;
+        auto opens = [&](std::int64_t id) {
+            return open.is(open_form::kind::reply, id) || open.is(open_form::kind::flag_comment, id);
+        };
+        if (folded) {
+            ++list.folded_count;
+            list.folded_open = list.folded_open || opens(c.id);
+        }
         view v;
         v.set("id", c.id)
             .set("post_id", c.post_id)
             .set("author", author_view(c.author))
-            .set("created", time_view(c.created_at));
+            .set("created", time_view(c.created_at))
+            .set("edited", c.edited_at.has_value());
         v.set_html("body_html", render::stored_markdown_html(c.body_html));
         // Set on every comment: a missing key would be looked up on the post around it.
         v.set("flag_open", open.is(open_form::kind::flag_comment, c.id) && who.signed_in() && c.author.id != viewer_id);
@@ -112,16 +135,23 @@ std::vector<view> comment_views(store::post_row const& p, post_rights const& rig
         for (auto const& r : p.comments) {
             if (r.reply_to != c.id) continue;
             view rv;
-            rv.set("id", r.id).set("author", author_view(r.author)).set("created", time_view(r.created_at));
+            rv.set("id", r.id)
+                .set("author", author_view(r.author))
+                .set("created", time_view(r.created_at))
+                .set("edited", r.edited_at.has_value());
             rv.set_html("body_html", render::stored_markdown_html(r.body_html));
             rv.set("flag_open",
                    open.is(open_form::kind::flag_comment, r.id) && who.signed_in() && r.author.id != viewer_id);
             replies.push_back(std::move(rv));
+            if (folded) {
+                ++list.folded_count;
+                list.folded_open = list.folded_open || opens(r.id);
+            }
         }
         v.set("has_replies", !replies.empty()).set("replies", std::move(replies));
         out.push_back(std::move(v));
     }
-    return out;
+    return list;
 }
 
 // The shared view of a post: the same for every viewer of the audience, except for the one form
@@ -139,11 +169,17 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
         .set("score", p.score)
         .set("author", author_view(p.author))
         .set("created", time_view(p.created_at))
-        .set("comments", comment_views(p, rights, c.who, form.open))
         .set("has_comments", !p.comments.empty())
         .set("moderator", c.who.is_moderator())
         .set("endorsed", p.endorsed)
         .set("flag_open", form.open.is(open_form::kind::flag, p.id) && rights.may_flag);
+    auto comments = comment_views(p, rights, c.who, form.open);
+    v.set("comments", std::move(comments.shown))
+        .set("has_more_comments", comments.folded_count > 0)
+        .set("more_comments", std::move(comments.folded))
+        .set("more_count", comments.folded_count)
+        .set("more_label", comments.folded_count == 1 ? "comment" : "comments")
+        .set("more_open", comments.folded_open);
     bool const comment_open = form.open.is(open_form::kind::comment, p.id) && rights.may_comment;
     v.set("comment_open", comment_open);
     if (comment_open) v.set("comment_body", form.comment_body).set("comment_error", form.comment_error);
@@ -250,20 +286,66 @@ std::optional<thread_hole> parse_hole(std::string_view name, std::unordered_map<
     return std::nullopt;
 }
 
+// What the thread's first page tells search engines in its structured data: the question and
+// its accepted and best answers (the first page holds them, in that order).
+constexpr std::size_t structured_answers = 4;
+constexpr std::size_t structured_text = 4000;
+
+qa_facts facts_of(store::question_thread const& t, std::int64_t live_answers)
+{
+    auto const& q = t.question;
+    qa_facts f;
+    f.id = q.id;
+    f.title = q.title;
+    f.text = description_text(q.body_html, structured_text);
+    f.author = q.author.username;
+    f.author_id = q.author.id;
+    f.created_at = q.created_at;
+    f.edited_at = q.edited_at.value_or(0);
+    f.score = q.score;
+    f.answer_count = live_answers;
+    for (auto const& a : t.answers) {
+        if (a.deleted_at) continue;
+        if (f.answers.size() == structured_answers) break;
+        f.answers.push_back({a.id, description_text(a.body_html, structured_text), a.author.username, a.author.id,
+                             a.created_at, a.score, q.accepted_answer_id == a.id});
+    }
+    return f;
+}
+
+std::size_t characters(std::string_view utf8)
+{
+    std::size_t n = 0;
+    for (unsigned char ch : utf8) n += (ch & 0xC0) != 0x80;
+    return n;
+}
+
 // The thread's page as its audience sees it, with holes for the viewer; nothing when there is
-// no such question (for this audience).
-std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, question_form_state const& form)
+// no such question (for this audience). A page beyond the last is answered with its `pages`
+// and no content.
+std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, std::int64_t page,
+                                                question_form_state const& form)
 {
     timing::span span("thread");
-    auto const t = store::post_store(c.ctx.db.reader())
-                       .thread(id, std::nullopt,
-                               c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden);
+    auto const deleted = c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden;
+    store::post_store posts(c.ctx.db.reader());
+    auto const t = posts.thread(id, std::nullopt, deleted, {(page - 1) * answers_per_page, answers_per_page});
     if (!t) return nullptr;
     auto sk = std::make_shared<thread_skeleton>();
     sk->writes = c.ctx.db.write_count();
     sk->at = std::chrono::steady_clock::now();
     sk->title = t->question.title;
     auto const& q = t->question;
+    auto const shown_answers = posts.answer_total(id, deleted);
+    auto const live_answers =
+        deleted == store::deleted_posts::shown ? posts.answer_total(id, store::deleted_posts::hidden) : shown_answers;
+    sk->pages = std::max<std::int64_t>(1, (shown_answers + answers_per_page - 1) / answers_per_page);
+    if (page > sk->pages) return sk;
+    sk->canonical = question_path(id, q.title, page);
+    sk->description = description_text(q.body_html, 155);
+    if (sk->description.empty()) sk->description = q.title;
+    sk->thin = !store::worth_indexing(live_answers, characters(q.body_markdown));
+    if (page == 1) sk->facts = facts_of(*t, live_answers);
     bool const restricted = c.who.user && check_standing(c.who).has_value();
     // Badge counts beside each author's name. An award is a write, and any write drops this
     // skeleton (and the anonymous page), so the counts are never older than the page itself.
@@ -277,11 +359,7 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, questi
         return v;
     };
     std::vector<view> answers;
-    std::int64_t live_answers = 0;
-    for (auto const& a : t->answers) {
-        answers.push_back(with_medals(post_view(c, a, q, form), a.author.id));
-        if (!a.deleted_at) ++live_answers;
-    }
+    for (auto const& a : t->answers) answers.push_back(with_medals(post_view(c, a, q, form), a.author.id));
     view v;
     v.set("id", q.id)
         .set("title", q.title)
@@ -291,7 +369,8 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, questi
         .set("answers", std::move(answers))
         .set("answer_count", live_answers)
         .set("answers_label", live_answers == 1 ? "Answer" : "Answers")
-        .set("has_answers", !t->answers.empty())
+        .set("has_answers", shown_answers > 0)
+        .set("pager", pager_view(page, answers_per_page, shown_answers, question_path(id, q.title)))
         .set("deleted_question", q.deleted_at.has_value())
         .set("has_accepted", q.accepted_answer_id.has_value())
         .set("asked", time_view(q.created_at))
@@ -303,6 +382,7 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, questi
         .set("notice", form.notice)
         .set("signin_url", urls::signin(urls::question(id)))
         .set("signup_url", urls::signup(urls::question(id)));
+    if (page > 1) v.set("page", page).set("pages", sk->pages);
     if (q.deleted_at) v.set("deleted", time_view(*q.deleted_at));
     if (c.who.user && restricted) v.set("standing_notice", standing_short(*c.who.user, "answer"));
     // The ideas this question was linked to ("this question asks for idea #12").
@@ -340,7 +420,7 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, questi
         post_index.emplace(p.id, at);
         for (auto const& cm : p.comments) {
             comment_index.emplace(cm.id, sk->comments.size());
-            sk->comments.push_back({cm.id, at, cm.author.id, !cm.reply_to.has_value()});
+            sk->comments.push_back({cm.id, at, cm.author.id, cm.created_at, !cm.reply_to.has_value()});
         }
         auto& light = sk->posts.emplace_back(p);
         light.comments.clear();
@@ -473,6 +553,16 @@ render::safe_html fill_holes(call& c, thread_skeleton const& sk, open_form const
                 break;
             case k::edit:
                 if (r.may_edit) out.markup("<a href=\"/posts/").number(p.id).markup("/edit\">Edit</a>");
+                // Authors delete their own post while nobody depends on it (moderators have their tools).
+                if (c.who.user && !c.who.is_moderator() && p.author.id == viewer_id && !p.deleted_at &&
+                    c.who.in_good_standing() && !may_remove_own_post(c.who, p, question))
+                    out.markup(" <button type=\"submit\" form=\"act\" formaction=\"/posts/")
+                        .number(p.id)
+                        .markup(p.kind == "question",
+                                "/delete\" class=\"link danger\" data-confirm=\"Delete your question? You can undo it "
+                                "for a day.\">Delete</button>",
+                                "/delete\" class=\"link danger\" data-confirm=\"Delete your answer? You can undo it "
+                                "for a day.\">Delete</button>");
                 break;
             case k::flag:
                 if (r.may_flag && !open.is(open_form::kind::flag, p.id))
@@ -490,6 +580,18 @@ render::safe_html fill_holes(call& c, thread_skeleton const& sk, open_form const
                         .markup("#reply-form-")
                         .number(cm.id)
                         .markup("\">Reply</a> ");
+                if (bool const own = c.who.user && cm.author_id == viewer_id;
+                    (own && c.who.in_good_standing() && !question.locked) || c.who.is_moderator()) {
+                    if (own && domain::now() - cm.created_at <= comment_edit_seconds)
+                        out.markup("<a class=\"edit-comment\" href=\"/comments/")
+                            .number(cm.id)
+                            .markup("/edit\">Edit</a> ");
+                    out.markup("<button type=\"submit\" form=\"act\" formaction=\"/comments/")
+                        .number(cm.id)
+                        .markup(
+                            "/delete\" class=\"link danger delete-comment\" data-confirm=\"Delete this "
+                            "comment?\">Delete</button> ");
+                }
                 if (c.who.signed_in() && cm.author_id != viewer_id && !open.is(open_form::kind::flag_comment, cm.id))
                     out.markup("<a class=\"flag-link\" href=\"?flag_comment=")
                         .number(cm.id)
@@ -514,30 +616,80 @@ render::safe_html fill_holes(call& c, thread_skeleton const& sk, open_form const
     return std::move(out).done();
 }
 
-response question_page(call& c, std::int64_t id, page_status status, question_form_state const& form)
+// The page of the thread holding the post or comment a form is open on.
+std::int64_t page_of_form(call& c, std::int64_t id, open_form const& open)
 {
+    using k = open_form::kind;
+    switch (open.what) {
+        case k::none:
+            return 1;
+        case k::comment:
+        case k::flag:
+            return page_of_post(c, id, open.id);
+        case k::reply:
+        case k::flag_comment:
+            if (auto const cm = store::post_store(c.ctx.db.reader()).find_comment(open.id))
+                return page_of_post(c, id, cm->post_id);
+            return 1;
+    }
+    return 1;
+}
+
+// The question page. page 0: the page holding the form asked for (the first when none is).
+// slug: the one the address gave, answered with a redirect to the canonical address when wrong.
+response question_page(call& c, std::int64_t id, page_status status, question_form_state const& form,
+                       std::int64_t page = 0, std::optional<std::string_view> given_slug = std::nullopt)
+{
+    if (page <= 0) page = page_of_form(c, id, form.open);
     auto const who = audience_of(c.who);
     // Kept for members and moderators in good standing, whose shared page is alike; a viewer with
     // a form open or a refusal to see gets a page of their own.
     bool const shared = c.ctx.threads && who != audience::anonymous && c.who.in_good_standing() && form.empty();
     std::shared_ptr<thread_skeleton const> sk;
-    if (shared) sk = c.ctx.threads->find(id, who);
+    if (shared) sk = c.ctx.threads->find(id, page, who);
     if (!sk) {
-        auto built = build_skeleton(c, id, form);
+        auto built = build_skeleton(c, id, page, form);
         if (!built) {
             // An idea is a post too, and links made for threads (notifications, feeds, search,
             // redirects after an edit) lead to its own page.
             if (auto const post = store::post_store(c.ctx.db.reader()).find_post(id); post && post->kind == "idea")
                 return redirect(urls::idea(id), 301);
+            // An answer's id in a question's address: the answer's place in its thread.
+            if (auto const where = post_location(c, id); where && where->find("#answer-") != std::string::npos)
+                return redirect("/a/" + std::to_string(id), 301);
             return message_page(c, 404, "Question not found", "There is no question " + std::to_string(id) + ".");
         }
         sk = built;
-        if (shared) c.ctx.threads->store(id, who, sk);
+        if (shared && page <= built->pages) c.ctx.threads->store(id, page, who, sk);
     }
-    page_state feed;
-    feed.feed_url = "/feeds/questions/" + std::to_string(id) + ".atom";
-    feed.feed_title = "Answers to this question";
-    return framed_page(c, status, sk->title, fill_holes(c, *sk, form.open), feed);
+    if (given_slug && *given_slug != slug(sk->title)) {
+        // Any other slug (a renamed question, a mistyped or mangled address) leads to the one
+        // address search engines should keep.
+        auto const query = c.req.query;
+        bool const plain_query =
+            query.size() < 200 && query.find_first_not_of(
+                                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                      "=&_-") == std::string::npos;
+        auto target = urls::question(id) + "/" + slug(sk->title);
+        if (!query.empty() && plain_query) target += "?" + query;
+        return redirect(target, 301);
+    }
+    if (page > sk->pages)
+        return message_page(c, 404, "No such page",
+                            "This question's answers fill " + std::to_string(sk->pages) +
+                                (sk->pages == 1 ? " page." : " pages.") + " There is no page " + std::to_string(page) +
+                                ".",
+                            question_path(id, sk->title), "Back to the first page");
+    page_state state;
+    state.feed_url = "/feeds/questions/" + std::to_string(id) + ".atom";
+    state.feed_title = "Answers to this question";
+    state.head.description = sk->description;
+    state.head.canonical = sk->canonical;
+    state.head.noindex = sk->thin;
+    state.head.og_type = "article";
+    if (sk->facts) state.head.structured = structured_data(c, *sk->facts);
+    auto const title = page > 1 ? sk->title + " (page " + std::to_string(page) + ")" : sk->title;
+    return framed_page(c, status, title, fill_holes(c, *sk, form.open), state);
 }
 
 // A refused comment, vote or acceptance is answered with a redirect to its thread, so that the
@@ -599,7 +751,19 @@ response show_question(call& c)
             if (auto const target = http::find_field(query, name))
                 if (auto const n = parse_id(*target)) state.open = {what, *n};
     }
-    if (!carried || !c.who.signed_in()) return question_page(c, *id, 200, state);
+    // A form to open decides the page (its link carries no page); else ?page=N.
+    std::int64_t page = 0;
+    if (state.open.what == open_form::kind::none) {
+        auto const query = query_fields(c);
+        auto const p = http::find_field(query, "page");
+        page = p ? parse_id(*p).value_or(0) : 1;
+        if (page <= 0)
+            return message_page(c, 404, "No such page", "Pages of a question are numbered from 1.", urls::question(*id),
+                                "Back to the question");
+    }
+    std::optional<std::string_view> given_slug;
+    if (!c.match["slug"].empty() || c.req.path.ends_with("/")) given_slug = c.match["slug"];
+    if (!carried || !c.who.signed_in()) return question_page(c, *id, 200, state, page, given_slug);
     // Shown once, whatever it holds: the page clears it.
     int status = 200;
     if (auto const fields = http::parse_urlencoded(*carried, 8); fields && field(*fields, "for") == flash_owner(c)) {
@@ -615,7 +779,7 @@ response show_question(call& c)
             status = static_cast<int>(*code);
         }
     }
-    auto r = question_page(c, *id, status, state);
+    auto r = question_page(c, *id, status, state, page, given_slug);
     r.add("Set-Cookie", flash_cookie_header(c, *id, "", 0));
     return r;
 }
@@ -637,7 +801,7 @@ response post_answer(call& c)
     }
     auto const& done = std::get<posted>(result);
     if (done.held) return message_page(c, 200, "Your answer is waiting for a moderator", *done.held);
-    return redirect(urls::post(*id, done.id));
+    return redirect(post_location(c, done.id).value_or(urls::post(*id, done.id)));
 }
 
 // A form posted about one post of a thread: the post, its thread and the checked fields, or the
@@ -676,7 +840,8 @@ response post_comment(call& c)
         state.comment_error = f->message;
         return question_page(c, form.question_id, *f, state);
     }
-    return redirect(urls::comment(form.question_id, std::get<std::int64_t>(result)));
+    auto const comment_id = std::get<std::int64_t>(result);
+    return redirect(comment_location(c, comment_id).value_or(urls::comment(form.question_id, comment_id)));
 }
 
 response post_vote(call& c)
@@ -688,7 +853,7 @@ response post_vote(call& c)
     int const v = value == "1" ? 1 : value == "-1" ? -1 : value == "0" ? 0 : 2;
     auto const result = vote(c.ctx, c.who, form.post_id, v);
     if (auto const* f = failed(result)) return refused_notice_redirect(c, form.question_id, *f);
-    return redirect(urls::post(form.question_id, form.post_id));
+    return redirect(post_location(c, form.post_id).value_or(urls::post(form.question_id, form.post_id)));
 }
 
 response post_accept(call& c)
@@ -698,7 +863,7 @@ response post_accept(call& c)
     auto const& form = std::get<thread_form>(read);
     auto const result = accept(c.ctx, c.who, form.post_id, field(form.fields, "action") != "unaccept");
     if (auto const* f = failed(result)) return refused_notice_redirect(c, form.question_id, *f);
-    return redirect(urls::post(form.question_id, form.post_id));
+    return redirect(post_location(c, form.post_id).value_or(urls::post(form.question_id, form.post_id)));
 }
 
 response show_question_api(call& c)

@@ -116,4 +116,22 @@ safe_html snippet_html(std::string_view marked)
     return trusted_html(std::move(out));
 }
 
+safe_html json_script_html(std::string_view json)
+{
+    std::string out = "<script type=\"application/ld+json\">";
+    out.reserve(json.size() + 64);
+    for (char c : json) {
+        if (c == '<')
+            out += "\\u003c";
+        else if (c == '>')
+            out += "\\u003e";
+        else if (c == '&')
+            out += "\\u0026";
+        else
+            out += c;
+    }
+    out += "</script>";
+    return trusted_html(std::move(out));
+}
+
 }  // namespace peerdesk::render

@@ -29,6 +29,11 @@ safe_html stored_markdown_html(std::string html);
 // (search::make_snippet). Escaped here; the markers become <mark> elements.
 safe_html snippet_html(std::string_view marked);
 
+// A <script type="application/ld+json"> element holding a JSON text. Every '<', '>' and '&' of
+// the text is written as its \u escape (in JSON they can only stand inside strings, where the
+// escapes mean the same), so that no value can close the script or open a comment in it.
+safe_html json_script_html(std::string_view json);
+
 // Escapes & < > " ' for HTML text and attribute values (and for XML: the same five suffice).
 // The one escape of the project: templates, builders, feeds and Markdown's links all use it.
 std::string escape_html(std::string_view text);

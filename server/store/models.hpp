@@ -55,6 +55,7 @@ struct comment_row {
     std::string body_markdown;
     std::string body_html;
     std::int64_t created_at = 0;
+    std::optional<std::int64_t> edited_at;  // its author edited it (within minutes of posting)
 };
 
 // A question or an answer.

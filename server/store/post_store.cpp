@@ -54,11 +54,13 @@ post_row read_post(statement& s)
 
 // A comment and its author (the comment as c, the author as u); read_comment reads them.
 std::string const comment_columns =
-    "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, c.created_at ";
+    "SELECT c.id, c.post_id, c.reply_to, u.id, u.username, u.reputation, c.body_markdown, c.body_html, c.created_at, "
+    "c.edited_at ";
 
 comment_row read_comment(statement& s)
 {
-    return {s.integer(0), s.integer(1), s.optional_integer(2), read_author(s, 3), s.text(6), s.text(7), s.integer(8)};
+    return {s.integer(0), s.integer(1), s.optional_integer(2), read_author(s, 3),
+            s.text(6),    s.text(7),    s.integer(8),          s.optional_integer(9)};
 }
 
 }  // namespace
@@ -141,13 +143,33 @@ std::string const find_post = post_columns + "FROM visible_posts p JOIN users u 
 std::string const thread_answers = post_columns +
                                    "FROM live_posts p JOIN users u ON u.id = p.author_id "
                                    "WHERE p.question_id = ?1 AND p.kind = 'answer' "
-                                   "ORDER BY p.id = ?2 DESC, p.score DESC, p.id ASC";
+                                   "ORDER BY p.id = ?2 DESC, p.score DESC, p.id ASC LIMIT ?3 OFFSET ?4";
 // Moderators see deleted answers too, to restore them; held and hidden ones wait in review.
 std::string const thread_answers_with_deleted =
     post_columns +
     "FROM posts p JOIN users u ON u.id = p.author_id "
     "WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.state = 'live' "
-    "ORDER BY p.deleted_at IS NOT NULL, p.id = ?2 DESC, p.score DESC, p.id ASC";
+    "ORDER BY p.deleted_at IS NOT NULL, p.id = ?2 DESC, p.score DESC, p.id ASC LIMIT ?3 OFFSET ?4";
+// A page of a long thread reads the comments of its own posts only (comments_post serves it).
+std::string const window_comments = comment_columns +
+                                    "FROM live_comments c JOIN users u ON u.id = c.author_id "
+                                    "WHERE c.post_id IN (" +
+                                    statement::in_list(100) + ") ORDER BY c.id";
+constexpr std::string_view answer_total =
+    "SELECT count(*) FROM posts p WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.state = 'live' "
+    "AND (?2 OR p.deleted_at IS NULL)";
+// An answer's place in thread_answers' order: the answers before it. ?2 is whether deleted ones
+// count (after every live one, in the same order among themselves).
+constexpr std::string_view answer_position =
+    "SELECT (SELECT count(*) FROM posts b WHERE b.question_id = a.question_id AND b.kind = 'answer' "
+    "  AND b.state = 'live' AND (?2 OR b.deleted_at IS NULL) AND ("
+    "    (b.deleted_at IS NULL AND a.deleted_at IS NOT NULL) OR ((b.deleted_at IS NULL) = (a.deleted_at IS NULL) AND ("
+    "      (b.id = q.accepted_answer_id AND a.id IS NOT q.accepted_answer_id) OR "
+    "      (a.id IS NOT q.accepted_answer_id AND b.id IS NOT q.accepted_answer_id AND "
+    "        (b.score > a.score OR (b.score = a.score AND b.id < a.id))))))) "
+    "FROM posts a JOIN posts q ON q.id = a.question_id "
+    "WHERE a.id = ?1 AND a.kind = 'answer' AND a.state = 'live' AND (?2 OR a.deleted_at IS NULL) "
+    "AND q.state = 'live' AND (?2 OR q.deleted_at IS NULL)";
 std::string const thread_comments = comment_columns +
                                     "FROM live_comments c JOIN posts p ON p.id = c.post_id "
                                     "JOIN users u ON u.id = c.author_id "
@@ -478,7 +500,7 @@ std::vector<std::string> post_store::tags_of(std::int64_t question_id)
 }
 
 std::optional<question_thread> post_store::thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id,
-                                                  deleted_posts deleted)
+                                                  deleted_posts deleted, answer_window window)
 {
     bool const with_deleted = deleted == deleted_posts::shown;
     auto question = find_post(question_id);
@@ -490,19 +512,27 @@ std::optional<question_thread> post_store::thread(std::int64_t question_id, std:
     question_thread t{std::move(*question), {}};
 
     auto& answers = db_.cached(with_deleted ? sql::thread_answers_with_deleted : sql::thread_answers)
-                        .bind(question_id, t.question.accepted_answer_id.value_or(0));
+                        .bind(question_id, t.question.accepted_answer_id.value_or(0), window.limit, window.offset);
     while (answers.step()) t.answers.push_back(read_post(answers));
     answers.reset();
 
     std::map<std::int64_t, post_row*> by_id{{t.question.id, &t.question}};
     for (auto& a : t.answers) by_id[a.id] = &a;
 
-    auto& comments = db_.cached(sql::thread_comments).bind(question_id);
-    while (comments.step()) {
-        auto c = read_comment(comments);
-        if (auto it = by_id.find(c.post_id); it != by_id.end()) it->second->comments.push_back(std::move(c));
+    auto add_comments = [&](statement& comments) {
+        while (comments.step()) {
+            auto c = read_comment(comments);
+            if (auto it = by_id.find(c.post_id); it != by_id.end()) it->second->comments.push_back(std::move(c));
+        }
+        comments.reset();
+    };
+    if (window.limit >= 0 && by_id.size() <= 100) {
+        std::vector<std::int64_t> ids;
+        for (auto const& [id, post] : by_id) ids.push_back(id);
+        add_comments(db_.cached(sql::window_comments).bind_ids(ids));
+    } else {
+        add_comments(db_.cached(sql::thread_comments).bind(question_id));
     }
-    comments.reset();
 
     if (viewer_id) {
         auto& votes = db_.cached(sql::thread_votes).bind(question_id, *viewer_id);
@@ -512,6 +542,23 @@ std::optional<question_thread> post_store::thread(std::int64_t question_id, std:
         votes.reset();
     }
     return t;
+}
+
+std::int64_t post_store::answer_total(std::int64_t question_id, deleted_posts deleted)
+{
+    auto& s = db_.cached(sql::answer_total).bind(question_id, deleted == deleted_posts::shown ? 1 : 0);
+    std::int64_t n = s.step() ? s.integer(0) : 0;
+    s.reset();
+    return n;
+}
+
+std::optional<std::int64_t> post_store::answer_position(std::int64_t answer_id, deleted_posts deleted)
+{
+    auto& s = db_.cached(sql::answer_position).bind(answer_id, deleted == deleted_posts::shown ? 1 : 0);
+    std::optional<std::int64_t> at;
+    if (s.step()) at = s.integer(0);
+    s.reset();
+    return at;
 }
 
 std::vector<std::pair<std::int64_t, int>> post_store::viewer_votes(std::int64_t question_id, std::int64_t viewer_id)

@@ -51,6 +51,12 @@ enum class question_sort { newest, active, votes, unanswered };
 
 enum class deleted_posts { hidden, shown };
 
+// Which of a thread's answers to read, in the thread's order: a page of them. The default is all.
+struct answer_window {
+    std::int64_t offset = 0;
+    std::int64_t limit = -1;  // -1: no limit
+};
+
 class post_store {
 public:
     explicit post_store(connection& db) : db_(db) {}
@@ -85,7 +91,12 @@ public:
     // The whole thread; viewer_id fills my_vote. With deleted_posts::shown (for moderators) a
     // deleted question is found too, and deleted answers follow the live ones.
     std::optional<question_thread> thread(std::int64_t question_id, std::optional<std::int64_t> viewer_id,
-                                          deleted_posts deleted = deleted_posts::hidden);
+                                          deleted_posts deleted = deleted_posts::hidden, answer_window window = {});
+    // How many answers the thread shows (deleted ones too with deleted_posts::shown).
+    std::int64_t answer_total(std::int64_t question_id, deleted_posts deleted);
+    // Where an answer stands in its thread's order (0: first), as thread() reads them; nothing
+    // when it is not an answer this audience sees.
+    std::optional<std::int64_t> answer_position(std::int64_t answer_id, deleted_posts deleted);
     // The viewer's votes (post id, value) on the question and its answers: the per-viewer read
     // of a thread page whose shared part is kept rendered.
     std::vector<std::pair<std::int64_t, int>> viewer_votes(std::int64_t question_id, std::int64_t viewer_id);

@@ -120,6 +120,13 @@ const endpoints = [
   ['POST', async () => `/posts/${(await question(clients.admin)).id}/flags`, () => ({ reason: 'needs_improvement', note: 'unclear' }), ['owner', 'other', 'moderator']],
   ['POST', async () => `/comments/${(await comment(await question(clients.admin), clients.admin)).id}/flags`, () => ({ reason: 'rude' }), ['owner', 'other', 'moderator']],
   ['DELETE', async () => `/posts/${(await question()).id}`, null, ownerOrStaff],
+  ['PATCH', async () => `/comments/${(await comment(await question(clients.admin))).id}`, () => ({ body: `An edited comment ${unique()} with the model.` }), ['owner']],
+  ['DELETE', async () => `/comments/${(await comment(await question(clients.admin))).id}`, null, ownerOrStaff],
+  ['POST', async () => {
+    const c = await comment(await question(clients.admin));
+    assert.equal((await clients.moderator.api('DELETE', `/comments/${c.id}`)).status, 204);
+    return `/comments/${c.id}/undelete`;
+  }, null, staff],
   ['POST', async () => {
     const q = await question();
     assert.equal((await clients.moderator.api('DELETE', `/posts/${q.id}`)).status, 204);

@@ -1,0 +1,50 @@
+#pragma once
+// What search engines are given: the sitemap's parts and their addresses. Readers only; the
+// parts' times are kept by triggers (schema/0021_sitemap.sql) in every write's transaction.
+#include "server/store/db.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace peerdesk::store {
+
+// Questions by id in blocks of this many ids: a block never holds more addresses than one
+// sitemap may list (50,000).
+inline constexpr std::int64_t sitemap_block = 50000;
+
+struct sitemap_part {
+    std::int64_t part = 0;     // the block: ids from part × sitemap_block
+    std::int64_t lastmod = 0;  // when anything in it last changed
+};
+
+struct sitemap_entry {
+    std::int64_t id = 0;
+    std::string title;
+    std::int64_t lastmod = 0;
+};
+
+class reach_store {
+public:
+    explicit reach_store(connection& db) : db_(db) {}
+    // Every part, in order.
+    std::vector<sitemap_part> parts();
+    // The part, when there is one.
+    std::optional<sitemap_part> part(std::int64_t part);
+    // The questions of a block worth a search engine's visit (live, and not thin: see
+    // worth_indexing), by id.
+    std::vector<sitemap_entry> entries(std::int64_t part);
+
+private:
+    connection& db_;
+};
+
+// A question page is thin, and kept out of search engines, while it has no answer and a body
+// of fewer than this many characters: there is nothing on it yet for a searcher to find.
+inline constexpr std::size_t thin_question_body = 100;
+inline bool worth_indexing(std::int64_t answer_count, std::size_t body_characters)
+{
+    return answer_count > 0 || body_characters >= thin_question_body;
+}
+
+}  // namespace peerdesk::store
