@@ -8,6 +8,7 @@
 #include "server/http/message.hpp"
 #include "server/http/router.hpp"
 #include "server/mail/mime.hpp"
+#include "server/media/image.hpp"
 #include "server/store/db.hpp"
 #include "server/store/models.hpp"
 
@@ -24,6 +25,15 @@ struct mail_options {
     std::string public_url;  // "https://support.example.com" (no trailing slash); links in mail
 };
 
+// Uploaded images: the limits of one file, each member's quota, and how long the images of a
+// deleted post stay served (so that undoing the deletion brings the post back whole).
+struct upload_settings {
+    media::image_limits limits;
+    std::int64_t quota_bytes = 200LL << 20;  // all of one member's uploads together
+    std::int64_t deleted_retention_days = 30;
+    std::string directory;  // DATA/uploads; empty: uploads are off (commands that serve nothing)
+};
+
 struct settings {
     domain::reputation_rules rules;
     domain::privilege_thresholds thresholds;
@@ -37,6 +47,7 @@ struct settings {
     std::int64_t flag_established_reputation = 50;
     std::int64_t spam_penalty = 100;  // reputation lost when a post is removed as spam or abuse
     mail_options mail;
+    upload_settings uploads;
 };
 
 // The settings an operator may change (peerdesk settings set KEY VALUE): each a whole number
@@ -70,6 +81,12 @@ inline constexpr setting_spec setting_specs[] = {
     {"rate.widget_per_key_per_minute", 1, 1'000'000, [](settings& s, int v) { s.rates.widget_per_key.count = v; }},
     {"rate.widget_per_address_per_minute", 1, 100'000,
      [](settings& s, int v) { s.rates.widget_per_address.count = v; }},
+    {"rate.uploads_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.upload.count = v; }},
+    {"uploads.max_kib", 16, 50 * 1024,
+     [](settings& s, int v) { s.uploads.limits.max_bytes = static_cast<std::size_t>(v) * 1024; }},
+    {"uploads.max_megapixels", 1, 200, [](settings& s, int v) { s.uploads.limits.max_pixels = v * 1'000'000LL; }},
+    {"uploads.quota_mib", 1, 1'000'000, [](settings& s, int v) { s.uploads.quota_bytes = std::int64_t(v) << 20; }},
+    {"uploads.deleted_retention_days", 0, 3650, [](settings& s, int v) { s.uploads.deleted_retention_days = v; }},
 };
 
 // Settings that hold text: lists of words or domains, separated by commas or new lines.

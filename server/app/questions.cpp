@@ -6,6 +6,7 @@
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
 #include "server/app/auth.hpp"
+#include "server/app/drafts.hpp"
 #include "server/app/moderation_actions.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
@@ -175,7 +176,11 @@ response ask_page(call& c)
 {
     if (auto r = require_signed_in(c)) return std::move(*r);
     auto const query = query_fields(c);
-    return ask_form(c, 200, field(query, "title").substr(0, 150), "", "", nullptr);
+    auto const title = field(query, "title").substr(0, 150);
+    // The question the member began (on this device or another) is back in the form.
+    if (auto const draft = draft_for(c.ctx, c.who, "ask"); draft && title.empty())
+        return ask_form(c, 200, draft->title, draft->body, draft->tags, nullptr);
+    return ask_form(c, 200, title, "", "", nullptr);
 }
 
 response post_ask(call& c)

@@ -15,6 +15,9 @@ void add_widget_routes(route_table& r);        // the embeddable search widget a
 void add_recovery_routes(route_table& r);      // verified addresses, password reset, changing the address
 void add_feed_routes(route_table& r);          // Atom feeds
 void add_notification_routes(route_table& r);  // the inbox, following, preferences, unsubscribing, live events
+void add_upload_routes(route_table& r);        // image uploads and the address that serves them
+void add_draft_routes(route_table& r);         // drafts of questions and answers, kept as members type
+void add_tag_wiki_routes(route_table& r);      // tag descriptions, wikis, synonyms, suggestions
 
 // Every room's routes, in one table.
 void add_all_routes(route_table& r);
