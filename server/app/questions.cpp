@@ -10,6 +10,7 @@
 #include "server/app/moderation_actions.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
+#include "server/app/tag_wiki.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
@@ -105,7 +106,10 @@ response home(call& c)
 
 response tag_page(call& c)
 {
-    return question_list(c, domain::normalize_tag(c.match["name"]));
+    auto const name = domain::normalize_tag(c.match["name"]);
+    // A synonym's address is its tag's ("wifi" → "wireless").
+    if (auto const target = tag_synonym_target(c.ctx, name)) return redirect(urls::tag(*target), 301);
+    return question_list(c, name);
 }
 
 response tags_page(call& c)
@@ -118,6 +122,7 @@ response tags_page(call& c)
         view v;
         v.set("name", t.name).set("url", urls::tag(t.name)).set("count", t.question_count);
         v.set("count_label", t.question_count == 1 ? "question" : "questions");
+        v.set("description", t.description).set("info_url", urls::tag(t.name) + "/info");
         items.push_back(std::move(v));
     }
     view v;
@@ -150,10 +155,12 @@ response list_tags(call& c)
     auto paged = read_paging(std::get<http::fields>(query));
     if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
     auto const p = std::get<paging>(paged);
+    if (auto suggested = tag_suggestions(c, std::get<http::fields>(query), p.pagesize)) return std::move(*suggested);
     auto const page = store::post_store(c.ctx.db.reader()).tags(p.page, p.pagesize);
-    return json_response(200, list_json(page, [](store::tag_row const& t) {
-                             return json::object{{"name", t.name}, {"count", t.question_count}};
-                         }));
+    return json_response(
+        200, list_json(page, [](store::tag_row const& t) {
+            return json::object{{"name", t.name}, {"count", t.question_count}, {"description", t.description}};
+        }));
 }
 
 response ask_form(call& c, page_status status, std::string const& title, std::string const& body,

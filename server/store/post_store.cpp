@@ -182,7 +182,7 @@ constexpr std::string_view revision_post =
     "?1";
 constexpr std::string_view tag_count = "SELECT count(*) FROM tags WHERE question_count > 0";
 constexpr std::string_view tag_page =
-    "SELECT name, question_count FROM tags WHERE question_count > 0 "
+    "SELECT name, question_count, description FROM tags WHERE question_count > 0 "
     "ORDER BY question_count DESC, name LIMIT ?1 OFFSET ?2";
 constexpr std::string_view find_tag = "SELECT name, question_count FROM tags WHERE name = ?1";
 
@@ -673,7 +673,7 @@ page_of<tag_row> post_store::tags(std::int64_t page, std::int64_t pagesize)
     if (count.step()) out.total = count.integer(0);
     count.reset();
     auto& s = db_.cached(sql::tag_page).bind(pagesize, (page - 1) * pagesize);
-    while (s.step()) out.items.push_back({s.text(0), s.integer(1)});
+    while (s.step()) out.items.push_back({s.text(0), s.integer(1), s.text(2)});
     s.reset();
     return out;
 }
