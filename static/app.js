@@ -422,7 +422,8 @@
   function insertAtCaret(area, text) {
     var start = area.selectionStart, end = area.selectionEnd, value = area.value;
     var before = value.slice(0, start), after = value.slice(end);
-    var lead = before === '' || /\n$/.test(before) ? '' : '\n';
+    // An image is a paragraph of its own: a blank line before it, unless the text starts there.
+    var lead = before === '' || /\n\n$/.test(before) ? '' : /\n$/.test(before) ? '\n' : '\n\n';
     area.value = before + lead + text + '\n' + after;
     var caret = (before + lead + text + '\n').length;
     area.setSelectionRange(caret, caret);
@@ -439,6 +440,7 @@
     if (!area || !input || !signedIn()) return;
     if (button) button.hidden = true;  // the file field sends at once; the button is for pages without this script
     function tell(message) { if (status) status.textContent = message; }
+    tell('Choose a file, paste an image, or drop one on the text box.');
     function send(file) {
       if (!file) return;
       if (!/^image\/(png|jpeg|gif|webp)$/.test(file.type)) { tell('Only PNG, JPEG, GIF and WebP images can be added.'); return; }
