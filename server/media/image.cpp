@@ -308,6 +308,13 @@ int write_memory(GifFileType* gif, GifByteType const* buffer, int length)
     return length;
 }
 
+// giflib's words for an error, or nothing for a code it has none for (it answers a null pointer).
+char const* gif_error(int code)
+{
+    char const* text = GifErrorString(code);
+    return text ? text : "";
+}
+
 struct gif_reader {
     GifFileType* gif;
     ~gif_reader()
@@ -330,7 +337,7 @@ result clean_gif(std::string_view bytes, image_limits const& l)
     memory_source src{reinterpret_cast<unsigned char const*>(bytes.data()), bytes.size(), 0};
     int error = 0;
     gif_reader in{DGifOpen(&src, read_memory, &error)};
-    if (!in.gif) return broken("GIF", GifErrorString(error));
+    if (!in.gif) return broken("GIF", gif_error(error));
     if (auto e = check_dimensions(in.gif->SWidth, in.gif->SHeight, l)) return *e;
     clean_image c{image_format::gif, {}, in.gif->SWidth, in.gif->SHeight, 0};
     gif_writer out{EGifOpen(&c.bytes, write_memory, &error)};
@@ -344,10 +351,10 @@ result clean_gif(std::string_view bytes, image_limits const& l)
     bool looped = false;
     for (;;) {
         GifRecordType record;
-        if (DGifGetRecordType(in.gif, &record) == GIF_ERROR) return broken("GIF", GifErrorString(in.gif->Error));
+        if (DGifGetRecordType(in.gif, &record) == GIF_ERROR) return broken("GIF", gif_error(in.gif->Error));
         if (record == TERMINATE_RECORD_TYPE) break;
         if (record == IMAGE_DESC_RECORD_TYPE) {
-            if (DGifGetImageDesc(in.gif) == GIF_ERROR) return broken("GIF", GifErrorString(in.gif->Error));
+            if (DGifGetImageDesc(in.gif) == GIF_ERROR) return broken("GIF", gif_error(in.gif->Error));
             auto const& d = in.gif->Image;
             if (++c.frames > l.max_frames)
                 return problem(
@@ -363,15 +370,20 @@ result clean_gif(std::string_view bytes, image_limits const& l)
             frame.resize(std::size_t(d.Width) * std::size_t(d.Height));
             // Rows come in the order they are stored (interlaced or not) and go out the same way.
             if (DGifGetLine(in.gif, frame.data(), static_cast<int>(frame.size())) == GIF_ERROR)
-                return broken("GIF", GifErrorString(in.gif->Error));
+                return broken("GIF", gif_error(in.gif->Error));
             if (EGifPutImageDesc(out.gif, d.Left, d.Top, d.Width, d.Height, d.Interlace, d.ColorMap) == GIF_ERROR ||
                 EGifPutLine(out.gif, frame.data(), static_cast<int>(frame.size())) == GIF_ERROR)
                 return broken("GIF", "a frame could not be written again");
+            // giflib 5.2.1 keeps its own copy of a frame's colour table (in SavedImages) and
+            // forgets this one when the next frame brings another: it is freed here instead.
+            if (in.gif->Image.ColorMap) {
+                GifFreeMapObject(in.gif->Image.ColorMap);
+                in.gif->Image.ColorMap = nullptr;
+            }
         } else if (record == EXTENSION_RECORD_TYPE) {
             int code = 0;
             GifByteType* block = nullptr;
-            if (DGifGetExtension(in.gif, &code, &block) == GIF_ERROR)
-                return broken("GIF", GifErrorString(in.gif->Error));
+            if (DGifGetExtension(in.gif, &code, &block) == GIF_ERROR) return broken("GIF", gif_error(in.gif->Error));
             bool first = true, netscape = false;
             while (block) {
                 // Only timing and transparency (graphics control) and the loop count (the
@@ -394,8 +406,7 @@ result clean_gif(std::string_view bytes, image_limits const& l)
                     looped = true;
                 }
                 first = false;
-                if (DGifGetExtensionNext(in.gif, &block) == GIF_ERROR)
-                    return broken("GIF", GifErrorString(in.gif->Error));
+                if (DGifGetExtensionNext(in.gif, &block) == GIF_ERROR) return broken("GIF", gif_error(in.gif->Error));
             }
         }
     }
