@@ -51,7 +51,8 @@ response question_list(call& c, std::optional<std::string> tag)
     auto const chosen = sort_named(http::find_field(query, "sort")).value_or(sorts[0]);
     auto const page_number = page_param(query);
     store::post_store posts(c.ctx.db.reader());
-    if (tag && !posts.find_tag(*tag))
+    std::optional<store::tag_row> tag_found;
+    if (tag && !(tag_found = posts.find_tag(*tag)))
         return message_page(c, 404, "No such tag", "No question is tagged \"" + *tag + "\" yet.");
     auto const page_data = posts.questions(chosen.sort, tag, page_number, 30);
     std::string const base = tag ? urls::tag(*tag) : urls::questions();
@@ -71,6 +72,7 @@ response question_list(call& c, std::optional<std::string> tag)
         .set("pager", pager_view(page_number, 30, page_data.total, base + "?sort=" + std::string(chosen.key)));
     if (tag) {
         v.set("tag", *tag);
+        v.set("tag_description", tag_found->description).set("tag_info_url", urls::tag(*tag) + "/info");
         if (auto const id = store::notification_store(c.ctx.db.reader()).tag_id(*tag))
             v.set("follow", follow_button(c, store::follow_target::tag, *id, urls::tag(*tag) + "/follow", "tag"));
     }

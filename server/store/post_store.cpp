@@ -184,7 +184,7 @@ constexpr std::string_view tag_count = "SELECT count(*) FROM tags WHERE question
 constexpr std::string_view tag_page =
     "SELECT name, question_count, description FROM tags WHERE question_count > 0 "
     "ORDER BY question_count DESC, name LIMIT ?1 OFFSET ?2";
-constexpr std::string_view find_tag = "SELECT name, question_count FROM tags WHERE name = ?1";
+constexpr std::string_view find_tag = "SELECT name, question_count, description FROM tags WHERE name = ?1";
 
 }  // namespace sql
 
@@ -682,7 +682,7 @@ std::optional<tag_row> post_store::find_tag(std::string_view name)
 {
     auto& s = db_.cached(sql::find_tag).bind(name);
     std::optional<tag_row> out;
-    if (s.step()) out = tag_row{s.text(0), s.integer(1)};
+    if (s.step()) out = tag_row{s.text(0), s.integer(1), s.text(2)};
     s.reset();
     return out;
 }

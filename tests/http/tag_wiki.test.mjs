@@ -41,6 +41,8 @@ test('descriptions, wikis, suggestions and synonyms', async (t) => {
   assert.ok(info.includes('<strong>band</strong>'));
   const list = await (await fetch(`${s.url}/tags`)).text();
   assert.ok(list.includes('Wi-Fi &lt;b&gt;and&lt;/b&gt;'), 'the tag list shows descriptions, escaped');
+  const tagged = await (await fetch(`${s.url}/tags/wireless`)).text();
+  assert.ok(tagged.includes('Wi-Fi &lt;b&gt;and&lt;/b&gt;') && tagged.includes('href="/tags/wireless/info"'), 'the tag\'s questions say what it is for');
 
   // Suggestions: by prefix, most used first, with counts and descriptions.
   const sug = await ana.api('GET', '/tags?q=wi');

@@ -218,3 +218,18 @@ test('without JavaScript: the editor posts its text and the file, and comes back
   const forged = await upload(ana, png(20, 20), { path: '/uploads', fields: { place: 'ask', body: 'x' } });
   assert.equal(forged.status, 403);
 });
+
+test('uploads are rate-limited per member, with Retry-After', async (t) => {
+  const dir = await freshDataDir();
+  await peerdesk(['settings', 'set', 'rate.uploads_per_hour', '2', '--data', dir]);
+  const s = await startServer({ t, dataDir: dir, args: ['--rate-limits', 'on'] });
+  const ana = new Client(s.url);
+  await ana.signUp('ana');
+  assert.equal((await upload(ana, png(8, 8, { seed: 1 }))).status, 201);
+  assert.equal((await upload(ana, png(8, 8, { seed: 2 }))).status, 201);
+  const third = await upload(ana, png(8, 8, { seed: 3 }));
+  assert.equal(third.status, 429, third.text);
+  assert.match(third.body.error.message, /uploading images/);
+  assert.ok(Number(third.headers.get('retry-after')) > 0);
+  assert.equal((await files(join(s.dir, 'uploads'))).length, 2, 'the refused one is not stored');
+});
