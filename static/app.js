@@ -513,7 +513,7 @@
     list.id = field.id + '-suggestions';
     list.className = 'tag-suggestions';
     list.setAttribute('role', 'listbox');
-    list.setAttribute('aria-label', 'Suggested tags');
+    list.setAttribute('aria-label', 'Suggestions');
     list.hidden = true;
     field.parentNode.insertBefore(list, field.nextSibling);
     field.setAttribute('role', 'combobox');
