@@ -551,7 +551,7 @@
         li.setAttribute('role', 'option');
         li.setAttribute('aria-selected', 'false');
         var name = document.createElement('span'); name.className = 'tag'; name.textContent = t.name;
-        var count = document.createElement('span'); count.className = 'muted'; count.textContent = ' × ' + t.count;
+        var count = document.createElement('span'); count.className = 'muted'; count.textContent = ' ' + t.count + (t.count === 1 ? ' question' : ' questions');
         li.appendChild(name); li.appendChild(count);
         if (t.description) { var d = document.createElement('span'); d.className = 'tag-description'; d.textContent = t.description; li.appendChild(d); }
         li.addEventListener('mousedown', function (event) { event.preventDefault(); take(i); });
