@@ -38,7 +38,7 @@ function run(program, argv, { env = {}, echo = true, cwd = root } = {}) {
 }
 
 // ---- fuzzing ----
-const targets = ['markdown', 'http_input', 'request', 'search_query'];
+const targets = ['markdown', 'http_input', 'request', 'search_query', 'image'];
 async function fuzz() {
   const build = join(root, 'build-fuzz');
   if (!existsSync(join(build, 'CMakeCache.txt'))) {

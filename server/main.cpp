@@ -45,13 +45,14 @@ constexpr char const* usage = R"(usage:
   peerdesk schema                      (prints the schema the migrations make: schema/CURRENT.sql)
   peerdesk recount [--data ./data]
   peerdesk reindex [--data ./data]     (rebuilds the search index; a running server keeps serving)
-  peerdesk backup FILE [--data ./data]   (an online, consistent copy while the server serves)
+  peerdesk backup FILE [--data ./data]   (an online, consistent copy while the server serves;
+                                          uploaded images go to FILE-uploads/)
   peerdesk generate --posts N [--seed S] [--data ./data]   (a synthetic community, for benchmarks)
   peerdesk user create NAME --email E --password-file F [--role member|moderator|admin] [--data ./data]
   peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
                                       privilege.downvote, privilege.edit, post.max_characters,
                                       search.quality_boost, ideas.vote_budget, spam.*, flags.*,
-                                      rate.*: see README)
+                                      rate.*, uploads.*: see README)
 Every option also reads the environment variable PEERDESK_<OPTION> (PEERDESK_PORT, PEERDESK_DATA, …).
 )";
 
@@ -134,6 +135,11 @@ std::string database_path(options const& o)
 std::filesystem::path search_root(options const& o)
 {
     return std::filesystem::path(o.get("data", "./data")) / "search";
+}
+
+std::filesystem::path uploads_root(options const& o)
+{
+    return std::filesystem::path(o.get("data", "./data")) / "uploads";
 }
 
 int migrate_database(store::database& db)
@@ -277,9 +283,15 @@ int command_serve(options const& o)
     store::database db(database_path(o));
     migrate_database(db);
     settings.secure_cookies = tls;
+    settings.uploads.directory = uploads_root(o).string();
     if (auto const problems = db.write([&](store::connection& c) { return app::load_settings(c, settings); });
         !problems.empty())
         std::cerr << "warning: " << problems;
+    // An image upload may be larger than other requests: its limit and a little for the form.
+    config.large_body_limit = settings.uploads.limits.max_bytes + (64 << 10);
+    config.takes_large_body = [](std::string_view method, std::string_view target) {
+        return method == "POST" && (target == "/api/v1/uploads" || target == "/uploads");
+    };
     app::search_service search(db, search_root(o),
                                static_cast<std::size_t>(o.number("search-cache", 4096, 0, 1000000)));
     app::rate_limiter limiter(rate_limits == "on");
@@ -428,6 +440,30 @@ int command_reindex(options const& o)
     return 0;
 }
 
+struct copied {
+    std::int64_t files = 0;
+    std::int64_t bytes = 0;
+};
+
+// Copies the uploaded images' folder (content-addressed, never changed in place) to dest;
+// files still being written (".part-…") are left out.
+copied copy_uploads(std::filesystem::path const& from, std::filesystem::path const& dest)
+{
+    namespace fs = std::filesystem;
+    copied done;
+    fs::create_directories(dest);
+    if (!fs::exists(from)) return done;
+    for (auto const& entry : fs::recursive_directory_iterator(from)) {
+        if (!entry.is_regular_file() || entry.path().filename().string().find(".part-") != std::string::npos) continue;
+        auto const target = dest / fs::relative(entry.path(), from);
+        fs::create_directories(target.parent_path());
+        fs::copy_file(entry.path(), target, fs::copy_options::skip_existing);
+        done.files += 1;
+        done.bytes += static_cast<std::int64_t>(entry.file_size());
+    }
+    return done;
+}
+
 // An online, consistent copy of the database while the server keeps serving.
 int command_backup(options const& o)
 {
@@ -435,14 +471,21 @@ int command_backup(options const& o)
     if (p.size() != 2) throw usage_error("backup FILE");
     auto const& file = p[1];
     if (std::filesystem::exists(file)) throw std::runtime_error(file + " exists already; choose a new file name");
+    if (std::filesystem::exists(file + "-uploads"))
+        throw std::runtime_error(file + "-uploads exists already; choose a new file name");
     auto const source = database_path(o);
     if (!std::filesystem::exists(source)) throw std::runtime_error("there is no database at " + source);
     auto const started = std::chrono::steady_clock::now();
     auto const r = store::backup(source, file);
+    // Uploaded images after the database: every file its rows name was written before its row,
+    // so the copy holds them all. Files never change, so a copy of each is the whole of it.
+    auto const images = copy_uploads(uploads_root(o), file + "-uploads");
     auto const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::cout << "backed up " << r.pages << " pages (" << r.bytes / 1024 << " KiB) to " << file << " in " << seconds
-              << " s\nto restore: stop the server, copy it to DATA/peerdesk.db (removing peerdesk.db-wal and -shm), "
-                 "then run peerdesk reindex\n";
+    std::cout << "backed up " << r.pages << " pages (" << r.bytes / 1024 << " KiB) to " << file << " and "
+              << images.files << " uploaded images (" << images.bytes / 1024 << " KiB) to " << file << "-uploads in "
+              << seconds
+              << " s\nto restore: stop the server, copy it to DATA/peerdesk.db (removing peerdesk.db-wal and -shm) "
+                 "and the images folder to DATA/uploads, then run peerdesk reindex\n";
     return 0;
 }
 

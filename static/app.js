@@ -476,4 +476,170 @@
     textarea.addEventListener('blur', function () { setTimeout(close, 100); });
   }
   if (signedIn()) Array.prototype.forEach.call(document.querySelectorAll('textarea[name="body"]'), mentions);
+  // ---- The editors: images, drafts, tag suggestions ----
+
+  // Puts text at the caret of a text box and tells the preview and the draft about it.
+  function insertAtCaret(area, text) {
+    var start = area.selectionStart, end = area.selectionEnd, value = area.value;
+    var before = value.slice(0, start), after = value.slice(end);
+    // An image is a paragraph of its own: a blank line before it, unless the text starts there.
+    var lead = before === '' || /\n\n$/.test(before) ? '' : /\n$/.test(before) ? '\n' : '\n\n';
+    area.value = before + lead + text + '\n' + after;
+    var caret = (before + lead + text + '\n').length;
+    area.setSelectionRange(caret, caret);
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  // Images: pick a file, paste one, or drop one on the text box; each goes to the server, which
+  // checks and stores it, and its Markdown goes where the caret was.
+  Array.prototype.forEach.call(document.querySelectorAll('form.editor'), function (form) {
+    var area = form.querySelector('textarea[name="body"]');
+    var input = form.querySelector('[data-upload-input]');
+    var status = form.querySelector('[data-upload-status]');
+    var button = form.querySelector('[data-upload-button]');
+    if (!area || !input || !signedIn()) return;
+    if (button) button.hidden = true;  // the file field sends at once; the button is for pages without this script
+    function tell(message) { if (status) status.textContent = message; }
+    tell('Choose a file, paste an image, or drop one on the text box.');
+    function send(file) {
+      if (!file) return;
+      if (!/^image\/(png|jpeg|gif|webp)$/.test(file.type)) { tell('Only PNG, JPEG, GIF and WebP images can be added.'); return; }
+      tell('Uploading ' + (file.name || 'the image') + '…');
+      var data = new FormData();
+      data.append('file', file, file.name || 'pasted.png');
+      fetch('/api/v1/uploads', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf }, body: data })
+        .then(function (response) {
+          return response.json().then(function (body) {
+            if (!response.ok) throw new Error(body.error ? body.error.message : 'The image was not uploaded.');
+            return body;
+          });
+        })
+        .then(function (body) {
+          var name = (file.name || 'image').replace(/\.[a-z0-9]+$/i, '').replace(/[\[\]]/g, '');
+          insertAtCaret(area, '![' + (name || 'image') + '](' + body.url + ')');
+          tell('Image added (' + body.width + ' × ' + body.height + '). Describe it in the brackets for people who cannot see it.');
+        })
+        .catch(function (error) { tell(error.message); });
+    }
+    input.addEventListener('change', function () { send(input.files[0]); input.value = ''; });
+    area.addEventListener('paste', function (event) {
+      var files = event.clipboardData && event.clipboardData.files;
+      if (files && files.length && /^image\//.test(files[0].type)) { event.preventDefault(); send(files[0]); }
+    });
+    area.addEventListener('dragover', function (event) {
+      if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, 'Files') >= 0) event.preventDefault();
+    });
+    area.addEventListener('drop', function (event) {
+      var files = event.dataTransfer && event.dataTransfer.files;
+      if (files && files.length) { event.preventDefault(); send(files[0]); }
+    });
+  });
+
+  // Drafts: what is typed is kept on the server a moment after typing stops, so that it is
+  // there again after a closed tab or on another device (the server puts it back in the form);
+  // posting drops it.
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-draft]'), function (form) {
+    if (!signedIn()) return;
+    var key = form.getAttribute('data-draft');
+    var area = form.elements.body, title = form.elements.title, tags = form.elements.tags;
+    if (!area) return;
+    var timer = null, saved = null;
+    function current() {
+      var d = { body: area.value };
+      if (key === 'ask') {
+        d.title = title ? title.value : '';
+        d.tags = tags ? tags.value.split(/[\s,]+/).filter(Boolean).slice(0, 20) : [];
+      }
+      return d;
+    }
+    function save() {
+      var d = current(), text = JSON.stringify(d);
+      if (text === saved) return;
+      var empty = d.body.trim() === '' && !(d.title || '').trim();
+      (empty ? api('DELETE', '/drafts/' + key) : api('PUT', '/drafts/' + key, d))
+        .then(function () { saved = text; })
+        .catch(function (error) { say('Your draft was not saved: ' + error.message); });
+    }
+    form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(save, 1200); });
+    form.addEventListener('submit', function () { clearTimeout(timer); });
+    // The page came with the draft already in it (the server fills the form), so it starts saved.
+    saved = JSON.stringify(current());
+  });
+
+  // The tag field suggests existing tags with their counts and descriptions as a combobox
+  // (WAI-ARIA 1.2: the list is announced, arrows move, Enter or Tab takes, Escape closes).
+  Array.prototype.forEach.call(document.querySelectorAll('input[data-tag-suggest]'), function (field) {
+    var list = document.createElement('ul');
+    list.id = field.id + '-suggestions';
+    list.className = 'tag-suggestions';
+    list.setAttribute('role', 'listbox');
+    list.setAttribute('aria-label', 'Suggestions');
+    list.hidden = true;
+    field.parentNode.insertBefore(list, field.nextSibling);
+    field.setAttribute('role', 'combobox');
+    field.setAttribute('aria-autocomplete', 'list');
+    field.setAttribute('aria-expanded', 'false');
+    field.setAttribute('aria-controls', list.id);
+    var items = [], active = -1, timer = null, sent = 0;
+    function word() { var m = /([^\s,]*)$/.exec(field.value.slice(0, field.selectionStart)); return m ? m[1] : ''; }
+    function close() {
+      list.hidden = true; list.textContent = ''; items = []; active = -1;
+      field.setAttribute('aria-expanded', 'false');
+      field.removeAttribute('aria-activedescendant');
+    }
+    function highlight(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, n) { li.setAttribute('aria-selected', n === i ? 'true' : 'false'); });
+      if (i >= 0) field.setAttribute('aria-activedescendant', list.children[i].id);
+      else field.removeAttribute('aria-activedescendant');
+    }
+    function take(i) {
+      var name = items[i].name, caret = field.selectionStart;
+      var before = field.value.slice(0, caret).replace(/[^\s,]*$/, ''), after = field.value.slice(caret).replace(/^[^\s,]*/, '');
+      field.value = before + name + ' ' + after.replace(/^\s+/, '');
+      var at = (before + name + ' ').length;
+      field.setSelectionRange(at, at);
+      close();
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    function show(found) {
+      items = found; list.textContent = '';
+      if (!found.length) { close(); return; }
+      found.forEach(function (t, i) {
+        var li = document.createElement('li');
+        li.id = list.id + '-' + i;
+        li.setAttribute('role', 'option');
+        li.setAttribute('aria-selected', 'false');
+        var name = document.createElement('span'); name.className = 'tag'; name.textContent = t.name;
+        var count = document.createElement('span'); count.className = 'muted'; count.textContent = ' ' + t.count + (t.count === 1 ? ' question' : ' questions');
+        li.appendChild(name); li.appendChild(count);
+        if (t.description) { var d = document.createElement('span'); d.className = 'tag-description'; d.textContent = t.description; li.appendChild(d); }
+        li.addEventListener('mousedown', function (event) { event.preventDefault(); take(i); });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+      field.setAttribute('aria-expanded', 'true');
+      highlight(-1);
+    }
+    field.addEventListener('input', function (event) {
+      if (!event.isTrusted) return;
+      clearTimeout(timer);
+      var w = word();
+      if (!w) { close(); return; }
+      timer = setTimeout(function () {
+        var ticket = ++sent;
+        api('GET', '/tags?q=' + encodeURIComponent(w) + '&pagesize=8').then(function (r) {
+          if (ticket === sent) show(r.items);
+        }).catch(close);
+      }, 150);
+    });
+    field.addEventListener('keydown', function (event) {
+      if (list.hidden) return;
+      if (event.key === 'ArrowDown') { event.preventDefault(); highlight((active + 1) % items.length); }
+      else if (event.key === 'ArrowUp') { event.preventDefault(); highlight(active <= 0 ? items.length - 1 : active - 1); }
+      else if ((event.key === 'Enter' || event.key === 'Tab') && active >= 0) { event.preventDefault(); take(active); }
+      else if (event.key === 'Escape') { event.preventDefault(); close(); }
+    });
+    field.addEventListener('blur', function () { setTimeout(close, 150); });
+  });
 })();

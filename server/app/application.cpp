@@ -301,6 +301,9 @@ void add_all_routes(route_table& r)
     add_feed_routes(r);
     add_people_routes(r);
     add_admin_routes(r);
+    add_upload_routes(r);
+    add_draft_routes(r);
+    add_tag_wiki_routes(r);
 }
 
 }  // namespace peerdesk::app

@@ -8,6 +8,7 @@
 #include "server/http/message.hpp"
 #include "server/http/router.hpp"
 #include "server/mail/mime.hpp"
+#include "server/media/image.hpp"
 #include "server/store/db.hpp"
 #include "server/store/models.hpp"
 
@@ -24,6 +25,15 @@ struct mail_options {
     std::string public_url;  // "https://support.example.com" (no trailing slash); links in mail
 };
 
+// Uploaded images: the limits of one file, each member's quota, and how long the images of a
+// deleted post stay served (so that undoing the deletion brings the post back whole).
+struct upload_settings {
+    media::image_limits limits;
+    std::int64_t quota_bytes = 200LL << 20;  // all of one member's uploads together
+    std::int64_t deleted_retention_days = 30;
+    std::string directory;  // DATA/uploads; empty: uploads are off (commands that serve nothing)
+};
+
 struct settings {
     domain::reputation_rules rules;
     domain::privilege_thresholds thresholds;
@@ -38,6 +48,7 @@ struct settings {
     std::int64_t spam_penalty = 100;     // reputation lost when a post is removed as spam or abuse
     std::int64_t idea_vote_budget = 10;  // open votes each member may have on ideas at once
     mail_options mail;
+    upload_settings uploads;
 };
 
 // The settings an operator may change (peerdesk settings set KEY VALUE): each a whole number
@@ -94,6 +105,17 @@ inline constexpr setting_spec setting_specs[] = {
      [](settings const& s) { return static_cast<int>(s.rates.widget_per_key.count); }},
     {"rate.widget_per_address_per_minute", 1, 100'000, [](settings& s, int v) { s.rates.widget_per_address.count = v; },
      [](settings const& s) { return static_cast<int>(s.rates.widget_per_address.count); }},
+    {"rate.uploads_per_hour", 1, 100'000, [](settings& s, int v) { s.rates.upload.count = v; },
+     [](settings const& s) { return static_cast<int>(s.rates.upload.count); }},
+    {"uploads.max_kib", 16, 50 * 1024,
+     [](settings& s, int v) { s.uploads.limits.max_bytes = static_cast<std::size_t>(v) * 1024; },
+     [](settings const& s) { return static_cast<int>(s.uploads.limits.max_bytes / 1024); }},
+    {"uploads.max_megapixels", 1, 200, [](settings& s, int v) { s.uploads.limits.max_pixels = v * 1'000'000LL; },
+     [](settings const& s) { return static_cast<int>(s.uploads.limits.max_pixels / 1'000'000); }},
+    {"uploads.quota_mib", 1, 1'000'000, [](settings& s, int v) { s.uploads.quota_bytes = std::int64_t(v) << 20; },
+     [](settings const& s) { return static_cast<int>(s.uploads.quota_bytes >> 20); }},
+    {"uploads.deleted_retention_days", 0, 3650, [](settings& s, int v) { s.uploads.deleted_retention_days = v; },
+     [](settings const& s) { return static_cast<int>(s.uploads.deleted_retention_days); }},
 };
 
 // A list setting as the settings page shows it: entries separated by ", ".

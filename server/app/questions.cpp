@@ -6,9 +6,11 @@
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
 #include "server/app/auth.hpp"
+#include "server/app/drafts.hpp"
 #include "server/app/moderation_actions.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
+#include "server/app/tag_wiki.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
@@ -49,7 +51,8 @@ response question_list(call& c, std::optional<std::string> tag)
     auto const chosen = sort_named(http::find_field(query, "sort")).value_or(sorts[0]);
     auto const page_number = page_param(query);
     store::post_store posts(c.ctx.db.reader());
-    if (tag && !posts.find_tag(*tag))
+    std::optional<store::tag_row> tag_found;
+    if (tag && !(tag_found = posts.find_tag(*tag)))
         return message_page(c, 404, "No such tag", "No question is tagged \"" + *tag + "\" yet.");
     auto const page_data = posts.questions(chosen.sort, tag, page_number, 30);
     std::string const base = tag ? urls::tag(*tag) : urls::questions();
@@ -69,6 +72,7 @@ response question_list(call& c, std::optional<std::string> tag)
         .set("pager", pager_view(page_number, 30, page_data.total, base + "?sort=" + std::string(chosen.key)));
     if (tag) {
         v.set("tag", *tag);
+        v.set("tag_description", tag_found->description).set("tag_info_url", urls::tag(*tag) + "/info");
         if (auto const id = store::notification_store(c.ctx.db.reader()).tag_id(*tag))
             v.set("follow", follow_button(c, store::follow_target::tag, *id, urls::tag(*tag) + "/follow", "tag"));
     }
@@ -104,7 +108,10 @@ response home(call& c)
 
 response tag_page(call& c)
 {
-    return question_list(c, domain::normalize_tag(c.match["name"]));
+    auto const name = domain::normalize_tag(c.match["name"]);
+    // A synonym's address is its tag's ("wifi" → "wireless").
+    if (auto const target = tag_synonym_target(c.ctx, name)) return redirect(urls::tag(*target), 301);
+    return question_list(c, name);
 }
 
 response tags_page(call& c)
@@ -117,6 +124,7 @@ response tags_page(call& c)
         view v;
         v.set("name", t.name).set("url", urls::tag(t.name)).set("count", t.question_count);
         v.set("count_label", t.question_count == 1 ? "question" : "questions");
+        v.set("description", t.description).set("info_url", urls::tag(t.name) + "/info");
         items.push_back(std::move(v));
     }
     view v;
@@ -149,10 +157,12 @@ response list_tags(call& c)
     auto paged = read_paging(std::get<http::fields>(query));
     if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
     auto const p = std::get<paging>(paged);
+    if (auto suggested = tag_suggestions(c, std::get<http::fields>(query), p.pagesize)) return std::move(*suggested);
     auto const page = store::post_store(c.ctx.db.reader()).tags(p.page, p.pagesize);
-    return json_response(200, list_json(page, [](store::tag_row const& t) {
-                             return json::object{{"name", t.name}, {"count", t.question_count}};
-                         }));
+    return json_response(
+        200, list_json(page, [](store::tag_row const& t) {
+            return json::object{{"name", t.name}, {"count", t.question_count}, {"description", t.description}};
+        }));
 }
 
 response ask_form(call& c, page_status status, std::string const& title, std::string const& body,
@@ -175,7 +185,11 @@ response ask_page(call& c)
 {
     if (auto r = require_signed_in(c)) return std::move(*r);
     auto const query = query_fields(c);
-    return ask_form(c, 200, field(query, "title").substr(0, 150), "", "", nullptr);
+    auto const title = field(query, "title").substr(0, 150);
+    // The question the member began (on this device or another) is back in the form.
+    if (auto const draft = draft_for(c.ctx, c.who, "ask"); draft && title.empty())
+        return ask_form(c, 200, draft->title, draft->body, draft->tags, nullptr);
+    return ask_form(c, 200, title, "", "", nullptr);
 }
 
 response post_ask(call& c)

@@ -30,6 +30,8 @@ struct rate_rules {
     rate_rule posts_per_address{60, 3600};  // questions, answers and comments from one address
     rate_rule widget_per_key{600, 60};      // searches through one widget key, all visitors together
     rate_rule widget_per_address{60, 60};
+    rate_rule upload{30, 3600};  // images uploaded by one member
+    rate_rule draft{600, 3600};  // draft saves: the editors save a few seconds after typing stops
 };
 
 class rate_limiter {

@@ -21,6 +21,9 @@ void add_insight_routes(route_table& r);       // insights and advocates for mod
 void add_idea_routes(route_table& r);          // the ideas board, votes, statuses, merging, the roadmap
 void add_reach_routes(route_table& r);         // permalinks, robots.txt, the sitemap
 void add_own_content_routes(route_table& r);   // members' edits and deletions of their own comments and posts
+void add_upload_routes(route_table& r);        // image uploads and the address that serves them
+void add_draft_routes(route_table& r);         // drafts of questions and answers, kept as members type
+void add_tag_wiki_routes(route_table& r);      // tag descriptions, wikis, synonyms, suggestions
 
 // Every room's routes, in one table.
 void add_all_routes(route_table& r);

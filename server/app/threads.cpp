@@ -11,6 +11,7 @@
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
 #include "server/app/auth.hpp"
+#include "server/app/drafts.hpp"
 #include "server/app/moderation_actions.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
@@ -750,6 +751,9 @@ response show_question(call& c)
               std::pair{"flag", open_form::kind::flag}, std::pair{"flag_comment", open_form::kind::flag_comment}})
             if (auto const target = http::find_field(query, name))
                 if (auto const n = parse_id(*target)) state.open = {what, *n};
+        // The answer the member began here (on this device or another) is back in the box.
+        if (auto const draft = draft_for(c.ctx, c.who, "answer-" + std::to_string(*id)))
+            state.answer_body = draft->body;
     }
     // A form to open decides the page (its link carries no page); else ?page=N.
     std::int64_t page = 0;

@@ -16,8 +16,12 @@ struct server_config {
     int threads = 2;
     // Run once by each write thread before it takes work (the application shrinks its caches).
     std::function<void()> write_thread_start;
-    std::size_t header_limit = 16 * 1024;   // larger header blocks get 431
-    std::size_t body_limit = 1024 * 1024;   // larger bodies get 413
+    std::size_t header_limit = 16 * 1024;  // larger header blocks get 431
+    std::size_t body_limit = 1024 * 1024;  // larger bodies get 413
+    // A larger limit for the requests takes_large_body picks (image uploads), from their method and
+    // target; 0: none larger.
+    std::size_t large_body_limit = 0;
+    std::function<bool(std::string_view method, std::string_view target)> takes_large_body;
     std::chrono::seconds read_timeout{15};  // to receive a whole request once it has begun
     std::chrono::seconds idle_timeout{60};  // between requests on a keep-alive connection
     std::chrono::seconds shutdown_grace{10};

@@ -115,7 +115,10 @@ protected:
         if (state_.stopping) return derived().end_connection();
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(state_.config.header_limit));
-        parser_->body_limit(state_.config.body_limit);
+        // The header is checked against the largest limit (Beast compares Content-Length with
+        // it as soon as the header is read); on_header narrows it to the request's own.
+        parser_->body_limit(std::max(state_.config.body_limit, state_.config.large_body_limit));
+        body_limit_ = state_.config.body_limit;
         if (buffer_.size() > 0) return read_header();  // the next request has already begun
         idle_ = true;
         tcp().expires_after(state_.config.idle_timeout);
@@ -165,6 +168,14 @@ protected:
                                       "Only Transfer-Encoding: chunked (HTTP/1.1) is accepted; send the body with "
                                       "Content-Length instead.");
         }
+        if (state_.config.large_body_limit && state_.config.takes_large_body &&
+            state_.config.takes_large_body(header.method_string(), header.target()))
+            body_limit_ = std::max(state_.config.body_limit, state_.config.large_body_limit);
+        parser_->body_limit(body_limit_);
+        if (auto const length = parser_->content_length(); length && *length > body_limit_)
+            return refuse_request(
+                413, "too_large",
+                "The request body is too large (the limit is " + std::to_string(body_limit_) + " bytes).");
         bhttp::async_read(derived().stream(), buffer_, *parser_,
                           beast::bind_front_handler(&session::on_read, derived().shared_from_this()));
     }
@@ -365,15 +376,15 @@ protected:
         } else if (ec == bhttp::error::body_limit) {
             status = 413;
             code = "too_large";
-            message =
-                "The request body is too large (the limit is " + std::to_string(state_.config.body_limit) + " bytes).";
+            message = "The request body is too large (the limit is " + std::to_string(body_limit_) + " bytes).";
         }
         refuse_request(status, code, message);
     }
 
     server_state& state_;
     beast::flat_buffer buffer_;
-    bool redirect_ = false;  // the plain-HTTP listener beside a TLS one
+    std::size_t body_limit_ = 0;  // this request's
+    bool redirect_ = false;       // the plain-HTTP listener beside a TLS one
 
 private:
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;

@@ -188,6 +188,34 @@ void autolink(cmark_node* root)
     }
 }
 
+// "/uploads/<64 hex>.<png|jpg|gif|webp>": an image uploaded to this site, shown in place.
+bool is_uploaded_image(std::string_view url)
+{
+    constexpr std::string_view prefix = "/uploads/";
+    if (!url.starts_with(prefix) || url.size() < prefix.size() + 64 + 4) return false;
+    auto const name = url.substr(prefix.size(), 64);
+    if (!std::all_of(name.begin(), name.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+        return false;
+    auto const ext = url.substr(prefix.size() + 64);
+    return ext == ".png" || ext == ".jpg" || ext == ".gif" || ext == ".webp";
+}
+
+// The plain text inside a node (an image's description, for alt).
+std::string text_of(cmark_node* node)
+{
+    std::string out;
+    auto* it = cmark_iter_new(node);
+    for (auto ev = cmark_iter_next(it); ev != CMARK_EVENT_DONE; ev = cmark_iter_next(it)) {
+        auto* n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER) continue;
+        auto const t = cmark_node_get_type(n);
+        if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) out += view(cmark_node_get_literal(n));
+        if ((t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) && out.size() < 1000) out += ' ';
+    }
+    cmark_iter_free(it);
+    return out;
+}
+
 // cmark's renderer writes plain <a href>; links are rewritten as custom inlines so that each
 // carries rel="nofollow ugc noopener" and only a safe destination.
 void rewrite_links(cmark_node* root)
@@ -203,10 +231,20 @@ void rewrite_links(cmark_node* root)
     cmark_iter_free(it);
     for (auto* link : links) {
         // An image from another site would be fetched by every reader's browser, telling that
-        // site who read the post and when: until uploads exist, an image is a link to it.
+        // site who read the post and when: it stays a link. Only images uploaded here are shown.
         bool const image = cmark_node_get_type(link) == CMARK_NODE_IMAGE;
         auto const url = view(cmark_node_get_url(link));
         auto const title = view(cmark_node_get_title(link));
+        if (image && is_uploaded_image(url)) {
+            std::string tag = "<img src=\"" + std::string(url) + "\" alt=\"" + escape_html(text_of(link)) + "\"";
+            if (!title.empty()) tag += " title=\"" + escape_html(title) + "\"";
+            tag += " loading=\"lazy\" class=\"uploaded\">";
+            auto* custom = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+            cmark_node_set_on_enter(custom, tag.c_str());
+            cmark_node_replace(link, custom);
+            cmark_node_free(link);
+            continue;
+        }
         std::string open = "<a href=\"" + (safe_url(url) ? escape_html(url) : std::string()) + "\"";
         if (!title.empty()) open += " title=\"" + escape_html(title) + "\"";
         open +=

@@ -122,6 +122,7 @@ struct revision_row {
 struct tag_row {
     std::string name;
     std::int64_t question_count = 0;
+    std::string description;
 };
 
 template <typename T>

@@ -2,6 +2,7 @@
 
 #include "server/store/insight_store.hpp"
 #include "server/store/search_store.hpp"
+#include "server/store/upload_store.hpp"
 #include "server/store/user_store.hpp"
 
 #include <algorithm>
@@ -122,6 +123,11 @@ constexpr std::string_view post_thread = "SELECT coalesce(question_id, id), kind
 // A tag's id and count, and the highest post id (how many posts there are, near enough).
 constexpr std::string_view tag_for_list =
     "SELECT id, question_count, (SELECT max(id) FROM posts) FROM tags WHERE name = ?1";
+// A synonym's name stands for its tag (asking with "wifi" tags "wireless").
+constexpr std::string_view resolve_synonym =
+    "SELECT t.name FROM tag_synonyms s JOIN tags t ON t.id = s.tag_id WHERE s.name = ?1";
+// A member's draft for a place goes when the post it was for is posted.
+constexpr std::string_view drop_draft = "DELETE FROM drafts WHERE user_id = ?1 AND place = ?2";
 constexpr std::string_view unlink_tags = "DELETE FROM question_tags WHERE question_id = ?1";
 constexpr std::string_view tags_of =
     "SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id WHERE qt.question_id = ?1 "
@@ -210,9 +216,9 @@ constexpr std::string_view revision_post =
     "?1";
 constexpr std::string_view tag_count = "SELECT count(*) FROM tags WHERE question_count > 0";
 constexpr std::string_view tag_page =
-    "SELECT name, question_count FROM tags WHERE question_count > 0 "
+    "SELECT name, question_count, description FROM tags WHERE question_count > 0 "
     "ORDER BY question_count DESC, name LIMIT ?1 OFFSET ?2";
-constexpr std::string_view find_tag = "SELECT name, question_count FROM tags WHERE name = ?1";
+constexpr std::string_view find_tag = "SELECT name, question_count, description FROM tags WHERE name = ?1";
 
 }  // namespace sql
 
@@ -240,6 +246,8 @@ std::int64_t post_store::create_question(new_question const& q, std::int64_t now
     db_.cached(sql::count_live).bind(id, 1).run();
     set_tags(id, q.tags);
     add_revision(id, q.author_id, "", now);
+    upload_store(db_).link(id, q.body.markdown);
+    db_.cached(sql::drop_draft).bind(q.author_id, "ask").run();
     enqueue_post(db_, id, now);
     insight_store(db_).question_enters(id);
     tx.commit();
@@ -282,6 +290,8 @@ std::int64_t post_store::create_answer(std::int64_t question_id, std::int64_t au
     db_.cached(sql::recount_answers).bind(question_id).run();
     db_.cached(sql::touch_question).bind(question_id, now).run();
     add_revision(id, author_id, "", now);
+    upload_store(db_).link(id, body.markdown);
+    db_.cached(sql::drop_draft).bind(author_id, "answer-" + std::to_string(question_id)).run();
     enqueue_post(db_, id, now);
     enqueue_if_newly_answered(db_, question_id, now);
     insights.question_enters(question_id);
@@ -306,7 +316,15 @@ void post_store::set_tags(std::int64_t question_id, std::vector<std::string> con
     db_.cached(sql::count_tags_down).bind(question_id).run();
     db_.cached(sql::unlink_tags).bind(question_id).run();
     int position = 0;
-    for (auto const& t : tags) {
+    std::vector<std::string> done;
+    for (auto const& given : tags) {
+        std::string t = given;
+        if (auto& s = db_.cached(sql::resolve_synonym).bind(given); s.step()) {
+            t = s.text(0);
+            s.reset();
+        }
+        if (std::find(done.begin(), done.end(), t) != done.end()) continue;
+        done.push_back(t);
         db_.cached(sql::insert_tag).bind(t).run();
         db_.cached(sql::link_tag).bind(question_id, t, position++).run();
     }
@@ -322,7 +340,10 @@ void post_store::edit(std::int64_t post_id, post_edit const& e, std::int64_t now
 {
     auto tx = db_.begin_immediate();
     if (e.title) db_.cached(sql::update_title).bind(post_id, *e.title).run();
-    if (e.body) db_.cached(sql::update_body).bind(post_id, e.body->markdown, e.body->html, e.body->excerpt).run();
+    if (e.body) {
+        db_.cached(sql::update_body).bind(post_id, e.body->markdown, e.body->html, e.body->excerpt).run();
+        upload_store(db_).link(post_id, e.body->markdown);
+    }
     if (e.tags) {
         insight_store(db_).thread_leaves(post_id);  // counted under its tags
         set_tags(post_id, *e.tags);
@@ -774,7 +795,7 @@ page_of<tag_row> post_store::tags(std::int64_t page, std::int64_t pagesize)
     if (count.step()) out.total = count.integer(0);
     count.reset();
     auto& s = db_.cached(sql::tag_page).bind(pagesize, (page - 1) * pagesize);
-    while (s.step()) out.items.push_back({s.text(0), s.integer(1)});
+    while (s.step()) out.items.push_back({s.text(0), s.integer(1), s.text(2)});
     s.reset();
     return out;
 }
@@ -783,7 +804,7 @@ std::optional<tag_row> post_store::find_tag(std::string_view name)
 {
     auto& s = db_.cached(sql::find_tag).bind(name);
     std::optional<tag_row> out;
-    if (s.step()) out = tag_row{s.text(0), s.integer(1)};
+    if (s.step()) out = tag_row{s.text(0), s.integer(1), s.text(2)};
     s.reset();
     return out;
 }

@@ -2,7 +2,7 @@
 # tests/fuzz/regressions/<target>) through the normally built target; fails on the first one
 # that crashes or aborts.
 set(total 0)
-foreach(target markdown http_input request search_query)
+foreach(target markdown http_input request search_query image)
   execute_process(COMMAND ${BIN}/fuzz_${target} ${SRC}/corpus/${target} ${SRC}/regressions/${target}
                   RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
   string(STRIP "${out}" out)
