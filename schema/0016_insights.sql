@@ -65,7 +65,7 @@ CREATE TABLE answer_count_months (
 ) WITHOUT ROWID;
 
 -- Live answers per member and tag of the question: what a member answers.
-CREATE TABLE member_tags (
+CREATE TABLE answer_tags (
     user_id INTEGER NOT NULL,
     tag_id  INTEGER NOT NULL,
     answers INTEGER NOT NULL,

@@ -39,6 +39,8 @@ constexpr setting_group groups[] = {
     {"rate.", "Rate limits", "How often one member, address or widget key may act."},
     {"post.", "Posting", "Bounds on what members write."},
     {"search.", "Search", "How search ranks what it finds."},
+    {"uploads.", "Images", "What members may upload into their posts."},
+    {"ideas.", "Ideas", "How members vote for ideas."},
 };
 
 struct setting_help {
@@ -69,6 +71,12 @@ constexpr setting_help help[] = {
     {"rate.failed_signins", "Failed sign-ins before sign-in slows down"},
     {"rate.widget_per_key_per_minute", "Widget searches per key per minute"},
     {"rate.widget_per_address_per_minute", "Widget searches per address per minute"},
+    {"rate.uploads_per_hour", "Image uploads per member per hour"},
+    {"uploads.max_kib", "Largest image, in KiB"},
+    {"uploads.max_megapixels", "Most pixels in an image, in millions"},
+    {"uploads.quota_mib", "Images one member may keep in all, in MiB"},
+    {"uploads.deleted_retention_days", "Days a deleted post's images are still served to readers"},
+    {"ideas.vote_budget", "Open votes each member has for ideas"},
 };
 
 std::string label_of(std::string_view key)

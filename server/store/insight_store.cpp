@@ -73,10 +73,10 @@ constexpr std::string_view prune_answer_count =
 constexpr std::string_view prune_member_month =
     "DELETE FROM member_months WHERE month = ?1 AND user_id = ?2 AND answers = 0 AND accepted = 0 AND upvotes = 0";
 constexpr std::string_view bump_member_tag =
-    "INSERT INTO member_tags (user_id, tag_id, answers) VALUES (?1, ?2, ?3) "
+    "INSERT INTO answer_tags (user_id, tag_id, answers) VALUES (?1, ?2, ?3) "
     "ON CONFLICT (user_id, tag_id) DO UPDATE SET answers = answers + excluded.answers";
 constexpr std::string_view prune_member_tag =
-    "DELETE FROM member_tags WHERE user_id = ?1 AND tag_id = ?2 AND answers = 0";
+    "DELETE FROM answer_tags WHERE user_id = ?1 AND tag_id = ?2 AND answers = 0";
 constexpr std::string_view bump_tie =
     "INSERT INTO help_ties (helper_id, asker_id, answers, accepted) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT (helper_id, asker_id) DO UPDATE SET answers = answers + excluded.answers, "
@@ -137,7 +137,7 @@ constexpr std::string_view rising_members = PEERDESK_MEMBER_NAMES PEERDESK_MEMBE
     "ORDER BY (s.accepted + s.upvotes) - (s.accepted_before + s.upvotes_before) DESC, s.accepted + s.upvotes DESC, "
     "u.username";
 constexpr std::string_view member_top_tags =
-    "SELECT t.name FROM member_tags m JOIN tags t ON t.id = m.tag_id WHERE m.user_id = ?1 AND m.answers > 0 "
+    "SELECT t.name FROM answer_tags m JOIN tags t ON t.id = m.tag_id WHERE m.user_id = ?1 AND m.answers > 0 "
     "ORDER BY m.answers DESC, t.name LIMIT 3";
 constexpr std::string_view months =
     "SELECT month, answers, members FROM answer_count_months WHERE month BETWEEN ?1 AND ?2 AND answers > 0 "
@@ -157,7 +157,7 @@ namespace {
 // The post-derived tables, compared row for row by rebuild().
 constexpr std::string_view derived_tables[] = {
     "insight_days",        "insight_first_answers", "insight_tag_days", "member_days",  "member_months",
-    "answer_count_months", "member_tags",           "help_ties",        "help_tie_tags"};
+    "answer_count_months", "answer_tags",           "help_ties",        "help_tie_tags"};
 
 std::vector<std::int64_t> tags_of(connection& db, std::int64_t question_id)
 {
