@@ -25,16 +25,7 @@ namespace json = boost::json;
 using http::response;
 using render::view;
 
-// The ideas board is being built beside this; "make it an idea" links appear once it exists.
-// Flip this when /ideas/new answers.
-constexpr bool ideas_board_exists = false;
-
 using namespace insight;
-
-std::string idea_url(std::string const& title)
-{
-    return "/ideas/new?title=" + http::percent_encode(title);
-}
 
 // ---- pages ----
 
@@ -169,7 +160,7 @@ response insights_page(call& c)
             .set("before", g.before)
             .set("trend", trend_text(g.count, g.before))
             .set("ask_url", urls::ask(g.query));
-        if (ideas_board_exists) gv.set("idea_url", idea_url(g.query));
+        gv.set("idea_url", urls::new_idea(g.query));
         gv.set("may_forget", admin);
         gaps.push_back(std::move(gv));
     }
@@ -356,7 +347,7 @@ response insights_api(call& c)
                        {"trend", trend_text(g.count, g.before)},
                        {"last_at", domain::rfc3339(g.last_at)},
                        {"ask_url", urls::ask(g.query)}};
-        if (ideas_board_exists) o["idea_url"] = idea_url(g.query);
+        o["idea_url"] = urls::new_idea(g.query);
         gaps.push_back(std::move(o));
     }
     json::object searches;

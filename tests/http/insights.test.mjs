@@ -148,11 +148,14 @@ test('the API answers every figure of the known community', async () => {
   const gap = b.content_gaps.find((g) => g.query === 'toner smudge');
   assert.deepEqual({ ...gap, last_at: undefined }, {
     query: 'toner smudge', count: 4, widget: 1, before: 0, trend: 'new', last_at: undefined,
-    ask_url: '/questions/ask?title=toner%20smudge',
+    ask_url: '/questions/ask?title=toner%20smudge', idea_url: '/ideas/new?title=toner%20smudge',
   });
   assert.equal(b.content_gaps[0].query, 'toner smudge', 'the most searched gap first');
   assert.ok(!b.content_gaps.some((g) => g.query === 'printer'), 'a search with results is no gap');
-  assert.ok(!('idea_url' in gap), 'no idea link until the ideas board exists');
+  // "Make it an idea" opens the proposal form with the customers' words as its title.
+  const form = await mod.request('GET', gap.idea_url);
+  assert.equal(form.status, 200);
+  assert.match(form.text, /value="toner smudge"/);
   assert.deepEqual(b.searches.site, { searches: 1, no_results: 1 });
   assert.equal(b.searches.api.no_results, 3, 'the API\'s searches without results (the wait for the index searched too)');
   assert.deepEqual({ ...b.widget, days: undefined }, { searches: 2, clicks: 2, deflected: 1, no_results: 1, deflection_rate: 0.5, days: undefined });
