@@ -15,7 +15,9 @@ const keys = ['privilege.upvote', 'privilege.comment', 'privilege.downvote', 'pr
   'spam.blocked_words', 'spam.blocked_domains', 'flags.hide_after', 'flags.established_reputation',
   'rate.questions_per_hour', 'rate.answers_per_hour', 'rate.comments_per_hour', 'rate.votes_per_hour',
   'rate.flags_per_hour', 'rate.searches_per_minute', 'rate.signups_per_hour', 'rate.failed_signins',
-  'rate.widget_per_key_per_minute', 'rate.widget_per_address_per_minute'];
+  'rate.widget_per_key_per_minute', 'rate.widget_per_address_per_minute', 'rate.uploads_per_hour',
+  'uploads.max_kib', 'uploads.max_megapixels', 'uploads.quota_mib', 'uploads.deleted_retention_days',
+  'ideas.vote_budget'];
 
 // What `peerdesk settings set` says about a value, in a data directory of its own.
 async function commandLineSays(key, value) {

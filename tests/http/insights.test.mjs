@@ -179,7 +179,7 @@ test('the pages show the same figures, each chart holds its table\'s numbers, an
   const gaps = tableOf(html, 'gaps-table');
   assert.deepEqual(gaps.rows[0].slice(0, 5), ['toner smudge', '4', '1', '0', 'new']);
   assert.ok(html.includes('href="/questions/ask?title=toner%20smudge"'), 'ask this');
-  assert.ok(!html.includes('/ideas/new'), 'no idea link yet');
+  assert.ok(html.includes('href="/ideas/new?title=toner%20smudge"'), 'make it an idea');
 
   const advocates = await boss.request('GET', '/admin/advocates');
   assert.equal(advocates.status, 200);
