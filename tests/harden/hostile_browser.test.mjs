@@ -69,7 +69,11 @@ async function visit(page, what, steps) {
       return {
         pwned: window.__pwned ?? (window.parent !== window ? window.parent.__pwned : undefined),
         handlers: elements.flatMap((e) => [...e.attributes].filter((a) => a.name.startsWith('on')).map((a) => `${e.tagName} ${a.name}`)),
-        inline: elements.filter((e) => e.tagName === 'SCRIPT' && !e.src).length,
+        // A thread's structured data is data, not code: one element of JSON that parses whole.
+        inline: elements.filter((e) => e.tagName === 'SCRIPT' && !e.src).filter((e, i, all) => {
+          if (e.type !== 'application/ld+json' || all.length > 1 || e.parentElement !== document.head) return true;
+          try { JSON.parse(e.textContent); return false; } catch { return true; }
+        }).length,
         badUrls: elements.flatMap((e) => ['href', 'src', 'action', 'formaction', 'data'].map((n) => e.getAttribute(n)).filter((v) => v && /^\s*(javascript|vbscript|data):/i.test(v))),
       };
     });

@@ -64,8 +64,11 @@ export function injectedMarkup(html) {
       if (name.startsWith('on') || name === 'srcdoc') findings.push(tag);
       if (['href', 'src', 'action', 'formaction', 'data', 'xlink:href'].includes(name) && /^(javascript|vbscript|data):/i.test(value)) findings.push(tag);
     }
-    if (/^<(script|iframe|object|embed|base|meta|style)\b/i.test(tag) && !/^<script src="\/static\/[\w.]+\?v=\w+" defer>$/.test(tag) &&
-        !/^<meta (charset|name)=/.test(tag)) findings.push(tag);
+    // The page's own: its scripts from /static (theme.js blocks, to apply the colour scheme
+    // before drawing), a thread's structured data (JSON, never run; the browser suite checks
+    // it parses), and the head's meta tags (OpenGraph's use property=).
+    if (/^<(script|iframe|object|embed|base|meta|style)\b/i.test(tag) && !/^<script src="\/static\/[\w.]+\?v=\w+"( defer)?>$/.test(tag) &&
+        tag !== '<script type="application/ld+json">' && !/^<meta (charset|name|property)=/.test(tag)) findings.push(tag);
     // Forms post only to this site.
     if (/^<form\b/i.test(tag) && !/\saction="\/(?!\/)[^"]*"/.test(tag)) findings.push(tag);
   }
