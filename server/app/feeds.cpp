@@ -8,6 +8,7 @@
 #include "server/domain/crypto.hpp"
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
+#include "server/render/safe_html.hpp"
 #include "server/store/feed_store.hpp"
 #include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
@@ -23,36 +24,17 @@ namespace {
 
 constexpr std::int64_t feed_size = 30;
 
-// Text for XML: the five special characters escaped, and the control characters XML 1.0 does
-// not allow dropped (a stored body never has them, but a title is checked only for Unicode).
+// Text for XML: escaped as for HTML, and the control characters XML 1.0 does not allow dropped
+// (a stored body never has them, but a title is checked only for Unicode).
 std::string xml(std::string_view text)
 {
-    std::string out;
-    out.reserve(text.size() + 16);
+    std::string allowed;
+    allowed.reserve(text.size());
     for (char ch : text) {
         auto const u = static_cast<unsigned char>(ch);
-        if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') continue;
-        switch (ch) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += ch;
-        }
+        if (u >= 0x20 || ch == '\t' || ch == '\n' || ch == '\r') allowed += ch;
     }
-    return out;
+    return render::escape_html(allowed);
 }
 
 // Where links point: --public-url, or else the Host the request came to (only a plain host

@@ -21,31 +21,43 @@ safe_html stored_markdown_html(std::string html)
     return trusted_html(std::move(html));
 }
 
+void append_escaped_html(std::string& out, std::string_view text)
+{
+    // Copies runs of ordinary bytes at once: most text has few characters to escape.
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        std::string_view entity;
+        switch (text[i]) {
+            case '&':
+                entity = "&amp;";
+                break;
+            case '<':
+                entity = "&lt;";
+                break;
+            case '>':
+                entity = "&gt;";
+                break;
+            case '"':
+                entity = "&quot;";
+                break;
+            case '\'':
+                entity = "&#39;";
+                break;
+            default:
+                continue;
+        }
+        out.append(text.data() + from, i - from);
+        out += entity;
+        from = i + 1;
+    }
+    out.append(text.data() + from, text.size() - from);
+}
+
 std::string escape_html(std::string_view text)
 {
     std::string out;
     out.reserve(text.size() + text.size() / 8);
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
+    append_escaped_html(out, text);
     return out;
 }
 

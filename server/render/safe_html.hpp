@@ -29,7 +29,9 @@ safe_html stored_markdown_html(std::string html);
 // (search::make_snippet). Escaped here; the markers become <mark> elements.
 safe_html snippet_html(std::string_view marked);
 
-// Escapes & < > " ' for HTML text and attribute values.
+// Escapes & < > " ' for HTML text and attribute values (and for XML: the same five suffice).
+// The one escape of the project: templates, builders, feeds and Markdown's links all use it.
 std::string escape_html(std::string_view text);
+void append_escaped_html(std::string& out, std::string_view text);
 
 }  // namespace peerdesk::render

@@ -170,6 +170,7 @@ struct compiled_set {
             auto compiled = std::make_unique<mustache::mustache>(expand_partials(std::string(f.bytes), partials));
             if (!compiled->is_valid())
                 throw std::runtime_error("template " + name + " is broken: " + compiled->error_message());
+            compiled->set_custom_escape([](std::string const& s) { return escape_html(s); });
             pages.emplace(std::move(name), std::move(compiled));
         }
         constexpr std::string_view text_extension = ".txt";
@@ -258,27 +259,7 @@ slotted_html render_slotted(std::string_view name, view values)
 
 html_builder& html_builder::text(std::string_view plain)
 {
-    for (char ch : plain) {
-        switch (ch) {
-            case '&':
-                out_ += "&amp;";
-                break;
-            case '<':
-                out_ += "&lt;";
-                break;
-            case '>':
-                out_ += "&gt;";
-                break;
-            case '"':
-                out_ += "&quot;";
-                break;
-            case '\'':
-                out_ += "&apos;";
-                break;
-            default:
-                out_ += ch;
-        }
-    }
+    append_escaped_html(out_, plain);
     return *this;
 }
 

@@ -100,9 +100,9 @@ test('new members see disabled vote buttons and what each privilege needs, read 
   const page = (await newbie.request('GET', `/questions/${q}`)).text;
   assert.match(page, /<button type="button" class="vote up" disabled aria-label="Vote up: Voting up needs 12 reputation; you have 1.">/);
   assert.match(page, /title="Voting down needs 125 reputation; you have 1."/);
-  assert.match(page, /Commenting on other people(&apos;|')s posts needs 40 reputation; you have 1\./);
+  assert.match(page, /Commenting on other people(&#39;|')s posts needs 40 reputation; you have 1\./);
   assert.doesNotMatch(page, /Add a comment/, 'no comment box on others\' posts');
-  assert.match(page, /id="privilege-hint"[^>]*>Voting up needs 12, commenting on other people(&apos;|')s posts needs 40 and voting down needs 125 reputation; you have 1/);
+  assert.match(page, /id="privilege-hint"[^>]*>Voting up needs 12, commenting on other people(&#39;|')s posts needs 40 and voting down needs 125 reputation; you have 1/);
   assert.match(page, /action="\/questions\/\d+\/answers"/, 'answering needs no reputation');
   // Bob (16) votes up but not down, and is told so.
   const bobs = (await bob.request('GET', `/questions/${q}`)).text;

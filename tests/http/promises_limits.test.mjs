@@ -59,7 +59,10 @@ function fromOtherAddress(base, method, path, { body, headers = {} } = {}) {
 function assertLimited(r, { seconds, action }) {
   assert.equal(r.status, 429, r.text);
   const wait = Number(r.headers.get('retry-after'));
-  assert.ok(wait > seconds * 0.9 && wait <= seconds, `Retry-After ${wait}, expected about ${seconds}`);
+  // A token comes back while the requests before the refused one run; a sanitizer build runs
+  // them several times slower, so more of it has come back.
+  const least = seconds * (process.env.PEERDESK_SANITIZED ? 0.5 : 0.9);
+  assert.ok(wait > least && wait <= seconds, `Retry-After ${wait}, expected about ${seconds}`);
   assert.equal(r.body.error.code, 'rate_limited');
   assert.match(r.body.error.message, new RegExp(`\\(${action}\\); try again in ${wait} seconds\\.`));
 }

@@ -106,7 +106,11 @@ TEST_CASE(
         previous = key;
         ++kept;
     }
-    CHECK(notes == 2);
+    // One note per stall the writer met: two when the writer took the first round whole before
+    // it blocked, one when (a slow build, a loaded machine) it woke while the round was still
+    // being added and the drops of both rounds were counted before it could write again.
+    CHECK(notes >= 1);
+    CHECK(notes <= 2);
     CHECK(dropped > 0);
     CHECK(kept + dropped == 2 * per_round);
     CHECK(kept * 1000 <= 2 * http::buffered_log::max_buffered);
