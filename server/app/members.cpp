@@ -5,6 +5,7 @@
 #include "server/domain/time.hpp"
 #include "server/store/member_store.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <tuple>
@@ -54,25 +55,50 @@ struct computed {
 
 // Recomputes a batch of members from the outbox; answers how many, or 0 when none waited. The
 // reading is done on the worker's reader, outside the writer; the write holds only the changes.
-std::int64_t recompute_members(store::database& db, std::int64_t limit, bool& more)
+std::int64_t recompute_members(store::database& db, member_worker_options const& options, member_cooldown* cooldown,
+                               bool& more)
 {
     std::vector<computed> batch;
     std::int64_t last_seq = 0;
     {
         store::member_store reader(db.reader());
-        auto const box = reader.outbox(limit);
-        if (box.user_ids.empty()) {
-            more = false;
-            return 0;
-        }
+        auto const box = reader.outbox(options.members_per_round);
         last_seq = box.last_seq;
-        for (auto const id : box.user_ids) {
+        more = !box.user_ids.empty();  // the next round looks again: events may have come meanwhile
+        std::vector<std::int64_t> ids;
+        auto const now = std::chrono::steady_clock::now();
+        if (cooldown) {
+            auto const cooling = [&](std::int64_t id) {
+                auto const it = cooldown->until.find(id);
+                return it != cooldown->until.end() && it->second > now;
+            };
+            for (auto const id : box.user_ids) {
+                if (cooling(id))
+                    cooldown->waiting.insert(id);
+                else
+                    ids.push_back(id);
+            }
+            for (auto it = cooldown->waiting.begin(); it != cooldown->waiting.end();) {
+                if (cooling(*it)) {
+                    ++it;
+                    continue;
+                }
+                if (std::find(ids.begin(), ids.end(), *it) == ids.end()) ids.push_back(*it);
+                it = cooldown->waiting.erase(it);
+            }
+            std::erase_if(cooldown->until, [&](auto const& kv) { return kv.second <= now; });
+        } else {
+            ids = box.user_ids;
+        }
+        if (ids.empty() && last_seq == 0) return 0;
+        for (auto const id : ids) {
             auto facts = reader.facts(id);
             auto helped = reader.helped(id);
             facts.helped = static_cast<std::int64_t>(helped.size());
+            if (cooldown && facts.questions + facts.answers >= options.heavy_posts)
+                cooldown->until[id] = now + options.heavy_cooldown;
             batch.push_back({id, std::move(facts), std::move(helped), reader.kept(id)});
         }
-        more = true;  // the next round looks again: events may have come meanwhile
     }
     bool const awarded = db.write([&](store::connection& c) {
         store::member_store s(c);
@@ -91,7 +117,7 @@ std::int64_t recompute_members(store::database& db, std::int64_t limit, bool& mo
             }
             s.recount_badges(m.user_id);
         }
-        s.forget_outbox(last_seq);
+        if (last_seq > 0) s.forget_outbox(last_seq);
         return any;
     });
     if (awarded) advance_notification_epoch();
@@ -100,11 +126,11 @@ std::int64_t recompute_members(store::database& db, std::int64_t limit, bool& mo
 
 }  // namespace
 
-bool member_round(store::database& db, member_worker_options const& options)
+bool member_round(store::database& db, member_worker_options const& options, member_cooldown* cooldown)
 {
     bool const folded = fold_ledger(db, options.ledger_per_round);
     bool more = false;
-    recompute_members(db, options.members_per_round, more);
+    recompute_members(db, options, cooldown, more);
     return folded || more;
 }
 
@@ -118,7 +144,7 @@ std::int64_t recount_members(store::database& db)
     for (;;) {
         bool more = false;
         bool const folded = fold_ledger(db, options.ledger_per_round);
-        members += recompute_members(db, options.members_per_round, more);
+        members += recompute_members(db, options, nullptr, more);
         if (!folded && !more) break;
     }
     return members;
@@ -147,7 +173,7 @@ void member_worker::run()
     while (!stop_) {
         bool more = false;
         try {
-            more = member_round(db_, options_);
+            more = member_round(db_, options_, &cooldown_);
         } catch (std::exception const& e) {
             // A full or failing disk: the outbox keeps the work; try again after the pause.
             std::cerr << "members: " << e.what() << "\n";

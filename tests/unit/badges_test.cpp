@@ -310,3 +310,41 @@ TEST_CASE("the worker awards from the facts once; recount awards nothing twice a
     CHECK(withdrawn->accepted == 0);
     CHECK(held(ben).contains("first_accepted"));  // never taken back
 }
+
+TEST_CASE("a heavy member is recomputed at most once per cool-down, and then with everything that came")
+{
+    temp_community t;
+    auto const ana = t.user("ana"), ben = t.user("ben");
+    app::member_worker_options options;
+    options.heavy_posts = 1;  // every member who wrote anything counts as heavy here
+    app::member_cooldown cooldown;
+    auto const ask = [&](std::int64_t who, std::string title) {
+        return t.db->write([&](store::connection& c) {
+            return store::post_store(c).create_question({who, title, body("Details of it."), {"printer"}}, 1000);
+        });
+    };
+    auto const questions = [&](std::int64_t who) {
+        return store::member_store(t.db->reader()).profile(who)->questions;
+    };
+    ask(ana, "The printer is offline again");
+    while (app::member_round(*t.db, options, &cooldown)) {
+    }
+    CHECK(questions(ana) == 1);
+    REQUIRE(cooldown.until.contains(ana));
+
+    // Within the cool-down: her next question waits; ben, not cooling, is counted at once.
+    ask(ana, "The printer forgets its address");
+    ask(ben, "The scanner is slow");
+    while (app::member_round(*t.db, options, &cooldown)) {
+    }
+    CHECK(questions(ana) == 1);
+    CHECK(questions(ben) == 1);
+    CHECK(cooldown.waiting.contains(ana));
+    CHECK(t.count("SELECT count(*) FROM member_outbox") == 0);
+
+    // Once it ends, the next round counts her with all that came meanwhile.
+    cooldown.until[ana] = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    app::member_round(*t.db, options, &cooldown);
+    CHECK(questions(ana) == 2);
+    CHECK_FALSE(cooldown.waiting.contains(ana));
+}
