@@ -557,7 +557,8 @@ render::safe_html fill_holes(call& c, thread_skeleton const& sk, open_form const
                 // Authors delete their own post while nobody depends on it (moderators have their tools).
                 if (c.who.user && !c.who.is_moderator() && p.author.id == viewer_id && !p.deleted_at &&
                     c.who.in_good_standing() && !may_remove_own_post(c.who, p, question))
-                    out.markup(" <button type=\"submit\" form=\"act\" formaction=\"/posts/")
+                    // A button's type is submit by default: the bytes are left out of every own post.
+                    out.markup(" <button form=\"act\" formaction=\"/posts/")
                         .number(p.id)
                         .markup(p.kind == "question",
                                 "/delete\" class=\"link danger\" data-confirm=\"Delete your question? You can undo it "
