@@ -2,6 +2,7 @@
 // linked from the head of the matching page. Public posts only; answered with an ETag and
 // Last-Modified, so that a reader asking again gets 304 when nothing changed.
 #include "server/app/frame.hpp"
+#include "server/app/reach.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
 #include "server/app/urls.hpp"
@@ -38,28 +39,6 @@ std::string xml(std::string_view text)
     return render::escape_html(allowed);
 }
 
-// Where links point: --public-url, or else the Host the request came to (only a plain host
-// name or address with a port is used).
-std::string base_url(call& c)
-{
-    if (!c.ctx.config.mail.public_url.empty()) return c.ctx.config.mail.public_url;
-    std::string host(c.req.header("host").value_or("localhost"));
-    bool const plain = !host.empty() && host.size() < 256 &&
-                       host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") ==
-                           std::string::npos;
-    return std::string(c.req.secure ? "https://" : "http://") + (plain ? host : "localhost");
-}
-
-std::string http_date(std::int64_t t)
-{
-    std::time_t const tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buffer[64];
-    std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    return buffer;
-}
-
 std::optional<std::int64_t> parse_http_date(std::string_view text)
 {
     std::tm tm{};
@@ -71,7 +50,7 @@ std::optional<std::int64_t> parse_http_date(std::string_view text)
 response atom(call& c, std::string const& self, std::string const& alternate, std::string const& title,
               std::vector<store::feed_entry> const& entries)
 {
-    auto const base = base_url(c);
+    auto const base = site_base(c);
     std::int64_t updated = 0;
     for (auto const& e : entries) updated = std::max(updated, e.updated_at);
     std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";

@@ -255,6 +255,16 @@ std::optional<response> mangled_question_address(call& c)
     return redirect(question_path(question->id, question->title), 301);
 }
 
+std::string http_date(std::int64_t t)
+{
+    std::time_t const tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return buf;
+}
+
 namespace {
 
 // /a/{id}: an answer's permalink, and the question's own when the id is a question's.
@@ -306,41 +316,6 @@ response robots_txt(call& c)
     return r;
 }
 
-std::string xml_escape(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (char ch : text) {
-        switch (ch) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += ch;
-        }
-    }
-    return out;
-}
-
-std::string http_date(std::int64_t t)
-{
-    std::time_t const tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    return buf;
-}
-
 // A sitemap answers with its time, and a crawler that has it already gets a 304.
 response xml_with_time(call& c, std::string body, std::int64_t lastmod)
 {
@@ -368,8 +343,8 @@ response sitemap_index(call& c)
         "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
     std::int64_t newest = 0;
     for (auto const& p : parts) {
-        out += "<sitemap><loc>" + xml_escape(base) + "/sitemaps/" + std::to_string(p.part) + ".xml</loc><lastmod>" +
-               domain::rfc3339(p.lastmod) + "</lastmod></sitemap>\n";
+        out += "<sitemap><loc>" + render::escape_html(base) + "/sitemaps/" + std::to_string(p.part) +
+               ".xml</loc><lastmod>" + domain::rfc3339(p.lastmod) + "</lastmod></sitemap>\n";
         newest = std::max(newest, p.lastmod);
     }
     out += "</sitemapindex>\n";
@@ -387,12 +362,12 @@ response sitemap_part(call& c)
     store::reach_store store(c.ctx.db.reader());
     auto const found = part && *part < (std::int64_t{1} << 40) ? store.part(*part) : std::nullopt;
     if (!found) return text_response(404, "text/plain; charset=utf-8", "There is no such sitemap.\n");
-    auto const base = xml_escape(site_base(c));
+    auto const base = render::escape_html(site_base(c));
     std::string out =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
     for (auto const& e : store.entries(*part))
-        out += "<url><loc>" + base + xml_escape(question_path(e.id, e.title)) + "</loc><lastmod>" +
+        out += "<url><loc>" + base + render::escape_html(question_path(e.id, e.title)) + "</loc><lastmod>" +
                domain::rfc3339(e.lastmod) + "</lastmod></url>\n";
     out += "</urlset>\n";
     return xml_with_time(c, std::move(out), found->lastmod);

@@ -35,6 +35,8 @@ std::string slug(std::string_view title);
 std::string question_path(std::int64_t id, std::string_view title, std::int64_t page = 1);
 // "https://support.example.com": --public-url, else the Host the request came to.
 std::string site_base(call const& c);
+// "Mon, 07 Dec 2026 10:17:40 GMT", as Last-Modified and If-Modified-Since carry a time.
+std::string http_date(std::int64_t unix_seconds);
 // The text of stored, safe HTML for a description: tags dropped, entities decoded, at most
 // `max` bytes, cut at a word with "…" when cut.
 std::string description_text(std::string_view html, std::size_t max);
