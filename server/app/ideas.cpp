@@ -85,9 +85,10 @@ failure merged_failure(std::int64_t into)
 // ---- actions ----
 
 // The idea's post when it is public (a live idea), else nothing.
-std::optional<store::post_row> find_idea(context& ctx, std::int64_t id)
+std::optional<store::post_row> find_idea(context& ctx, std::int64_t id, bool with_deleted = false)
 {
-    auto post = store::post_store(ctx.db.reader()).find_post(id);
+    store::post_store posts(ctx.db.reader());
+    auto post = with_deleted ? posts.find_any_post(id) : posts.find_post(id);
     if (!post || post->kind != "idea") return std::nullopt;
     return post;
 }
@@ -703,15 +704,32 @@ struct idea_form_state {
     std::string link_error;
 };
 
+// Only what a moderator needs to decide on undeleting: what it said, and the button.
+response deleted_idea_page(call& c, store::post_row const& post)
+{
+    view v;
+    v.set("id", post.id)
+        .set("url", urls::idea(post.id))
+        .set("title", post.title)
+        .set("deleted", time_view(*post.deleted_at))
+        .set("author", author_view(post.author))
+        .set("proposed", time_view(post.created_at))
+        .set("board_url", urls::ideas());
+    v.set_html("body_html", render::stored_markdown_html(post.body_html));
+    return page(c, 200, "idea_deleted", post.title, std::move(v));
+}
+
 response idea_page(call& c, std::int64_t id, page_status status, idea_form_state const& form)
 {
     auto& db = c.ctx.db.reader();
     store::idea_store ideas(db);
     auto const facts = ideas.facts(id);
     if (facts && facts->live && facts->merged_into) return redirect(urls::idea(*facts->merged_into), 301);
-    auto const post = find_idea(c.ctx, id);
+    // Moderators open a deleted idea, marked as such, to undelete it; everyone else gets "not found".
+    auto const post = find_idea(c.ctx, id, c.who.is_moderator());
     if (!post || !facts)
         return message_page(c, 404, "Idea not found", "There is no such idea.", urls::ideas(), "the ideas");
+    if (post->deleted_at) return deleted_idea_page(c, *post);
     permissions const can(c.ctx, c.who);
     view v;
     v.set("id", id)

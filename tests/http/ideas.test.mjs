@@ -255,6 +255,30 @@ test('ideas are posts: comments, revisions, flags, delete and undelete; the boar
   assert.equal(bad.status, 422);
 });
 
+test('a moderator deletes an idea from its page, still opens it, and undeletes it there', async () => {
+  const idea = await propose(alice, 'undeletable');
+  const own = await mod.request('GET', `/ideas/${idea.id}`);
+  assert.match(own.text, /Delete idea/);
+  assert.doesNotMatch((await alice.request('GET', `/ideas/${idea.id}`)).text, /Delete idea/);
+  const gone = await mod.form(`/posts/${idea.id}/moderate`, { csrf_token: mod.csrf, action: 'delete' });
+  assert.equal(gone.status, 303, gone.text);
+  assert.equal(gone.headers.get('location'), '/ideas');
+  assert.equal((await bob.request('GET', `/ideas/${idea.id}`)).status, 404);
+  const seen = await mod.request('GET', `/ideas/${idea.id}`);
+  assert.equal(seen.status, 200);
+  assert.match(seen.text, /This idea is deleted/);
+  assert.match(seen.text, /undeletable/);
+  assert.match(seen.text, /Undelete idea/);
+  // Not a live page: no votes, comments or status changes are offered on it.
+  assert.doesNotMatch(seen.text, /Vote for this idea|Set status/);
+  const back = await mod.form(`/posts/${idea.id}/moderate`, { csrf_token: mod.csrf, action: 'undelete' });
+  assert.equal(back.status, 303, back.text);
+  assert.equal(back.headers.get('location'), `/ideas/${idea.id}`);
+  const live = await bob.request('GET', `/ideas/${idea.id}`);
+  assert.equal(live.status, 200);
+  assert.doesNotMatch(live.text, /This idea is deleted/);
+});
+
 test('search finds ideas with is:idea and leaves them out of a support search', async () => {
   const idea = await propose(alice, 'zebracorn');
   const hit = await eventually(async () => {
