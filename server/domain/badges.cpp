@@ -39,6 +39,11 @@ constexpr badge_spec catalogue[] = {
     {26, "copy_editor", "Copy Editor", silver, "Edited 50 posts."},
     {27, "good_neighbour", "Good Neighbour", silver, "Helped 10 different members with accepted or upvoted answers."},
     {28, "pillar", "Pillar of the Community", gold, "Helped 100 different members with accepted or upvoted answers."},
+    // Ideas: proposing, being heard, seeing it built, and speaking up for others' ideas.
+    {29, "first_idea", "Idea Maker", bronze, "Proposed a first idea."},
+    {30, "popular_idea", "Popular Idea", silver, "Proposed an idea that 10 or more members voted for."},
+    {31, "idea_delivered", "Shipped", gold, "Proposed an idea the company delivered."},
+    {32, "idea_voter", "Voice of the Customer", bronze, "Voted for a first idea."},
 };
 
 }  // namespace
@@ -125,6 +130,10 @@ std::vector<earned_badge> earned_badges(member_facts const& f)
     earn("copy_editor", f.edits >= 50);
     earn("good_neighbour", f.helped >= 10);
     earn("pillar", f.helped >= 100);
+    earn("first_idea", f.first_idea_id.has_value(), f.first_idea_id);
+    earn("popular_idea", f.best_idea_id && f.best_idea_votes >= popular_idea_votes, f.best_idea_id);
+    earn("idea_delivered", f.delivered_idea_id.has_value(), f.delivered_idea_id);
+    earn("idea_voter", f.idea_votes_cast >= 1);
     return out;
 }
 

@@ -40,6 +40,9 @@ struct tag_figures {
 };
 
 // What the rules read; each count is of live posts in live threads.
+// Votes an idea needs for its author's Popular Idea badge.
+inline constexpr std::int64_t popular_idea_votes = 10;
+
 struct member_facts {
     std::int64_t questions = 0;
     std::int64_t answers = 0;
@@ -57,6 +60,11 @@ struct member_facts {
     std::int64_t helpful_flags = 0;
     std::int64_t edits = 0;   // revisions after a post's first, by this member
     std::int64_t helped = 0;  // different askers helped
+    std::optional<std::int64_t> first_idea_id;
+    std::optional<std::int64_t> best_idea_id;  // the member's idea with the most votes
+    std::int64_t best_idea_votes = 0;
+    std::optional<std::int64_t> delivered_idea_id;
+    std::int64_t idea_votes_cast = 0;
     std::vector<tag_figures> tags;
 };
 

@@ -33,6 +33,15 @@ constexpr std::string_view self_learned =
     "SELECT min(a.id) FROM visible_posts a JOIN posts q ON q.id = a.question_id "
     "WHERE a.author_id = ?1 AND a.kind = 'answer' AND q.author_id = ?1 AND q.accepted_answer_id = a.id "
     "AND a.score >= 3";
+// An idea's author's figures: live ideas only; a merged duplicate's votes count on the idea kept.
+constexpr std::string_view idea_figures =
+    "SELECT (SELECT min(id) FROM visible_posts WHERE author_id = ?1 AND kind = 'idea'), "
+    "(SELECT min(i.post_id) FROM ideas i JOIN visible_posts p ON p.id = i.post_id "
+    "WHERE p.author_id = ?1 AND i.status = 'delivered')";
+constexpr std::string_view best_idea =
+    "SELECT i.post_id, i.votes FROM ideas i JOIN visible_posts p ON p.id = i.post_id "
+    "WHERE p.author_id = ?1 AND i.status <> 'duplicate' ORDER BY i.votes DESC, i.post_id LIMIT 1";
+constexpr std::string_view idea_votes_cast = "SELECT count(*) FROM idea_votes WHERE user_id = ?1";
 constexpr std::string_view votes_cast =
     "SELECT coalesce(sum(value = 1), 0), coalesce(sum(value = -1), 0) FROM votes WHERE user_id = ?1";
 constexpr std::string_view flags_raised =
@@ -217,6 +226,27 @@ domain::member_facts member_store::facts(std::int64_t user_id)
         auto& s = db_.cached(sql::edits).bind(user_id);
         s.step();
         f.edits = s.integer(0);
+        s.reset();
+    }
+    {
+        auto& s = db_.cached(sql::idea_figures).bind(user_id);
+        s.step();
+        f.first_idea_id = s.optional_integer(0);
+        f.delivered_idea_id = s.optional_integer(1);
+        s.reset();
+    }
+    {
+        auto& s = db_.cached(sql::best_idea).bind(user_id);
+        if (s.step()) {
+            f.best_idea_id = s.integer(0);
+            f.best_idea_votes = s.integer(1);
+        }
+        s.reset();
+    }
+    {
+        auto& s = db_.cached(sql::idea_votes_cast).bind(user_id);
+        s.step();
+        f.idea_votes_cast = s.integer(0);
         s.reset();
     }
     {

@@ -279,6 +279,23 @@ test('a moderator deletes an idea from its page, still opens it, and undeletes i
   assert.doesNotMatch(live.text, /This idea is deleted/);
 });
 
+test('idea badges: a first idea, a first vote for an idea, and an idea delivered', async () => {
+  const erin = new Client(server.url);
+  await erin.signUp('erin');
+  const idea = await propose(erin, 'badges');
+  assert.equal((await dave.api('POST', `/ideas/${idea.id}/vote`)).status < 300, true);
+  const names = async (who) => (await who.api('GET', `/users/${who.user.id}/badges`)).body.items.map((b) => b.badge.name);
+  await eventually(async () => (await names(erin)).includes('Idea Maker'), 'Idea Maker for the first idea');
+  await eventually(async () => (await names(dave)).includes('Voice of the Customer'), 'a badge for the first idea vote');
+  assert.ok(!(await names(erin)).includes('Shipped'));
+  assert.equal((await mod.api('POST', `/ideas/${idea.id}/status`, { status: 'delivered', response: 'It is out.' })).status, 200);
+  await eventually(async () => (await names(erin)).includes('Shipped'), 'Shipped when the idea is delivered');
+  const mine = (await erin.api('GET', `/users/${erin.user.id}/badges`)).body.items;
+  assert.equal(mine.find((b) => b.badge.name === 'Shipped').post_id, idea.id, 'the idea that earned it');
+  const told = (await erin.api('GET', '/notifications')).body.items.filter((n) => n.kind === 'badge').map((n) => n.text);
+  assert.ok(told.includes('You earned the gold badge “Shipped”.'), told.join('; '));
+});
+
 test('search finds ideas with is:idea and leaves them out of a support search', async () => {
   const idea = await propose(alice, 'zebracorn');
   const hit = await eventually(async () => {

@@ -38,7 +38,7 @@ TEST_CASE("the catalogue has about 25 badges of each class, with ids and keys th
 {
     auto const all = domain::badge_catalogue();
     CHECK(all.size() >= 25);
-    CHECK(all.size() <= 30);
+    CHECK(all.size() <= 40);
     std::set<int> ids;
     std::set<std::string_view> keys;
     for (auto const& b : all) {
@@ -347,4 +347,33 @@ TEST_CASE("a heavy member is recomputed at most once per cool-down, and then wit
     app::member_round(*t.db, options, &cooldown);
     CHECK(questions(ana) == 2);
     CHECK_FALSE(cooldown.waiting.contains(ana));
+}
+
+TEST_CASE("idea badges: a first idea, ten votes on one idea, a delivered idea, a first idea vote")
+{
+    CHECK_FALSE(earns(member_facts{}, "first_idea"));
+    member_facts f;
+    f.first_idea_id = 40;
+    CHECK(earns(f, "first_idea"));
+    f.best_idea_id = 41;
+    f.best_idea_votes = domain::popular_idea_votes - 1;
+    CHECK_FALSE(earns(f, "popular_idea"));
+    f.best_idea_votes = domain::popular_idea_votes;
+    CHECK(earns(f, "popular_idea"));
+    CHECK_FALSE(earns(f, "idea_delivered"));
+    f.delivered_idea_id = 42;
+    CHECK(earns(f, "idea_delivered"));
+    for (auto const& e : domain::earned_badges(f)) {
+        if (e.badge->key == "first_idea") CHECK(e.post_id == 40);
+        if (e.badge->key == "popular_idea") CHECK(e.post_id == 41);
+        if (e.badge->key == "idea_delivered") CHECK(e.post_id == 42);
+    }
+    member_facts voter;
+    CHECK_FALSE(earns(voter, "idea_voter"));
+    voter.idea_votes_cast = 1;
+    CHECK(earns(voter, "idea_voter"));
+    // Votes without a live idea (deleted, or none) earn nothing.
+    member_facts none;
+    none.best_idea_votes = 50;
+    CHECK_FALSE(earns(none, "popular_idea"));
 }
