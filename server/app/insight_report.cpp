@@ -127,7 +127,8 @@ void add_advocates(store::connection& db, report& r)
             s.p = domain::split_participation(months[m++].answers_per_answerer);
         r.participation.push_back(s);
     }
-    r.ties = insights.strongest_ties(ties_shown);
+    // Whole calendar months: the ties are kept per month, not per day.
+    r.ties = insights.strongest_ties(domain::month_of_day(range.from), last, ties_shown);
 }
 
 }  // namespace

@@ -78,11 +78,12 @@ constexpr std::string_view bump_member_tag =
 constexpr std::string_view prune_member_tag =
     "DELETE FROM answer_tags WHERE user_id = ?1 AND tag_id = ?2 AND answers = 0";
 constexpr std::string_view bump_tie =
-    "INSERT INTO help_ties (helper_id, asker_id, answers, accepted) VALUES (?1, ?2, ?3, ?4) "
-    "ON CONFLICT (helper_id, asker_id) DO UPDATE SET answers = answers + excluded.answers, "
+    "INSERT INTO help_tie_months (helper_id, month, asker_id, answers, accepted) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (helper_id, month, asker_id) DO UPDATE SET answers = answers + excluded.answers, "
     "accepted = accepted + excluded.accepted";
 constexpr std::string_view prune_tie =
-    "DELETE FROM help_ties WHERE helper_id = ?1 AND asker_id = ?2 AND answers = 0 AND accepted = 0";
+    "DELETE FROM help_tie_months WHERE helper_id = ?1 AND month = ?2 AND asker_id = ?3 "
+    "AND answers = 0 AND accepted = 0";
 constexpr std::string_view bump_tie_tag =
     "INSERT INTO help_tie_tags (helper_id, asker_id, tag_id, answers) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT (helper_id, asker_id, tag_id) DO UPDATE SET answers = answers + excluded.answers";
@@ -142,10 +143,15 @@ constexpr std::string_view member_top_tags =
 constexpr std::string_view months =
     "SELECT month, answers, members FROM answer_count_months WHERE month BETWEEN ?1 AND ?2 AND answers > 0 "
     "AND members > 0 ORDER BY month";
+// A tie's answers in the months never exceed its helper's, so the strongest ties are looked for
+// among the months' busiest answerers only (?3 of them, many more than the ties shown): the
+// year-long report reads their rows, not every tie of the year.
 constexpr std::string_view ties =
-    "SELECT h.helper_id, hu.username, h.asker_id, au.username, h.answers, h.accepted FROM help_ties h "
-    "JOIN users hu ON hu.id = h.helper_id JOIN users au ON au.id = h.asker_id WHERE h.answers > 0 "
-    "ORDER BY h.answers DESC, h.accepted DESC, hu.username, au.username LIMIT ?1";
+    "SELECT h.helper_id, hu.username, h.asker_id, au.username, sum(h.answers) AS n, sum(h.accepted) AS k "
+    "FROM help_tie_months h JOIN users hu ON hu.id = h.helper_id JOIN users au ON au.id = h.asker_id "
+    "WHERE h.helper_id IN (SELECT user_id FROM member_months WHERE month BETWEEN ?1 AND ?2 GROUP BY user_id "
+    "ORDER BY sum(answers) DESC LIMIT ?3) AND h.month BETWEEN ?1 AND ?2 "
+    "GROUP BY h.helper_id, h.asker_id HAVING n > 0 ORDER BY n DESC, k DESC, hu.username, au.username LIMIT ?4";
 constexpr std::string_view tie_tags =
     "SELECT t.name FROM help_tie_tags h JOIN tags t ON t.id = h.tag_id WHERE h.helper_id = ?1 AND h.asker_id = ?2 "
     "AND h.answers > 0 ORDER BY h.answers DESC, t.name LIMIT 3";
@@ -155,9 +161,9 @@ constexpr std::string_view tie_tags =
 namespace {
 
 // The post-derived tables, compared row for row by rebuild().
-constexpr std::string_view derived_tables[] = {
-    "insight_days",        "insight_first_answers", "insight_tag_days", "member_days",  "member_months",
-    "answer_count_months", "answer_tags",           "help_ties",        "help_tie_tags"};
+constexpr std::string_view derived_tables[] = {"insight_days", "insight_first_answers", "insight_tag_days",
+                                               "member_days",  "member_months",         "answer_count_months",
+                                               "answer_tags",  "help_tie_months",       "help_tie_tags"};
 
 std::vector<std::int64_t> tags_of(connection& db, std::int64_t question_id)
 {
@@ -231,7 +237,7 @@ void insight_store::count_answer(statement& s, int sign)
             if (change < 0) db_.cached(sql::prune_answer_count).bind(month, count).run();
         }
         bool const tie = a.author_id != a.asker_id;
-        if (tie) db_.cached(sql::bump_tie).bind(a.author_id, a.asker_id, sign, acc).run();
+        if (tie) db_.cached(sql::bump_tie).bind(a.author_id, month, a.asker_id, sign, acc).run();
         auto const tags = tags_of(db_, a.question_id);
         for (auto const tag : tags) {
             db_.cached(sql::bump_member_tag).bind(a.author_id, tag, sign).run();
@@ -241,7 +247,7 @@ void insight_store::count_answer(statement& s, int sign)
         db_.cached(sql::prune_day).bind(day).run();
         db_.cached(sql::prune_member_day).bind(day, a.author_id).run();
         db_.cached(sql::prune_member_month).bind(month, a.author_id).run();
-        if (tie) db_.cached(sql::prune_tie).bind(a.author_id, a.asker_id).run();
+        if (tie) db_.cached(sql::prune_tie).bind(a.author_id, month, a.asker_id).run();
         for (auto const tag : tags) {
             db_.cached(sql::prune_member_tag).bind(a.author_id, tag).run();
             if (tie) db_.cached(sql::prune_tie_tag).bind(a.author_id, a.asker_id, tag).run();
@@ -425,10 +431,11 @@ std::vector<month_answers> insight_store::answers_by_month(std::int64_t from_mon
     return out;
 }
 
-std::vector<help_tie_row> insight_store::strongest_ties(std::int64_t limit)
+std::vector<help_tie_row> insight_store::strongest_ties(std::int64_t from_month, std::int64_t to_month,
+                                                        std::int64_t limit)
 {
     std::vector<help_tie_row> out;
-    auto& s = db_.cached(sql::ties).bind(limit);
+    auto& s = db_.cached(sql::ties).bind(from_month, to_month, std::max<std::int64_t>(100, limit * 10), limit);
     while (s.step()) out.push_back({s.integer(0), s.text(1), s.integer(2), s.text(3), s.integer(4), s.integer(5), {}});
     s.reset();
     for (auto& t : out) {

@@ -92,7 +92,8 @@ public:
     static constexpr std::int64_t rising_days = 30;
     std::vector<member_figures> rising_members(std::int64_t to, std::int64_t limit);
     std::vector<month_answers> answers_by_month(std::int64_t from_month, std::int64_t to_month);
-    std::vector<help_tie_row> strongest_ties(std::int64_t limit);
+    // Ties by the answers written in the calendar months from_month..to_month (domain::month_of_day).
+    std::vector<help_tie_row> strongest_ties(std::int64_t from_month, std::int64_t to_month, std::int64_t limit);
 
 private:
     void thread(std::int64_t question_id, int sign);

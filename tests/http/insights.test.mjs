@@ -66,6 +66,8 @@ before(async () => {
   ids.a2 = await answer(ben, ids.q2);
   ids.a3 = await answer(mod, ids.q3);
   ids.a6 = await answer(ann, ids.q6);
+  ids.q8 = await ask(ann, 'Scanner skips every other page', 'printer');
+  ids.a8 = await answer(dan, ids.q8);
   assert.equal((await ann.api('POST', `/answers/${ids.a1}/accept`)).status, 200);
   assert.equal((await cat.api('POST', `/posts/${ids.a1}/vote`, { value: 1 })).status, 200);
   assert.equal((await dan.api('POST', `/posts/${ids.a2}/vote`, { value: 1 })).status, 200);
@@ -82,6 +84,8 @@ before(async () => {
     [ids.q3]: base + 1200, [ids.a3]: base + 1200 + 30 * 3600,
     [ids.q4]: base + 1800, [ids.q6]: base + 2400, [ids.a6]: base + 2500,
     [ids.q7]: base - 38 * 86400,
+    // dan helped ann a hundred days ago: a tie of the past, outside the default 30 days.
+    [ids.q8]: base - 100 * 86400, [ids.a8]: base - 100 * 86400 + 3600,
   };
   for (const [id, t] of Object.entries(at)) await sql(dir, `UPDATE posts SET created_at = ${t} WHERE id = ${id}`);
   await sql(dir, `UPDATE votes SET created_at = ${base + 9000}`);
@@ -249,6 +253,12 @@ test('members are refused, visitors are sent to sign in, bad dates are named', a
     assert.equal(p.status, 422, q);
     assert.ok(p.text.includes('role="alert"'), 'the page says what to fix');
   }
+  // Who helps whom follows the dates (by calendar month): the old tie only in a range holding it.
+  const helps = async (q) => (await boss.api('GET', '/admin/insights?' + q)).body.helps.map((h) => [h.helper.username, h.helped.username, h.count]);
+  assert.deepEqual(await helps(`from=${dayText(D - 110)}&to=${dayText(D - 90)}`), [['dan', 'ann', 1]]);
+  assert.ok(!(await helps('')).some(([helper]) => helper === 'dan'), 'not in the last 30 days');
+  const page = await boss.request('GET', `/admin/advocates?from=${dayText(D - 110)}&to=${dayText(D - 90)}`);
+  assert.deepEqual(tableOf(page.text, 'helps-table').rows, [['dan', 'ann', '1', '0', 'printer']]);
   const narrow = await boss.api('GET', `/admin/insights?from=${dayText(D + 1)}&to=${dayText(D + 1)}`);
   assert.equal(narrow.body.questions, 0);
   assert.equal(narrow.body.answers, 1);

@@ -249,7 +249,7 @@ TEST_CASE("the counts kept at write time equal a rebuild from the facts, whateve
         });
     }
     CHECK(t.count("SELECT count(*) FROM insight_days") > 0);
-    CHECK(t.count("SELECT count(*) FROM help_ties") > 0);
+    CHECK(t.count("SELECT count(*) FROM help_tie_months") > 0);
     INFO("up-votes: ", t.count("SELECT count(*) FROM votes WHERE value = 1"),
          ", live posts: ", t.count("SELECT count(*) FROM live_posts"));
     CHECK(t.count("SELECT count(*) FROM member_days WHERE upvotes > 0") > 0);
