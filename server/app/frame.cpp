@@ -328,6 +328,16 @@ view pager_view(std::int64_t page, std::int64_t pagesize, std::int64_t total, st
     return v;
 }
 
+view open_pager_view(std::int64_t page, bool more, std::string const& base)
+{
+    auto const join = base.find('?') == std::string::npos ? "?" : "&";
+    view v;
+    v.set("page", page).set("several", page > 1 || more);
+    if (page > 1) v.set("prev_url", base + join + "page=" + std::to_string(page - 1));
+    if (more) v.set("next_url", base + join + "page=" + std::to_string(page + 1));
+    return v;
+}
+
 // 232100 → "232,100".
 std::string with_thousands(std::int64_t n)
 {

@@ -76,6 +76,8 @@ std::vector<render::view> tag_views(std::vector<std::string> const& tags);
 render::view summary_view(store::question_summary const& q);
 std::vector<render::view> summary_views(std::vector<store::question_summary> const& items);
 render::view pager_view(std::int64_t page, std::int64_t pagesize, std::int64_t total, std::string const& base);
+// Pages whose number is not counted (a count would cost more than the page): previous and next.
+render::view open_pager_view(std::int64_t page, bool more, std::string const& base);
 // A count for people: 232100 → "232,100".
 std::string with_thousands(std::int64_t n);
 // ?page=N, 1 when absent or out of range.

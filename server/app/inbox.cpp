@@ -33,6 +33,7 @@ namespace json = boost::json;
 
 constexpr std::int64_t unread_cap = 100;
 constexpr std::int64_t inbox_pagesize = 30;
+constexpr std::int64_t total_cap = 1000;  // the API's total: counted up to here
 constexpr std::int64_t following_limit = 200;
 constexpr std::size_t mark_read_max = 100;
 // Name suggestions while typing a mention: per client address, in memory.
@@ -156,8 +157,10 @@ response api_notifications(call& c)
         unread_only = *u == "true";
     }
     store::notification_store s(c.ctx.db.reader());
-    auto const page = s.inbox(c.who.user->id, unread_only, p.page, p.pagesize);
     auto const user_id = c.who.user->id;
+    auto found = s.inbox(user_id, unread_only, p.page, p.pagesize);
+    store::page_of<store::notification_row> const page{std::move(found.items), p.page, p.pagesize,
+                                                       s.inbox_total(user_id, unread_only, total_cap)};
     auto body = list_json(page, [&](store::notification_row const& n) { return notification_json(n, user_id); });
     body["unread"] = s.unread_count(user_id, unread_cap);
     return json_response(200, body);
@@ -340,8 +343,8 @@ response inbox_page(call& c)
         .set("unread", unread >= unread_cap ? std::string("99+") : std::to_string(unread))
         .set("has_unread", unread > 0)
         .set("unread_only", unread_only)
-        .set("pager", pager_view(page_number, inbox_pagesize, data.total,
-                                 unread_only ? "/notifications?unread=1" : "/notifications"));
+        .set("pager",
+             open_pager_view(page_number, data.older, unread_only ? "/notifications?unread=1" : "/notifications"));
     return page(c, 200, "notifications", "Notifications", std::move(v));
 }
 

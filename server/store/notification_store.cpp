@@ -6,9 +6,10 @@ namespace sql {
 // The joins and conditions that decide what a recipient may see: a notification about a post,
 // a thread or a comment shows only while each of them is public. A moderator's decision about
 // the member's own post is shown whatever became of the post (it says what became of it).
-#define PEERDESK_NOTIFICATION_JOINS                                                                           \
-    " FROM notifications n LEFT JOIN users a ON a.id = n.actor_id LEFT JOIN posts q ON q.id = n.question_id " \
-    "LEFT JOIN posts p ON p.id = n.post_id LEFT JOIN comments c ON c.id = n.comment_id "
+#define PEERDESK_NOTIFICATION_ABOUT                                                                          \
+    "LEFT JOIN users a ON a.id = n.actor_id LEFT JOIN posts q ON q.id = n.question_id LEFT JOIN posts p ON " \
+    "p.id = n.post_id LEFT JOIN comments c ON c.id = n.comment_id "
+#define PEERDESK_NOTIFICATION_JOINS " FROM notifications n " PEERDESK_NOTIFICATION_ABOUT
 #define PEERDESK_NOTIFICATION_LINKABLE                                             \
     "((n.question_id IS NULL OR (q.deleted_at IS NULL AND q.state = 'live')) AND " \
     "(n.post_id IS NULL OR (p.deleted_at IS NULL AND p.state = 'live')) AND "      \
@@ -39,12 +40,19 @@ constexpr std::string_view add_reputation =
     "VALUES (?1, 'reputation', ?2, ?3, ?4, ?5) "
     "ON CONFLICT (user_id, day) WHERE kind = 'reputation' DO UPDATE SET amount = amount + excluded.amount, "
     "created_at = excluded.created_at, read_at = NULL, mailed_at = NULL";
+// A page of the inbox reads its own rows and one more (is there an older page?), walking the
+// member's index from the newest; the unread ones start from the unread index, so that a long
+// read history is not walked through to find them.
 constexpr std::string_view inbox = PEERDESK_NOTIFICATION_COLUMNS PEERDESK_NOTIFICATION_JOINS
-    "WHERE n.user_id = ?1 AND (?2 = 0 OR n.read_at IS NULL) AND " PEERDESK_NOTIFICATION_SHOWN
-    " ORDER BY n.created_at DESC, n.id DESC LIMIT ?3 OFFSET ?4";
+    "WHERE n.user_id = ?1 AND " PEERDESK_NOTIFICATION_SHOWN " ORDER BY n.created_at DESC, n.id DESC LIMIT ?2 OFFSET ?3";
+constexpr std::string_view inbox_unread =
+    PEERDESK_NOTIFICATION_COLUMNS " FROM notifications n INDEXED BY notifications_unread " PEERDESK_NOTIFICATION_ABOUT
+                                  "WHERE n.user_id = ?1 AND n.read_at IS NULL AND " PEERDESK_NOTIFICATION_SHOWN
+                                  " ORDER BY n.created_at DESC, n.id DESC LIMIT ?2 OFFSET ?3";
+// Counted up to a cap: an exact count would join every notification the member ever kept.
 constexpr std::string_view inbox_total =
-    "SELECT count(*)" PEERDESK_NOTIFICATION_JOINS
-    "WHERE n.user_id = ?1 AND (?2 = 0 OR n.read_at IS NULL) AND " PEERDESK_NOTIFICATION_SHOWN;
+    "SELECT count(*) FROM (SELECT 1" PEERDESK_NOTIFICATION_JOINS
+    "WHERE n.user_id = ?1 AND (?2 = 0 OR n.read_at IS NULL) AND " PEERDESK_NOTIFICATION_SHOWN " LIMIT ?3)";
 constexpr std::string_view unread_count =
     "SELECT count(*) FROM (SELECT 1" PEERDESK_NOTIFICATION_JOINS
     "WHERE n.user_id = ?1 AND n.read_at IS NULL AND " PEERDESK_NOTIFICATION_SHOWN " LIMIT ?2)";
@@ -259,15 +267,19 @@ void notification_store::add_reputation(std::int64_t user_id, std::int64_t amoun
     db_.cached(sql::add_reputation).bind(user_id, amount, day, delivery, now).run();
 }
 
-page_of<notification_row> notification_store::inbox(std::int64_t user_id, bool unread_only, std::int64_t page,
-                                                    std::int64_t pagesize)
+inbox_page notification_store::inbox(std::int64_t user_id, bool unread_only, std::int64_t page, std::int64_t pagesize)
 {
-    page_of<notification_row> out;
-    out.page = page;
-    out.pagesize = pagesize;
-    out.items = read_rows(db_.cached(sql::inbox).bind(user_id, unread_only ? 1 : 0, pagesize, (page - 1) * pagesize));
-    out.total = one_integer(db_.cached(sql::inbox_total).bind(user_id, unread_only ? 1 : 0));
+    inbox_page out;
+    auto& s = db_.cached(unread_only ? sql::inbox_unread : sql::inbox);
+    out.items = read_rows(s.bind(user_id, pagesize + 1, (page - 1) * pagesize));
+    out.older = static_cast<std::int64_t>(out.items.size()) > pagesize;
+    if (out.older) out.items.pop_back();
     return out;
+}
+
+std::int64_t notification_store::inbox_total(std::int64_t user_id, bool unread_only, std::int64_t cap)
+{
+    return one_integer(db_.cached(sql::inbox_total).bind(user_id, unread_only ? 1 : 0, cap));
 }
 
 std::int64_t notification_store::unread_count(std::int64_t user_id, std::int64_t cap)

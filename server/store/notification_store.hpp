@@ -45,6 +45,11 @@ struct notification_row {
     bool linkable = true;  // false: a moderation notice about a post no longer public
 };
 
+struct inbox_page {
+    std::vector<notification_row> items;
+    bool older = false;  // another page follows
+};
+
 enum class follow_target { question, tag, user };
 std::string_view to_sql(follow_target t);
 
@@ -124,8 +129,11 @@ public:
     // Adds amount to the member's reputation row of `day`, unread again.
     void add_reputation(std::int64_t user_id, std::int64_t amount, std::int64_t day, std::string_view delivery,
                         std::int64_t now);
-    // The member's notifications that may be shown, newest first.
-    page_of<notification_row> inbox(std::int64_t user_id, bool unread_only, std::int64_t page, std::int64_t pagesize);
+    // A page of the member's notifications that may be shown, newest first; its cost is the
+    // page's, whatever the member's history.
+    inbox_page inbox(std::int64_t user_id, bool unread_only, std::int64_t page, std::int64_t pagesize);
+    // How many may be shown, counted up to `cap`.
+    std::int64_t inbox_total(std::int64_t user_id, bool unread_only, std::int64_t cap);
     // Unread notifications that may be shown, counted up to `cap`.
     std::int64_t unread_count(std::int64_t user_id, std::int64_t cap);
     // The newest that may be shown.

@@ -3,14 +3,16 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Client, ask, answer, eventually, freshDataDir, peerdesk, startServer } from '../support/server.mjs';
 import { membersSettled } from '../support/members.mjs';
 
-let server, mod, alice, bob, carol, dave;
+let server, dir, mod, alice, bob, carol, dave;
 
 before(async () => {
-  const dir = await freshDataDir();
+  dir = await freshDataDir();
   await writeFile(join(dir, 'pw'), 'keeper of order 1\n');
   await peerdesk(['user', 'create', 'mod', '--email', 'mod@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dir]);
   // Newcomers may vote and comment everywhere here, so that reputation and replies can be shown.
@@ -355,4 +357,32 @@ test('a mention in a held post tells nobody until a moderator approves it', asyn
   assert.equal(after.items[0].kind, 'mention');
   const approved = (await gina.api('GET', '/notifications')).body.items;
   assert.ok(approved.some((n) => /approved by a moderator/.test(n.text)));
+});
+
+test('the inbox pages through a long history by Previous and Next, and only unread ones on request', async () => {
+  const erin = new Client(server.url);
+  await erin.signUp('erin');
+  const q = await ask(erin, title('paged'));
+  await membersSettled(server);
+  // 70 old, read answer notifications written straight into the database file (as a long
+  // history would leave them), then two new ones over HTTP.
+  const a = await answer(bob, q);
+  const sql = `INSERT INTO notifications (user_id, kind, actor_id, question_id, post_id, delivery, created_at, read_at)
+    SELECT ${erin.user.id}, 'answer', ${bob.user.id}, ${q}, ${a}, 'inbox', 1000 + value, 2000 FROM generate_series(1, 70)`;
+  await promisify(execFile)('sqlite3', ['-cmd', '.timeout 5000', join(dir, 'peerdesk.db'), sql]);
+  await answer(carol, q);
+  const first = await erin.request('GET', '/notifications');
+  assert.equal(first.status, 200);
+  assert.match(first.text, /<span>Page 1<\/span>/, 'no page count is promised');
+  assert.match(first.text, /<a rel="next" href="\/notifications\?page=2">/);
+  assert.doesNotMatch(first.text, /rel="prev"/);
+  const third = await erin.request('GET', '/notifications?page=3');
+  assert.match(third.text, /<a rel="prev" href="\/notifications\?page=2">/);
+  assert.doesNotMatch(third.text, /rel="next"/, 'the last page');
+  const unread = await erin.request('GET', '/notifications?unread=1');
+  assert.doesNotMatch(unread.text, /rel="next"/);
+  const api = await inbox(erin, '?unread=true');
+  assert.ok(api.items.every((n) => !n.read) && api.items.length >= 2, JSON.stringify(api.items.map((n) => n.kind)));
+  assert.equal((await inbox(erin, '?pagesize=100')).total, (await inbox(erin, '?pagesize=10&page=8')).total);
+  assert.ok((await inbox(erin)).total >= 72);
 });

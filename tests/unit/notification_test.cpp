@@ -216,3 +216,57 @@ TEST_CASE("@name becomes a link to the member outside code, addresses and links;
     // Without a resolver nothing changes.
     CHECK(render::render_markdown("@ana").value->html.str() == "<p>@ana</p>\n");
 }
+
+TEST_CASE("an inbox page reads its own rows from the member's index, however long the history")
+{
+    temp_database t;
+    std::int64_t member = 0;
+    t.db->write([&](connection& c) {
+        user_store users(c);
+        member = users.create("keen", "keen@example.com", "hash", "member", 100).id;
+        auto const other = users.create("other", "other@example.com", "hash", "member", 100).id;
+        auto const q = post_store(c).create_question(
+            {other, "A question with many notifications", {"Body text.", "<p>Body text.</p>", "Body text."}, {"inbox"}},
+            100);
+        notification_store s(c);
+        for (int i = 0; i < 2000; ++i) s.add({member, "answer", other, q, q, std::nullopt, "", "inbox"}, 1000 + i);
+        s.mark_all_read(member, 5000);
+        for (int i = 0; i < 3; ++i) s.add({member, "comment", other, q, q, std::nullopt, "", "inbox"}, 6000 + i);
+    });
+    auto& db = t.db->reader();
+    notification_store s(db);
+    auto const first = s.inbox(member, false, 1, 30);
+    CHECK(first.items.size() == 30);
+    CHECK(first.older);
+    CHECK(first.items.front().created_at == 6002);
+    auto const last = s.inbox(member, false, 67, 30);  // 2,003 rows: the 67th page holds 23
+    CHECK(last.items.size() == 23);
+    CHECK_FALSE(last.older);
+    auto const unread = s.inbox(member, true, 1, 30);
+    CHECK(unread.items.size() == 3);
+    CHECK_FALSE(unread.older);
+    CHECK(s.inbox_total(member, false, 1000) == 1000);
+    CHECK(s.inbox_total(member, true, 1000) == 3);
+    // The plans: the newest rows straight from the member's index, no sort of the whole history;
+    // the unread ones from the unread index.
+    auto const plan = [&](std::string const& where, std::string const& indexed = "") {
+        std::string out;
+        auto& q = db.cached("EXPLAIN QUERY PLAN SELECT n.id FROM notifications n " + indexed +
+                            " LEFT JOIN users a ON a.id = "
+                            "n.actor_id LEFT JOIN posts q ON q.id = n.question_id LEFT JOIN posts p ON p.id = "
+                            "n.post_id LEFT JOIN comments c ON c.id = n.comment_id WHERE " +
+                            where + " ORDER BY n.created_at DESC, n.id DESC LIMIT 31");
+        q.bind(member);
+        while (q.step()) out += q.text(3) + "\n";
+        q.reset();
+        return out;
+    };
+    auto const all = plan("n.user_id = ?1");
+    CHECK(all.find("notifications_inbox") != std::string::npos);
+    CHECK(all.find("TEMP B-TREE") == std::string::npos);
+    // Left to itself SQLite walks the whole history in order for the few unread rows; the
+    // query names the unread index.
+    auto const unread_plan = plan("n.user_id = ?1 AND n.read_at IS NULL", "INDEXED BY notifications_unread");
+    CHECK(unread_plan.find("notifications_unread") != std::string::npos);
+    CHECK(unread_plan.find("SCAN n") == std::string::npos);
+}
