@@ -1,10 +1,10 @@
 // The page frame: the layout every page is rendered in, messages, the checks every form
 // shares, and the small views several rooms show (authors, times, tags, summaries, pagers).
 #include "server/app/frame.hpp"
-#include "server/app/inbox.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/auth.hpp"
+#include "server/app/inbox.hpp"
 #include "server/app/moderation_actions.hpp"
 #include "server/app/page_cache.hpp"
 #include "server/app/permissions.hpp"
@@ -140,6 +140,21 @@ std::string body_key(call const& c)
 
 }  // namespace
 
+namespace {
+
+response framed_body(call& c, page_status status, body_cache::body const& b, page_state const& state)
+{
+    if (!b.follow) return framed_page(c, status, b.title, b.html, state);
+    render::html_builder out;
+    out.reserve(b.slotted.bytes() + 512);
+    out.shared(b.slotted, 0);
+    append_follow_form(out, c, b.follow->target, b.follow->target_id, b.follow->path, b.follow->noun);
+    out.shared(b.slotted, 1);
+    return framed_page(c, status, b.title, std::move(out).done(), state);
+}
+
+}  // namespace
+
 std::optional<response> kept_page(call& c)
 {
     if (!shares_bodies(c)) return std::nullopt;
@@ -148,11 +163,11 @@ std::optional<response> kept_page(call& c)
     page_state state;
     state.feed_url = b->feed_url;
     state.feed_title = b->feed_title;
-    return framed_page(c, 200, b->title, b->html, state);
+    return framed_body(c, 200, *b, state);
 }
 
 response shared_page(call& c, page_status status, std::string_view name, std::string const& title, view v,
-                     page_state const& state)
+                     page_state const& state, std::optional<body_cache::follow_slot> follow)
 {
     auto b = std::make_shared<body_cache::body>();
     b->writes = c.ctx.db.write_count();
@@ -160,9 +175,17 @@ response shared_page(call& c, page_status status, std::string_view name, std::st
     b->title = title;
     b->feed_url = state.feed_url;
     b->feed_title = state.feed_title;
-    b->html = render::render_template(name, v);
+    if (follow) {
+        v.set("follow_slot", true);
+        b->slotted = render::render_slotted(name, std::move(v));
+        if (b->slotted.holes.size() != 1 || b->slotted.holes[0] != "follow")
+            throw std::runtime_error("template " + std::string(name) + " has no single follow slot");
+        b->follow = std::move(follow);
+    } else {
+        b->html = render::render_template(name, v);
+    }
     if (status.code == 200 && shares_bodies(c)) c.ctx.bodies->store(body_key(c), b);
-    return framed_page(c, status, title, b->html, state);
+    return framed_body(c, status, *b, state);
 }
 
 response message_page(call& c, page_status status, std::string const& title, std::string const& message)

@@ -456,6 +456,33 @@ view follow_button(call& c, follow_target target, std::int64_t target_id, std::s
     return v;
 }
 
+void append_follow_form(render::html_builder& out, call& c, follow_target target, std::int64_t target_id,
+                        std::string const& path, std::string_view noun)
+{
+    // The markup of templates/partials/follow.html, without a template run per request.
+    if (!c.who.signed_in()) return;
+    if (target == follow_target::user && target_id == c.who.user->id) return;
+    bool const following = store::notification_store(c.ctx.db.reader()).follows(c.who.user->id, target, target_id);
+    out.markup("<form method=\"post\" action=\"")
+        .text(path)
+        .markup("\" class=\"inline follow\">\n  <input type=\"hidden\" name=\"csrf_token\" value=\"")
+        .text(c.who.csrf_token)
+        .markup("\">\n  ");
+    if (following)
+        out.markup(
+               "<input type=\"hidden\" name=\"action\" value=\"unfollow\"><button type=\"submit\" "
+               "class=\"button\" aria-pressed=\"true\" title=\"You hear of new activity on this ")
+            .text(noun)
+            .markup("; press to stop\">Following</button>");
+    else
+        out.markup(
+               "<input type=\"hidden\" name=\"action\" value=\"follow\"><button type=\"submit\" "
+               "class=\"button\" aria-pressed=\"false\">Follow this ")
+            .text(noun)
+            .markup("</button>");
+    out.markup("\n</form>");
+}
+
 render::safe_html account_notifications_html(call& c, std::string const& notice)
 {
     view v;

@@ -16,6 +16,11 @@ std::int64_t unread_notifications(context& ctx, std::int64_t user_id);
 render::view follow_button(call& c, store::follow_target target, std::int64_t target_id, std::string const& path,
                            std::string const& noun);
 
+// The same button written for a page's hole (a shared page filled per viewer): nothing for
+// visitors; one indexed query for members.
+void append_follow_form(render::html_builder& out, call& c, store::follow_target target, std::int64_t target_id,
+                        std::string const& path, std::string_view noun);
+
 // The "Notifications" and "Following" sections of /account.
 render::safe_html account_notifications_html(call& c, std::string const& notice = {});
 

@@ -73,8 +73,6 @@ response question_list(call& c, std::optional<std::string> tag)
     if (tag) {
         v.set("tag", *tag);
         v.set("tag_description", tag_found->description).set("tag_info_url", urls::tag(*tag) + "/info");
-        if (auto const id = store::notification_store(c.ctx.db.reader()).tag_id(*tag))
-            v.set("follow", follow_button(c, store::follow_target::tag, *id, urls::tag(*tag) + "/follow", "tag"));
     }
     auto const title = tag ? "Questions tagged " + *tag : std::string("Questions");
     // An old link or a typed address can point past the last page: say so, and lead back.
@@ -95,9 +93,13 @@ response question_list(call& c, std::optional<std::string> tag)
         feed.feed_url = "/feeds/tags/" + http::percent_encode(*tag) + ".atom";
         feed.feed_title = "Questions tagged " + *tag;
     }
-    // A tag page carries the member's own Follow button (and its CSRF token): theirs alone, never
-    // kept for other members.
-    if (tag && c.who.signed_in()) return page(c, 200, "questions", title, std::move(v), feed);
+    // A tag page carries the member's own Follow button (and its CSRF token): the list is kept for
+    // all members, the button is written into its slot for each.
+    if (tag && c.who.signed_in())
+        if (auto const id = store::notification_store(c.ctx.db.reader()).tag_id(*tag))
+            return shared_page(
+                c, 200, "questions", title, std::move(v), feed,
+                body_cache::follow_slot{store::follow_target::tag, *id, urls::tag(*tag) + "/follow", "tag"});
     return shared_page(c, 200, "questions", title, std::move(v), feed);
 }
 

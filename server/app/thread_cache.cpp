@@ -70,10 +70,10 @@ std::shared_ptr<body_cache::body const> body_cache::find(std::string const& key)
 void body_cache::store(std::string key, std::shared_ptr<body const> b)
 {
     if (b->writes != db_.write_count() || key.size() > 1024) return;
-    auto const size = b->html.str().size() + b->title.size() + key.size();
+    auto const size = b->bytes() + key.size();
     std::lock_guard lock(mutex_);
     if (auto const old = entries_.find(key); old != entries_.end()) {
-        bytes_ -= old->second->html.str().size() + old->second->title.size() + old->first.size();
+        bytes_ -= old->second->bytes() + old->first.size();
         entries_.erase(old);
     }
     if (entries_.size() >= max_entries || bytes_ + size > max_bytes) {

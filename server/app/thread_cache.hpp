@@ -13,6 +13,7 @@
 #include "server/render/templates.hpp"
 #include "server/store/db.hpp"
 #include "server/store/models.hpp"
+#include "server/store/notification_store.hpp"
 
 #include <chrono>
 #include <memory>
@@ -100,12 +101,22 @@ private:
 // address. Anonymous visitors are served whole pages by the page cache instead. Thread-safe.
 class body_cache {
 public:
+    // The one part of a shared list that is the member's own: a tag page's Follow button.
+    struct follow_slot {
+        store::follow_target target = store::follow_target::tag;
+        std::int64_t target_id = 0;
+        std::string path;  // where the form posts
+        std::string noun;
+    };
     struct body {
         std::uint64_t writes = 0;
         std::chrono::steady_clock::time_point at;
         std::string title;
-        render::safe_html html;
+        render::safe_html html;             // the whole content, without a slot
+        std::optional<follow_slot> follow;  // with it: the content cut around the button
+        render::slotted_html slotted;
         std::string feed_url, feed_title;  // the page's Atom feed, for its head
+        std::size_t bytes() const { return html.str().size() + slotted.bytes() + title.size(); }
     };
     explicit body_cache(store::database const& db) : db_(db) {}
 

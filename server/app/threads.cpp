@@ -508,27 +508,9 @@ render::safe_html fill_holes(call& c, thread_skeleton const& sk, open_form const
                         .markup("\">");
                 break;
             case k::follow:
-                // Whether this viewer follows the thread: theirs alone, so never in the shared page
-                // (the same form as templates/partials/follow.html).
-                if (c.who.signed_in()) {
-                    bool const following = store::notification_store(c.ctx.db.reader())
-                                               .follows(c.who.user->id, store::follow_target::question, question.id);
-                    out.markup("<form method=\"post\" action=\"")
-                        .text(urls::question(question.id) + "/follow")
-                        .markup("\" class=\"inline follow\">\n  <input type=\"hidden\" name=\"csrf_token\" value=\"")
-                        .text(c.who.csrf_token)
-                        .markup("\">\n  ");
-                    if (following)
-                        out.markup(
-                            "<input type=\"hidden\" name=\"action\" value=\"unfollow\"><button type=\"submit\" "
-                            "class=\"button\" aria-pressed=\"true\" title=\"You hear of new activity on this "
-                            "question; press to stop\">Following</button>");
-                    else
-                        out.markup(
-                            "<input type=\"hidden\" name=\"action\" value=\"follow\"><button type=\"submit\" "
-                            "class=\"button\" aria-pressed=\"false\">Follow this question</button>");
-                    out.markup("\n</form>");
-                }
+                // Whether this viewer follows the thread: theirs alone, so never in the shared page.
+                append_follow_form(out, c, store::follow_target::question, question.id,
+                                   urls::question(question.id) + "/follow", "question");
                 break;
             case k::hint:
                 if (c.who.user && !question.locked && !question.deleted_at && !check_standing(c.who))

@@ -50,3 +50,22 @@ test('a tag\'s list past its end leads back the same way; an empty community sti
     await fresh.stop();
   }
 });
+
+test('a tag page shared by members carries each member\'s own Follow button and token', async () => {
+  await ask(100, ['routers']);
+  const bob = new Client(server.url);
+  await bob.signUp('bob');
+  const button = (html) => /<form method="post" action="\/tags\/routers\/follow" class="inline follow">\s*<input type="hidden" name="csrf_token" value="([^"]+)">\s*<input type="hidden" name="action" value="(\w+)">/.exec(html);
+  // Both see the list; the first view is kept and the second member's comes from it.
+  const a1 = button((await alice.request('GET', '/tags/routers')).text);
+  const b1 = button((await bob.request('GET', '/tags/routers')).text);
+  assert.deepEqual([a1[1], a1[2]], [alice.csrf, 'follow']);
+  assert.deepEqual([b1[1], b1[2]], [bob.csrf, 'follow']);
+  const followed = await alice.form('/tags/routers/follow', { csrf_token: alice.csrf, action: 'follow' });
+  assert.ok(followed.status === 303 || followed.status === 302, followed.text);
+  assert.equal(button((await alice.request('GET', '/tags/routers')).text)[2], 'unfollow', 'alice follows it now');
+  assert.equal(button((await bob.request('GET', '/tags/routers')).text)[2], 'follow', 'bob does not');
+  const anonymous = await new Client(server.url).request('GET', '/tags/routers');
+  assert.doesNotMatch(anonymous.text, /\/tags\/routers\/follow/, 'visitors get no button');
+  assert.match(anonymous.text, /Question number 100 about the printer/);
+});
