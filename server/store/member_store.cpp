@@ -8,6 +8,7 @@ namespace sql {
 
 constexpr std::string_view outbox = "SELECT seq, user_id FROM member_outbox ORDER BY seq LIMIT ?1";
 constexpr std::string_view forget_outbox = "DELETE FROM member_outbox WHERE seq <= ?1";
+constexpr std::string_view clear_outbox = "DELETE FROM member_outbox";
 constexpr std::string_view enqueue_everyone = "INSERT INTO member_outbox (user_id) SELECT id FROM users";
 constexpr std::string_view all_users = "SELECT id FROM users ORDER BY id";
 constexpr std::string_view pending =
@@ -158,12 +159,20 @@ constexpr std::string_view tag_id = "SELECT id FROM tags WHERE name = ?1";
 
 member_store::outbox_batch member_store::outbox(std::int64_t limit)
 {
+    // Up to `limit` members, and every row about them up to the first row about one more: an
+    // active member's many rows (a bulk import queues one per post and vote) are taken in one
+    // round, not one round each.
     outbox_batch out;
     std::set<std::int64_t> seen;
-    auto& s = db_.cached(sql::outbox).bind(limit);
+    auto& s = db_.cached(sql::outbox).bind(limit * outbox_rows_per_member);
     while (s.step()) {
+        auto const user = s.integer(1);
+        if (!seen.contains(user)) {
+            if (static_cast<std::int64_t>(seen.size()) == limit) break;
+            seen.insert(user);
+            out.user_ids.push_back(user);
+        }
         out.last_seq = s.integer(0);
-        if (seen.insert(s.integer(1)).second) out.user_ids.push_back(s.integer(1));
     }
     s.reset();
     return out;
@@ -372,6 +381,8 @@ void member_store::set_cursor(std::string_view name, std::int64_t value)
 
 void member_store::start_over()
 {
+    // Everyone once: what was queued before is part of it.
+    db_.cached(sql::clear_outbox).bind().run();
     db_.cached(sql::clear_periods).bind().run();
     db_.cached(sql::set_cursor).bind("ledger", 0).run();
     db_.cached(sql::enqueue_everyone).bind().run();

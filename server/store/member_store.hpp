@@ -92,11 +92,12 @@ public:
     explicit member_store(connection& db) : db_(db) {}
 
     // ---- the worker's reads ----
-    // Up to limit outbox rows in order: the members named (once each) and the last seq read.
+    // The outbox in order: up to `limit` members (once each) and the last seq taken for them.
     struct outbox_batch {
         std::vector<std::int64_t> user_ids;
         std::int64_t last_seq = 0;
     };
+    static constexpr std::int64_t outbox_rows_per_member = 50;
     outbox_batch outbox(std::int64_t limit);
     domain::member_facts facts(std::int64_t user_id);
     std::vector<helped_row> helped(std::int64_t user_id);  // every asker helped, most first

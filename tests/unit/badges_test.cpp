@@ -377,3 +377,26 @@ TEST_CASE("idea badges: a first idea, ten votes on one idea, a delivered idea, a
     none.best_idea_votes = 50;
     CHECK_FALSE(earns(none, "popular_idea"));
 }
+
+TEST_CASE("a round takes every queued row about its members up to the first row about one more")
+{
+    temp_community t;
+    auto const a = t.user("a"), b = t.user("b"), c = t.user("c");
+    t.db->write([&](store::connection& conn) { conn.exec("DELETE FROM member_outbox"); });
+    // An import queues a row per post and vote: a and b many times, then c, then a again.
+    std::vector<std::int64_t> rows;
+    for (int i = 0; i < 40; ++i) rows.push_back(i % 2 ? a : b);
+    rows.push_back(c);
+    rows.push_back(a);
+    t.db->write([&](store::connection& conn) {
+        for (auto const id : rows) conn.exec("INSERT INTO member_outbox (user_id) VALUES (" + std::to_string(id) + ")");
+    });
+    store::member_store s(t.db->reader());
+    auto const first = s.outbox(2);
+    CHECK(first.user_ids == std::vector<std::int64_t>{b, a});
+    CHECK(first.last_seq == t.count("SELECT seq FROM member_outbox WHERE user_id = " + std::to_string(c)) - 1);
+    t.db->write([&](store::connection& conn) { store::member_store(conn).forget_outbox(first.last_seq); });
+    auto const second = store::member_store(t.db->reader()).outbox(2);
+    CHECK(second.user_ids == std::vector<std::int64_t>{c, a});
+    CHECK(second.last_seq == t.count("SELECT max(seq) FROM member_outbox"));
+}
