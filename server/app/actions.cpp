@@ -269,7 +269,7 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     permissions const can(ctx, who);
     if (auto f = can.may_write("answer")) return *f;
     auto const question = store::post_store(ctx.db.reader()).find_post(question_id);
-    if (!question || question->kind != "question") return not_found("question");
+    if (!question || question->kind != domain::post_kind::question) return not_found("question");
     if (auto f = can.may_answer(*question)) return *f;
     if (auto e = domain::check_body(body, ctx.config.limits)) return invalid(*e);
     std::vector<std::int64_t> mentioned;
@@ -387,7 +387,7 @@ outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id
         return failure{failure_kind::invalid, "invalid_field",
                        "Say why you edit this member's post in the edit summary.", "summary"};
     if (auto f = can.may_edit(*post)) return *f;
-    bool const is_question = post->kind != "answer";  // an idea has a title and tags too
+    bool const is_question = post->kind != domain::post_kind::answer;  // an idea has a title and tags too
     if (!is_question && (request.title || request.tags))
         return failure{failure_kind::invalid, "invalid_field", "An answer has no title or tags; change its body.",
                        request.title ? "title" : "tags"};
@@ -449,7 +449,7 @@ outcome<store::vote_result> vote(context& ctx, viewer const& who, std::int64_t p
     auto const post = posts.find_post(post_id);
     auto const thread = post && post->question_id ? posts.find_post(*post->question_id) : post;
     if (!post || !thread) return not_found("post");
-    if (post->kind == "idea")
+    if (post->kind == domain::post_kind::idea)
         return failure{failure_kind::invalid, "use_idea_vote",
                        "Ideas take votes from your budget: POST /api/v1/ideas/" + std::to_string(post_id) + "/vote.",
                        ""};
@@ -474,7 +474,7 @@ outcome<std::int64_t> accept(context& ctx, viewer const& who, std::int64_t answe
     if (auto f = can.signed_in("accept an answer")) return *f;
     store::post_store posts(ctx.db.reader());
     auto const answer_post = posts.find_post(answer_id);
-    if (!answer_post || answer_post->kind != "answer") return not_found("answer");
+    if (!answer_post || answer_post->kind != domain::post_kind::answer) return not_found("answer");
     auto const question = posts.find_post(*answer_post->question_id);
     if (!question) return not_found("question");
     if (auto f = can.may_accept(*question)) return *f;

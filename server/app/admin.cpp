@@ -272,11 +272,12 @@ std::optional<failure> change_role(call& c, std::int64_t user_id, std::string co
     store::user_store users(c.ctx.db.reader());
     auto const target = users.find(user_id);
     if (!target) return failure{failure_kind::not_found, "not_found", "There is no such member.", ""};
-    if (target->role == "admin")
+    if (target->role == domain::role::admin)
         return failure{failure_kind::conflict, "conflict",
                        target->username + " is an admin; an admin's role is not changed here.", "role"};
     out = *target;
-    if (target->role == role) return std::nullopt;
+    auto const wanted = domain::parse_role(role);
+    if (target->role == wanted) return std::nullopt;
     auto const actor = c.who.user->id;
     c.ctx.db.write([&](store::connection& conn) {
         auto tx = conn.begin_immediate();
@@ -284,11 +285,11 @@ std::optional<failure> change_role(call& c, std::int64_t user_id, std::string co
         store::add_audit(conn, {.actor_id = actor,
                                 .action = "change_role",
                                 .user_id = user_id,
-                                .reason = target->role + " → " + role,
+                                .reason = std::string(domain::role_name(target->role)) + " → " + role,
                                 .created_at = domain::now()});
         tx.commit();
     });
-    out.role = role;
+    out.role = wanted;
     return std::nullopt;
 }
 
@@ -301,8 +302,8 @@ response moderators_page(call& c, page_status status, std::string const& error)
     for (auto const& u : store::user_store(c.ctx.db.reader()).staff()) {
         view v;
         v.set("user", author_view({u.id, u.username, u.reputation}))
-            .set("role", u.role)
-            .set("is_moderator", u.role == "moderator");
+            .set("role", std::string(domain::role_name(u.role)))
+            .set("is_moderator", u.role == domain::role::moderator);
         staff.push_back(std::move(v));
     }
     view v;

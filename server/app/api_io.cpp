@@ -128,7 +128,7 @@ json::object user_json(store::user_row const& u, store::user_counts const& count
     return {{"id", u.id},
             {"username", u.username},
             {"reputation", domain::shown_reputation(u.reputation)},
-            {"role", u.role},
+            {"role", domain::role_name(u.role)},
             {"created_at", domain::rfc3339(u.created_at)},
             {"badges", json::array()},
             {"counts",
@@ -160,7 +160,7 @@ json::object comment_json(store::comment_row const& c)
 json::object post_json(store::post_row const& p, bool with_viewer)
 {
     json::object o{{"id", p.id},
-                   {"type", p.kind},
+                   {"type", domain::to_sql(p.kind)},
                    {"author", author_json(p.author)},
                    {"body_markdown", p.body_markdown},
                    {"body_html", p.body_html},
@@ -168,7 +168,7 @@ json::object post_json(store::post_row const& p, bool with_viewer)
                    {"created_at", domain::rfc3339(p.created_at)},
                    {"last_activity_at", domain::rfc3339(p.last_activity_at)}};
     o["edited_at"] = p.edited_at ? json::value(domain::rfc3339(*p.edited_at)) : json::value(nullptr);
-    if (p.kind == "answer") o["question_id"] = *p.question_id;
+    if (p.kind == domain::post_kind::answer) o["question_id"] = *p.question_id;
     json::array comments;
     for (auto const& c : p.comments) comments.push_back(comment_json(c));
     o["comments"] = std::move(comments);
@@ -221,7 +221,8 @@ response question_response(call& c, std::int64_t id, int status)
     auto const t = store::post_store(c.ctx.db.reader()).thread(id, viewer_id);
     if (!t) {
         // Verbs on any post answer the post's thread; an idea is its own.
-        if (auto const post = store::post_store(c.ctx.db.reader()).find_post(id); post && post->kind == "idea")
+        if (auto const post = store::post_store(c.ctx.db.reader()).find_post(id);
+            post && post->kind == domain::post_kind::idea)
             return idea_response(c, id, status);
         return error_response(
             {failure_kind::not_found, "not_found", "There is no question " + std::to_string(id) + ".", ""});

@@ -10,7 +10,7 @@ namespace peerdesk::app {
 domain::actor viewer::actor() const
 {
     if (!user) return {};
-    return {user->id, in_good_standing() ? domain::parse_role(user->role) : domain::role::member, user->reputation};
+    return {user->id, in_good_standing() ? user->role : domain::role::member, user->reputation};
 }
 
 bool viewer::in_good_standing() const
@@ -22,12 +22,12 @@ bool viewer::in_good_standing() const
 // check of role goes through here, so standing is checked for every action.
 bool viewer::is_moderator() const
 {
-    return user && (user->role == "moderator" || user->role == "admin") && in_good_standing();
+    return user && (user->role == domain::role::moderator || user->role == domain::role::admin) && in_good_standing();
 }
 
 bool viewer::is_admin() const
 {
-    return user && user->role == "admin" && in_good_standing();
+    return user && user->role == domain::role::admin && in_good_standing();
 }
 
 int status_of(failure_kind kind)

@@ -27,7 +27,7 @@ std::variant<draft_place, failure> read_place(context& ctx, std::string_view key
     auto const id = parse_id(key.substr(7));
     if (!id) return none;
     auto const q = store::post_store(ctx.db.reader()).find_post(*id);
-    if (!q || q->kind != "question") return none;
+    if (!q || q->kind != domain::post_kind::question) return none;
     return draft_place{"answer-" + std::to_string(*id), *id};
 }
 

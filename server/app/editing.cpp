@@ -28,7 +28,7 @@ response edit_form(call& c, page_status status, store::post_row const& post, std
 {
     view v;
     v.set("id", post.id)
-        .set("is_question", post.kind != "answer")  // a title and tags: questions and ideas
+        .set("is_question", post.kind != domain::post_kind::answer)  // a title and tags: questions and ideas
         .set("title_value", title)
         .set("body_value", body)
         .set("tags_value", tags)
@@ -36,9 +36,9 @@ response edit_form(call& c, page_status status, store::post_row const& post, std
         .set("back_url", urls::question(post.question_id.value_or(post.id)));
     if (error) v.set("error", error->message);
     return page(c, status, "edit",
-                post.kind == "question" ? "Edit question"
-                : post.kind == "idea"   ? "Edit idea"
-                                        : "Edit answer",
+                post.kind == domain::post_kind::question ? "Edit question"
+                : post.kind == domain::post_kind::idea   ? "Edit idea"
+                                                         : "Edit answer",
                 std::move(v));
 }
 
@@ -73,7 +73,7 @@ response post_edit(call& c)
                summary = field(*form, "summary");
     e.body = body;
     e.summary = summary;
-    if (post->kind != "answer") {
+    if (post->kind != domain::post_kind::answer) {
         e.title = title;
         e.tags = domain::split_tags(tags);
     }
@@ -145,7 +145,7 @@ response revisions_page(call& c)
         items.push_back(std::move(v));
     }
     auto const question_id = post->question_id.value_or(post->id);
-    auto const title = post->kind != "answer" ? post->title : std::string("an answer");
+    auto const title = post->kind != domain::post_kind::answer ? post->title : std::string("an answer");
     view v;
     v.set("revisions", items)
         .set("deleted", deleted)
@@ -159,7 +159,8 @@ response edit_post_common(call& c, bool question)
     auto const id = id_param(c);
     if (!id) return bad_id(question ? "question" : "answer");
     auto const post = store::post_store(c.ctx.db.reader()).find_post(*id);
-    if (!post || (post->kind == "question") != question) return bad_id(question ? "question" : "answer");
+    if (!post || (post->kind == domain::post_kind::question) != question)
+        return bad_id(question ? "question" : "answer");
     PEERDESK_TRY_BODY(body);
     edit_request e;
     std::optional<std::string> summary;

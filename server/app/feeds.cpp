@@ -130,7 +130,7 @@ response thread_feed(call& c)
     auto const id = name ? parse_id(*name) : std::nullopt;
     if (!id) return not_found_feed();
     auto const question = store::post_store(c.ctx.db.reader()).find_post(*id);
-    if (!question || question->kind != "question") return not_found_feed();
+    if (!question || question->kind != domain::post_kind::question) return not_found_feed();
     return atom(c, "/feeds/questions/" + std::to_string(*id) + ".atom", urls::question(*id), question->title,
                 store::feed_store(c.ctx.db.reader()).thread(*id, feed_size));
 }

@@ -89,7 +89,7 @@ std::optional<store::post_row> find_idea(context& ctx, std::int64_t id, bool wit
 {
     store::post_store posts(ctx.db.reader());
     auto post = with_deleted ? posts.find_any_post(id) : posts.find_post(id);
-    if (!post || post->kind != "idea") return std::nullopt;
+    if (!post || post->kind != domain::post_kind::idea) return std::nullopt;
     return post;
 }
 
@@ -316,7 +316,7 @@ outcome<std::int64_t> link_question(context& ctx, viewer const& who, std::int64_
                        "question_id"};
     if (!find_idea(ctx, id)) return no_idea();
     auto const question = store::post_store(ctx.db.reader()).find_post(*question_id);
-    if (!question || question->kind != "question")
+    if (!question || question->kind != domain::post_kind::question)
         return failure{failure_kind::invalid, "no_such_question",
                        "There is no question #" + std::to_string(*question_id) + ".", "question_id"};
     if (!who.is_moderator() && question->author.id != who.user->id)

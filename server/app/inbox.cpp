@@ -68,7 +68,8 @@ std::variant<follow_subject, failure> find_subject(call& c, follow_target target
         auto const id = parse_id(c.match["id"]);
         auto const post = id ? store::post_store(c.ctx.db.reader()).find_post(*id) : std::nullopt;
         // An idea is followed as its own thread is.
-        if (!post || (post->kind != "question" && post->kind != "idea")) return not_found("question");
+        if (!post || (post->kind != domain::post_kind::question && post->kind != domain::post_kind::idea))
+            return not_found("question");
         return follow_subject{target, post->id};
     }
     if (target == follow_target::tag) {

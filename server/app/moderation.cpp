@@ -59,7 +59,7 @@ response post_moderate(call& c)
     if (auto const* f = failed(result)) return message_page(c, *f, "That did not work", f->message);
     // An idea is moderated with the same verbs, and leads back to the ideas.
     auto const post = store::post_store(c.ctx.db.reader()).find_any_post(*id);
-    bool const idea = post && post->kind == "idea";
+    bool const idea = post && post->kind == domain::post_kind::idea;
     if (action == "delete" && back_thread == id) return redirect(idea ? urls::ideas() : "/questions");
     if (idea) return redirect(urls::idea(*id));
     return redirect(urls::question(std::get<std::int64_t>(result)));

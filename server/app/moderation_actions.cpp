@@ -42,8 +42,8 @@ std::optional<failure> check_reason(std::string const& reason, bool required, st
 
 std::string before_json(store::post_row const& p)
 {
-    boost::json::object o{{"body_markdown", p.body_markdown}, {"state", p.state}};
-    if (p.kind != "answer") {
+    boost::json::object o{{"body_markdown", p.body_markdown}, {"state", domain::to_sql(p.state)}};
+    if (p.kind != domain::post_kind::answer) {
         o["title"] = p.title;
         boost::json::array tags;
         for (auto const& t : p.tags) tags.emplace_back(t);
@@ -62,7 +62,7 @@ std::variant<store::post_row, failure> moderated_question(context& ctx, viewer c
 {
     if (auto f = require_moderator(ctx, who)) return *f;
     auto q = store::post_store(ctx.db.reader()).find_any_post(id);
-    if (!q || q->kind != "question" || q->deleted_at) return not_found("question");
+    if (!q || q->kind != domain::post_kind::question || q->deleted_at) return not_found("question");
     return std::move(*q);
 }
 
@@ -81,7 +81,7 @@ std::optional<failure> protect_admin_post(context& ctx, viewer const& who, store
 {
     if (!who.user || post.author.id == who.user->id || who.is_admin()) return std::nullopt;
     auto const author = store::user_store(ctx.db.reader()).find(post.author.id);
-    if (author && author->role == "admin")
+    if (author && author->role == domain::role::admin)
         return failure{failure_kind::forbidden, "forbidden",
                        "An admin wrote this post; only an admin can edit or delete it.", ""};
     return std::nullopt;
@@ -136,7 +136,8 @@ outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t 
         auto tx = c.begin_immediate();
         store::post_store posts(c);
         auto const post = posts.find_any_post(post_id);
-        if (!post || post->state != "live" || (post->deleted_at && !who.is_moderator())) return not_found("post");
+        if (!post || post->state != domain::post_state::live || (post->deleted_at && !who.is_moderator()))
+            return not_found("post");
         auto const question = post->question_id ? posts.find_any_post(*post->question_id) : post;
         if (!question || (!who.is_moderator() && question->deleted_at)) return not_found("post");
         if (post->deleted_at)
@@ -149,7 +150,7 @@ outcome<std::int64_t> delete_post(context& ctx, viewer const& who, std::int64_t 
             if (auto f = check_standing(who)) return *f;
             if (auto f = may_remove_own_post(who, *post, *question)) return *f;
         }
-        if (post->kind == "answer" && question->accepted_answer_id == post->id)
+        if (post->kind == domain::post_kind::answer && question->accepted_answer_id == post->id)
             posts.set_accepted(question->id, std::nullopt, who.user->id, ctx.config.rules, now);
         posts.change_visibility(post_id, now,
                                 [&] { store::moderation_store(c).set_deleted(post_id, who.user->id, now); });
@@ -173,7 +174,7 @@ outcome<std::int64_t> undelete_post(context& ctx, viewer const& who, std::int64_
         auto tx = c.begin_immediate();
         store::post_store posts(c);
         auto const post = posts.find_any_post(post_id);
-        if (!post || post->state != "live") return not_found("post");
+        if (!post || post->state != domain::post_state::live) return not_found("post");
         if (!who.is_moderator() && post->question_id) {
             auto const q = posts.find_any_post(*post->question_id);
             if (!q || q->deleted_at) return not_found("post");
@@ -241,7 +242,7 @@ outcome<std::int64_t> close_question(context& ctx, viewer const& who, std::int64
             return failure{failure_kind::invalid, "invalid_field", "A question cannot be a duplicate of itself.",
                            "duplicate_of"};
         auto const original = store::post_store(ctx.db.reader()).find_post(*duplicate_of);
-        if (!original || original->kind != "question")
+        if (!original || original->kind != domain::post_kind::question)
             return failure{failure_kind::invalid, "invalid_field",
                            "There is no question " + std::to_string(*duplicate_of) + " to point to.", "duplicate_of"};
         if (original->duplicate_of)
@@ -327,7 +328,7 @@ outcome<std::int64_t> endorse_answer(context& ctx, viewer const& who, std::int64
 {
     if (auto f = require_moderator(ctx, who)) return *f;
     auto const a = store::post_store(ctx.db.reader()).find_post(id);
-    if (!a || a->kind != "answer") return not_found("answer");
+    if (!a || a->kind != domain::post_kind::answer) return not_found("answer");
     return toggle(ctx, who, *a, endorsed, a->endorsed, "endorse", "unendorse",
                   [&](store::moderation_store m, std::int64_t now) { m.set_endorsed(id, endorsed, now); });
 }
@@ -367,7 +368,7 @@ outcome<std::string> review(context& ctx, viewer const& who, std::int64_t item_i
             if (keep && item->state != "live")
                 posts.change_visibility(*item->post_id, now, [&] { m.set_post_state(*item->post_id, "live"); });
             if (!keep && !item->deleted) {
-                if (post && post->kind == "answer")
+                if (post && post->kind == domain::post_kind::answer)
                     if (auto q = posts.find_any_post(*post->question_id); q && q->accepted_answer_id == post->id)
                         posts.set_accepted(q->id, std::nullopt, who.user->id, ctx.config.rules, now);
                 posts.change_visibility(*item->post_id, now, [&] { m.set_deleted(*item->post_id, who.user->id, now); });

@@ -86,11 +86,11 @@ verdict may_remove_own_post(viewer const& who, store::post_row const& post, stor
 {
     if (!who.user || post.author.id != who.user->id)
         return failure{failure_kind::forbidden, "forbidden", "Only the author or a moderator can delete a post.", ""};
-    if (post.kind == "question" && post.answer_count > 0)
+    if (post.kind == domain::post_kind::question && post.answer_count > 0)
         return failure{
             failure_kind::conflict, "has_answers",
             "A question with answers stays for the people who answered; flag it for a moderator if it must go.", ""};
-    if (post.kind == "answer" && question.accepted_answer_id == post.id)
+    if (post.kind == domain::post_kind::answer && question.accepted_answer_id == post.id)
         return failure{failure_kind::conflict, "accepted",
                        "An accepted answer cannot be deleted by its author; flag it for a moderator.", ""};
     if (question.locked) return failure{failure_kind::conflict, "locked", "This thread is locked.", ""};
@@ -275,7 +275,7 @@ response post_own_delete(call& c)
     if (!id) return message_page(c, 404, "Post not found", "There is no such post.");
     auto const result = delete_post(c.ctx, c.who, *id, "");
     if (auto const* f = failed(result)) return refused_page(c, *f, back);
-    bool const question = post && post->kind == "question";
+    bool const question = post && post->kind == domain::post_kind::question;
     return deleted_page(c, question ? "question" : "answer", "/posts/" + std::to_string(*id) + "/undelete",
                         question ? std::string("/questions") : back);
 }

@@ -140,7 +140,7 @@ verdict permissions::may_suspend(store::user_row const& target) const
     if (auto f = may_moderate("suspend members")) return f;
     if (target.id == who_.user->id)
         return failure{failure_kind::invalid, "invalid_field", "You cannot suspend yourself.", ""};
-    if (target.role != "member" && !who_.is_admin())
+    if (target.role != domain::role::member && !who_.is_admin())
         return forbidden("Only an admin can suspend a moderator or an admin.");
     return std::nullopt;
 }

@@ -198,12 +198,12 @@ std::optional<placed_post> place(call& c, std::int64_t post_id)
     store::post_store posts(c.ctx.db.reader());
     bool const moderator = c.who.is_moderator();
     auto post = moderator ? posts.find_any_post(post_id) : posts.find_post(post_id);
-    if (!post || post->state != "live") return std::nullopt;
-    if (post->kind != "question" && post->kind != "answer") return std::nullopt;
+    if (!post || post->state != domain::post_state::live) return std::nullopt;
+    if (post->kind != domain::post_kind::question && post->kind != domain::post_kind::answer) return std::nullopt;
     auto const question_id = post->question_id.value_or(post->id);
     auto question =
         question_id == post->id ? post : (moderator ? posts.find_any_post(question_id) : posts.find_post(question_id));
-    if (!question || question->state != "live") return std::nullopt;
+    if (!question || question->state != domain::post_state::live) return std::nullopt;
     return placed_post{std::move(*post), std::move(*question)};
 }
 
@@ -251,7 +251,7 @@ std::optional<response> mangled_question_address(call& c)
     auto const id = parse_id(path.substr(0, slash));
     if (!id) return std::nullopt;
     auto const question = store::post_store(c.ctx.db.reader()).find_post(*id);
-    if (!question || question->kind != "question") return std::nullopt;
+    if (!question || question->kind != domain::post_kind::question) return std::nullopt;
     return redirect(question_path(question->id, question->title), 301);
 }
 

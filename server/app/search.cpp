@@ -178,7 +178,7 @@ response related_questions(call& c)
     auto const id = id_param(c);
     if (!id) return bad_id("question");
     auto const post = store::post_store(c.ctx.db.reader()).find_post(*id);
-    if (!post || post->kind != "question") return bad_id("question");
+    if (!post || post->kind != domain::post_kind::question) return bad_id("question");
     auto const found = related_questions(c.ctx, *post);
     if (auto const* f = failed(found)) return error_response(*f);
     return json_response(200, similar_json(std::get<std::vector<store::hit_row>>(found)));

@@ -161,10 +161,10 @@ view post_view(call& c, store::post_row const& p, store::post_row const& questio
 {
     permissions const can(c.ctx, c.who);
     auto const rights = rights_on(can, p, question);
-    bool const is_answer = p.kind == "answer";
+    bool const is_answer = p.kind == domain::post_kind::answer;
     view v;
     v.set("id", p.id)
-        .set("kind", p.kind)
+        .set("kind", domain::to_sql(p.kind))
         .set("is_answer", is_answer)
         .set("anchor", (is_answer ? "answer-" : "post-") + std::to_string(p.id))
         .set("score", p.score)
@@ -542,7 +542,7 @@ render::safe_html fill_holes(call& c, thread_skeleton const& sk, open_form const
                     // A button's type is submit by default: the bytes are left out of every own post.
                     out.markup(" <button form=\"act\" formaction=\"/posts/")
                         .number(p.id)
-                        .markup(p.kind == "question",
+                        .markup(p.kind == domain::post_kind::question,
                                 "/delete\" class=\"link danger\" data-confirm=\"Delete your question? You can undo it "
                                 "for a day.\">Delete</button>",
                                 "/delete\" class=\"link danger\" data-confirm=\"Delete your answer? You can undo it "
@@ -636,7 +636,8 @@ response question_page(call& c, std::int64_t id, page_status status, question_fo
         if (!built) {
             // An idea is a post too, and links made for threads (notifications, feeds, search,
             // redirects after an edit) lead to its own page.
-            if (auto const post = store::post_store(c.ctx.db.reader()).find_post(id); post && post->kind == "idea")
+            if (auto const post = store::post_store(c.ctx.db.reader()).find_post(id);
+                post && post->kind == domain::post_kind::idea)
                 return redirect(urls::idea(id), 301);
             // An answer's id in a question's address: the answer's place in its thread.
             if (auto const where = post_location(c, id); where && where->find("#answer-") != std::string::npos)

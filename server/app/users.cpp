@@ -43,7 +43,7 @@ view moderation_panel(call& c, store::user_row const& user)
                 .set("since", time_view(last->entry.created_at));
     }
     bool const self = c.who.user->id == user.id;
-    v.set("may_suspend", !self && (user.role == "member" || c.who.is_admin()));
+    v.set("may_suspend", !self && (user.role == domain::role::member || c.who.is_admin()));
     v.set("self", self);
     v.set("audit_url", "/audit?user=" + http::percent_encode(user.username));
     v.set("back", urls::user(user.id));
@@ -76,8 +76,8 @@ response user_page(call& c)
     auto const answered = posts.answered_by(*id, 1, 20);
     view v;
     v.set("user", author_view({user->id, user->username, user->reputation}))
-        .set("role", user->role)
-        .set("is_staff", user->role != "member")
+        .set("role", std::string(domain::role_name(user->role)))
+        .set("is_staff", user->role != domain::role::member)
         .set("joined", time_view(user->created_at))
         .set("questions_count", counts.questions)
         .set("answers_count", counts.answers)

@@ -332,7 +332,7 @@ response widget_go(call& c)
     auto const post = parse_id(field(query, "post"));
     // Only a live question counts as a click: made-up or removed ids would skew what admins see.
     auto const question = store::post_store(c.ctx.db.reader()).find_post(*id);
-    if (!question || question->kind != "question")
+    if (!question || question->kind != domain::post_kind::question)
         return message_page(c, 404, "Question not found", "There is no such question.");
     // Snippets from before the click beacon link here: counted, without the search they came from.
     if (auto key = store::widget_store(c.ctx.db.reader()).find_by_key(field(query, "key")); key && c.ctx.search)
@@ -566,7 +566,7 @@ response widget_click_api(call& c)
     }
     // Only a live question counts: made-up ids would skew what admins see.
     auto const question = store::post_store(c.ctx.db.reader()).find_post(id->as_int64());
-    if (!question || question->kind != "question")
+    if (!question || question->kind != domain::post_kind::question)
         return respond(
             error_response({failure_kind::not_found, "not_found", "There is no such question.", "question_id"}));
     if (c.ctx.search) c.ctx.search->log_click(k.id, question->id, std::move(q), question->answer_count > 0);

@@ -1,6 +1,8 @@
 #pragma once
 // Reputation rules and privileges: pure decisions, no storage. The store turns the ledger
 // entries decided here into rows of reputation_events.
+#include "server/domain/posts.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,7 +11,6 @@
 namespace peerdesk::domain {
 
 enum class role { member, moderator, admin };
-enum class post_kind { question, answer };
 enum class privilege { upvote, comment_everywhere, downvote, edit_others };
 
 role parse_role(std::string_view text);  // unknown text is a member

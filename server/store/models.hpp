@@ -1,8 +1,12 @@
 #pragma once
 // Plain rows the stores return: values only, no behaviour.
+#include "server/domain/posts.hpp"
+#include "server/domain/reputation.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace peerdesk::store {
@@ -11,7 +15,7 @@ struct user_row {
     std::int64_t id = 0;
     std::string username;
     std::string email;
-    std::string role;
+    domain::role role = domain::role::member;
     std::int64_t reputation = 0;
     std::int64_t created_at = 0;
     std::optional<std::int64_t> suspended_until;
@@ -61,7 +65,7 @@ struct comment_row {
 // A question or an answer.
 struct post_row {
     std::int64_t id = 0;
-    std::string kind;  // "question" or "answer"
+    domain::post_kind kind = domain::post_kind::question;
     std::optional<std::int64_t> question_id;
     author_ref author;
     std::string title;  // questions only
@@ -82,8 +86,8 @@ struct post_row {
     std::optional<std::int64_t> closed_at;
     bool locked = false;
     bool pinned = false;
-    bool endorsed = false;       // answers: marked by a moderator
-    std::string state = "live";  // live, held or hidden
+    bool endorsed = false;  // answers: marked by a moderator
+    domain::post_state state = domain::post_state::live;
     std::optional<std::int64_t> deleted_at;
 };
 
@@ -124,6 +128,11 @@ struct tag_row {
     std::int64_t question_count = 0;
     std::string description;
 };
+
+// The words the database holds, as the code speaks of them; a word the schema's checks would
+// refuse means a damaged database, and throws.
+domain::post_kind stored_post_kind(std::string_view text);
+domain::post_state stored_post_state(std::string_view text);
 
 template <typename T>
 struct page_of {

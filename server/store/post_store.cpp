@@ -30,7 +30,7 @@ post_row read_post(statement& s)
 {
     post_row p;
     p.id = s.integer(0);
-    p.kind = s.text(1);
+    p.kind = stored_post_kind(s.text(1));
     p.question_id = s.optional_integer(2);
     p.author = read_author(s, 3);
     p.title = s.text(6);
@@ -48,7 +48,7 @@ post_row read_post(statement& s)
     p.locked = s.integer(18) != 0;
     p.pinned = s.integer(19) != 0;
     p.endorsed = s.integer(20) != 0;
-    p.state = s.text(21);
+    p.state = stored_post_state(s.text(21));
     p.deleted_at = s.optional_integer(22);
     return p;
 }
@@ -479,7 +479,7 @@ std::optional<post_row> post_store::find_post(std::int64_t id)
     std::optional<post_row> out;
     if (s.step()) out = read_post(s);
     s.reset();
-    if (out && out->kind != "answer") out->tags = tags_of(id);
+    if (out && out->kind != domain::post_kind::answer) out->tags = tags_of(id);
     return out;
 }
 
@@ -489,7 +489,7 @@ std::optional<post_row> post_store::find_any_post(std::int64_t id)
     std::optional<post_row> out;
     if (s.step()) out = read_post(s);
     s.reset();
-    if (out && out->kind != "answer") out->tags = tags_of(id);
+    if (out && out->kind != domain::post_kind::answer) out->tags = tags_of(id);
     return out;
 }
 
@@ -527,9 +527,9 @@ std::optional<question_thread> post_store::thread(std::int64_t question_id, std:
     auto question = find_post(question_id);
     if (!question && with_deleted) {
         question = find_any_post(question_id);
-        if (question && (!question->deleted_at || question->state != "live")) question.reset();
+        if (question && (!question->deleted_at || question->state != domain::post_state::live)) question.reset();
     }
-    if (!question || question->kind != "question") return std::nullopt;
+    if (!question || question->kind != domain::post_kind::question) return std::nullopt;
     question_thread t{std::move(*question), {}};
 
     auto& answers = db_.cached(with_deleted ? sql::thread_answers_with_deleted : sql::thread_answers)

@@ -10,8 +10,9 @@ std::string const user_columns =
 
 user_row read_user(statement& s)
 {
-    return {s.integer(0),          s.text(1),         s.text(2), s.text(3), s.integer(4), s.integer(5),
-            s.optional_integer(6), s.integer(7) != 0, s.text(8)};
+    return {
+        s.integer(0),          s.text(1),         s.text(2), domain::parse_role(s.text(3)), s.integer(4), s.integer(5),
+        s.optional_integer(6), s.integer(7) != 0, s.text(8)};
 }
 
 }  // namespace

@@ -237,7 +237,7 @@ TEST_CASE("the counts kept at write time equal a rebuild from the facts, whateve
                 }
                 case 6: {
                     auto const target = pick(questions);
-                    bool const hidden = posts.find_any_post(target)->state == "hidden";
+                    bool const hidden = posts.find_any_post(target)->state == domain::post_state::hidden;
                     posts.change_visibility(target, now,
                                             [&] { moderation.set_post_state(target, hidden ? "live" : "hidden"); });
                     break;

@@ -17,17 +17,17 @@ app::viewer member(std::int64_t id, std::int64_t reputation, std::string role = 
     u.id = id;
     u.username = "user" + std::to_string(id);
     u.reputation = reputation;
-    u.role = std::move(role);
+    u.role = domain::parse_role(role);
     v.user = u;
     return v;
 }
 
-store::post_row post(std::int64_t id, std::int64_t author, std::string kind = "question")
+store::post_row post(std::int64_t id, std::int64_t author, std::string_view kind = "question")
 {
     store::post_row p;
     p.id = id;
     p.author.id = author;
-    p.kind = std::move(kind);
+    p.kind = store::stored_post_kind(kind);
     return p;
 }
 

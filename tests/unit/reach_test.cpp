@@ -15,7 +15,7 @@ app::viewer member(std::int64_t id, std::string role = "member")
     u.id = id;
     u.username = "user" + std::to_string(id);
     u.reputation = 100;
-    u.role = std::move(role);
+    u.role = domain::parse_role(role);
     v.user = u;
     return v;
 }
@@ -113,14 +113,14 @@ TEST_CASE("authors delete a question without answers and an answer not accepted"
     auto const author = member(1);
     store::post_row q;
     q.id = 10;
-    q.kind = "question";
+    q.kind = domain::post_kind::question;
     q.author.id = 1;
     CHECK(code(app::may_remove_own_post(author, q, q)) == "allowed");
     q.answer_count = 1;
     CHECK(code(app::may_remove_own_post(author, q, q)) == "has_answers");
     store::post_row a;
     a.id = 11;
-    a.kind = "answer";
+    a.kind = domain::post_kind::answer;
     a.author.id = 1;
     a.question_id = 10;
     CHECK(code(app::may_remove_own_post(author, a, q)) == "allowed");
