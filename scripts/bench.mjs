@@ -507,7 +507,10 @@ async function main() {
       const day = (d) => new Date(d * 86400000).toISOString().slice(0, 10);
       const month = `from=${day(last - 29)}&to=${day(last)}`, year = `from=${day(last - 365)}&to=${day(last)}`;
       const timed = [];
-      for (const path of [`/admin/insights?${month}`, `/admin/insights?${year}`, `/admin/advocates?${year}`, `/api/v1/admin/insights?${year}`]) {
+      // The members' pages beside them: the list, the year's leaderboard, a tag's top answerers,
+      // the most active member's profile and the badges (signed in: rendered, not cached).
+      const members = ['/users', '/users?sort=reputation&period=year', `/users?tag=${encodeURIComponent(tag)}`, `/users/${uid}`, '/badges'];
+      for (const path of [`/admin/insights?${month}`, `/admin/insights?${year}`, `/admin/advocates?${year}`, `/api/v1/admin/insights?${year}`, ...members]) {
         for (let i = 0; i < (smoke ? 3 : 20); i++) {
           const r = await httpGet(p, path, { cookie });
           if (r.status !== 200) throw new Error(`${path} answered ${r.status}`);
@@ -516,7 +519,7 @@ async function main() {
       }
       timed.sort((a, b) => a - b);
       const worst = timed.at(-1), median = timed[Math.floor(timed.length / 2)];
-      row(`insights and advocates pages and API, a moderator, a month and a year of the community: server time`, `p50 ${fmt(median, 1)} ms, worst ${fmt(worst, 1)} ms (${fmt(timed.length)} requests)`, '', 'worst ≤ 200 ms', worst <= 200);
+      row(`insights and advocates pages and API (a month and a year), members, leaderboard, tag's top answerers, a profile, badges; a moderator: server time`, `p50 ${fmt(median, 1)} ms, worst ${fmt(worst, 1)} ms (${fmt(timed.length)} requests)`, '', 'worst ≤ 200 ms', worst <= 200);
     }
 
     // Browsers ask for gzip: the latency is measured as they load the page, at half the rate
@@ -694,6 +697,15 @@ async function main() {
     lags.sort((a, b) => a - b);
     const lagP99 = lags[Math.min(lags.length - 1, Math.floor(0.99 * lags.length))];
     const posting = await postingRun;
+    // Badges and members' figures keep up: their queue empties soon after the last answer.
+    const drainStart = Date.now();
+    const queued = Number(await sql(data.dir, 'SELECT count(*) FROM member_outbox'));
+    let drained = NaN;
+    for (let i = 0; i < 600; i++) {
+      if (Number(await sql(data.dir, 'SELECT count(*) FROM member_outbox')) === 0) { drained = (Date.now() - drainStart) / 1000; break; }
+      await sleep(100);
+    }
+    row('members\' figures and badges after 200 answers/s: the queue empty after the last answer', Number.isNaN(drained) ? `not within 60 s (${fmt(queued)} rows queued)` : `in ${fmt(drained, 1)} s (${fmt(queued)} rows queued)`, '', '≤ 10 s', drained <= 10);
     clearTimeout(steadyMid);
     clearInterval(tracer);
     for (const x of timeline)

@@ -144,11 +144,11 @@ namespace {
 
 response framed_body(call& c, page_status status, body_cache::body const& b, page_state const& state)
 {
-    if (!b.follow) return framed_page(c, status, b.title, b.html, state);
+    if (!b.part) return framed_page(c, status, b.title, b.html, state);
     render::html_builder out;
     out.reserve(b.slotted.bytes() + 512);
     out.shared(b.slotted, 0);
-    append_follow_form(out, c, b.follow->target, b.follow->target_id, b.follow->path, b.follow->noun);
+    b.part(out, c);
     out.shared(b.slotted, 1);
     return framed_page(c, status, b.title, std::move(out).done(), state);
 }
@@ -167,7 +167,7 @@ std::optional<response> kept_page(call& c)
 }
 
 response shared_page(call& c, page_status status, std::string_view name, std::string const& title, view v,
-                     page_state const& state, std::optional<body_cache::follow_slot> follow)
+                     page_state const& state, body_cache::viewer_part part)
 {
     auto b = std::make_shared<body_cache::body>();
     b->writes = c.ctx.db.write_count();
@@ -175,12 +175,12 @@ response shared_page(call& c, page_status status, std::string_view name, std::st
     b->title = title;
     b->feed_url = state.feed_url;
     b->feed_title = state.feed_title;
-    if (follow) {
-        v.set("follow_slot", true);
+    if (part) {
+        v.set("viewer_slot", true);
         b->slotted = render::render_slotted(name, std::move(v));
-        if (b->slotted.holes.size() != 1 || b->slotted.holes[0] != "follow")
-            throw std::runtime_error("template " + std::string(name) + " has no single follow slot");
-        b->follow = std::move(follow);
+        if (b->slotted.holes.size() != 1 || b->slotted.holes[0] != "viewer")
+            throw std::runtime_error("template " + std::string(name) + " has no single viewer slot");
+        b->part = std::move(part);
     } else {
         b->html = render::render_template(name, v);
     }

@@ -39,11 +39,11 @@ http::response framed_page(call& c, page_status status, std::string const& title
 // For pages whose content is the same for every viewer (lists): a member's page from the kept
 // content, when there is one; shared_page renders the content without the viewer's token, keeps
 // it for members, and frames it.
-// A template with a follow slot marks it {{{viewer_html}}}follow{{{viewer_html}}} where the
-// member's Follow button goes (see templates/questions.html).
+// With a viewer part, the template (given viewer_slot) marks its place as
+// {{{viewer_html}}}viewer{{{viewer_html}}} (see templates/questions.html).
 std::optional<http::response> kept_page(call& c);
 http::response shared_page(call& c, page_status status, std::string_view name, std::string const& title, render::view v,
-                           page_state const& state = {}, std::optional<body_cache::follow_slot> follow = {});
+                           page_state const& state = {}, body_cache::viewer_part part = {});
 http::response message_page(call& c, page_status status, std::string const& title, std::string const& message);
 // The same with a link back to where the reader was, instead of the question list.
 http::response message_page(call& c, page_status status, std::string const& title, std::string const& message,

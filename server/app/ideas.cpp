@@ -377,7 +377,7 @@ std::optional<json::object> idea_json(call& c, std::int64_t id)
     o["merged_into"] = facts->merged_into ? json::value(*facts->merged_into) : json::value(nullptr);
     if (c.who.signed_in()) {
         o["my_vote"] = ideas.voted(id, c.who.user->id) ? 1 : 0;
-        o["votes_left"] = std::max<std::int64_t>(0, c.ctx.config.idea_vote_budget - ideas.open_votes(c.who.user->id));
+        o["votes_left"] = votes_left(c.ctx, c.ctx.db.reader(), c.who.user->id);
     } else {
         o["my_vote"] = 0;
     }
@@ -657,15 +657,22 @@ response board_page(call& c)
         .set("new_url", urls::new_idea())
         .set("pager", pager_view(page_number, board_pagesize, data.total, board_url(chosen.key, status, tag)));
     if (tag) v.set("tag", *tag).set("all_url", board_url(chosen.key, status, std::nullopt));
-    if (c.who.signed_in()) {
-        auto const left = std::max<std::int64_t>(
-            0, c.ctx.config.idea_vote_budget - store::idea_store(c.ctx.db.reader()).open_votes(c.who.user->id));
-        v.set("votes_left", left).set("votes_left_label", left == 1 ? "vote" : "votes");
-    }
     page_state feed;
     feed.feed_url = "/feeds/ideas.atom";
     feed.feed_title = "Idea status changes";
-    return page(c, 200, "ideas", tag ? "Ideas tagged " + *tag : std::string("Ideas"), std::move(v), feed);
+    auto const title = tag ? "Ideas tagged " + *tag : std::string("Ideas");
+    // The board is the same for every member but for their votes left: kept for all, the count
+    // written into its slot for each.
+    if (c.who.signed_in())
+        return shared_page(c, 200, "ideas", title, std::move(v), feed, [](render::html_builder& out, call& viewer) {
+            auto const left = votes_left(viewer.ctx, viewer.ctx.db.reader(), viewer.who.user->id);
+            out.markup(" · <span class=\"votes-left\">you have <b>")
+                .number(left)
+                .markup("</b> ")
+                .markup(left == 1, "vote", "votes")
+                .markup(" left</span>");
+        });
+    return page(c, 200, "ideas", title, std::move(v), feed);
 }
 
 response roadmap_page(call& c)
@@ -780,7 +787,7 @@ response idea_page(call& c, std::int64_t id, page_status status, idea_form_state
     if (c.who.signed_in()) {
         v.set("signed_in", true);
         auto const voted = ideas.voted(id, c.who.user->id);
-        auto const left = std::max<std::int64_t>(0, c.ctx.config.idea_vote_budget - ideas.open_votes(c.who.user->id));
+        auto const left = votes_left(c.ctx, c.ctx.db.reader(), c.who.user->id);
         v.set("voted", voted)
             .set("votes_left", left)
             .set("votes_left_label", left == 1 ? "vote" : "votes")

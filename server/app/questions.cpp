@@ -97,9 +97,10 @@ response question_list(call& c, std::optional<std::string> tag)
     // all members, the button is written into its slot for each.
     if (tag && c.who.signed_in())
         if (auto const id = store::notification_store(c.ctx.db.reader()).tag_id(*tag))
-            return shared_page(
-                c, 200, "questions", title, std::move(v), feed,
-                body_cache::follow_slot{store::follow_target::tag, *id, urls::tag(*tag) + "/follow", "tag"});
+            return shared_page(c, 200, "questions", title, std::move(v), feed,
+                               [id = *id, path = urls::tag(*tag) + "/follow"](render::html_builder& out, call& viewer) {
+                                   append_follow_form(out, viewer, store::follow_target::tag, id, path, "tag");
+                               });
     return shared_page(c, 200, "questions", title, std::move(v), feed);
 }
 

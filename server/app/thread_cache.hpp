@@ -13,14 +13,16 @@
 #include "server/render/templates.hpp"
 #include "server/store/db.hpp"
 #include "server/store/models.hpp"
-#include "server/store/notification_store.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 
 namespace peerdesk::app {
+
+struct call;
 
 enum class audience { anonymous, member, moderator };
 
@@ -101,19 +103,15 @@ private:
 // address. Anonymous visitors are served whole pages by the page cache instead. Thread-safe.
 class body_cache {
 public:
-    // The one part of a shared list that is the member's own: a tag page's Follow button.
-    struct follow_slot {
-        store::follow_target target = store::follow_target::tag;
-        std::int64_t target_id = 0;
-        std::string path;  // where the form posts
-        std::string noun;
-    };
+    // The one part of a shared list that is the member's own (a tag page's Follow button, the
+    // ideas board's votes left), written into the list's slot for each member.
+    using viewer_part = std::function<void(render::html_builder&, call&)>;
     struct body {
         std::uint64_t writes = 0;
         std::chrono::steady_clock::time_point at;
         std::string title;
-        render::safe_html html;             // the whole content, without a slot
-        std::optional<follow_slot> follow;  // with it: the content cut around the button
+        render::safe_html html;  // the whole content, without a slot
+        viewer_part part;        // with it: the content cut around its slot
         render::slotted_html slotted;
         std::string feed_url, feed_title;  // the page's Atom feed, for its head
         std::size_t bytes() const { return html.str().size() + slotted.bytes() + title.size(); }

@@ -110,6 +110,14 @@ test('votes are a budget: one per idea, not your own, and 422 vote_budget_exhaus
   for (let i = 1; i <= budget; i++) await bob.api('DELETE', `/ideas/${ideas[i].id}/vote`);
   const page = await bob.request('GET', '/ideas');
   assert.match(page.text, new RegExp(`you have <b>${budget}</b> votes left`));
+  // The board is kept for all members; each still reads their own votes left in it.
+  assert.equal((await carol.api('POST', `/ideas/${ideas[1].id}/vote`)).status, 200);
+  const left = async (who) => /you have <b>(\d+)<\/b> votes? left/.exec((await who.request('GET', '/ideas')).text)?.[1];
+  assert.equal(await left(carol), String(budget - 1));
+  assert.equal(await left(bob), String(budget));
+  assert.equal(await left(carol), String(budget - 1));
+  assert.doesNotMatch((await new Client(server.url).request('GET', '/ideas')).text, /votes left/);
+  await carol.api('DELETE', `/ideas/${ideas[1].id}/vote`);
 });
 
 test('a status change is public, answered with a response, told to author, voters and followers; delivery returns the votes', async () => {
