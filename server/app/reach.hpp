@@ -71,8 +71,17 @@ struct page_head {
     std::string canonical;         // a path; made absolute
     bool noindex = false;          // besides the pages no search engine should list (indexable)
     std::string og_type;           // "article" for threads, else "website"
+    std::string image;             // the page's own picture: a path on this site (else the site's)
     render::safe_html structured;  // JSON-LD, when the page has some
 };
+// The first image uploaded here that stored, safe HTML shows ("/uploads/<hash>.png"); empty
+// when it shows none. Images from other sites are links, never images, so none is found.
+std::string first_uploaded_image(std::string_view html);
+// The absolute address of the picture link previews show for a page: its own, else the site's
+// (site.og_image, else the packaged static/og-image.png). Made from --public-url and never from
+// the request, as it is printed into pages the cache shares; empty without --public-url unless
+// site.og_image is an absolute address.
+std::string preview_image(call const& c, page_head const& head);
 // Fills the layout's head values for this request.
 void set_head(call const& c, int status, std::string const& title, page_head const& head, render::view& layout);
 
