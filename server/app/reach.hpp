@@ -6,11 +6,12 @@
 //     answered with a 301 to it; /questions/{id} stays the short address links inside the
 //     product use, and names the canonical one in its head. /a/{id} is an answer's permalink
 //     and lands on the page of the thread that holds it.
-//   - the head: title, description, canonical link, OpenGraph and Twitter card tags, robots;
-//     `QAPage` structured data (JSON-LD) on the first page of a thread.
-//   - /robots.txt and /sitemap.xml: an index of sitemaps, one per block of 50,000 question
-//     ids, whose times a table kept by triggers holds (schema/0021_sitemap.sql), so that no
-//     request scans the posts.
+//   - the head: title, description, canonical link, OpenGraph and Twitter card tags with a
+//     picture (a question's own uploaded image, else the site's), robots; `QAPage` structured
+//     data (JSON-LD) on the first page of a thread.
+//   - /robots.txt and /sitemap.xml: an index of sitemaps, one per block of 50,000 post ids
+//     (threads and ideas), tag ids and member ids, whose times tables kept by triggers hold
+//     (schema/0021_sitemap.sql, 0028_sitemap_more.sql), so that no request scans the posts.
 // Absolute addresses are made from --public-url, or else from the Host asked for (the page
 // cache keys pages by host, so that one host's page is never served to another).
 #include "server/app/context.hpp"
