@@ -18,7 +18,11 @@ SELECT 'tags', id / 50000, unixepoch() FROM tags GROUP BY id / 50000;
 INSERT INTO sitemap_sets (kind, part, lastmod)
 SELECT 'users', user_id / 50000, unixepoch() FROM member_stats GROUP BY user_id / 50000;
 
+-- Each trigger fires only when a value changes: the writers set these columns again whenever they
+-- recompute them (the members' worker after every vote), and a part whose time moved without a
+-- change would teach crawlers to ignore its lastmod.
 CREATE TRIGGER sitemap_idea_changed AFTER UPDATE OF status, merged_into ON ideas
+WHEN OLD.status IS NOT NEW.status OR OLD.merged_into IS NOT NEW.merged_into
 BEGIN
     INSERT INTO sitemap_parts (part, lastmod) VALUES (NEW.post_id / 50000, unixepoch())
     ON CONFLICT (part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
@@ -33,6 +37,8 @@ END;
 -- A tag's page changes with its questions (their count moves with each one asked, moved or
 -- deleted) and its description; votes and answers on its questions are left to the threads' parts.
 CREATE TRIGGER sitemap_tag_changed AFTER UPDATE OF name, question_count, description, wiki_html ON tags
+WHEN OLD.name IS NOT NEW.name OR OLD.question_count IS NOT NEW.question_count
+    OR OLD.description IS NOT NEW.description OR OLD.wiki_html IS NOT NEW.wiki_html
 BEGIN
     INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('tags', NEW.id / 50000, unixepoch())
     ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
@@ -47,12 +53,14 @@ BEGIN
 END;
 
 CREATE TRIGGER sitemap_member_changed AFTER UPDATE OF questions, answers, accepted ON member_stats
+WHEN OLD.questions IS NOT NEW.questions OR OLD.answers IS NOT NEW.answers OR OLD.accepted IS NOT NEW.accepted
 BEGIN
     INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('users', NEW.user_id / 50000, unixepoch())
     ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
 END;
 
 CREATE TRIGGER sitemap_member_renamed AFTER UPDATE OF username ON users
+WHEN OLD.username IS NOT NEW.username
 BEGIN
     INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('users', NEW.id / 50000, unixepoch())
     ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);

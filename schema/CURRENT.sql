@@ -211,6 +211,7 @@ CREATE INDEX ideas_status_top ON ideas (status, votes DESC, post_id DESC);
 CREATE INDEX ideas_top ON ideas (votes DESC, post_id DESC);
 
 CREATE TRIGGER sitemap_idea_changed AFTER UPDATE OF status, merged_into ON ideas
+WHEN OLD.status IS NOT NEW.status OR OLD.merged_into IS NOT NEW.merged_into
 BEGIN
     INSERT INTO sitemap_parts (part, lastmod) VALUES (NEW.post_id / 50000, unixepoch())
     ON CONFLICT (part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
@@ -339,6 +340,7 @@ BEGIN
 END;
 
 CREATE TRIGGER sitemap_member_changed AFTER UPDATE OF questions, answers, accepted ON member_stats
+WHEN OLD.questions IS NOT NEW.questions OR OLD.answers IS NOT NEW.answers OR OLD.accepted IS NOT NEW.accepted
 BEGIN
     INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('users', NEW.user_id / 50000, unixepoch())
     ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
@@ -685,6 +687,8 @@ BEGIN
 END;
 
 CREATE TRIGGER sitemap_tag_changed AFTER UPDATE OF name, question_count, description, wiki_html ON tags
+WHEN OLD.name IS NOT NEW.name OR OLD.question_count IS NOT NEW.question_count
+    OR OLD.description IS NOT NEW.description OR OLD.wiki_html IS NOT NEW.wiki_html
 BEGIN
     INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('tags', NEW.id / 50000, unixepoch())
     ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
@@ -730,6 +734,7 @@ CREATE INDEX users_reputation ON users (reputation DESC, id);
 CREATE UNIQUE INDEX users_username ON users (username COLLATE NOCASE);
 
 CREATE TRIGGER sitemap_member_renamed AFTER UPDATE OF username ON users
+WHEN OLD.username IS NOT NEW.username
 BEGIN
     INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('users', NEW.id / 50000, unixepoch())
     ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);

@@ -69,6 +69,17 @@ test('ideas, tags and members with posts are in the sitemap; what was removed is
     assert.doesNotMatch(page.text.slice(0, page.text.indexOf('</head>')), /name="robots" content="noindex"/, path);
   }
 
+  // Figures written again unchanged (the members' worker does so after every vote) and a tag
+  // saved as it was leave the parts' times alone: a lastmod that moves without a change would
+  // teach crawlers to ignore it.
+  const usersStamp = (await get('/sitemaps/users-0.xml')).headers.get('last-modified');
+  const tagsBefore = (await get('/sitemaps/tags-0.xml')).headers.get('last-modified');
+  await new Promise((r) => setTimeout(r, 1100));
+  await sql(s, `UPDATE member_stats SET questions = questions, answers = answers, accepted = accepted WHERE user_id = ${ids.ana}`);
+  await sql(s, "UPDATE tags SET question_count = question_count, description = description WHERE name = 'router'");
+  assert.equal((await get('/sitemaps/users-0.xml')).headers.get('last-modified'), usersStamp);
+  assert.equal((await get('/sitemaps/tags-0.xml')).headers.get('last-modified'), tagsBefore);
+
   // What was removed leaves: the idea its author deleted; the tag whose only question went;
   // the tag made a synonym; the member whose only post went (once their figures are counted).
   const tagsStamp = (await get('/sitemaps/tags-0.xml')).headers.get('last-modified');
