@@ -220,6 +220,13 @@ BEGIN
     INSERT INTO member_outbox (user_id) SELECT author_id FROM posts WHERE id = NEW.post_id;
 END;
 
+CREATE TRIGGER sitemap_idea_changed AFTER UPDATE OF status, merged_into ON ideas
+WHEN OLD.status IS NOT NEW.status OR OLD.merged_into IS NOT NEW.merged_into
+BEGIN
+    INSERT INTO sitemap_parts (part, lastmod) VALUES (NEW.post_id / 50000, unixepoch())
+    ON CONFLICT (part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
+END;
+
 CREATE TABLE insight_days (
     day           INTEGER PRIMARY KEY,
     questions     INTEGER NOT NULL DEFAULT 0,
@@ -335,6 +342,19 @@ CREATE TABLE member_stats (
     gold      INTEGER NOT NULL DEFAULT 0,
     top_tags  TEXT NOT NULL DEFAULT ''      -- up to three tag names by answer score, space-separated
 );
+
+CREATE TRIGGER sitemap_member_added AFTER INSERT ON member_stats
+BEGIN
+    INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('users', NEW.user_id / 50000, unixepoch())
+    ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
+END;
+
+CREATE TRIGGER sitemap_member_changed AFTER UPDATE OF questions, answers, accepted ON member_stats
+WHEN OLD.questions IS NOT NEW.questions OR OLD.answers IS NOT NEW.answers OR OLD.accepted IS NOT NEW.accepted
+BEGIN
+    INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('users', NEW.user_id / 50000, unixepoch())
+    ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
+END;
 
 CREATE TABLE member_tags (
     user_id  INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -637,6 +657,13 @@ CREATE TABLE sitemap_parts (
     lastmod  INTEGER NOT NULL      -- seconds since 1970, UTC
 );
 
+CREATE TABLE sitemap_sets (
+    kind     TEXT NOT NULL CHECK (kind IN ('tags', 'users')),
+    part     INTEGER NOT NULL,     -- id / 50000
+    lastmod  INTEGER NOT NULL,     -- seconds since 1970, UTC
+    PRIMARY KEY (kind, part)
+) WITHOUT ROWID;
+
 CREATE TABLE tag_revisions (
     id            INTEGER PRIMARY KEY,
     tag_id        INTEGER NOT NULL REFERENCES tags (id),
@@ -662,6 +689,20 @@ CREATE TABLE tags (
     name           TEXT NOT NULL UNIQUE,
     question_count INTEGER NOT NULL DEFAULT 0
 , description TEXT NOT NULL DEFAULT '', wiki_markdown TEXT NOT NULL DEFAULT '', wiki_html TEXT NOT NULL DEFAULT '', edited_at INTEGER);
+
+CREATE TRIGGER sitemap_tag_added AFTER INSERT ON tags
+BEGIN
+    INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('tags', NEW.id / 50000, unixepoch())
+    ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
+END;
+
+CREATE TRIGGER sitemap_tag_changed AFTER UPDATE OF name, question_count, description, wiki_html ON tags
+WHEN OLD.name IS NOT NEW.name OR OLD.question_count IS NOT NEW.question_count
+    OR OLD.description IS NOT NEW.description OR OLD.wiki_html IS NOT NEW.wiki_html
+BEGIN
+    INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('tags', NEW.id / 50000, unixepoch())
+    ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
+END;
 
 CREATE TABLE upload_refs (
     sha256  TEXT NOT NULL,
@@ -701,6 +742,13 @@ CREATE UNIQUE INDEX users_email ON users (email COLLATE NOCASE);
 CREATE INDEX users_reputation ON users (reputation DESC, id);
 
 CREATE UNIQUE INDEX users_username ON users (username COLLATE NOCASE);
+
+CREATE TRIGGER sitemap_member_renamed AFTER UPDATE OF username ON users
+WHEN OLD.username IS NOT NEW.username
+BEGIN
+    INSERT INTO sitemap_sets (kind, part, lastmod) VALUES ('users', NEW.id / 50000, unixepoch())
+    ON CONFLICT (kind, part) DO UPDATE SET lastmod = max(lastmod, excluded.lastmod);
+END;
 
 CREATE VIEW visible_posts AS
 SELECT * FROM live_posts p

@@ -244,6 +244,83 @@ async function generatedCommunity() {
   return { dir, ...info, fresh: true };
 }
 
+// ---- Lighthouse ----------------------------------------------------------------------------
+
+// Waits until the search outbox is empty, then a second more.
+async function quiet(port) {
+  for (let i = 0; i < 600; i++) {
+    const m = await httpGet(port, '/metrics');
+    if (/^peerdesk_search_outbox_length 0$/m.test(m.body)) break;
+    await sleep(100);
+  }
+  await sleep(1000);
+}
+
+// The pages Lighthouse visits: a thread, the home page, an idea, the member list and a tag. The
+// member list carries noindex on purpose (issue 30: no search engine should list member lists),
+// which Lighthouse's SEO audit is-crawlable counts against it: there, that one audit is
+// expected and every other must pass.
+function lighthousePages(qid, ideaId, tag) {
+  return [['question page', `/questions/${qid}`], ['home page', '/'], ['idea page', `/ideas/${ideaId}`],
+    ['members list', '/users', { noindex: true }], ['tag page', `/tags/${encodeURIComponent(tag)}`]];
+}
+
+// Each page in both colour schemes. The dark run has Chromium report a dark system theme
+// (prefers-color-scheme: dark), which the stylesheet follows when the reader has made no choice
+// with the switch (the switch's choice lives in the browser's storage, not in a cookie, so
+// that is how a first visit in dark mode looks).
+const schemes = [['light', []], ['dark', ['--force-dark-mode']]];
+async function lighthouseRows(port, pages) {
+  for (const [name, path, { noindex = false } = {}] of pages) {
+    for (const [scheme, flags] of schemes) {
+      const out = join(tmpdir(), `peerdesk-lh-${process.pid}-${Date.now()}.json`);
+      try {
+        await run(join(root, 'bench/node_modules/.bin/lighthouse'), [`http://127.0.0.1:${port}${path}`, '--quiet', '--output=json', `--output-path=${out}`,
+          '--only-categories=performance,accessibility,best-practices,seo', `--chrome-flags=--headless=new --no-sandbox --disable-gpu ${flags.join(' ')}`],
+        { env: { ...process.env, CHROME_PATH: '/usr/bin/chromium' }, maxBuffer: 1 << 26 });
+        const report = JSON.parse(await readFile(out, 'utf8'));
+        const scores = Object.values(report.categories).map((c) => Math.round(c.score * 100));
+        // A score short of 100 says which weighed audits cost the points, so that a run's
+        // result can be read without the report (which is not kept).
+        const shortOf = (c) => c.auditRefs
+          .filter((r) => r.weight > 0 && report.audits[r.id]?.score !== null && report.audits[r.id]?.score < 1)
+          .map((r) => r.id);
+        const lost = Object.values(report.categories).flatMap(shortOf)
+          .map((id) => `${id} ${report.audits[id].displayValue ?? ''} (${Math.round(report.audits[id].score * 100)})`.replace(/  +/g, ' '));
+        // Each category at 100; on a noindex page, SEO may lose is-crawlable and nothing else.
+        const met = Object.values(report.categories).every((c) => Math.round(c.score * 100) === 100
+          || (noindex && c.id === 'seo' && shortOf(c).every((id) => id === 'is-crawlable')));
+        const value = scores.join(' / ') + (lost.length ? `; short: ${lost.join(', ')}` : '') + (noindex ? ' (noindex by design)' : '');
+        row(`Lighthouse, ${name}, ${scheme}: performance / accessibility / best practices / SEO`, value, '',
+          noindex ? '100 each; SEO all but is-crawlable' : '100 each', met);
+      } catch (e) {
+        row(`Lighthouse, ${name}, ${scheme}`, 'not run: ' + e.message.split('\n')[0].slice(0, 80), '', '100 each', false);
+      } finally {
+        await rm(out, { force: true });
+      }
+    }
+  }
+}
+
+// --lighthouse-only: the community (generated once, copied afresh), the server, and Lighthouse
+// on each page in both schemes; nothing else is measured. Its table goes to
+// bench/results-<size>-lighthouse.md, beside the whole run's.
+async function lighthouseOnly() {
+  if (!existsSync(join(root, 'bench/node_modules/lighthouse'))) throw new Error('Lighthouse is not installed: run scripts/setup --bench');
+  const data = await community();
+  const ideas = await addIdeas(data.dir);
+  const server = await startPeerdesk(bin('peerdesk'), data.dir);
+  try {
+    const qid = await sql(data.dir, "SELECT id FROM posts WHERE kind = 'question' AND deleted_at IS NULL ORDER BY abs(answer_count - 10), id LIMIT 1");
+    const tag = await sql(data.dir, 'SELECT name FROM tags ORDER BY question_count DESC LIMIT 1');
+    await quiet(server.port);
+    await lighthouseRows(server.port, lighthousePages(qid, ideas.page, tag));
+  } finally {
+    await server.stop();
+  }
+  await report('lighthouse');
+}
+
 // ---- the measurements ----------------------------------------------------------------------
 
 const rows = [];
@@ -768,37 +845,12 @@ async function main() {
     const total = (htmlCompressed + assetBytes) / 1024;
     row('question page weight (compressed): HTML + CSS + JS + icon', `${fmt(total, 1)} KB in ${1 + assets.length} requests (HTML ${fmt(htmlCompressed / 1024, 1)} KB)`, '', '≤ 50 KB, ≤ 5 requests', total <= 50 && 1 + assets.length <= 5);
 
-    // Lighthouse, on the question page and the home page, once the server is quiet: the posting
-    // runs above leave thousands of answers to index, and that work would share the two cores
-    // with Chromium and be counted as the page's blocking time.
+    // Lighthouse once the server is quiet: the posting runs above leave thousands of answers to
+    // index, and that work would share the two cores with Chromium and be counted as the page's
+    // blocking time.
     if (!smoke && !flag('--no-lighthouse') && existsSync(join(root, 'bench/node_modules/lighthouse'))) {
-      for (let i = 0; i < 600; i++) {
-        const m = await httpGet(p, '/metrics');
-        if (/^peerdesk_search_outbox_length 0$/m.test(m.body)) break;
-        await sleep(100);
-      }
-      await sleep(1000);
-      for (const [name, path] of [['question page', `/questions/${qid}`], ['home page', '/']]) {
-        const out = join(tmpdir(), `peerdesk-lh-${Date.now()}.json`);
-        try {
-          await run(join(root, 'bench/node_modules/.bin/lighthouse'), [`http://127.0.0.1:${p}${path}`, '--quiet', '--output=json', `--output-path=${out}`,
-            '--only-categories=performance,accessibility,best-practices,seo', '--chrome-flags=--headless=new --no-sandbox --disable-gpu'],
-          { env: { ...process.env, CHROME_PATH: '/usr/bin/chromium' }, maxBuffer: 1 << 26 });
-          const report = JSON.parse(await readFile(out, 'utf8'));
-          const scores = Object.values(report.categories).map((c) => Math.round(c.score * 100));
-          // A score short of 100 says which weighed audits cost the points, so that a run's
-          // result can be read without the report (which is not kept).
-          const lost = Object.values(report.categories).flatMap((c) => c.auditRefs
-            .filter((r) => r.weight > 0 && report.audits[r.id]?.score !== null && report.audits[r.id]?.score < 1)
-            .map((r) => `${r.id} ${report.audits[r.id].displayValue ?? ''} (${Math.round(report.audits[r.id].score * 100)})`.replace(/  +/g, ' ')));
-          const value = scores.join(' / ') + (lost.length ? `; short: ${lost.join(', ')}` : '');
-          row(`Lighthouse, ${name}: performance / accessibility / best practices / SEO`, value, '', '100 each', scores.every((s) => s === 100));
-        } catch (e) {
-          row(`Lighthouse, ${name}`, 'not run: ' + e.message.split('\n')[0].slice(0, 80), '', '100 each', false);
-        } finally {
-          await rm(out, { force: true });
-        }
-      }
+      await quiet(p);
+      await lighthouseRows(p, lighthousePages(qid, ideas.page, tag));
     }
 
     // The other build opens the same index, which one server at a time may hold.
@@ -865,19 +917,19 @@ function issue25() {
   ];
 }
 
-function report() {
-  const goals = issue25();
+function report(part) {
+  const goals = part ? [] : issue25();
   const head = ['figure', 'peerdesk', 'reference', 'ratio', 'goal', 'met'];
   const lines = rows.map((r) => [r.figure, r.value, r.reference, r.unit, r.goal, r.met === null ? '' : r.met ? 'met' : 'NOT MET']);
-  const md = [`# scripts/bench --size ${size}${smoke ? ' --smoke' : ''}`, '',
+  const md = [`# scripts/bench --size ${size}${smoke ? ' --smoke' : ''}${part ? ` --${part}-only` : ''}`, '',
     `${new Date().toISOString().slice(0, 10)}, ${sizes[size].toLocaleString('en-US')} posts, one machine (load generator, nginx and peerdesk share its cores).`, '',
     `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`), '',
-    '## Goals of issue 25 (signed-in pages)', '', ...goals.map(([goal, v]) => `- ${v.split(' ')[0] === 'MET' ? '**MET**' : `**${v.replace(/ \(.*/, '')}**`}: ${goal}${v.includes('(') ? ' ' + v.slice(v.indexOf('(')) : ''}`), ''].join('\n');
+    ...(part ? [] : ['## Goals of issue 25 (signed-in pages)', '']), ...goals.map(([goal, v]) => `- ${v.split(' ')[0] === 'MET' ? '**MET**' : `**${v.replace(/ \(.*/, '')}**`}: ${goal}${v.includes('(') ? ' ' + v.slice(v.indexOf('(')) : ''}`), ''].join('\n');
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
   const pad = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
   console.log(pad(head));
   for (const l of lines) console.log(pad(l));
-  console.log('\ngoals of issue 25 (signed-in pages):');
+  if (!part) console.log('\ngoals of issue 25 (signed-in pages):');
   for (const [goal, v] of goals) console.log(`  ${v.startsWith('MET') ? 'MET    ' : v.startsWith('NOT MEASURED') ? 'NOT MEASURED' : 'NOT MET'}  ${goal}${v.includes('(') ? ' ' + v.slice(v.indexOf('(')) : ''}`);
   const missed = rows.filter((r) => r.met === false).length;
   if (smoke) console.log(`smoke run: short runs on the small community; the figures are informational${missed ? ` (${missed} NOT MET, not failing the run)` : ''}`);
@@ -887,7 +939,7 @@ function report() {
   }
   // Another build's figures (an unoptimised coverage build's, say) must not replace the real ones.
   if (!mainBuild) return say(`results not written: ${build} is not the main build`);
-  return writeFile(join(root, 'bench', `results-${size}${smoke ? '-smoke' : ''}.md`), md);
+  return writeFile(join(root, 'bench', `results-${size}${smoke ? '-smoke' : ''}${part ? `-${part}` : ''}.md`), md);
 }
 
 // A step that waits on something that can never finish empties the event loop, and node would
@@ -899,4 +951,4 @@ process.on('exit', (code) => {
     process.exitCode = 1;
   }
 });
-main().then(() => { reported = true; }).catch((e) => { console.error('bench:', e.stack || e.message); process.exit(1); });
+(flag('--lighthouse-only') ? lighthouseOnly() : main()).then(() => { reported = true; }).catch((e) => { console.error('bench:', e.stack || e.message); process.exit(1); });

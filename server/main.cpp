@@ -52,7 +52,7 @@ constexpr char const* usage = R"(usage:
   peerdesk settings set KEY VALUE [--data ./data]     (keys: privilege.upvote, privilege.comment,
                                       privilege.downvote, privilege.edit, post.max_characters,
                                       search.quality_boost, ideas.vote_budget, spam.*, flags.*,
-                                      rate.*, uploads.*: see README)
+                                      rate.*, uploads.*, site.og_image: see README)
 Every option also reads the environment variable PEERDESK_<OPTION> (PEERDESK_PORT, PEERDESK_DATA, …).
 )";
 

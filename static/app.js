@@ -499,6 +499,8 @@
     var button = form.querySelector('[data-upload-button]');
     if (!area || !input || !signedIn()) return;
     if (button) button.hidden = true;  // the file field sends at once; the button is for pages without this script
+    var field = form.querySelector('[data-upload-field]');
+    if (field) field.hidden = false;  // a field that works only with this script (the edit form)
     function tell(message) { if (status) status.textContent = message; }
     tell('Choose a file, paste an image, or drop one on the text box.');
     function send(file) {

@@ -41,6 +41,7 @@ constexpr setting_group groups[] = {
     {"search.", "Search", "How search ranks what it finds."},
     {"uploads.", "Images", "What members may upload into their posts."},
     {"ideas.", "Ideas", "How members vote for ideas."},
+    {"site.", "Link previews", "What a shared link to the community shows in chats and on social sites."},
 };
 
 struct setting_help {
@@ -77,6 +78,8 @@ constexpr setting_help help[] = {
     {"uploads.quota_mib", "Images one member may keep in all, in MiB"},
     {"uploads.deleted_retention_days", "Days a deleted post's images are still served to readers"},
     {"ideas.vote_budget", "Open votes each member has for ideas"},
+    {"site.og_image",
+     "Picture of a shared link (a path like /uploads/NAME.png or an https:// address; empty: peerdesk's own)"},
 };
 
 std::string label_of(std::string_view key)

@@ -84,6 +84,30 @@ std::optional<setting_error> check_number(setting_spec const& spec, std::string_
                                                          std::string(value.substr(0, 100))};
 }
 
+// site.og_image: empty, a path on this site ("/uploads/….png", not "//host/…"), or an absolute
+// http(s) address; printable ASCII without spaces, quotes or angle brackets, as it is printed
+// into every page's head.
+std::optional<setting_error> check_site_image(std::string_view value)
+{
+    constexpr std::size_t max = 2000;
+    if (value.empty()) return std::nullopt;
+    auto const bad = [&](std::string why) {
+        return setting_error{setting_problem::bad_value, "setting site.og_image " + why};
+    };
+    if (value.size() > max) return bad("takes at most " + std::to_string(max) + " characters");
+    for (char ch : value)
+        if (ch <= ' ' || ch >= 0x7f || ch == '"' || ch == '\'' || ch == '<' || ch == '>' || ch == '\\')
+            return bad(
+                "is an address: no spaces, quotes, angle brackets or characters outside ASCII "
+                "(percent-encode them)");
+    bool const path = value.starts_with('/') && !value.starts_with("//");
+    auto const host_at = value.starts_with("https://") ? 8 : value.starts_with("http://") ? 7 : 0;
+    bool const absolute = host_at > 0 && value.size() > std::size_t(host_at) && value[host_at] != '/';
+    if (!path && !absolute)
+        return bad("is a path on this site like /uploads/NAME.png, or an address starting with https://");
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<setting_error> check_setting(std::string_view key, std::string_view value)
@@ -92,6 +116,7 @@ std::optional<setting_error> check_setting(std::string_view key, std::string_vie
         int parsed = 0;
         if (key == spec.key) return check_number(spec, value, parsed);
     }
+    if (key == "site.og_image") return check_site_image(value);
     for (auto const& spec : text_setting_specs)
         if (key == spec.key) {
             if (value.size() <= text_setting_max) return std::nullopt;
@@ -116,7 +141,13 @@ std::string load_settings(store::connection& db, settings& s)
         spec.apply(s, parsed);
     }
     for (auto const& spec : text_setting_specs)
-        if (auto const value = users.setting(spec.key)) spec.apply(s, *value);
+        if (auto const value = users.setting(spec.key)) {
+            if (auto const e = check_setting(spec.key, *value)) {
+                problems += e->message + "\n";
+                continue;
+            }
+            spec.apply(s, *value);
+        }
     return problems;
 }
 

@@ -49,6 +49,9 @@ struct settings {
     std::int64_t idea_vote_budget = 10;  // open votes each member may have on ideas at once
     mail_options mail;
     upload_settings uploads;
+    // The picture link previews show for pages without one of their own (site.og_image): a path
+    // on this site or an absolute http(s) address; empty, the packaged static/og-image.png.
+    std::string site_image;
 };
 
 // The settings an operator may change (peerdesk settings set KEY VALUE): each a whole number
@@ -138,10 +141,13 @@ inline constexpr text_setting_spec text_setting_specs[] = {
     {"spam.blocked_domains",
      [](settings& s, std::string const& v) { s.spam.blocked_domains = moderation::parse_list(v); },
      [](settings const& s) { return join_list(s.spam.blocked_domains); }},
+    {"site.og_image", [](settings& s, std::string const& v) { s.site_image = v; },
+     [](settings const& s) { return s.site_image; }},
 };
 
 // What is wrong with value for the setting key, in the words both the command line and the
-// settings page show; nothing when it may be stored. Text settings take up to 20,000 characters.
+// settings page show; nothing when it may be stored. Text settings take up to 20,000 characters;
+// site.og_image is an address (see check_site_image).
 enum class setting_problem { unknown_key, bad_value };
 struct setting_error {
     setting_problem problem;

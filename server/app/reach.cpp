@@ -6,6 +6,7 @@
 #include "server/app/page_cache.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
+#include "server/app/static_files.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/time.hpp"
 #include "server/render/plain_text.hpp"
@@ -172,6 +173,30 @@ bool listed_for_search(call const& c, int status)
 
 }  // namespace
 
+std::string first_uploaded_image(std::string_view html)
+{
+    // The Markdown renderer writes an uploaded image as <img src="/uploads/…" …>, and nothing
+    // else on a post starts so: a post's own HTML tags are escaped.
+    constexpr std::string_view marker = "<img src=\"/uploads/";
+    auto const at = html.find(marker);
+    if (at == std::string_view::npos) return {};
+    auto const start = at + marker.size() - std::string_view("/uploads/").size();
+    auto const end = html.find('"', start);
+    if (end == std::string_view::npos || end - start > 100) return {};
+    auto const path = html.substr(start, end - start);
+    bool const plain = path.find_first_not_of("/abcdefghijklmnopqrstuvwxyz0123456789.") == std::string_view::npos;
+    return plain ? std::string(path) : std::string();
+}
+
+std::string preview_image(call const& c, page_head const& head)
+{
+    auto const& chosen = head.image.empty() ? c.ctx.config.site_image : head.image;
+    if (chosen.starts_with("https://") || chosen.starts_with("http://")) return chosen;
+    auto const& base = c.ctx.config.mail.public_url;
+    if (base.empty()) return {};
+    return base + (chosen.empty() ? static_url("og-image.png") : chosen);
+}
+
 void set_head(call const& c, int status, std::string const& title, page_head const& head, render::view& layout)
 {
     auto const description =
@@ -182,6 +207,13 @@ void set_head(call const& c, int status, std::string const& title, page_head con
     layout.set("og_type", head.og_type.empty() ? std::string("website") : head.og_type);
     if (!head.canonical.empty()) layout.set("canonical", site_base(c) + head.canonical);
     layout.set("noindex", head.noindex || !listed_for_search(c, status));
+    if (auto image = preview_image(c, head); !image.empty()) {
+        layout.set("og_image", std::move(image));
+        // A page's own picture is worth the large card; the site's picture is a logo.
+        layout.set("twitter_card", head.image.empty() ? "summary" : "summary_large_image");
+    } else {
+        layout.set("twitter_card", "summary");
+    }
     if (!head.structured.str().empty()) layout.set_html("structured_html", head.structured);
 }
 
@@ -334,41 +366,80 @@ response xml_with_time(call& c, std::string body, std::int64_t lastmod)
     return r;
 }
 
+constexpr store::sitemap_set sitemap_sets[] = {store::sitemap_set::tags, store::sitemap_set::users};
+
 response sitemap_index(call& c)
 {
-    auto const parts = store::reach_store(c.ctx.db.reader()).parts();
-    auto const base = site_base(c);
+    store::reach_store store(c.ctx.db.reader());
+    auto const base = render::escape_html(site_base(c));
     std::string out =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
     std::int64_t newest = 0;
-    for (auto const& p : parts) {
-        out += "<sitemap><loc>" + render::escape_html(base) + "/sitemaps/" + std::to_string(p.part) +
-               ".xml</loc><lastmod>" + domain::rfc3339(p.lastmod) + "</lastmod></sitemap>\n";
-        newest = std::max(newest, p.lastmod);
-    }
+    auto const list = [&](std::string_view prefix, std::vector<store::sitemap_part> const& parts) {
+        for (auto const& p : parts) {
+            out += "<sitemap><loc>" + base + "/sitemaps/" + std::string(prefix) + std::to_string(p.part) +
+                   ".xml</loc><lastmod>" + domain::rfc3339(p.lastmod) + "</lastmod></sitemap>\n";
+            newest = std::max(newest, p.lastmod);
+        }
+    };
+    list("", store.parts());
+    for (auto const set : sitemap_sets) list(std::string(store::to_sql(set)) + "-", store.parts(set));
     out += "</sitemapindex>\n";
     return xml_with_time(c, std::move(out), newest);
 }
 
+// "12.xml": a block of posts; "tags-0.xml", "users-3.xml": a block of a set. Anything else is
+// no sitemap.
+struct sitemap_name {
+    std::optional<store::sitemap_set> set;
+    std::int64_t part = 0;
+};
+std::optional<sitemap_name> parse_sitemap_name(std::string_view file)
+{
+    if (!file.ends_with(".xml")) return std::nullopt;
+    file.remove_suffix(4);
+    sitemap_name name;
+    for (auto const set : sitemap_sets) {
+        auto const prefix = std::string(store::to_sql(set)) + "-";
+        if (file.starts_with(prefix)) {
+            name.set = set;
+            file.remove_prefix(prefix.size());
+            break;
+        }
+    }
+    if (file == "0") return name;
+    auto const part = parse_id(file);
+    if (!part || *part >= (std::int64_t{1} << 40)) return std::nullopt;
+    name.part = *part;
+    return name;
+}
+
 response sitemap_part(call& c)
 {
-    auto const file = c.match["file"];
-    std::optional<std::int64_t> part;
-    if (file == "0.xml")
-        part = 0;
-    else if (file.ends_with(".xml"))
-        part = parse_id(file.substr(0, file.size() - 4));
+    auto const name = parse_sitemap_name(c.match["file"]);
     store::reach_store store(c.ctx.db.reader());
-    auto const found = part && *part < (std::int64_t{1} << 40) ? store.part(*part) : std::nullopt;
+    auto const found = !name ? std::nullopt : name->set ? store.part(*name->set, name->part) : store.part(name->part);
     if (!found) return text_response(404, "text/plain; charset=utf-8", "There is no such sitemap.\n");
     auto const base = render::escape_html(site_base(c));
     std::string out =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-    for (auto const& e : store.entries(*part))
-        out += "<url><loc>" + base + render::escape_html(question_path(e.id, e.title)) + "</loc><lastmod>" +
-               domain::rfc3339(e.lastmod) + "</lastmod></url>\n";
+    if (!name->set) {
+        for (auto const& e : store.entries(name->part)) {
+            auto const path =
+                e.kind == store::sitemap_post_kind::idea ? urls::idea(e.id) : question_path(e.id, e.title);
+            out += "<url><loc>" + base + render::escape_html(path) + "</loc><lastmod>" + domain::rfc3339(e.lastmod) +
+                   "</lastmod></url>\n";
+        }
+    } else {
+        // A tag's or a profile's own time is not kept (only its block's): a sitemap may leave
+        // lastmod out, and a wrong one would only mislead.
+        for (auto const& i : store.items(*name->set, name->part)) {
+            auto const path = *name->set == store::sitemap_set::tags ? urls::tag(i.name) : urls::user(i.id);
+            out += "<url><loc>" + base + render::escape_html(path) + "</loc></url>\n";
+        }
+    }
     out += "</urlset>\n";
     return xml_with_time(c, std::move(out), found->lastmod);
 }

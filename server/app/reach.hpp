@@ -6,11 +6,12 @@
 //     answered with a 301 to it; /questions/{id} stays the short address links inside the
 //     product use, and names the canonical one in its head. /a/{id} is an answer's permalink
 //     and lands on the page of the thread that holds it.
-//   - the head: title, description, canonical link, OpenGraph and Twitter card tags, robots;
-//     `QAPage` structured data (JSON-LD) on the first page of a thread.
-//   - /robots.txt and /sitemap.xml: an index of sitemaps, one per block of 50,000 question
-//     ids, whose times a table kept by triggers holds (schema/0021_sitemap.sql), so that no
-//     request scans the posts.
+//   - the head: title, description, canonical link, OpenGraph and Twitter card tags with a
+//     picture (a question's own uploaded image, else the site's), robots; `QAPage` structured
+//     data (JSON-LD) on the first page of a thread.
+//   - /robots.txt and /sitemap.xml: an index of sitemaps, one per block of 50,000 post ids
+//     (threads and ideas), tag ids and member ids, whose times tables kept by triggers hold
+//     (schema/0021_sitemap.sql, 0028_sitemap_more.sql), so that no request scans the posts.
 // Absolute addresses are made from --public-url, or else from the Host asked for (the page
 // cache keys pages by host, so that one host's page is never served to another).
 #include "server/app/context.hpp"
@@ -71,8 +72,17 @@ struct page_head {
     std::string canonical;         // a path; made absolute
     bool noindex = false;          // besides the pages no search engine should list (indexable)
     std::string og_type;           // "article" for threads, else "website"
+    std::string image;             // the page's own picture: a path on this site (else the site's)
     render::safe_html structured;  // JSON-LD, when the page has some
 };
+// The first image uploaded here that stored, safe HTML shows ("/uploads/<hash>.png"); empty
+// when it shows none. Images from other sites are links, never images, so none is found.
+std::string first_uploaded_image(std::string_view html);
+// The absolute address of the picture link previews show for a page: its own, else the site's
+// (site.og_image, else the packaged static/og-image.png). Made from --public-url and never from
+// the request, as it is printed into pages the cache shares; empty without --public-url unless
+// site.og_image is an absolute address.
+std::string preview_image(call const& c, page_head const& head);
 // Fills the layout's head values for this request.
 void set_head(call const& c, int status, std::string const& title, page_head const& head, render::view& layout);
 

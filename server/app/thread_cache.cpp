@@ -16,7 +16,7 @@ std::size_t thread_skeleton::bytes() const
         facts_bytes = facts->text.size() + facts->title.size();
         for (auto const& a : facts->answers) facts_bytes += a.text.size() + sizeof a;
     }
-    return page.bytes() + title.size() + description.size() + canonical.size() + facts_bytes +
+    return page.bytes() + title.size() + description.size() + canonical.size() + image.size() + facts_bytes +
            posts.size() * sizeof(store::post_row) + comments.size() * sizeof(comment_fact) +
            holes.size() * sizeof(thread_hole);
 }

@@ -64,6 +64,7 @@ struct thread_skeleton {
     std::string description;
     std::string canonical;
     bool thin = false;
+    std::string image;  // the question's first uploaded image, for link previews
     std::optional<qa_facts> facts;
     std::int64_t pages = 1;  // how many pages the thread's answers fill
     render::slotted_html page;

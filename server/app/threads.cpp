@@ -346,6 +346,7 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, std::i
     sk->description = description_text(q.body_html, 155);
     if (sk->description.empty()) sk->description = q.title;
     sk->thin = !store::worth_indexing(live_answers, characters(q.body_markdown));
+    sk->image = first_uploaded_image(q.body_html);
     if (page == 1) sk->facts = facts_of(*t, live_answers);
     bool const restricted = c.who.user && check_standing(c.who).has_value();
     // Badge counts beside each author's name. An award is a write, and any write drops this
@@ -672,6 +673,7 @@ response question_page(call& c, std::int64_t id, page_status status, question_fo
     state.head.canonical = sk->canonical;
     state.head.noindex = sk->thin;
     state.head.og_type = "article";
+    state.head.image = sk->image;
     if (sk->facts) state.head.structured = structured_data(c, *sk->facts);
     auto const title = page > 1 ? sk->title + " (page " + std::to_string(page) + ")" : sk->title;
     return framed_page(c, status, title, fill_holes(c, *sk, form.open), state);

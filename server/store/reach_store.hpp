@@ -18,10 +18,23 @@ struct sitemap_part {
     std::int64_t lastmod = 0;  // when anything in it last changed
 };
 
+// A post of a block: a question (its title makes its address) or an idea.
+enum class sitemap_post_kind { question, idea };
 struct sitemap_entry {
     std::int64_t id = 0;
     std::string title;
     std::int64_t lastmod = 0;
+    sitemap_post_kind kind = sitemap_post_kind::question;
+};
+
+// The sets with parts of their own (schema/0028_sitemap_more.sql): tag pages and profiles.
+enum class sitemap_set { tags, users };
+// "tags", "users": the set's name in sitemap_sets and in its sitemaps' addresses.
+std::string_view to_sql(sitemap_set set);
+// A tag's name or a member's id, as its address needs it.
+struct sitemap_item {
+    std::int64_t id = 0;
+    std::string name;
 };
 
 class reach_store {
@@ -32,8 +45,14 @@ public:
     // The part, when there is one.
     std::optional<sitemap_part> part(std::int64_t part);
     // The questions of a block worth a search engine's visit (live, and not thin: see
-    // worth_indexing), by id.
+    // worth_indexing) and its public ideas (live, not merged into another), by id.
     std::vector<sitemap_entry> entries(std::int64_t part);
+    // The parts of a set, in order; one part, when there is one.
+    std::vector<sitemap_part> parts(sitemap_set set);
+    std::optional<sitemap_part> part(sitemap_set set, std::int64_t part);
+    // What a set's block lists, by id: tags with questions (not synonyms), members with a post
+    // shown to the public.
+    std::vector<sitemap_item> items(sitemap_set set, std::int64_t part);
 
 private:
     connection& db_;

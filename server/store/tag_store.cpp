@@ -41,6 +41,14 @@ constexpr std::string_view move_links = "UPDATE question_tags SET tag_id = ?2 WH
 constexpr std::string_view recount =
     "UPDATE tags SET question_count = (SELECT count(*) FROM question_tags qt JOIN live_posts p "
     "ON p.id = qt.question_id WHERE qt.tag_id = tags.id) WHERE id IN (?1, ?2)";
+// Members who followed the old name follow the tag: a follow is carried over (and wins over an
+// earlier unfollow of the tag, as the member asked for the subject under its other name); one
+// who followed both keeps one follow. The old name's rows go, followed or not.
+constexpr std::string_view move_follows =
+    "INSERT INTO follows (user_id, target, target_id, following, created_at) "
+    "SELECT user_id, 'tag', ?2, 1, created_at FROM follows WHERE target = 'tag' AND target_id = ?1 AND following = 1 "
+    "ON CONFLICT (user_id, target, target_id) DO UPDATE SET following = 1";
+constexpr std::string_view drop_follows = "DELETE FROM follows WHERE target = 'tag' AND target_id = ?1";
 constexpr std::string_view remove_synonym = "DELETE FROM tag_synonyms WHERE name = ?1 AND tag_id = ?2";
 
 }  // namespace sql
@@ -118,6 +126,8 @@ synonym_outcome tag_store::add_synonym(std::string const& name, tag_info const& 
         db_.cached(sql::drop_double).bind(*old, target.id).run();
         db_.cached(sql::move_links).bind(*old, target.id).run();
         db_.cached(sql::recount).bind(*old, target.id).run();
+        db_.cached(sql::move_follows).bind(*old, target.id).run();
+        db_.cached(sql::drop_follows).bind(*old).run();
         // The index holds each question's tags: those questions are indexed again.
         for (auto id : questions) enqueue_thread(db_, id, now);
     }

@@ -51,7 +51,8 @@ public:
               std::string const& wiki_markdown, std::string const& wiki_html, std::int64_t now);
     std::vector<tag_revision_row> revisions(std::int64_t tag_id, int limit);
     // Makes name stand for the tag. Questions already tagged with name move to the tag (and are
-    // indexed again), all in the caller's transaction or one of its own.
+    // indexed again), and members following name follow the tag (once), all in the caller's
+    // transaction or one of its own.
     synonym_outcome add_synonym(std::string const& name, tag_info const& target, std::int64_t by, std::int64_t now);
     bool remove_synonym(std::string_view name, std::int64_t tag_id);
 

@@ -17,7 +17,7 @@ const keys = ['privilege.upvote', 'privilege.comment', 'privilege.downvote', 'pr
   'rate.flags_per_hour', 'rate.searches_per_minute', 'rate.signups_per_hour', 'rate.failed_signins',
   'rate.widget_per_key_per_minute', 'rate.widget_per_address_per_minute', 'rate.uploads_per_hour',
   'uploads.max_kib', 'uploads.max_megapixels', 'uploads.quota_mib', 'uploads.deleted_retention_days',
-  'ideas.vote_budget'];
+  'ideas.vote_budget', 'site.og_image'];
 
 // What `peerdesk settings set` says about a value, in a data directory of its own.
 async function commandLineSays(key, value) {
@@ -146,6 +146,7 @@ test('the settings form saves what changed, and names a bad value beside its fie
   for (const m of page.text.matchAll(/name="([a-z_.]+)" type="number"[^>]* value="(\d+)"/g)) fields[m[1]] = m[2];
   fields['spam.blocked_words'] = '';
   fields['spam.blocked_domains'] = '';
+  fields['site.og_image'] = '';
   assert.equal(Object.keys(fields).length, keys.length + 1, 'every setting is on the form');
 
   const bad = await admin.form('/admin/settings', { ...fields, 'rate.votes_per_hour': '0', 'privilege.edit': '500' });

@@ -65,6 +65,6 @@ export function qaPageProblems(doc) {
 
 // <loc> and <lastmod> pairs of a sitemap or sitemap index.
 export function sitemapEntries(xml) {
-  return [...xml.matchAll(/<(?:url|sitemap)><loc>([^<]+)<\/loc><lastmod>([^<]+)<\/lastmod><\/(?:url|sitemap)>/g)]
+  return [...xml.matchAll(/<(?:url|sitemap)><loc>([^<]+)<\/loc>(?:<lastmod>([^<]+)<\/lastmod>)?<\/(?:url|sitemap)>/g)]
     .map((m) => ({ loc: m[1], lastmod: m[2] }));
 }

@@ -1,6 +1,7 @@
 // Addresses, descriptions and the own-content rules: pure decisions, tested without a server.
 #include "server/app/reach.hpp"
 #include "server/app/own_content.hpp"
+#include "server/render/markdown.hpp"
 
 #include <doctest/doctest.h>
 
@@ -130,4 +131,45 @@ TEST_CASE("authors delete a question without answers and an answer not accepted"
     CHECK(code(app::may_restore_own_post(author, a, 1, 100, 100 + 86400)) == "allowed");
     CHECK(code(app::may_restore_own_post(author, a, 1, 100, 101 + 86400)) == "undo_window_closed");
     CHECK(code(app::may_restore_own_post(author, a, 3, 100, 101)) == "forbidden");
+}
+
+namespace {
+
+std::string first_image_of(std::string_view markdown)
+{
+    auto const r = render::render_markdown(markdown);
+    REQUIRE(r.value);
+    return app::first_uploaded_image(r.value->html.str());
+}
+
+}  // namespace
+
+TEST_CASE("a question's preview picture is the first image uploaded here that it shows")
+{
+    auto const a = "/uploads/" + std::string(64, 'a') + ".png";
+    auto const b = "/uploads/" + std::string(64, 'b') + ".jpg";
+    CHECK(first_image_of("Look:\n\n![first](" + a + ")\n\n![second](" + b + ")") == a);
+    CHECK(first_image_of("No picture here, just words.").empty());
+    // An image from elsewhere is a link, and a link to an upload is not a picture shown.
+    CHECK(first_image_of("![far](https://images.example.net/x.png) and [a link](" + a + ")").empty());
+    CHECK(first_image_of("![far](https://images.example.net/x.png)\n\n![here](" + b + ")") == b);
+    // Raw HTML in a post is dropped, so it cannot name a picture.
+    CHECK(first_image_of("<img src=\"" + a + "\">").empty());
+    CHECK(first_image_of("`<img src=\"" + a + "\">`").empty());
+}
+
+TEST_CASE("the site's preview picture is a path here or an http(s) address, nothing else")
+{
+    for (std::string_view good : {"", "/uploads/abc.png", "/static/og-image.png?v=1", "https://cdn.example.org/a.png",
+                                  "http://example.com/a%20b.png"})
+        CHECK_MESSAGE(!app::check_setting("site.og_image", good), good);
+    for (std::string_view bad :
+         {"javascript:alert(1)", "//evil.example/x.png", "logo.png", "/x.png\" onerror=\"x", "/a b.png", "https://",
+          "https:///x.png", "ftp://example.com/x.png", "/caf\xc3\xa9.png", "/x<script>"}) {
+        auto const e = app::check_setting("site.og_image", bad);
+        REQUIRE_MESSAGE(e, bad);
+        CHECK(e->problem == app::setting_problem::bad_value);
+        CHECK(e->message.starts_with("setting site.og_image "));
+    }
+    CHECK(app::check_setting("site.og_image", "/" + std::string(2000, 'x')));
 }
