@@ -54,15 +54,16 @@ struct post_document {
 // capped), and 0.3 for a moderator-endorsed answer.
 struct tuning {
     double quality_boost = 2.0;
-    // BM25's k1 and b (how much a post's length counts; see capped_bm25 in index.cpp).
+    // BM25's k1, and b at search time (how much a post's length counts on top of the
+    // normalisation done when posts are indexed; see capped_bm25 in index.cpp).
     double k1 = 1.2;
-    double length_b = 0.75;
-    // Typo tolerance: a word of a plain query used by fewer than typo_rare_share of the posts
+    double length_b = 0;
+    // Typo tolerance: a word of a plain query held by fewer than typo_rare_share of the posts
     // (and by at most 2 in a small community) is looked up in the spelling dictionary; a word
     // within 1 edit (4-7 letters) or 2 (8 or more) that the community uses at least
     // typo_ratio times as often is searched too, at typo_weight of its weight. typos 0: never.
     double typos = 1;
-    double typo_rare_share = 0.0005;
+    double typo_rare_share = 0.0001;
     double typo_ratio = 20;
     double typo_weight = 0.7;
     // Partial matching: when the posts that hold every word are fewer than relax_below

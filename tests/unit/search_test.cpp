@@ -347,7 +347,7 @@ TEST_CASE("a common word's page holds the best posts when the search passes over
 
 TEST_CASE("beyond eight mentions' worth, more mentions of a word do not rank a post higher")
 {
-    // wdf: 5 for the title's mention, 2 for each in the body.
+    // wdf: 5 for the title's mention, 2 for each in the body (times 4, over the length norm).
     temp_index t;
     auto const dir = new_dir_name();
     auto repeat = [](int n) {
@@ -365,12 +365,10 @@ TEST_CASE("beyond eight mentions' worth, more mentions of a word do not rank a p
     }
     make_current(t.root, dir);
     searcher s(t.root, 0);
-    // 1, 2 and 3 tie, so the older comes first; fewer mentions rank lower. (Without length
-    // normalisation, which would rank the shorter posts first.)
-    tuning no_length;
-    no_length.length_b = 0;
-    CHECK(ids(s.search({"spooler", {}, sort_order::relevance, 0, 10}, no_length)) ==
-          std::vector<std::int64_t>{1, 2, 3, 4});
+    // Past the cap, more mentions add nothing: 1, 2 and 3 tie, so the older comes first. (Their
+    // counts are normalised by length when indexed; posts this short reach the cap with the title's
+    // mention and one in the body, so 4 ties with them too.)
+    CHECK(ids(s.search({"spooler", {}, sort_order::relevance, 0, 10}, {})) == std::vector<std::int64_t>{1, 2, 3, 4});
 }
 
 TEST_CASE("one hit per thread holds when a thread has more matching posts than a page")
@@ -897,4 +895,17 @@ TEST_CASE("plain words are read as the index holds them: apostrophes inside word
     CHECK(run("printer won\u2019t") == std::vector<std::int64_t>{1});
     CHECK(run("driver 1.2") == std::vector<std::int64_t>{1});
     CHECK(run("printer, blank pages.") == std::vector<std::int64_t>{2});
+}
+
+TEST_CASE("a post's counts are normalised by its length when indexed: the short post about the words ranks first")
+{
+    temp_index t;
+    std::string rambling = "Printer tray jammed. ";
+    for (int i = 0; i < 60; ++i) rambling += "Many other words about the office, coffee, meetings and weather. ";
+    // The same mentions in both (title and body); unnormalised they would tie, and 1 come first.
+    index_posts(t, {question(1, "Printer tray jammed", rambling),
+                    question(2, "Printer tray jammed", "The printer tray is jammed.")});
+    searcher s(t.root, 0);
+    CHECK(threads(s.search({"printer tray jammed", {}, sort_order::relevance, 0, 10}, {})) ==
+          std::vector<std::int64_t>{2, 1});
 }
