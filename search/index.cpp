@@ -191,24 +191,23 @@ Xapian::Query with_quality(Xapian::Query q, tuning const& tune, std::shared_ptr<
     return Xapian::Query(Xapian::Query::OP_AND, q, Xapian::Query(source->release()));
 }
 
-// BM25 without length normalisation (b = 0), k1 = 1.2, and a word's count in a post (wdf:
-// 5 a title mention, 2 a body one, 1 a comment's) taken as at most 8. Normalising reads every
-// candidate's length, a list as long as the index (at a million posts a third of a query's
-// block reads), while k1 already keeps a long post's repeated words from outweighing a short
-// post's title. The cap is for the matcher's bound: Xapian bounds a word's weight by the
-// largest wdf of any word in the index (97 at a million posts), far above what the posts
-// near the top have (2 to 7), so a search could pass over few posts that cannot reach the
-// page. Capped, the bound is the weight at 8 (a title mention and two in the body reach it),
-// and a post that mentions a word more than eight times' worth loses at most 12 % of that
-// word's weight. At a million posts, 12 -> 8 took one thread from 628-718 to 841-871 queries/s
-// and changed 385 of the 1,986 bench pages, 202 of them in the first hit.
-// Otherwise the formula is Xapian's BM25Weight (1.2, 0, 1, 0): the same weights below the cap.
+// BM25 with k1 = 1.2 on counts already normalised by length when indexed (see length_b), and
+// a word's count in a post (wdf: 5 a title mention, 2 a body one, 1 a comment's, times
+// wdf_scale over the post's length norm) taken as at most tuning::wdf_cap (3) times the scale.
+// Normalising at search time reads every candidate's length, a list as long as the index. The
+// cap is for the matcher's bound: Xapian bounds a word's weight by the largest wdf of any word
+// in the index, far above what most posts near the top have, so a search could pass over few
+// posts that cannot reach the page; capped, the bound is the weight at the cap. Before counts
+// were normalised the cap was 8 (at a million posts 12 -> 8 took one thread from 628-718 to
+// 841-871 queries/s); normalised, a short post's counts are larger, and 3 keeps the bound tight
+// (see tuning::wdf_cap for the measurements).
+// Otherwise the formula is Xapian's BM25Weight (k1, b, 1, 0): the same weights below the cap.
 class capped_bm25 final : public Xapian::Weight {
 public:
     // scale: the index's wdf_scale (1 for an index written before counts were normalised).
     // b: how much a post's length counts at search time, on top (0: not at all).
-    explicit capped_bm25(double k1 = 1.2, double b = 0, Xapian::termcount scale = 1)
-        : k1_(k1 * scale), b_(b), scale_(scale), wdf_cap(8 * scale)
+    explicit capped_bm25(double k1 = 1.2, double b = 0, Xapian::termcount scale = 1, double cap = 8)
+        : k1_(k1 * scale), b_(b), scale_(scale), wdf_cap(static_cast<Xapian::termcount>(cap * scale))
     {
         need_stat(COLLECTION_SIZE);
         need_stat(TERMFREQ);
@@ -221,7 +220,10 @@ public:
             need_stat(AVERAGE_LENGTH);
         }
     }
-    capped_bm25* clone() const override { return new capped_bm25(k1_ / scale_, b_, scale_); }
+    capped_bm25* clone() const override
+    {
+        return new capped_bm25(k1_ / scale_, b_, scale_, static_cast<double>(wdf_cap) / scale_);
+    }
     std::string name() const override { return "peerdesk::capped_bm25"; }
     void init(double factor) override
     {
@@ -259,7 +261,7 @@ private:
 
 capped_bm25 weighting(tuning const& tune, Xapian::termcount scale)
 {
-    return capped_bm25(tune.k1, tune.length_b, scale);
+    return capped_bm25(tune.k1, tune.length_b, scale, tune.wdf_cap);
 }
 
 // Each distinct stem of the text once (as one body mention's worth of wdf), stop words left out: the thread's words say
@@ -349,7 +351,8 @@ std::vector<tuning_knob> const& tuning_knobs()
                                                 {"relax_below", &tuning::relax_below},
                                                 {"thread_weight", &tuning::thread_weight},
                                                 {"k1", &tuning::k1},
-                                                {"length_b", &tuning::length_b}};
+                                                {"length_b", &tuning::length_b},
+                                                {"wdf_cap", &tuning::wdf_cap}};
     return knobs;
 }
 
