@@ -64,6 +64,10 @@ constexpr Xapian::termcount title_weight = 5, body_weight = 2, comment_weight = 
 // 200 0.923; b 0.5 0.928, 0.9 0.935 (within the noise of 600 queries: b stays the usual 0.75).
 constexpr double length_b = 0.75;
 constexpr double reference_words = 60;
+// A post of a few words would have its counts multiplied up to four times, and with the cap
+// (tuning::wdf_cap) a body mention would weigh as much as a title one; at 0.7 the title still
+// weighs more in the shortest post. Tuning part, MRR@10: 0.929 with and without it (1: 0.927).
+constexpr double min_norm = 0.7;
 constexpr Xapian::termcount wdf_scale = 4;
 // Set in an index whose counts are normalised so; an index without it is searched as it was
 // written (counts as they are) until it is rebuilt.
@@ -302,7 +306,7 @@ std::size_t words_in(std::string const& text)
 
 double length_norm(std::size_t words)
 {
-    return 1 - length_b + length_b * static_cast<double>(words) / reference_words;
+    return std::max(min_norm, 1 - length_b + length_b * static_cast<double>(words) / reference_words);
 }
 
 std::int64_t number_in(Xapian::Document const& doc, Xapian::valueno slot)
