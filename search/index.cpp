@@ -26,7 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Term prefixes; a change here needs a reindex (and a CHANGELOG line).
+// Term prefixes; a change here changes what is stored: raise format_value (and a CHANGELOG line).
 constexpr char prefix_title[] = "S";
 constexpr char prefix_tag[] = "K";
 constexpr char prefix_author[] = "A";
@@ -46,6 +46,12 @@ constexpr unsigned block_size = 32768;
 // before): an index without it is rebuilt, since its posts cannot be found by the id term.
 constexpr char numbering_key[] = "peerdesk.docids";
 constexpr char numbering_value[] = "own";
+// What the documents hold, set in every index made since counts were normalised by length.
+// An index of another format is rebuilt from the database at start (it answers searches until
+// its replacement is current): raise it whenever a change here changes what a document holds.
+// 2: counts normalised by length (wdf_scale) and an answer's thread words (XH).
+constexpr char format_key[] = "peerdesk.format";
+constexpr char format_value[] = "2";
 // The unique term of a post's document.
 constexpr char prefix_post[] = "Q";
 // An answer's thread words (its question's title and body), stemmed, once each and without
@@ -426,8 +432,9 @@ struct writer::impl {
     std::int64_t applied = 0;
     bool numbered = true;
     fs::path dir;
-    bool unsynced = false;  // commits without fsync, under the marker
-    bool scaled = true;     // counts normalised by length (wdf_scale_key); else as an older index has them
+    bool unsynced = false;       // commits without fsync, under the marker
+    bool scaled = true;          // counts normalised by length (wdf_scale_key); else as an older index has them
+    bool current_format = true;  // format_key: else rebuilt at start
 };
 
 writer::writer(fs::path const& dir, bool create, commits mode) : impl_(std::make_unique<impl>())
@@ -467,14 +474,16 @@ writer::writer(fs::path const& dir, bool create, commits mode) : impl_(std::make
     if (impl_->db.get_doccount() == 0 && seq.empty()) {
         impl_->db.set_metadata(numbering_key, numbering_value);
         impl_->db.set_metadata(wdf_scale_key, std::to_string(wdf_scale));
+        impl_->db.set_metadata(format_key, format_value);
     }
     impl_->scaled = impl_->db.get_metadata(wdf_scale_key) == std::to_string(wdf_scale);
     impl_->numbered = impl_->db.get_metadata(numbering_key) == numbering_value;
+    impl_->current_format = impl_->db.get_metadata(format_key) == format_value;
 }
 
 bool writer::outdated() const
 {
-    return !impl_->numbered;
+    return !impl_->numbered || !impl_->current_format;
 }
 
 writer::~writer()

@@ -184,7 +184,8 @@ public:
     post_fact apply(post_document const& d);
     // For a rebuild: adds a post that is not in the index (an invisible one is left out).
     post_fact add(post_document const& d);
-    // An index from before documents had their own numbers: read it, but rebuild it.
+    // An index from before documents had their own numbers, or of another format (what its
+    // documents hold, such as counts normalised by length): read it, but rebuild it.
     bool outdated() const;
     // The outbox position the index reflects; stored with the documents at commit.
     std::int64_t applied() const;

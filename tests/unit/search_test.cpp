@@ -718,6 +718,52 @@ TEST_CASE("an index numbered by post id goes on answering until the one rebuilt 
     CHECK(db.get_metadata("peerdesk.docids") == "own");
 }
 
+TEST_CASE("an index of an older format is rebuilt at start, and ranks as a new one does once current")
+{
+    temp_index t;
+    stream_source src;
+    std::string rambling = "Printer tray jammed. ";
+    for (int i = 0; i < 60; ++i) rambling += "Many other words about the office, coffee, meetings and weather. ";
+    auto const long_post = question(1, "Printer tray jammed", rambling);
+    auto const short_post = question(2, "Printer tray jammed", "The printer tray is jammed.");
+    src.add(long_post);
+    src.add(short_post);
+    // As the version before counts were normalised by length wrote it: no format, counts as
+    // they are, so that the long post's mentions tie with the short one's.
+    auto const old_dir = new_dir_name();
+    {
+        {
+            Xapian::WritableDatabase db((t.root / old_dir).string(), Xapian::DB_CREATE_OR_OPEN);
+            db.set_metadata("peerdesk.docids", "own");
+            db.set_metadata("peerdesk.applied_seq", "0");
+            db.commit();
+        }
+        writer w(t.root / old_dir, false);
+        CHECK(w.outdated());
+        w.apply(long_post);
+        w.apply(short_post);
+        w.set_applied(2);
+        w.commit();
+    }
+    make_current(t.root, old_dir);
+    searcher readers(t.root, 0);
+    auto search = [&] { return ids(readers.search({"printer tray jammed", {}, sort_order::relevance, 0, 10}, {})); };
+    CHECK(search() == std::vector<std::int64_t>{1, 2});  // read as written: the tie goes to the first
+    {
+        indexer ix(t.root, src, readers);
+        for (int i = 0; i < 500 && current_dir(t.root) == old_dir; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        REQUIRE(current_dir(t.root) != old_dir);
+        for (int i = 0; i < 500 && ix.status().applied_seq < 2; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        CHECK(ix.status().problem.empty());
+    }
+    CHECK(search() == std::vector<std::int64_t>{2, 1});  // the short post about the words first
+    Xapian::Database db((t.root / *current_dir(t.root)).string());
+    CHECK(db.get_metadata("peerdesk.format") == "2");
+    CHECK_FALSE(writer(t.root / *current_dir(t.root), false).outdated());
+}
+
 TEST_CASE("an index the machine stopped under is rebuilt; one a killed server left is kept")
 {
     temp_index t;
