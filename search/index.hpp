@@ -58,7 +58,7 @@ struct tuning {
     // normalisation done when posts are indexed; see capped_bm25 in index.cpp).
     double k1 = 1.2;
     double length_b = 0;
-    // A word's count in a post is taken as at most this much (a title mention is 5, a body one 2,
+    // A word's count in a post is taken as at most this much (a title mention is 5, a body one 1.5,
     // before the length norm); see capped_bm25 in index.cpp. With counts normalised by length, a
     // short post's counts are large, and the matcher's bound (the largest count in the index,
     // capped) passes over fewer posts. At a million posts, one thread: cap 8 548 queries/s, 5 855,
