@@ -55,11 +55,11 @@ struct post_document {
 struct tuning {
     double quality_boost = 2.0;
     // BM25's k1, and b at search time (how much a post's length counts on top of the
-    // normalisation done when posts are indexed; see capped_bm25 in index.cpp).
+    // normalisation done when posts are indexed; see capped_bm25 in ranking.cpp).
     double k1 = 1.2;
     double length_b = 0;
     // A word's count in a post is taken as at most this much (a title mention is 5, a body one 1.5,
-    // before the length norm); see capped_bm25 in index.cpp. With counts normalised by length, a
+    // before the length norm); see capped_bm25 in ranking.cpp. With counts normalised by length, a
     // short post's counts are large, and the matcher's bound (the largest count in the index,
     // capped) passes over fewer posts. At a million posts, one thread: cap 8 548 queries/s, 5 855,
     // 4 1,040, 3 1,169; MRR@10 on the tuning part 0.932, 0.933, 0.930, 0.929.
