@@ -49,9 +49,18 @@ std::size_t letters_in(std::string const& word)
     return n;
 }
 
+// Whether so few posts hold the term that it may be a typo: fewer than typo_rare_share of them,
+// and at most 2 in a small community.
+bool rare_term(Xapian::Database const& db, std::string const& term, tuning const& tune)
+{
+    auto const rare = std::max(2.0, static_cast<double>(db.get_doccount()) * tune.typo_rare_share);
+    return static_cast<double>(db.get_termfreq(term)) < rare;
+}
+
 // The word the community uses where a plain query's word looks like a typo of it, or empty.
-// Only a word that few posts hold is looked up (a lookup reads the spelling table's lists for
-// the word's trigrams, which costs more than a search of common words), and only words of four
+// Only a word that few posts hold (rare_term, which the caller asks first) is looked up (a
+// lookup reads the spelling table's lists for the word's trigrams, which costs more than a
+// search of common words), and only words of four
 // letters or more, without digits (model numbers and versions are not typos). The suggestion is
 // Xapian's: the most used word within the edit distance (Damerau-Levenshtein: a transposition
 // counts as one edit), which must be held by typo_ratio times as many posts as the typed word,
@@ -62,8 +71,6 @@ std::string typo_correction(Xapian::Database const& db, std::string const& word,
     if (tune.typos <= 0) return {};
     auto const letters = letters_in(word);
     if (letters < 4 || std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) return {};
-    auto const rare = std::max(2.0, static_cast<double>(db.get_doccount()) * tune.typo_rare_share);
-    if (static_cast<double>(db.get_termfreq(term)) >= rare) return {};
     auto const suggestion = db.get_spelling_suggestion(word, letters >= 8 ? 2 : 1);
     if (suggestion.empty() || suggestion == word) return {};
     // Uses: the posts that hold each word as written.
@@ -184,7 +191,8 @@ std::vector<query_word> words_of_query(Xapian::Database const& db, std::vector<s
                                 !(w.front() >= '0' && w.front() <= '9') && !stopper()(w);
             q.stem = letter ? stem(w) : w;
             q.stem_term = letter ? "Z" + q.stem : w;
-            if (letter && !exact) q.corrected = typo_correction(db, w, q.stem_term, tune, stem);
+            q.rare = rare_term(db, q.stem_term, tune);
+            if (letter && !exact && q.rare) q.corrected = typo_correction(db, w, q.stem_term, tune, stem);
             if (!q.corrected.empty()) {
                 q.corrected_stem = stem(q.corrected);
                 shown = q.corrected;

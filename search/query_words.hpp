@@ -20,6 +20,7 @@ struct query_word {
     std::string stem_term;       // as posts hold it: "Z" + stem, or the word where it is not stemmed
     std::string corrected;       // the word the community uses instead, or empty
     std::string corrected_stem;  // its stem
+    bool rare = false;           // held by so few posts that it may be a typo (tuning::typo_rare_share)
 };
 
 // A query's free text as plain words (no quotes, +word, -word, operators, field: prefixes or

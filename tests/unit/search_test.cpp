@@ -891,6 +891,36 @@ TEST_CASE("a misspelt word finds the word the community uses, below posts that h
     CHECK(run("charging").corrected.empty());
 }
 
+TEST_CASE("a plain query of words the community uses is offered no other words, however little it finds")
+{
+    temp_index t;
+    std::vector<post_document> posts;
+    // "regan" is used far more than "began", two edits away; only one post holds "began" and
+    // the tag "onboarding".
+    for (int i = 1; i <= 12; ++i)
+        posts.push_back(question(i, "Regan rollout notes", "Regan rollout, part " + std::to_string(i)));
+    for (int i = 13; i <= 15; ++i) posts.push_back(question(i, "The sync began late", "It began after midnight."));
+    posts.push_back(question(16, "Import began twice", "The import began twice.", {"onboarding"}));
+    index_posts(t, posts);
+    searcher s(t.root, 0);
+    filters onboarding;
+    onboarding.tags = {"onboarding"};
+    // Strict, the word goes through the spelling data, which offers the more used word.
+    auto const strict = s.search({"\"began\"", onboarding, sort_order::relevance, 0, 10}, {});
+    REQUIRE(ids(strict) == std::vector<std::int64_t>{16});
+    CHECK(strict.suggestion == "\"regan\"");
+    // Plain, the word is one the community uses: found as typed, and nothing else is offered.
+    auto const plain = s.search({"began", onboarding, sort_order::relevance, 0, 10}, {});
+    CHECK(ids(plain) == std::vector<std::int64_t>{16});
+    CHECK(plain.suggestion.empty());
+    CHECK(plain.corrected.empty());
+    // A word no post holds is still offered the community's word where typo tolerance leaves
+    // it (a word with digits could be a model number).
+    auto const rare = s.search({"began2", onboarding, sort_order::relevance, 0, 10}, {});
+    CHECK(rare.hits.empty());
+    CHECK_FALSE(rare.suggestion.empty());
+}
+
 TEST_CASE("a longer query finds posts that miss one word, after the posts that hold them all")
 {
     temp_index t;
