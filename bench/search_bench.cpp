@@ -64,6 +64,8 @@ int make_queries(std::string const& dir, int count)
     return 0;
 }
 
+search::tuning knobs;  // --set NAME=VALUE, to measure a ranking choice's cost
+
 int run(std::string const& dir, std::string const& file, std::string const& dump_file)
 {
     std::ofstream dump;
@@ -85,7 +87,7 @@ int run(std::string const& dir, std::string const& file, std::string const& dump
     auto const all = clock_type::now();
     for (auto const& q : queries) {
         auto const t0 = clock_type::now();
-        auto const found = s.search(q, {});
+        auto const found = s.search(q, knobs);
         us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count());
         hits += found.hits.size();
         if (dump.is_open()) {
@@ -165,9 +167,9 @@ int typo_cost(std::string const& dir, std::string const& file)
     std::size_t same_first = 0, corrected = 0;
     for (auto const& [right, wrong] : pairs) {
         auto const t0 = clock_type::now();
-        auto const a = s.search(right, {});
+        auto const a = s.search(right, knobs);
         auto const t1 = clock_type::now();
-        auto const b = s.search(wrong, {});
+        auto const b = s.search(wrong, knobs);
         auto const t2 = clock_type::now();
         correct_s += std::chrono::duration<double>(t1 - t0).count();
         misspelt_s += std::chrono::duration<double>(t2 - t1).count();
@@ -188,7 +190,26 @@ int typo_cost(std::string const& dir, std::string const& file)
 
 int main(int argc, char** argv)
 {
-    std::vector<std::string> a(argv + 1, argv + argc);
+    std::vector<std::string> a;
+    for (int i = 1; i < argc; ++i) {
+        std::string const arg = argv[i];
+        if (arg == "--set" && i + 1 < argc) {
+            std::string const v = argv[++i];
+            auto const eq = v.find('=');
+            bool known = false;
+            for (auto const& k : search::tuning_knobs())
+                if (eq != std::string::npos && v.substr(0, eq) == k.name) {
+                    knobs.*(k.field) = std::stod(v.substr(eq + 1));
+                    known = true;
+                }
+            if (!known) {
+                std::cerr << "no knob " << v << "\n";
+                return 2;
+            }
+            continue;
+        }
+        a.push_back(arg);
+    }
     if (a.size() == 3 && a[0] == "make-queries") return make_queries(a[1], std::stoi(a[2]));
     if (a.size() == 3 && a[0] == "run") return run(a[1], a[2], "");
     if (a.size() == 5 && a[0] == "run" && a[3] == "--dump") return run(a[1], a[2], a[4]);

@@ -347,7 +347,7 @@ TEST_CASE("a common word's page holds the best posts when the search passes over
 
 TEST_CASE("beyond eight mentions' worth, more mentions of a word do not rank a post higher")
 {
-    // wdf: 5 for the title's mention, 2 for each in the body.
+    // wdf: 5 for the title's mention, 2 for each in the body (times 4, over the length norm).
     temp_index t;
     auto const dir = new_dir_name();
     auto repeat = [](int n) {
@@ -365,12 +365,10 @@ TEST_CASE("beyond eight mentions' worth, more mentions of a word do not rank a p
     }
     make_current(t.root, dir);
     searcher s(t.root, 0);
-    // 1, 2 and 3 tie, so the older comes first; fewer mentions rank lower. (Without length
-    // normalisation, which would rank the shorter posts first.)
-    tuning no_length;
-    no_length.length_b = 0;
-    CHECK(ids(s.search({"spooler", {}, sort_order::relevance, 0, 10}, no_length)) ==
-          std::vector<std::int64_t>{1, 2, 3, 4});
+    // Past the cap, more mentions add nothing: 1, 2 and 3 tie, so the older comes first. (Their
+    // counts are normalised by length when indexed; posts this short reach the cap with the title's
+    // mention and one in the body, so 4 ties with them too.)
+    CHECK(ids(s.search({"spooler", {}, sort_order::relevance, 0, 10}, {})) == std::vector<std::int64_t>{1, 2, 3, 4});
 }
 
 TEST_CASE("one hit per thread holds when a thread has more matching posts than a page")
@@ -720,6 +718,52 @@ TEST_CASE("an index numbered by post id goes on answering until the one rebuilt 
     CHECK(db.get_metadata("peerdesk.docids") == "own");
 }
 
+TEST_CASE("an index of an older format is rebuilt at start, and ranks as a new one does once current")
+{
+    temp_index t;
+    stream_source src;
+    std::string rambling = "Printer tray jammed. ";
+    for (int i = 0; i < 60; ++i) rambling += "Many other words about the office, coffee, meetings and weather. ";
+    auto const long_post = question(1, "Printer tray jammed", rambling);
+    auto const short_post = question(2, "Printer tray jammed", "The printer tray is jammed.");
+    src.add(long_post);
+    src.add(short_post);
+    // As the version before counts were normalised by length wrote it: no format, counts as
+    // they are, so that the long post's mentions tie with the short one's.
+    auto const old_dir = new_dir_name();
+    {
+        {
+            Xapian::WritableDatabase db((t.root / old_dir).string(), Xapian::DB_CREATE_OR_OPEN);
+            db.set_metadata("peerdesk.docids", "own");
+            db.set_metadata("peerdesk.applied_seq", "0");
+            db.commit();
+        }
+        writer w(t.root / old_dir, false);
+        CHECK(w.outdated());
+        w.apply(long_post);
+        w.apply(short_post);
+        w.set_applied(2);
+        w.commit();
+    }
+    make_current(t.root, old_dir);
+    searcher readers(t.root, 0);
+    auto search = [&] { return ids(readers.search({"printer tray jammed", {}, sort_order::relevance, 0, 10}, {})); };
+    CHECK(search() == std::vector<std::int64_t>{1, 2});  // read as written: the tie goes to the first
+    {
+        indexer ix(t.root, src, readers);
+        for (int i = 0; i < 500 && current_dir(t.root) == old_dir; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        REQUIRE(current_dir(t.root) != old_dir);
+        for (int i = 0; i < 500 && ix.status().applied_seq < 2; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        CHECK(ix.status().problem.empty());
+    }
+    CHECK(search() == std::vector<std::int64_t>{2, 1});  // the short post about the words first
+    Xapian::Database db((t.root / *current_dir(t.root)).string());
+    CHECK_FALSE(db.get_metadata("peerdesk.format").empty());
+    CHECK_FALSE(writer(t.root / *current_dir(t.root), false).outdated());
+}
+
 TEST_CASE("an index the machine stopped under is rebuilt; one a killed server left is kept")
 {
     temp_index t;
@@ -847,6 +891,36 @@ TEST_CASE("a misspelt word finds the word the community uses, below posts that h
     CHECK(run("charging").corrected.empty());
 }
 
+TEST_CASE("a plain query of words the community uses is offered no other words, however little it finds")
+{
+    temp_index t;
+    std::vector<post_document> posts;
+    // "regan" is used far more than "began", two edits away; only one post holds "began" and
+    // the tag "onboarding".
+    for (int i = 1; i <= 12; ++i)
+        posts.push_back(question(i, "Regan rollout notes", "Regan rollout, part " + std::to_string(i)));
+    for (int i = 13; i <= 15; ++i) posts.push_back(question(i, "The sync began late", "It began after midnight."));
+    posts.push_back(question(16, "Import began twice", "The import began twice.", {"onboarding"}));
+    index_posts(t, posts);
+    searcher s(t.root, 0);
+    filters onboarding;
+    onboarding.tags = {"onboarding"};
+    // Strict, the word goes through the spelling data, which offers the more used word.
+    auto const strict = s.search({"\"began\"", onboarding, sort_order::relevance, 0, 10}, {});
+    REQUIRE(ids(strict) == std::vector<std::int64_t>{16});
+    CHECK(strict.suggestion == "\"regan\"");
+    // Plain, the word is one the community uses: found as typed, and nothing else is offered.
+    auto const plain = s.search({"began", onboarding, sort_order::relevance, 0, 10}, {});
+    CHECK(ids(plain) == std::vector<std::int64_t>{16});
+    CHECK(plain.suggestion.empty());
+    CHECK(plain.corrected.empty());
+    // A word no post holds is still offered the community's word where typo tolerance leaves
+    // it (a word with digits could be a model number).
+    auto const rare = s.search({"began2", onboarding, sort_order::relevance, 0, 10}, {});
+    CHECK(rare.hits.empty());
+    CHECK_FALSE(rare.suggestion.empty());
+}
+
 TEST_CASE("a longer query finds posts that miss one word, after the posts that hold them all")
 {
     temp_index t;
@@ -897,4 +971,17 @@ TEST_CASE("plain words are read as the index holds them: apostrophes inside word
     CHECK(run("printer won\u2019t") == std::vector<std::int64_t>{1});
     CHECK(run("driver 1.2") == std::vector<std::int64_t>{1});
     CHECK(run("printer, blank pages.") == std::vector<std::int64_t>{2});
+}
+
+TEST_CASE("a post's counts are normalised by its length when indexed: the short post about the words ranks first")
+{
+    temp_index t;
+    std::string rambling = "Printer tray jammed. ";
+    for (int i = 0; i < 60; ++i) rambling += "Many other words about the office, coffee, meetings and weather. ";
+    // The same mentions in both (title and body); unnormalised they would tie, and 1 come first.
+    index_posts(t, {question(1, "Printer tray jammed", rambling),
+                    question(2, "Printer tray jammed", "The printer tray is jammed.")});
+    searcher s(t.root, 0);
+    CHECK(threads(s.search({"printer tray jammed", {}, sort_order::relevance, 0, 10}, {})) ==
+          std::vector<std::int64_t>{2, 1});
 }
