@@ -853,7 +853,7 @@ async function main() {
       await lighthouseRows(p, lighthousePages(qid, ideas.page, tag));
     }
 
-    // The other build opens the same index, which one server at a time may hold.
+    // The comparison runs once this run's server has stopped: two servers would share the cores.
     if (compareRev) {
       stopped = true;
       clearInterval(sampler);
@@ -869,7 +869,11 @@ async function main() {
   await report();
 }
 
-// Another build of another revision, the main figures alternating between the two.
+// Another build of another revision, the main figures alternating between the two. Each build
+// runs on its own copy of a community the OTHER build generated: an older build cannot open a
+// database a newer one has migrated (its tables may be gone), while the newer one migrates the
+// older's forward at its first start (and rebuilds what it keeps differently), which a warm-up
+// start does before anything is measured.
 async function compare(rev, data, qid, lua) {
   const dir = join(root, 'build-compare');
   const src = join(dir, 'src');
@@ -883,19 +887,45 @@ async function compare(rev, data, qid, lua) {
     '-DPEERDESK_WERROR=OFF'], { maxBuffer: 1 << 26 });
   await run('cmake', ['--build', join(dir, 'out'), '--target', 'peerdesk'], { maxBuffer: 1 << 26 });
   const other = join(dir, 'out', 'peerdesk');
-  const results = { this: { page: [], search: [] }, other: { page: [], search: [] } };
+  const generated = join(dir, `community-${size}`);
+  await rm(generated, { recursive: true, force: true });
+  await mkdir(generated, { recursive: true });
+  say(`generating the ${size} community with ${rev} …`);
+  await run(other, ['generate', '--posts', String(sizes[size]), '--seed', '1', '--data', generated], { maxBuffer: 1 << 26 });
+  await run(other, ['reindex', '--data', generated], { maxBuffer: 1 << 26 });
+  const builds = [['this', bin('peerdesk'), join(dir, 'run-this')], ['other', other, join(dir, 'run-other')]];
+  for (const [, binary, runDir] of builds) {
+    await rm(runDir, { recursive: true, force: true });
+    await run('cp', ['-a', '--reflink=auto', generated, runDir]);
+    const s = await startPeerdesk(binary, runDir);
+    try { await quiet(s.port); } finally { await s.stop(); }
+  }
+  const cqid = await sql(generated, "SELECT id FROM posts WHERE kind = 'question' AND deleted_at IS NULL ORDER BY abs(answer_count - 10), id LIMIT 1");
+  const targets = (await sql(generated, "SELECT id FROM posts WHERE kind = 'question' AND deleted_at IS NULL ORDER BY id DESC LIMIT 50")).split('\n');
+  const answerPaths = targets.map((id) => `/api/v1/questions/${id}/answers`);
+  const answerBody = JSON.stringify({ body: 'Answer {n}: restart the **sync service**, clear the cache folder and sign in again.' });
+  const results = { this: { page: [], search: [], posting: [] }, other: { page: [], search: [], posting: [] } };
   for (let round = 0; round < 3; round++) {
-    for (const [which, binary] of [['this', bin('peerdesk')], ['other', other]]) {
-      const s = await startPeerdesk(binary, data.dir);
+    for (const [which, binary, runDir] of builds) {
+      const s = await startPeerdesk(binary, runDir);
       try {
-        results[which].page.push((await wrk(s.port, `/questions/${qid}`)).rps);
+        results[which].page.push((await wrk(s.port, `/questions/${cqid}`)).rps);
         results[which].search.push((await wrk(s.port, '/', { lua, connections: 16 })).rps);
+        const session = await httpJson(s.port, 'POST', '/api/v1/session', { login: 'user1', password: 'bench password 1' });
+        if (session.status !== 200) throw new Error(`sign-in on ${which}: ${session.status}`);
+        const cookie = session.headers['set-cookie'][0].split(';')[0];
+        const token = (await httpJson(s.port, 'POST', '/api/v1/tokens', { name: 'compare' }, { cookie, 'x-csrf-token': session.json.csrf_token })).json.token;
+        const posting = await loadgen(s.port, answerPaths, 200, { duration: Math.min(seconds, 8), method: 'POST', body: answerBody,
+          headers: [`Authorization: Bearer ${token}`, 'Content-Type: application/json'] });
+        results[which].posting.push(posting.p99_us / 1000);
       } finally { await s.stop(); }
     }
   }
   const best = (a) => Math.max(...a);
+  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   row(`compare with ${rev}: question page requests/s`, `${fmt(best(results.this.page))}/s`, `${rev} ${fmt(best(results.other.page))}/s`, 'reported', null, fmt(best(results.this.page) / best(results.other.page), 2) + '×');
   row(`compare with ${rev}: search queries/s`, `${fmt(best(results.this.search))}/s`, `${rev} ${fmt(best(results.other.search))}/s`, 'reported', null, fmt(best(results.this.search) / best(results.other.search), 2) + '×');
+  row(`compare with ${rev}: answers posted at 200/s, p99 (median of 3 runs)`, `${fmt(median(results.this.posting), 2)} ms`, `${rev} ${fmt(median(results.other.posting), 2)} ms`, 'reported', null, fmt(median(results.this.posting) / median(results.other.posting), 2) + '×');
   await run('git', ['-C', root, 'worktree', 'remove', '--force', src]).catch(() => {});
 }
 

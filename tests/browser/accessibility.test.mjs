@@ -5,12 +5,10 @@ import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createRequire } from 'node:module';
 import { rm } from 'node:fs/promises';
 import { startServer, Client, freshDataDir, eventually } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, axeViolations, signInThroughForm } from '../support/browser.mjs';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const password = 'demo password 2026';
 let dir, server, browser, ids = {};
 
@@ -55,20 +53,10 @@ async function signedIn(who, { width = 1280, height = 800, bypassCSP = true, col
   const context = await browser.newContext({ viewport: { width, height }, bypassCSP, colorScheme, storageState });
   const page = await context.newPage();
   if (who && !storageState) {
-    await page.goto(server.url + '/signin');
-    await page.getByLabel('Username or email').fill(who);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(server.url + '/');
+    await signInThroughForm(page, server.url, who, password);
     sessions.set(who, await context.storageState());
   }
   return page;
-}
-
-async function violations(page) {
-  await page.addScriptTag({ path: axePath });
-  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
-  return found.map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 // Each state: who is signed in, where they go, and what they do there first.
@@ -143,7 +131,7 @@ for (const [name, who, path, act, options] of states) for (const colorScheme of 
     const response = await page.goto(server.url + path(colorScheme));
     assert.ok(response.status() < 500);
     if (act) await act(page);
-    assert.deepEqual(await violations(page), []);
+    assert.deepEqual(await axeViolations(page), []);
     await page.context().close();
   });
 }
@@ -154,6 +142,6 @@ test('no axe violations: the widget demo page with open results', async () => {
   await page.getByRole('combobox').pressSequentially('sync windows', { delay: 15 });
   await page.getByRole('option').first().waitFor();
   await page.getByRole('combobox').press('ArrowDown');
-  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(await axeViolations(page), []);
   await page.context().close();
 });

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer, Client } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, collectErrors } from '../support/browser.mjs';
 import { png } from '../support/images.mjs';
 
 const artifacts = process.env.PEERDESK_ARTIFACTS || new URL('../../build/artifacts', import.meta.url).pathname;
@@ -40,8 +40,7 @@ async function signedIn({ colorScheme = 'light', javaScriptEnabled = true, bypas
   // bypassCSP: axe-core is added as a script of the page's own, which the policy refuses.
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme, javaScriptEnabled, bypassCSP });
   const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`${page.url()}: ${m.text()}`); });
+  collectErrors(page, pageErrors);
   await page.goto(server.url + '/signin');
   await page.getByLabel('Username or email').fill('ana');
   await page.getByLabel('Password').fill(password);

@@ -6,11 +6,9 @@ import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { Client, eventually, freshDataDir, peerdesk, startServer } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, axeViolations, signInThroughForm } from '../support/browser.mjs';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const password = 'correct horse battery staple';
 const budget = 3;
 let server, browser, dir;
@@ -42,18 +40,8 @@ after(async () => {
 async function signedIn(who) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(server.url + '/signin');
-  await page.getByLabel('Username or email').fill(who);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(server.url + '/');
+  await signInThroughForm(page, server.url, who, password);
   return page;
-}
-
-async function violations(page) {
-  await page.addScriptTag({ path: axePath });
-  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
-  return found.map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 test('a member proposes an idea, sees similar ones while typing, and others vote for it', async () => {
@@ -113,7 +101,7 @@ test('a moderator plans then delivers it with a response; voters are told and ge
   await olga.getByRole('button', { name: 'Set status' }).click();
   await olga.locator('.idea-response', { hasText: 'Shipped in release 4.2' }).waitFor();
   assert.equal(await olga.locator('.idea-meta .idea-status').textContent(), 'Delivered');
-  assert.deepEqual(await violations(olga), [], 'the idea page as a moderator');
+  assert.deepEqual(await axeViolations(olga), [], 'the idea page as a moderator');
   await olga.context().close();
 
   const kenji = await signedIn('kenji');
@@ -127,7 +115,7 @@ test('a moderator plans then delivers it with a response; voters are told and ge
   assert.equal(await kenji.getByRole('button', { name: /Vote for this idea|Voted/ }).count(), 0, 'a delivered idea takes no votes');
   await kenji.goto(server.url + '/ideas/roadmap');
   await kenji.locator('.roadmap-column', { hasText: 'Delivered' }).getByRole('link', { name: 'Export invoices as a spreadsheet' }).waitFor();
-  assert.deepEqual(await violations(kenji), [], 'the roadmap');
+  assert.deepEqual(await axeViolations(kenji), [], 'the roadmap');
   await kenji.context().close();
 });
 
@@ -167,28 +155,28 @@ test('the ideas pages have no axe violations, signed out and signed in, with err
   const page = await anon.newPage();
   for (const path of ['/ideas', '/ideas?sort=trending&status=planned', `/ideas/${ids.idea}`, '/ideas/roadmap']) {
     await page.goto(server.url + path);
-    assert.deepEqual(await violations(page), [], path);
+    assert.deepEqual(await axeViolations(page), [], path);
   }
   await anon.close();
   const lena = await signedIn('lena');
   await lena.goto(server.url + '/ideas');
-  assert.deepEqual(await violations(lena), [], 'the board, signed in');
+  assert.deepEqual(await axeViolations(lena), [], 'the board, signed in');
   await lena.goto(server.url + '/ideas/new');
   await lena.getByLabel('Title').fill('Short');
   await lena.getByLabel('Details (Markdown)').fill('Too short a title for an idea, on purpose.');
   await lena.getByLabel('Tags').fill('x');
   await lena.getByRole('button', { name: 'Propose your idea' }).click();
   await lena.locator('#form-error').waitFor();
-  assert.deepEqual(await violations(lena), [], 'the propose form with its error');
+  assert.deepEqual(await axeViolations(lena), [], 'the propose form with its error');
   await lena.goto(`${server.url}/ideas/${ids.earlier}`);
   await lena.getByLabel(/Link a question/).fill('999999');
   await lena.getByRole('button', { name: 'Link' }).click();
   await lena.locator('#link-error', { hasText: 'There is no question' }).waitFor();
-  assert.deepEqual(await violations(lena), [], 'the idea page with a refused link');
+  assert.deepEqual(await axeViolations(lena), [], 'the idea page with a refused link');
   // Ideas are flagged as posts are.
   await lena.locator('.idea-flag summary').click();
   await lena.getByLabel('Off-topic').check();
-  assert.deepEqual(await violations(lena), [], 'the idea page with the flag form open');
+  assert.deepEqual(await axeViolations(lena), [], 'the idea page with the flag form open');
   await lena.getByRole('button', { name: 'Send flag' }).click();
   await lena.getByRole('heading', { name: 'Thank you for the flag' }).waitFor();
   await lena.context().close();

@@ -5,13 +5,11 @@ import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createRequire } from 'node:module';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer, Client, freshDataDir, eventually } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, axeViolations, signInThroughForm } from '../support/browser.mjs';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const artifacts = process.env.PEERDESK_ARTIFACTS || new URL('../../build/artifacts', import.meta.url).pathname;
 const password = 'demo password 2026';
 let dir, server, browser;
@@ -44,18 +42,8 @@ async function signedIn(who, { width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true });
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url + '/signin');
-  await page.getByLabel('Username or email').fill(who);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(server.url + '/');
+  await signInThroughForm(page, server.url, who, password);
   return page;
-}
-
-async function violations(page) {
-  await page.addScriptTag({ path: axePath });
-  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
-  return found.map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 test('a moderator finds Insights in the menu; the page has its figures, charts and gaps, and no axe violations', async () => {
@@ -69,7 +57,7 @@ test('a moderator finds Insights in the menu; the page has its figures, charts a
   const gaps = page.locator('#gaps-table tbody tr');
   assert.equal(await gaps.first().locator('th').textContent(), 'export to excel');
   assert.equal(await gaps.first().locator('td').first().textContent(), '3');
-  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(await axeViolations(page), []);
   await page.screenshot({ path: join(artifacts, 'insights.png'), fullPage: true });
   await page.screenshot({ path: join(artifacts, 'insights-top.png') });  // the README's picture
 
@@ -90,7 +78,7 @@ test('the date form moves the range, and a bad date is named on the page', async
   await page.goto(server.url + '/admin/insights?from=2026-01-01&to=2025-01-01');
   assert.match(await page.getByRole('alert').textContent(), /from is a day on or before to/);
   assert.equal(await page.getByLabel('From', { exact: true }).getAttribute('aria-invalid'), 'true');
-  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(await axeViolations(page), []);
 });
 
 test('the advocates page: rising advocates, the 90-9-1 chart and who helps whom, clean on a desktop and a phone', async () => {
@@ -99,11 +87,11 @@ test('the advocates page: rising advocates, the 90-9-1 chart and who helps whom,
   assert.ok(await page.getByRole('img', { name: 'Who helps whom' }).isVisible());
   assert.ok(await page.getByRole('img', { name: /Who writes the answers/ }).isVisible());
   assert.ok(await page.locator('#helps-table tbody tr').count() > 0, 'the demo has members answering others');
-  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(await axeViolations(page), []);
   await page.screenshot({ path: join(artifacts, 'advocates.png'), fullPage: true });
   const phone = await signedIn('admin', { width: 390, height: 844 });
   await phone.goto(server.url + '/admin/insights');
-  assert.deepEqual(await violations(phone), []);
+  assert.deepEqual(await axeViolations(phone), []);
   const overflow = await phone.evaluate(() => {
     const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.parentElement.closest('.insight-table'))
       .map((e) => { const p = []; for (let x = e; x && x !== document.body; x = x.parentElement) p.push(x.tagName + (x.id ? '#' + x.id : '') + (x.className ? '.' + x.className : '')); return p.join(' < '); }).slice(0, 2);

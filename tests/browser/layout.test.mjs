@@ -4,7 +4,7 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { startServer, Client, freshDataDir, createAccount } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, signInThroughForm } from '../support/browser.mjs';
 
 let server, browser, alice, bob, q, answers;
 const password = 'correct horse battery staple';
@@ -39,11 +39,7 @@ async function newPage(width, height, who) {
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   if (who) {
-    await page.goto(server.url + '/signin');
-    await page.getByLabel('Username or email').fill(who);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(server.url + '/');
+    await signInThroughForm(page, server.url, who, password);
   }
   return page;
 }

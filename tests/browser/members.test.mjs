@@ -6,13 +6,11 @@ import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createRequire } from 'node:module';
 import { rm, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer, Client, freshDataDir, eventually } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, axeViolations, signInThroughForm } from '../support/browser.mjs';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const password = 'demo password 2026';
 const shots = process.env.PEERDESK_SCREENSHOT_DIR;
 let dir, server, browser, maria, admin;
@@ -41,25 +39,15 @@ async function open(who, path, { width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true });
   const page = await context.newPage();
   if (who) {
-    await page.goto(server.url + '/signin');
-    await page.getByLabel('Username or email').fill(who);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(server.url + '/');
+    await signInThroughForm(page, server.url, who, password);
   }
   await page.goto(server.url + path);
   return page;
 }
 
-async function violations(page) {
-  await page.addScriptTag({ path: axePath });
-  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
-  return found.map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 async function check(page, name) {
   if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  assert.deepEqual(await violations(page), [], `${name}: axe-core violations`);
+  assert.deepEqual(await axeViolations(page), [], `${name}: axe-core violations`);
   await page.context().close();
 }
 
@@ -135,7 +123,7 @@ test('an admin changes a setting with the form; a bad value is named beside its 
   assert.match(await page.locator('#setting-rate-flags_per_hour-error').textContent(), /must be a whole number from 1 to 100000, not 0/);
   assert.equal(await page.getByLabel(/Flags per member per hour/).getAttribute('aria-invalid'), 'true');
   if (shots) await page.screenshot({ path: join(shots, 'admin-settings-error.png'), fullPage: true });
-  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(await axeViolations(page), []);
   await page.getByLabel(/Flags per member per hour/).fill('30');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByText('Saved. The server works with these settings now.').waitFor();
@@ -152,7 +140,7 @@ test('an admin makes a member a moderator and takes it back', async () => {
   const row = page.locator('tr', { has: page.getByRole('link', { name: 'kenji' }) });
   assert.equal(await row.locator('td').nth(1).textContent(), 'moderator');
   if (shots) await page.screenshot({ path: join(shots, 'admin-moderators.png'), fullPage: true });
-  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(await axeViolations(page), []);
   await row.getByRole('button', { name: 'Take the moderator role' }).click();
   await page.getByText('Done. The member\'s role has changed.').waitFor();
   assert.equal(await page.getByRole('link', { name: 'kenji' }).count(), 0);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer, Client, peerdesk, freshDataDir, eventually } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, collectErrors, signInThroughForm } from '../support/browser.mjs';
 
 const artifacts = process.env.PEERDESK_ARTIFACTS || new URL('../../build/artifacts', import.meta.url).pathname;
 const password = 'keeper of order 1';
@@ -39,13 +39,8 @@ after(async () => {
 async function signedIn(username, { javaScriptEnabled = true } = {}) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, javaScriptEnabled });
   const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`${page.url()}: ${m.text()}`); });
-  await page.goto(server.url + '/signin');
-  await page.getByLabel('Username or email').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+  collectErrors(page, pageErrors);
+  await signInThroughForm(page, server.url, username, password);
   return page;
 }
 

@@ -3,15 +3,13 @@
 // suggests tags as a combobox; the new pages pass axe-core. Screenshots go to the artifacts.
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer, freshDataDir, createAccount, Client } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, axeViolations, collectErrors, signInThroughForm } from '../support/browser.mjs';
 import { png } from '../support/images.mjs';
 
 const artifacts = process.env.PEERDESK_ARTIFACTS || new URL('../../build/artifacts', import.meta.url).pathname;
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const password = 'correct horse battery staple';
 let server, browser, question;
 const pageErrors = [];
@@ -42,26 +40,15 @@ after(async () => {
 async function signedIn(who, { bypassCSP = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP });
   const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`${page.url()}: ${m.text()}`); });
+  collectErrors(page, pageErrors);
   if (who === 'new') {
     const name = `bea${Date.now().toString(36)}`;
     const c = new Client(server.url);
     await c.signUp(name);
     who = name;
   }
-  await page.goto(server.url + '/signin');
-  await page.getByLabel('Username or email').fill(who);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(server.url + '/');
+  await signInThroughForm(page, server.url, who, password);
   return page;
-}
-
-async function violations(page) {
-  await page.addScriptTag({ path: axePath });
-  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
-  return found.map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 test('paste a screenshot into an answer and see it on the page', async () => {
@@ -135,12 +122,12 @@ test('no axe violations: the ask form with suggestions open, and a tag\'s page w
   await page.goto(`${server.url}/questions/ask`);
   await page.getByRole('combobox', { name: 'Tags' }).pressSequentially('wi');
   await page.getByRole('option').first().waitFor();
-  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(await axeViolations(page), []);
   await page.goto(`${server.url}/tags/wireless/info`);
   await page.getByLabel(/Short description/).waitFor();
-  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(await axeViolations(page), []);
   await page.screenshot({ path: join(artifacts, 'tag-info.png'), fullPage: true });
   await page.goto(`${server.url}/tags`);
-  assert.deepEqual(await violations(page), []);
+  assert.deepEqual(await axeViolations(page), []);
   await page.context().close();
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer, Client } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, collectErrors } from '../support/browser.mjs';
 
 const artifacts = process.env.PEERDESK_ARTIFACTS || new URL('../../build/artifacts', import.meta.url).pathname;
 let server, browser, questionId, trayId;
@@ -50,8 +50,7 @@ after(async () => {
 async function newPage(width = 1200) {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`${page.url()}: ${m.text()}`); });
+  collectErrors(page, pageErrors);
   return page;
 }
 

@@ -1,4 +1,5 @@
 // Launches Debian's Chromium through playwright-core (never a downloaded browser).
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 // How long close() may take: a browser that does not close is hung, and waiting on it would hang
@@ -27,4 +28,28 @@ export async function launch() {
     }
   };
   return browser;
+}
+
+// axe-core's violations on the page, one line each ("id (impact) ×n: first targets"); the
+// context must bypass the page's CSP, which refuses the added script.
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: axePath });
+  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
+  return found.map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+// Signs in through the page's form as a member would, and waits to leave the sign-in page.
+export async function signInThroughForm(page, base, login, password) {
+  await page.goto(base + '/signin');
+  await page.getByLabel('Username or email').fill(login);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+}
+
+// Page errors and console errors into `list`, for a test to assert none happened.
+export function collectErrors(page, list) {
+  page.on('pageerror', (e) => list.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') list.push(`${page.url()}: ${m.text()}`); });
 }
