@@ -73,7 +73,10 @@ constexpr std::string_view move_links =
 constexpr std::string_view insert_link =
     "INSERT INTO idea_links (idea_id, question_id, linked_by, created_at) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT (idea_id, question_id) DO NOTHING";
-constexpr std::string_view rewarded = "SELECT 1 FROM reputation_events WHERE post_id = ?1 AND reason = ?2 LIMIT 1";
+// The reasons' term is the partial index's own (migration 0031), so that SQLite may use it.
+constexpr std::string_view rewarded =
+    "SELECT 1 FROM reputation_events WHERE post_id = ?1 AND reason = ?2 "
+    "AND reason IN ('idea_planned', 'idea_delivered') LIMIT 1";
 
 // An idea as the board shows it (the idea as i, its post as p, the author as u).
 constexpr std::string_view summary_columns =
@@ -216,6 +219,11 @@ bool idea_store::link(std::int64_t idea_id, std::int64_t question_id, std::int64
     if (db_.changes() == 0) return false;
     db_.cached(sql::recount_demand).bind(idea_id).run();
     return true;
+}
+
+std::string_view idea_store::rewarded_query()
+{
+    return sql::rewarded;
 }
 
 bool idea_store::rewarded(std::int64_t idea_id, std::string_view reason)

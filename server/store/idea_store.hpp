@@ -97,6 +97,8 @@ public:
     bool link(std::int64_t idea_id, std::int64_t question_id, std::int64_t user_id, std::int64_t now);
     // Whether the member was paid for this idea's planning or delivery already.
     bool rewarded(std::int64_t idea_id, std::string_view reason);
+    // Its SQL, for the test of its query plan.
+    static std::string_view rewarded_query();
 
     // ---- reads
     std::optional<idea_facts> facts(std::int64_t id);

@@ -1,3 +1,4 @@
+#include "server/store/idea_store.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/moderation_store.hpp"
 #include "server/store/post_store.hpp"
@@ -467,4 +468,18 @@ TEST_CASE("a search hit reads its post's first comments only; an answer's docume
     REQUIRE(docs.size() == 2);
     CHECK(docs[0].thread_text.empty());  // a question is its own thread
     CHECK(docs[1].thread_text == "<p>The printer drops off Wi-Fi.</p>");
+}
+
+TEST_CASE("whether an idea's author was paid is found through its own small index, not every event")
+{
+    temp_database t;
+    auto& plan = t.db->reader()
+                     .cached("EXPLAIN QUERY PLAN " + std::string(idea_store::rewarded_query()))
+                     .bind(1, "idea_planned");
+    std::string all;
+    while (plan.step()) all += plan.text(3) + "\n";
+    plan.reset();
+    CAPTURE(all);
+    CHECK(all.find("reputation_events_idea_rewards") != std::string::npos);
+    CHECK(all.find("SCAN") == std::string::npos);
 }
