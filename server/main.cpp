@@ -576,11 +576,6 @@ int main(int argc, char** argv)
     // and a TLB flush again and again. Keeping some at the top of the heap avoids the churn.
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
     mallopt(M_TOP_PAD, 16 << 20);
-    // glibc gives busy threads arenas of their own (up to eight per core), and each keeps what
-    // its thread freed: after 2 MB photos were decoded on the I/O threads the small benchmark's
-    // server stayed at 220 MB resident, 225 MB of it freed and kept. One arena per core keeps
-    // 95 MB for the same work.
-    mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         std::cout << usage;
