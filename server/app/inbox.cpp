@@ -19,7 +19,11 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 
 namespace peerdesk::app {
 
@@ -299,7 +303,7 @@ response inbox_page(call& c)
     auto const user_id = c.who.user->id;
     store::notification_store s(c.ctx.db.reader());
     auto const data = s.inbox(user_id, unread_only, page_number, inbox_pagesize);
-    auto const unread = s.unread_count(user_id, unread_cap);
+    auto const unread = unread_notifications(c.ctx, user_id);
     // Groups keep the place of their newest member; rows are newest first already.
     struct group {
         std::vector<store::notification_row const*> rows;
@@ -437,9 +441,66 @@ response post_unsubscribe(call& c)
 
 }  // namespace
 
+namespace {
+
+// Every signed-in page shows the bell's count, and counting joins each unread notification to
+// its question, post and comment (one deleted since is not counted): a sixth of a signed-in
+// question page. The counts are kept until the database next changes in any way (the
+// notifications themselves are written unseen by the page caches), and for at most 5 s, which
+// bounds what a change made by another process could leave behind.
+class unread_memo {
+public:
+    std::optional<std::int64_t> find(store::database const& db, std::int64_t user_id)
+    {
+        std::lock_guard lock(mutex_);
+        if (!current(db)) return std::nullopt;
+        auto const it = counts_.find(user_id);
+        if (it == counts_.end()) return std::nullopt;
+        return it->second;
+    }
+    // A count read when the database's write count was `writes`: kept only if nothing came since.
+    void store(store::database const& db, std::uint64_t writes, std::int64_t user_id, std::int64_t count)
+    {
+        std::lock_guard lock(mutex_);
+        if (!current(db) && db.any_write_count() == writes) {
+            counts_.clear();
+            db_ = &db;
+            writes_ = writes;
+            since_ = std::chrono::steady_clock::now();
+        }
+        if (db_ != &db || writes_ != writes || counts_.size() >= max_members) return;
+        counts_.emplace(user_id, count);
+    }
+
+private:
+    static constexpr std::size_t max_members = 100'000;
+    bool current(store::database const& db) const
+    {
+        return db_ == &db && writes_ == db.any_write_count() &&
+               std::chrono::steady_clock::now() - since_ < std::chrono::seconds(5);
+    }
+    std::mutex mutex_;
+    store::database const* db_ = nullptr;
+    std::uint64_t writes_ = 0;
+    std::chrono::steady_clock::time_point since_;
+    std::unordered_map<std::int64_t, std::int64_t> counts_;
+};
+
+unread_memo& unread_counts()
+{
+    static unread_memo memo;
+    return memo;
+}
+
+}  // namespace
+
 std::int64_t unread_notifications(context& ctx, std::int64_t user_id)
 {
-    return store::notification_store(ctx.db.reader()).unread_count(user_id, unread_cap);
+    if (auto const kept = unread_counts().find(ctx.db, user_id)) return *kept;
+    auto const writes = ctx.db.any_write_count();
+    auto const count = store::notification_store(ctx.db.reader()).unread_count(user_id, unread_cap);
+    unread_counts().store(ctx.db, writes, user_id, count);
+    return count;
 }
 
 view follow_button(call& c, follow_target target, std::int64_t target_id, std::string const& path,

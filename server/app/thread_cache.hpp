@@ -66,6 +66,14 @@ struct thread_skeleton {
     bool thin = false;
     std::string image;  // the question's first uploaded image, for link previews
     std::optional<qa_facts> facts;
+    // The facts as the page's structured data, made by the first request that shows them and
+    // kept for the others (its addresses are absolute, so it is kept with the base it names).
+    struct structured_memo {
+        std::mutex mutex;
+        std::string base;
+        render::safe_html html;
+    };
+    std::shared_ptr<structured_memo> structured = std::make_shared<structured_memo>();
     std::int64_t pages = 1;  // how many pages the thread's answers fill
     render::slotted_html page;
     std::vector<thread_hole> holes;      // one per page.holes

@@ -674,7 +674,16 @@ response question_page(call& c, std::int64_t id, page_status status, question_fo
     state.head.noindex = sk->thin;
     state.head.og_type = "article";
     state.head.image = sk->image;
-    if (sk->facts) state.head.structured = structured_data(c, *sk->facts);
+    if (sk->facts) {
+        auto& memo = *sk->structured;
+        auto base = site_base(c);
+        std::lock_guard lock(memo.mutex);
+        if (memo.html.str().empty() || memo.base != base) {
+            memo.html = structured_data(c, *sk->facts);
+            memo.base = std::move(base);
+        }
+        state.head.structured = memo.html;
+    }
     auto const title = page > 1 ? sk->title + " (page " + std::to_string(page) + ")" : sk->title;
     return framed_page(c, status, title, fill_holes(c, *sk, form.open), state);
 }

@@ -120,16 +120,16 @@ safe_html json_script_html(std::string_view json)
 {
     std::string out = "<script type=\"application/ld+json\">";
     out.reserve(json.size() + 64);
-    for (char c : json) {
-        if (c == '<')
-            out += "\\u003c";
-        else if (c == '>')
-            out += "\\u003e";
-        else if (c == '&')
-            out += "\\u0026";
-        else
-            out += c;
+    // Copied in runs between the three characters that could end the script or start markup.
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        char const c = json[i];
+        if (c != '<' && c != '>' && c != '&') continue;
+        out.append(json.data() + run, i - run);
+        out += c == '<' ? "\\u003c" : c == '>' ? "\\u003e" : "\\u0026";
+        run = i + 1;
     }
+    out.append(json.data() + run, json.size() - run);
     out += "</script>";
     return trusted_html(std::move(out));
 }

@@ -277,6 +277,7 @@ void database::run_jobs(std::unique_lock<std::mutex>& queue_lock)
         }
         if (std::any_of(batch.begin(), batch.end(), [](job const* j) { return j->visible; }))
             writes_.fetch_add(1, std::memory_order_release);
+        any_writes_.fetch_add(1, std::memory_order_release);
         {
             std::lock_guard hook(after_write_mutex_);
             if (after_write_) after_write_();

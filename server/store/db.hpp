@@ -182,7 +182,11 @@ public:
     {
         struct after {
             database& db;
-            ~after() { db.writes_.fetch_add(1, std::memory_order_release); }
+            ~after()
+            {
+                db.writes_.fetch_add(1, std::memory_order_release);
+                db.any_writes_.fetch_add(1, std::memory_order_release);
+            }
         };
         std::lock_guard lock(writer_mutex_);
         after hook{*this};
@@ -193,6 +197,8 @@ public:
     void set_after_write(std::function<void()> fn);
     // How many writes have finished: caches of derived data are fresh while it stays the same.
     std::uint64_t write_count() const { return writes_.load(std::memory_order_acquire); }
+    // How many writes have finished, bookkeeping included (notifications are written unseen).
+    std::uint64_t any_write_count() const { return any_writes_.load(std::memory_order_acquire); }
     // The calling thread's reader connection, opened on first use.
     connection& reader();
     // Readers this thread opens from now on keep a page cache of this many KiB (32 MiB unless
@@ -247,6 +253,7 @@ private:
     std::mutex after_write_mutex_;
     std::function<void()> after_write_;
     std::atomic<std::uint64_t> writes_{0};
+    std::atomic<std::uint64_t> any_writes_{0};
 
     // Checkpoints run on a thread of their own. SQLite's automatic one runs inside the COMMIT
     // that fills the log, copying a thousand pages and syncing the file while every write of

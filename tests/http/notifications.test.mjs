@@ -179,6 +179,13 @@ test('the inbox page groups answers on one question, and the bell counts unread'
   assert.equal((await inbox(alice)).unread, 0);
   const home = await alice.request('GET', '/questions');
   assert.match(home.text, /aria-label="Notifications: 0 unread"/);
+  // The bell is current on the next page: a new answer counts, and stops counting once deleted.
+  const bell = async () => (await alice.request('GET', '/questions')).text.match(/aria-label="Notifications: (\d+) unread"/)[1];
+  const late = await answer(bob, q, 'One more way: reset the router, then set it up again.');
+  await eventually(async () => (await bell()) === '1', 'the bell to count the new answer');
+  const r2 = await mod.api('DELETE', `/posts/${late}`, { reason: 'Repeats an answer above.' });
+  assert.equal(r2.status, 204, r2.text);
+  assert.equal(await bell(), '0');
 });
 
 test('following: my own questions and threads I take part in; tags and members by choice', async () => {

@@ -173,3 +173,12 @@ TEST_CASE("the site's preview picture is a path here or an http(s) address, noth
     }
     CHECK(app::check_setting("site.og_image", "/" + std::string(2000, 'x')));
 }
+
+TEST_CASE("structured data cannot end its script or start markup, whatever a post says")
+{
+    auto const html = render::json_script_html(R"({"text":"a </script><b>x</b> & y"})").str();
+    CHECK(html == R"(<script type="application/ld+json">{"text":"a \u003c/script\u003e\u003cb\u003ex\u003c/b\u003e )"
+                  R"(\u0026 y"}</script>)");
+    CHECK(render::json_script_html("").str() == R"(<script type="application/ld+json"></script>)");
+    CHECK(render::json_script_html("<").str() == R"(<script type="application/ld+json">\u003c</script>)");
+}
