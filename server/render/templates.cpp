@@ -1,4 +1,5 @@
 #include "server/render/templates.hpp"
+#include "server/render/template_engine.hpp"
 #include "server/render/trusted_html.hpp"
 
 #include "server/assets.hpp"
@@ -147,11 +148,16 @@ std::string expand_partials(std::string text, std::map<std::string, std::string,
     return out;
 }
 
-// kainjow's renderer is not documented as safe for concurrent use of one template object,
-// so each thread compiles its own copies on first use.
+void append_plain(std::string& out, std::string_view text)
+{
+    out.append(text);
+}
+
+// Compiled once for the process (the engine's trees are read-only once built).
 struct compiled_set {
-    std::map<std::string, std::unique_ptr<mustache::mustache>, std::less<>> pages;
-    std::map<std::string, std::unique_ptr<mustache::mustache>, std::less<>> texts;
+    std::map<std::string, engine::compiled_template, std::less<>> pages;
+    std::map<std::string, engine::compiled_template, std::less<>> texts;
+    std::map<std::string, std::string, std::less<>> sources;  // pages as compiled, for tests
 
     compiled_set()
     {
@@ -162,47 +168,53 @@ struct compiled_set {
             name.resize(name.size() - extension.size());
             partials.emplace(std::move(name), std::string(f.bytes));
         }
+        auto compile = [](std::string const& name, std::string const& text) {
+            try {
+                return engine::compiled_template(text);
+            } catch (std::exception const& e) {
+                throw std::runtime_error("template " + name + " is broken: " + e.what());
+            }
+        };
         for (auto const& f : assets::all()) {
             if (!f.path.starts_with(folder) || !f.path.ends_with(extension) || f.path.starts_with(partial_folder))
                 continue;
             auto name = std::string(f.path.substr(folder.size()));
             name.resize(name.size() - extension.size());
-            auto compiled = std::make_unique<mustache::mustache>(expand_partials(std::string(f.bytes), partials));
-            if (!compiled->is_valid())
-                throw std::runtime_error("template " + name + " is broken: " + compiled->error_message());
-            compiled->set_custom_escape([](std::string const& s) { return escape_html(s); });
-            pages.emplace(std::move(name), std::move(compiled));
+            auto source = expand_partials(std::string(f.bytes), partials);
+            pages.emplace(name, compile(name, source));
+            sources.emplace(std::move(name), std::move(source));
         }
         constexpr std::string_view text_extension = ".txt";
         for (auto const& f : assets::all()) {
             if (!f.path.starts_with(folder) || !f.path.ends_with(text_extension)) continue;
             auto name = std::string(f.path.substr(folder.size()));
             name.resize(name.size() - text_extension.size());
-            auto compiled = std::make_unique<mustache::mustache>(std::string(f.bytes));
-            if (!compiled->is_valid())
-                throw std::runtime_error("template " + name + " is broken: " + compiled->error_message());
-            compiled->set_custom_escape([](std::string const& s) { return s; });
+            auto compiled = compile(name, std::string(f.bytes));
             texts.emplace(std::move(name), std::move(compiled));
         }
     }
 };
 
-compiled_set& templates()
+compiled_set const& templates()
 {
-    thread_local compiled_set set;
+    static compiled_set const set;
     return set;
+}
+
+engine::compiled_template const& page_template(std::string_view name)
+{
+    auto const& set = templates();
+    auto const it = set.pages.find(name);
+    if (it == set.pages.end()) throw std::runtime_error("no template named " + std::string(name));
+    return it->second;
 }
 
 }  // namespace
 
 safe_html render_template(std::string_view name, view const& values)
 {
-    auto& set = templates();
-    auto const it = set.pages.find(name);
-    if (it == set.pages.end()) throw std::runtime_error("no template named " + std::string(name));
-    std::string out = it->second->render(values.data());
-    if (!it->second->error_message().empty())
-        throw std::runtime_error("template " + std::string(name) + " failed: " + it->second->error_message());
+    std::string out;
+    page_template(name).render(values.data(), out, append_escaped_html);
     return trusted_html(std::move(out));
 }
 
@@ -291,27 +303,29 @@ safe_html html_builder::done() &&
 safe_html render_around(std::string_view name, view values, std::string const& key, safe_html const& inner)
 {
     if (!names_html(key)) throw std::logic_error("safe HTML must go under a key ending in _html, not " + key);
-    auto const& marker = hole_marker();
-    values.data().set(key, marker);
-    auto const outer = render_template(name, values);
-    auto const& s = outer.str();
-    auto const at = s.find(marker);
-    if (at == std::string::npos) return outer;
     std::string out;
-    out.reserve(s.size() - marker.size() + inner.str().size());
-    out.append(s, 0, at).append(inner.str()).append(s, at + marker.size());
+    out.reserve(inner.str().size() + 8192);
+    engine::compiled_template::splice const splice{key, inner.str()};
+    page_template(name).render(values.data(), out, append_escaped_html, &splice);
     return trusted_html(std::move(out));
 }
 
 std::string render_text_template(std::string_view name, view const& values)
 {
-    auto& set = templates();
+    auto const& set = templates();
     auto const it = set.texts.find(name);
     if (it == set.texts.end()) throw std::runtime_error("no text template named " + std::string(name));
-    std::string out = it->second->render(values.data());
-    if (!it->second->error_message().empty())
-        throw std::runtime_error("template " + std::string(name) + " failed: " + it->second->error_message());
+    std::string out;
+    it->second.render(values.data(), out, append_plain);
     return out;
+}
+
+std::string template_source(std::string_view name)
+{
+    auto const& set = templates();
+    auto const it = set.sources.find(name);
+    if (it == set.sources.end()) throw std::runtime_error("no template named " + std::string(name));
+    return it->second;
 }
 
 std::vector<std::string> template_names()

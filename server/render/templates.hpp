@@ -106,6 +106,9 @@ safe_html render_around(std::string_view name, view values, std::string const& k
 // HTML; it is the text part of a mail). Thread-safe. Throws std::runtime_error as above.
 std::string render_text_template(std::string_view name, view const& values);
 
+// A page template's text with its partials spliced in, as it is compiled (for tests).
+std::string template_source(std::string_view name);
+
 // Names of every embedded page template (without folder or extension), for tests.
 std::vector<std::string> template_names();
 
