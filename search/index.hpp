@@ -134,9 +134,12 @@ public:
     results search(query_request const& request, tuning const& tune) const;
     // Questions like the given text (a title being typed, or a question's title and tags),
     // closest first. With partial, the last word may be unfinished.
-    // With kind idea, ideas like the text instead of questions.
+    // With kind idea, ideas like the text instead of questions. With titles_only, the words
+    // are looked for in titles alone: a question's related questions (a title's postings are a
+    // tenth of its body's, and a title says what a thread is about).
     std::vector<hit> similar(std::string_view text, std::optional<std::int64_t> exclude, std::size_t limit,
-                             bool partial, tuning const& tune, post_kind kind = post_kind::question) const;
+                             bool partial, tuning const& tune, post_kind kind = post_kind::question,
+                             bool titles_only = false) const;
     // Readers reopen before their next query.
     void changed() { generation_.fetch_add(1, std::memory_order_release); }
     // The writer of dir committed revision with these posts changed. The first call for a

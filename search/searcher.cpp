@@ -391,8 +391,31 @@ results searcher::run(query_request const& request, tuning const& tune) const
     }
 }
 
+namespace {
+
+// The words of a title that tell it apart: "how", "the" and "to" stand in most titles, cost
+// the most to walk and add almost nothing to a match. Up to six of the rarest, leaving out any
+// in more than one title in twenty (unless that leaves none).
+Xapian::Query rarest_words(Xapian::Database const& db, Xapian::Query const& q)
+{
+    std::vector<std::pair<Xapian::doccount, std::string>> words;
+    for (auto it = q.get_unique_terms_begin(); it != q.get_unique_terms_end(); ++it)
+        words.emplace_back(db.get_termfreq(*it), *it);
+    std::sort(words.begin(), words.end());
+    auto const common = std::max<Xapian::doccount>(db.get_doccount() / 20, 1);
+    std::vector<std::string> kept;
+    for (auto const& [freq, word] : words) {
+        if (freq == 0) continue;
+        if (kept.size() == 6 || (freq > common && kept.size() >= 2)) break;
+        kept.push_back(word);
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, kept.begin(), kept.end());
+}
+
+}  // namespace
+
 std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int64_t> exclude, std::size_t limit,
-                                   bool partial, tuning const& tune, post_kind kind) const
+                                   bool partial, tuning const& tune, post_kind kind, bool titles_only) const
 {
     auto& h = open();
     try {
@@ -403,11 +426,12 @@ std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int
             Xapian::Query q;
             try {
                 q = qp.parse_query(first_words(text, similar_max_words),
-                                   partial ? Xapian::QueryParser::FLAG_PARTIAL : 0);
+                                   partial ? Xapian::QueryParser::FLAG_PARTIAL : 0, titles_only ? prefix_title : "");
             } catch (Xapian::QueryParserError const&) {
                 return out;
             }
             if (q.empty()) return out;
+            if (titles_only) q = rarest_words(h.db, q);
             q = Xapian::Query(Xapian::Query::OP_FILTER, q,
                               Xapian::Query(kind == post_kind::idea ? term_idea : term_question));
             Xapian::Enquire enquire(h.db);

@@ -295,7 +295,8 @@ namespace {
 
 outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view title,
                                                std::optional<std::int64_t> exclude, std::size_t limit, bool partial,
-                                               search::post_kind kind = search::post_kind::question)
+                                               search::post_kind kind = search::post_kind::question,
+                                               bool titles_only = false)
 {
     if (!ctx.search) return unavailable("Search is not available here.");
     if (!domain::valid_utf8(title))
@@ -304,7 +305,7 @@ outcome<std::vector<std::int64_t>> similar_ids(context& ctx, std::string_view ti
     std::vector<search::hit> hits;
     try {
         hits = ctx.search->readers().similar(title, exclude, limit, partial, {ctx.config.search_quality_boost / 100.0},
-                                             kind);
+                                             kind, titles_only);
     } catch (search::unavailable const& e) {
         return unavailable(e.what());
     } catch (search::bad_query const&) {
@@ -346,7 +347,7 @@ outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post
     auto key = std::to_string(question_id) + '\n' + text;
     // Rows are read each time: a question deleted or hidden since drops out at once.
     if (auto ids = ctx.search->related(key)) return store::search_store(ctx.db.reader()).hits(*ids);
-    auto ids = similar_ids(ctx, text, question_id, related_limit, false);
+    auto ids = similar_ids(ctx, text, question_id, related_limit, false, search::post_kind::question, true);
     if (auto const* f = failed(ids)) return *f;
     auto& found = std::get<std::vector<std::int64_t>>(ids);
     auto const settled =
