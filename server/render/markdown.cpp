@@ -4,6 +4,7 @@
 #include <cmark.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdlib>
 #include <memory>
@@ -21,36 +22,46 @@ safe_html stored_markdown_html(std::string html)
     return trusted_html(std::move(html));
 }
 
+namespace {
+
+// Which bytes the escape changes, looked up rather than compared five times a byte.
+constexpr auto escaped_bytes = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'&', '<', '>', '"', '\''}) t[c] = true;
+    return t;
+}();
+
+}  // namespace
+
 void append_escaped_html(std::string& out, std::string_view text)
 {
     // Copies runs of ordinary bytes at once: most text has few characters to escape.
-    std::size_t from = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        std::string_view entity;
-        switch (text[i]) {
+    auto const* p = text.data();
+    auto const* const end = p + text.size();
+    auto const* from = p;
+    for (; p != end; ++p) {
+        if (!escaped_bytes[static_cast<unsigned char>(*p)]) continue;
+        out.append(from, static_cast<std::size_t>(p - from));
+        switch (*p) {
             case '&':
-                entity = "&amp;";
+                out.append("&amp;", 5);
                 break;
             case '<':
-                entity = "&lt;";
+                out.append("&lt;", 4);
                 break;
             case '>':
-                entity = "&gt;";
+                out.append("&gt;", 4);
                 break;
             case '"':
-                entity = "&quot;";
-                break;
-            case '\'':
-                entity = "&#39;";
+                out.append("&quot;", 6);
                 break;
             default:
-                continue;
+                out.append("&#39;", 5);
+                break;
         }
-        out.append(text.data() + from, i - from);
-        out += entity;
-        from = i + 1;
+        from = p + 1;
     }
-    out.append(text.data() + from, text.size() - from);
+    out.append(from, static_cast<std::size_t>(end - from));
 }
 
 std::string escape_html(std::string_view text)

@@ -167,24 +167,26 @@ private:
                 case node_kind::raw_variable:
                     if (inner_ && n.kind == node_kind::raw_variable && n.text == inner_->key) {
                         out_ += inner_->html;
-                    } else if (auto const* v = lookup(n); v && v->is_string()) {
+                    } else if (auto const* v = lookup(n); v && v->type == value::kind::text) {
                         if (n.kind == node_kind::variable)
-                            escape_(out_, v->string_value());
+                            escape_(out_, v->text);
                         else
-                            out_ += v->string_value();
+                            out_ += v->text;
                     }
                     break;
                 case node_kind::section:
-                    if (auto const* v = lookup(n); v && !v->is_false() && !v->is_empty_list()) {
-                        if (v->is_non_empty_list()) {
-                            for (auto const& item : v->list_value()) inside(n, &item);
+                    if (auto const* v = lookup(n); v && v->type != value::kind::falsy) {
+                        if (v->type == value::kind::list) {
+                            for (auto const& item : v->items) inside(n, &item);
                         } else {
                             inside(n, v);
                         }
                     }
                     break;
                 case node_kind::inverted:
-                    if (auto const* v = lookup(n); !v || v->is_false() || v->is_empty_list()) inside(n, nullptr);
+                    if (auto const* v = lookup(n);
+                        !v || v->type == value::kind::falsy || (v->type == value::kind::list && v->items.empty()))
+                        inside(n, nullptr);
                     break;
             }
         }

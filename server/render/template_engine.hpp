@@ -12,7 +12,7 @@
 // The subset the templates use: {{name}}, {{{name}}}, {{&name}}, dotted names, {{.}},
 // {{#section}}, {{^inverted}}, {{! comments }}. Partials are spliced in before compiling;
 // lambdas and delimiter changes are refused at compile time.
-#include <kainjow/mustache.hpp>
+#include "server/render/template_value.hpp"
 
 #include <memory>
 #include <string>
@@ -21,7 +21,7 @@
 
 namespace peerdesk::render::engine {
 
-using data = kainjow::mustache::basic_data<std::string>;
+using data = value;
 
 struct node;
 

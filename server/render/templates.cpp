@@ -5,8 +5,6 @@
 #include "server/assets.hpp"
 #include "server/domain/validation.hpp"
 
-#include <kainjow/mustache.hpp>
-
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -14,19 +12,6 @@
 #include <stdexcept>
 
 namespace peerdesk::render {
-
-namespace mustache = kainjow::mustache;
-
-view::view() : data_(std::make_unique<mustache::data>()) {}
-view::~view() = default;
-view::view(view const& other) : data_(std::make_unique<mustache::data>(*other.data_)) {}
-view::view(view&&) noexcept = default;
-view& view::operator=(view const& other)
-{
-    data_ = std::make_unique<mustache::data>(*other.data_);
-    return *this;
-}
-view& view::operator=(view&&) noexcept = default;
 
 namespace {
 
@@ -48,71 +33,62 @@ view& view::set(std::string const& key, std::string const& text)
     // Mustache counts an empty string as true in {{#section}}; an empty value here means
     // "nothing to show", so it is stored as false, which also prints as nothing.
     if (text.empty())
-        data_->set(key, mustache::data(false));
+        data_.set(key, engine::value::of_bool(false));
     else if (!domain::valid_utf8(text))
-        data_->set(key, domain::to_valid_utf8(text));  // every page stays UTF-8
+        data_.set(key, engine::value::of_text(domain::to_valid_utf8(text)));  // every page stays UTF-8
     else
-        data_->set(key, text);
+        data_.set(key, engine::value::of_text(text));
     return *this;
 }
 
 view& view::set(std::string const& key, std::int64_t number)
 {
     refuse_html_key(key);
-    data_->set(key, std::to_string(number));
+    data_.set(key, engine::value::of_text(std::to_string(number)));
     return *this;
 }
 
 view& view::set(std::string const& key, bool flag)
 {
-    data_->set(key, mustache::data(flag));
+    data_.set(key, engine::value::of_bool(flag));
     return *this;
 }
 
 view& view::set(std::string const& key, view const& object)
 {
-    data_->set(key, *object.data_);
+    data_.set(key, object.data_);
     return *this;
-}
-
-// kainjow's data has no setter that takes a value to move, and set() copies what it is given
-// (a list of answers, each with its comments, was copied at every level, twice). The slot is
-// set empty and then filled in place: the value in it is ours, so writing through get()'s
-// pointer is sound.
-mustache::data& view::slot(std::string const& key, mustache::data empty)
-{
-    data_->set(key, empty);
-    return const_cast<mustache::data&>(*data_->get(key));
 }
 
 view& view::set(std::string const& key, view&& object)
 {
-    slot(key, mustache::data(mustache::data::type::object)) = std::move(*object.data_);
+    data_.set(key, std::move(object.data_));
+    object.data_ = engine::value();
     return *this;
 }
 
 view& view::set(std::string const& key, std::vector<view> const& list)
 {
-    auto& items = const_cast<mustache::basic_list<std::string>&>(
-        slot(key, mustache::data(mustache::data::type::list)).list_value());
-    items.reserve(list.size());
-    for (auto const& v : list) items.push_back(*v.data_);
+    auto items = engine::value::of_list();
+    items.items.reserve(list.size());
+    for (auto const& v : list) items.items.push_back(v.data_);
+    data_.set(key, std::move(items));
     return *this;
 }
 
 view& view::set(std::string const& key, std::vector<view>&& list)
 {
-    auto& items = const_cast<mustache::basic_list<std::string>&>(
-        slot(key, mustache::data(mustache::data::type::list)).list_value());
-    items.reserve(list.size());
-    for (auto& v : list) items.push_back(std::move(*v.data_));
+    auto items = engine::value::of_list();
+    items.items.reserve(list.size());
+    for (auto& v : list) items.items.push_back(std::move(v.data_));
+    data_.set(key, std::move(items));
     return *this;
 }
 
 view& view::set_html(std::string const& key, safe_html const& html)
 {
     if (!names_html(key)) throw std::logic_error("safe HTML must go under a key ending in _html, not " + key);
-    data_->set(key, html.str());
+    data_.set(key, engine::value::of_text(html.str()));
     return *this;
 }
 
@@ -249,7 +225,7 @@ std::size_t slotted_html::bytes() const
 slotted_html render_slotted(std::string_view name, view values)
 {
     auto const& marker = hole_marker();
-    values.data().set("viewer_html", marker);
+    values.data().set("viewer_html", engine::value::of_text(marker));
     auto const page = render_template(name, values);
     auto const& s = page.str();
     slotted_html out;

@@ -1,17 +1,13 @@
 #pragma once
 // Logic-less HTML templates (mustache) compiled into the binary from templates/.
 #include "server/render/safe_html.hpp"
+#include "server/render/template_value.hpp"
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-namespace kainjow::mustache {
-template <typename string_type>
-class basic_data;
-}
 
 namespace peerdesk::render {
 
@@ -20,13 +16,6 @@ namespace peerdesk::render {
 // checks that templates print raw only such keys).
 class view {
 public:
-    view();
-    ~view();
-    view(view const&);
-    view(view&&) noexcept;
-    view& operator=(view const&);
-    view& operator=(view&&) noexcept;
-
     // An empty text is falsy in {{#key}} sections, unlike in plain mustache.
     view& set(std::string const& key, std::string const& text);
     view& set(std::string const& key, char const* text) { return set(key, std::string(text)); }
@@ -41,13 +30,11 @@ public:
     // Throws std::logic_error when key does not end in "_html".
     view& set_html(std::string const& key, safe_html const& html);
 
-    kainjow::mustache::basic_data<std::string> const& data() const { return *data_; }
-    kainjow::mustache::basic_data<std::string>& data() { return *data_; }
+    engine::value const& data() const { return data_; }
+    engine::value& data() { return data_; }
 
 private:
-    kainjow::mustache::basic_data<std::string>& slot(std::string const& key,
-                                                     kainjow::mustache::basic_data<std::string> empty);
-    std::unique_ptr<kainjow::mustache::basic_data<std::string>> data_;
+    engine::value data_;
 };
 
 // Renders templates/NAME.html; templates/partials/*.html are spliced in where {{>name}} stands.
