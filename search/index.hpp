@@ -142,6 +142,8 @@ public:
                              bool titles_only = false) const;
     // Readers reopen before their next query.
     void changed() { generation_.fetch_add(1, std::memory_order_release); }
+    // Moves on with every change of the index: what was found before is stale once it has.
+    std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
     // The writer of dir committed revision with these posts changed. The first call for a
     // directory reads every post's facts from it (the indexing thread pays, not a reader).
     void learn(std::string const& dir, std::uint64_t revision, std::vector<post_fact> const& facts);

@@ -133,9 +133,11 @@ bool shares_bodies(call const& c)
     return c.ctx.bodies && c.who.signed_in() && c.req.verb == http::method::get;
 }
 
-std::string body_key(call const& c)
+std::string body_key(call const& c, std::string_view version)
 {
-    return c.req.path + '?' + c.req.query;
+    auto key = c.req.path + '?' + c.req.query;
+    if (!version.empty()) (key += '#') += version;
+    return key;
 }
 
 }  // namespace
@@ -155,10 +157,10 @@ response framed_body(call& c, page_status status, body_cache::body const& b, pag
 
 }  // namespace
 
-std::optional<response> kept_page(call& c)
+std::optional<response> kept_page(call& c, std::string_view kept_version)
 {
     if (!shares_bodies(c)) return std::nullopt;
-    auto const b = c.ctx.bodies->find(body_key(c));
+    auto const b = c.ctx.bodies->find(body_key(c, kept_version));
     if (!b) return std::nullopt;
     page_state state;
     state.feed_url = b->feed_url;
@@ -184,7 +186,7 @@ response shared_page(call& c, page_status status, std::string_view name, std::st
     } else {
         b->html = render::render_template(name, v);
     }
-    if (status.code == 200 && shares_bodies(c)) c.ctx.bodies->store(body_key(c), b);
+    if (status.code == 200 && shares_bodies(c)) c.ctx.bodies->store(body_key(c, state.kept_version), b);
     return framed_body(c, status, *b, state);
 }
 

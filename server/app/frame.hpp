@@ -27,6 +27,9 @@ struct page_state {
     std::string feed_url;  // the page's Atom feed, linked from its head (else the newest questions')
     std::string feed_title;
     page_head head;  // what search engines and link previews read (reach.hpp)
+    // For a shared page that depends on more than the database (a search: the index's
+    // generation): kept under its address and this.
+    std::string kept_version;
 };
 // The CSRF value a signed-out visitor's forms carry, created on first need.
 std::string ensure_anonymous_csrf(call& c, page_state& state);
@@ -41,7 +44,7 @@ http::response framed_page(call& c, page_status status, std::string const& title
 // it for members, and frames it.
 // With a viewer part, the template (given viewer_slot) marks its place as
 // {{{viewer_html}}}viewer{{{viewer_html}}} (see templates/questions.html).
-std::optional<http::response> kept_page(call& c);
+std::optional<http::response> kept_page(call& c, std::string_view kept_version = {});
 http::response shared_page(call& c, page_status status, std::string_view name, std::string const& title, render::view v,
                            page_state const& state = {}, body_cache::viewer_part part = {});
 http::response message_page(call& c, page_status status, std::string const& title, std::string const& message);

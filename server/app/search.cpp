@@ -66,6 +66,11 @@ response search_page(call& c)
         return page(c, 429, "search", "Search", std::move(v));
     }
 
+    // Members share result pages as readers do (the index's generation in the key: a page found
+    // before the index took in a change is not shown after it).
+    page_state state;
+    if (c.ctx.search) state.kept_version = std::to_string(c.ctx.search->readers().generation());
+    if (auto kept = kept_page(c, state.kept_version)) return std::move(*kept);
     auto result = find(c.ctx, request);
     if (auto const* f = failed(result)) {
         v.set("error", f->message);
@@ -132,7 +137,7 @@ response search_page(call& c)
         v.set("corrected", found.corrected)
             .set("typed", full)
             .set("typed_url", urls::search(full, sort_key) + "&exact=1");
-    return page(c, 200, "search", full.empty() ? "Search" : full + " · Search", std::move(v));
+    return shared_page(c, 200, "search", full.empty() ? "Search" : full + " · Search", std::move(v), state);
 }
 
 response search_posts(call& c)

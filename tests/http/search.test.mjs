@@ -355,6 +355,24 @@ test('the search page: results, filters as links, sorts and paging', async () =>
   assert.doesNotMatch(blank.text, /results?</);
 });
 
+test('members share a result page, each with their own header, and a new post shows up on it', async () => {
+  const path = '/search?q=' + encodeURIComponent('quokka enclosure');
+  const first = await alice.request('GET', path);
+  assert.equal(first.status, 200);
+  assert.match(first.text, /No results|ask the community/);
+  const shared = await bob.request('GET', path);
+  assert.match(shared.text, /class="me" href="\/users\/\d+"[^>]*>bob /, 'the header is the viewer\'s own');
+  assert.doesNotMatch(shared.text, />alice </);
+  const r = await carol.api('POST', '/questions', { title: 'How do I light the quokka enclosure at night?', body: 'The quokka enclosure lamps stay off after sunset; what switches them on?', tags: ['lighting'] });
+  assert.equal(r.status, 201, r.text);
+  // A page asked for at once may be kept from before the index took the question in; once the
+  // index has it (the API says so), the page must show it too.
+  await alice.request('GET', path);
+  await eventually(async () => hitIds(await search({ q: 'quokka enclosure' })).includes(r.body.id), 'the index to take in the question');
+  assert.match((await alice.request('GET', path)).text, /light the quokka enclosure/);
+  assert.match((await bob.request('GET', path)).text, /light the quokka enclosure/);
+});
+
 test('every search is logged with its hit count and source; admins list those with no hits', async () => {
   await search({ q: 'how to frobnicate the widget' });
   await alice.request('GET', '/search?q=' + encodeURIComponent('how to frobnicate the widget'));
