@@ -102,10 +102,12 @@ constexpr std::string_view unanswered =
     "SELECT day, questions - answered FROM insight_days WHERE questions > answered ORDER BY day";
 constexpr std::string_view delays =
     "SELECT bucket, sum(questions) FROM insight_first_answers WHERE day BETWEEN ?1 AND ?2 GROUP BY bucket";
+// Summed per tag first and named after: two years of tag days are about 150,000 rows at a
+// million posts, and naming each before grouping took half the query's time.
 constexpr std::string_view tag_trends =
-    "SELECT t.name, sum(CASE WHEN d.day >= ?2 THEN d.questions ELSE 0 END), "
-    "sum(CASE WHEN d.day < ?2 THEN d.questions ELSE 0 END) FROM insight_tag_days d JOIN tags t ON t.id = d.tag_id "
-    "WHERE d.day BETWEEN ?1 AND ?3 GROUP BY d.tag_id";
+    "SELECT t.name, s.now, s.before FROM (SELECT tag_id, sum(CASE WHEN day >= ?2 THEN questions ELSE 0 END) AS now, "
+    "sum(CASE WHEN day < ?2 THEN questions ELSE 0 END) AS before FROM insight_tag_days "
+    "WHERE day BETWEEN ?1 AND ?3 GROUP BY tag_id) s JOIN tags t ON t.id = s.tag_id";
 // ?1 the start of the period before, ?2 the start of the period, ?3 its end, ?4 how many. The
 // members are summed and cut to the few shown before their names are joined: a year of member
 // days is about a hundred thousand rows at a million posts.
