@@ -174,6 +174,13 @@ Xapian::Query all_but_one(std::vector<query_word> const& words, tuning const& tu
     return Xapian::Query(Xapian::Query::OP_OR, ors.begin(), ors.end());
 }
 
+Xapian::Query any_word(std::vector<query_word> const& words, tuning const& tune)
+{
+    std::vector<Xapian::Query> each;
+    for (auto const& w : words) each.push_back(word_query(w, tune, true));
+    return Xapian::Query(Xapian::Query::OP_OR, each.begin(), each.end());
+}
+
 std::vector<query_word> words_of_query(Xapian::Database const& db, std::vector<std::string> const& typed,
                                        tuning const& tune, Xapian::Stem const& stem, bool exact, std::string& corrected)
 {

@@ -367,6 +367,15 @@ results searcher::run(query_request const& request, tuning const& tune) const
                                        ? all_but_one(words, tune, true)
                                        : all_words(words, tune, true);
                 add_after(found, ranked(h, loose, request, filter, tune, facts), request.offset + request.limit);
+                // Still nothing: posts with any of the words rather than an empty page, as an OR
+                // search would give (not when the words were asked for exactly as typed). Only a
+                // search that found nothing pays for it. Relevance benchmark: see
+                // bench/HISTORY.md (issue 27).
+                if (found.threads.empty() && !request.exact) {
+                    add_after(found, ranked(h, any_word(words, tune), request, filter, tune, facts),
+                              request.offset + request.limit);
+                    out.some_words = !found.threads.empty();
+                }
             }
             out.exact = found.exact;
             out.total = found.total;
