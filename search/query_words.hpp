@@ -21,6 +21,7 @@ struct query_word {
     std::string corrected;       // the word the community uses instead, or empty
     std::string corrected_stem;  // its stem
     bool rare = false;           // held by so few posts that it may be a typo (tuning::typo_rare_share)
+    bool unknown = false;        // held by no post at all
 };
 
 // A query's free text as plain words (no quotes, +word, -word, operators, field: prefixes or

@@ -383,9 +383,13 @@ results searcher::run(query_request const& request, tuning const& tune) const
             // already: a misspelt word finds nothing, and the lookup costs more than the search.
             // A plain query's words were weighed by typo tolerance: when every one is a word the
             // community uses, none is a typo to offer a correction of (the parser offered other
-            // words for them, "regan" for "began", at 2.3 million instructions a query).
-            bool const may_be_typo =
-                !plain || std::any_of(words.begin(), words.end(), [](query_word const& w) { return w.rare; });
+            // words for them, "regan" for "began", at 2.3 million instructions a query). Nor is a
+            // word some post holds, when the query found posts: typo tolerance found no word
+            // used far more often, and the parser's looser look-up offered "flatbed open
+            // scanner" for "flatbed seen scanner" that had found its post.
+            bool const may_be_typo = !plain || std::any_of(words.begin(), words.end(), [&](query_word const& w) {
+                return w.unknown || (w.rare && out.total == 0);
+            });
             if (!request.text.empty() && out.total < 3 && out.corrected.empty() && !request.exact && may_be_typo)
                 out.suggestion = suggestion_for(h, request, out.total);
             for (auto i = request.offset; i < found.hits.size(); ++i) out.hits.push_back(found.hits[i]);

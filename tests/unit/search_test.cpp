@@ -901,6 +901,7 @@ TEST_CASE("a plain query of words the community uses is offered no other words, 
         posts.push_back(question(i, "Regan rollout notes", "Regan rollout, part " + std::to_string(i)));
     for (int i = 13; i <= 15; ++i) posts.push_back(question(i, "The sync began late", "It began after midnight."));
     posts.push_back(question(16, "Import began twice", "The import began twice.", {"onboarding"}));
+    posts.push_back(question(17, "Regen button", "The regen button is grey."));
     index_posts(t, posts);
     searcher s(t.root, 0);
     filters onboarding;
@@ -919,6 +920,11 @@ TEST_CASE("a plain query of words the community uses is offered no other words, 
     auto const rare = s.search({"began2", onboarding, sort_order::relevance, 0, 10}, {});
     CHECK(rare.hits.empty());
     CHECK_FALSE(rare.suggestion.empty());
+    // A word only one post holds (rare here, one edit from "regan") that found that post: not
+    // taken for a typo either (the parser offered "regan button").
+    auto const found = s.search({"regen button", {}, sort_order::relevance, 0, 10}, {});
+    CHECK(ids(found) == std::vector<std::int64_t>{17});
+    CHECK(found.suggestion.empty());
 }
 
 TEST_CASE("a longer query finds posts that miss one word, after the posts that hold them all")
