@@ -14,11 +14,16 @@
 //              an insertion, a substitution or a transposition of neighbours) that makes a word
 //              the corpus never uses;
 //   spread     two words of the question that its answer lacks and two of the answer that
-//              the question lacks, such that no single post of the thread holds all four.
+//              the question lacks, such that no single post of the thread holds all four;
+//   garbled    three words of four letters or more, every one given one typo as above (words
+//              that all may miss in an engine without typo tolerance, even with OR); drawn
+//              from a generator of its own, so the other kinds are drawn as before it was added.
 // Words are letters only, three or more, not in a list of common English words. Both engines
 // index every post of the dump (an answer with its question's title and tags, as peerdesk
 // does) and answer with threads: the first ten distinct threads are the page.
 // Printed: MRR@10, recall@10 and the queries that found nothing, per kind and part, for each
+// engine ("all": the first four kinds, as before garbled came, so that the overall figure
+// stays comparable and is not lifted by a kind that an engine without typos cannot answer),
 // engine, and each engine's time per query. --set changes a peerdesk ranking knob
 // (search::tuning) for a run, for tuning on the tuning part.
 #include "search/index.hpp"
@@ -272,8 +277,8 @@ std::string typo(std::string const& w, std::mt19937_64& rng, std::unordered_map<
 
 // ---- queries ----
 
-enum kind_index { plain, inflected, misspelt, spread, kinds };
-constexpr char const* kind_names[] = {"plain", "inflected", "misspelt", "spread"};
+enum kind_index { plain, inflected, misspelt, spread, garbled, kinds };
+constexpr char const* kind_names[] = {"plain", "inflected", "misspelt", "spread", "garbled"};
 
 struct query {
     std::string text;
@@ -297,13 +302,17 @@ std::vector<query> make_queries(std::vector<post> const& posts, std::uint64_t se
         std::stable_sort(t.begin(), t.end(), [](auto* a, auto* b) { return a->question > b->question; });
         if (t.size() >= 2 && t.front()->question) ids.push_back(id);
     }
-    std::mt19937_64 rng(seed);
-    std::shuffle(ids.begin(), ids.end(), rng);
+    std::mt19937_64 shared_rng(seed);
+    std::shuffle(ids.begin(), ids.end(), shared_rng);
+    // The garbled kind came later: it draws from a generator of its own, so that the other
+    // kinds' queries stay those drawn before it (and older figures comparable).
+    std::mt19937_64 garbled_rng(seed ^ 0x9a4b1edULL);
     std::vector<query> out;
     for (int part = 0; part < 2; ++part) {
         std::vector<std::int64_t> mine(ids.begin() + (part ? static_cast<std::ptrdiff_t>(ids.size() / 2) : 0),
                                        part ? ids.end() : ids.begin() + static_cast<std::ptrdiff_t>(ids.size() / 2));
         for (int kind = 0; kind < kinds; ++kind) {
+            auto& rng = kind == garbled ? garbled_rng : shared_rng;
             std::size_t made = 0;
             // Threads in a seeded order, again and again, until enough queries of the kind.
             for (std::size_t round = 0; made < per_kind && round < 4 * per_kind; ++round) {
@@ -346,6 +355,21 @@ std::vector<query> make_queries(std::vector<post> const& posts, std::uint64_t se
                             ++changed;
                         }
                         if (changed == 0) continue;
+                    } else if (kind == garbled) {
+                        // Every word misspelt: words of four letters or more only, each one typo.
+                        std::vector<std::string> longer;
+                        for (auto const& w : pool)
+                            if (w.size() >= 4) longer.push_back(w);
+                        if (longer.size() < 3) continue;
+                        std::shuffle(longer.begin(), longer.end(), rng);
+                        words.assign(longer.begin(), longer.begin() + 3);
+                        bool all = true;
+                        for (auto& w : words) {
+                            std::string how;
+                            w = typo(w, rng, vocabulary, &how);
+                            all = all && !w.empty();
+                        }
+                        if (!all) continue;
                     } else if (kind == misspelt) {
                         std::vector<std::size_t> long_enough;
                         for (std::size_t i = 0; i < words.size(); ++i)
@@ -603,7 +627,7 @@ int main(int argc, char** argv)
                 auto const at = std::find(p.begin(), p.end(), q.thread);
                 dump << engine_names[e] << '\t' << (q.held_out ? "held-out" : "tuning") << '\t' << kind_names[q.kind]
                      << '\t' << q.text << '\t' << q.thread << '\t' << (at == p.end() ? 0 : at - p.begin() + 1) << '\t'
-                     << shown << '\n';
+                     << p.size() << '\t' << shown << '\n';
             }
         }
     }
@@ -619,7 +643,7 @@ int main(int argc, char** argv)
                 tally all;
                 for (int k = 0; k <= kinds; ++k) {
                     tally const& x = k < kinds ? t[e][part][k] : all;
-                    if (k < kinds) all.add(x);
+                    if (k < kinds && k != garbled) all.add(x);
                     char line[256];
                     std::snprintf(line, sizeof line,
                                   "%s\"%s\":{\"queries\":%zu,\"mrr\":%.4f,\"recall\":%.4f,\"zero\":%zu,\"us\":%.1f}",
@@ -643,7 +667,7 @@ int main(int argc, char** argv)
         for (int k = 0; k <= kinds; ++k)
             for (int e = 0; e < engines; ++e) {
                 tally const& x = k < kinds ? t[e][part][k] : all[e];
-                if (k < kinds) all[e].add(x);
+                if (k < kinds && k != garbled) all[e].add(x);
                 std::printf("%-10s %-9s %7.3f %7.3f %6zu %9.1f\n", k < kinds ? kind_names[k] : "all", engine_names[e],
                             x.mrr(), x.recall(), x.zero, x.us());
             }

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <string>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 namespace peerdesk::search {
 namespace {
@@ -104,6 +107,46 @@ private:
     double norm_;
 };
 
+// What follows an apostrophe in a contraction or a possessive: not a word of its own.
+bool contraction_ending(std::string_view part)
+{
+    for (auto const* e : {"s", "t", "ll", "re", "ve", "d", "m"})
+        if (part == e) return true;
+    return false;
+}
+
+// The index keeps a word with an apostrophe whole ("haven't", "o'reilly"), so that the word as
+// typed finds it; each of its parts is a term too, as SQLite FTS5's tokenizer has them, so that
+// "haven" finds "haven't". A part is added for each term made of it (plain, stemmed, title),
+// at that term's count, without positions (a phrase matches the word as written); an ending
+// ("t", "ll", "s") is not a word. Relevance benchmark: see bench/HISTORY.md, issue 27.
+void add_apostrophe_parts(Xapian::Document& doc)
+{
+    static thread_local Xapian::Stem const stem("english");
+    std::vector<std::pair<std::string, Xapian::termcount>> parts;
+    for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
+        auto const term = *it;
+        // The words as written, plain or a title's (the stemmed terms are made from them here).
+        bool const title = term.starts_with(prefix_title);
+        if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z' && !title)) continue;
+        auto const apostrophe = term.find('\'');
+        if (apostrophe == std::string::npos) continue;
+        std::string const prefix = title ? prefix_title : "";
+        std::string_view const word = std::string_view(term).substr(prefix.size());
+        std::size_t from = 0;
+        while (from < word.size()) {
+            auto const to = std::min(word.find('\'', from), word.size());
+            std::string const part(word.substr(from, to - from));
+            from = to + 1;
+            if (part.size() < 2 || contraction_ending(part)) continue;
+            parts.emplace_back(prefix + part, it.get_wdf());
+            // As the term generator has it: a stop word is not stemmed.
+            if (!stopper()(part)) parts.emplace_back("Z" + prefix + stem(part), it.get_wdf());
+        }
+    }
+    for (auto const& [term, wdf] : parts) doc.add_term(term, wdf);
+}
+
 // The words a search matches: the title (a question's or an idea's also under its own prefix,
 // for title:), the body, the comments, and an answer's thread words.
 void add_words(Xapian::Document& doc, post_document const& d, Xapian::TermGenerator& tg, bool scaled)
@@ -123,6 +166,7 @@ void add_words(Xapian::Document& doc, post_document const& d, Xapian::TermGenera
     tg.index_text(body, count(body_weight));
     tg.increase_termpos();
     tg.index_text(comments, count(comment_weight));
+    add_apostrophe_parts(doc);
     if (!d.thread_text.empty()) add_thread_terms(doc, clip(d.thread_text, max_stored_text), scaled ? wdf_scale : 1);
 }
 

@@ -29,9 +29,10 @@ inline constexpr char numbering_value[] = "own";
 // An index of another format is rebuilt from the database at start (it answers searches until
 // its replacement is current): raise it whenever a change here changes what a document holds.
 // 2: counts normalised by length (wdf_scale) and an answer's thread words (XH); 3: a body
-// mention weighs 1.5 rather than 2.
+// mention weighs 1.5 rather than 2; 4: a word's parts beside an apostrophe ("haven" of
+// "haven't") are terms too.
 inline constexpr char format_key[] = "peerdesk.format";
-inline constexpr char format_value[] = "3";
+inline constexpr char format_value[] = "4";
 // The unique term of a post's document.
 inline constexpr char prefix_post[] = "Q";
 // An answer's thread words (its question's title and body), stemmed, once each and without

@@ -105,6 +105,9 @@ struct results {
     // The free text as searched when some of its words were taken for typos and searched with
     // the words the community uses instead ("Showing results for ..."); empty when none were.
     std::string corrected;
+    // No post holds every word of the plain query: the hits hold some of them (the last resort
+    // of a query that found nothing otherwise).
+    bool some_words = false;
     // The query's words, for each hit's snippet (hit_snippet), which is cut from the post's text
     // as the database holds it: read with the hit's row, that costs less than reading the text
     // back from the index (a 32 KB block and an inflate for each hit).

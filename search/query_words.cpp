@@ -49,12 +49,12 @@ std::size_t letters_in(std::string const& word)
     return n;
 }
 
-// Whether so few posts hold the term that it may be a typo: fewer than typo_rare_share of them,
-// and at most 2 in a small community.
-bool rare_term(Xapian::Database const& db, std::string const& term, tuning const& tune)
+// Whether so few posts hold the term (uses) that it may be a typo: fewer than typo_rare_share of
+// them, and at most 2 in a small community.
+bool rare_term(Xapian::Database const& db, Xapian::doccount uses, tuning const& tune)
 {
     auto const rare = std::max(2.0, static_cast<double>(db.get_doccount()) * tune.typo_rare_share);
-    return static_cast<double>(db.get_termfreq(term)) < rare;
+    return static_cast<double>(uses) < rare;
 }
 
 // The word the community uses where a plain query's word looks like a typo of it, or empty.
@@ -174,6 +174,13 @@ Xapian::Query all_but_one(std::vector<query_word> const& words, tuning const& tu
     return Xapian::Query(Xapian::Query::OP_OR, ors.begin(), ors.end());
 }
 
+Xapian::Query any_word(std::vector<query_word> const& words, tuning const& tune)
+{
+    std::vector<Xapian::Query> each;
+    for (auto const& w : words) each.push_back(word_query(w, tune, true));
+    return Xapian::Query(Xapian::Query::OP_OR, each.begin(), each.end());
+}
+
 std::vector<query_word> words_of_query(Xapian::Database const& db, std::vector<std::string> const& typed,
                                        tuning const& tune, Xapian::Stem const& stem, bool exact, std::string& corrected)
 {
@@ -191,7 +198,9 @@ std::vector<query_word> words_of_query(Xapian::Database const& db, std::vector<s
                                 !(w.front() >= '0' && w.front() <= '9') && !stopper()(w);
             q.stem = letter ? stem(w) : w;
             q.stem_term = letter ? "Z" + q.stem : w;
-            q.rare = rare_term(db, q.stem_term, tune);
+            auto const uses = db.get_termfreq(q.stem_term);
+            q.rare = rare_term(db, uses, tune);
+            q.unknown = uses == 0;
             if (letter && !exact && q.rare) q.corrected = typo_correction(db, w, q.stem_term, tune, stem);
             if (!q.corrected.empty()) {
                 q.corrected_stem = stem(q.corrected);

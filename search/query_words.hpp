@@ -21,6 +21,7 @@ struct query_word {
     std::string corrected;       // the word the community uses instead, or empty
     std::string corrected_stem;  // its stem
     bool rare = false;           // held by so few posts that it may be a typo (tuning::typo_rare_share)
+    bool unknown = false;        // held by no post at all
 };
 
 // A query's free text as plain words (no quotes, +word, -word, operators, field: prefixes or
@@ -40,6 +41,9 @@ Xapian::Query all_words(std::vector<query_word> const& words, tuning const& tune
 // post with all the words matches every one of them and weighs most. Past six words that
 // would be too many lists; an OR of the words ranks them instead.
 Xapian::Query all_but_one(std::vector<query_word> const& words, tuning const& tune, bool thread_words);
+// Posts that hold any of the words (or whose thread does), those with more of them first: the
+// last resort of a plain query that found nothing otherwise.
+Xapian::Query any_word(std::vector<query_word> const& words, tuning const& tune);
 // Xapian's spelling data only grows: a word stays in it after the last post that used it is
 // deleted or edited. A suggested word counts only while some indexed post still holds it.
 bool only_indexed_words(Xapian::Database const& db, std::string_view typed, std::string_view suggestion);

@@ -367,6 +367,15 @@ results searcher::run(query_request const& request, tuning const& tune) const
                                        ? all_but_one(words, tune, true)
                                        : all_words(words, tune, true);
                 add_after(found, ranked(h, loose, request, filter, tune, facts), request.offset + request.limit);
+                // Still nothing: posts with any of the words rather than an empty page, as an OR
+                // search would give (not when the words were asked for exactly as typed). Only a
+                // search that found nothing pays for it. Relevance benchmark: see
+                // bench/HISTORY.md (issue 27).
+                if (found.threads.empty() && !request.exact) {
+                    add_after(found, ranked(h, any_word(words, tune), request, filter, tune, facts),
+                              request.offset + request.limit);
+                    out.some_words = !found.threads.empty();
+                }
             }
             out.exact = found.exact;
             out.total = found.total;
@@ -374,9 +383,13 @@ results searcher::run(query_request const& request, tuning const& tune) const
             // already: a misspelt word finds nothing, and the lookup costs more than the search.
             // A plain query's words were weighed by typo tolerance: when every one is a word the
             // community uses, none is a typo to offer a correction of (the parser offered other
-            // words for them, "regan" for "began", at 2.3 million instructions a query).
-            bool const may_be_typo =
-                !plain || std::any_of(words.begin(), words.end(), [](query_word const& w) { return w.rare; });
+            // words for them, "regan" for "began", at 2.3 million instructions a query). Nor is a
+            // word some post holds, when the query found posts: typo tolerance found no word
+            // used far more often, and the parser's looser look-up offered "flatbed open
+            // scanner" for "flatbed seen scanner" that had found its post.
+            bool const may_be_typo = !plain || std::any_of(words.begin(), words.end(), [&](query_word const& w) {
+                return w.unknown || (w.rare && out.total == 0);
+            });
             if (!request.text.empty() && out.total < 3 && out.corrected.empty() && !request.exact && may_be_typo)
                 out.suggestion = suggestion_for(h, request, out.total);
             for (auto i = request.offset; i < found.hits.size(); ++i) out.hits.push_back(found.hits[i]);

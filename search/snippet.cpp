@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 
 namespace peerdesk::search {
 
@@ -81,6 +82,19 @@ void lower_into(std::string& out, std::string_view word)
         Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
 }
 
+// Which query term a text word (lower case) matches, as typed or by its stem: the index of
+// the word in terms.words, or words.size() + the index of the stem.
+std::optional<unsigned> term_of(std::string const& word, snippet_terms const& terms,
+                                std::array<bool, 256> const& stem_starts, Xapian::Stem const& stem)
+{
+    auto const w = std::find(terms.words.begin(), terms.words.end(), word);
+    if (w != terms.words.end()) return static_cast<unsigned>(w - terms.words.begin());
+    if (word.empty() || !stem_starts[static_cast<unsigned char>(word.front())]) return std::nullopt;
+    auto const s = std::find(terms.stems.begin(), terms.stems.end(), stem(word));
+    if (s == terms.stems.end()) return std::nullopt;
+    return static_cast<unsigned>(terms.words.size() + (s - terms.stems.begin()));
+}
+
 struct match {
     std::size_t begin, end;
     unsigned term;  // which query term, for counting distinct ones
@@ -127,14 +141,20 @@ std::string make_snippet(std::string_view text, snippet_terms const& terms, Xapi
         words.emplace_back(b, e);
         if (terms.empty()) continue;
         lower_into(word, text.substr(b, e - b));
-        auto const w = std::find(terms.words.begin(), terms.words.end(), word);
-        if (w != terms.words.end()) {
-            matches.push_back({b, e, static_cast<unsigned>(w - terms.words.begin())});
-        } else if (!word.empty() && stem_starts[static_cast<unsigned char>(word.front())]) {
-            auto const st = stem(word);
-            auto const s = std::find(terms.stems.begin(), terms.stems.end(), st);
-            if (s != terms.stems.end())
-                matches.push_back({b, e, static_cast<unsigned>(terms.words.size() + (s - terms.stems.begin()))});
+        if (auto const t = term_of(word, terms, stem_starts, stem)) {
+            matches.push_back({b, e, *t});
+        } else if (word.find('\'') != std::string::npos) {
+            // The index holds each part of "doesn't" too: a part that matches marks the word.
+            std::string const whole = word;
+            for (std::size_t from = 0; from < whole.size();) {
+                auto const to = std::min(whole.find('\'', from), whole.size());
+                word.assign(whole, from, to - from);
+                from = to + 1;
+                if (auto const t = term_of(word, terms, stem_starts, stem)) {
+                    matches.push_back({b, e, *t});
+                    break;
+                }
+            }
         }
     }
 

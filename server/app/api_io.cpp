@@ -271,6 +271,7 @@ json::object search_json(search_results const& found)
         {"total_exact", found.total_exact}, {"query", search::format_query(found.parsed.text, found.parsed.filter)}};
     if (!found.suggestion.empty()) out["suggestion"] = found.suggestion;
     if (!found.corrected.empty()) out["corrected"] = found.corrected;
+    if (found.some_words) out["some_words"] = true;
     return out;
 }
 

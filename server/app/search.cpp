@@ -133,6 +133,7 @@ response search_page(call& c)
         .set("pager", pager_view(found.page, found.pagesize, shown_total, search_url(full, sort_key)));
     if (!found.suggestion.empty())
         v.set("suggestion", found.suggestion).set("suggestion_url", urls::search(found.suggestion, sort_key));
+    if (found.some_words) v.set("some_words", true);
     if (!found.corrected.empty())
         v.set("corrected", found.corrected)
             .set("typed", full)

@@ -287,7 +287,10 @@ outcome<search_results> find(context& ctx, search_request const& request)
     if (!found.suggestion.empty()) out.suggestion = search::format_query(found.suggestion, parsed.filter);
     if (!found.corrected.empty()) out.corrected = search::format_query(found.corrected, parsed.filter);
     out.parsed = std::move(parsed);
-    ctx.search->log(request.q, out.total, request.source, request.widget_key);
+    out.some_words = found.some_words;
+    // Posts with only some of the words do not answer the search: logged as finding nothing,
+    // it stays among the searches with no hits and the content gaps that Insights shows.
+    ctx.search->log(request.q, found.some_words ? 0 : out.total, request.source, request.widget_key);
     return out;
 }
 

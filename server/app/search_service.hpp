@@ -123,6 +123,8 @@ struct search_results {
     // The whole query as searched when words were taken for typos and searched as the words the
     // community uses ("Showing results for ..."); empty when none were.
     std::string corrected;
+    // No post holds every word: the hits hold some of them.
+    bool some_words = false;
 };
 
 inline constexpr std::int64_t max_search_results = 1000;

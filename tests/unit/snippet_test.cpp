@@ -67,6 +67,10 @@ TEST_CASE("snippet marks every form of a word the query's stem matches")
     CHECK(snip("Printing printer print", "Printing") == "[Printing] printer print");
     CHECK(snip("ÉCOLE école", "école") == "[ÉCOLE] [école]");
     CHECK(snip("don't stop", "don't") == "[don't] stop");
+    // A part of a word with an apostrophe, as the index holds it too, marks the whole word.
+    CHECK(snip("It doesn't wake, and O'Reilly's guide is old.", "doesn reilly") ==
+          "It [doesn't] wake, and [O'Reilly's] guide is old.");
+    CHECK(snip("It doesn't wake.", "does") == "It doesn't wake.");
     // Punctuation outside ASCII ends a word as ASCII punctuation does.
     CHECK(snip("**Syncing… 99%** — sync—again «sync»", "syncing") == "**[Syncing]... 99%** — [sync]—again «[sync]»");
 }
