@@ -33,6 +33,66 @@ using store::follow_target;
 
 namespace {
 
+// What a member's pages show of their own notifications, kept until the database next changes
+// in any way (notifications are written unseen by the page caches, so any_write_count counts
+// them), and for at most 5 s, which bounds what a change made by another process could leave
+// behind. Every signed-in page shows the bell's count, and counting joins each unread
+// notification to its question, post and comment (one deleted since is not counted): a sixth
+// of a signed-in question page. The inbox page joins its 30 rows the same way.
+template <typename V>
+class member_memo {
+public:
+    explicit member_memo(std::size_t max_entries) : max_entries_(max_entries) {}
+
+    std::optional<V> find(store::database const& db, std::string const& key)
+    {
+        std::lock_guard lock(mutex_);
+        if (!current(db)) return std::nullopt;
+        auto const it = values_.find(key);
+        if (it == values_.end()) return std::nullopt;
+        return it->second;
+    }
+    // A value read when the database's write count was `writes`: kept only if nothing came since.
+    void store(store::database const& db, std::uint64_t writes, std::string key, V value)
+    {
+        std::lock_guard lock(mutex_);
+        if (!current(db) && db.any_write_count() == writes) {
+            values_.clear();
+            db_ = &db;
+            writes_ = writes;
+            since_ = std::chrono::steady_clock::now();
+        }
+        if (db_ != &db || writes_ != writes || values_.size() >= max_entries_) return;
+        values_.emplace(std::move(key), std::move(value));
+    }
+
+private:
+    bool current(store::database const& db) const
+    {
+        return db_ == &db && writes_ == db.any_write_count() &&
+               std::chrono::steady_clock::now() - since_ < std::chrono::seconds(5);
+    }
+    std::size_t const max_entries_;
+    std::mutex mutex_;
+    store::database const* db_ = nullptr;
+    std::uint64_t writes_ = 0;
+    std::chrono::steady_clock::time_point since_;
+    std::unordered_map<std::string, V> values_;
+};
+
+member_memo<std::int64_t>& unread_counts()
+{
+    static member_memo<std::int64_t> memo(100'000);
+    return memo;
+}
+
+// An inbox page's content (about 20 KB), for a few hundred members at once.
+member_memo<render::safe_html>& kept_inboxes()
+{
+    static member_memo<render::safe_html> memo(256);
+    return memo;
+}
+
 namespace json = boost::json;
 
 constexpr std::int64_t unread_cap = 100;
@@ -301,6 +361,11 @@ response inbox_page(call& c)
     bool const unread_only = http::find_field(query, "unread").value_or("") == "1";
     auto const page_number = page_param(query);
     auto const user_id = c.who.user->id;
+    // The member's page as it was a moment ago, while nothing has changed (the key holds the
+    // session's CSRF token, which its forms carry).
+    auto key = std::to_string(user_id) + '\n' + c.who.csrf_token + '\n' + c.req.query;
+    if (auto kept = kept_inboxes().find(c.ctx.db, key)) return framed_page(c, 200, "Notifications", *kept);
+    auto const writes = c.ctx.db.any_write_count();
     store::notification_store s(c.ctx.db.reader());
     auto const data = s.inbox(user_id, unread_only, page_number, inbox_pagesize);
     auto const unread = unread_notifications(c.ctx, user_id);
@@ -350,7 +415,10 @@ response inbox_page(call& c)
         .set("unread_only", unread_only)
         .set("pager",
              open_pager_view(page_number, data.older, unread_only ? "/notifications?unread=1" : "/notifications"));
-    return page(c, 200, "notifications", "Notifications", std::move(v));
+    v.set("csrf_token", c.who.csrf_token);
+    auto html = render::render_template("notifications", v);
+    kept_inboxes().store(c.ctx.db, writes, std::move(key), html);
+    return framed_page(c, 200, "Notifications", html);
 }
 
 response post_mark_read(call& c)
@@ -441,65 +509,13 @@ response post_unsubscribe(call& c)
 
 }  // namespace
 
-namespace {
-
-// Every signed-in page shows the bell's count, and counting joins each unread notification to
-// its question, post and comment (one deleted since is not counted): a sixth of a signed-in
-// question page. The counts are kept until the database next changes in any way (the
-// notifications themselves are written unseen by the page caches), and for at most 5 s, which
-// bounds what a change made by another process could leave behind.
-class unread_memo {
-public:
-    std::optional<std::int64_t> find(store::database const& db, std::int64_t user_id)
-    {
-        std::lock_guard lock(mutex_);
-        if (!current(db)) return std::nullopt;
-        auto const it = counts_.find(user_id);
-        if (it == counts_.end()) return std::nullopt;
-        return it->second;
-    }
-    // A count read when the database's write count was `writes`: kept only if nothing came since.
-    void store(store::database const& db, std::uint64_t writes, std::int64_t user_id, std::int64_t count)
-    {
-        std::lock_guard lock(mutex_);
-        if (!current(db) && db.any_write_count() == writes) {
-            counts_.clear();
-            db_ = &db;
-            writes_ = writes;
-            since_ = std::chrono::steady_clock::now();
-        }
-        if (db_ != &db || writes_ != writes || counts_.size() >= max_members) return;
-        counts_.emplace(user_id, count);
-    }
-
-private:
-    static constexpr std::size_t max_members = 100'000;
-    bool current(store::database const& db) const
-    {
-        return db_ == &db && writes_ == db.any_write_count() &&
-               std::chrono::steady_clock::now() - since_ < std::chrono::seconds(5);
-    }
-    std::mutex mutex_;
-    store::database const* db_ = nullptr;
-    std::uint64_t writes_ = 0;
-    std::chrono::steady_clock::time_point since_;
-    std::unordered_map<std::int64_t, std::int64_t> counts_;
-};
-
-unread_memo& unread_counts()
-{
-    static unread_memo memo;
-    return memo;
-}
-
-}  // namespace
-
 std::int64_t unread_notifications(context& ctx, std::int64_t user_id)
 {
-    if (auto const kept = unread_counts().find(ctx.db, user_id)) return *kept;
+    auto key = std::to_string(user_id);
+    if (auto const kept = unread_counts().find(ctx.db, key)) return *kept;
     auto const writes = ctx.db.any_write_count();
     auto const count = store::notification_store(ctx.db.reader()).unread_count(user_id, unread_cap);
-    unread_counts().store(ctx.db, writes, user_id, count);
+    unread_counts().store(ctx.db, writes, std::move(key), count);
     return count;
 }
 

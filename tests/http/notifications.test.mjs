@@ -181,11 +181,17 @@ test('the inbox page groups answers on one question, and the bell counts unread'
   assert.match(home.text, /aria-label="Notifications: 0 unread"/);
   // The bell is current on the next page: a new answer counts, and stops counting once deleted.
   const bell = async () => (await alice.request('GET', '/questions')).text.match(/aria-label="Notifications: (\d+) unread"/)[1];
+  const inboxPage = async () => (await alice.request('GET', '/notifications')).text;
+  const seen = await inboxPage();
   const late = await answer(bob, q, 'One more way: reset the router, then set it up again.');
+  assert.doesNotMatch(seen, new RegExp(`#answer-${late}"`));
   await eventually(async () => (await bell()) === '1', 'the bell to count the new answer');
+  // The inbox page seen a moment ago is not shown again once the notification has come.
+  assert.match(await inboxPage(), new RegExp(`#answer-${late}"`));
   const r2 = await mod.api('DELETE', `/posts/${late}`, { reason: 'Repeats an answer above.' });
   assert.equal(r2.status, 204, r2.text);
   assert.equal(await bell(), '0');
+  assert.doesNotMatch(await inboxPage(), new RegExp(`#answer-${late}"`));
 });
 
 test('following: my own questions and threads I take part in; tags and members by choice', async () => {
