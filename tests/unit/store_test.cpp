@@ -444,6 +444,22 @@ TEST_CASE("the per-viewer queries of a page start from its posts, never from the
     }
 }
 
+TEST_CASE("a profile's recent questions come newest first from an index, not sorted from all of them")
+{
+    temp_database t;
+    auto& plan = t.db->reader()
+                     .cached(
+                         "EXPLAIN QUERY PLAN SELECT p.id FROM live_posts p WHERE p.kind = 'question' AND "
+                         "p.author_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 20")
+                     .bind(1);
+    std::string all;
+    while (plan.step()) all += plan.text(3) + "\n";
+    plan.reset();
+    CAPTURE(all);
+    CHECK(all.find("USING INDEX posts_author_recent") != std::string::npos);
+    CHECK(all.find("TEMP B-TREE") == std::string::npos);
+}
+
 TEST_CASE("a search hit reads its post's first comments only; an answer's document carries its question")
 {
     temp_database t;
