@@ -57,7 +57,7 @@ response user_page(call& c)
     auto const user = id ? users.find(*id) : std::nullopt;
     if (!user) return message_page(c, 404, "User not found", "There is no such user.");
     auto const counts = users.counts(*id);
-    auto const history = users.reputation_history(*id, 1, 30);
+    auto const history = users.reputation_history(*id, 1, 30, false);
     std::vector<view> events;
     for (auto const& e : history.items) {
         view v;

@@ -224,12 +224,15 @@ void user_store::delete_api_tokens_of(std::int64_t user_id)
     db_.cached(sql::delete_tokens_of).bind(user_id).run();
 }
 
-page_of<ledger_row> user_store::reputation_history(std::int64_t user_id, std::int64_t page, std::int64_t pagesize)
+page_of<ledger_row> user_store::reputation_history(std::int64_t user_id, std::int64_t page, std::int64_t pagesize,
+                                                   bool count_total)
 {
     page_of<ledger_row> out{{}, page, pagesize, 0};
-    auto& count = db_.cached(sql::ledger_count).bind(user_id);
-    if (count.step()) out.total = count.integer(0);
-    count.reset();
+    if (count_total) {
+        auto& count = db_.cached(sql::ledger_count).bind(user_id);
+        if (count.step()) out.total = count.integer(0);
+        count.reset();
+    }
     auto& s = db_.cached(sql::ledger_page).bind(user_id, pagesize, (page - 1) * pagesize);
     while (s.step())
         out.items.push_back(
