@@ -31,6 +31,12 @@ struct paging {
 };
 std::variant<paging, failure> read_paging(http::fields const& query);
 std::variant<http::fields, failure> query_of(call& c);
+// A list's query string: its fields and the page asked for, or the failure naming what to fix.
+struct list_query {
+    http::fields fields;
+    paging page;
+};
+std::variant<list_query, failure> read_list_query(call& c);
 std::optional<std::int64_t> id_param(call& c, std::string_view name = "id");
 http::response bad_id(std::string_view what);
 

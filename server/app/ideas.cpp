@@ -14,6 +14,7 @@
 
 #include "server/app/api_io.hpp"
 #include "server/app/frame.hpp"
+#include "server/app/new_post.hpp"
 #include "server/app/permissions.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
@@ -73,12 +74,9 @@ std::optional<sort_choice> sort_named(std::optional<std::string_view> key)
 
 response api_list(call& c)
 {
-    auto query = query_of(c);
-    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto const& q = std::get<http::fields>(query);
-    auto paged = read_paging(q);
-    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
-    auto const p = std::get<paging>(paged);
+    auto listed = read_list_query(c);
+    if (auto const* f = std::get_if<failure>(&listed)) return error_response(*f);
+    auto const& [q, p] = std::get<list_query>(listed);
     auto const chosen = sort_named(http::find_field(q, "sort"));
     if (!chosen)
         return error_response(
@@ -99,20 +97,25 @@ response api_list(call& c)
     return json_response(200, list_json(page, summary_json));
 }
 
+new_post_kind proposing()
+{
+    return {.template_name = "idea_new",
+            .heading = "Propose an idea",
+            .doing = "propose an idea",
+            .held_heading = "Your idea is waiting for a moderator",
+            .type = "idea",
+            .form_url = urls::new_idea(),
+            .url_of = urls::idea,
+            .act = propose};
+}
+
 response api_create(call& c)
 {
-    PEERDESK_TRY_BODY(body);
-    std::string title, text;
-    std::optional<std::vector<std::string>> tags;
-    if (auto f = require_string(body, "title", title)) return error_response(*f);
-    if (auto f = require_string(body, "body", text)) return error_response(*f);
-    if (auto f = read_tags(body, tags)) return error_response(*f);
-    auto const result = propose(c.ctx, c.who, title, text, tags.value_or(std::vector<std::string>{}));
-    if (auto const* f = failed(result)) return error_response(*f);
-    auto const& done = std::get<posted>(result);
-    if (done.held) return held_response(done, "idea");
-    auto r = idea_response(c, done.id, 201);
-    r.set("Location", urls::api_idea(done.id));
+    auto created = create_new_post(c, proposing());
+    if (auto* refusal = std::get_if<response>(&created)) return std::move(*refusal);
+    auto const id = std::get<posted>(created).id;
+    auto r = idea_response(c, id, 201);
+    r.set("Location", urls::api_idea(id));
     return r;
 }
 
@@ -120,18 +123,9 @@ response api_similar(call& c)
 {
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto const title = http::find_field(std::get<http::fields>(query), "title");
-    if (!title)
-        return error_response(
-            {failure_kind::invalid, "invalid_field", "Send the title typed so far as title.", "title"});
-    if (domain::length_in_characters(*title) > c.ctx.config.limits.title_max)
-        return error_response({failure_kind::invalid, "invalid_field",
-                               "A title is at most " + std::to_string(c.ctx.config.limits.title_max) + " characters.",
-                               "title"});
-    auto rule = c.ctx.config.rates.search_per_address;
-    rule.count *= 5;
-    if (auto f = check_rate(c.ctx, c.who, "similar", rule, rate_scope::address)) return error_response(*f);
-    auto const ids = similar_idea_ids(c.ctx, *title, 8);
+    auto const title = read_typed_title(c.ctx, c.who, std::get<http::fields>(query));
+    if (auto const* f = failed(title)) return error_response(*f);
+    auto const ids = similar_idea_ids(c.ctx, std::get<std::string>(title), 8);
     if (auto const* f = failed(ids)) return error_response(*f);
     json::array items;
     for (auto const& i : store::idea_store(c.ctx.db.reader()).summaries_of(std::get<std::vector<std::int64_t>>(ids)))
@@ -261,38 +255,16 @@ response roadmap_page(call& c)
     return page(c, 200, "roadmap", "Roadmap", std::move(v), feed);
 }
 
-response new_idea_form(call& c, page_status status, std::string const& title, std::string const& body,
-                       std::string const& tags, failure const* error)
-{
-    view v;
-    v.set("title_value", title).set("body_value", body).set("tags_value", tags);
-    if (c.who.user && check_standing(c.who) && !error)
-        v.set("standing_notice", standing_short(*c.who.user, "propose an idea"));
-    if (error) {
-        v.set("error", error->message);
-        v.set("error_" + (error->field.empty() ? std::string("form") : error->field), true);
-    }
-    return page(c, status, "idea_new", "Propose an idea", std::move(v));
-}
-
 response new_idea_page(call& c)
 {
     if (auto r = require_signed_in(c)) return std::move(*r);
     auto const query = query_fields(c);
-    return new_idea_form(c, 200, field(query, "title").substr(0, 150), "", "", nullptr);
+    return new_post_form(c, proposing(), 200, {field(query, "title").substr(0, 150), "", ""}, nullptr);
 }
 
 response post_new_idea(call& c)
 {
-    auto checked = signed_in_form(c, urls::new_idea());
-    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    auto const* form = &std::get<http::fields>(checked);
-    auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags");
-    auto const result = propose(c.ctx, c.who, title, body, domain::split_tags(tags));
-    if (auto const* f = failed(result)) return new_idea_form(c, *f, title, body, tags, f);
-    auto const& done = std::get<posted>(result);
-    if (done.held) return message_page(c, 200, "Your idea is waiting for a moderator", *done.held);
-    return redirect(urls::idea(done.id));
+    return post_new_post_form(c, proposing());
 }
 
 }  // namespace
