@@ -29,25 +29,32 @@ using store::idea_status;
 
 constexpr std::size_t response_max = 5000;  // characters of a staff response
 
-failure invalid(domain::field_error const& e)
-{
-    return {failure_kind::invalid, "invalid_field", e.message, e.field};
-}
-
 failure merged_failure(std::int64_t into)
 {
     return {failure_kind::conflict, "idea_merged",
             "This idea was merged into idea #" + std::to_string(into) + "; go on there.", ""};
 }
 
-std::variant<store::rendered_body, failure> render_text(context const& ctx, std::string_view text,
-                                                        std::string const& field)
+// Runs change(connection, ideas, facts) in one writing transaction on an idea that may still
+// change (live, not merged into another: read in that transaction), and commits what it did
+// unless it answers a failure.
+template <typename Change>
+auto change_idea(context& ctx, std::int64_t id, Change change)
+    -> decltype(change(std::declval<store::connection&>(), std::declval<store::idea_store&>(),
+                       std::declval<store::idea_facts const&>()))
 {
-    render::markdown_limits limits;
-    limits.max_bytes = ctx.config.limits.body_max * 4;
-    auto result = render::render_markdown(text, limits);
-    if (!result.value) return failure{failure_kind::invalid, "invalid_field", result.error, field};
-    return store::rendered_body{std::string(text), result.value->html.str(), std::move(result.value->excerpt)};
+    using result = decltype(change(std::declval<store::connection&>(), std::declval<store::idea_store&>(),
+                                   std::declval<store::idea_facts const&>()));
+    return ctx.db.write([&](store::connection& c) -> result {
+        auto tx = c.begin_immediate();
+        store::idea_store ideas(c);
+        auto const facts = ideas.facts(id);
+        if (!facts || !facts->live) return no_idea();
+        if (facts->merged_into) return merged_failure(*facts->merged_into);
+        auto out = change(c, ideas, *facts);
+        if (!failed(out)) tx.commit();
+        return out;
+    });
 }
 
 std::optional<failure> check_response(std::string_view response)
@@ -104,22 +111,9 @@ outcome<posted> propose(context& ctx, viewer const& who, std::string_view title,
                         std::vector<std::string> tags)
 {
     if (auto f = permissions(ctx, who).may_write("propose an idea")) return *f;
-    auto const& l = ctx.config.limits;
-    if (auto e = domain::check_title(title, l)) return invalid(*e);
-    if (auto e = domain::check_body(body, l)) return invalid(*e);
-    if (auto e = domain::check_tags(tags, l)) return invalid(*e);
-    auto rendered = render_text(ctx, body, "body");
-    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
-    store::new_question idea{who.user->id, std::string(domain::trim(title)),
-                             std::move(std::get<store::rendered_body>(rendered)), std::move(tags), std::nullopt};
-    // The spam rules judge an idea as they judge a question.
-    moderation::author_facts facts{who.user->reputation, who.is_moderator(), 0};
-    if (ctx.config.spam.hold_first_post) facts.posts = store::moderation_store(ctx.db.reader()).posts_by(who.user->id);
-    auto const verdict =
-        moderation::judge(moderation::post_type::question, body, idea.body.html, facts, ctx.config.spam);
-    if (verdict.what == moderation::verdict::kind::refuse)
-        return failure{failure_kind::invalid, "refused", verdict.message, "body"};
-    if (verdict.what == moderation::verdict::kind::hold) idea.held = verdict.message;
+    auto checked = checked_question(ctx, who, title, body, std::move(tags));
+    if (auto const* f = failed(checked)) return *f;
+    auto const& idea = std::get<store::new_question>(checked);
     if (auto f = check_rate(ctx, who, "ideas", ctx.config.rates.question)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
@@ -150,37 +144,33 @@ outcome<vote_state> idea_vote(context& ctx, viewer const& who, std::int64_t id, 
     if (auto f = check_rate(ctx, who, "votes", ctx.config.rates.vote)) return *f;
     auto const now = domain::now();
     auto const user_id = who.user->id;
-    return ctx.db.write([&](store::connection& c) -> outcome<vote_state> {
-        auto tx = c.begin_immediate();
-        store::idea_store ideas(c);
-        auto const facts = ideas.facts(id);
-        if (!facts || !facts->live) return no_idea();
-        if (facts->merged_into) return merged_failure(*facts->merged_into);
-        if (store::closes(facts->status))
-            return failure{failure_kind::conflict, "idea_closed",
-                           "This idea is " + lowercase_first(std::string(label_of(facts->status))) +
-                               ": its votes went back to the voters, and it takes no more.",
-                           ""};
-        if (voting) {
-            if (facts->author_id == user_id)
-                return failure{failure_kind::forbidden, "own_idea", "You cannot vote for your own idea.", ""};
-            if (ideas.voted(id, user_id))
-                return failure{failure_kind::conflict, "already_voted", "You voted for this idea already.", ""};
-            if (ideas.open_votes(user_id) >= ctx.config.idea_vote_budget)
-                return failure{failure_kind::invalid, "vote_budget_exhausted",
-                               "You have used all " + std::to_string(ctx.config.idea_vote_budget) +
-                                   " of your votes. Take one back from another idea, or wait until one of "
-                                   "your ideas is delivered or declined.",
+    return change_idea(
+        ctx, id,
+        [&](store::connection& c, store::idea_store& ideas, store::idea_facts const& facts) -> outcome<vote_state> {
+            if (store::closes(facts.status))
+                return failure{failure_kind::conflict, "idea_closed",
+                               "This idea is " + lowercase_first(std::string(label_of(facts.status))) +
+                                   ": its votes went back to the voters, and it takes no more.",
                                ""};
-            ideas.vote(id, user_id, now);
-        } else if (!ideas.unvote(id, user_id)) {
-            return failure{failure_kind::conflict, "not_voted", "You have not voted for this idea.", ""};
-        }
-        auto const after = ideas.facts(id);
-        vote_state out{after ? after->votes : 0, voting, votes_left(ctx, c, user_id)};
-        tx.commit();
-        return out;
-    });
+            if (voting) {
+                if (facts.author_id == user_id)
+                    return failure{failure_kind::forbidden, "own_idea", "You cannot vote for your own idea.", ""};
+                if (ideas.voted(id, user_id))
+                    return failure{failure_kind::conflict, "already_voted", "You voted for this idea already.", ""};
+                if (ideas.open_votes(user_id) >= ctx.config.idea_vote_budget)
+                    return failure{failure_kind::invalid, "vote_budget_exhausted",
+                                   "You have used all " + std::to_string(ctx.config.idea_vote_budget) +
+                                       " of your votes. Take one back from another idea, or wait until one of "
+                                       "your ideas is delivered or declined.",
+                                   ""};
+                ideas.vote(id, user_id, now);
+            } else if (!ideas.unvote(id, user_id)) {
+                return failure{failure_kind::conflict, "not_voted", "You have not voted for this idea.", ""};
+            }
+            auto const after = ideas.facts(id);
+            vote_state out{after ? after->votes : 0, voting, votes_left(ctx, c, user_id)};
+            return out;
+        });
 }
 
 outcome<std::int64_t> change_status(context& ctx, viewer const& who, std::int64_t id, std::string_view status_text,
@@ -199,26 +189,22 @@ outcome<std::int64_t> change_status(context& ctx, viewer const& who, std::int64_
                            std::to_string(id) + "/merge with {\"into\": id}).",
                        "status"};
     if (auto f = check_response(response)) return *f;
-    auto rendered = render_text(ctx, response, "response");
+    auto rendered = render_body(ctx, response, "response");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     auto const& r = std::get<store::rendered_body>(rendered);
     auto const post = find_idea(ctx, id);
     if (!post) return no_idea();
     auto const now = domain::now();
-    return ctx.db.write([&](store::connection& c) -> outcome<std::int64_t> {
-        auto tx = c.begin_immediate();
-        store::idea_store ideas(c);
-        auto const facts = ideas.facts(id);
-        if (!facts || !facts->live) return no_idea();
-        if (facts->merged_into) return merged_failure(*facts->merged_into);
-        auto const history_id = ideas.set_status(id, *status, r.markdown, r.html, who.user->id, now);
-        store::add_audit(
-            c, {who.user->id, "idea_status", id, std::nullopt, facts->author_id,
-                std::string(store::to_sql(*status)) + ": " + std::string(domain::trim(response)), std::nullopt, now});
-        announce(ctx, c, id, facts->author_id, who.user->id, history_id, *status, now);
-        tx.commit();
-        return id;
-    });
+    return change_idea(
+        ctx, id,
+        [&](store::connection& c, store::idea_store& ideas, store::idea_facts const& facts) -> outcome<std::int64_t> {
+            auto const history_id = ideas.set_status(id, *status, r.markdown, r.html, who.user->id, now);
+            store::add_audit(c, {who.user->id, "idea_status", id, std::nullopt, facts.author_id,
+                                 std::string(store::to_sql(*status)) + ": " + std::string(domain::trim(response)),
+                                 std::nullopt, now});
+            announce(ctx, c, id, facts.author_id, who.user->id, history_id, *status, now);
+            return id;
+        });
 }
 
 outcome<std::int64_t> merge_idea(context& ctx, viewer const& who, std::int64_t from, std::optional<std::int64_t> into,
@@ -233,7 +219,7 @@ outcome<std::int64_t> merge_idea(context& ctx, viewer const& who, std::int64_t f
         if (auto f = check_response(response)) return *f;
     std::string const text =
         domain::trim(response).empty() ? "Merged into idea #" + std::to_string(*into) + "." : std::string(response);
-    auto rendered = render_text(ctx, text, "response");
+    auto rendered = render_body(ctx, text, "response");
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     auto const& r = std::get<store::rendered_body>(rendered);
     if (!find_idea(ctx, from)) return no_idea();
@@ -283,18 +269,13 @@ outcome<std::int64_t> link_question(context& ctx, viewer const& who, std::int64_
         return failure{failure_kind::forbidden, "forbidden",
                        "Only the asker of the question or a moderator can link it to an idea.", ""};
     auto const now = domain::now();
-    return ctx.db.write([&](store::connection& c) -> outcome<std::int64_t> {
-        auto tx = c.begin_immediate();
-        store::idea_store ideas(c);
-        auto const facts = ideas.facts(id);
-        if (!facts || !facts->live) return no_idea();
-        if (facts->merged_into) return merged_failure(*facts->merged_into);
-        if (!ideas.link(id, *question_id, who.user->id, now))
-            return failure{failure_kind::conflict, "already_linked", "That question is linked to this idea already.",
-                           "question_id"};
-        tx.commit();
-        return id;
-    });
+    return change_idea(
+        ctx, id, [&](store::connection&, store::idea_store& ideas, store::idea_facts const&) -> outcome<std::int64_t> {
+            if (!ideas.link(id, *question_id, who.user->id, now))
+                return failure{failure_kind::conflict, "already_linked",
+                               "That question is linked to this idea already.", "question_id"};
+            return id;
+        });
 }
 
 }  // namespace peerdesk::app::idea

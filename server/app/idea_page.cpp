@@ -23,7 +23,6 @@ namespace {
 namespace json = boost::json;
 using http::response;
 using render::view;
-using store::idea_status;
 
 using namespace idea;
 
@@ -256,7 +255,7 @@ response idea_page(call& c, std::int64_t id, page_status status, idea_form_state
         if (c.who.is_moderator()) {
             std::vector<view> choices;
             for (auto const& s : statuses) {
-                if (s.status == idea_status::duplicate) continue;
+                if (s.status == store::idea_status::duplicate) continue;
                 view o;
                 o.set("key", store::to_sql(s.status)).set("label", s.label).set("selected", s.status == facts->status);
                 choices.push_back(std::move(o));
