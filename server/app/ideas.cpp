@@ -64,23 +64,11 @@ constexpr sort_choice sorts[] = {{"top", "Top", store::idea_sort::top},
                                  {"trending", "Trending", store::idea_sort::trending},
                                  {"newest", "Newest", store::idea_sort::newest}};
 
-std::optional<sort_choice> sort_named(std::optional<std::string_view> key)
-{
-    if (!key || key->empty()) return sorts[0];
-    for (auto const& s : sorts)
-        if (s.key == *key) return s;
-    return std::nullopt;
-}
-
 response api_list(call& c)
 {
-    auto listed = read_list_query(c);
+    auto listed = read_sorted_query(c, sorts);
     if (auto const* f = std::get_if<failure>(&listed)) return error_response(*f);
-    auto const& [q, p] = std::get<list_query>(listed);
-    auto const chosen = sort_named(http::find_field(q, "sort"));
-    if (!chosen)
-        return error_response(
-            {failure_kind::invalid, "invalid_field", "sort is one of top, trending, newest.", "sort"});
+    auto const& [q, p, chosen] = std::get<sorted_query<sort_choice>>(listed);
     std::optional<idea_status> status;
     if (auto const s = http::find_field(q, "status"); s && !s->empty()) {
         status = store::parse_idea_status(*s);
@@ -93,7 +81,7 @@ response api_list(call& c)
     std::optional<std::string> tag;
     if (auto const t = http::find_field(q, "tag"); t && !t->empty()) tag = domain::normalize_tag(*t);
     auto const page = store::idea_store(c.ctx.db.reader())
-                          .board(chosen->sort, status, tag, domain::now() - trending_seconds, p.page, p.pagesize);
+                          .board(chosen.sort, status, tag, domain::now() - trending_seconds, p.page, p.pagesize);
     return json_response(200, list_json(page, summary_json));
 }
 
@@ -173,7 +161,7 @@ std::string board_url(std::string_view sort, std::optional<idea_status> status, 
 response board_page(call& c)
 {
     auto const query = query_fields(c);
-    auto const chosen = sort_named(http::find_field(query, "sort")).value_or(sorts[0]);
+    auto const chosen = choice_or_first(query, "sort", sorts);
     std::optional<idea_status> status;
     if (auto const s = http::find_field(query, "status"); s && !s->empty()) status = store::parse_idea_status(*s);
     std::optional<std::string> tag;

@@ -35,21 +35,12 @@ constexpr sort_choice sorts[] = {{"newest", "Newest", store::question_sort::newe
                                  {"votes", "Most votes", store::question_sort::votes},
                                  {"unanswered", "Unanswered", store::question_sort::unanswered}};
 
-// The sort a list asks for: the first (newest) when none is named, nothing when the name is unknown.
-std::optional<sort_choice> sort_named(std::optional<std::string_view> key)
-{
-    if (!key) return sorts[0];
-    for (auto const& s : sorts)
-        if (s.key == *key) return s;
-    return std::nullopt;
-}
-
 response question_list(call& c, std::optional<std::string> tag)
 {
     if (auto kept = kept_page(c)) return std::move(*kept);
     auto const query = query_fields(c);
     // A page forgives an unknown sort (an old link) and shows the default.
-    auto const chosen = sort_named(http::find_field(query, "sort")).value_or(sorts[0]);
+    auto const chosen = choice_or_first(query, "sort", sorts);
     auto const page_number = page_param(query);
     store::post_store posts(c.ctx.db.reader());
     std::optional<store::tag_row> tag_found;
@@ -138,16 +129,12 @@ response tags_page(call& c)
 
 response list_questions(call& c)
 {
-    auto listed = read_list_query(c);
+    auto listed = read_sorted_query(c, sorts);
     if (auto const* f = std::get_if<failure>(&listed)) return error_response(*f);
-    auto const& [q, p] = std::get<list_query>(listed);
-    auto const chosen = sort_named(http::find_field(q, "sort"));
-    if (!chosen)
-        return error_response(
-            {failure_kind::invalid, "invalid_field", "sort is one of newest, active, votes, unanswered.", "sort"});
+    auto const& [q, p, chosen] = std::get<sorted_query<sort_choice>>(listed);
     std::optional<std::string> tag;
     if (auto const t = http::find_field(q, "tag")) tag = domain::normalize_tag(*t);
-    auto const page = store::post_store(c.ctx.db.reader()).questions(chosen->sort, tag, p.page, p.pagesize);
+    auto const page = store::post_store(c.ctx.db.reader()).questions(chosen.sort, tag, p.page, p.pagesize);
     return json_response(200, list_json(page, summary_json));
 }
 
