@@ -27,25 +27,6 @@ failure not_found(std::string_view what)
     return {failure_kind::not_found, "not_found", "There is no such " + std::string(what) + ".", ""};
 }
 
-// Renders a post or comment body, or says why it cannot be. With `mentioned`, "@name" of a
-// member becomes a link to them and their id is added there.
-std::variant<store::rendered_body, failure> render_body(context const& ctx, std::string_view body,
-                                                        std::string_view field,
-                                                        std::vector<std::int64_t>* mentioned = nullptr)
-{
-    render::markdown_limits limits;
-    limits.max_bytes = ctx.config.limits.body_max * 4;  // the character limit is checked before
-    render::mention_resolver resolver;
-    resolver.find = [&ctx](std::string_view name) -> std::optional<std::int64_t> {
-        if (auto const u = store::user_store(ctx.db.reader()).find_by_username(name)) return u->id;
-        return std::nullopt;
-    };
-    auto result = render::render_markdown(body, limits, mentioned ? &resolver : nullptr);
-    if (!result.value) return failure{failure_kind::invalid, "invalid_field", result.error, std::string(field)};
-    if (mentioned) *mentioned = std::move(result.value->mentioned);
-    return store::rendered_body{std::string(body), result.value->html.str(), std::move(result.value->excerpt)};
-}
-
 std::string session_hash(std::string_view token)
 {
     return domain::sha256(token);
@@ -100,6 +81,22 @@ moderation::verdict judge_post(context& ctx, viewer const& who, moderation::post
 }
 
 }  // namespace
+
+std::variant<store::rendered_body, failure> render_body(context const& ctx, std::string_view body,
+                                                        std::string_view field, std::vector<std::int64_t>* mentioned)
+{
+    render::markdown_limits limits;
+    limits.max_bytes = ctx.config.limits.body_max * 4;  // the character limit is checked before
+    render::mention_resolver resolver;
+    resolver.find = [&ctx](std::string_view name) -> std::optional<std::int64_t> {
+        if (auto const u = store::user_store(ctx.db.reader()).find_by_username(name)) return u->id;
+        return std::nullopt;
+    };
+    auto result = render::render_markdown(body, limits, mentioned ? &resolver : nullptr);
+    if (!result.value) return failure{failure_kind::invalid, "invalid_field", result.error, std::string(field)};
+    if (mentioned) *mentioned = std::move(result.value->mentioned);
+    return store::rendered_body{std::string(body), result.value->html.str(), std::move(result.value->excerpt)};
+}
 
 outcome<store::user_row> sign_up(context& ctx, viewer const& who, std::string_view username, std::string_view email,
                                  std::string_view password)
@@ -231,16 +228,15 @@ outcome<std::int64_t> revoke_api_token(context& ctx, viewer const& who, std::int
     return token_id;
 }
 
-outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
-                    std::vector<std::string> tags)
+outcome<store::new_question> checked_question(context& ctx, viewer const& who, std::string_view title,
+                                              std::string_view body, std::vector<std::string> tags,
+                                              std::vector<std::int64_t>* mentioned)
 {
-    if (auto f = permissions(ctx, who).may_write("ask a question")) return *f;
     auto const& l = ctx.config.limits;
     if (auto e = domain::check_title(title, l)) return invalid(*e);
     if (auto e = domain::check_body(body, l)) return invalid(*e);
     if (auto e = domain::check_tags(tags, l)) return invalid(*e);
-    std::vector<std::int64_t> mentioned;
-    auto rendered = render_body(ctx, body, "body", &mentioned);
+    auto rendered = render_body(ctx, body, "body", mentioned);
     if (auto const* f = std::get_if<failure>(&rendered)) return *f;
     store::new_question q{who.user->id, std::string(domain::trim(title)),
                           std::move(std::get<store::rendered_body>(rendered)), std::move(tags), std::nullopt};
@@ -248,6 +244,17 @@ outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std
     if (verdict.what == moderation::verdict::kind::refuse)
         return failure{failure_kind::invalid, "refused", verdict.message, "body"};
     if (verdict.what == moderation::verdict::kind::hold) q.held = verdict.message;
+    return q;
+}
+
+outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
+                    std::vector<std::string> tags)
+{
+    if (auto f = permissions(ctx, who).may_write("ask a question")) return *f;
+    std::vector<std::int64_t> mentioned;
+    auto checked = checked_question(ctx, who, title, body, std::move(tags), &mentioned);
+    if (auto const* f = failed(checked)) return *f;
+    auto const& q = std::get<store::new_question>(checked);
     if (auto f = check_rate(ctx, who, "questions", ctx.config.rates.question)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
@@ -308,6 +315,25 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
     return posted{std::get<std::int64_t>(written), held};
 }
 
+namespace {
+
+// A comment's text checked (size, spam rules) and rendered, with the members it mentions.
+// Comments are not held: what would hold a post refuses a comment, with the reason.
+outcome<store::rendered_body> comment_text(context& ctx, viewer const& who, std::string_view body,
+                                           std::vector<std::int64_t>& mentioned)
+{
+    if (auto e = domain::check_comment(body, ctx.config.limits)) return invalid(*e);
+    auto rendered = render_body(ctx, body, "body", &mentioned);
+    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
+    auto const verdict =
+        judge_post(ctx, who, moderation::post_type::comment, body, std::get<store::rendered_body>(rendered).html);
+    if (verdict.what != moderation::verdict::kind::publish)
+        return failure{failure_kind::invalid, "refused", verdict.message, "body"};
+    return std::get<store::rendered_body>(std::move(rendered));
+}
+
+}  // namespace
+
 outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,
                               std::optional<std::int64_t> reply_to)
 {
@@ -326,15 +352,9 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
         // Replies thread one level deep: a reply to a reply joins its parent's thread.
         if (parent->reply_to) reply_to = parent->reply_to;
     }
-    if (auto e = domain::check_comment(body, ctx.config.limits)) return invalid(*e);
     std::vector<std::int64_t> mentioned;
-    auto rendered = render_body(ctx, body, "body", &mentioned);
-    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
-    // Comments are not held: what would hold a post refuses a comment, with the reason.
-    auto const verdict =
-        judge_post(ctx, who, moderation::post_type::comment, body, std::get<store::rendered_body>(rendered).html);
-    if (verdict.what != moderation::verdict::kind::publish)
-        return failure{failure_kind::invalid, "refused", verdict.message, "body"};
+    auto rendered = comment_text(ctx, who, body, mentioned);
+    if (auto const* f = failed(rendered)) return *f;
     if (auto f = check_rate(ctx, who, "comments", ctx.config.rates.comment)) return *f;
     if (auto f = check_rate(ctx, who, "posts", ctx.config.rates.posts_per_address, rate_scope::address)) return *f;
     auto const now = domain::now();
@@ -362,16 +382,9 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
 
 outcome<store::rendered_body> checked_comment_text(context& ctx, viewer const& who, std::string_view body)
 {
-    if (auto e = domain::check_comment(body, ctx.config.limits)) return invalid(*e);
     // Mentions stay links, as in a new comment; an edit notifies no one again.
     std::vector<std::int64_t> mentioned;
-    auto rendered = render_body(ctx, body, "body", &mentioned);
-    if (auto const* f = std::get_if<failure>(&rendered)) return *f;
-    auto const verdict =
-        judge_post(ctx, who, moderation::post_type::comment, body, std::get<store::rendered_body>(rendered).html);
-    if (verdict.what != moderation::verdict::kind::publish)
-        return failure{failure_kind::invalid, "refused", verdict.message, "body"};
-    return std::get<store::rendered_body>(std::move(rendered));
+    return comment_text(ctx, who, body, mentioned);
 }
 
 outcome<std::int64_t> edit(context& ctx, viewer const& who, std::int64_t post_id, edit_request request)

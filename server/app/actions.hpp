@@ -45,8 +45,18 @@ struct posted {
     std::int64_t id = 0;
     std::optional<std::string> held;
 };
+// Renders a post's, comment's or response's Markdown, or says why it cannot be (naming the
+// field). With `mentioned`, "@name" of a member becomes a link to them and their id is put there.
+outcome<store::rendered_body> render_body(context const& ctx, std::string_view body, std::string_view field,
+                                          std::vector<std::int64_t>* mentioned = nullptr);
 outcome<posted> ask(context& ctx, viewer const& who, std::string_view title, std::string_view body,
                     std::vector<std::string> tags);
+// A new question's or idea's text checked against the limits and the spam rules (an idea is
+// judged as a question is) and rendered: the post to create, held (and why) when the rules hold
+// it, or the refusal. With mentioned, "@name" links a member and the members named are put there.
+outcome<store::new_question> checked_question(context& ctx, viewer const& who, std::string_view title,
+                                              std::string_view body, std::vector<std::string> tags,
+                                              std::vector<std::int64_t>* mentioned = nullptr);
 outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id, std::string_view body);
 outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,
                               std::optional<std::int64_t> reply_to);

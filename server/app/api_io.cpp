@@ -105,6 +105,15 @@ std::variant<http::fields, failure> query_of(call& c)
     return std::move(*q);
 }
 
+std::variant<list_query, failure> read_list_query(call& c)
+{
+    auto query = query_of(c);
+    if (auto const* f = std::get_if<failure>(&query)) return *f;
+    auto paged = read_paging(std::get<http::fields>(query));
+    if (auto const* f = std::get_if<failure>(&paged)) return *f;
+    return list_query{std::move(std::get<http::fields>(query)), std::get<paging>(paged)};
+}
+
 // An optional JSON body (DELETE and the moderator verbs may come without one).
 std::variant<json::object, failure> optional_body(call& c)
 {

@@ -31,6 +31,51 @@ struct paging {
 };
 std::variant<paging, failure> read_paging(http::fields const& query);
 std::variant<http::fields, failure> query_of(call& c);
+// A list's query string: its fields and the page asked for, or the failure naming what to fix.
+struct list_query {
+    http::fields fields;
+    paging page;
+};
+std::variant<list_query, failure> read_list_query(call& c);
+// The entry of a table of choices (each with a `key`, as the lists' sorts) that a query's field
+// names: the first when the field is absent or empty, else the failure that lists the keys.
+template <typename Choice, std::size_t N>
+std::variant<Choice, failure> read_choice(http::fields const& q, std::string_view field, Choice const (&table)[N])
+{
+    auto const key = http::find_field(q, field);
+    if (!key || key->empty()) return table[0];
+    for (auto const& choice : table)
+        if (choice.key == *key) return choice;
+    std::string keys;
+    for (auto const& choice : table) keys += (keys.empty() ? "" : ", ") + std::string(choice.key);
+    return failure{failure_kind::invalid, "invalid_field", std::string(field) + " is one of " + keys + ".",
+                   std::string(field)};
+}
+// A sorted list's query: its fields, the page and the sort named from the table.
+template <typename Choice>
+struct sorted_query {
+    http::fields fields;
+    paging page;
+    Choice sort;
+};
+template <typename Choice, std::size_t N>
+std::variant<sorted_query<Choice>, failure> read_sorted_query(call& c, Choice const (&sorts)[N])
+{
+    auto listed = read_list_query(c);
+    if (auto const* f = std::get_if<failure>(&listed)) return *f;
+    auto& [fields, page] = std::get<list_query>(listed);
+    auto sorted = read_choice(fields, "sort", sorts);
+    if (auto const* f = std::get_if<failure>(&sorted)) return *f;
+    return sorted_query<Choice>{std::move(fields), page, std::get<Choice>(sorted)};
+}
+// The same for a page, which forgives an unknown key (an old link) and shows the first.
+template <typename Choice, std::size_t N>
+Choice choice_or_first(http::fields const& q, std::string_view field, Choice const (&table)[N])
+{
+    auto chosen = read_choice(q, field, table);
+    if (auto const* c = std::get_if<Choice>(&chosen)) return *c;
+    return table[0];
+}
 std::optional<std::int64_t> id_param(call& c, std::string_view name = "id");
 http::response bad_id(std::string_view what);
 

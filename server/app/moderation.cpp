@@ -495,11 +495,9 @@ json::object review_json(store::review_row const& r)
 response review_queue_api(call& c)
 {
     if (auto f = permissions(c.ctx, c.who).may_moderate("see the review queue")) return error_response(*f);
-    auto query = query_of(c);
-    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto paged = read_paging(std::get<http::fields>(query));
-    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
-    auto const p = std::get<paging>(paged);
+    auto listed = read_list_query(c);
+    if (auto const* f = std::get_if<failure>(&listed)) return error_response(*f);
+    auto const& [q, p] = std::get<list_query>(listed);
     auto const page = store::moderation_store(c.ctx.db.reader()).review_queue(p.page, p.pagesize);
     return json_response(200, list_json(page, review_json));
 }
@@ -557,12 +555,9 @@ response unsuspend_api(call& c)
 response audit_api(call& c)
 {
     if (auto f = permissions(c.ctx, c.who).may_moderate("see the audit log")) return error_response(*f);
-    auto query = query_of(c);
-    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto const& q = std::get<http::fields>(query);
-    auto paged = read_paging(q);
-    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
-    auto const p = std::get<paging>(paged);
+    auto listed = read_list_query(c);
+    if (auto const* f = std::get_if<failure>(&listed)) return error_response(*f);
+    auto const& [q, p] = std::get<list_query>(listed);
     auto filter = read_audit_filter(c, q);
     if (auto const* f = std::get_if<failure>(&filter)) return error_response(*f);
     std::int64_t total = 0;

@@ -207,6 +207,45 @@ std::optional<store::comment_state> visible_comment(call& c, std::int64_t id)
     return found;
 }
 
+// A form posted about a comment: the comment's id, its row when there is one, the thread to go
+// back to, and the form's fields; or the refusal.
+struct comment_form {
+    std::int64_t id = 0;
+    std::optional<store::comment_state> found;
+    std::string back;
+    http::fields fields;
+};
+
+std::variant<comment_form, response> read_comment_form(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    auto found = id ? store::own_content_store(c.ctx.db.reader()).comment(*id) : std::nullopt;
+    auto back = found ? thread_back(c, found->question_id) : std::string("/questions");
+    auto checked = signed_in_form(c, back);
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    if (!id) return message_page(c, 404, "Comment not found", "There is no such comment.");
+    return comment_form{*id, std::move(found), std::move(back), std::move(std::get<http::fields>(checked))};
+}
+
+// A form posted about a member's own post: the post's id, the post (deleted or not) when there
+// is one, and the thread to go back to; or the refusal.
+struct own_post_form {
+    std::int64_t id = 0;
+    std::optional<store::post_row> post;
+    std::string back;
+};
+
+std::variant<own_post_form, response> read_own_post_form(call& c)
+{
+    auto const id = parse_id(c.match["id"]);
+    auto post = id ? store::post_store(c.ctx.db.reader()).find_any_post(*id) : std::nullopt;
+    auto back = post ? thread_back(c, post->question_id.value_or(post->id)) : std::string("/questions");
+    auto checked = signed_in_form(c, back);
+    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
+    if (!id) return message_page(c, 404, "Post not found", "There is no such post.");
+    return own_post_form{*id, std::move(post), std::move(back)};
+}
+
 response show_comment_edit(call& c)
 {
     auto const id = parse_id(c.match["id"]);
@@ -220,77 +259,61 @@ response show_comment_edit(call& c)
 
 response post_comment_edit(call& c)
 {
-    auto const id = parse_id(c.match["id"]);
-    auto const found = id ? store::own_content_store(c.ctx.db.reader()).comment(*id) : std::nullopt;
-    auto const back = found ? thread_back(c, found->question_id) : std::string("/questions");
-    auto checked = signed_in_form(c, back);
-    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    if (!id) return message_page(c, 404, "Comment not found", "There is no such comment.");
-    auto const body = field(std::get<http::fields>(checked), "body");
-    auto const result = edit_comment(c.ctx, c.who, *id, body);
+    auto read = read_comment_form(c);
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& [id, found, back, fields] = std::get<comment_form>(read);
+    auto const body = field(fields, "body");
+    auto const result = edit_comment(c.ctx, c.who, id, body);
     if (auto const* f = failed(result)) {
-        if (f->field == "body") return comment_edit_page(c, *id, body, f->message, *f);
+        if (f->field == "body") return comment_edit_page(c, id, body, f->message, *f);
         return refused_page(c, *f, back);
     }
-    return redirect(comment_location(c, *id).value_or(back));
+    return redirect(comment_location(c, id).value_or(back));
 }
 
 response post_comment_delete(call& c)
 {
-    auto const id = parse_id(c.match["id"]);
-    auto const found = id ? store::own_content_store(c.ctx.db.reader()).comment(*id) : std::nullopt;
-    auto const back = found ? thread_back(c, found->question_id) : std::string("/questions");
-    auto checked = signed_in_form(c, back);
-    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    if (!id) return message_page(c, 404, "Comment not found", "There is no such comment.");
-    auto const result = remove_comment(c.ctx, c.who, *id);
+    auto read = read_comment_form(c);
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& [id, found, back, fields] = std::get<comment_form>(read);
+    auto const result = remove_comment(c.ctx, c.who, id);
     if (auto const* f = failed(result)) return refused_page(c, *f, back);
     auto const where = found ? post_location(c, found->post_id) : std::nullopt;
     // Moderators restore from the thread, where they still see what they removed.
     if (c.who.is_moderator() && found && found->author_id != c.who.user->id) return redirect(where.value_or(back));
-    return deleted_page(c, "comment", "/comments/" + std::to_string(*id) + "/undelete", where.value_or(back));
+    return deleted_page(c, "comment", "/comments/" + std::to_string(id) + "/undelete", where.value_or(back));
 }
 
 response post_comment_undelete(call& c)
 {
-    auto const id = parse_id(c.match["id"]);
-    auto const found = id ? store::own_content_store(c.ctx.db.reader()).comment(*id) : std::nullopt;
-    auto const back = found ? thread_back(c, found->question_id) : std::string("/questions");
-    auto checked = signed_in_form(c, back);
-    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    if (!id) return message_page(c, 404, "Comment not found", "There is no such comment.");
-    auto const result = restore_comment(c.ctx, c.who, *id);
+    auto read = read_comment_form(c);
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& [id, found, back, fields] = std::get<comment_form>(read);
+    auto const result = restore_comment(c.ctx, c.who, id);
     if (auto const* f = failed(result)) return refused_page(c, *f, back);
-    return redirect(comment_location(c, *id).value_or(back));
+    return redirect(comment_location(c, id).value_or(back));
 }
 
 response post_own_delete(call& c)
 {
-    auto const id = parse_id(c.match["id"]);
-    auto const post = id ? store::post_store(c.ctx.db.reader()).find_any_post(*id) : std::nullopt;
-    auto const question_id = post ? post->question_id.value_or(post->id) : 0;
-    auto const back = post ? thread_back(c, question_id) : std::string("/questions");
-    auto checked = signed_in_form(c, back);
-    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    if (!id) return message_page(c, 404, "Post not found", "There is no such post.");
-    auto const result = delete_post(c.ctx, c.who, *id, "");
+    auto read = read_own_post_form(c);
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& [id, post, back] = std::get<own_post_form>(read);
+    auto const result = delete_post(c.ctx, c.who, id, "");
     if (auto const* f = failed(result)) return refused_page(c, *f, back);
     bool const question = post && post->kind == domain::post_kind::question;
-    return deleted_page(c, question ? "question" : "answer", "/posts/" + std::to_string(*id) + "/undelete",
+    return deleted_page(c, question ? "question" : "answer", "/posts/" + std::to_string(id) + "/undelete",
                         question ? std::string("/questions") : back);
 }
 
 response post_own_undelete(call& c)
 {
-    auto const id = parse_id(c.match["id"]);
-    auto const post = id ? store::post_store(c.ctx.db.reader()).find_any_post(*id) : std::nullopt;
-    auto const back = post ? thread_back(c, post->question_id.value_or(post->id)) : std::string("/questions");
-    auto checked = signed_in_form(c, back);
-    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    if (!id) return message_page(c, 404, "Post not found", "There is no such post.");
-    auto const result = undelete_post(c.ctx, c.who, *id, "");
+    auto read = read_own_post_form(c);
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& [id, post, back] = std::get<own_post_form>(read);
+    auto const result = undelete_post(c.ctx, c.who, id, "");
     if (auto const* f = failed(result)) return refused_page(c, *f, back);
-    return redirect(post_location(c, *id).value_or(back));
+    return redirect(post_location(c, id).value_or(back));
 }
 
 // ---- API ----

@@ -2,6 +2,7 @@
 // and asking — each page beside its API.
 #include "server/app/frame.hpp"
 #include "server/app/inbox.hpp"
+#include "server/app/new_post.hpp"
 
 #include "server/app/actions.hpp"
 #include "server/app/api_io.hpp"
@@ -34,21 +35,12 @@ constexpr sort_choice sorts[] = {{"newest", "Newest", store::question_sort::newe
                                  {"votes", "Most votes", store::question_sort::votes},
                                  {"unanswered", "Unanswered", store::question_sort::unanswered}};
 
-// The sort a list asks for: the first (newest) when none is named, nothing when the name is unknown.
-std::optional<sort_choice> sort_named(std::optional<std::string_view> key)
-{
-    if (!key) return sorts[0];
-    for (auto const& s : sorts)
-        if (s.key == *key) return s;
-    return std::nullopt;
-}
-
 response question_list(call& c, std::optional<std::string> tag)
 {
     if (auto kept = kept_page(c)) return std::move(*kept);
     auto const query = query_fields(c);
     // A page forgives an unknown sort (an old link) and shows the default.
-    auto const chosen = sort_named(http::find_field(query, "sort")).value_or(sorts[0]);
+    auto const chosen = choice_or_first(query, "sort", sorts);
     auto const page_number = page_param(query);
     store::post_store posts(c.ctx.db.reader());
     std::optional<store::tag_row> tag_found;
@@ -137,30 +129,21 @@ response tags_page(call& c)
 
 response list_questions(call& c)
 {
-    auto query = query_of(c);
-    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto const& q = std::get<http::fields>(query);
-    auto paged = read_paging(q);
-    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
-    auto const p = std::get<paging>(paged);
-    auto const chosen = sort_named(http::find_field(q, "sort"));
-    if (!chosen)
-        return error_response(
-            {failure_kind::invalid, "invalid_field", "sort is one of newest, active, votes, unanswered.", "sort"});
+    auto listed = read_sorted_query(c, sorts);
+    if (auto const* f = std::get_if<failure>(&listed)) return error_response(*f);
+    auto const& [q, p, chosen] = std::get<sorted_query<sort_choice>>(listed);
     std::optional<std::string> tag;
     if (auto const t = http::find_field(q, "tag")) tag = domain::normalize_tag(*t);
-    auto const page = store::post_store(c.ctx.db.reader()).questions(chosen->sort, tag, p.page, p.pagesize);
+    auto const page = store::post_store(c.ctx.db.reader()).questions(chosen.sort, tag, p.page, p.pagesize);
     return json_response(200, list_json(page, summary_json));
 }
 
 response list_tags(call& c)
 {
-    auto query = query_of(c);
-    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto paged = read_paging(std::get<http::fields>(query));
-    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
-    auto const p = std::get<paging>(paged);
-    if (auto suggested = tag_suggestions(c, std::get<http::fields>(query), p.pagesize)) return std::move(*suggested);
+    auto listed = read_list_query(c);
+    if (auto const* f = std::get_if<failure>(&listed)) return error_response(*f);
+    auto const& [q, p] = std::get<list_query>(listed);
+    if (auto suggested = tag_suggestions(c, q, p.pagesize)) return std::move(*suggested);
     auto const page = store::post_store(c.ctx.db.reader()).tags(p.page, p.pagesize);
     return json_response(
         200, list_json(page, [](store::tag_row const& t) {
@@ -168,20 +151,16 @@ response list_tags(call& c)
         }));
 }
 
-response ask_form(call& c, page_status status, std::string const& title, std::string const& body,
-                  std::string const& tags, failure const* error)
+new_post_kind asking()
 {
-    view v;
-    v.set("title_value", title).set("body_value", body).set("tags_value", tags);
-    // A member who may not post reads why here instead of filling in a form for nothing; a
-    // refused post keeps its text in the form, so the notice stands beside it only then.
-    if (c.who.user && check_standing(c.who) && !error)
-        v.set("standing_notice", standing_short(*c.who.user, "ask a question"));
-    if (error) {
-        v.set("error", error->message);
-        v.set("error_" + (error->field.empty() ? std::string("form") : error->field), true);
-    }
-    return page(c, status, "ask", "Ask a question", std::move(v));
+    return {.template_name = "ask",
+            .heading = "Ask a question",
+            .doing = "ask a question",
+            .held_heading = "Your question is waiting for a moderator",
+            .type = "question",
+            .form_url = urls::ask(),
+            .url_of = urls::question,
+            .act = ask};
 }
 
 response ask_page(call& c)
@@ -191,36 +170,20 @@ response ask_page(call& c)
     auto const title = field(query, "title").substr(0, 150);
     // The question the member began (on this device or another) is back in the form.
     if (auto const draft = draft_for(c.ctx, c.who, "ask"); draft && title.empty())
-        return ask_form(c, 200, draft->title, draft->body, draft->tags, nullptr);
-    return ask_form(c, 200, title, "", "", nullptr);
+        return new_post_form(c, asking(), 200, {draft->title, draft->body, draft->tags}, nullptr);
+    return new_post_form(c, asking(), 200, {title, "", ""}, nullptr);
 }
 
 response post_ask(call& c)
 {
-    auto checked = signed_in_form(c, urls::ask());
-    if (auto* refusal = std::get_if<response>(&checked)) return std::move(*refusal);
-    auto const* form = &std::get<http::fields>(checked);
-    auto const title = field(*form, "title"), body = field(*form, "body"), tags = field(*form, "tags");
-    auto const result = ask(c.ctx, c.who, title, body, domain::split_tags(tags));
-    if (auto const* f = failed(result)) return ask_form(c, *f, title, body, tags, f);
-    auto const& done = std::get<posted>(result);
-    if (done.held) return message_page(c, 200, "Your question is waiting for a moderator", *done.held);
-    return redirect(urls::question(done.id));
+    return post_new_post_form(c, asking());
 }
 
 response create_question(call& c)
 {
-    PEERDESK_TRY_BODY(body);
-    std::string title, text;
-    std::optional<std::vector<std::string>> tags;
-    if (auto f = require_string(body, "title", title)) return error_response(*f);
-    if (auto f = require_string(body, "body", text)) return error_response(*f);
-    if (auto f = read_tags(body, tags)) return error_response(*f);
-    auto const result = ask(c.ctx, c.who, title, text, tags.value_or(std::vector<std::string>{}));
-    if (auto const* f = failed(result)) return error_response(*f);
-    auto const& done = std::get<posted>(result);
-    if (done.held) return held_response(done, "question");
-    auto const id = done.id;
+    auto created = create_new_post(c, asking());
+    if (auto* refusal = std::get_if<response>(&created)) return std::move(*refusal);
+    auto const id = std::get<posted>(created).id;
     auto r = question_response(c, id, 201);
     r.set("Location", urls::api_question(id));
     return r;

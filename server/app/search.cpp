@@ -160,21 +160,9 @@ response similar_to_title(call& c)
 {
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto const title = http::find_field(std::get<http::fields>(query), "title");
-    if (!title)
-        return error_response(
-            {failure_kind::invalid, "invalid_field", "Send the title typed so far as title.", "title"});
-    // No real title is longer; a longer text only costs the search more for everyone.
-    if (domain::length_in_characters(*title) > c.ctx.config.limits.title_max)
-        return error_response({failure_kind::invalid, "invalid_field",
-                               "A title is at most " + std::to_string(c.ctx.config.limits.title_max) +
-                                   " characters; send the title typed so far.",
-                               "title"});
-    // Typing sends a request every pause: five times the search allowance.
-    auto rule = c.ctx.config.rates.search_per_address;
-    rule.count *= 5;
-    if (auto f = check_rate(c.ctx, c.who, "similar", rule, rate_scope::address)) return error_response(*f);
-    auto const found = similar_questions(c.ctx, *title, std::nullopt, similar_limit, true);
+    auto const title = read_typed_title(c.ctx, c.who, std::get<http::fields>(query));
+    if (auto const* f = failed(title)) return error_response(*f);
+    auto const found = similar_questions(c.ctx, std::get<std::string>(title), std::nullopt, similar_limit, true);
     if (auto const* f = failed(found)) return error_response(*f);
     return json_response(200, similar_json(std::get<std::vector<store::hit_row>>(found)));
 }

@@ -1,5 +1,6 @@
 #include "server/app/search_service.hpp"
 
+#include "server/app/rate_limits.hpp"
 #include "server/app/timing.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/time.hpp"
@@ -334,6 +335,24 @@ outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string
     auto ids = similar_ids(ctx, title, exclude, limit, partial);
     if (auto const* f = failed(ids)) return *f;
     return store::search_store(ctx.db.reader()).hits(std::get<std::vector<std::int64_t>>(ids));
+}
+
+outcome<std::string> read_typed_title(context& ctx, viewer const& who, http::fields const& query)
+{
+    auto const title = http::find_field(query, "title");
+    if (!title)
+        return failure{failure_kind::invalid, "invalid_field", "Send the title typed so far as title.", "title"};
+    // No real title is longer; a longer text only costs the search more for everyone.
+    if (domain::length_in_characters(*title) > ctx.config.limits.title_max)
+        return failure{failure_kind::invalid, "invalid_field",
+                       "A title is at most " + std::to_string(ctx.config.limits.title_max) +
+                           " characters; send the title typed so far.",
+                       "title"};
+    // Typing sends a request every pause: five times the search allowance.
+    auto rule = ctx.config.rates.search_per_address;
+    rule.count *= 5;
+    if (auto f = check_rate(ctx, who, "similar", rule, rate_scope::address)) return *f;
+    return std::string(*title);
 }
 
 outcome<std::vector<std::int64_t>> similar_idea_ids(context& ctx, std::string_view title, std::size_t limit)

@@ -143,6 +143,9 @@ inline constexpr search_choice search_sorts[] = {{"relevance", "Best match", sea
 std::variant<search_request, failure> read_search_request(http::fields const& query, query_source source);
 
 outcome<search_results> find(context& ctx, search_request const& request);
+// The title typed so far, from the query of a "similar" request (questions' or ideas'): present,
+// no longer than a title may be, and within the typing allowance.
+outcome<std::string> read_typed_title(context& ctx, viewer const& who, http::fields const& query);
 // Questions like the title (being typed, when partial), closest first, without exclude.
 outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string_view title,
                                                        std::optional<std::int64_t> exclude, std::size_t limit,

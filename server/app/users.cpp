@@ -157,11 +157,9 @@ response user_reputation(call& c)
 {
     auto const id = id_param(c);
     if (!id) return bad_id("user");
-    auto query = query_of(c);
-    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto paged = read_paging(std::get<http::fields>(query));
-    if (auto const* f = std::get_if<failure>(&paged)) return error_response(*f);
-    auto const p = std::get<paging>(paged);
+    auto listed = read_list_query(c);
+    if (auto const* f = std::get_if<failure>(&listed)) return error_response(*f);
+    auto const& [q, p] = std::get<list_query>(listed);
     store::user_store users(c.ctx.db.reader());
     if (!users.find(*id)) return bad_id("user");
     auto const page = users.reputation_history(*id, p.page, p.pagesize);

@@ -467,25 +467,44 @@ void allow_origin(response& r, std::string_view origin)
     r.set("Access-Control-Max-Age", "600");
 }
 
-response widget_search_api(call& c)
+// A request from a page on one of the key's allowed origins: its query, the key and the origin;
+// or the refusal, which the browser may not read either.
+struct widget_request {
+    http::fields query;
+    store::widget_key_row key;
+    std::string origin;
+};
+
+std::variant<widget_request, response> read_widget_request(call& c)
 {
     auto query = query_of(c);
     if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto const& q = std::get<http::fields>(query);
     auto const origin = c.req.header("origin");
-    auto key = widget_key_for(c.ctx, http::find_field(q, "key").value_or(""), origin);
+    auto key = widget_key_for(c.ctx, http::find_field(std::get<http::fields>(query), "key").value_or(""), origin);
     if (auto const* f = failed(key)) {
         auto r = error_response(*f);
         r.set("Vary", "Origin");
         return r;
     }
-    auto const& k = std::get<store::widget_key_row>(key);
-    auto respond = [&](response r) {
-        allow_origin(r, *origin);
-        r.set("Vary", "Origin");
-        r.set("Cache-Control", "no-store");
-        return r;
-    };
+    return widget_request{std::move(std::get<http::fields>(query)), std::move(std::get<store::widget_key_row>(key)),
+                          std::string(*origin)};
+}
+
+// Any answer to such a request, refusals too: readable by that origin only, and never kept.
+response widget_answer(response r, std::string_view origin)
+{
+    allow_origin(r, origin);
+    r.set("Vary", "Origin");
+    r.set("Cache-Control", "no-store");
+    return r;
+}
+
+response widget_search_api(call& c)
+{
+    auto read = read_widget_request(c);
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& [q, k, origin] = std::get<widget_request>(read);
+    auto const respond = [&origin](response r) { return widget_answer(std::move(r), origin); };
     // Per key (all visitors of the company's site together) and per visitor's address.
     if (auto f = check_rate(c.ctx, c.who, "searches through this site's widget", c.ctx.config.rates.widget_per_key,
                             rate_scope::address, std::to_string(k.id)))
@@ -522,22 +541,10 @@ constexpr std::size_t max_click_body = 1024;
 // of the key's allowed origins, rate-limited like the widget's searches, and small.
 response widget_click_api(call& c)
 {
-    auto query = query_of(c);
-    if (auto const* f = std::get_if<failure>(&query)) return error_response(*f);
-    auto const origin = c.req.header("origin");
-    auto key = widget_key_for(c.ctx, http::find_field(std::get<http::fields>(query), "key").value_or(""), origin);
-    if (auto const* f = failed(key)) {
-        auto r = error_response(*f);
-        r.set("Vary", "Origin");
-        return r;
-    }
-    auto const& k = std::get<store::widget_key_row>(key);
-    auto respond = [&](response r) {
-        allow_origin(r, *origin);
-        r.set("Vary", "Origin");
-        r.set("Cache-Control", "no-store");
-        return r;
-    };
+    auto read = read_widget_request(c);
+    if (auto* refusal = std::get_if<response>(&read)) return std::move(*refusal);
+    auto const& [query, k, origin] = std::get<widget_request>(read);
+    auto const respond = [&origin](response r) { return widget_answer(std::move(r), origin); };
     if (auto f = check_rate(c.ctx, c.who, "clicks through this site's widget", c.ctx.config.rates.widget_per_key,
                             rate_scope::address, "clicks-" + std::to_string(k.id)))
         return respond(error_response(*f));

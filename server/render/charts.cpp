@@ -96,6 +96,27 @@ void legend(html_builder& b, chart const& c, std::int64_t x, std::int64_t y)
 
 }  // namespace
 
+// A grid line across the plot at y and the start of its label at the left: the caller writes
+// the value and closes the text.
+html_builder& grid_line(html_builder& b, std::int64_t left, std::int64_t right_x, std::int64_t y)
+{
+    b.markup("<line class=\"grid\" x1=\"");
+    at(b, left).markup("\" x2=\"");
+    at(b, right_x).markup("\" y1=\"");
+    at(b, y).markup("\" y2=\"");
+    at(b, y).markup("\"/><text class=\"axis\" text-anchor=\"end\" x=\"");
+    at(b, left - 80).markup("\" y=\"");
+    return at(b, y + 40).markup("\">");
+}
+
+// A column's label under the plot, centred on x.
+void column_label(html_builder& b, std::int64_t x, std::int64_t y, std::string const& label)
+{
+    b.markup("<text class=\"axis\" text-anchor=\"middle\" x=\"");
+    at(b, x).markup("\" y=\"");
+    at(b, y).markup("\">").text(label).markup("</text>");
+}
+
 safe_html column_chart(chart const& c)
 {
     constexpr std::int64_t width = 6400, height = 2600, left = 520, right = 100, top = 400, bottom = 420;
@@ -117,13 +138,7 @@ safe_html column_chart(chart const& c)
         if (step == 1 && axis % 2 != 0) continue;
         auto const value = axis * step / 2;
         auto const y = top + plot_h - plot_h * step / 2;
-        b.markup("<line class=\"grid\" x1=\"");
-        at(b, left).markup("\" x2=\"");
-        at(b, width - right).markup("\" y1=\"");
-        at(b, y).markup("\" y2=\"");
-        at(b, y).markup("\"/><text class=\"axis\" text-anchor=\"end\" x=\"");
-        at(b, left - 80).markup("\" y=\"");
-        at(b, y + 40).markup("\">").number(value).markup("</text>");
+        grid_line(b, left, width - right, y).number(value).markup("</text>");
     }
     // At most five labels under the columns, evenly spread, so that they never overlap.
     auto const every = (n + 4) / 5;
@@ -136,9 +151,7 @@ safe_html column_chart(chart const& c)
                  h);
         }
         if (i % every == 0) {
-            b.markup("<text class=\"axis\" text-anchor=\"middle\" x=\"");
-            at(b, left + group * i + group / 2).markup("\" y=\"");
-            at(b, height - bottom + 200).markup("\">").text(c.labels[static_cast<std::size_t>(i)]).markup("</text>");
+            column_label(b, left + group * i + group / 2, height - bottom + 200, c.labels[static_cast<std::size_t>(i)]);
         }
     }
     b.markup("</svg>");
@@ -183,13 +196,7 @@ safe_html share_chart(chart const& c)
     legend(b, c, left, 220);
     for (std::int64_t step = 0; step <= 2; ++step) {
         auto const y = top + plot_h - plot_h * step / 2;
-        b.markup("<line class=\"grid\" x1=\"");
-        at(b, left).markup("\" x2=\"");
-        at(b, width - right).markup("\" y1=\"");
-        at(b, y).markup("\" y2=\"");
-        at(b, y).markup("\"/><text class=\"axis\" text-anchor=\"end\" x=\"");
-        at(b, left - 80).markup("\" y=\"");
-        at(b, y + 40).markup("\">").number(step * 50).markup(" %</text>");
+        grid_line(b, left, width - right, y).number(step * 50).markup(" %</text>");
     }
     auto const every = (n + 4) / 5;
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(c.labels.size()); ++i) {
@@ -207,9 +214,7 @@ safe_html share_chart(chart const& c)
                  " (" + std::to_string(share) + " %)");
         }
         if (i % every == 0) {
-            b.markup("<text class=\"axis\" text-anchor=\"middle\" x=\"");
-            at(b, left + group * i + group / 2).markup("\" y=\"");
-            at(b, height - bottom + 200).markup("\">").text(c.labels[static_cast<std::size_t>(i)]).markup("</text>");
+            column_label(b, left + group * i + group / 2, height - bottom + 200, c.labels[static_cast<std::size_t>(i)]);
         }
     }
     b.markup("</svg>");

@@ -144,58 +144,94 @@ std::size_t url_end(std::string_view text, std::size_t start)
     return end;
 }
 
+// The text nodes outside links and code, in document order: what autolink and mentions rewrite.
+std::vector<cmark_node*> plain_text_nodes(cmark_node* root)
+{
+    std::vector<cmark_node*> texts;
+    auto* it = cmark_iter_new(root);
+    for (auto ev = cmark_iter_next(it); ev != CMARK_EVENT_DONE; ev = cmark_iter_next(it)) {
+        auto* n = cmark_iter_get_node(it);
+        if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_TEXT && !inside_link_or_code(n))
+            texts.push_back(n);
+    }
+    cmark_iter_free(it);
+    return texts;
+}
+
+// Rewrites one text node as text, an inline node, text, …: each replace() puts the text since
+// the last one and the new node after it; finish() puts the rest. A node with nothing replaced
+// is left as it was.
+class text_splice {
+public:
+    text_splice(cmark_node* node, std::string const& text) : node_(node), last_(node), text_(text) {}
+
+    // text[start, end) becomes the inline node.
+    void replace(std::size_t start, std::size_t end, cmark_node* inline_node)
+    {
+        std::string const before = text_.substr(done_, start - done_);
+        if (!changed_) {
+            cmark_node_set_literal(node_, before.c_str());
+            changed_ = true;
+        } else if (!before.empty()) {
+            put_text(before);
+        }
+        cmark_node_insert_after(last_, inline_node);
+        last_ = inline_node;
+        done_ = end;
+    }
+
+    void finish()
+    {
+        if (changed_ && done_ < text_.size()) put_text(text_.substr(done_));
+    }
+
+private:
+    void put_text(std::string const& literal)
+    {
+        auto* t = cmark_node_new(CMARK_NODE_TEXT);
+        cmark_node_set_literal(t, literal.c_str());
+        cmark_node_insert_after(last_, t);
+        last_ = t;
+    }
+
+    cmark_node* node_;
+    cmark_node* last_;
+    std::string const& text_;
+    std::size_t done_ = 0;
+    bool changed_ = false;
+};
+
+// A link (or a custom inline) holding the label as its text.
+cmark_node* with_label(cmark_node* link, std::string const& label)
+{
+    auto* text = cmark_node_new(CMARK_NODE_TEXT);
+    cmark_node_set_literal(text, label.c_str());
+    cmark_node_append_child(link, text);
+    return link;
+}
+
 // Splits text nodes around bare http(s) URLs and puts a link node in between.
 void autolink(cmark_node* root)
 {
-    std::vector<cmark_node*> texts;
-    {
-        auto* it = cmark_iter_new(root);
-        for (auto ev = cmark_iter_next(it); ev != CMARK_EVENT_DONE; ev = cmark_iter_next(it)) {
-            auto* n = cmark_iter_get_node(it);
-            if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_TEXT && !inside_link_or_code(n))
-                texts.push_back(n);
-        }
-        cmark_iter_free(it);
-    }
-    for (auto* node : texts) {
+    for (auto* node : plain_text_nodes(root)) {
         std::string const text(view(cmark_node_get_literal(node)));
-        std::size_t done = 0;
-        cmark_node* last = node;
-        bool changed = false;
+        text_splice splice(node, text);
+        std::size_t from = 0;
         for (;;) {
-            auto const http = text.find("http://", done), https = text.find("https://", done);
+            auto const http = text.find("http://", from), https = text.find("https://", from);
             auto const start = std::min(http, https);
             if (start == std::string::npos) break;
             auto const end = url_end(text, start);
             auto const scheme_length = start == https ? 8u : 7u;
-            if (end <= start + scheme_length) {
-                done = start + scheme_length;
-                continue;
-            }
-            std::string const before = text.substr(done, start - done), url = text.substr(start, end - start);
-            if (!changed) {
-                cmark_node_set_literal(node, before.c_str());
-                changed = true;
-            } else if (!before.empty()) {
-                auto* t = cmark_node_new(CMARK_NODE_TEXT);
-                cmark_node_set_literal(t, before.c_str());
-                cmark_node_insert_after(last, t);
-                last = t;
-            }
+            // A scheme with nothing after it stays text.
+            from = end <= start + scheme_length ? start + scheme_length : end;
+            if (end <= start + scheme_length) continue;
+            std::string const url = text.substr(start, end - start);
             auto* link = cmark_node_new(CMARK_NODE_LINK);
             cmark_node_set_url(link, url.c_str());
-            auto* label = cmark_node_new(CMARK_NODE_TEXT);
-            cmark_node_set_literal(label, url.c_str());
-            cmark_node_append_child(link, label);
-            cmark_node_insert_after(last, link);
-            last = link;
-            done = end;
+            splice.replace(start, end, with_label(link, url));
         }
-        if (changed && done < text.size()) {
-            auto* t = cmark_node_new(CMARK_NODE_TEXT);
-            cmark_node_set_literal(t, text.substr(done).c_str());
-            cmark_node_insert_after(last, t);
-        }
+        splice.finish();
     }
 }
 
@@ -295,21 +331,10 @@ std::vector<std::int64_t> link_mentions(cmark_node* root, mention_resolver const
         looked_up.emplace_back(folded, id);
         return id;
     };
-    std::vector<cmark_node*> texts;
-    {
-        auto* it = cmark_iter_new(root);
-        for (auto ev = cmark_iter_next(it); ev != CMARK_EVENT_DONE; ev = cmark_iter_next(it)) {
-            auto* n = cmark_iter_get_node(it);
-            if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_TEXT && !inside_link_or_code(n))
-                texts.push_back(n);
-        }
-        cmark_iter_free(it);
-    }
-    for (auto* node : texts) {
+    for (auto* node : plain_text_nodes(root)) {
         std::string const text(view(cmark_node_get_literal(node)));
-        std::size_t done = 0, from = 0;
-        cmark_node* last = node;
-        bool changed = false;
+        text_splice splice(node, text);
+        std::size_t from = 0;
         for (;;) {
             auto const at = text.find('@', from);
             if (at == std::string::npos) break;
@@ -326,33 +351,14 @@ std::vector<std::int64_t> link_mentions(cmark_node* root, mention_resolver const
             bool const known = std::find(mentioned.begin(), mentioned.end(), *id) != mentioned.end();
             if (!known && mentioned.size() >= r.max) continue;
             if (!known) mentioned.push_back(*id);
-            std::string const before = text.substr(done, at - done);
-            if (!changed) {
-                cmark_node_set_literal(node, before.c_str());
-                changed = true;
-            } else if (!before.empty()) {
-                auto* t = cmark_node_new(CMARK_NODE_TEXT);
-                cmark_node_set_literal(t, before.c_str());
-                cmark_node_insert_after(last, t);
-                last = t;
-            }
             auto const open = "<a class=\"mention\" href=\"" + escape_html(r.url_prefix + std::to_string(*id)) + "\">";
             auto* link = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
             cmark_node_set_on_enter(link, open.c_str());
             cmark_node_set_on_exit(link, "</a>");
-            auto* label = cmark_node_new(CMARK_NODE_TEXT);
-            cmark_node_set_literal(label, ("@" + name).c_str());
-            cmark_node_append_child(link, label);
-            cmark_node_insert_after(last, link);
-            last = link;
-            done = end;
+            splice.replace(at, end, with_label(link, "@" + name));
             from = end;
         }
-        if (changed && done < text.size()) {
-            auto* t = cmark_node_new(CMARK_NODE_TEXT);
-            cmark_node_set_literal(t, text.substr(done).c_str());
-            cmark_node_insert_after(last, t);
-        }
+        splice.finish();
     }
     return mentioned;
 }

@@ -40,6 +40,9 @@ struct vote_result {
     int my_vote = 0;
 };
 
+// An author as (id, username, reputation) from three columns, the first at `first`.
+author_ref read_author(statement& s, int first);
+
 // The words of a space-separated list (as group_concat(name, ' ') gives tags).
 std::vector<std::string> split_words(std::string_view text);
 

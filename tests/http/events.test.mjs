@@ -5,17 +5,16 @@ import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { Client, ask, answer, startServer } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 import { membersSettled } from '../support/members.mjs';
 
 let server, alice, bob;
 const open = new Set();
 
 before(async () => {
-  server = await startServer();
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
+  let clients;
+  ({ server, clients } = await startCommunity({ members: ['alice', 'bob'] }));
+  ({ alice, bob } = clients);
 });
 after(async () => {
   for (const s of open) s.close();

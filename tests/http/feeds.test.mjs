@@ -4,7 +4,8 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { Client, answer, ask, startServer } from '../support/server.mjs';
+import { Client, answer, ask } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 
 const python = process.env.PEERDESK_PYTHON || '/usr/bin/python3';
 const checker = new URL('../support/feed_check.py', import.meta.url).pathname;
@@ -27,11 +28,9 @@ async function feed(path, headers = {}) {
 }
 
 before(async () => {
-  server = await startServer();
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
+  let clients;
+  ({ server, clients } = await startCommunity({ members: ['alice', 'bob'] }));
+  ({ alice, bob } = clients);
   q = await ask(alice, 'Printer & scanner: "paper jam" <every> time', 'The **paper** jams at page 3 & page 7.', ['printers']);
   a = await answer(bob, q, 'Open the back flap and pull the roller <gently>; see https://example.com/help.');
 });

@@ -3,31 +3,21 @@
 // every bad input the issue names — each a clear 4xx that changes nothing.
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client, ask, eventually, freshDataDir, peerdesk, startServer } from '../support/server.mjs';
+import { Client, ask, eventually, peerdesk, startServer } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 
 let server, dir, mod, alice, bob, carol, dave;
 const budget = 3;
 
 before(async () => {
-  dir = await freshDataDir();
-  await writeFile(join(dir, 'pw'), 'keeper of order 1\n');
-  await peerdesk(['user', 'create', 'mod', '--email', 'mod@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dir]);
-  await peerdesk(['settings', 'set', 'privilege.upvote', '0', '--data', dir]);
-  await peerdesk(['settings', 'set', 'privilege.comment', '0', '--data', dir]);
-  await peerdesk(['settings', 'set', 'ideas.vote_budget', String(budget), '--data', dir]);
-  server = await startServer({ dataDir: dir });
-  mod = new Client(server.url);
-  await mod.signIn('mod', 'keeper of order 1');
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  carol = new Client(server.url);
-  dave = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  await carol.signUp('carol');
-  await dave.signUp('dave');
+  let clients;
+  ({ dir, server, clients } = await startCommunity({
+    staff: { mod: 'moderator' },
+    settings: { 'privilege.upvote': 0, 'privilege.comment': 0, 'ideas.vote_budget': budget },
+    members: ['alice', 'bob', 'carol', 'dave'],
+  }));
+  ({ mod, alice, bob, carol, dave } = clients);
 });
 after(async () => {
   await server?.stop();

@@ -5,7 +5,8 @@ import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { startServer, Client, ask } from '../support/server.mjs';
+import { Client, ask } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 import { sql, metas, jsonLd } from '../support/reach.mjs';
 
 let server, alice, bob, carol, anon, q;
@@ -13,14 +14,10 @@ const answers = [];  // in the order posted
 let accepted, voted;
 
 before(async () => {
-  server = await startServer();
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  carol = new Client(server.url);
+  let clients;
+  ({ server, clients } = await startCommunity({ members: ['alice', 'bob', 'carol'] }));
+  ({ alice, bob, carol } = clients);
   anon = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  await carol.signUp('carol');
   await sql(server, `UPDATE users SET reputation = 1000 WHERE id IN (${alice.user.id}, ${carol.user.id})`);
   q = await ask(alice, 'The office printer jams on every second page', 'Every second page jams in the rear tray, whatever paper we use. The rollers were cleaned last week.');
   for (let i = 0; i < 65; i++) {

@@ -6,43 +6,28 @@ import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer, Client, peerdesk, freshDataDir, eventually, ask, answer } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 
 const sqlite = promisify(execFile);
 let server, mod, admin, alice, bob, carol, dave, anon;
 
-
-async function makeStaff(dir) {
-  await writeFile(join(dir, 'pw'), 'keeper of order 1\n');
-  await peerdesk(['user', 'create', 'mod', '--email', 'mod@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dir]);
-  await peerdesk(['user', 'create', 'boss', '--email', 'boss@example.com', '--password-file', join(dir, 'pw'), '--role', 'admin', '--data', dir]);
-}
-
-
 before(async () => {
-  const dir = await freshDataDir();
-  await makeStaff(dir);
-  const set = (k, v) => peerdesk(['settings', 'set', k, v, '--data', dir]);
-  await set('flags.established_reputation', '15');
-  await set('flags.hide_after', '2');
-  await set('spam.blocked_domains', 'spam.example, bad.test');
-  await set('spam.blocked_words', 'casino bonus');
-  server = await startServer({ dataDir: dir });
-  mod = new Client(server.url);
-  admin = new Client(server.url);
-  await mod.signIn('mod', 'keeper of order 1');
-  await admin.signIn('boss', 'keeper of order 1');
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  carol = new Client(server.url);
-  dave = new Client(server.url);
+  let clients;
+  ({ server, clients } = await startCommunity({
+    staff: { mod: 'moderator', boss: 'admin' },
+    settings: {
+      'flags.established_reputation': 15,
+      'flags.hide_after': 2,
+      'spam.blocked_domains': 'spam.example, bad.test',
+      'spam.blocked_words': 'casino bonus',
+    },
+    members: ['alice', 'bob', 'carol', 'dave'],
+  }));
+  ({ mod, boss: admin, alice, bob, carol, dave } = clients);
   anon = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  await carol.signUp('carol');
-  await dave.signUp('dave');
   // Bob and carol become established (16): alice accepts an answer of each.
   for (const who of [bob, carol]) {
     const q = await ask(alice, `How do I reset the router of ${who.user.username} to factory settings?`);

@@ -4,9 +4,9 @@
 // see who raised a flag and read the audit log in words.
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { writeFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startServer, Client, peerdesk, freshDataDir, ask, answer } from '../support/server.mjs';
+import { rm } from 'node:fs/promises';
+import { Client, ask, answer } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 
 let server, mod, admin, alice, bob, newbie, dave, anon;
 
@@ -14,27 +14,15 @@ let server, mod, admin, alice, bob, newbie, dave, anon;
 const formPost = (who, path, fields) => who.form(path, { csrf_token: who.csrf, ...fields });
 
 before(async () => {
-  const dir = await freshDataDir();
-  await writeFile(join(dir, 'pw'), 'keeper of order 1\n');
-  await peerdesk(['user', 'create', 'mod', '--email', 'mod@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dir]);
-  await peerdesk(['user', 'create', 'boss', '--email', 'boss@example.com', '--password-file', join(dir, 'pw'), '--role', 'admin', '--data', dir]);
-  // Thresholds other than the defaults, to see that the page reads them from the settings.
-  await peerdesk(['settings', 'set', 'privilege.upvote', '12', '--data', dir]);
-  await peerdesk(['settings', 'set', 'privilege.comment', '40', '--data', dir]);
-  server = await startServer({ dataDir: dir });
-  mod = new Client(server.url);
-  admin = new Client(server.url);
-  await mod.signIn('mod', 'keeper of order 1');
-  await admin.signIn('boss', 'keeper of order 1');
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  newbie = new Client(server.url);
-  dave = new Client(server.url);
+  let clients;
+  ({ server, clients } = await startCommunity({
+    staff: { mod: 'moderator', boss: 'admin' },
+    // Thresholds other than the defaults, to see that the page reads them from the settings.
+    settings: { 'privilege.upvote': 12, 'privilege.comment': 40 },
+    members: ['alice', 'bob', 'newbie', 'dave'],
+  }));
+  ({ mod, boss: admin, alice, bob, newbie, dave } = clients);
   anon = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  await newbie.signUp('newbie');
-  await dave.signUp('dave');
   // Bob earns 16: alice accepts his answer. He may vote up and nothing more.
   const q = await ask(alice, 'How do I reset the router to factory settings?');
   const a = await answer(bob, q, 'Hold the reset button for ten seconds until the lights blink.');

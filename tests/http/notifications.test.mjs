@@ -2,33 +2,24 @@
 // what, what the inbox shows (and stops showing when a post goes), the bell, the API's bad input.
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { Client, ask, answer, eventually, freshDataDir, peerdesk, startServer } from '../support/server.mjs';
+import { Client, ask, answer, eventually } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 import { membersSettled } from '../support/members.mjs';
 
 let server, dir, mod, alice, bob, carol, dave;
 
 before(async () => {
-  dir = await freshDataDir();
-  await writeFile(join(dir, 'pw'), 'keeper of order 1\n');
-  await peerdesk(['user', 'create', 'mod', '--email', 'mod@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dir]);
-  // Newcomers may vote and comment everywhere here, so that reputation and replies can be shown.
-  await peerdesk(['settings', 'set', 'privilege.upvote', '0', '--data', dir]);
-  await peerdesk(['settings', 'set', 'privilege.comment', '0', '--data', dir]);
-  server = await startServer({ dataDir: dir });
-  mod = new Client(server.url);
-  await mod.signIn('mod', 'keeper of order 1');
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  carol = new Client(server.url);
-  dave = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  await carol.signUp('carol');
-  await dave.signUp('dave');
+  let clients;
+  ({ dir, server, clients } = await startCommunity({
+    staff: { mod: 'moderator' },
+    // Newcomers may vote and comment everywhere here, so that reputation and replies can be shown.
+    settings: { 'privilege.upvote': 0, 'privilege.comment': 0 },
+    members: ['alice', 'bob', 'carol', 'dave'],
+  }));
+  ({ mod, alice, bob, carol, dave } = clients);
 });
 after(async () => {
   await server?.stop();
@@ -343,17 +334,13 @@ test('names for the mention suggestions: bounded, validated, signed in', async (
 });
 
 test('a mention in a held post tells nobody until a moderator approves it', async (t) => {
-  const dir = await freshDataDir();
-  await peerdesk(['settings', 'set', 'spam.hold_first_post', '1', '--data', dir]);
-  await writeFile(join(dir, 'pw'), 'keeper of order 1\n');
-  await peerdesk(['user', 'create', 'mod', '--email', 'mod@example.com', '--password-file', join(dir, 'pw'), '--role', 'moderator', '--data', dir]);
-  const s = await startServer({ t, dataDir: dir });
-  const m = new Client(s.url);
-  await m.signIn('mod', 'keeper of order 1');
-  const gina = new Client(s.url);
-  const hugo = new Client(s.url);
-  await gina.signUp('gina');
-  await hugo.signUp('hugo');
+  const { dir, server: s, clients } = await startCommunity({
+    staff: { mod: 'moderator' },
+    settings: { 'spam.hold_first_post': 1 },
+    members: ['gina', 'hugo'],
+    server: { t },
+  });
+  const { mod: m, gina, hugo } = clients;
   const held = await gina.api('POST', '/questions', { title: 'My very first question on this site', body: 'Hello @hugo, do you know this?', tags: ['hello'] });
   assert.equal(held.status, 202, held.text);
   const box = (await hugo.api('GET', '/notifications')).body;

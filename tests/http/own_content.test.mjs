@@ -4,23 +4,16 @@
 // (the thread, search, counts, notifications, feeds) forgetting what was deleted.
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { startServer, Client, ask, createAccount, freshDataDir, eventually } from '../support/server.mjs';
+import { Client, ask, eventually } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 import { sql } from '../support/reach.mjs';
 
 let server, alice, bob, carol, mod, anon;
 before(async () => {
-  const dir = await freshDataDir();
-  await createAccount(dir, 'mod', 'moderator');
-  server = await startServer({ dataDir: dir });
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  carol = new Client(server.url);
-  mod = new Client(server.url);
+  let clients;
+  ({ server, clients } = await startCommunity({ staff: { mod: 'moderator' }, members: ['alice', 'bob', 'carol'] }));
+  ({ mod, alice, bob, carol } = clients);
   anon = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  await carol.signUp('carol');
-  await mod.signIn('mod');
   // Reputation enough to comment on others' posts, as established members have.
   await sql(server, `UPDATE users SET reputation = 100 WHERE username IN ('bob', 'carol')`);
 });

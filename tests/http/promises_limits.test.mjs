@@ -5,7 +5,7 @@
 // and that the limit is per member or per address as promised.
 import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { rawRequest } from '../support/raw_http.mjs';
 import { rm } from 'node:fs/promises';
 import { startServer, Client, peerdesk, freshDataDir, createAccount } from '../support/server.mjs';
 
@@ -43,16 +43,7 @@ async function limited(settings, members = []) {
 // One request from another loopback address (127.0.0.2), as a second visitor would come.
 function fromOtherAddress(base, method, path, { body, headers = {} } = {}) {
   const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, localAddress: '127.0.0.2' }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return rawRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, localAddress: '127.0.0.2' }, body);
 }
 
 // A refusal as the README promises it: 429, Retry-After near a token's time, a message.

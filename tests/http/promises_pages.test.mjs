@@ -5,7 +5,7 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { rawRequest } from '../support/raw_http.mjs';
 import { startServer, Client, freshDataDir, createAccount } from '../support/server.mjs';
 
 let server, mod, admin, alice, dave;
@@ -124,16 +124,7 @@ test('a silenced member\'s pages say until when: until a moderator lifts it', { 
 // send it after opening the community under the other loopback name.
 function underHost(hostHeader, method, path, { body, headers = {} } = {}) {
   const url = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path, method, headers: { ...headers, host: hostHeader, cookie: admin.cookieHeader() } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return rawRequest({ host: url.hostname, port: url.port, path, method, headers: { ...headers, host: hostHeader, cookie: admin.cookieHeader() } }, body);
 }
 
 test('the widgets page offers the demo page under the other loopback name, both ways', { timeout: 120000 }, async () => {

@@ -4,19 +4,16 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startServer, Client, ask } from '../support/server.mjs';
+import { Client, ask } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 import { sql, metas, jsonLd, qaPageProblems, sitemapEntries } from '../support/reach.mjs';
 
 let server, alice, bob, carol, anon;
 before(async () => {
-  server = await startServer();
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  carol = new Client(server.url);
+  let clients;
+  ({ server, clients } = await startCommunity({ members: ['alice', 'bob', 'carol'] }));
+  ({ alice, bob, carol } = clients);
   anon = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  await carol.signUp('carol');
 });
 after(async () => {
   await server?.stop();

@@ -2,20 +2,15 @@
 // time on hover and the machine-readable one in datetime; never a raw timestamp.
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { startServer, Client, freshDataDir, createAccount } from '../support/server.mjs';
+import { Client } from '../support/server.mjs';
+import { startCommunity } from '../support/community.mjs';
 
 let server, alice, bob, mod, q, a;
 
 before(async () => {
-  const dir = await freshDataDir();
-  await createAccount(dir, 'mod', 'moderator');
-  server = await startServer({ dataDir: dir });
-  alice = new Client(server.url);
-  bob = new Client(server.url);
-  mod = new Client(server.url);
-  await alice.signUp('alice');
-  await bob.signUp('bob');
-  await mod.signIn('mod', 'correct horse battery staple');
+  let clients;
+  ({ server, clients } = await startCommunity({ staff: { mod: 'moderator' }, members: ['alice', 'bob'] }));
+  ({ mod, alice, bob } = clients);
   q = (await alice.api('POST', '/questions', { title: 'When does the monthly invoice arrive?', body: 'I never know when to expect the invoice.', tags: ['billing'] })).body;
   a = (await bob.api('POST', `/questions/${q.id}/answers`, { body: 'On the first working day of each month.' })).body;
   await alice.api('POST', `/posts/${a.id}/comments`, { body: 'Thanks, that is what I needed to know.' });

@@ -5,6 +5,7 @@
 #include "server/store/migrations.hpp"
 #include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
+#include "tests/unit/fresh_database.hpp"
 
 #include <doctest/doctest.h>
 
@@ -189,23 +190,8 @@ TEST_CASE("settings are checked with the same words the command line prints")
 
 namespace {
 
-struct temp_community {
-    std::filesystem::path dir;
-    std::unique_ptr<store::database> db;
-    temp_community()
-    {
-        static int n = 0;
-        dir = std::filesystem::temp_directory_path() /
-              ("peerdesk-badges-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-        std::filesystem::create_directories(dir);
-        db = std::make_unique<store::database>((dir / "peerdesk.db").string());
-        db->write_alone([](store::connection& c) { return store::migrate(c); });
-    }
-    ~temp_community()
-    {
-        db.reset();
-        std::filesystem::remove_all(dir);
-    }
+struct temp_community : testing::fresh_database {
+    temp_community() : fresh_database("peerdesk-badges-") {}
     std::int64_t user(std::string const& name)
     {
         return db->write([&](store::connection& c) {

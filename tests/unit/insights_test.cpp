@@ -4,6 +4,7 @@
 #include "server/render/charts.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/search_store.hpp"
+#include "tests/unit/fresh_database.hpp"
 
 #include <doctest/doctest.h>
 
@@ -108,23 +109,8 @@ TEST_CASE("a chart names itself and its table, escapes its text and marks every 
 }
 
 namespace {
-struct log_database {
-    std::filesystem::path dir;
-    std::unique_ptr<store::database> db;
-    log_database()
-    {
-        static int n = 0;
-        dir = std::filesystem::temp_directory_path() /
-              ("peerdesk-insights-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-        std::filesystem::create_directories(dir);
-        db = std::make_unique<store::database>((dir / "peerdesk.db").string());
-        db->write_alone([](store::connection& c) { return store::migrate(c); });
-    }
-    ~log_database()
-    {
-        db.reset();
-        std::filesystem::remove_all(dir);
-    }
+struct log_database : testing::fresh_database {
+    log_database() : fresh_database("peerdesk-insights-") {}
     std::int64_t count(std::string const& sql)
     {
         store::statement s(db->reader().handle(), sql);

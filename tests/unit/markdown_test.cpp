@@ -101,6 +101,12 @@ TEST_CASE("bare http and https URLs in text become links, without trailing punct
     CHECK(out.find(R"(<a href="https://example.com/path" rel="nofollow ugc noopener">https://example.com/path</a>.)") !=
           std::string::npos);
     CHECK(out.find(R"x(<a href="http://x.example/(a)" rel="nofollow ugc noopener">)x") != std::string::npos);
+    SUBCASE("a scheme with nothing after it stays text, and so does what came before it")
+    {
+        auto const bare = html("See http:// and https://x.example/a now");
+        CHECK(bare.find("See http:// and <a href=\"https://x.example/a\"") != std::string::npos);
+        CHECK(bare.find("</a> now") != std::string::npos);
+    }
     SUBCASE("but not inside code")
     {
         auto const code = html("`https://example.com` and\n\n    https://example.org\n");

@@ -6,6 +6,7 @@
 #include "server/store/notification_store.hpp"
 #include "server/store/post_store.hpp"
 #include "server/store/user_store.hpp"
+#include "tests/unit/fresh_database.hpp"
 
 #include <doctest/doctest.h>
 
@@ -20,24 +21,8 @@ using namespace peerdesk::store;
 
 namespace {
 
-struct temp_database {
-    std::filesystem::path dir;
-    std::unique_ptr<database> db;
-
-    temp_database()
-    {
-        static int n = 0;
-        dir = std::filesystem::temp_directory_path() /
-              ("peerdesk-notify-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-        std::filesystem::create_directories(dir);
-        db = std::make_unique<database>((dir / "peerdesk.db").string());
-        db->write_alone([](connection& c) { return migrate(c); });
-    }
-    ~temp_database()
-    {
-        db.reset();
-        std::filesystem::remove_all(dir);
-    }
+struct temp_database : testing::fresh_database {
+    temp_database() : fresh_database("peerdesk-notify-test-") {}
     std::int64_t count(std::string const& sql)
     {
         auto& s = db->reader().cached(sql);

@@ -4,6 +4,7 @@
 #include "server/store/post_store.hpp"
 #include "server/store/search_store.hpp"
 #include "server/store/user_store.hpp"
+#include "tests/unit/fresh_database.hpp"
 
 #include <doctest/doctest.h>
 
@@ -16,28 +17,7 @@ using namespace peerdesk::store;
 namespace {
 
 // A real database file in a fresh temporary directory, removed afterwards.
-struct temp_database {
-    std::filesystem::path dir;
-    std::unique_ptr<database> db;
-
-    temp_database()
-    {
-        dir = std::filesystem::temp_directory_path() /
-              ("peerdesk-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-        std::filesystem::create_directories(dir);
-        db = std::make_unique<database>((dir / "peerdesk.db").string());
-        db->write_alone([](connection& c) { return migrate(c); });
-    }
-    ~temp_database()
-    {
-        db.reset();
-        std::filesystem::remove_all(dir);
-    }
-    static int& counter()
-    {
-        static int n = 0;
-        return n;
-    }
+struct temp_database : testing::fresh_database {
     std::int64_t user(std::string const& name)
     {
         return db->write(
