@@ -114,3 +114,18 @@ TEST_CASE("a title may not hide direction overrides or zero-width characters")
         CHECK(e->message.find("invisible") != std::string::npos);
     }
 }
+
+TEST_CASE("SHA-256 gives the standard digests, again and again on one thread")
+{
+    auto hex = [](std::string const& bytes) {
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string out;
+        for (unsigned char b : bytes) (out += digits[b >> 4]) += digits[b & 15];
+        return out;
+    };
+    for (int round = 0; round < 3; ++round) {
+        CHECK(hex(peerdesk::domain::sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        CHECK(hex(peerdesk::domain::sha256("abc")) ==
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
