@@ -456,15 +456,27 @@ std::vector<hit> searcher::similar(std::string_view text, std::optional<std::int
                 q = Xapian::Query(Xapian::Query::OP_FILTER, q,
                                   Xapian::Query(kind == post_kind::idea ? term_idea : term_question));
             }
+            // The question itself holds every word: left in, it set the bar of the cutoff below,
+            // and in a community whose titles share two or three words no other came near it
+            // (the small benchmark's questions had no related questions at all).
+            if (exclude)
+                q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
+                                  Xapian::Query(std::string(prefix_post) + std::to_string(*exclude)));
             Xapian::Enquire enquire(h.db);
             // Only questions sharing a fair part of the words: a single common word is noise.
-            enquire.set_cutoff(30);
+            // Among a title's rarest words one shared word already says something, and Xapian's
+            // percentage counts the words matched: one of six never reached 30.
+            enquire.set_cutoff(titles_only ? 10 : 30);
             rank_by_bm25(enquire, tune, h.wdf_scale);
             auto const facts = facts_for(h);
             std::vector<std::pair<double, std::int64_t>> ranked;  // weight, post
             if (titles_only) {
-                // The quality of the best title matches is added here rather than in the
-                // matcher, where its source is asked at every candidate (it halved the cost).
+                // Title terms are indexed once per title, not at the scaled counts the body's
+                // words get, so the scaled weighting gave them next to nothing and the cutoff
+                // left no related question: plain BM25 for titles. The quality of the best title
+                // matches is added here rather than in the matcher, where its source is asked at
+                // every candidate (it halved the cost).
+                enquire.set_weighting_scheme(Xapian::BM25Weight());
                 enquire.set_query(q);
                 auto const mset =
                     enquire.get_mset(0, static_cast<Xapian::doccount>(std::max<std::size_t>(limit * 4, 32)));
