@@ -250,6 +250,19 @@ test('a word written with an apostrophe is found by the part a customer types wi
   assert.match(page.text, /Scanner doesn’t wake from sleep/);
 });
 
+test('a question with one rare word of its title in common with another has it among its related', async () => {
+  const a = await carol.api('POST', '/questions', { title: 'Zebrafish tank heater flickers during thunderstorms', body: 'The heater light flickers on and off whenever a storm passes over.', tags: ['heating'] });
+  const b = await carol.api('POST', '/questions', { title: 'Which lamp suits zebrafish best?', body: 'Looking for a lamp that does not stress them at night.', tags: ['lighting'] });
+  assert.equal(a.status, 201, a.text);
+  assert.equal(b.status, 201, b.text);
+  await eventually(async () => hitIds(await search({ q: 'zebrafish' })).length >= 2, 'both questions indexed');
+  const related = await carol.api('GET', `/questions/${a.body.id}/similar`);
+  assert.equal(related.status, 200, related.text);
+  assert.ok(related.body.items.some((i) => i.question_id === b.body.id), related.text);
+  assert.ok(!related.body.items.some((i) => i.question_id === a.body.id), 'never the question itself');
+  assert.match((await carol.request('GET', `/questions/${a.body.id}`)).text, /class="related"[\s\S]*Which lamp suits zebrafish best/);
+});
+
 test('two words that no post holds together still give a page: the posts with either', async () => {
   // "restart" is in the printer question, "tunnel" in the VPN one; no post has both.
   const r = await search({ q: 'restart tunnel' });
