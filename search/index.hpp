@@ -73,9 +73,9 @@ struct tuning {
     double typo_ratio = 20;
     double typo_weight = 0.7;
     // Partial matching: when the posts that hold every word are fewer than relax_below
-    // threads, a query of at least partial_min_words words also finds posts that miss one,
-    // and each word also matches an answer whose question holds it (at thread_weight), ranked
-    // after the posts that hold every word. partial 0: never.
+    // threads, each word also matches an answer whose question holds it (at thread_weight);
+    // when that still finds too few, a query of at least partial_min_words words also finds
+    // posts that miss one; each step ranked after the one before. partial 0: never.
     double partial = 1;
     double partial_min_words = 3;
     // 2 rather than 3: at a million posts the loosened pass for queries that found exactly two
