@@ -26,7 +26,7 @@ async function main() {
     console.log('relevance: no Stack Exchange posts in ../shared/data (stackexchange-beer/Posts.xml); skipped');
     return;
   }
-  const pass = ['--json', '--per-kind', opt('--per-kind', smoke ? '40' : '150'), '--seed', opt('--seed', '27')];
+  const pass = ['--json', '--per-kind', opt('--per-kind', smoke ? '40' : '600'), '--seed', opt('--seed', '27')];
   args.forEach((a, i) => { if (a === '--set') pass.push('--set', args[i + 1]); });
   const started = Date.now();
   const { stdout } = await run(join(build, 'peerdesk-bench-relevance'), [data, ...pass], { maxBuffer: 1 << 24 });
