@@ -1,5 +1,6 @@
 #include "server/app/insight_report.hpp"
 
+#include "server/app/search_service.hpp"
 #include "server/domain/time.hpp"
 
 #include <algorithm>
@@ -137,6 +138,8 @@ report build_report(context& ctx, date_range range, report_parts parts)
 {
     report r;
     r.range = range;
+    // The searches counted since the log's last write belong in the figures.
+    if (parts != report_parts::advocates && ctx.search) ctx.search->flush_log();
     auto& db = ctx.db.reader();
     if (parts != report_parts::advocates) add_community(db, r);
     if (parts != report_parts::community) add_advocates(db, r);

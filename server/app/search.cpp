@@ -197,6 +197,7 @@ response search_log(call& c)
     bool no_hits = false;
     if (auto const v = http::find_field(q, "no_hits")) no_hits = *v == "1" || *v == "true";
     auto const since = domain::now() - days * 86400;
+    if (c.ctx.search) c.ctx.search->flush_log();
     store::search_store log(c.ctx.db.reader());
     auto const rows = no_hits ? log.no_hit_queries(since, 100) : log.top_queries(since, 100);
     json::array items;

@@ -58,6 +58,8 @@ public:
     // A widget result followed through to its thread, with the search it came from (empty when
     // not known) and whether the thread has an answer; written with the query log.
     void log_click(std::int64_t widget_key, std::int64_t question_id, std::string query = {}, bool deflected = false);
+    // Writes the searches and clicks counted since the last write (every few seconds anyway):
+    // the pages that show the log call it first.
     void flush_log();
 
     // The related questions a question page shows, by the question and its text (so that an
@@ -86,8 +88,9 @@ private:
 
     std::mutex log_mutex_;
     std::condition_variable log_wake_;
-    std::vector<store::logged_query> log_;
-    std::vector<store::widget_click> clicks_;
+    void tally(std::string query, char const* source, std::int64_t widget_key, store::search_counts const& n);
+    // Searches and clicks since the last write, by day, source, key and query (guarded by log_mutex_).
+    std::unordered_map<std::string, store::query_tally> log_;
     bool stop_ = false;
     std::thread log_thread_;
 };

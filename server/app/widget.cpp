@@ -450,6 +450,7 @@ response widget_key_usage_api(call& c)
     if (auto f = permissions(c.ctx, c.who).may_administer("manage widget keys")) return error_response(*f);
     auto const id = id_param(c);
     if (!id || !store::widget_store(c.ctx.db.reader()).find(*id)) return bad_id("widget key");
+    if (c.ctx.search) c.ctx.search->flush_log();
     auto const u = store::widget_store(c.ctx.db.reader()).usage(*id, domain::now() - 30 * 86400);
     json::array misses;
     for (auto const& [q, n] : u.top_no_results) misses.push_back(json::object{{"query", q}, {"count", n}});

@@ -275,6 +275,18 @@ void search_store::log_clicks(std::vector<widget_click> const& clicks)
     tx.commit();
 }
 
+void search_store::log_tallies(std::vector<query_tally> const& tallies)
+{
+    auto tx = db_.begin_immediate();
+    std::int64_t last = 0;
+    for (auto const& t : tallies) {
+        count(t.at, t.source, t.widget_key, t.query, t.counts);
+        last = std::max(last, t.at);
+    }
+    if (!tallies.empty()) db_.cached(sql::forget_old).bind(domain::day_of(last) - logged_query_days).run();
+    tx.commit();
+}
+
 std::int64_t search_store::forget_query(std::string_view text)
 {
     db_.cached(sql::forget_query).bind(domain::normalize_logged_query(text)).run();

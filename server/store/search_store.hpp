@@ -51,6 +51,15 @@ struct search_counts {
     std::int64_t searches = 0, no_results = 0, clicks = 0, deflected = 0;
 };
 
+// Searches and clicks of one query on one day, summed before they are written.
+struct query_tally {
+    std::int64_t at = 0;  // the latest of them
+    std::string source;   // site, api or widget
+    std::int64_t widget_key = 0;
+    std::string query;
+    search_counts counts;
+};
+
 // A search that found nothing, grouped by normalised query over a period.
 struct content_gap {
     std::string query;
@@ -125,6 +134,7 @@ public:
     // widget clicks is added to its day's counts, and days older than logged_query_days go.
     void log_queries(std::vector<logged_query> const& queries);
     void log_clicks(std::vector<widget_click> const& clicks);
+    void log_tallies(std::vector<query_tally> const& tallies);
     // Forgets a query (in its normal form) on every day, for text that should not have been
     // kept; answers how many rows went. The day's totals, which hold no text, stay.
     std::int64_t forget_query(std::string_view text);

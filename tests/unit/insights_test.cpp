@@ -145,6 +145,29 @@ TEST_CASE("the search log keeps counts per day and query, bounded in queries per
     CHECK(t.count("SELECT count(*) FROM search_day_totals") == 2);
 }
 
+TEST_CASE("the search log takes counts summed in memory, as one search each")
+{
+    log_database t;
+    std::int64_t const day = 20000, at = day * 86400 + 100;
+    t.db->write([&](store::connection& c) {
+        store::search_store(c).log_tallies({{at, "site", 0, "toner smudge", {3, 1, 0, 0}},
+                                            {at + 5, "widget", 7, "toner smudge", {2, 0, 2, 1}},
+                                            {at, "site", 0, "", {4, 4, 0, 0}}});
+    });
+    // Tallied again later the same day: added to the same row, not a second one.
+    t.db->write([&](store::connection& c) {
+        store::search_store(c).log_tallies({{at + 9, "site", 0, "toner smudge", {1, 0, 0, 0}}});
+    });
+    CHECK(t.count("SELECT searches FROM search_days WHERE source = 'site' AND query = 'toner smudge'") == 4);
+    CHECK(t.count("SELECT last_at FROM search_days WHERE source = 'site'") == at + 9);
+    CHECK(t.count("SELECT clicks FROM search_days WHERE source = 'widget' AND widget_key = 7") == 2);
+    CHECK(t.count("SELECT deflected FROM search_day_totals WHERE source = 'widget'") == 1);
+    // A query with no text counts in the day's totals only.
+    CHECK(t.count("SELECT searches FROM search_day_totals WHERE source = 'site'") == 8);
+    CHECK(t.count("SELECT no_results FROM search_day_totals WHERE source = 'site'") == 5);
+    CHECK(t.count("SELECT count(*) FROM search_days") == 2);
+}
+
 #include "server/domain/reputation.hpp"
 #include "server/store/insight_store.hpp"
 #include "server/store/moderation_store.hpp"
