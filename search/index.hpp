@@ -62,8 +62,12 @@ struct tuning {
     // before the length norm); see capped_bm25 in ranking.cpp. With counts normalised by length, a
     // short post's counts are large, and the matcher's bound (the largest count in the index,
     // capped) passes over fewer posts. At a million posts, one thread: cap 8 548 queries/s, 5 855,
-    // 4 1,040, 3 1,169; MRR@10 on the tuning part 0.932, 0.933, 0.930, 0.929.
-    double wdf_cap = 3;
+    // 4 1,040, 3 1,169; MRR@10 on the tuning part 0.932, 0.933, 0.930, 0.929. Later, with partial
+    // matching in two steps, instructions a search over all 1,986 bench queries (callgrind): cap 3
+    // 6.6 million, 2.5 6.0, 2 5.0; relevance at 600 queries a kind over four seeds moves by at most
+    // 0.003 either way at 2.5 or 2. 2 is not taken: a short post's title mention and body mention
+    // both reach the cap, and a word in a title should still weigh more (a unit test holds this).
+    double wdf_cap = 2.5;
     // Typo tolerance: a word of a plain query held by fewer than typo_rare_share of the posts
     // (and by at most 2 in a small community) is looked up in the spelling dictionary; a word
     // within 1 edit (4-7 letters) or 2 (8 or more) that the community uses at least
