@@ -5,6 +5,7 @@
 #include "server/app/api_io.hpp"
 #include "server/app/events.hpp"
 #include "server/app/frame.hpp"
+#include "server/app/member_memo.hpp"
 #include "server/app/moderation_actions.hpp"
 #include "server/app/notifications.hpp"
 #include "server/app/permissions.hpp"
@@ -33,53 +34,10 @@ using store::follow_target;
 
 namespace {
 
-// What a member's pages show of their own notifications, kept until the database next changes
-// in any way (notifications are written unseen by the page caches, so any_write_count counts
-// them), and for at most 5 s, which bounds what a change made by another process could leave
-// behind. Every signed-in page shows the bell's count, and counting joins each unread
-// notification to its question, post and comment (one deleted since is not counted): a sixth
-// of a signed-in question page. The inbox page joins its 30 rows the same way.
-template <typename V>
-class member_memo {
-public:
-    explicit member_memo(std::size_t max_entries) : max_entries_(max_entries) {}
-
-    std::optional<V> find(store::database const& db, std::string const& key)
-    {
-        std::lock_guard lock(mutex_);
-        if (!current(db)) return std::nullopt;
-        auto const it = values_.find(key);
-        if (it == values_.end()) return std::nullopt;
-        return it->second;
-    }
-    // A value read when the database's write count was `writes`: kept only if nothing came since.
-    void store(store::database const& db, std::uint64_t writes, std::string key, V value)
-    {
-        std::lock_guard lock(mutex_);
-        if (!current(db) && db.any_write_count() == writes) {
-            values_.clear();
-            db_ = &db;
-            writes_ = writes;
-            since_ = std::chrono::steady_clock::now();
-        }
-        if (db_ != &db || writes_ != writes || values_.size() >= max_entries_) return;
-        values_.emplace(std::move(key), std::move(value));
-    }
-
-private:
-    bool current(store::database const& db) const
-    {
-        return db_ == &db && writes_ == db.any_write_count() &&
-               std::chrono::steady_clock::now() - since_ < std::chrono::seconds(5);
-    }
-    std::size_t const max_entries_;
-    std::mutex mutex_;
-    store::database const* db_ = nullptr;
-    std::uint64_t writes_ = 0;
-    std::chrono::steady_clock::time_point since_;
-    std::unordered_map<std::string, V> values_;
-};
-
+// What a member's pages show of their own notifications (see member_memo.hpp). Every
+// signed-in page shows the bell's count, and counting joins each unread notification to its
+// question, post and comment (one deleted since is not counted): a sixth of a signed-in
+// question page. The inbox page joins its 30 rows the same way.
 member_memo<std::int64_t>& unread_counts()
 {
     static member_memo<std::int64_t> memo(100'000);
