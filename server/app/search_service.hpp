@@ -95,33 +95,39 @@ public:
     // Starts the thread that keeps each question's related questions in the database
     // (store::related_store), so that a page reads them by the question's id:
     // - a question the indexer has taken (asked, edited, voted on) once the index holds it, when
-    //   it has no list yet or one for another title or tags; a new list's questions that have
-    //   room for more are found again too (the new question may belong in theirs), and the
-    //   questions a deleted question's list named (it held a place in theirs);
+    //   it has no list yet or one for another title or tags; then the questions on its new list
+    //   that have room for more are found again (it may belong in theirs), and a question no
+    //   longer live has its list forgotten and the questions it named found again;
     // - a question whose page found no list (want_related);
     // - a walk over every question, 200 at a time, for lists missing, for another text or older
     //   than max_age, which fills a community that had none, and forgets the lists of
     //   questions no longer live.
-    // The thread runs at the lowest priority, pauses between batches and writes each batch in one
-    // transaction that no page cache notices (database::seen::no): a stored list is what the
-    // page found itself without one. stop_related (or the destructor) ends it within one query.
+    // A question with a change the index does not hold yet waits for the indexer's turn, so that
+    // its neighbours are looked at again once it can be found. The thread runs at the lowest
+    // priority, pauses between batches and writes each batch in one transaction that no page
+    // cache notices (database::seen::no): a stored list is what the page found itself without
+    // one. stop_related (or the destructor) ends it within one query.
     void start_related(related_options options);
     void stop_related();
-    // A question's list is wanted: once the index holds every change up to after_seq, or (0)
-    // every change committed when the thread takes the wish. Bounded; the walk finds the rest.
-    void want_related(std::int64_t question_id, std::int64_t after_seq = 0);
+    // A question's list is wanted: once the index holds every change up to after_seq (0: now).
+    // force: found again even when the list kept is for the same text and recent. Bounded; the
+    // walk finds the rest.
+    void want_related(std::int64_t question_id, std::int64_t after_seq = 0, bool force = false);
 
 private:
     struct wanted_related {
-        std::int64_t seq = 0;  // 0: the index is to have caught up with the outbox
+        std::int64_t seq = 0;
         std::chrono::steady_clock::time_point at;
+        bool force = false;
     };
     enum class neighbours { look_again, leave };
+    // Where a question to look at comes from: the indexer (its change is in the index), or
+    // elsewhere (a page, a neighbour, the walk), when a change of it may still be on its way.
+    enum class origin { index, elsewhere };
+    enum class outcome_of_batch { done, stopped, backlog };
     void run_related();
-    // The lists of these questions that need finding (all of them when forced); answers whether it
-    // went through (false when stopped).
-    bool find_related(std::vector<std::int64_t> const& ids, neighbours then, bool forced);
-    bool walk_related(std::int64_t& cursor);
+    outcome_of_batch find_related(std::vector<std::int64_t> const& ids, origin from, neighbours then, bool forced);
+    outcome_of_batch walk_related(std::int64_t& cursor);
     related_options related_options_;
     std::mutex related_work_mutex_;
     std::condition_variable related_wake_;

@@ -180,3 +180,37 @@ TEST_CASE("live questions without a list are counted")
     w.remove(b);
     CHECK(related_store(w.db->reader()).missing() == 1);
 }
+
+TEST_CASE("the posts whose changes the index does not hold yet, each with its last change's position")
+{
+    related_world w;
+    auto const a = w.ask("One"), b = w.ask("Two");
+    auto const all = search_store(w.db->reader()).pending_posts(0, 10);
+    REQUIRE(all);
+    REQUIRE(all->size() == 2);
+    std::int64_t a_seq = 0, b_seq = 0;
+    for (auto const& [post, seq] : *all) (post == a ? a_seq : b_seq) = seq;
+    CHECK(a_seq > 0);
+    CHECK(b_seq > a_seq);
+    SUBCASE("past the position the index holds, and only those")
+    {
+        auto const after = search_store(w.db->reader()).pending_posts(a_seq, 10);
+        REQUIRE(after);
+        REQUIRE(after->size() == 1);
+        CHECK(after->front().first == b);
+    }
+    SUBCASE("a later change of the same post moves its position")
+    {
+        w.answer(a);  // a first answer re-indexes its question
+        auto const again = search_store(w.db->reader()).pending_posts(b_seq, 10);
+        REQUIRE(again);
+        bool found = false;
+        for (auto const& [post, seq] : *again)
+            if (post == a) found = seq > b_seq;
+        CHECK(found);
+    }
+    SUBCASE("more than the limit is a backlog, not a part of it")
+    {
+        CHECK_FALSE(search_store(w.db->reader()).pending_posts(0, 1));
+    }
+}
