@@ -10,8 +10,8 @@
 //   gives its list's questions the same (it held a place in theirs).
 // - the walk: every live question in id order, walk_batch at a time, when nothing is wanted.
 // The order that keeps neighbours right: a question is looked at from elsewhere than the
-// indexer only when the index holds all its changes and no wish for it waits; otherwise its
-// indexer's wish does it, with the neighbours, once the index can find it. Each batch is
+// indexer only when the index holds all its changes and no wish for it waits; otherwise a wish
+// for its last change's position does it, with the neighbours, once the index can find it. Each batch is
 // written in one transaction, unseen by page caches (database::seen::no). What it does not do:
 // notice at once a question asked that belongs in a full list (that waits for the list's
 // max_age), or re-rank lists when the quality boost changes (the same).
@@ -184,13 +184,14 @@ search_service::outcome_of_batch search_service::find_related(std::vector<std::i
                 auto const p = waits.find(q.question_id);
                 auto const w = wanted_.find(q.question_id);
                 if (p == waits.end() && w == wanted_.end()) return false;
-                // Its indexer's wish will come (or waits): a forced look goes with it.
-                if (forced) {
-                    if (w == wanted_.end())
-                        wanted_.emplace(q.question_id,
-                                        wanted_related{p->second, std::chrono::steady_clock::now(), true});
-                    else
-                        w->second.force = true;
+                // Left to a wish that waits for the index to hold its change. Not to the
+                // indexer's own: a rebuild taken up meanwhile holds the change without handing
+                // it out.
+                if (w == wanted_.end())
+                    wanted_.emplace(q.question_id, wanted_related{p->second, std::chrono::steady_clock::now(), forced});
+                else {
+                    if (p != waits.end()) w->second.seq = std::max(w->second.seq, p->second);
+                    w->second.force = w->second.force || forced;
                 }
                 return true;
             });
