@@ -295,6 +295,11 @@ int command_serve(options const& o)
     };
     app::search_service search(db, search_root(o),
                                static_cast<std::size_t>(o.number("search-cache", 4096, 0, 1000000)));
+    // Keeps each question's related questions in the database, off the request path; stopped
+    // with the search service.
+    app::related_options relating;
+    relating.quality_boost = settings.search_quality_boost;
+    search.start_related(relating);
     app::rate_limiter limiter(rate_limits == "on");
     app::application application(db, settings, &search, &limiter);
     // Declared after the database, so that it stops before the database closes.

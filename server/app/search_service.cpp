@@ -7,6 +7,7 @@
 #include "server/domain/time.hpp"
 #include "server/domain/validation.hpp"
 #include "server/render/plain_text.hpp"
+#include "server/store/related_store.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -61,6 +62,7 @@ std::vector<search::source::change> database_source::changes_after(std::int64_t 
     out.reserve(rows.size());
     for (auto& r : rows) {
         to_text(r.doc);
+        if (on_question_ && r.doc.is_question && !r.doc.is_idea) on_question_(r.doc.id, r.seq);
         out.push_back({r.seq, std::move(r.doc)});
     }
     return out;
@@ -123,6 +125,7 @@ search_service::search_service(store::database& db, std::filesystem::path root, 
     auto gather = std::chrono::milliseconds(50);
     if (char const* v = std::getenv("PEERDESK_SEARCH_GATHER_MS"))
         gather = std::chrono::milliseconds(std::clamp(std::atoi(v), 0, 60'000));
+    source_.on_question([this](std::int64_t id, std::int64_t seq) { want_related(id, seq); });
     indexer_ = std::make_unique<search::indexer>(root, source_, readers_, gather);
     live_indexer_.store(indexer_.get(), std::memory_order_release);
     db_.set_after_write([this] { notify(); });
@@ -139,6 +142,7 @@ search_service::search_service(store::database& db, std::filesystem::path root, 
 
 search_service::~search_service()
 {
+    stop_related();
     {
         std::lock_guard lock(log_mutex_);
         stop_ = true;
@@ -383,12 +387,19 @@ outcome<std::vector<std::int64_t>> similar_idea_ids(context& ctx, std::string_vi
 
 outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post_row const& question)
 {
-    if (!ctx.search) return unavailable("Search is not available here.");
     auto const question_id = question.id;
+    // Found in the background and kept (search_service::start_related): one read by the id.
+    // Rows are read each time: a question deleted or hidden since drops out at once.
+    if (auto const kept = store::related_store(ctx.db.reader()).find(question_id);
+        kept && kept->text_hash == store::related_text_hash(question.title, question.tags))
+        return store::search_store(ctx.db.reader()).hits(kept->ids);
+    if (!ctx.search) return unavailable("Search is not available here.");
+    // None kept yet (a question asked a moment ago, a community from before they were kept) or
+    // kept for another title or tags: found here as before, and in the background for next time.
+    ctx.search->want_related(question_id);
     auto text = question.title;
     for (auto const& t : question.tags) text += " " + t;
     auto key = std::to_string(question_id) + '\n' + text;
-    // Rows are read each time: a question deleted or hidden since drops out at once.
     if (auto ids = ctx.search->related(key)) return store::search_store(ctx.db.reader()).hits(*ids);
     auto ids = similar_ids(ctx, text, question_id, related_limit, false, search::post_kind::question, true);
     if (auto const* f = failed(ids)) return *f;

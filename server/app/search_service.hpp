@@ -8,9 +8,11 @@
 #include "server/store/search_store.hpp"
 #include "server/store/widget_store.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -34,8 +36,29 @@ public:
     std::optional<std::string> rebuild_dir() override;
     void end_rebuild() override;
 
+    // Called on the indexer's thread with each question whose change it takes, and the change's
+    // outbox position: the index holds the question once its applied position reaches that.
+    // Set before the indexer starts.
+    void on_question(std::function<void(std::int64_t question_id, std::int64_t seq)> fn)
+    {
+        on_question_ = std::move(fn);
+    }
+
 private:
     store::database& db_;
+    std::function<void(std::int64_t, std::int64_t)> on_question_;
+};
+
+// How the background keeps related questions (search_service::start_related).
+struct related_options {
+    int quality_boost = 200;  // hundredths, as settings::search_quality_boost when it starts
+    // A list older than this is found again: questions asked since may belong in it.
+    std::chrono::seconds max_age{7 * 86400};
+    // The walk over every question: a pause after each batch, and from the end of one walk to
+    // the start of the next.
+    std::chrono::milliseconds walk_pause{200};
+    std::chrono::seconds walk_every{3600};
+    std::chrono::seconds first_walk{1};
 };
 
 class search_service {
@@ -62,14 +85,57 @@ public:
     // the pages that show the log call it first.
     void flush_log();
 
-    // The related questions a question page shows, by the question and its text (so that an
-    // edit looks again), for up to a minute. Finding them is an OR of the title's and tags'
-    // words (13 ms at a million posts, 34 at most), and the page cache renders a busy page
-    // again every few seconds on an I/O thread, holding up that thread's other connections.
+    // The related questions a question page found itself when none were kept in the database
+    // yet, by the question and its text (so that an edit looks again), for up to a minute. Finding them is an OR of the
+    // title's and tags' words (13 ms at a million posts, 34 at most), and the page cache renders a busy page again
+    // every few seconds on an I/O thread, holding up that thread's other connections.
     std::optional<std::vector<std::int64_t>> related(std::string const& key);
     // settled: the index had every change when the ids were found, so they may be kept a minute;
     // otherwise (a question asked a moment ago may be missing) only a moment.
     void keep_related(std::string key, std::vector<std::int64_t> ids, bool settled);
+
+    // Starts the thread that keeps each question's related questions in the database
+    // (store::related_store), so that a page reads them by the question's id:
+    // - a question the indexer has taken (asked, edited, voted on) once the index holds it, when
+    //   it has no list yet or one for another title or tags; then the questions on its new list
+    //   that have room for more are found again (it may belong in theirs), and a question no
+    //   longer live has its list forgotten and the questions it named found again;
+    // - a question whose page found no list (want_related);
+    // - a walk over every question, 200 at a time, for lists missing, for another text or older
+    //   than max_age, which fills a community that had none, and forgets the lists of
+    //   questions no longer live.
+    // A question with a change the index does not hold yet waits for the indexer's turn, so that
+    // its neighbours are looked at again once it can be found. The thread runs at the lowest
+    // priority, pauses between batches and writes each batch in one transaction that no page
+    // cache notices (database::seen::no): a stored list is what the page found itself without
+    // one. stop_related (or the destructor) ends it within one query.
+    void start_related(related_options options);
+    void stop_related();
+    // A question's list is wanted: once the index holds every change up to after_seq (0: now).
+    // force: found again even when the list kept is for the same text and recent. Bounded; the
+    // walk finds the rest.
+    void want_related(std::int64_t question_id, std::int64_t after_seq = 0, bool force = false);
+
+private:
+    struct wanted_related {
+        std::int64_t seq = 0;
+        std::chrono::steady_clock::time_point at;
+        bool force = false;
+    };
+    enum class neighbours { look_again, leave };
+    // Where a question to look at comes from: the indexer (its change is in the index), or
+    // elsewhere (a page, a neighbour, the walk), when a change of it may still be on its way.
+    enum class origin { index, elsewhere };
+    enum class outcome_of_batch { done, stopped, backlog };
+    void run_related();
+    outcome_of_batch find_related(std::vector<std::int64_t> const& ids, origin from, neighbours then, bool forced);
+    outcome_of_batch walk_related(std::int64_t& cursor);
+    related_options related_options_;
+    std::mutex related_work_mutex_;
+    std::condition_variable related_wake_;
+    std::unordered_map<std::int64_t, wanted_related> wanted_;  // guarded by related_work_mutex_
+    std::atomic<bool> related_stop_{false};
+    std::thread related_thread_;
 
 private:
     struct related_entry {
@@ -156,9 +222,11 @@ outcome<std::vector<store::hit_row>> similar_questions(context& ctx, std::string
 // Ideas like the title being typed (ids, closest first): seen before proposing one again.
 outcome<std::vector<std::int64_t>> similar_idea_ids(context& ctx, std::string_view title, std::size_t limit);
 // Questions like a question (its title and tags), closest first: what its page shows beside it
-// and what the API answers. Kept for up to a minute, so that a question asked meanwhile may
-// take that long to appear (two seconds when none were found, or the index was behind: it may
-// not have caught up with a new question yet).
+// and what the API answers. Read by the question's id from the list the background keeps
+// (start_related) when there is one for its present title and tags; otherwise found in the
+// index as the page is built (kept in memory for up to a minute, two seconds when none were
+// found or the index was behind) and wanted by the background. Either way the rows are read
+// fresh: a question deleted or hidden since is not among them.
 inline constexpr std::size_t related_limit = 8;
 outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post_row const& question);
 

@@ -83,6 +83,8 @@ constexpr std::string_view forget_applied =
     "DELETE FROM search_outbox WHERE seq IN (SELECT seq FROM search_outbox WHERE seq <= min(?1, "
     "coalesce((SELECT floor FROM search_state WHERE key = 'rebuild'), ?1)) ORDER BY seq LIMIT ?2)";
 constexpr std::string_view outbox_stats = "SELECT count(*), min(created_at) FROM search_outbox WHERE seq > ?1";
+constexpr std::string_view pending_posts =
+    "SELECT post_id, max(seq) FROM search_outbox WHERE seq > ?1 GROUP BY post_id LIMIT ?2";
 constexpr std::string_view post_count = "SELECT count(*) FROM posts";
 constexpr std::string_view last_seq =
     "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_outbox'), 0)";
@@ -164,6 +166,16 @@ outbox_stats search_store::outbox(std::int64_t applied_seq)
     s.step();
     outbox_stats out{s.integer(0), s.optional_integer(1)};
     s.reset();
+    return out;
+}
+
+std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> search_store::pending_posts(std::int64_t applied_seq,
+                                                                                              std::size_t limit)
+{
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    auto& s = db_.cached(sql::pending_posts).bind(applied_seq, static_cast<std::int64_t>(limit) + 1);
+    while (s.step()) out.emplace_back(s.integer(0), s.integer(1));
+    if (out.size() > limit) return std::nullopt;
     return out;
 }
 

@@ -120,6 +120,10 @@ public:
     bool forget_applied(std::int64_t seq, std::size_t limit);
     // The changes after applied_seq: the ones the index does not hold yet.
     outbox_stats outbox(std::int64_t applied_seq);
+    // The posts those changes are for, each with its last change's position; nothing when there
+    // are more than limit posts (a backlog: an import, a stuck index).
+    std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> pending_posts(std::int64_t applied_seq,
+                                                                                    std::size_t limit);
 
     // Every visible post's id, the best first (search::quality_of, then the oldest).
     std::vector<std::int64_t> rebuild_order();
