@@ -1,5 +1,7 @@
 #include "search/indexer.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
 #include <xapian.h>
 
 #include <iostream>
@@ -210,6 +212,9 @@ bool indexer::drain()
 
 void indexer::run()
 {
+    // Below the threads that answer requests (on Linux a thread has its own nice value): an index
+    // commit is a burst of CPU, and on two cores it took time slices from answers being posted.
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
     auto last_commit = clock::now() - min_commit_interval;
     bool wait = false;
     for (;;) {

@@ -1,5 +1,6 @@
 #include "server/app/mailer.hpp"
 
+#include "server/app/background.hpp"
 #include "server/domain/crypto.hpp"
 #include "server/domain/time.hpp"
 #include "server/store/mail_store.hpp"
@@ -78,6 +79,7 @@ mail_sender::~mail_sender()
 
 void mail_sender::run()
 {
+    lower_this_thread(10);
     constexpr int batch = 10;
     std::int64_t pruned_at = 0;
     while (!stop_) {

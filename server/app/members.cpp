@@ -1,5 +1,6 @@
 #include "server/app/members.hpp"
 
+#include "server/app/background.hpp"
 #include "server/app/notifications.hpp"
 #include "server/domain/badges.hpp"
 #include "server/domain/time.hpp"
@@ -167,6 +168,7 @@ member_worker::~member_worker()
 
 void member_worker::run()
 {
+    lower_this_thread(10);
     // Its reader walks one member's posts at a time: a small page cache does, and keeps the
     // server within its memory goal.
     store::database::set_thread_reader_cache(8 * 1024);

@@ -1,5 +1,6 @@
 #include "server/app/notifications.hpp"
 
+#include "server/app/background.hpp"
 #include "server/app/mailer.hpp"
 #include "server/app/urls.hpp"
 #include "server/domain/crypto.hpp"
@@ -324,6 +325,7 @@ void notification_worker::wake()
 
 void notification_worker::run()
 {
+    lower_this_thread(10);
     // The first pruning waits an hour: a start writes nothing of its own.
     std::int64_t digests_at = 0, pruned_at = domain::now();
     // Digests are looked for once a minute, or more often when a period is short (tests).

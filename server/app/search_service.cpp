@@ -1,5 +1,6 @@
 #include "server/app/search_service.hpp"
 
+#include "server/app/background.hpp"
 #include "server/app/rate_limits.hpp"
 #include "server/app/timing.hpp"
 #include "server/app/urls.hpp"
@@ -130,6 +131,7 @@ search_service::search_service(store::database& db, std::filesystem::path root, 
     live_indexer_.store(indexer_.get(), std::memory_order_release);
     db_.set_after_write([this] { notify(); });
     log_thread_ = std::thread([this] {
+        lower_this_thread(10);
         std::unique_lock lock(log_mutex_);
         while (!stop_) {
             log_wake_.wait_for(lock, log_interval, [&] { return stop_ || log_.size() >= max_log_backlog; });

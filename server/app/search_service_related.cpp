@@ -15,12 +15,10 @@
 // written in one transaction, unseen by page caches (database::seen::no). What it does not do:
 // notice at once a question asked that belongs in a full list (that waits for the list's
 // max_age), or re-rank lists when the quality boost changes (the same).
+#include "server/app/background.hpp"
 #include "server/app/search_service.hpp"
 #include "server/domain/time.hpp"
 #include "server/store/related_store.hpp"
-
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <iostream>
@@ -83,9 +81,8 @@ void search_service::want_related(std::int64_t question_id, std::int64_t after_s
 
 void search_service::run_related()
 {
-    // Lowest priority for this thread alone (on Linux a thread has its own nice value): finding
-    // lists is never worth a reader's wait.
-    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
+    // The lowest priority: finding lists is never worth a reader's wait.
+    lower_this_thread(19);
     // The walk reads every question once an hour: a small page cache, as the write threads keep.
     store::database::set_thread_reader_cache(4 * 1024);
     using clock = std::chrono::steady_clock;
