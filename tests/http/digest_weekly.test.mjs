@@ -43,6 +43,7 @@ test('a weekly digest by default for followed tags: unanswered first, best answe
   const ned = await member('ned');
   // Lia keeps the default for tags and reads comments weekly.
   assert.equal((await lia.api('GET', '/me/preferences')).body.followed_tag, 'weekly');
+  assert.doesNotMatch((await lia.request('GET', '/account')).text, /not set up to send mail/);
   assert.equal((await lia.api('PATCH', '/me/preferences', { comment: 'weekly' })).status, 200);
   const q1 = await ask(ned, 'Answered: the modem light blinks orange', 'A body long enough to post here.', ['modems']);
   for (const who of [lia, max]) assert.equal((await who.api('POST', '/tags/modems/follow')).status, 204);

@@ -175,3 +175,20 @@ test('the ideas feed is valid Atom with the status changes, linked from the road
   const roadmap = await anon.request('GET', '/ideas/roadmap');
   assert.match(roadmap.text, /<link rel="alternate" type="application\/atom\+xml" title="[^"]*" href="\/feeds\/ideas\.atom">/);
 });
+
+test('the account page: five choices for every kind, the followed questions, and no promise of mail', async () => {
+  const q = await ask(bob, title('listed on the account page'));
+  assert.equal((await dave.api('POST', `/questions/${q}/follow`)).status, 204);
+  const account = await dave.request('GET', '/account');
+  assert.equal(account.status, 200);
+  const selects = [...account.text.matchAll(/<select id="pref-([a-z_]+)" name="\1">([\s\S]*?)<\/select>/g)];
+  assert.deepEqual(selects.map((m) => m[1]), ['answer', 'comment', 'reply', 'mention', 'accepted', 'reputation',
+    'moderation', 'followed_question', 'followed_tag', 'followed_user']);
+  for (const [, kind, options] of selects)
+    assert.deepEqual([...options.matchAll(/<option value="([a-z]+)"/g)].map((m) => m[1]), ['inbox', 'email', 'daily', 'weekly', 'off'], kind);
+  assert.match(account.text, /<select id="pref-answer" name="answer">[\s\S]*?<option value="email" selected>/);
+  assert.match(account.text, /<select id="pref-followed_tag" name="followed_tag">[\s\S]*?<option value="weekly" selected>/);
+  assert.match(account.text, new RegExp(`<h2 id="following">[\\s\\S]*?href="/questions/${q}">listed on the account page`));
+  // This server has no relay: the page says mail waits in the inbox instead of promising it.
+  assert.match(account.text, /This site is not set up to send mail: e-mail and digests stay in your inbox/);
+});
