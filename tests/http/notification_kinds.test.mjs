@@ -110,7 +110,7 @@ test('following a member: their new question and answer reach the follower, once
   assert.ok(!(await inbox(dave)).items.some((n) => n.question_id === q || n.post_id === a));
 });
 
-test('a mention in a comment links and notifies once; editing the comment tells nobody again', async () => {
+test('a mention in a comment links and notifies once, not again on edit; commenting follows the thread', async () => {
   const q = await ask(bob, title('comment mention'));
   const c = await alice.api('POST', `/posts/${q}/comments`, { body: 'Maybe @dave has seen this one before?' });
   assert.equal(c.status, 201, c.text);
@@ -127,6 +127,12 @@ test('a mention in a comment links and notifies once; editing the comment tells 
   // The post's author hears of the comment once, as a comment, not as a mention too.
   const bobs = (await inbox(bob)).items.filter((n) => n.comment_id === c.body.id);
   assert.deepEqual(bobs.map((n) => n.kind), ['comment']);
+  // Asking and commenting followed the thread; a later answer reaches the commenter.
+  for (const who of [bob, alice])
+    assert.ok((await who.api('GET', '/me/following')).body.questions.some((x) => x.id === q), who.user.username);
+  // (Dave answers: alice follows carol as a member, which would tell her of it another way.)
+  const a = await answer(dave, q, 'Reset the printer to its factory settings first.');
+  await eventually(async () => (await inbox(alice)).items.some((n) => n.kind === 'followed_question' && n.post_id === a), 'alice told of the answer');
 });
 
 const python = process.env.PEERDESK_PYTHON || '/usr/bin/python3';
