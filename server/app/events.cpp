@@ -23,17 +23,20 @@ struct stream_counts {
     std::unordered_map<std::int64_t, int> per_member;
     int total = 0;
 
-    bool take(std::int64_t user_id)
+    enum class taken { yes, member_full, all_full };
+
+    taken take(std::int64_t user_id)
     {
         std::lock_guard lock(mutex);
         auto& mine = per_member[user_id];
         if (mine >= event_streams_per_member || total >= event_streams_in_all) {
+            bool const member_full = mine >= event_streams_per_member;
             if (mine == 0) per_member.erase(user_id);
-            return false;
+            return member_full ? taken::member_full : taken::all_full;
         }
         ++mine;
         ++total;
-        return true;
+        return taken::yes;
     }
     void give_back(std::int64_t user_id)
     {
@@ -111,11 +114,21 @@ private:
 http::response event_stream_response(call& c)
 {
     if (auto f = permissions(c.ctx, c.who).signed_in("receive live notifications")) return error_response(*f);
-    if (!counts().take(c.who.user->id)) {
+    auto const taken = counts().take(c.who.user->id);
+    if (taken == stream_counts::taken::member_full) {
         return error_response({failure_kind::rate_limited, "too_many_streams",
                                "Too many live connections are open (at most " +
                                    std::to_string(event_streams_per_member) +
                                    " per member); close another tab or try again later.",
+                               "", 30});
+    }
+    // Full for everyone: the member's tabs are not the cause, so say so; pages still work and
+    // show the count when loaded.
+    if (taken == stream_counts::taken::all_full) {
+        return error_response({failure_kind::rate_limited, "too_many_streams",
+                               "The server has as many live connections open as it allows (" +
+                                   std::to_string(event_streams_in_all) +
+                                   "); the count updates when a page loads. Try again later.",
                                "", 30});
     }
     auto stream = std::make_shared<notification_stream>(c.ctx, c.who.user->id);

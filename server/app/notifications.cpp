@@ -328,8 +328,9 @@ void notification_worker::run()
     lower_this_thread(10);
     // The first pruning waits an hour: a start writes nothing of its own.
     std::int64_t digests_at = 0, pruned_at = domain::now();
-    // Digests are looked for once a minute, or more often when a period is short (tests).
-    auto const digest_every = std::clamp<std::int64_t>(options_.daily.count() / 2, 1, 60);
+    // Digests are looked for once a minute, or more often when either period is short (tests).
+    auto const digest_every =
+        std::clamp<std::int64_t>(std::min(options_.daily.count(), options_.weekly.count()) / 2, 1, 60);
     while (!stop_) {
         bool more = false;
         try {
@@ -541,6 +542,7 @@ void notification_worker::make_digests(std::string_view period, std::int64_t sec
                     .set("other_questions", std::move(other))
                     .set("best_answers", std::move(best))
                     .set("has_best", !answers.empty())
+                    .set("has_items", !items.empty())
                     .set("items", std::move(items))
                     .set("reputation_change", (change > 0 ? "+" : "") + std::to_string(change))
                     .set("inbox_link", public_link(mail_, "/notifications"))
