@@ -154,9 +154,18 @@ std::optional<failure> request_reset(context& ctx, viewer const& who, std::strin
             if (s.requests_since(key, "password_reset", now - 3600) >= reset_requests_per_hour)
                 return s.oldest_request_since(key, "password_reset", now - 3600).value_or(now) + 3600 - now;
             s.add_request(key, "password_reset", now);
-            if (auto const user = s.user_by_email(email))
+            auto const user = s.user_by_email(email);
+            if (!user) return std::nullopt;
+            // An address that never confirmed itself is sent nothing but the confirmation (anyone
+            // may type anyone's address at sign-up): asked for a reset, it gets the confirmation
+            // link again, and once confirmed the member asks for the reset.
+            auto const address = s.address(*user);
+            if (address && address->verified_at) {
                 if (s.tokens_since(*user, token_purpose::reset_password, now - 3600) < reset_links_per_hour)
                     queue_reset(c, o, *user, now);
+            } else if (s.tokens_since(*user, token_purpose::verify_email, now - 3600) < verification_links_per_hour) {
+                queue_verification(c, o, *user, now);
+            }
             return std::nullopt;
         },
         store::database::seen::no);
@@ -312,7 +321,8 @@ response api_request_reset(call& c)
     if (auto f = request_reset(c.ctx, c.who, std::get<std::string>(email))) return error_response(*f);
     return json_response(202, json::object{{"message",
                                             "If an account uses this address, a link to set a new password is on "
-                                            "its way; it works once, for one hour."}});
+                                            "its way; it works once, for one hour. An address that was never "
+                                            "confirmed is sent its confirmation link instead."}});
 }
 
 response api_confirm_reset(call& c)

@@ -28,6 +28,10 @@ test('a member who forgot the password gets a link by mail and is signed in with
   const c = new Client(server.url);
   assert.equal((await c.api('POST', '/users', { username: 'rosa', email: 'rosa@example.com', password: 'correct horse battery staple' })).status, 201);
   await c.signIn('rosa');  // a session elsewhere, which the reset ends
+  // Rosa confirmed her address when she signed up: only a confirmed address is sent reset links.
+  const welcome = await relay.waitFor((m) => m.rcptTos.includes('rosa@example.com'), 'the confirmation mail');
+  const token = new URL(linkIn(welcome, '/verify-email?token=')).searchParams.get('token');
+  assert.equal((await c.api('POST', '/email-verification/confirm', { token })).status, 200);
 
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
   const page = await context.newPage();

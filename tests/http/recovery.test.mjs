@@ -23,12 +23,18 @@ after(async () => {
   await relay?.stop();
 });
 
-async function signUp(username) {
+// A member who followed the confirmation link (confirmed: false leaves the address unconfirmed):
+// only a confirmed address is sent a reset link.
+async function signUp(username, { confirmed = true } = {}) {
   const c = new Client(server.url);
   const r = await c.api('POST', '/users', { username, email: `${username}@example.com`, password });
   assert.equal(r.status, 201, r.text);
   await c.signIn(username);
-  await relay.waitFor((m) => m.rcptTos.includes(`${username}@example.com`), `${username}'s verification mail`);
+  const mail = await relay.waitFor((m) => m.rcptTos.includes(`${username}@example.com`), `${username}'s verification mail`);
+  if (confirmed) {
+    const token = new URL(linkIn(mail, '/verify-email?token=')).searchParams.get('token');
+    assert.equal((await c.api('POST', '/email-verification/confirm', { token })).status, 200);
+  }
   return c;
 }
 
@@ -39,7 +45,7 @@ const resetMails = (address) => relay.to(address).filter((m) => /Set a new passw
 let markers = 0;
 async function flush() {
   const name = `marker${++markers}`;
-  await signUp(name);
+  await signUp(name, { confirmed: false });
 }
 
 test('a reset answers the same for a known and an unknown address; only the known one gets mail', async () => {
@@ -75,6 +81,26 @@ test('a reset answers the same for a known and an unknown address; only the know
   assert.equal(bad.body.error.field, 'email');
   assert.equal((await anonymous.api('POST', '/password-reset', { email: 42 })).status, 422);
   assert.equal((await anonymous.api('POST', '/password-reset', 'not json')).status, 400);
+});
+
+test('an address never confirmed is sent its confirmation link, not a reset link', async () => {
+  await signUp('una', { confirmed: false });
+  const anonymous = new Client(server.url);
+  const r = await anonymous.api('POST', '/password-reset', { email: 'una@example.com' });
+  assert.equal(r.status, 202, r.text);
+  // The same answer as for any address: it says nothing of whether the address was confirmed.
+  const other = await anonymous.api('POST', '/password-reset', { email: 'nobody-at-all@example.com' });
+  assert.equal(r.text, other.text);
+  const confirmations = () => relay.to('una@example.com').filter((m) => /Confirm your address/.test(m.subject));
+  await relay.waitFor(() => confirmations().length === 2, 'the confirmation link again');
+  const again = confirmations()[1];
+  await flush();
+  assert.equal(resetMails('una@example.com').length, 0, 'no reset link to an address that never confirmed itself');
+  // Confirmed through that link, the address gets the reset link.
+  const token = new URL(linkIn(again, '/verify-email?token=')).searchParams.get('token');
+  assert.equal((await anonymous.api('POST', '/email-verification/confirm', { token })).status, 200);
+  assert.equal((await anonymous.api('POST', '/password-reset', { email: 'una@example.com' })).status, 202);
+  await relay.waitFor(() => resetMails('una@example.com').length === 1, 'the reset link once confirmed');
 });
 
 test('the reset link sets the password once, signs in, and ends every other session and token', async () => {
@@ -194,7 +220,7 @@ test('the reset forms work without JavaScript and refuse a forged form', async (
 });
 
 test('changing the address verifies the new one and tells the old one', async () => {
-  const fin = await signUp('fin');
+  const fin = await signUp('fin', { confirmed: false });
   const first = relay.to('fin@example.com').find((m) => /Confirm your address/.test(m.subject));
   const firstToken = new URL(linkIn(first, '/verify-email?token=')).searchParams.get('token');
   assert.equal((await fin.api('POST', '/email-verification/confirm', { token: firstToken })).status, 200);
@@ -245,7 +271,7 @@ test('every message went to exactly one recipient, and none twice', async () => 
 });
 
 test('the verification pages work without JavaScript: resend from /account/email, confirm with the button', async () => {
-  const gil = await signUp('gil');
+  const gil = await signUp('gil', { confirmed: false });
   const page = await gil.request('GET', '/account/email');
   assert.match(page.text, /not confirmed yet/);
   const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.text)[1];
