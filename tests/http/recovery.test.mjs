@@ -4,6 +4,7 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '../support/server.mjs';
@@ -121,6 +122,12 @@ test('the reset link sets the password once, signs in, and ends every other sess
   const link = linkIn(mail, '/password-reset/confirm?token=');
   assert.ok(mail.html.includes(link));
   const resetToken = new URL(link).searchParams.get('token');
+  // The database holds the token's SHA-256 only: a copy of the file resets nobody's password.
+  const hashed = createHash('sha256').update(resetToken).digest('hex').toUpperCase();
+  const kept = (await run('sqlite3', [join(server.dir, 'peerdesk.db'),
+    "SELECT hex(token_hash) FROM account_tokens WHERE purpose = 'reset_password' AND email = 'bob@example.com'"])).stdout;
+  assert.ok(kept.split('\n').includes(hashed), kept);
+  assert.ok(!kept.includes(resetToken) && !kept.toUpperCase().includes(Buffer.from(resetToken).toString('hex').toUpperCase()));
 
   const weak = await anonymous.api('POST', '/password-reset/confirm', { token: resetToken, password: 'short' });
   assert.equal(weak.status, 422);
