@@ -380,10 +380,9 @@ outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post
     });
 }
 
-outcome<store::rendered_body> checked_comment_text(context& ctx, viewer const& who, std::string_view body)
+outcome<store::rendered_body> checked_comment_text(context& ctx, viewer const& who, std::string_view body,
+                                                   std::vector<std::int64_t>& mentioned)
 {
-    // Mentions stay links, as in a new comment; an edit notifies no one again.
-    std::vector<std::int64_t> mentioned;
     return comment_text(ctx, who, body, mentioned);
 }
 

@@ -61,7 +61,8 @@ outcome<posted> answer(context& ctx, viewer const& who, std::int64_t question_id
 outcome<std::int64_t> comment(context& ctx, viewer const& who, std::int64_t post_id, std::string_view body,
                               std::optional<std::int64_t> reply_to);
 // A comment's text checked as a new comment's is (size, spam rules) and rendered: for edits.
-outcome<store::rendered_body> checked_comment_text(context& ctx, viewer const& who, std::string_view body);
+outcome<store::rendered_body> checked_comment_text(context& ctx, viewer const& who, std::string_view body,
+                                                   std::vector<std::int64_t>& mentioned);
 
 struct edit_request {
     std::optional<std::string> title;

@@ -6,6 +6,7 @@
 #include "server/app/api_io.hpp"
 #include "server/app/frame.hpp"
 #include "server/app/moderation_actions.hpp"
+#include "server/app/notifications.hpp"
 #include "server/app/reach.hpp"
 #include "server/app/respond.hpp"
 #include "server/app/routes.hpp"
@@ -135,12 +136,18 @@ outcome<std::int64_t> edit_comment(context& ctx, viewer const& who, std::int64_t
 {
     if (!who.user) return failure{failure_kind::not_signed_in, "not_signed_in", "Sign in to edit a comment.", ""};
     // Rendered outside the writer's lock; the rules are checked again inside it.
-    auto text = checked_comment_text(ctx, who, body);
+    std::vector<std::int64_t> mentioned;
+    auto text = checked_comment_text(ctx, who, body, mentioned);
     if (auto const* f = failed(text)) return *f;
     auto const& rendered = std::get<store::rendered_body>(text);
-    return change_comment(ctx, who, comment_id, comment_change::edit,
-                          [&](store::connection&, store::own_content_store& s, store::comment_state const& c,
-                              std::int64_t now) { s.edit_comment(c.id, rendered, now); });
+    return change_comment(
+        ctx, who, comment_id, comment_change::edit,
+        [&](store::connection& db, store::own_content_store& s, store::comment_state const& c, std::int64_t now) {
+            s.edit_comment(c.id, rendered, now);
+            // As a post's edit: a member is told once per comment, so only the
+            // newly mentioned hear of it.
+            notify_mentions(db, mentioned, who.user->id, c.question_id, c.post_id, c.id, now);
+        });
 }
 
 outcome<std::int64_t> remove_comment(context& ctx, viewer const& who, std::int64_t comment_id)

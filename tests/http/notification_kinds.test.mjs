@@ -110,7 +110,7 @@ test('following a member: their new question and answer reach the follower, once
   assert.ok(!(await inbox(dave)).items.some((n) => n.question_id === q || n.post_id === a));
 });
 
-test('a mention in a comment links and notifies once, not again on edit; commenting follows the thread', async () => {
+test('a mention in a comment links and notifies once, an edit only the newly mentioned; commenting follows the thread', async () => {
   const q = await ask(bob, title('comment mention'));
   const c = await alice.api('POST', `/posts/${q}/comments`, { body: 'Maybe @dave has seen this one before?' });
   assert.equal(c.status, 201, c.text);
@@ -121,9 +121,13 @@ test('a mention in a comment links and notifies once, not again on edit; comment
   assert.equal(told.length, 1);
   assert.equal(told[0].url, `/questions/${q}#comment-${c.body.id}`);
   assert.match(told[0].text, /^alice mentioned you on /);
-  const edit = await alice.api('PATCH', `/comments/${c.body.id}`, { body: 'Maybe @dave has seen this one before? Thanks!' });
+  // An edit tells only the newly mentioned, as a post's edit does.
+  const edit = await alice.api('PATCH', `/comments/${c.body.id}`, { body: 'Maybe @dave has seen this one before? Or @carol? Thanks!' });
   assert.equal(edit.status, 200, edit.text);
   assert.equal((await inbox(dave)).items.filter((n) => n.kind === 'mention' && n.comment_id === c.body.id).length, 1);
+  assert.equal((await inbox(carol)).items.filter((n) => n.kind === 'mention' && n.comment_id === c.body.id).length, 1);
+  assert.equal((await alice.api('PATCH', `/comments/${c.body.id}`, { body: 'Maybe @dave or @carol has seen this before?' })).status, 200);
+  assert.equal((await inbox(carol)).items.filter((n) => n.kind === 'mention' && n.comment_id === c.body.id).length, 1);
   // The post's author hears of the comment once, as a comment, not as a mention too.
   const bobs = (await inbox(bob)).items.filter((n) => n.comment_id === c.body.id);
   assert.deepEqual(bobs.map((n) => n.kind), ['comment']);
