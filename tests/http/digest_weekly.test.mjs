@@ -6,7 +6,7 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { Client, answer, ask, freshDataDir, peerdesk } from '../support/server.mjs';
-import { linkIn, startMailServer, startSmtp } from '../support/smtp.mjs';
+import { confirmedMember, startMailServer, startSmtp } from '../support/smtp.mjs';
 
 const weekly = 8;  // seconds: --digest-weekly-seconds
 let relay, server;
@@ -26,16 +26,7 @@ after(async () => {
   await relay?.stop();
 });
 
-async function member(name, { verify = true } = {}) {
-  const c = new Client(server.url);
-  await c.signUp(name);
-  const mail = await relay.waitFor((m) => m.rcptTos.includes(`${name}@example.com`) && /Confirm/.test(m.subject), `${name}'s verification`);
-  if (verify) {
-    const token = new URL(linkIn(mail, '/verify-email?token=')).searchParams.get('token');
-    assert.equal((await c.api('POST', '/email-verification/confirm', { token })).status, 200);
-  }
-  return c;
-}
+const member = (name, options) => confirmedMember(server, relay, name, options);
 
 test('a weekly digest by default for followed tags: unanswered first, best answers, reputation, weekly notifications', async () => {
   const lia = await member('lia');

@@ -4,7 +4,7 @@
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { Client, answer, ask, freshDataDir, peerdesk } from '../support/server.mjs';
-import { linkIn, mailFrom, startMailServer, startSmtp } from '../support/smtp.mjs';
+import { confirmedMember, mailFrom, startMailServer, startSmtp } from '../support/smtp.mjs';
 
 const fold = 4;  // seconds: --mail-fold-seconds
 const daily = 5;  // seconds: --digest-daily-seconds
@@ -23,17 +23,7 @@ after(async () => {
   await relay?.stop();
 });
 
-// A member whose address is confirmed through the link in the verification mail.
-async function member(name, { verify = true } = {}) {
-  const c = new Client(server.url);
-  await c.signUp(name);
-  const mail = await relay.waitFor((m) => m.rcptTos.includes(`${name}@example.com`) && /Confirm/.test(m.subject), `${name}'s verification`);
-  if (verify) {
-    const token = new URL(linkIn(mail, '/verify-email?token=')).searchParams.get('token');
-    assert.equal((await c.api('POST', '/email-verification/confirm', { token })).status, 200);
-  }
-  return c;
-}
+const member = (name, options) => confirmedMember(server, relay, name, options);
 
 const notificationMails = (name) => relay.to(`${name}@example.com`).filter((m) => !/Confirm/.test(m.subject));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

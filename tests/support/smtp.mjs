@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { startServer } from './server.mjs';
+import { Client, startServer } from './server.mjs';
 
 const run = promisify(execFile);
 // Debian's interpreter, where python3-aiosmtpd is installed (another python3 may come first on PATH).
@@ -201,4 +201,18 @@ export async function startMailServer({ t, smtpUrl, args = [], dataDir, env } = 
       '--mail-from', mailFrom, ...(smtpUrl ? ['--smtp-retry-seconds', '1'] : []), ...args],
   });
   return server;
+}
+
+// A member signed up and signed in on the server, whose address is confirmed through the link in
+// the verification mail the relay received (verify: false leaves it unconfirmed).
+export async function confirmedMember(server, relay, name, { verify = true } = {}) {
+  const c = new Client(server.url);
+  await c.signUp(name);
+  const mail = await relay.waitFor((m) => m.rcptTos.includes(`${name}@example.com`) && /Confirm/.test(m.subject), `${name}'s verification`);
+  if (verify) {
+    const token = new URL(linkIn(mail, '/verify-email?token=')).searchParams.get('token');
+    const r = await c.api('POST', '/email-verification/confirm', { token });
+    if (r.status !== 200) throw new Error(`confirming ${name}'s address: ${r.status} ${r.text}`);
+  }
+  return c;
 }
