@@ -111,7 +111,8 @@ outcome<posted> propose(context& ctx, viewer const& who, std::string_view title,
                         std::vector<std::string> tags)
 {
     if (auto f = permissions(ctx, who).may_write("propose an idea")) return *f;
-    auto checked = checked_question(ctx, who, title, body, std::move(tags));
+    std::vector<std::int64_t> mentioned;
+    auto checked = checked_question(ctx, who, title, body, std::move(tags), &mentioned);
     if (auto const* f = failed(checked)) return *f;
     auto const& idea = std::get<store::new_question>(checked);
     if (auto f = check_rate(ctx, who, "ideas", ctx.config.rates.question)) return *f;
@@ -121,6 +122,7 @@ outcome<posted> propose(context& ctx, viewer const& who, std::string_view title,
         auto tx = c.begin_immediate();
         auto const id = store::idea_store(c).create(idea, now);
         follow_thread(c, who.user->id, id, now);
+        notify_mentions(c, mentioned, who.user->id, id, id, std::nullopt, now);
         if (idea.held) notify_decision(c, who.user->id, std::nullopt, id, id, "held for review: " + *idea.held, now);
         tx.commit();
         return id;

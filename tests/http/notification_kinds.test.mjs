@@ -1,7 +1,7 @@
 // The notification kinds and removals the main notification suite does not reach: a moderator's
 // decision on an account (suspended, silenced, lifted), a post hidden by flags or a question
 // deleted under its answers and comments (their notifications leave the inbox), activity of a
-// followed member, a mention in a comment, and the ideas feed read by a real feed parser.
+// followed member, a mention in a comment or an idea, and the ideas feed read by a real feed parser.
 import { test, before, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { Client, ask, answer, eventually } from '../support/server.mjs';
@@ -139,6 +139,29 @@ test('a mention in a comment links and notifies once, an edit only the newly men
   await eventually(async () => (await inbox(alice)).items.some((n) => n.kind === 'followed_question' && n.post_id === a), 'alice told of the answer');
 });
 
+
+test('a mention in a proposed idea notifies once and links to the idea; an edit tells only the newly mentioned', async () => {
+  const idea = await bob.api('POST', '/ideas', {
+    title: title('idea mention'), body: 'Could @dave and the team add a night mode to the printer app?', tags: ['printers'],
+  });
+  assert.equal(idea.status, 201, idea.text);
+  const mentions = async (who) => (await inbox(who)).items.filter((n) => n.kind === 'mention' && n.question_id === idea.body.id);
+  const told = await mentions(dave);
+  assert.equal(told.length, 1, 'dave told of the mention');
+  assert.equal(told[0].url, `/ideas/${idea.body.id}`);
+  assert.match(told[0].text, /^bob mentioned you on /);
+  const form = await bob.request('GET', `/posts/${idea.body.id}/edit`);
+  assert.equal(form.status, 200);
+  const csrf = /name="csrf_token" value="([^"]+)"/.exec(form.text)[1];
+  const edit = await bob.form(`/posts/${idea.body.id}/edit`, {
+    csrf_token: csrf, title: title('idea mention, edited'), body: 'Could @dave or @carol add a night mode to the printer app?', tags: 'printers',
+  });
+  assert.equal(edit.status, 303, edit.text);
+  assert.equal((await mentions(dave)).length, 1, 'dave not told again');
+  assert.equal((await mentions(carol)).length, 1, 'carol told once');
+  // The proposer is not told of their own idea.
+  assert.equal((await mentions(bob)).length, 0);
+});
 
 test('the ideas feed is valid Atom with the status changes, linked from the roadmap, with conditional GET', async () => {
   const idea = await alice.api('POST', '/ideas', {
