@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
@@ -22,9 +23,15 @@ constexpr int default_cache_kib = 32 * 1024;
 // Log pages (4 KiB each) after which the checkpoint thread copies the log into the database:
 // SQLite's own default for its automatic checkpoint.
 constexpr int checkpoint_pages = 1000;
-// Log pages after which the writer checkpoints inside its commit, as SQLite would: a bound on
-// the log's size (64 MiB) under writes without pause.
+// Log pages after which the writer finishes the thread's checkpoint inside its commit, when it
+// is at most inline_copy_pages from the log's end: the log (64 MiB) starts again under writes
+// without pause, and the commit that does it copies little.
 constexpr int inline_checkpoint_pages = 16'000;
+constexpr int inline_copy_pages = 500;
+// Past this (256 MiB) the writer checkpoints inside its commit whatever it copies: a bound on
+// the log's size when a reader kept the thread from copying for long.
+constexpr int runaway_checkpoint_pages = 64'000;
+constexpr auto tidy_every = std::chrono::seconds(1);
 
 [[noreturn]] void fail(sqlite3* db, int code)
 {
@@ -333,13 +340,31 @@ database::~database()
 int database::on_wal_commit(void* self, sqlite3* handle, char const*, int pages)
 {
     auto& db = *static_cast<database*>(self);
-    if (pages >= inline_checkpoint_pages) {
-        // Under writes without pause the thread's checkpoints never catch up with the log's
-        // end, so the log never starts again and grows without bound. Here, inside the commit
-        // and holding the writer, no frame is added meanwhile: the checkpoint completes (unless
-        // a reader still needs old frames) and the next write starts the log again.
+    if (pages < db.log_pages_.load(std::memory_order_relaxed)) {
+        // The log started again from its beginning: the thread's figure was about the old one.
+        db.log_generation_.fetch_add(1, std::memory_order_release);
+        db.checkpoint_asked_at_ = 0;
+    }
+    db.log_pages_.store(pages, std::memory_order_release);
+    auto const generation = db.log_generation_.load(std::memory_order_acquire);
+    auto const copied = db.copied_.load(std::memory_order_acquire);
+    bool const known = (copied >> 32) == (generation & 0xffffffffu);
+    auto const copied_pages = static_cast<int>(copied & 0xffffffffu);
+    if (pages >= runaway_checkpoint_pages ||
+        (pages >= inline_checkpoint_pages && known && pages - copied_pages <= inline_copy_pages)) {
+        // Holding the writer, no frame is added meanwhile: the checkpoint reaches the log's end
+        // (unless a reader still needs old frames) and the next write starts the log again.
+        // Near the thread's copy this is a few hundred pages; a log grown past the runaway
+        // bound (a reader that held old frames for long) is copied here whatever it costs.
         sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    } else if (pages >= checkpoint_pages) {
+        return SQLITE_OK;
+    }
+    // Asked again only once another thousand pages have come: while a reader holds old frames
+    // the log cannot start again, and asking at every commit past the mark meant a checkpoint,
+    // and a sync of the database file, for nearly every commit (20 a second at 200 answers a
+    // second), each sync slowing the log's own syncs that the requests wait for.
+    if (pages >= checkpoint_pages && pages - db.checkpoint_asked_at_ >= checkpoint_pages) {
+        db.checkpoint_asked_at_ = pages;
         {
             std::lock_guard lock(db.checkpoint_mutex_);
             db.checkpoint_due_ = true;
@@ -356,17 +381,32 @@ void database::checkpoint_loop()
     for (;;) {
         {
             std::unique_lock lock(checkpoint_mutex_);
-            checkpoint_wake_.wait(lock, [&] { return checkpoint_due_ || checkpoint_stop_; });
+            // Asked, or once a second while the log holds pages no checkpoint copied: the last
+            // few hundred pages of a burst of writes are copied when the writes pause.
+            bool const asked =
+                checkpoint_wake_.wait_for(lock, tidy_every, [&] { return checkpoint_due_ || checkpoint_stop_; });
             if (checkpoint_stop_) return;
             checkpoint_due_ = false;
+            if (!asked) {
+                auto const copied = copied_.load(std::memory_order_acquire);
+                auto const generation = log_generation_.load(std::memory_order_acquire) & 0xffffffffu;
+                auto const pages = log_pages_.load(std::memory_order_acquire);
+                if (pages == 0 || ((copied >> 32) == generation && static_cast<int>(copied & 0xffffffffu) >= pages))
+                    continue;
+            }
         }
         // PASSIVE: copies what no reader still needs, never waits for readers or the writer.
         // The log starts again from its beginning once a checkpoint has copied all of it.
         try {
             if (!own) own = std::make_unique<connection>(path_, open_mode::read_write);
-            int const rc =
-                sqlite3_wal_checkpoint_v2(own->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            auto const generation = log_generation_.load(std::memory_order_acquire) & 0xffffffffu;
+            int log = 0, copied = 0;
+            int const rc = sqlite3_wal_checkpoint_v2(own->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
             if (rc != SQLITE_OK && rc != SQLITE_BUSY) throw error(rc, sqlite3_errmsg(own->handle()));
+            // Had the log started again meanwhile, the generation no longer matches and the
+            // writer does not rely on the figure.
+            if (rc == SQLITE_OK && copied >= 0)
+                copied_.store(generation << 32 | static_cast<std::uint32_t>(copied), std::memory_order_release);
             last_problem.clear();
         } catch (std::exception const& e) {
             // Reported once; the next commit that fills the log tries again.

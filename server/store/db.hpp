@@ -257,14 +257,24 @@ private:
 
     // Checkpoints run on a thread of their own. SQLite's automatic one runs inside the COMMIT
     // that fills the log, copying a thousand pages and syncing the file while every write of
-    // that group commit, and every write queued behind it, waits. Only a log grown large
-    // (writes without pause) is checkpointed inside the commit, to bound it.
+    // that group commit, and every write queued behind it, waits. Under writes without pause
+    // the thread never quite reaches the log's end, so the log would never start again: once
+    // it is large, the commit that finds the thread's copy within a few hundred pages of the
+    // end finishes the copy itself, short, and the next write starts the log again.
     static int on_wal_commit(void* self, sqlite3*, char const*, int pages);
     void checkpoint_loop();
     std::mutex checkpoint_mutex_;
     std::condition_variable checkpoint_wake_;
     bool checkpoint_due_ = false;
     bool checkpoint_stop_ = false;
+    // The log's size at the last commit (written by the writer inside its commit), and when
+    // the writer last asked the thread for a checkpoint (the writer's alone).
+    std::atomic<int> log_pages_{0};
+    int checkpoint_asked_at_ = 0;
+    // Which log the thread's figure is about (one more each time the log starts again), and
+    // how many of its pages the thread's last checkpoint had copied.
+    std::atomic<std::uint64_t> log_generation_{0};
+    std::atomic<std::uint64_t> copied_{0};  // generation << 32 | pages copied
     std::thread checkpointer_;
 };
 

@@ -403,6 +403,41 @@ TEST_CASE("under writes without pause the write-ahead log stays bounded")
     CHECK(largest < 80'000'000);
 }
 
+TEST_CASE("a reader that held old frames for long does not keep the write-ahead log from starting again")
+{
+    temp_database t;
+    auto const wal = t.dir / "peerdesk.db-wal";
+    t.db->write([](connection& c) {
+        c.exec("CREATE TABLE filler(x BLOB)");
+        c.exec("INSERT INTO filler VALUES (randomblob(10))");
+        return 0;
+    });
+    auto const write = [&](int commits) {
+        for (int i = 0; i < commits; ++i)
+            t.db->write([](connection& c) {
+                c.exec("INSERT INTO filler VALUES (randomblob(100000))");
+                return 0;
+            });
+    };
+    std::uintmax_t held = 0;
+    {
+        // A statement left on a row holds its snapshot: no checkpoint copies past it, and the
+        // log grows past the size at which it would start again (70 MB, 17,000 pages).
+        connection reader((t.dir / "peerdesk.db").string(), open_mode::read_only);
+        auto& s = reader.cached("SELECT rowid FROM filler").bind();
+        REQUIRE(s.step());
+        write(700);
+        held = std::filesystem::file_size(wal);
+        CHECK(held > 64'000'000);
+        s.reset();
+    }
+    // Let go, the log is copied and starts again: 60 MB more are written over the old frames.
+    write(600);
+    auto const after = std::filesystem::file_size(wal);
+    CAPTURE(held);
+    CHECK(after < held + 20'000'000);
+}
+
 TEST_CASE("the per-viewer queries of a page start from its posts, never from the viewer's history")
 {
     temp_database t;
