@@ -238,7 +238,7 @@ private:
         std::optional<T> value;
     };
     void submit(job& j);
-    void run_jobs(std::unique_lock<std::mutex>& queue_lock);
+    void run_batch(std::unique_lock<std::mutex>& queue_lock);
 
     std::string path_;
     std::uint64_t id_;

@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <thread>
 
@@ -344,6 +346,33 @@ TEST_CASE("bookkeeping writes leave the write count alone, so cached pages stay 
     REQUIRE(s.step());
     CHECK(s.integer(0) == 2);  // both committed
     s.reset();
+}
+
+TEST_CASE("a writer goes back to its request once its own batch is committed, not after the next")
+{
+    temp_database t;
+    std::atomic<bool> first_running{false}, first_returned{false}, waited_in_vain{false};
+    std::thread first([&] {
+        t.db->write([&](connection&) {
+            first_running = true;
+            // Long enough for the second write to queue behind this batch.
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            return 0;
+        });
+        first_returned = true;
+    });
+    while (!first_running) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // The second write's job waits for the first write to return. Were the first writer to lead
+    // the next batch too, it could not return before this job ended: the job would wait in vain.
+    t.db->write([&](connection&) {
+        auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!first_returned && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        waited_in_vain = !first_returned;
+        return 0;
+    });
+    first.join();
+    CHECK_FALSE(waited_in_vain);
 }
 
 TEST_CASE("a full write-ahead log is copied into the database by the checkpoint thread")
