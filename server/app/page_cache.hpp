@@ -42,7 +42,8 @@ private:
     struct entry {
         std::uint64_t writes = 0;
         std::chrono::steady_clock::time_point at;
-        http::response res;  // plain, its body in `plain`
+        std::chrono::milliseconds age{};  // old after this long
+        http::response res;               // plain, its body in `plain`
         std::shared_ptr<std::string const> plain;
         std::shared_ptr<std::string const> gzipped;  // null when too small to be worth it
         std::size_t bytes = 0;                       // both copies, as counted against the cache's bound
