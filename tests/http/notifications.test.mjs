@@ -157,6 +157,11 @@ test('the inbox page groups answers on one question, and the bell counts unread'
   await answer(bob, q);
   await answer(carol, q);
   await answer(dave, q);
+  // A badge or the day's reputation the member worker writes a moment later is not what this
+  // test counts: once it has written them, they are marked read.
+  await membersSettled(server);
+  const others = (await inbox(alice, '?unread=true')).items.filter((n) => n.question_id !== q);
+  if (others.length) assert.equal((await alice.api('POST', '/notifications/read', { ids: others.map((n) => n.id) })).status, 204);
   const page = await alice.request('GET', '/notifications');
   assert.equal(page.status, 200);
   assert.match(page.text, /3 new answers on your question “grouped: a question about the router/);
