@@ -217,7 +217,7 @@ std::vector<view> history_views(call& c, std::int64_t question_id)
 std::vector<view> related_views(call& c, store::post_row const& question)
 {
     timing::span span("related");
-    auto const found = related_questions(c.ctx, question);
+    auto const found = related_questions(c.ctx, question, store::search_store::hit_columns::titles);
     std::vector<view> out;
     if (failed(found)) return out;
     for (auto const& r : std::get<std::vector<store::hit_row>>(found)) {
