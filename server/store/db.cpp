@@ -189,6 +189,12 @@ connection::connection(std::string const& path, open_mode mode)
     // measured too: every write that grows the file makes each connection map it again, and
     // posting answers ran at half the rate.)
     exec("PRAGMA cache_size=-" + std::to_string(default_cache_kib) + ";");
+    // A reader's sorts and temporary tables stay in memory. SQLite moves a sort of more than
+    // ten pages out of memory when its heap is near the soft limit, which the page caches
+    // keep it at: half of all uncached question pages (their answers sorted with their
+    // bodies) created, wrote, read back and deleted a file in /var/tmp. A reader's sort is
+    // a page's rows, bounded by the page.
+    if (mode == open_mode::read_only) exec("PRAGMA temp_store=MEMORY;");
 }
 
 connection::~connection()
