@@ -305,6 +305,8 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, std::i
                                                 question_form_state const& form)
 {
     timing::span span("thread");
+    // The page's ten reads in one snapshot: consistent with each other, and one lock taken.
+    store::read_snapshot const snapshot(c.ctx.db.reader());
     auto const deleted = c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden;
     store::post_store posts(c.ctx.db.reader());
     auto const t = posts.thread(id, std::nullopt, deleted, {(page - 1) * answers_per_page, answers_per_page});

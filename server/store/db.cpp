@@ -171,6 +171,24 @@ void transaction::commit()
     done_ = true;
 }
 
+read_snapshot::read_snapshot(connection& c)
+{
+    if (sqlite3_get_autocommit(c.handle()) == 0) return;
+    c.cached("BEGIN").run();  // deferred: the snapshot is taken by the first read
+    conn_ = &c;
+}
+
+read_snapshot::~read_snapshot()
+{
+    if (!conn_) return;
+    try {
+        conn_->cached("COMMIT").run();
+    } catch (error const&) {
+        // Never thrown from a destructor: a rollback ends the read whatever went wrong.
+        sqlite3_exec(conn_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+}
+
 connection::connection(std::string const& path, open_mode mode)
 {
     int const flags = mode == open_mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
