@@ -305,14 +305,17 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, std::i
                                                 question_form_state const& form)
 {
     timing::span span("thread");
-    // The page's ten reads in one snapshot: consistent with each other, and one lock taken.
+    // The page's ten reads in one snapshot: consistent with each other, and one lock taken. The
+    // write count is read before the snapshot is: a write between the two makes the kept page
+    // look older than it is (dropped at once), never newer.
+    auto const writes = c.ctx.db.write_count();
     store::read_snapshot const snapshot(c.ctx.db.reader());
     auto const deleted = c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden;
     store::post_store posts(c.ctx.db.reader());
     auto const t = posts.thread(id, std::nullopt, deleted, {(page - 1) * answers_per_page, answers_per_page});
     if (!t) return nullptr;
     auto sk = std::make_shared<thread_skeleton>();
-    sk->writes = c.ctx.db.write_count();
+    sk->writes = writes;
     sk->at = std::chrono::steady_clock::now();
     sk->title = t->question.title;
     auto const& q = t->question;
