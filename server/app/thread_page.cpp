@@ -217,11 +217,11 @@ std::vector<view> history_views(call& c, std::int64_t question_id)
 std::vector<view> related_views(call& c, store::post_row const& question)
 {
     timing::span span("related");
-    auto const found = related_questions(c.ctx, question, store::search_store::hit_columns::titles);
+    constexpr std::size_t shown = 6;  // a column beside the thread; the API gives all of them
+    auto const found = related_questions(c.ctx, question, store::search_store::hit_columns::titles, shown);
     std::vector<view> out;
     if (failed(found)) return out;
     for (auto const& r : std::get<std::vector<store::hit_row>>(found)) {
-        if (out.size() == 6) break;  // a column beside the thread; the API gives all of them
         view v;
         v.set("url", urls::question(r.question_id))
             .set("title", r.title)
