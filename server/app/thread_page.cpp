@@ -312,7 +312,7 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, std::i
     store::read_snapshot const snapshot(c.ctx.db.reader());
     auto const deleted = c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden;
     store::post_store posts(c.ctx.db.reader());
-    auto const t = posts.thread(id, std::nullopt, deleted, {(page - 1) * answers_per_page, answers_per_page});
+    auto t = posts.thread(id, std::nullopt, deleted, {(page - 1) * answers_per_page, answers_per_page});
     if (!t) return nullptr;
     auto sk = std::make_shared<thread_skeleton>();
     sk->writes = writes;
@@ -397,22 +397,23 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, std::i
     v.set("has_history", !history.empty()).set("history", std::move(history));
     sk->page = render::render_slotted("question", std::move(v));
 
-    // The facts the holes are decided from, without the bodies the page holds already.
+    // The facts the holes are decided from, without the bodies the page holds already: the posts
+    // are moved in with their bodies and comments released, not copied with them first.
     std::unordered_map<std::int64_t, std::size_t> post_index, comment_index;
-    auto keep = [&](store::post_row const& p) {
+    auto keep = [&](store::post_row& p) {
         auto const at = sk->posts.size();
         post_index.emplace(p.id, at);
         for (auto const& cm : p.comments) {
             comment_index.emplace(cm.id, sk->comments.size());
             sk->comments.push_back({cm.id, at, cm.author.id, cm.created_at, !cm.reply_to.has_value()});
         }
-        auto& light = sk->posts.emplace_back(p);
-        light.comments.clear();
-        light.body_html.clear();
-        light.body_markdown.clear();
+        p.comments = {};
+        p.body_html = {};
+        p.body_markdown = {};
+        sk->posts.push_back(std::move(p));
     };
-    keep(q);
-    for (auto const& a : t->answers) keep(a);
+    keep(t->question);
+    for (auto& a : t->answers) keep(a);
     for (auto const& name : sk->page.holes) {
         auto const hole = parse_hole(name, post_index, comment_index);
         if (!hole) throw std::runtime_error("question page: a hole names nothing on the page: " + name);
