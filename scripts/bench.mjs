@@ -630,8 +630,10 @@ async function main() {
     // Anonymous pages the cache does not hold: a different question on each request, timed by
     // the server itself (Server-Timing), at a rate the machine keeps up with.
     const missIds = (await sql(data.dir, `SELECT id FROM posts WHERE kind = 'question' AND deleted_at IS NULL AND state = 'live' ORDER BY random() LIMIT ${smoke ? 400 : 4000}`)).split('\n');
-    // A rate the two cores keep up with, so that the server's own time is measured, not a queue:
-    // at a million posts finding a thread's related questions alone takes about 13 ms.
+    // A rate the two cores keep up with, so that the server's own time is measured, not a queue.
+    // (At a million posts a miss once took 13 ms, finding the related questions in the index;
+    // they are read from related_questions now and a miss takes about 1 ms, but the rates stay
+    // as they were so that runs compare with the earlier ones; bench/HISTORY.md has the profile.)
     const missRate = smoke ? 200 : { small: 400, medium: 200, large: 50 }[size];
     const miss = await loadgen(p, [], missRate, { duration: Math.min(seconds, missIds.length / missRate), serverTiming: true,
       requests: await requestsFile('misses.txt', missIds.map((id) => `/questions/${id}`)) });

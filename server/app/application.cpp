@@ -81,9 +81,7 @@ void compress(http::request const& req, http::response& res)
 {
     if (res.body.size() < 1024 || res.header("Content-Encoding")) return;
     auto const type = res.header("Content-Type").value_or("");
-    if (!type.starts_with("text/") && !type.starts_with("application/json") &&
-        !type.starts_with("application/javascript") && !type.starts_with("image/svg"))
-        return;
+    if (!http::compressible(type)) return;
     res.set("Vary", res.header("Vary") ? std::string(*res.header("Vary")) + ", Accept-Encoding" : "Accept-Encoding");
     // BREACH: over TLS, a compressed response that reflects input beside a secret (a CSRF token,
     // a signed-in page) leaks the secret through its length. Pages reflect queries and carry

@@ -45,10 +45,11 @@ bool page_cache::cacheable(http::request const& req)
 
 std::optional<http::response> page_cache::find(http::request const& req)
 {
+    auto const key = key_of(req);
     std::shared_ptr<entry> e;
     {
         std::lock_guard lock(mutex_);
-        auto const it = entries_.find(key_of(req));
+        auto const it = entries_.find(key);
         if (it == entries_.end()) return std::nullopt;
         e = it->second;
     }
@@ -82,13 +83,33 @@ std::optional<http::response> page_cache::find(http::request const& req)
             r.status = 304;
             return r;
         }
-    if (packed && e->gzipped) {
-        r.shared_body = e->gzipped;
-        r.set("Content-Encoding", "gzip");
-        return r;
-    }
+    if (packed)
+        if (auto gz = gzipped(key, e)) {
+            r.shared_body = std::move(gz);
+            r.set("Content-Encoding", "gzip");
+            return r;
+        }
     r.shared_body = e->plain;
     return r;
+}
+
+std::shared_ptr<std::string const> page_cache::gzipped(std::string const& key, std::shared_ptr<entry> const& e)
+{
+    bool made = false;
+    std::call_once(e->packing, [&] {
+        if (auto z = http::gzip(*e->plain)) e->gzipped = std::make_shared<std::string const>(std::move(*z));
+        made = e->gzipped != nullptr;
+    });
+    if (made) {
+        std::lock_guard lock(mutex_);
+        // Counted only while this entry is the one kept: one dropped or replaced meanwhile is
+        // no longer in bytes_.
+        if (auto const it = entries_.find(key); it != entries_.end() && it->second == e) {
+            e->bytes += e->gzipped->size();
+            bytes_ += e->gzipped->size();
+        }
+    }
+    return e->gzipped;
 }
 
 void page_cache::store(http::request const& req, http::response& res, std::uint64_t writes_before)
@@ -108,10 +129,24 @@ void page_cache::store(http::request const& req, http::response& res, std::uint6
     e->res.status = res.status;
     e->res.headers = res.headers;
     e->plain = std::make_shared<std::string const>(res.body);
-    // Made here, once, outside the lock: most visitors' browsers ask for it.
-    if (res.body.size() >= 1024)
-        if (auto z = http::gzip(res.body)) e->gzipped = std::make_shared<std::string const>(std::move(*z));
+    // The gzip copy is made when a visitor first asks for one, and this visitor's is kept: a
+    // page rendered for a client that takes no gzip (or rendered once and never asked for
+    // again) is not compressed for nothing, and one that does take it is compressed once, not
+    // once for the cache and again for the answer (compress() in application.cpp leaves an
+    // encoded body alone).
+    auto const accept = req.header("accept-encoding");
+    if (!req.secure && accept && http::accepts_gzip(*accept) && res.body.size() >= 1024 &&
+        http::compressible(res.header("Content-Type").value_or("")))
+        std::call_once(e->packing, [&] {
+            if (auto z = http::gzip(res.body)) e->gzipped = std::make_shared<std::string const>(std::move(*z));
+        });
     e->bytes = e->plain->size() + (e->gzipped ? e->gzipped->size() : 0);
+    if (e->gzipped) {
+        res.body = *e->gzipped;
+        res.set("Content-Encoding", "gzip");
+        res.set("Vary",
+                res.header("Vary") ? std::string(*res.header("Vary")) + ", Accept-Encoding" : "Accept-Encoding");
+    }
     std::lock_guard lock(mutex_);
     // A page rendered again after a write replaces its old copy, which no longer counts.
     if (auto const old = entries_.find(key); old != entries_.end()) {

@@ -35,7 +35,8 @@ public:
     static bool cacheable(http::request const& req);
     // The stored page in the encoding the request accepts, with a 304 for a matching ETag.
     std::optional<http::response> find(http::request const& req);
-    // Keeps a fresh response to a cacheable request; adds its ETag.
+    // Keeps a fresh response to a cacheable request; adds its ETag. When the request takes gzip
+    // and the page is text worth compressing, the response goes out as the kept gzip copy.
     void store(http::request const& req, http::response& res, std::uint64_t writes_before);
 
 private:
@@ -45,13 +46,19 @@ private:
         std::chrono::milliseconds age{};  // old after this long
         http::response res;               // plain, its body in `plain`
         std::shared_ptr<std::string const> plain;
-        std::shared_ptr<std::string const> gzipped;  // null when too small to be worth it
-        std::size_t bytes = 0;                       // both copies, as counted against the cache's bound
+        // Made once, by the first visitor who asks for it (most pages a crawler or a passing
+        // reader renders are never asked for again); null until then, or when too small to be
+        // worth it. `packing` guards it: read it only after std::call_once on `packing`.
+        std::shared_ptr<std::string const> gzipped;
+        std::once_flag packing;
+        std::size_t bytes = 0;  // both copies, as counted against the cache's bound (under mutex_)
         std::string etag;
         // When a visitor began rendering the page again after it grew old (nanoseconds of the
         // steady clock; 0: nobody is).
         std::atomic<std::int64_t> refreshing{0};
     };
+    // The entry's gzip copy, made now if nobody has made it (and counted if still kept).
+    std::shared_ptr<std::string const> gzipped(std::string const& key, std::shared_ptr<entry> const& e);
     store::database const& db_;
     clock_fn clock_;
     std::mutex mutex_;

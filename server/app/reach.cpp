@@ -87,15 +87,25 @@ std::string site_base(call const& c)
 
 std::string description_text(std::string_view html, std::size_t max)
 {
-    auto const text = render::plain_text(html);
     // One space between words, as a description reads (removed markup leaves runs of them).
-    std::string out;
-    out.reserve(std::min(text.size(), max + 8));
-    for (char ch : text) {
-        if (ch == ' ' && (out.empty() || out.back() == ' ')) continue;
-        out += ch;
-        if (out.size() > max + 4) break;
-    }
+    auto const collapse = [max](std::string const& text) {
+        std::string out;
+        out.reserve(std::min(text.size(), max + 8));
+        for (char ch : text) {
+            if (ch == ' ' && (out.empty() || out.back() == ' ')) continue;
+            out += ch;
+            if (out.size() > max + 4) break;
+        }
+        return out;
+    };
+    // The text is made only as far as the description reaches: the page's head needs 155
+    // characters of a question, not its 30 KB (the structured data's four answers made whole
+    // were a tenth of an uncached question page's instructions). A cut text that collapsed
+    // short of the description (a run of spaces) is made whole instead.
+    auto const reach = 2 * max + 64;
+    auto text = render::plain_text(html, reach);
+    auto out = collapse(text);
+    if (out.size() <= max + 4 && text.size() >= reach) out = collapse(render::plain_text(html));
     while (!out.empty() && out.back() == ' ') out.pop_back();
     if (out.size() <= max) return out;
     // Cut at a word, and never inside a UTF-8 sequence.

@@ -297,7 +297,7 @@ outcome<search_results> find(context& ctx, search_request const& request)
     std::vector<store::hit_row> rows;
     {
         timing::span span("db");
-        rows = store::search_store(ctx.db.reader()).hits(ids, true);
+        rows = store::search_store(ctx.db.reader()).hits(ids, store::search_store::hit_columns::with_text);
     }
     std::string text;
     for (auto& row : rows) {
@@ -388,14 +388,36 @@ outcome<std::vector<std::int64_t>> similar_idea_ids(context& ctx, std::string_vi
     return similar_ids(ctx, title, std::nullopt, limit, true, search::post_kind::idea);
 }
 
-outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post_row const& question)
+namespace {
+
+// The rows of the first `most` of these posts that still have one (a post deleted or hidden
+// since drops out); the ones after are read only when some of the first are gone. Each row is
+// a random page of a large table: a column of six need not read eight.
+std::vector<store::hit_row> first_rows(context& ctx, std::vector<std::int64_t> const& ids,
+                                       store::search_store::hit_columns columns, std::size_t most)
+{
+    store::search_store hits(ctx.db.reader());
+    if (ids.size() <= most) return hits.hits(ids, columns);
+    auto rows = hits.hits({ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(most)}, columns);
+    if (rows.size() < most)
+        for (auto& r : hits.hits({ids.begin() + static_cast<std::ptrdiff_t>(most), ids.end()}, columns)) {
+            if (rows.size() == most) break;
+            rows.push_back(std::move(r));
+        }
+    return rows;
+}
+
+}  // namespace
+
+outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post_row const& question,
+                                                       store::search_store::hit_columns columns, std::size_t most)
 {
     auto const question_id = question.id;
     // Found in the background and kept (search_service::start_related): one read by the id.
     // Rows are read each time: a question deleted or hidden since drops out at once.
     if (auto const kept = store::related_store(ctx.db.reader()).find(question_id);
         kept && kept->text_hash == store::related_text_hash(question.title, question.tags))
-        return store::search_store(ctx.db.reader()).hits(kept->ids);
+        return first_rows(ctx, kept->ids, columns, most);
     if (!ctx.search) return unavailable("Search is not available here.");
     // None kept yet (a question asked a moment ago, a community from before they were kept) or
     // kept for another title or tags: found here as before, and in the background for next time.
@@ -403,14 +425,14 @@ outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post
     auto text = question.title;
     for (auto const& t : question.tags) text += " " + t;
     auto key = std::to_string(question_id) + '\n' + text;
-    if (auto ids = ctx.search->related(key)) return store::search_store(ctx.db.reader()).hits(*ids);
+    if (auto ids = ctx.search->related(key)) return first_rows(ctx, *ids, columns, most);
     auto ids = similar_ids(ctx, text, question_id, related_limit, false, search::post_kind::question, true);
     if (auto const* f = failed(ids)) return *f;
     auto& found = std::get<std::vector<std::int64_t>>(ids);
     auto const settled =
         store::search_store(ctx.db.reader()).outbox(ctx.search->indexer_status().applied_seq).length == 0;
     ctx.search->keep_related(std::move(key), found, settled);
-    return store::search_store(ctx.db.reader()).hits(found);
+    return first_rows(ctx, found, columns, most);
 }
 
 std::optional<std::vector<std::int64_t>> search_service::related(std::string const& key)

@@ -228,6 +228,11 @@ outcome<std::vector<std::int64_t>> similar_idea_ids(context& ctx, std::string_vi
 // found or the index was behind) and wanted by the background. Either way the rows are read
 // fresh: a question deleted or hidden since is not among them.
 inline constexpr std::size_t related_limit = 8;
-outcome<std::vector<store::hit_row>> related_questions(context& ctx, store::post_row const& question);
+// columns: what each row holds (a page's column of links needs only titles); most: how many
+// rows are wanted (the first that are still there, in the list's order).
+outcome<std::vector<store::hit_row>> related_questions(
+    context& ctx, store::post_row const& question,
+    store::search_store::hit_columns columns = store::search_store::hit_columns::listed,
+    std::size_t most = related_limit);
 
 }  // namespace peerdesk::app

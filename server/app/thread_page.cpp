@@ -217,11 +217,11 @@ std::vector<view> history_views(call& c, std::int64_t question_id)
 std::vector<view> related_views(call& c, store::post_row const& question)
 {
     timing::span span("related");
-    auto const found = related_questions(c.ctx, question);
+    constexpr std::size_t shown = 6;  // a column beside the thread; the API gives all of them
+    auto const found = related_questions(c.ctx, question, store::search_store::hit_columns::titles, shown);
     std::vector<view> out;
     if (failed(found)) return out;
     for (auto const& r : std::get<std::vector<store::hit_row>>(found)) {
-        if (out.size() == 6) break;  // a column beside the thread; the API gives all of them
         view v;
         v.set("url", urls::question(r.question_id))
             .set("title", r.title)
@@ -305,12 +305,17 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, std::i
                                                 question_form_state const& form)
 {
     timing::span span("thread");
+    // The page's ten reads in one snapshot: consistent with each other, and one lock taken. The
+    // write count is read before the snapshot is: a write between the two makes the kept page
+    // look older than it is (dropped at once), never newer.
+    auto const writes = c.ctx.db.write_count();
+    store::read_snapshot const snapshot(c.ctx.db.reader());
     auto const deleted = c.who.is_moderator() ? store::deleted_posts::shown : store::deleted_posts::hidden;
     store::post_store posts(c.ctx.db.reader());
-    auto const t = posts.thread(id, std::nullopt, deleted, {(page - 1) * answers_per_page, answers_per_page});
+    auto t = posts.thread(id, std::nullopt, deleted, {(page - 1) * answers_per_page, answers_per_page});
     if (!t) return nullptr;
     auto sk = std::make_shared<thread_skeleton>();
-    sk->writes = c.ctx.db.write_count();
+    sk->writes = writes;
     sk->at = std::chrono::steady_clock::now();
     sk->title = t->question.title;
     auto const& q = t->question;
@@ -392,22 +397,23 @@ std::shared_ptr<thread_skeleton> build_skeleton(call& c, std::int64_t id, std::i
     v.set("has_history", !history.empty()).set("history", std::move(history));
     sk->page = render::render_slotted("question", std::move(v));
 
-    // The facts the holes are decided from, without the bodies the page holds already.
+    // The facts the holes are decided from, without the bodies the page holds already: the posts
+    // are moved in with their bodies and comments released, not copied with them first.
     std::unordered_map<std::int64_t, std::size_t> post_index, comment_index;
-    auto keep = [&](store::post_row const& p) {
+    auto keep = [&](store::post_row& p) {
         auto const at = sk->posts.size();
         post_index.emplace(p.id, at);
         for (auto const& cm : p.comments) {
             comment_index.emplace(cm.id, sk->comments.size());
             sk->comments.push_back({cm.id, at, cm.author.id, cm.created_at, !cm.reply_to.has_value()});
         }
-        auto& light = sk->posts.emplace_back(p);
-        light.comments.clear();
-        light.body_html.clear();
-        light.body_markdown.clear();
+        p.comments = {};
+        p.body_html = {};
+        p.body_markdown = {};
+        sk->posts.push_back(std::move(p));
     };
-    keep(q);
-    for (auto const& a : t->answers) keep(a);
+    keep(t->question);
+    for (auto& a : t->answers) keep(a);
     for (auto const& name : sk->page.holes) {
         auto const hole = parse_hole(name, post_index, comment_index);
         if (!hole) throw std::runtime_error("question page: a hole names nothing on the page: " + name);

@@ -25,6 +25,12 @@ std::optional<std::string> gzip(std::string_view data, int level)
     return out;
 }
 
+bool compressible(std::string_view type)
+{
+    return type.starts_with("text/") || type.starts_with("application/json") ||
+           type.starts_with("application/javascript") || type.starts_with("image/svg");
+}
+
 bool accepts_gzip(std::string_view v)
 {
     std::size_t start = 0;

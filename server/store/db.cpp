@@ -178,6 +178,24 @@ void transaction::commit()
     done_ = true;
 }
 
+read_snapshot::read_snapshot(connection& c)
+{
+    if (sqlite3_get_autocommit(c.handle()) == 0) return;
+    c.cached("BEGIN").run();  // deferred: the snapshot is taken by the first read
+    conn_ = &c;
+}
+
+read_snapshot::~read_snapshot()
+{
+    if (!conn_) return;
+    try {
+        conn_->cached("COMMIT").run();
+    } catch (error const&) {
+        // Never thrown from a destructor: a rollback ends the read whatever went wrong.
+        sqlite3_exec(conn_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+}
+
 connection::connection(std::string const& path, open_mode mode)
 {
     int const flags = mode == open_mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -196,6 +214,12 @@ connection::connection(std::string const& path, open_mode mode)
     // measured too: every write that grows the file makes each connection map it again, and
     // posting answers ran at half the rate.)
     exec("PRAGMA cache_size=-" + std::to_string(default_cache_kib) + ";");
+    // A reader's sorts and temporary tables stay in memory. SQLite moves a sort of more than
+    // ten pages out of memory when its heap is near the soft limit, which the page caches
+    // keep it at: half of all uncached question pages (their answers sorted with their
+    // bodies) created, wrote, read back and deleted a file in /var/tmp. A reader's sort is
+    // a page's rows, bounded by the page.
+    if (mode == open_mode::read_only) exec("PRAGMA temp_store=MEMORY;");
 }
 
 connection::~connection()

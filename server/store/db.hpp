@@ -142,6 +142,22 @@ private:
     std::unordered_map<std::string, std::unique_ptr<statement>, string_hash, std::equal_to<>> cache_;
 };
 
+// One read transaction on a reader connection for the statements run while it lives: they see
+// one snapshot of the database and share one lock and one check that the cache is current,
+// instead of each taking its own (a question page runs ten). Ends when destroyed; inside a
+// transaction already begun it does nothing. Keep it short: a reader holds back checkpoints
+// while it reads.
+class read_snapshot {
+public:
+    explicit read_snapshot(connection& c);
+    ~read_snapshot();
+    read_snapshot(read_snapshot const&) = delete;
+    read_snapshot& operator=(read_snapshot const&) = delete;
+
+private:
+    connection* conn_ = nullptr;  // null when nested in another transaction
+};
+
 // The database of one data directory: a single writer connection behind a mutex and one
 // read-only connection per thread (WAL lets readers run beside the writer). Thread-safe.
 class database {

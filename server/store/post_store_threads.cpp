@@ -76,10 +76,19 @@ std::string const thread_answers_with_deleted =
     "WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.state = 'live' "
     "ORDER BY p.deleted_at IS NOT NULL, p.id = ?2 DESC, p.score DESC, p.id ASC LIMIT ?3 OFFSET ?4";
 // A page of a long thread reads the comments of its own posts only (comments_post serves it).
-std::string const window_comments = comment_columns +
-                                    "FROM live_comments c JOIN users u ON u.id = c.author_id "
-                                    "WHERE c.post_id IN (" +
-                                    statement::in_list(100) + ") ORDER BY c.id";
+// One statement for each size statement::in_list makes (10, 30, 100 places): SQLite fills a
+// table with the list's values on every run, and a thread of four posts filled a hundred.
+std::string const& window_comments(std::size_t posts)
+{
+    auto const text = [](std::size_t n) {
+        return comment_columns +
+               "FROM live_comments c JOIN users u ON u.id = c.author_id "
+               "WHERE c.post_id IN (" +
+               statement::in_list(n) + ") ORDER BY c.id";
+    };
+    static std::string const by_size[] = {text(10), text(30), text(100)};
+    return by_size[posts <= 10 ? 0 : posts <= 30 ? 1 : 2];
+}
 constexpr std::string_view answer_total =
     "SELECT count(*) FROM posts p WHERE p.question_id = ?1 AND p.kind = 'answer' AND p.state = 'live' "
     "AND (?2 OR p.deleted_at IS NULL)";
@@ -199,7 +208,7 @@ std::optional<question_thread> post_store::thread(std::int64_t question_id, std:
     if (window.limit >= 0 && by_id.size() <= 100) {
         std::vector<std::int64_t> ids;
         for (auto const& [id, post] : by_id) ids.push_back(id);
-        add_comments(db_.cached(sql::window_comments).bind_ids(ids));
+        add_comments(db_.cached(sql::window_comments(ids.size())).bind_ids(ids));
     } else {
         add_comments(db_.cached(sql::thread_comments).bind(question_id));
     }

@@ -349,18 +349,24 @@ std::vector<search_day_row> search_store::day_totals(std::int64_t from_day, std:
     return out;
 }
 
-std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_ids, bool with_text)
+std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_ids, hit_columns columns)
 {
     std::vector<hit_row> out;
     if (post_ids.empty()) return out;
+    bool const listed = columns != hit_columns::titles;
+    bool const with_text = columns == hit_columns::with_text;
     auto const in = statement::in_list(post_ids.size());
     auto const query =
         // A question closed as a duplicate leads to its original, title and text, while the
         // original is live; a removed original is never named, and the hit is the duplicate.
         "SELECT p.id, o.id, p.kind = 'question' OR d.id IS NOT NULL, o.title, o.score, o.answer_count, "
-        "o.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, o.excerpt, o.created_at, "
-        "(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM question_tags qt JOIN tags t ON t.id = qt.tag_id "
-        "  WHERE qt.question_id = o.id ORDER BY qt.position)), p.kind = 'idea' " +
+        "o.accepted_answer_id IS NOT NULL, q.accepted_answer_id IS p.id, p.kind = 'idea' " +
+        // The tags are read from two more tables, at pages of their own, for each hit: a column
+        // of titles does without them (at a million posts, half a related column's time).
+        (listed ? std::string(", o.excerpt, o.created_at, (SELECT group_concat(name, ' ') FROM (SELECT t.name FROM "
+                              "question_tags qt JOIN tags t ON t.id = qt.tag_id "
+                              "  WHERE qt.question_id = o.id ORDER BY qt.position)) ")
+                : std::string()) +
         // A hit's snippet is cut from its post's first comments only: a post with 2,000
         // comments cost 33 ms a hit when every one was read.
         (with_text
@@ -385,10 +391,12 @@ std::vector<hit_row> search_store::hits(std::vector<std::int64_t> const& post_id
         h.answer_count = s.integer(5);
         h.accepted = s.integer(6) != 0;
         h.accepted_answer = s.integer(7) != 0;
-        h.excerpt = s.text(8);
-        h.created_at = s.integer(9);
-        h.tags = split_words(s.optional_text(10).value_or(""));
-        h.is_idea = s.integer(11) != 0;
+        h.is_idea = s.integer(8) != 0;
+        if (listed) {
+            h.excerpt = s.text(9);
+            h.created_at = s.integer(10);
+            h.tags = split_words(s.optional_text(11).value_or(""));
+        }
         if (with_text) {
             h.body_html = s.text(12);
             h.comments_html = s.optional_text(13).value_or("");

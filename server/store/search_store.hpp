@@ -148,9 +148,14 @@ public:
     std::vector<query_count> no_hit_queries(std::int64_t since, std::int64_t limit);
     std::vector<query_count> top_queries(std::int64_t since, std::int64_t limit);
 
-    // The rows for these posts, in the given order, without the ones deleted since indexing;
-    // with_text fills body_html and comments_html (the first snippet_comments live comments).
-    std::vector<hit_row> hits(std::vector<std::int64_t> const& post_ids, bool with_text = false);
+    // The rows for these posts, in the given order, without the ones deleted since indexing.
+    // What each row holds beyond its post, question, title, score, answers and acceptance:
+    enum class hit_columns {
+        listed,     // its tags, excerpt and date, as a list of hits shows them
+        with_text,  // those, and body_html and comments_html (the first snippet_comments live comments)
+        titles,     // nothing more: a column of links (a question page's related questions)
+    };
+    std::vector<hit_row> hits(std::vector<std::int64_t> const& post_ids, hit_columns columns = hit_columns::listed);
 
 private:
     void count(std::int64_t at, std::string const& source, std::int64_t widget_key, std::string_view text,

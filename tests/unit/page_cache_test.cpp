@@ -93,6 +93,54 @@ TEST_CASE("the page cache: kept until a write or 4 to 6 seconds; an old page is 
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("the page cache compresses a page once, when a visitor first takes gzip")
+{
+    auto const dir = std::filesystem::temp_directory_path() / ("peerdesk-page-gzip-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    {
+        store::database db((dir / "peerdesk.db").string());
+        db.write_alone([](store::connection& c) { return store::migrate(c); });
+        app::page_cache cache(db, &fake_clock);
+        fake_now = std::chrono::steady_clock::time_point{} + 1000s;
+
+        SUBCASE("rendered for a visitor who takes gzip: sent compressed, and that copy is the kept one")
+        {
+            auto res = page("zipped");
+            auto const plain = res.body;
+            cache.store(get("/questions/3", true), res, db.write_count());
+            CHECK(res.header("Content-Encoding") == "gzip");
+            CHECK(res.header("Vary") == "Accept-Encoding");
+            CHECK(res.body.size() < plain.size());
+            auto const again = cache.find(get("/questions/3", true));
+            REQUIRE(again);
+            CHECK(again->payload() == res.body);
+            CHECK(cache.find(get("/questions/3"))->payload() == plain);
+        }
+        SUBCASE("rendered for one who does not: sent plain, compressed for the first who asks")
+        {
+            auto res = page("plain");
+            auto const plain = res.body;
+            cache.store(get("/questions/4"), res, db.write_count());
+            CHECK_FALSE(res.header("Content-Encoding"));
+            CHECK(res.body == plain);
+            auto const first = cache.find(get("/questions/4", true));
+            REQUIRE(first);
+            CHECK(first->header("Content-Encoding") == "gzip");
+            CHECK(first->payload().size() < plain.size());
+            auto const second = cache.find(get("/questions/4", true));
+            CHECK(second->payload().data() == first->payload().data());  // the same copy, made once
+        }
+        SUBCASE("not text: kept plain for a visitor who takes gzip, as compress() would send it")
+        {
+            auto res = page("binary");
+            res.set("Content-Type", "image/png");
+            cache.store(get("/questions/5", true), res, db.write_count());
+            CHECK_FALSE(res.header("Content-Encoding"));
+        }
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("pages kept together grow old at different times, each between 4 and 6 seconds")
 {
     auto const dir = std::filesystem::temp_directory_path() / ("peerdesk-page-ages-" + std::to_string(::getpid()));

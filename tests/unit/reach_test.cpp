@@ -2,6 +2,7 @@
 #include "server/app/reach.hpp"
 #include "server/app/own_content.hpp"
 #include "server/render/markdown.hpp"
+#include "server/render/plain_text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -67,6 +68,22 @@ TEST_CASE("a description is the text of the post, one space between words, cut a
     auto const no_space = app::description_text("<p>" + accents + "</p>", 51);
     CHECK(no_space.size() <= 51 + 3);
     CHECK(no_space.ends_with("é…"));
+}
+
+TEST_CASE("a description made from the start of a long post reads as one made from all of it")
+{
+    std::string body;
+    for (int i = 0; i < 400; ++i)
+        body += "<p>Paragraph " + std::to_string(i) + " says <em>something</em> &amp; more.</p>\n";
+    auto const whole = render::plain_text(body);
+    CHECK(render::plain_text(body, 100).size() >= 100);
+    CHECK(whole.starts_with(render::plain_text(body, 100)));
+    CHECK(app::description_text(body, 155).starts_with("Paragraph 0 says something & more. Paragraph 1"));
+    CHECK(app::description_text(body, 155).size() <= 155 + 3);
+    // A run of spaces longer than the part first made: the whole text is read.
+    auto const spaced = "<p>" + std::string(3000, ' ') + "late words arrive</p>";
+    CHECK(app::description_text(spaced, 155) == "late words arrive");
+    CHECK(app::description_text(spaced, 4000) == "late words arrive");
 }
 
 TEST_CASE("a comment's author edits it for five minutes; others never")

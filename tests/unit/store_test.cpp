@@ -518,7 +518,7 @@ TEST_CASE("a search hit reads its post's first comments only; an answer's docume
         t.db->write([&](connection& c) {
             return post_store(c).create_comment(a, std::nullopt, alice, body("comment" + std::to_string(i)), 1200 + i);
         });
-    auto const hits = search_store(t.db->reader()).hits({a}, true);
+    auto const hits = search_store(t.db->reader()).hits({a}, search_store::hit_columns::with_text);
     REQUIRE(hits.size() == 1);
     CHECK(hits[0].comments_html.find("comment0<") != std::string::npos);
     CHECK(hits[0].comments_html.find("comment" + std::to_string(snippet_comments - 1) + "<") != std::string::npos);
