@@ -272,7 +272,9 @@ std::variant<store::audit_filter, failure> read_audit_filter(call& c, http::fiel
 {
     store::audit_filter filter;
     auto id_field = [&](std::string_view name, std::optional<std::int64_t>& out) -> std::optional<failure> {
-        auto const text = domain::trim(field(query, name));
+        // The field's text is kept: trim answers a view into it.
+        auto const raw = field(query, name);
+        auto const text = domain::trim(raw);
         if (text.empty()) return std::nullopt;
         out = parse_id(text);
         if (!out)
