@@ -109,11 +109,14 @@ struct notification_worker_options {
     std::chrono::seconds daily{24 * 3600};
     std::chrono::seconds weekly{7 * 24 * 3600};
     // Followers told per transaction, and the pause between two: short transactions, so that
-    // a request's write waits little behind one. (At a million posts a follower's row costs
-    // about 40 µs of the writer, five index entries each far from the last: 200 held the
-    // writer for about 8 ms, as long as the requests' goal for their whole p99.)
+    // a request's write waits little behind one. At a million posts a follower's row costs
+    // about 40 µs of the writer, five index entries each far from the last: 200 held the writer
+    // for about 8 ms, as long as the requests' goal for their whole p99. A request queued
+    // behind a transaction leads its own batch as soon as that one commits, so 1 ms between
+    // is enough for it to go first (at 3 ms the worker told 4,500 followers a second, at 1 ms
+    // 7,900, the requests' p99 the same).
     std::int64_t fanout_batch = 50;
-    std::chrono::milliseconds batch_pause{3};
+    std::chrono::milliseconds batch_pause{1};
 };
 
 // One thread, started by the constructor and stopped by the destructor. It runs whether mail
